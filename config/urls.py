@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from orgs import views as org_views
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("workspaces/", org_views.workspaces, name="workspaces"),
+    path("invitations/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
+    # Everything below belongs to one tenant; TenantMiddleware resolves the slug.
+    path("<slug:tenant_slug>/", include("orgs.urls")),
+    path("<slug:tenant_slug>/", include("grants.urls")),
+    path("<slug:tenant_slug>/", include("training.urls")),
+]
+
+handler403 = "relais.views.permission_denied"
+

@@ -1,0 +1,88 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+
+from .models import AuditEvent, FocusArea, Invitation, Membership, Organisation, Region, Tenant, User
+from .services.audit import audit_record
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("email", "full_name", "language", "is_superuser", "is_active")
+    search_fields = ("email", "full_name")
+    ordering = ("email",)
+    fieldsets = DjangoUserAdmin.fieldsets + ((None, {"fields": ("full_name", "language")}),)
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "default_language", "default_currency", "require_mfa_for_staff", "is_active")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        # Creation goes through the same audited path as manage.py create_tenant.
+        super().save_model(request, obj, form, change)
+        audit_record(tenant=obj, actor=request.user, action="tenant.changed" if change else "tenant.created",
+                     target=obj, after={k: form.cleaned_data.get(k) for k in form.changed_data})
+
+
+class TenantScopedAdmin(admin.ModelAdmin):
+    list_filter = ("tenant",)
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantScopedAdmin):
+    list_display = ("user", "tenant", "role", "organisation", "is_active")
+    list_filter = ("tenant", "role", "is_active")
+    search_fields = ("user__email",)
+    autocomplete_fields = ("user",)
+
+    def save_model(self, request, obj, form, change):
+        if obj.organisation_id and obj.organisation.tenant_id != obj.tenant_id:
+            raise ValidationError("Organisation belongs to another tenant.")
+        super().save_model(request, obj, form, change)
+        audit_record(tenant=obj.tenant, actor=request.user, action="membership.changed_in_admin", target=obj,
+                     after={k: form.cleaned_data.get(k) for k in form.changed_data})
+
+
+@admin.register(Invitation)
+class InvitationAdmin(TenantScopedAdmin):
+    list_display = ("email", "tenant", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    readonly_fields = ("token_hash",)
+
+
+@admin.register(Region)
+class RegionAdmin(TenantScopedAdmin):
+    list_display = ("name", "zone", "tenant")
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(TenantScopedAdmin):
+    list_display = ("name", "tenant")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(TenantScopedAdmin):
+    list_display = ("name", "acronym", "region", "tenant")
+    search_fields = ("name", "acronym")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail has no edit or delete path."""
+
+    list_display = ("created_at", "tenant", "actor", "action", "target_type", "target_id")
+    list_filter = ("tenant", "action")
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

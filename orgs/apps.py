@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgsConfig(AppConfig):
+    name = "orgs"
+    verbose_name = _("Espaces et organisations")
+
+    def ready(self) -> None:
+        from . import dashboard  # noqa: F401  (registers panels and navigation)

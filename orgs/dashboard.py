@@ -1,0 +1,32 @@
+"""Dashboard panels and navigation that orgs contributes."""
+
+from django.utils.translation import gettext_lazy as _
+
+from relais.dashboard import dashboard_panel, nav_entry
+
+from . import selectors
+from .models import Role
+
+ALL_ROLES = Role.values
+
+nav_entry(roles=ALL_ROLES, label=_("Tableau de bord"), url_name="dashboard", order=0)
+nav_entry(roles=[Role.MANAGER], label=_("Membres"), url_name="members", order=80)
+nav_entry(roles=[Role.MANAGER], label=_("Journal d'audit"), url_name="audit_log", order=90)
+
+
+@dashboard_panel(roles=[Role.MANAGER], template="orgs/panels/team.html", order=80)
+def team_panel(request):
+    memberships = selectors.membership_list(tenant=request.tenant).filter(is_active=True)
+    counts: dict[str, int] = {}
+    for m in memberships:
+        counts[m.role] = counts.get(m.role, 0) + 1
+    return {
+        "role_counts": [(Role(r).label, counts.get(r, 0)) for r in Role.values],
+        "pending_invitations": selectors.invitation_list(tenant=request.tenant).count(),
+        "recent_events": selectors.audit_list(tenant=request.tenant)[:5],
+    }
+
+
+@dashboard_panel(roles=[Role.APPLICANT], template="orgs/panels/my_organisation.html", order=10)
+def my_organisation_panel(request):
+    return {"organisation": request.membership.organisation}

@@ -1,0 +1,27 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, Role, Tenant
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation (pour un demandeur)"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this tenant's organisations can be chosen: a foreign id is "not a valid choice".
+        self.fields["organisation"].queryset = Organisation.objects.filter(tenant=tenant)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.APPLICANT and not data.get("organisation"):
+            self.add_error("organisation", _("Choisissez l'organisation que ce demandeur représente."))
+        return data
+
+
+class InvitationForm(MembershipRoleForm):
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    field_order = ["email", "role", "organisation"]

@@ -1,0 +1,29 @@
+"""The audit trail: append-only, one row per state change."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .tenancy import TenantOwned
+
+
+class AuditEvent(TenantOwned):
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    target_type = models.CharField(_("type d'objet"), max_length=80)
+    target_id = models.CharField(_("identifiant d'objet"), max_length=64)
+    before = models.JSONField(_("avant"), default=dict, blank=True)
+    after = models.JSONField(_("après"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    request_id = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "target_type", "target_id"])]
+        verbose_name = _("événement d'audit")
+        verbose_name_plural = _("journal d'audit")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"

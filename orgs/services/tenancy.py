@@ -1,0 +1,179 @@
+"""Tenants, memberships and invitations: every change is audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Invitation, Membership, Organisation, Role, Tenant, User
+from .audit import audit_record
+
+INVITATION_VALIDITY = timedelta(days=7)
+
+
+def tenant_create(*, name: str, slug: str, actor: User | None = None, **settings) -> Tenant:
+    """Create a workspace. Only superusers (admin or create_tenant) do this."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Seul un administrateur de la plateforme peut créer un espace."))
+    tenant = Tenant(name=name, slug=slug, **settings)
+    tenant.full_clean()
+    with transaction.atomic():
+        tenant.save()
+        audit_record(tenant=tenant, actor=actor, action="tenant.created", target=tenant,
+                     after={"name": name, "slug": slug})
+    return tenant
+
+
+def _check_organisation(tenant: Tenant, role: str, organisation: Organisation | None) -> None:
+    if role == Role.APPLICANT and organisation is None:
+        raise ValidationError(_("Un demandeur doit être rattaché à une organisation."))
+    if organisation is not None and organisation.tenant_id != tenant.pk:
+        raise ValidationError(_("Cette organisation n'appartient pas à cet espace."))
+
+
+def membership_grant(
+    *, tenant: Tenant, user: User, role: str, organisation: Organisation | None = None, actor: User | None
+) -> Membership:
+    """Give a user a role in a tenant (used by invitations, seeding and the admin)."""
+    if role != Role.APPLICANT:
+        organisation = None
+    _check_organisation(tenant, role, organisation)
+    with transaction.atomic():
+        membership, created = Membership.objects.select_for_update().get_or_create(
+            tenant=tenant, user=user, defaults={"role": role, "organisation": organisation}
+        )
+        before = {} if created else {"role": membership.role, "organisation": membership.organisation_id,
+                                     "is_active": membership.is_active}
+        membership.role = role
+        membership.organisation = organisation
+        membership.is_active = True
+        membership.save()
+        audit_record(tenant=tenant, actor=actor, action="membership.granted", target=membership,
+                     before=before, after={"user": user.email, "role": role, "organisation": organisation})
+    return membership
+
+
+def _require_manager(*, tenant: Tenant, actor: User) -> Membership:
+    manager = Membership.objects.filter(tenant=tenant, user=actor, role=Role.MANAGER, is_active=True).first()
+    if manager is None:
+        raise PermissionDenied(_("Seul un gestionnaire de programme peut gérer les membres."))
+    return manager
+
+
+def membership_change_role(
+    *, membership: Membership, role: str, organisation: Organisation | None = None, actor: User
+) -> Membership:
+    """A manager changes someone else's role. Nobody changes their own role:
+    that rule is what stops anyone raising their own privileges."""
+    tenant = membership.tenant
+    _require_manager(tenant=tenant, actor=actor)
+    if membership.user_id == actor.pk:
+        raise PermissionDenied(_("Vous ne pouvez pas modifier votre propre rôle."))
+    if role not in Role.values:
+        raise ValidationError(_("Rôle inconnu."))
+    if role != Role.APPLICANT:
+        organisation = None
+    _check_organisation(tenant, role, organisation)
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk, tenant=tenant)
+        before = {"role": locked.role, "organisation": locked.organisation_id}
+        locked.role = role
+        locked.organisation = organisation
+        locked.save(update_fields=["role", "organisation"])
+        audit_record(tenant=tenant, actor=actor, action="membership.role_changed", target=locked,
+                     before=before, after={"role": role, "organisation": organisation})
+    return locked
+
+
+def membership_revoke(*, membership: Membership, actor: User) -> Membership:
+    tenant = membership.tenant
+    _require_manager(tenant=tenant, actor=actor)
+    if membership.user_id == actor.pk:
+        raise PermissionDenied(_("Vous ne pouvez pas retirer votre propre accès."))
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk, tenant=tenant)
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        audit_record(tenant=tenant, actor=actor, action="membership.revoked", target=locked,
+                     before={"role": locked.role, "is_active": True}, after={"is_active": False})
+    return locked
+
+
+def invitation_create(
+    *, tenant: Tenant, email: str, role: str, organisation: Organisation | None = None, actor: User
+) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link (after commit). Returns the raw
+    token once, for the e-mail; only its hash is stored."""
+    _require_manager(tenant=tenant, actor=actor)
+    if role not in Role.values:
+        raise ValidationError(_("Rôle inconnu."))
+    if role != Role.APPLICANT:
+        organisation = None
+    _check_organisation(tenant, role, organisation)
+    email = email.strip().lower()
+    if Membership.objects.filter(tenant=tenant, user__email__iexact=email, is_active=True).exists():
+        raise ValidationError(_("Cette personne est déjà membre de l'espace."))
+    token, token_hash = Invitation.new_token()
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            tenant=tenant, email=email, role=role, organisation=organisation, token_hash=token_hash,
+            invited_by=actor, expires_at=timezone.now() + INVITATION_VALIDITY,
+        )
+        audit_record(tenant=tenant, actor=actor, action="invitation.created", target=invitation,
+                     after={"email": email, "role": role, "organisation": organisation})
+        from ..tasks import send_invitation_email
+
+        transaction.on_commit(lambda: send_invitation_email.enqueue(invitation_id=invitation.pk, token=token))
+    return invitation, token
+
+
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    _require_manager(tenant=invitation.tenant, actor=actor)
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at:
+            raise ValidationError(_("Cette invitation a déjà été acceptée."))
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(tenant=locked.tenant, actor=actor, action="invitation.revoked", target=locked,
+                     after={"email": locked.email})
+    return locked
+
+
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """Accept once, before expiry, with the invited address. The role is bound
+    to the invitation's tenant only."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update().select_related("tenant").filter(token_hash=Invitation.hash(token)).first()
+        )
+        if invitation is None:
+            raise ValidationError(_("Ce lien d'invitation n'est pas valide."))
+        if invitation.accepted_at:
+            raise ValidationError(_("Cette invitation a déjà été utilisée."))
+        if invitation.revoked_at:
+            raise ValidationError(_("Cette invitation a été annulée."))
+        if invitation.expires_at <= timezone.now():
+            raise ValidationError(_("Cette invitation a expiré ; demandez-en une nouvelle."))
+        if user.email.lower() != invitation.email.lower():
+            raise ValidationError(
+                _("Cette invitation a été envoyée à une autre adresse e-mail. Connectez-vous avec %(email)s.")
+                % {"email": invitation.email}
+            )
+        existing = Membership.objects.filter(tenant=invitation.tenant, user=user, is_active=True).first()
+        if existing is not None:
+            raise ValidationError(_("Vous êtes déjà membre de cet espace."))
+        membership = membership_grant(
+            tenant=invitation.tenant, user=user, role=invitation.role,
+            organisation=invitation.organisation, actor=user,
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit_record(tenant=invitation.tenant, actor=user, action="invitation.accepted", target=invitation,
+                     after={"membership": membership.pk})
+    return membership

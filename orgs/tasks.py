@@ -1,0 +1,28 @@
+"""Background work for orgs: e-mails go through the task queue."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django_tasks import task
+
+from .models import Invitation
+
+
+def absolute_url(path: str) -> str:
+    return settings.RELAIS_BASE_URL.rstrip("/") + path
+
+
+@task()
+def send_invitation_email(*, invitation_id: int, token: str) -> None:
+    invitation = Invitation.objects.select_related("tenant", "invited_by").get(pk=invitation_id)
+    with translation.override(invitation.tenant.default_language):
+        context = {
+            "invitation": invitation,
+            "url": absolute_url(reverse("invitation_accept", kwargs={"token": token})),
+            "role": invitation.get_role_display(),
+        }
+        subject = render_to_string("orgs/email/invitation_subject.txt", context).strip()
+        body = render_to_string("orgs/email/invitation_body.txt", context)
+    send_mail(subject, body, None, [invitation.email])

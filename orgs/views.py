@@ -1,0 +1,155 @@
+"""Workspace views: landing, picker, dashboard, members, invitations, audit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors
+from .services import tenancy as tenancy_services
+from .forms import InvitationForm, MembershipRoleForm
+from .models import Invitation, Role
+from .permissions import can_change_membership, role_required
+
+
+def _error_text(exc: ValidationError | PermissionDenied) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Visitors get an explanation; members go to their workspace or the picker."""
+    if not request.user.is_authenticated:
+        return render(request, "orgs/landing.html")
+    memberships = list(selectors.memberships_of_user(user=request.user))
+    if len(memberships) == 1:
+        return redirect("dashboard", tenant_slug=memberships[0].tenant.slug)
+    return render(request, "orgs/workspaces.html", {"memberships": memberships})
+
+
+@login_required
+def workspaces(request: HttpRequest) -> HttpResponse:
+    memberships = selectors.memberships_of_user(user=request.user)
+    return render(request, "orgs/workspaces.html", {"memberships": memberships})
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """One page per tenant; its panels depend on the member's role.
+
+    Apps contribute panels through ``relais.dashboard`` so this view does not
+    import upwards into grants or training.
+    """
+    from relais.dashboard import panels_for
+
+    panels = panels_for(request)
+    return render(request, "orgs/dashboard.html", {"panels": panels})
+
+
+@role_required(Role.MANAGER)
+def members(request: HttpRequest) -> HttpResponse:
+    tenant = request.tenant
+    form = InvitationForm(tenant=tenant)
+    if request.method == "POST":
+        form = InvitationForm(request.POST, tenant=tenant)
+        if form.is_valid():
+            try:
+                invitation, _token = tenancy_services.invitation_create(
+                    tenant=tenant, actor=request.user, **form.cleaned_data
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
+                return redirect("members", tenant_slug=tenant.slug)
+    memberships = selectors.membership_list(tenant=tenant)
+    rows = [
+        (m, MembershipRoleForm(tenant=tenant, initial={"role": m.role, "organisation": m.organisation_id},
+                               prefix=f"m{m.pk}"), can_change_membership(request.membership, m))
+        for m in memberships
+    ]
+    return render(
+        request,
+        "orgs/members.html",
+        {"form": form, "rows": rows, "invitations": selectors.invitation_list(tenant=tenant)},
+    )
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def membership_change_role(request: HttpRequest, membership_pk: int) -> HttpResponse:
+    tenant = request.tenant
+    membership = selectors.access_membership(tenant=tenant, pk=membership_pk)
+    form = MembershipRoleForm(request.POST, tenant=tenant, prefix=f"m{membership.pk}")
+    if form.is_valid():
+        try:
+            tenancy_services.membership_change_role(membership=membership, actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Rôle mis à jour pour %(user)s.") % {"user": membership.user.display_name})
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("members", tenant_slug=tenant.slug)
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def membership_revoke(request: HttpRequest, membership_pk: int) -> HttpResponse:
+    membership = selectors.access_membership(tenant=request.tenant, pk=membership_pk)
+    try:
+        tenancy_services.membership_revoke(membership=membership, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Accès retiré à %(user)s.") % {"user": membership.user.display_name})
+    return redirect("members", tenant_slug=request.tenant.slug)
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def invitation_revoke(request: HttpRequest, invitation_pk: int) -> HttpResponse:
+    invitation = selectors.access_invitation(tenant=request.tenant, pk=invitation_pk)
+    try:
+        tenancy_services.invitation_revoke(invitation=invitation, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Invitation annulée."))
+    return redirect("members", tenant_slug=request.tenant.slug)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the invitation; only POST accepts it (links get prefetched)."""
+    invitation = Invitation.objects.select_related("tenant").filter(token_hash=Invitation.hash(token)).first()
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = tenancy_services.invitation_accept(token=token, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Bienvenue dans l'espace %(tenant)s.") % {"tenant": membership.tenant.name})
+            return redirect("dashboard", tenant_slug=membership.tenant.slug)
+    return render(
+        request,
+        "orgs/invitation_accept.html",
+        {
+            "invitation": invitation if invitation and invitation.is_usable else None,
+            "login_url": reverse("account_login") + "?next=" + request.path,
+            "signup_url": reverse("account_signup") + "?next=" + request.path,
+        },
+        status=200 if invitation and invitation.is_usable else 404,
+    )
+
+
+@role_required(Role.MANAGER)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.audit_list(tenant=request.tenant), 50).get_page(request.GET.get("page"))
+    return render(request, "orgs/audit_log.html", {"page": page})

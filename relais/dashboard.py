@@ -1,0 +1,76 @@
+"""Registries through which apps add dashboard panels and navigation entries.
+
+orgs owns the dashboard page and base.html; grants and training register what
+they show there from their AppConfig.ready(), so nothing imports upwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Panel:
+    roles: frozenset[str]
+    template: str
+    build: Callable[[HttpRequest], dict[str, Any] | None]
+    order: int
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    roles: frozenset[str]
+    label: Any  # lazy translation
+    url_name: str
+    order: int
+
+
+_PANELS: list[Panel] = []
+_NAV: list[NavEntry] = []
+
+
+def dashboard_panel(*, roles: Iterable[str], template: str, order: int = 100):
+    """Decorate a function(request) -> context dict (or None to hide the panel)."""
+
+    def decorator(build):
+        _PANELS.append(Panel(frozenset(roles), template, build, order))
+        return build
+
+    return decorator
+
+
+def nav_entry(*, roles: Iterable[str], label: Any, url_name: str, order: int = 100) -> None:
+    if any(e.url_name == url_name for e in _NAV):
+        return  # ready() may run twice in tests
+    _NAV.append(NavEntry(frozenset(roles), label, url_name, order))
+
+
+def panels_for(request: HttpRequest) -> list[dict[str, Any]]:
+    role = request.membership.role
+    result = []
+    for panel in sorted(_PANELS, key=lambda p: p.order):
+        if role in panel.roles:
+            context = panel.build(request)
+            if context is not None:
+                result.append({"template": panel.template, **context})
+    return result
+
+
+def nav_for(request: HttpRequest) -> list[dict[str, Any]]:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return []
+    slug = membership.tenant.slug
+    current = request.path
+    items = []
+    for entry in sorted(_NAV, key=lambda e: e.order):
+        if membership.role in entry.roles:
+            url = reverse(entry.url_name, kwargs={"tenant_slug": slug})
+            active = current == url if entry.url_name == "dashboard" else current.startswith(url)
+            items.append({"label": entry.label, "url": url, "active": active})
+    return items

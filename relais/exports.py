@@ -1,0 +1,55 @@
+"""CSV and XLSX exports that spreadsheet programs cannot turn into formulas.
+
+A cell starting with = + - @, a tab or a carriage return is prefixed with an
+apostrophe (OWASP's CSV-injection advice), in both formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+
+_DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return value  # a number cannot carry a formula
+    text = str(value)
+    if text.startswith(_DANGEROUS_PREFIXES):
+        return "'" + text
+    return text
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with accents correctly when a BOM is present
+    writer = csv.writer(response)
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return response
+
+
+def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append([neutralise(str(h)) for h in header])
+    for row in rows:
+        sheet.append([neutralise(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

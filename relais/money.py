@@ -1,0 +1,106 @@
+"""Money: Decimal amounts with an ISO 4217 currency, never float.
+
+Amounts are quantised to the currency's minor unit (XOF has none; EUR, USD and
+GBP have two) and formatted per locale with babel; py-moneyed supplies the
+currency table. The CFA franc is written "FCFA", as Malian documents do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_decimal
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from moneyed import get_currency
+
+# Currencies Relais funders budget in; extend here, not in forms.
+SUPPORTED_CURRENCIES = ("XOF", "EUR", "USD", "GBP")
+
+
+class Currency(models.TextChoices):
+    XOF = "XOF", _("Franc CFA (XOF)")
+    EUR = "EUR", _("Euro (EUR)")
+    USD = "USD", _("Dollar américain (USD)")
+    GBP = "GBP", _("Livre sterling (GBP)")
+
+
+# ISO 4217 minor units; py-moneyed's table agrees, but we keep the four we
+# support explicit so a library update cannot change how money rounds.
+_MINOR_UNITS = {"XOF": 0, "EUR": 2, "USD": 2, "GBP": 2}
+_SYMBOLS = {"XOF": "FCFA", "EUR": "€", "USD": "$", "GBP": "£"}
+
+
+def minor_unit(currency: str) -> int:
+    if currency in _MINOR_UNITS:
+        return _MINOR_UNITS[currency]
+    # Fall back to py-moneyed's ISO table for currencies not on the short list.
+    sub_unit = int(get_currency(currency).sub_unit)  # 1, 100 or 1000
+    return len(str(sub_unit)) - 1
+
+
+def quantize(amount: Decimal | int | str, currency: str) -> Decimal:
+    """Round to the currency's minor unit (half up, as accountants expect)."""
+    if isinstance(amount, float):
+        raise TypeError("Money never comes from float; pass a Decimal, int or str.")
+    try:
+        value = Decimal(amount)
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError(f"Not an amount: {amount!r}") from exc
+    exponent = Decimal(1).scaleb(-minor_unit(currency))
+    return value.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def format_money(amount: Decimal | int | str | None, currency: str, locale: str | None = None) -> str:
+    """'1 250 000 FCFA' in French, '1,250,000 FCFA' in English, '12 500,50 €'."""
+    if amount is None:
+        return ""
+    locale = (locale or get_language() or "fr").replace("-", "_")
+    value = quantize(amount, currency)
+    digits = minor_unit(currency)
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    number = format_decimal(value, format=pattern, locale=locale)
+    symbol = _SYMBOLS.get(currency, currency)
+    if locale.startswith("en") and currency in ("USD", "GBP", "EUR"):
+        return f"{symbol}{number}"
+    return f"{number}\u00a0{symbol}"
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount", quantize(self.amount, self.currency))
+
+    def __add__(self, other: Money) -> Money:
+        self._same_currency(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same_currency(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def _same_currency(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise ValueError(f"Cannot mix {self.currency} and {other.currency}.")
+
+    def __str__(self) -> str:
+        return format_money(self.amount, self.currency)
+
+
+def amount_field(**kwargs) -> models.DecimalField:
+    """The one DecimalField shape for money columns (max 999 999 999 999,99)."""
+    kwargs.setdefault("max_digits", 14)
+    kwargs.setdefault("decimal_places", 2)
+    return models.DecimalField(**kwargs)
+
+
+def currency_field(**kwargs) -> models.CharField:
+    kwargs.setdefault("max_length", 3)
+    kwargs.setdefault("choices", Currency.choices)
+    kwargs.setdefault("default", Currency.XOF)
+    return models.CharField(**kwargs)

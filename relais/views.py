@@ -1,0 +1,7 @@
+from django.shortcuts import render
+
+
+def permission_denied(request, exception=None):
+    """403 that tells the person why, in their language."""
+    reason = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)

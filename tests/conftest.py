@@ -1,0 +1,81 @@
+"""Shared fixtures: two tenants with data are always present, one member per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from orgs.models import Membership, Organisation, Role, Tenant
+
+from tests.factories import MembershipFactory, OrganisationFactory, TenantFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.LANGUAGE_CODE = "fr"
+
+
+@dataclass
+class World:
+    """One tenant as the tests see it: members by role and one CSO."""
+
+    tenant: Tenant
+    organisation: Organisation
+    members: dict[str, Membership]
+
+    def client_for(self, role: str) -> Client:
+        client = Client()
+        client.force_login(self.members[role].user)
+        return client
+
+    def user(self, role: str):
+        return self.members[role].user
+
+    def url(self, path: str = "") -> str:
+        return f"/{self.tenant.slug}/{path}"
+
+
+def _world(slug: str, name: str) -> World:
+    tenant = TenantFactory(slug=slug, name=name)
+    organisation = OrganisationFactory(tenant=tenant)
+    members = {}
+    for role in Role.values:
+        members[role] = MembershipFactory(
+            tenant=tenant, role=role, organisation=organisation if role == Role.APPLICANT else None,
+            user__email=f"{role}@{slug}.test",
+        )
+    return World(tenant=tenant, organisation=organisation, members=members)
+
+
+@pytest.fixture
+def world_a(db) -> World:
+    return _world("tenant-a", "Bailleur A")
+
+
+@pytest.fixture
+def world_b(db) -> World:
+    return _world("tenant-b", "Bailleur B")
+
+
+@pytest.fixture
+def worlds(world_a, world_b) -> tuple[World, World]:
+    """Both tenants, always with data, so a leak between them shows."""
+    return world_a, world_b
+
+
+@pytest.fixture
+def tenant(world_a) -> Tenant:
+    return world_a.tenant
+
+
+@pytest.fixture(params=Role.values)
+def any_role(request) -> str:
+    return request.param
