@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from orgs import views as org_views
+from orgs.views import tenancy as org_views
 
 urlpatterns = [
     path("", org_views.home, name="home"),

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors
-from .services import tenancy as tenancy_services
-from .forms import InvitationForm, MembershipRoleForm
-from .models import Invitation, Role
-from .permissions import can_change_membership, role_required
+from .. import selectors
+from ..services import tenancy as tenancy_services
+from ..forms.tenancy import InvitationForm, MembershipRoleForm
+from ..models import Invitation, Role
+from ..permissions import can_change_membership, role_required
 
 
 def _error_text(exc: ValidationError | PermissionDenied) -> str:

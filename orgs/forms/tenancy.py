@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, Role, Tenant
+from ..models import Organisation, Role, Tenant
 
 
 class MembershipRoleForm(forms.Form):

@@ -1,0 +1,1 @@
+"""orgs forms, one module per topic."""

@@ -1,0 +1,1 @@
+"""orgs views, one module per topic; urls.py imports the modules."""
