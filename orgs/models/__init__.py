@@ -1,5 +1,5 @@
 from .audit import AuditEvent
-from .organisations import FocusArea, Organisation, Region, Zone
+from .organisations import FocusArea, Organisation, OrganisationStatus, Region, Zone
 from .tenancy import Invitation, Membership, Role, Tenant, TenantOwned, User
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "Invitation",
     "Membership",
     "Organisation",
+    "OrganisationStatus",
     "Region",
     "Role",
     "Tenant",

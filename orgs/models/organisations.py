@@ -49,6 +49,12 @@ class FocusArea(TenantOwned):
         return self.name
 
 
+class OrganisationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending verification")
+    VERIFIED = "verified", _("Verified")
+    SUSPENDED = "suspended", _("Suspended")
+
+
 class Organisation(TenantOwned):
     """A CSO known to a tenant. The full registry profile grows in orgs issue #3."""
 
@@ -57,6 +63,11 @@ class Organisation(TenantOwned):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("région du siège")
     )
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.PENDING,
+        db_index=True,
+    )
+    status_reason = models.TextField(_("reason for the status"), blank=True)
     search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
