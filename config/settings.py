@@ -124,7 +124,7 @@ AUTHENTICATION_BACKENDS = [
 
 # --- Internationalisation: French first, English second; Mali's time zone.
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Africa/Bamako")
 USE_I18N = True

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class GrantsConfig(AppConfig):
     name = "grants"
-    verbose_name = _("Subventions")
+    verbose_name = _("Grants")

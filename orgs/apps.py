@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class OrgsConfig(AppConfig):
     name = "orgs"
-    verbose_name = _("Espaces et organisations")
+    verbose_name = _("Workspaces and organisations")
 
     def ready(self) -> None:
         from . import dashboard  # noqa: F401  (registers panels and navigation)

@@ -9,9 +9,9 @@ from .models import Role
 
 ALL_ROLES = Role.values
 
-nav_entry(roles=ALL_ROLES, label=_("Tableau de bord"), url_name="dashboard", order=0)
-nav_entry(roles=[Role.MANAGER], label=_("Membres"), url_name="members", order=80)
-nav_entry(roles=[Role.MANAGER], label=_("Journal d'audit"), url_name="audit_log", order=90)
+nav_entry(roles=ALL_ROLES, label=_("Dashboard"), url_name="dashboard", order=0)
+nav_entry(roles=[Role.MANAGER], label=_("Members"), url_name="members", order=80)
+nav_entry(roles=[Role.MANAGER], label=_("Audit log"), url_name="audit_log", order=90)
 
 
 @dashboard_panel(roles=[Role.MANAGER], template="orgs/panels/team.html", order=80)

@@ -44,7 +44,7 @@ class TenantMiddleware:
             .first()
         )
         if membership is None:
-            raise Http404(_("Espace introuvable."))
+            raise Http404(_("Workspace not found."))
         request.tenant = membership.tenant
         request.membership = membership
         if (
@@ -54,7 +54,7 @@ class TenantMiddleware:
         ):
             messages.warning(
                 request,
-                _("Cet espace exige la double authentification pour votre rôle. Activez-la pour continuer."),
+                _("This workspace requires two-factor authentication for your role. Set it up to continue."),
             )
             return redirect("mfa_activate_totp")
         return None

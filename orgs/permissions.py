@@ -19,12 +19,12 @@ def role_label(role: str) -> str:
 
 def can_act_as(membership: Membership | None, *roles: str) -> Decision:
     if membership is None:
-        return deny(_("Vous n'êtes pas membre de cet espace."))
+        return deny(_("You are not a member of this workspace."))
     if membership.role in roles:
         return ALLOW
     allowed = ", ".join(role_label(r) for r in roles)
     return deny(
-        _("Cette page est réservée aux rôles suivants : %(roles)s. Votre rôle dans cet espace : %(mine)s.")
+        _("This page is reserved for the following roles: %(roles)s. Your role in this workspace: %(mine)s.")
         % {"roles": allowed, "mine": role_label(membership.role)}
     )
 
@@ -55,5 +55,5 @@ def can_change_membership(actor: Membership, target: Membership) -> Decision:
     if not decision:
         return decision
     if actor.user_id == target.user_id:
-        return deny(_("Vous ne pouvez pas modifier votre propre rôle."))
+        return deny(_("You cannot change your own role."))
     return ALLOW

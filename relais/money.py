@@ -21,10 +21,10 @@ SUPPORTED_CURRENCIES = ("XOF", "EUR", "USD", "GBP")
 
 
 class Currency(models.TextChoices):
-    XOF = "XOF", _("Franc CFA (XOF)")
+    XOF = "XOF", _("CFA franc (XOF)")
     EUR = "EUR", _("Euro (EUR)")
-    USD = "USD", _("Dollar américain (USD)")
-    GBP = "GBP", _("Livre sterling (GBP)")
+    USD = "USD", _("US dollar (USD)")
+    GBP = "GBP", _("Pound sterling (GBP)")
 
 
 # ISO 4217 minor units; py-moneyed's table agrees, but we keep the four we

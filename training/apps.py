@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class TrainingConfig(AppConfig):
     name = "training"
-    verbose_name = _("Renforcement des capacités")
+    verbose_name = _("Capacity building")

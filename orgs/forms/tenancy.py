@@ -5,9 +5,9 @@ from ..models import Organisation, Role, Tenant
 
 
 class MembershipRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     organisation = forms.ModelChoiceField(
-        label=_("Organisation (pour un demandeur)"), queryset=Organisation.objects.none(), required=False
+        label=_("Organisation (for an applicant)"), queryset=Organisation.objects.none(), required=False
     )
 
     def __init__(self, *args, tenant: Tenant, **kwargs):
@@ -18,10 +18,10 @@ class MembershipRoleForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("role") == Role.APPLICANT and not data.get("organisation"):
-            self.add_error("organisation", _("Choisissez l'organisation que ce demandeur représente."))
+            self.add_error("organisation", _("Choose the organisation this applicant represents."))
         return data
 
 
 class InvitationForm(MembershipRoleForm):
-    email = forms.EmailField(label=_("Adresse e-mail"))
+    email = forms.EmailField(label=_("E-mail address"))
     field_order = ["email", "role", "organisation"]

@@ -12,18 +12,18 @@ class AuditEvent(TenantOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     action = models.CharField(_("action"), max_length=80, db_index=True)
-    target_type = models.CharField(_("type d'objet"), max_length=80)
-    target_id = models.CharField(_("identifiant d'objet"), max_length=64)
-    before = models.JSONField(_("avant"), default=dict, blank=True)
-    after = models.JSONField(_("après"), default=dict, blank=True)
+    target_type = models.CharField(_("object type"), max_length=80)
+    target_id = models.CharField(_("object id"), max_length=64)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
     request_id = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["tenant", "target_type", "target_id"])]
-        verbose_name = _("événement d'audit")
-        verbose_name_plural = _("journal d'audit")
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"

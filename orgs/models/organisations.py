@@ -13,37 +13,37 @@ def fold(text: str) -> str:
 
 
 class Zone(models.TextChoices):
-    NORTH = "north", _("Nord")
+    NORTH = "north", _("North")
     CENTRE = "centre", _("Centre")
-    SOUTH = "south", _("Sud")
+    SOUTH = "south", _("South")
     NATIONAL = "national", _("National")
 
 
 class Region(TenantOwned):
     """Tenant-editable geography: Mali changes its regions, so they are data."""
 
-    name = models.CharField(_("nom"), max_length=100)
+    name = models.CharField(_("name"), max_length=100)
     zone = models.CharField(_("zone"), max_length=20, choices=Zone.choices)
     ordering = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["ordering", "name"]
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="region_unique_name_per_tenant")]
-        verbose_name = _("région")
+        verbose_name = _("region")
 
     def __str__(self) -> str:
         return self.name
 
 
 class FocusArea(TenantOwned):
-    name = models.CharField(_("nom"), max_length=120)
-    name_en = models.CharField(_("nom (anglais)"), max_length=120, blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="focusarea_unique_name_per_tenant")]
-        verbose_name = _("domaine d'intervention")
-        verbose_name_plural = _("domaines d'intervention")
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
 
     def __str__(self) -> str:
         return self.name
@@ -58,10 +58,10 @@ class OrganisationStatus(models.TextChoices):
 class Organisation(TenantOwned):
     """A CSO known to a tenant. The full registry profile grows in orgs issue #3."""
 
-    name = models.CharField(_("nom légal"), max_length=255)
-    acronym = models.CharField(_("sigle"), max_length=40, blank=True)
+    name = models.CharField(_("legal name"), max_length=255)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("région du siège")
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("head-office region")
     )
     status = models.CharField(
         _("status"), max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.PENDING,

@@ -26,7 +26,7 @@ RESERVED_SLUGS = frozenset(
 def validate_tenant_slug(value: str) -> None:
     if value.lower() in RESERVED_SLUGS:
         raise ValidationError(
-            _("« %(slug)s » est réservé par l'application ; choisissez un autre identifiant."),
+            _("“%(slug)s” is reserved by the application; choose another identifier."),
             params={"slug": value},
             code="reserved_slug",
         )
@@ -35,10 +35,10 @@ def validate_tenant_slug(value: str) -> None:
 class User(AbstractUser):
     """Users are global; a Membership gives them a role in one tenant."""
 
-    email = models.EmailField(_("adresse e-mail"), unique=True)
-    full_name = models.CharField(_("nom complet"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
     language = models.CharField(
-        _("langue préférée"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
+        _("preferred language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
     )
 
     def __str__(self) -> str:
@@ -52,32 +52,32 @@ class User(AbstractUser):
 class Tenant(models.Model):
     """One grant-making organisation's workspace."""
 
-    name = models.CharField(_("nom"), max_length=200)
-    slug = models.SlugField(_("identifiant d'URL"), max_length=50, unique=True, validators=[validate_tenant_slug])
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("URL identifier"), max_length=50, unique=True, validators=[validate_tenant_slug])
     default_language = models.CharField(
-        _("langue par défaut"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
+        _("default language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
     )
-    default_currency = currency_field(verbose_name=_("devise par défaut"))
+    default_currency = currency_field(verbose_name=_("default currency"))
     applicants_may_self_register = models.BooleanField(
-        _("les demandeurs peuvent s'inscrire eux-mêmes"), default=True
+        _("applicants may self-register"), default=True
     )
     require_mfa_for_staff = models.BooleanField(
-        _("double authentification obligatoire pour les gestionnaires et la finance"), default=False
+        _("require two-factor authentication for managers and finance"), default=False
     )
     screening_validity_days = models.PositiveIntegerField(
-        _("validité d'un criblage (jours)"), default=365
+        _("screening validity (days)"), default=365
     )
     reference_prefix = models.CharField(
-        _("préfixe des références"), max_length=10, blank=True,
-        help_text=_("Par exemple « PD » donne des références PD-2026-014."),
+        _("reference prefix"), max_length=10, blank=True,
+        help_text=_("For example “PD” gives references like PD-2026-014."),
     )
-    is_active = models.BooleanField(_("actif"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("espace")
-        verbose_name_plural = _("espaces")
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
 
     def __str__(self) -> str:
         return self.name
@@ -93,11 +93,11 @@ class TenantOwned(models.Model):
 
 
 class Role(models.TextChoices):
-    MANAGER = "manager", _("Gestionnaire de programme")
-    REVIEWER = "reviewer", _("Évaluateur")
+    MANAGER = "manager", _("Programme manager")
+    REVIEWER = "reviewer", _("Reviewer")
     FINANCE = "finance", _("Finance")
-    TRAINER = "trainer", _("Formateur")
-    APPLICANT = "applicant", _("Demandeur (OSC)")
+    TRAINER = "trainer", _("Trainer")
+    APPLICANT = "applicant", _("Applicant (CSO)")
 
 
 STAFF_ROLES = frozenset({Role.MANAGER, Role.REVIEWER, Role.FINANCE, Role.TRAINER})
@@ -106,7 +106,7 @@ MFA_ROLES = frozenset({Role.MANAGER, Role.FINANCE})
 
 class Membership(TenantOwned):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(
         "orgs.Organisation",
         on_delete=models.PROTECT,
@@ -114,9 +114,9 @@ class Membership(TenantOwned):
         blank=True,
         related_name="memberships",
         verbose_name=_("organisation"),
-        help_text=_("Obligatoire pour un demandeur : l'OSC qu'il représente."),
+        help_text=_("Required for an applicant: the CSO they represent."),
     )
-    is_active = models.BooleanField(_("actif"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,8 +127,8 @@ class Membership(TenantOwned):
                 name="membership_applicant_has_organisation",
             ),
         ]
-        verbose_name = _("adhésion")
-        verbose_name_plural = _("adhésions")
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.tenant_id}"
@@ -149,8 +149,8 @@ class Invitation(TenantOwned):
     working links.
     """
 
-    email = models.EmailField(_("adresse e-mail"))
-    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organisation")
     )

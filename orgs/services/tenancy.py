@@ -18,7 +18,7 @@ INVITATION_VALIDITY = timedelta(days=7)
 def tenant_create(*, name: str, slug: str, actor: User | None = None, **settings) -> Tenant:
     """Create a workspace. Only superusers (admin or create_tenant) do this."""
     if actor is not None and not actor.is_superuser:
-        raise PermissionDenied(_("Seul un administrateur de la plateforme peut créer un espace."))
+        raise PermissionDenied(_("Only a platform administrator can create a workspace."))
     tenant = Tenant(name=name, slug=slug, **settings)
     tenant.full_clean()
     with transaction.atomic():
@@ -30,9 +30,9 @@ def tenant_create(*, name: str, slug: str, actor: User | None = None, **settings
 
 def _check_organisation(tenant: Tenant, role: str, organisation: Organisation | None) -> None:
     if role == Role.APPLICANT and organisation is None:
-        raise ValidationError(_("Un demandeur doit être rattaché à une organisation."))
+        raise ValidationError(_("An applicant must be tied to an organisation."))
     if organisation is not None and organisation.tenant_id != tenant.pk:
-        raise ValidationError(_("Cette organisation n'appartient pas à cet espace."))
+        raise ValidationError(_("This organisation does not belong to this workspace."))
 
 
 def membership_grant(
@@ -60,7 +60,7 @@ def membership_grant(
 def _require_manager(*, tenant: Tenant, actor: User) -> Membership:
     manager = Membership.objects.filter(tenant=tenant, user=actor, role=Role.MANAGER, is_active=True).first()
     if manager is None:
-        raise PermissionDenied(_("Seul un gestionnaire de programme peut gérer les membres."))
+        raise PermissionDenied(_("Only a programme manager can manage members."))
     return manager
 
 
@@ -72,9 +72,9 @@ def membership_change_role(
     tenant = membership.tenant
     _require_manager(tenant=tenant, actor=actor)
     if membership.user_id == actor.pk:
-        raise PermissionDenied(_("Vous ne pouvez pas modifier votre propre rôle."))
+        raise PermissionDenied(_("You cannot change your own role."))
     if role not in Role.values:
-        raise ValidationError(_("Rôle inconnu."))
+        raise ValidationError(_("Unknown role."))
     if role != Role.APPLICANT:
         organisation = None
     _check_organisation(tenant, role, organisation)
@@ -93,7 +93,7 @@ def membership_revoke(*, membership: Membership, actor: User) -> Membership:
     tenant = membership.tenant
     _require_manager(tenant=tenant, actor=actor)
     if membership.user_id == actor.pk:
-        raise PermissionDenied(_("Vous ne pouvez pas retirer votre propre accès."))
+        raise PermissionDenied(_("You cannot remove your own access."))
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk, tenant=tenant)
         locked.is_active = False
@@ -110,13 +110,13 @@ def invitation_create(
     token once, for the e-mail; only its hash is stored."""
     _require_manager(tenant=tenant, actor=actor)
     if role not in Role.values:
-        raise ValidationError(_("Rôle inconnu."))
+        raise ValidationError(_("Unknown role."))
     if role != Role.APPLICANT:
         organisation = None
     _check_organisation(tenant, role, organisation)
     email = email.strip().lower()
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email, is_active=True).exists():
-        raise ValidationError(_("Cette personne est déjà membre de l'espace."))
+        raise ValidationError(_("This person is already a member of the workspace."))
     token, token_hash = Invitation.new_token()
     with transaction.atomic():
         invitation = Invitation.objects.create(
@@ -136,7 +136,7 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.accepted_at:
-            raise ValidationError(_("Cette invitation a déjà été acceptée."))
+            raise ValidationError(_("This invitation has already been accepted."))
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         audit_record(tenant=locked.tenant, actor=actor, action="invitation.revoked", target=locked,
@@ -152,21 +152,21 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             Invitation.objects.select_for_update().select_related("tenant").filter(token_hash=Invitation.hash(token)).first()
         )
         if invitation is None:
-            raise ValidationError(_("Ce lien d'invitation n'est pas valide."))
+            raise ValidationError(_("This invitation link is not valid."))
         if invitation.accepted_at:
-            raise ValidationError(_("Cette invitation a déjà été utilisée."))
+            raise ValidationError(_("This invitation has already been used."))
         if invitation.revoked_at:
-            raise ValidationError(_("Cette invitation a été annulée."))
+            raise ValidationError(_("This invitation has been cancelled."))
         if invitation.expires_at <= timezone.now():
-            raise ValidationError(_("Cette invitation a expiré ; demandez-en une nouvelle."))
+            raise ValidationError(_("This invitation has expired; ask for a new one."))
         if user.email.lower() != invitation.email.lower():
             raise ValidationError(
-                _("Cette invitation a été envoyée à une autre adresse e-mail. Connectez-vous avec %(email)s.")
+                _("This invitation was sent to another e-mail address. Log in with %(email)s.")
                 % {"email": invitation.email}
             )
         existing = Membership.objects.filter(tenant=invitation.tenant, user=user, is_active=True).first()
         if existing is not None:
-            raise ValidationError(_("Vous êtes déjà membre de cet espace."))
+            raise ValidationError(_("You are already a member of this workspace."))
         membership = membership_grant(
             tenant=invitation.tenant, user=user, role=invitation.role,
             organisation=invitation.organisation, actor=user,

@@ -67,7 +67,7 @@ def members(request: HttpRequest) -> HttpResponse:
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, _error_text(exc))
             else:
-                messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email})
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
                 return redirect("members", tenant_slug=tenant.slug)
     memberships = selectors.membership_list(tenant=tenant)
     rows = [
@@ -94,7 +94,7 @@ def membership_change_role(request: HttpRequest, membership_pk: int) -> HttpResp
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _error_text(exc))
         else:
-            messages.success(request, _("Rôle mis à jour pour %(user)s.") % {"user": membership.user.display_name})
+            messages.success(request, _("Role updated for %(user)s.") % {"user": membership.user.display_name})
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect("members", tenant_slug=tenant.slug)
@@ -109,7 +109,7 @@ def membership_revoke(request: HttpRequest, membership_pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("Accès retiré à %(user)s.") % {"user": membership.user.display_name})
+        messages.success(request, _("Access removed for %(user)s.") % {"user": membership.user.display_name})
     return redirect("members", tenant_slug=request.tenant.slug)
 
 
@@ -122,7 +122,7 @@ def invitation_revoke(request: HttpRequest, invitation_pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("Invitation annulée."))
+        messages.success(request, _("Invitation cancelled."))
     return redirect("members", tenant_slug=request.tenant.slug)
 
 
@@ -135,7 +135,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
-            messages.success(request, _("Bienvenue dans l'espace %(tenant)s.") % {"tenant": membership.tenant.name})
+            messages.success(request, _("Welcome to the %(tenant)s workspace.") % {"tenant": membership.tenant.name})
             return redirect("dashboard", tenant_slug=membership.tenant.slug)
     return render(
         request,
