@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 
 from orgs.models import Membership, Organisation, Role, Tenant
-
 from tests.factories import MembershipFactory, OrganisationFactory, TenantFactory
 
 
@@ -21,6 +20,15 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "fr"
+
+
+@pytest.fixture
+def english():
+    """Run a test in English (messages are French by default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @dataclass

@@ -166,6 +166,9 @@ class Invitation(TenantOwned):
         ordering = ["-created_at"]
         verbose_name = _("invitation")
 
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
+
     @staticmethod
     def new_token() -> tuple[str, str]:
         token = secrets.token_urlsafe(32)

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors
-from ..services import tenancy as tenancy_services
 from ..forms.tenancy import InvitationForm, MembershipRoleForm
 from ..models import Invitation, Role
 from ..permissions import can_change_membership, role_required
+from ..services import tenancy as tenancy_services
 
 
 def _error_text(exc: ValidationError | PermissionDenied) -> str:

@@ -1,0 +1,55 @@
+import pytest
+from django.test import Client
+
+from orgs.models import AuditEvent
+from orgs.services.audit import audit_record
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser_client():
+    user = UserFactory(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_admin_works_for_superusers(superuser_client, world_a):
+    for url in ["/admin/", "/admin/orgs/tenant/", "/admin/orgs/membership/", "/admin/orgs/auditevent/"]:
+        assert superuser_client.get(url).status_code == 200, url
+
+
+def test_admin_creates_a_tenant_and_audits_it(superuser_client):
+    response = superuser_client.post("/admin/orgs/tenant/add/", {
+        "name": "Fonds Sahel", "slug": "fonds-sahel", "default_language": "fr", "default_currency": "XOF",
+        "applicants_may_self_register": "on", "screening_validity_days": "365", "reference_prefix": "FS",
+        "is_active": "on",
+    })
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="tenant.created", tenant__slug="fonds-sahel").exists()
+
+
+def test_admin_refuses_a_reserved_slug(superuser_client):
+    response = superuser_client.post("/admin/orgs/tenant/add/", {
+        "name": "X", "slug": "accounts", "default_language": "fr", "default_currency": "XOF",
+        "screening_validity_days": "365",
+    })
+    assert response.status_code == 200
+    assert not AuditEvent.objects.exists()
+
+
+def test_audit_events_cannot_be_added_changed_or_deleted_in_admin(superuser_client, world_a):
+    event = audit_record(tenant=world_a.tenant, actor=None, action="x.y", target=world_a.tenant)
+    assert superuser_client.get("/admin/orgs/auditevent/add/").status_code == 403
+    superuser_client.post(f"/admin/orgs/auditevent/{event.pk}/change/", {"action": "forged"})
+    superuser_client.post(f"/admin/orgs/auditevent/{event.pk}/delete/", {"post": "yes"})
+    event.refresh_from_db()
+    assert event.action == "x.y"
+
+
+def test_non_superuser_staff_cannot_see_tenants(world_a):
+    client = Client()
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get("/admin/orgs/tenant/").status_code == 403

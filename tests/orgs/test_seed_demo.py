@@ -1,0 +1,56 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from orgs.demo import DEMO_PASSWORD, DEMO_ROLES, TENANTS, demo_email
+from orgs.models import Membership, Organisation, Role, Tenant, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    from django.core.cache import cache
+
+    cache.clear()  # allauth's login rate limits live in the cache
+    settings.DEBUG = True
+    call_command("seed_demo", "--quiet-accounts")
+
+
+def _counts():
+    return (Tenant.objects.count(), Organisation.objects.count(), User.objects.count(), Membership.objects.count())
+
+
+def test_seed_creates_the_domain_brief_and_is_idempotent(seeded, settings):
+    first = _counts()
+    assert first[0] == 2
+    assert set(Organisation.objects.filter(tenant__slug="peace-direct").values_list("acronym", flat=True)) >= {
+        "AJCET", "TASSAGHT", "AFIP", "APROFEM", "AADeC", "BENKADI", "RENEDEP"}
+    assert "REJEFPO" in Organisation.objects.filter(tenant__slug="wanep-mali").values_list("acronym", flat=True)
+    call_command("seed_demo", "--quiet-accounts")
+    assert _counts() == first
+
+
+def test_demo_csos_do_not_overlap_between_tenants(seeded):
+    pd = set(Organisation.objects.filter(tenant__slug="peace-direct").values_list("acronym", flat=True))
+    wm = set(Organisation.objects.filter(tenant__slug="wanep-mali").values_list("acronym", flat=True))
+    assert pd and wm and not (pd & wm)
+
+
+def test_applicants_belong_to_the_documented_organisations(seeded):
+    assert Membership.objects.get(user__email="applicant@peace-direct.demo").organisation.acronym == "AJCET"
+    assert Membership.objects.get(user__email="applicant@wanep-mali.demo").organisation.acronym == "REJEFPO"
+
+
+@pytest.mark.parametrize("slug", [spec["slug"] for spec in TENANTS])
+@pytest.mark.parametrize(("local", "role"), DEMO_ROLES)
+def test_every_demo_account_logs_in_and_sees_its_dashboard(seeded, slug, local, role):
+    client = Client()
+    response = client.post("/accounts/login/", {"login": demo_email(local, slug), "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    response = client.get(f"/{slug}/")
+    assert response.status_code == 200
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert str(Role(role).label) in response.content.decode()

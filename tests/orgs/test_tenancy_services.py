@@ -1,0 +1,154 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from orgs.models import AuditEvent, Invitation, Membership, Role
+from orgs.services import tenancy
+from tests.factories import OrganisationFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def test_invitation_is_emailed_and_binds_role_to_its_tenant_only(
+    worlds, mailoutbox, django_capture_on_commit_callbacks
+):
+    world_a, world_b = worlds
+    manager = world_a.user(Role.MANAGER)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, token = tenancy.invitation_create(
+            tenant=world_a.tenant, email="New.Reviewer@example.org", role=Role.REVIEWER, actor=manager
+        )
+    assert len(mailoutbox) == 1
+    assert token in mailoutbox[0].body
+    assert mailoutbox[0].to == ["new.reviewer@example.org"]
+    assert invitation.token_hash != token  # only the hash is stored
+
+    user = UserFactory(email="new.reviewer@example.org")
+    membership = tenancy.invitation_accept(token=token, user=user)
+    assert membership.tenant == world_a.tenant and membership.role == Role.REVIEWER
+    assert not Membership.objects.filter(tenant=world_b.tenant, user=user).exists()
+    assert AuditEvent.objects.filter(tenant=world_a.tenant, action="invitation.accepted").exists()
+
+
+def test_invitation_works_once(world_a):
+    _, token = tenancy.invitation_create(
+        tenant=world_a.tenant, email="once@example.org", role=Role.TRAINER, actor=world_a.user(Role.MANAGER)
+    )
+    user = UserFactory(email="once@example.org")
+    tenancy.invitation_accept(token=token, user=user)
+    with pytest.raises(ValidationError, match="already been used"):
+        tenancy.invitation_accept(token=token, user=user)
+
+
+def test_expired_invitation_is_refused(world_a):
+    invitation, token = tenancy.invitation_create(
+        tenant=world_a.tenant, email="late@example.org", role=Role.TRAINER, actor=world_a.user(Role.MANAGER)
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ValidationError, match="expired"):
+        tenancy.invitation_accept(token=token, user=UserFactory(email="late@example.org"))
+    assert not Membership.objects.filter(user__email="late@example.org").exists()
+
+
+def test_invitation_for_another_address_is_refused(world_a):
+    _, token = tenancy.invitation_create(
+        tenant=world_a.tenant, email="right@example.org", role=Role.FINANCE, actor=world_a.user(Role.MANAGER)
+    )
+    with pytest.raises(ValidationError, match="another e-mail"):
+        tenancy.invitation_accept(token=token, user=UserFactory(email="wrong@example.org"))
+
+
+def test_revoked_invitation_is_refused(world_a):
+    manager = world_a.user(Role.MANAGER)
+    invitation, token = tenancy.invitation_create(
+        tenant=world_a.tenant, email="gone@example.org", role=Role.FINANCE, actor=manager
+    )
+    tenancy.invitation_revoke(invitation=invitation, actor=manager)
+    with pytest.raises(ValidationError, match="cancelled"):
+        tenancy.invitation_accept(token=token, user=UserFactory(email="gone@example.org"))
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.MANAGER])
+def test_only_managers_invite(world_a, role):
+    with pytest.raises(PermissionDenied):
+        tenancy.invitation_create(tenant=world_a.tenant, email="x@example.org", role=Role.MANAGER,
+                                  actor=world_a.user(role))
+
+
+def test_applicant_invitation_needs_an_organisation_of_the_same_tenant(worlds):
+    world_a, world_b = worlds
+    manager = world_a.user(Role.MANAGER)
+    with pytest.raises(ValidationError):
+        tenancy.invitation_create(tenant=world_a.tenant, email="a@example.org", role=Role.APPLICANT, actor=manager)
+    with pytest.raises(ValidationError):
+        tenancy.invitation_create(tenant=world_a.tenant, email="a@example.org", role=Role.APPLICANT,
+                                  organisation=world_b.organisation, actor=manager)
+
+
+def test_manager_changes_a_role_and_it_is_audited(world_a):
+    target = world_a.members[Role.REVIEWER]
+    tenancy.membership_change_role(membership=target, role=Role.FINANCE, actor=world_a.user(Role.MANAGER))
+    target.refresh_from_db()
+    assert target.role == Role.FINANCE
+    event = AuditEvent.objects.get(tenant=world_a.tenant, action="membership.role_changed", target_id=str(target.pk))
+    assert event.before == {"role": "reviewer", "organisation": None}
+    assert event.after["role"] == "finance"
+    assert event.actor == world_a.user(Role.MANAGER)
+
+
+def test_nobody_changes_their_own_role(world_a):
+    own = world_a.members[Role.MANAGER]
+    with pytest.raises(PermissionDenied):
+        tenancy.membership_change_role(membership=own, role=Role.APPLICANT,
+                                       organisation=world_a.organisation, actor=own.user)
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.MANAGER])
+def test_non_managers_cannot_raise_their_own_or_others_roles(world_a, role):
+    actor = world_a.members[role]
+    with pytest.raises(PermissionDenied):
+        tenancy.membership_change_role(membership=actor, role=Role.MANAGER, actor=actor.user)
+    other = world_a.members[Role.TRAINER if role != Role.TRAINER else Role.REVIEWER]
+    with pytest.raises(PermissionDenied):
+        tenancy.membership_change_role(membership=other, role=Role.MANAGER, actor=actor.user)
+    actor.refresh_from_db()
+    assert actor.role == role
+
+
+def test_revoked_member_loses_access(world_a):
+    target = world_a.members[Role.TRAINER]
+    client = world_a.client_for(Role.TRAINER)
+    assert client.get(world_a.url()).status_code == 200
+    tenancy.membership_revoke(membership=target, actor=world_a.user(Role.MANAGER))
+    assert client.get(world_a.url()).status_code == 404
+    assert AuditEvent.objects.filter(action="membership.revoked", target_id=str(target.pk)).exists()
+
+
+def test_membership_grant_refuses_an_organisation_of_another_tenant(worlds):
+    world_a, world_b = worlds
+    with pytest.raises(ValidationError):
+        tenancy.membership_grant(tenant=world_a.tenant, user=UserFactory(), role=Role.APPLICANT,
+                                 organisation=OrganisationFactory(tenant=world_b.tenant), actor=None)
+
+
+@pytest.mark.parametrize("slug", ["accounts", "admin", "static", "media", "i18n", "invitations", "workspaces"])
+def test_reserved_slugs_are_refused(db, slug):
+    with pytest.raises(ValidationError):
+        tenancy.tenant_create(name="X", slug=slug)
+
+
+def test_create_tenant_command(db):
+    from django.core.management import call_command
+
+    call_command("create_tenant", "ong-sahel", "ONG Sahel", "--require-mfa")
+    event = AuditEvent.objects.get(action="tenant.created")
+    assert event.tenant.slug == "ong-sahel" and event.tenant.require_mfa_for_staff
+
+
+def test_create_tenant_command_refuses_reserved_slug(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="reserved"):
+        call_command("create_tenant", "admin", "Admin")

@@ -1,0 +1,40 @@
+"""Production settings: check --deploy is clean; no secret key, no start."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+BASE = Path(settings.BASE_DIR)
+
+
+def _manage(*args, **env):
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    full_env.update(env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE, env=full_env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_check_deploy_is_clean_with_production_values(tmp_path):
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="0", SECRET_KEY="x" * 30 + "a-real-random-secret-key-for-tests-9f8e7d6c5b4a",
+        ALLOWED_HOSTS="relais.example.org", CSRF_TRUSTED_ORIGINS="https://relais.example.org",
+        VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = _manage("check", DEBUG="0", ALLOWED_HOSTS="relais.example.org", VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_seed_demo_refuses_with_debug_off(tmp_path):
+    result = _manage("seed_demo", DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x", VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr

@@ -1,0 +1,62 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from relais.money import Money, format_money, minor_unit, quantize
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+
+def _plain(text: str) -> str:
+    return text.replace(NBSP, " ").replace(NNBSP, " ")
+
+
+@pytest.mark.parametrize(
+    ("currency", "digits"), [("XOF", 0), ("EUR", 2), ("USD", 2), ("GBP", 2), ("JPY", 0), ("KWD", 3)]
+)
+def test_minor_units_follow_iso_4217(currency, digits):
+    assert minor_unit(currency) == digits
+
+
+def test_xof_is_rounded_to_whole_francs_half_up():
+    assert quantize("1250000.5", "XOF") == Decimal("1250001")
+    assert quantize(Decimal("1249999.49"), "XOF") == Decimal("1249999")
+
+
+def test_euro_keeps_cents():
+    assert quantize("10.005", "EUR") == Decimal("10.01")
+
+
+def test_float_is_refused():
+    with pytest.raises(TypeError):
+        quantize(0.1, "EUR")
+
+
+def test_french_format_of_cfa_francs():
+    assert _plain(format_money(Decimal("1250000"), "XOF", "fr")) == "1 250 000 FCFA"
+
+
+def test_english_format_of_cfa_francs_and_pounds():
+    assert _plain(format_money(Decimal("1250000"), "XOF", "en")) == "1,250,000 FCFA"
+    assert format_money(Decimal("1234.5"), "GBP", "en") == "£1,234.50"
+
+
+def test_french_format_of_euros():
+    assert _plain(format_money(Decimal("12500.5"), "EUR", "fr")) == "12 500,50 €"
+
+
+def test_money_refuses_to_mix_currencies():
+    with pytest.raises(ValueError):
+        Money(Decimal("1"), "XOF") + Money(Decimal("1"), "EUR")
+    assert (Money(Decimal("1000"), "XOF") + Money(Decimal("250"), "XOF")).amount == Decimal("1250")
+
+
+@given(st.decimals(min_value=-10**12, max_value=10**12, allow_nan=False, allow_infinity=False, places=4))
+def test_quantize_is_idempotent_and_xof_has_no_fraction(value):
+    once = quantize(value, "XOF")
+    assert quantize(once, "XOF") == once
+    assert once == once.to_integral_value()
+    assert abs(once - value) <= Decimal("0.5")
