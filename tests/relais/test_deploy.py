@@ -11,7 +11,8 @@ BASE = Path(settings.BASE_DIR)
 
 
 def _manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    inherited = ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    full_env = {k: v for k, v in os.environ.items() if k not in inherited}
     full_env.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE, env=full_env, capture_output=True,
                           text=True, timeout=120)
