@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("workspaces/", org_views.workspaces, name="workspaces"),
+    path("profile/", org_views.profile, name="profile"),
     path("invitations/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
     # Everything below belongs to one tenant; TenantMiddleware resolves the slug.
     path("<slug:tenant_slug>/", include("orgs.urls")),

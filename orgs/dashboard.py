@@ -12,6 +12,7 @@ ALL_ROLES = Role.values
 nav_entry(roles=ALL_ROLES, label=_("Dashboard"), url_name="dashboard", order=0)
 nav_entry(roles=[Role.MANAGER], label=_("Members"), url_name="members", order=80)
 nav_entry(roles=[Role.MANAGER], label=_("Audit log"), url_name="audit_log", order=90)
+nav_entry(roles=[Role.MANAGER], label=_("Settings"), url_name="tenant_settings", order=95)
 
 
 @dashboard_panel(roles=[Role.MANAGER], template="orgs/panels/team.html", order=80)

@@ -9,4 +9,12 @@ def navigation(request):
         "current_tenant": getattr(request, "tenant", None),
         "current_membership": getattr(request, "membership", None),
         "demo_mode": settings.DEBUG,
+        # Callable, so the query runs only when base.html shows the navigation.
+        "has_several_workspaces": lambda: _workspace_count(request) > 1,
     }
+
+
+def _workspace_count(request) -> int:
+    if not request.user.is_authenticated:
+        return 0
+    return request.user.memberships.filter(is_active=True, tenant__is_active=True).count()

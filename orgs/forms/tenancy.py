@@ -25,3 +25,21 @@ class MembershipRoleForm(forms.Form):
 class InvitationForm(MembershipRoleForm):
     email = forms.EmailField(label=_("E-mail address"))
     field_order = ["email", "role", "organisation"]
+
+
+class TenantSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = [
+            "name", "default_language", "default_currency", "applicants_may_self_register",
+            "require_mfa_for_staff", "screening_validity_days", "reference_prefix",
+        ]
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        from ..models import User
+
+        model = User
+        fields = ["full_name", "language"]
+        help_texts = {"language": _("Used for the e-mails Relais sends you.")}

@@ -177,3 +177,31 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         audit_record(tenant=invitation.tenant, actor=user, action="invitation.accepted", target=invitation,
                      after={"membership": membership.pk})
     return membership
+
+
+def tenant_update_settings(*, tenant: Tenant, actor: User, **changes) -> Tenant:
+    """Managers adjust their workspace's settings; the slug never changes here."""
+    _require_manager(tenant=tenant, actor=actor)
+    allowed = {"name", "default_language", "default_currency", "applicants_may_self_register",
+               "require_mfa_for_staff", "screening_validity_days", "reference_prefix"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("These settings cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        before = {k: getattr(locked, k) for k in changes if getattr(locked, k) != changes[k]}
+        for key, value in changes.items():
+            setattr(locked, key, value)
+        locked.full_clean()
+        locked.save()
+        if before:
+            audit_record(tenant=locked, actor=actor, action="tenant.settings_changed", target=locked,
+                         before=before, after={k: changes[k] for k in before})
+    return locked
+
+
+def user_update_profile(*, user: User, full_name: str, language: str) -> User:
+    user.full_name = full_name
+    user.language = language
+    user.save(update_fields=["full_name", "language"])
+    return user

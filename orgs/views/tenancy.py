@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors
-from ..forms.tenancy import InvitationForm, MembershipRoleForm
-from ..models import Invitation, Role
+from ..forms.tenancy import InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
+from ..models import Invitation, Role, Tenant, User
 from ..permissions import can_change_membership, role_required
 from ..services import tenancy as tenancy_services
 
@@ -153,3 +153,34 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.audit_list(tenant=request.tenant), 50).get_page(request.GET.get("page"))
     return render(request, "orgs/audit_log.html", {"page": page})
+
+
+@role_required(Role.MANAGER)
+def tenant_settings(request: HttpRequest) -> HttpResponse:
+    form = TenantSettingsForm(instance=request.tenant)
+    if request.method == "POST":
+        form = TenantSettingsForm(request.POST, instance=Tenant.objects.get(pk=request.tenant.pk))
+        if form.is_valid():
+            try:
+                tenancy_services.tenant_update_settings(
+                    tenant=request.tenant, actor=request.user,
+                    **{name: form.cleaned_data[name] for name in form.Meta.fields},
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, _("Workspace settings saved."))
+                return redirect("tenant_settings", tenant_slug=request.tenant.slug)
+    return render(request, "orgs/tenant_settings.html", {"form": form})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(instance=request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=User.objects.get(pk=request.user.pk))
+        if form.is_valid():
+            tenancy_services.user_update_profile(user=request.user, **form.cleaned_data)
+            messages.success(request, _("Your profile is saved."))
+            return redirect("profile")
+    return render(request, "orgs/profile.html", {"form": form})

@@ -156,3 +156,38 @@ def test_security_headers(world_a):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert len(response["X-Request-ID"]) == 32
+
+
+def test_manager_edits_workspace_settings_and_it_is_audited(world_a):
+    client = world_a.client_for(Role.MANAGER)
+    response = client.post(world_a.url("settings/"), {
+        "name": world_a.tenant.name, "default_language": "fr", "default_currency": "XOF",
+        "applicants_may_self_register": "", "require_mfa_for_staff": "", "screening_validity_days": "180",
+        "reference_prefix": "BA",
+    })
+    assert response.status_code == 302
+    world_a.tenant.refresh_from_db()
+    assert world_a.tenant.screening_validity_days == 180 and not world_a.tenant.applicants_may_self_register
+    event = AuditEvent.objects.get(action="tenant.settings_changed")
+    assert event.after["screening_validity_days"] == 180
+
+
+def test_workspace_settings_are_for_managers_only(world_a):
+    assert world_a.client_for(Role.FINANCE).post(world_a.url("settings/"), {"name": "x"}).status_code == 403
+
+
+def test_profile_sets_the_language_for_emails(world_a):
+    client = world_a.client_for(Role.APPLICANT)
+    response = client.post("/profile/", {"full_name": "Mariam Cissé", "language": "en"})
+    assert response.status_code == 302
+    user = world_a.user(Role.APPLICANT)
+    user.refresh_from_db()
+    assert user.language == "en" and user.full_name == "Mariam Cissé"
+
+
+def test_switch_workspace_link_only_with_several_workspaces(worlds):
+    world_a, world_b = worlds
+    client = world_a.client_for(Role.TRAINER)
+    assert "/workspaces/" not in client.get(world_a.url()).content.decode()
+    MembershipFactory(tenant=world_b.tenant, user=world_a.user(Role.TRAINER), role=Role.TRAINER)
+    assert "/workspaces/" in client.get(world_a.url()).content.decode()
