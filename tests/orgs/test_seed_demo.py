@@ -54,3 +54,31 @@ def test_every_demo_account_logs_in_and_sees_its_dashboard(seeded, slug, local, 
 
     with translation.override("fr"):
         assert str(Role(role).label) in response.content.decode()
+
+
+def test_demo_rows_never_point_across_tenants(seeded):
+    """Every foreign key between tenant-owned rows stays inside one tenant (and M2M too)."""
+    from django.db import models
+
+    from orgs.models import TenantOwned
+    from tests.harness import domain_models
+
+    crossings = []
+    for model in domain_models():
+        if not issubclass(model, TenantOwned):
+            continue
+        for field in model._meta.get_fields():
+            related = getattr(field, "related_model", None)
+            if not (related and isinstance(related, type) and issubclass(related, TenantOwned)):
+                continue
+            if isinstance(field, models.ForeignKey):
+                bad = model.objects.exclude(**{f"{field.name}__isnull": True}).exclude(
+                    **{f"{field.name}__tenant": models.F("tenant")})
+            elif isinstance(field, models.ManyToManyField):
+                bad = model.objects.filter(**{f"{field.name}__isnull": False}).exclude(
+                    **{f"{field.name}__tenant": models.F("tenant")})
+            else:
+                continue
+            if bad.exists():
+                crossings.append(f"{model._meta.label}.{field.name}")
+    assert crossings == []

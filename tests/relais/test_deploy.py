@@ -39,3 +39,25 @@ def test_seed_demo_refuses_with_debug_off(tmp_path):
     result = _manage("seed_demo", DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x", VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
+
+
+def test_static_files_get_hashed_compressed_names_in_production(tmp_path):
+    result = _manage(
+        "collectstatic", "--noinput", DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="x",
+        VAR_DIR=str(tmp_path), STATIC_ROOT=str(tmp_path / "static"),
+    )
+    assert result.returncode == 0, result.stderr
+    css = [p.name for p in (tmp_path / "static" / "relais").iterdir()]
+    assert any(name.startswith("relais.") and name.endswith(".css") and len(name) > len("relais.css") + 5
+               for name in css), css
+    assert any(name.endswith(".css.gz") for name in css), css
+
+
+def test_whitenoise_caches_hashed_files_for_a_year():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='config.settings';"
+         "django.setup();from django.conf import settings;print(settings.WHITENOISE_MAX_AGE)"],
+        cwd=BASE, env={**os.environ, "DEBUG": "0", "SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "x"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.stdout.strip() == "31536000", result.stderr
