@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from relais.audit_labels import register_audit_labels
 from relais.dashboard import dashboard_panel, nav_entry
 
 from . import selectors
@@ -31,3 +32,17 @@ def team_panel(request):
 @dashboard_panel(roles=[Role.APPLICANT], template="orgs/panels/my_organisation.html", order=10)
 def my_organisation_panel(request):
     return {"organisation": request.membership.organisation}
+
+
+register_audit_labels({
+    "tenant.created": _("Workspace created"),
+    "tenant.changed": _("Workspace changed"),
+    "tenant.settings_changed": _("Workspace settings changed"),
+    "membership.granted": _("Role granted"),
+    "membership.role_changed": _("Role changed"),
+    "membership.revoked": _("Access removed"),
+    "membership.changed_in_admin": _("Membership changed in the admin"),
+    "invitation.created": _("Invitation sent"),
+    "invitation.revoked": _("Invitation cancelled"),
+    "invitation.accepted": _("Invitation accepted"),
+})

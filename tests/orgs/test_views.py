@@ -191,3 +191,11 @@ def test_switch_workspace_link_only_with_several_workspaces(worlds):
     assert "/workspaces/" not in client.get(world_a.url()).content.decode()
     MembershipFactory(tenant=world_b.tenant, user=world_a.user(Role.TRAINER), role=Role.TRAINER)
     assert "/workspaces/" in client.get(world_a.url()).content.decode()
+
+
+def test_audit_log_names_actions_in_french(world_a):
+    from orgs.services.tenancy import membership_revoke
+
+    membership_revoke(membership=world_a.members[Role.TRAINER], actor=world_a.user(Role.MANAGER))
+    page = world_a.client_for(Role.MANAGER).get(world_a.url("audit/")).content.decode()
+    assert "Accès retiré" in page and "membership.revoked" not in page

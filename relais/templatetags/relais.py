@@ -1,0 +1,19 @@
+from decimal import Decimal
+
+from django import template
+
+from relais.audit_labels import audit_label as _audit_label
+from relais.money import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str) -> str:
+    """{{ call.envelope|money:call.currency }} -> '1 250 000 FCFA' in French."""
+    return format_money(amount, currency)
+
+
+@register.filter
+def audit_label(action: str) -> str:
+    return _audit_label(action)
