@@ -113,8 +113,19 @@ def _parse_date(text: str) -> datetime.date | None:
     return None
 
 
+# Spellings found in the mapping spreadsheets, whatever the UI language.
+TYPE_ALIASES = {
+    "organisation dirigee par des femmes": "women_led", "organisation de femmes": "women_led",
+    "femmes": "women_led", "women": "women_led",
+    "organisation dirigee par des jeunes": "youth_led", "organisation de jeunes": "youth_led",
+    "jeunes": "youth_led", "youth": "youth_led",
+    "association communautaire": "community", "reseau": "network", "groupe de reflexion": "think_tank",
+    "ong": "ngo", "autre": "other",
+}
+
+
 def _type_lookup() -> dict[str, str]:
-    lookup = {}
+    lookup = dict(TYPE_ALIASES)
     for value, label in OrganisationType.choices:
         lookup[fold(value)] = value
         lookup[fold(str(label))] = value

@@ -50,13 +50,19 @@ class OrganisationProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.tenant = tenant
         regions = Region.objects.filter(tenant=tenant).order_by("ordering", "name")
-        self.fields["region"].queryset = regions
-        self.fields["regions_of_work"].queryset = regions
-        self.fields["focus_areas"].queryset = FocusArea.objects.filter(tenant=tenant).order_by("name")
-        self.fields["communes_of_work"].queryset = Commune.objects.filter(tenant=tenant).select_related("region")
+        querysets = {
+            "region": regions,
+            "regions_of_work": regions,
+            "focus_areas": FocusArea.objects.filter(tenant=tenant).order_by("name"),
+            "communes_of_work": Commune.objects.filter(tenant=tenant).select_related("region"),
+        }
+        for name, queryset in querysets.items():
+            if name in self.fields:
+                self.fields[name].queryset = queryset
         self.fields["name"].required = True
         for name in ("staff_women", "staff_men", "volunteers_women", "volunteers_men"):
-            self.fields[name].widget.attrs["min"] = 0
+            if name in self.fields:
+                self.fields[name].widget.attrs["min"] = 0
         if self.instance.pk:
             self.initial.setdefault("languages", self.instance.languages)
 
@@ -83,15 +89,17 @@ class OrganisationProfileForm(forms.ModelForm):
 
     def service_data(self) -> dict:
         """cleaned_data as the service wants it (M2M as lists)."""
-        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
-        for name in ("regions_of_work", "communes_of_work", "focus_areas"):
-            data[name] = list(data[name] or [])
-        data["languages"] = list(data["languages"] or [])
+        data = {name: self.cleaned_data.get(name) for name in self.fields}
+        for name in ("regions_of_work", "communes_of_work", "focus_areas", "languages"):
+            if name in data:
+                data[name] = list(data[name] or [])
         return data
 
 
 class SelfRegistrationForm(OrganisationProfileForm):
     """The short version an applicant fills in to register a new CSO; the rest comes later."""
+
+    languages = None
 
     class Meta(OrganisationProfileForm.Meta):
         fields = ["name", "acronym", "type", "region", "description"]
