@@ -159,6 +159,12 @@ PROFILES: dict[str, dict[str, Any]] = {
              "description": "Association de la jeunesse de la ville de Yélimane.",
              "contact": ("Demba Sissoko", "Président")},
 }
+# Registry status after verification by the programme (others stay pending).
+STATUSES = {
+    "AJCET": ("verified", ""), "TASSAGHT": ("verified", ""), "AFIP": ("verified", ""), "AADeC": ("verified", ""),
+    "RENEDEP": ("suspended", "Statuts non renouvelés depuis 2019 ; en attente du nouveau récépissé."),
+    "REJEFPO": ("verified", ""), "IRAD": ("verified", ""), "AJEC": ("verified", ""),
+}
 # Organisations that have given payment details (the others have not yet).
 PAYMENTS = {
     "AJCET": ("BDM-SA", "ML016 01201 020401001234 56", None),
@@ -179,6 +185,13 @@ def _seed_profiles(tenant: Tenant, organisations: dict[str, Organisation], regio
         if spec is None:
             continue
         if not organisation.type:  # fill once; a later edit in the UI is kept
+            status, reason = STATUSES.get(acronym, ("pending", ""))
+            if status != organisation.status:
+                before = {"status": organisation.status}
+                Organisation.objects.filter(pk=organisation.pk).update(status=status, status_reason=reason)
+                organisation.status, organisation.status_reason = status, reason
+                audit_record(tenant=tenant, actor=None, action="organisation.status_changed", target=organisation,
+                             before=before, after={"status": status, "status_reason": reason, "source": "seed_demo"})
             women, men, vol_women, vol_men = spec["staff"]
             organisation_write(
                 tenant=tenant, organisation=organisation, actor=None, action="organisation.updated",

@@ -26,7 +26,8 @@ STATUS_BADGES = {OrganisationStatus.VERIFIED: "ok", OrganisationStatus.PENDING: 
 
 
 class OrganisationTable(tables.Table):
-    name = tables.Column(verbose_name=_("Organisation"), order_by=("name",))
+    # CSOs are known by their acronym in Mali: sort on it, then on the legal name.
+    name = tables.Column(verbose_name=_("Organisation"), order_by=("acronym", "name"))
     type = tables.Column(verbose_name=_("Type"))
     region = tables.Column(verbose_name=_("Head office"), order_by=("region__name",))
     zone = tables.Column(verbose_name=_("Zone"), accessor="region__zone", order_by=("region__zone", "name"))
