@@ -38,7 +38,7 @@ class OrganisationProfileForm(forms.ModelForm):
             "volunteers_women", "volunteers_men", "budget_band", "description",
         ]
         widgets = {
-            "registration_date": forms.DateInput(attrs={"type": "date"}),
+            "registration_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "regions_of_work": forms.CheckboxSelectMultiple,
             "focus_areas": forms.CheckboxSelectMultiple,
             "communes_of_work": forms.SelectMultiple(attrs={"size": 6}),

@@ -48,6 +48,8 @@ def test_applicant_edits_own_organisation(world_a):
     event = AuditEvent.objects.get(action="organisation.updated", target_id=str(org.pk))
     assert event.after["name"] == "Association des femmes de Ségou"
     assert event.before["acronym"] != "AFS"
+    # the date survives a round trip through <input type=date>, whatever the UI language
+    assert 'value="2006-04-02"' in client.get(edit_url(world_a, org)).content.decode()
 
 
 def test_applicant_gets_404_for_another_organisation(world_a):
