@@ -32,6 +32,7 @@ COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("contact_role", "contact_consent")
 MAX_ROWS = 5000
+BATCH_LIFETIME = datetime.timedelta(days=1)
 YES = {"yes", "oui", "y", "o", "1", "true", "vrai", "x"}
 
 
@@ -270,6 +271,9 @@ def _require_manager(tenant: Tenant, actor: User) -> None:
 def import_batch_create(*, tenant: Tenant, actor: User, filename: str, content: bytes) -> ImportBatch:
     """Read the file and keep its rows for the preview; no organisation is written."""
     _require_manager(tenant, actor)
+    # Unconfirmed batches hold people's data from the file: keep them one day at most.
+    ImportBatch.objects.filter(tenant=tenant, confirmed_at__isnull=True,
+                               created_at__lt=timezone.now() - BATCH_LIFETIME).delete()
     rows = parse_upload(filename, content)
     if not rows:
         raise ValidationError(_("The file has a header but no rows."))

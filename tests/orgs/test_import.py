@@ -138,3 +138,17 @@ def test_preview_in_english(geography):
     client.cookies["django_language"] = "en"
     html = client.get(response.url).content.decode()
     assert "Unknown type" in html
+
+
+def test_stale_unconfirmed_batches_are_dropped(geography):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.orgs.factories import ImportBatchFactory
+
+    old = ImportBatchFactory(tenant=geography.tenant)
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    upload(geography, "sample.csv", SAMPLE.read_bytes())
+    assert not ImportBatch.objects.filter(pk=old.pk).exists()
+    assert ImportBatch.objects.filter(tenant=geography.tenant).count() == 1
