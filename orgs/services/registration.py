@@ -19,8 +19,12 @@ from .tenancy import membership_grant
 def _check_may_join(tenant: Tenant, user: User) -> None:
     if not tenant.is_active or not tenant.applicants_may_self_register:
         raise PermissionDenied(_("This workspace does not accept self-registration. Ask its team for an invitation."))
-    if Membership.objects.filter(tenant=tenant, user=user, is_active=True).exists():
+    existing = Membership.objects.filter(tenant=tenant, user=user).first()
+    if existing is not None and existing.is_active:
         raise ValidationError(_("You are already a member of this workspace."))
+    if existing is not None:
+        # A revoked member must not walk back in through self-registration.
+        raise PermissionDenied(_("Your access to this workspace was removed. Contact the programme team."))
 
 
 def organisation_self_register(*, tenant: Tenant, user: User, data: dict[str, Any]) -> Organisation:
@@ -71,6 +75,11 @@ def join_request_create(*, tenant: Tenant, user: User, name_or_acronym: str, mes
     return join_request
 
 
+def _is_manager(tenant: Tenant, user: User) -> bool:
+    membership = active_membership(tenant=tenant, user=user)
+    return membership is not None and membership.role == Role.MANAGER
+
+
 def join_request_decide(*, join_request: JoinRequest, actor: User, approve: bool) -> JoinRequest:
     """A manager or a current applicant member of the organisation approves (the
     requester becomes an applicant member) or declines; the requester gets an e-mail."""
@@ -82,8 +91,12 @@ def join_request_decide(*, join_request: JoinRequest, actor: User, approve: bool
         can_decide_join_request(active_membership(tenant=tenant, user=actor), locked).raise_if_denied()
         if locked.status != JoinRequestStatus.PENDING:
             raise ValidationError(_("This request has already been answered."))
-        if approve and Membership.objects.filter(tenant=tenant, user=locked.user, is_active=True).exists():
+        previous = Membership.objects.filter(tenant=tenant, user=locked.user).first()
+        if approve and previous is not None and previous.is_active:
             raise ValidationError(_("This person is already a member of the workspace."))
+        if approve and previous is not None and not _is_manager(tenant, actor):
+            raise PermissionDenied(_("This person's access was removed earlier; only a programme manager can "
+                                     "let them back in."))
         locked.status = JoinRequestStatus.APPROVED if approve else JoinRequestStatus.DECLINED
         locked.decided_by = actor
         locked.decided_at = timezone.now()

@@ -137,3 +137,14 @@ def test_join_requests_page_lists_only_own_org_for_applicant(world_a):
     assert mine.user.email in html and theirs.user.email not in html
     html = world_a.client_for(Role.MANAGER).get(url).content.decode()
     assert mine.user.email in html and theirs.user.email in html
+
+
+def test_revoked_member_cannot_self_register_again(client, world_a):
+    membership = world_a.members[Role.REVIEWER]
+    membership.is_active = False
+    membership.save()
+    client = logged_in(client, membership.user)
+    client.post(join_url(world_a.tenant), {"action": "register", "new-name": "Retour discret"})
+    assert not Organisation.objects.filter(name="Retour discret").exists()
+    membership.refresh_from_db()
+    assert membership.is_active is False and membership.role == Role.REVIEWER
