@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from orgs.views import registration as registration_views
 from orgs.views import tenancy as org_views
 
 urlpatterns = [
@@ -12,6 +13,9 @@ urlpatterns = [
     path("workspaces/", org_views.workspaces, name="workspaces"),
     path("profile/", org_views.profile, name="profile"),
     path("invitations/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
+    # Self-registration happens before membership, so outside the tenant prefix.
+    path("join/", registration_views.join_index, name="join_index"),
+    path("join/<slug:slug>/", registration_views.join_tenant, name="join_tenant"),
     # Everything below belongs to one tenant; TenantMiddleware resolves the slug.
     path("<slug:tenant_slug>/", include("orgs.urls")),
     path("<slug:tenant_slug>/", include("grants.urls")),

@@ -46,3 +46,27 @@ register_audit_labels({
     "invitation.revoked": _("Invitation cancelled"),
     "invitation.accepted": _("Invitation accepted"),
 })
+# --- Organisation registry (issue 3) ---------------------------------------
+STAFF = [Role.MANAGER, Role.REVIEWER, Role.FINANCE, Role.TRAINER]
+nav_entry(roles=STAFF, label=_("Organisations"), url_name="organisation_list", order=20)
+nav_entry(roles=[Role.APPLICANT], label=_("My organisation"), url_name="my_organisation", order=20)
+nav_entry(roles=[Role.MANAGER], label=_("Geography and focus areas"), url_name="geography", order=70)
+nav_entry(roles=[Role.MANAGER, Role.APPLICANT], label=_("Join requests"), url_name="join_requests", order=75)
+
+
+@dashboard_panel(roles=[Role.MANAGER, Role.APPLICANT], template="orgs/panels/join_requests.html", order=15)
+def join_requests_panel(request):
+    pending = selectors.join_request_list(tenant=request.tenant, membership=request.membership).count()
+    return {"pending": pending} if pending else None
+
+
+@dashboard_panel(roles=[Role.MANAGER], template="orgs/panels/registry.html", order=20)
+def registry_panel(request):
+    from django.db.models import Count
+
+    from .models import Organisation
+
+    counts = dict(
+        Organisation.objects.filter(tenant=request.tenant).values_list("status").annotate(n=Count("pk"))
+    )
+    return {"counts": counts, "total": sum(counts.values())}

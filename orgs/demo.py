@@ -12,7 +12,19 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from .models import FocusArea, Membership, Organisation, Region, Role, Tenant, User, Zone
+from .models import (
+    ContactPerson,
+    FocusArea,
+    Membership,
+    MobileOperator,
+    Organisation,
+    PaymentDetails,
+    Region,
+    Role,
+    Tenant,
+    User,
+    Zone,
+)
 from .models.organisations import fold
 from .services.audit import audit_record
 from .services.tenancy import membership_grant
@@ -85,6 +97,133 @@ ROLE_NAMES = {
 }
 
 
+# acronym -> profile (DOMAIN.md gives founding years and regions where known; the rest is plausible demo data).
+# focus: indexes into FOCUS_AREAS.
+PROFILES: dict[str, dict[str, Any]] = {
+    "AJCET": {"type": "youth_led", "founding_year": 2013, "work": ["Mopti", "Ségou"], "focus": [1, 5, 6],
+              "languages": ["fr", "bm", "ff"], "staff": (3, 5, 14, 20), "budget": "5m-25m",
+              "description": "Prévention de l'enrôlement des jeunes dans les groupes armés ; réinsertion de "
+                             "jeunes détenus.", "contact": ("Hamadoun Dicko", "Coordinateur")},
+    "TASSAGHT": {"type": "community", "founding_year": 1988, "work": ["Gao", "Mopti", "Ségou"], "focus": [0, 3],
+                 "languages": ["fr", "tmh", "son"], "staff": (4, 9, 30, 45), "budget": "25m-100m",
+                 "description": "Comités de paix pastoraux entre éleveurs et agriculteurs.",
+                 "contact": ("Fatimata Walet Ahmed", "Présidente")},
+    "AFIP": {"type": "women_led", "founding_year": 1998, "work": ["Bamako (District)", "Koulikoro"],
+             "focus": [0, 4], "languages": ["fr", "bm"], "staff": (7, 1, 25, 3), "budget": "5m-25m",
+             "description": "Initiatives de paix portées par les femmes ; médiation de proximité.",
+             "contact": ("Kadiatou Sidibé", "Secrétaire exécutive")},
+    "APROFEM": {"type": "women_led", "founding_year": 1996, "work": ["Bamako (District)", "Sikasso"],
+                "focus": [4, 8], "languages": ["fr", "bm"], "staff": (9, 2, 18, 4), "budget": "25m-100m",
+                "description": "Promotion des droits de la femme et de l'enfant ; lutte contre les VBG.",
+                "contact": ("Djénéba Koné", "Directrice")},
+    "AADeC": {"type": "ngo", "founding_year": 2003, "work": ["Mopti", "Koulikoro", "Bamako (District)"],
+              "focus": [3, 7], "languages": ["fr", "bm", "ff"], "staff": (6, 8, 10, 12), "budget": "100m-500m",
+              "description": "Appui à l'auto-développement communautaire et aux moyens de subsistance.",
+              "contact": ("Seydou Sangaré", "Directeur exécutif")},
+    "BENKADI": {"type": "women_led", "founding_year": 2014, "work": ["Kayes"], "focus": [3, 4],
+                "languages": ["fr", "bm", "snk"], "staff": (5, 0, 40, 0), "budget": "lt5m",
+                "description": "Association des femmes du secteur V de Kayes : épargne, dialogue, cohésion.",
+                "contact": ("Hawa Diakité", "Présidente")},
+    "RENEDEP": {"type": "network", "founding_year": 2012, "work": ["Bamako (District)", "Ségou", "Mopti", "Gao"],
+                "focus": [2], "languages": ["fr", "bm"], "staff": (3, 6, 50, 80), "budget": "5m-25m",
+                "description": "Réseau national pour l'éveil démocratique et patriotique ; éducation civique.",
+                "contact": ("Alassane Touré", "Coordinateur national")},
+    "PODM": {"type": "ngo", "founding_year": 2011, "work": ["Bamako (District)", "Tombouctou"], "focus": [7, 0],
+             "languages": ["fr", "en"], "staff": (4, 4, 60, 55), "budget": "25m-100m",
+             "description": "ONG nationale : éducation à la paix, Journée internationale de la paix.",
+             "contact": ("Aïssata Maïga", "Chargée de programme")},
+    "REJEFPO": {"type": "women_led", "founding_year": 2015, "work": ["Bamako (District)"], "focus": [4, 5, 2],
+                "languages": ["fr", "bm"], "staff": (6, 0, 35, 0), "budget": "5m-25m",
+                "description": "Réseau de jeunes femmes leaders des partis politiques et de la société civile.",
+                "contact": ("Mariam Cissé", "Présidente")},
+    "IRAD": {"type": "think_tank", "founding_year": 2008, "work": ["Bamako (District)", "Mopti"], "focus": [0],
+             "languages": ["fr", "ar"], "staff": (3, 7, 0, 2), "budget": "25m-100m",
+             "description": "Recherche-action sur la cohésion sociale.", "contact": ("Moussa Ag Alwaly", "Chercheur")},
+    "CEWA": {"type": "ngo", "founding_year": 2010, "work": ["Ségou", "Bamako (District)"], "focus": [7, 8],
+             "languages": ["fr", "bm"], "staff": (5, 3, 20, 10), "budget": "5m-25m",
+             "description": "Sauvons l'éducation malienne : éducation et prévention des VBG.",
+             "contact": ("Oumou Diallo", "Coordinatrice")},
+    "AJEC": {"type": "youth_led", "founding_year": 2006, "work": ["Bamako (District)", "Koulikoro"], "focus": [2, 5],
+             "languages": ["fr", "bm"], "staff": (2, 4, 25, 30), "budget": "lt5m",
+             "description": "Éducation civique des jeunes.", "contact": ("Ibrahima Traoré", "Président")},
+    "ADT": {"type": "community", "founding_year": 2001, "work": ["Tombouctou"], "focus": [0, 3],
+            "languages": ["fr", "son", "tmh"], "staff": (2, 5, 15, 20), "budget": "lt5m",
+            "description": "Culture de la paix et droits humains à Tangassane.",
+            "contact": ("Mahamane Touré", "Secrétaire général")},
+    "Allô Gouvernance": {"type": "youth_led", "founding_year": 2016, "work": ["Bamako (District)", "Ségou"],
+                         "focus": [2, 5, 4], "languages": ["fr", "bm"], "staff": (3, 3, 20, 20), "budget": "lt5m",
+                         "description": "Citoyenneté des jeunes et des femmes, réconciliation.",
+                         "contact": ("Salimata Coulibaly", "Animatrice")},
+    "AJVY": {"type": "youth_led", "founding_year": 2009, "work": ["Kayes"], "focus": [5, 3],
+             "languages": ["fr", "snk"], "staff": (1, 4, 12, 25), "budget": "lt5m",
+             "description": "Association de la jeunesse de la ville de Yélimane.",
+             "contact": ("Demba Sissoko", "Président")},
+}
+# Registry status after verification by the programme (others stay pending).
+STATUSES = {
+    "AJCET": ("verified", ""), "TASSAGHT": ("verified", ""), "AFIP": ("verified", ""), "AADeC": ("verified", ""),
+    "RENEDEP": ("suspended", "Statuts non renouvelés depuis 2019 ; en attente du nouveau récépissé."),
+    "REJEFPO": ("verified", ""), "IRAD": ("verified", ""), "AJEC": ("verified", ""),
+}
+# Organisations that have given payment details (the others have not yet).
+PAYMENTS = {
+    "AJCET": ("BDM-SA", "ML016 01201 020401001234 56", None),
+    "TASSAGHT": ("", "", (MobileOperator.ORANGE, "+223 76 45 12 98")),
+    "BENKADI": ("", "", (MobileOperator.MOOV, "+223 65 20 33 41")),
+    "REJEFPO": ("Ecobank Mali", "ML090 01001 221000456789 12", (MobileOperator.ORANGE, "+223 77 80 90 10")),
+    "IRAD": ("BNDA", "ML045 03001 000123456789 77", None),
+}
+
+
+def _seed_profiles(tenant: Tenant, organisations: dict[str, Organisation], regions: dict[str, Region]) -> None:
+    from .services.organisations import organisation_write
+
+    focus_areas = {fa.name: fa for fa in FocusArea.objects.filter(tenant=tenant)}
+    focus_by_index = [focus_areas[fr] for fr, _en in FOCUS_AREAS]
+    for index, (acronym, organisation) in enumerate(organisations.items()):
+        spec = PROFILES.get(acronym)
+        if spec is None:
+            continue
+        if not organisation.type:  # fill once; a later edit in the UI is kept
+            status, reason = STATUSES.get(acronym, ("pending", ""))
+            if status != organisation.status:
+                before = {"status": organisation.status}
+                Organisation.objects.filter(pk=organisation.pk).update(status=status, status_reason=reason)
+                organisation.status, organisation.status_reason = status, reason
+                audit_record(tenant=tenant, actor=None, action="organisation.status_changed", target=organisation,
+                             before=before, after={"status": status, "status_reason": reason, "source": "seed_demo"})
+            women, men, vol_women, vol_men = spec["staff"]
+            organisation_write(
+                tenant=tenant, organisation=organisation, actor=None, action="organisation.updated",
+                extra_audit={"source": "seed_demo"},
+                data={
+                    "type": spec["type"], "founding_year": spec["founding_year"],
+                    "registration_number": f"{index + 100:04d}/MATCL-DB",
+                    "registration_date": __import__("datetime").date(spec["founding_year"], 6, 1),
+                    "regions_of_work": [regions[name] for name in spec["work"]],
+                    "focus_areas": [focus_by_index[i] for i in spec["focus"]],
+                    "languages": spec["languages"], "staff_women": women, "staff_men": men,
+                    "volunteers_women": vol_women, "volunteers_men": vol_men, "budget_band": spec["budget"],
+                    "description": spec["description"],
+                },
+            )
+        if not ContactPerson.objects.filter(organisation=organisation).exists():
+            name, role = spec["contact"]
+            ContactPerson.objects.create(
+                tenant=tenant, organisation=organisation, name=name, role=role, consent=True,
+                phone=f"+223 70 {index:02d} 45 67", email=f"contact@{acronym.lower().replace(' ', '')}.demo",
+            )
+        payment = PAYMENTS.get(acronym)
+        if payment and not PaymentDetails.objects.filter(organisation=organisation).exists():
+            bank, account, mobile = payment
+            PaymentDetails.objects.create(
+                tenant=tenant, organisation=organisation, bank_name=bank, bank_account=account,
+                bank_account_holder=organisation.name if account else "",
+                mobile_operator=mobile[0] if mobile else "", mobile_number=mobile[1] if mobile else "",
+                mobile_holder=spec["contact"][0] if mobile else "", needs_verification=acronym != "AJCET",
+            )
+
+
 def demo_email(local: str, slug: str) -> str:
     return f"{local}@{slug}.demo"
 
@@ -121,6 +260,7 @@ def seed(context: dict[str, Any]) -> None:
                     tenant=tenant, acronym=acronym,
                     defaults={"name": name, "region": regions[region], "search_name": fold(f"{name} {acronym}")},
                 )
+            _seed_profiles(tenant, organisations, regions)
             users = {}
             for local, role in DEMO_ROLES:
                 user = _user(demo_email(local, tenant.slug), ROLE_NAMES[local])

@@ -57,3 +57,82 @@ def can_change_membership(actor: Membership, target: Membership) -> Decision:
     if actor.user_id == target.user_id:
         return deny(_("You cannot change your own role."))
     return ALLOW
+
+
+# --- Organisation registry -------------------------------------------------
+
+
+def is_own_organisation(membership: Membership | None, organisation) -> bool:
+    return (
+        membership is not None
+        and membership.role == Role.APPLICANT
+        and membership.organisation_id == organisation.pk
+        and membership.tenant_id == organisation.tenant_id
+    )
+
+
+def can_edit_organisation(membership: Membership | None, organisation) -> Decision:
+    if membership is not None and membership.role == Role.MANAGER and membership.tenant_id == organisation.tenant_id:
+        return ALLOW
+    if is_own_organisation(membership, organisation):
+        return ALLOW
+    return deny(_("Only a programme manager or the organisation's own members can edit this profile."))
+
+
+def can_see_contact_details(membership: Membership | None, organisation) -> Decision:
+    if membership is not None and membership.role == Role.MANAGER and membership.tenant_id == organisation.tenant_id:
+        return ALLOW
+    if is_own_organisation(membership, organisation):
+        return ALLOW
+    return deny(_("Contact details are shown to programme managers and the organisation's own members only."))
+
+
+def can_see_payment_details(membership: Membership | None, organisation) -> Decision:
+    if membership is not None and membership.role == Role.FINANCE and membership.tenant_id == organisation.tenant_id:
+        return ALLOW
+    if is_own_organisation(membership, organisation):
+        return ALLOW
+    return deny(_("Payment details are shown to finance officers and the organisation's own members only."))
+
+
+def can_edit_payment_details(membership: Membership | None, organisation) -> Decision:
+    return can_see_payment_details(membership, organisation)
+
+
+def can_verify_payment_details(membership: Membership | None, organisation) -> Decision:
+    if membership is not None and membership.role == Role.FINANCE and membership.tenant_id == organisation.tenant_id:
+        return ALLOW
+    return deny(_("Only a finance officer can verify payment details."))
+
+
+def can_change_organisation_status(membership: Membership | None, organisation, target: str) -> Decision:
+    from .workflow import organisation_transition
+
+    transition = organisation_transition(organisation.status, target)
+    if transition is None:
+        return deny(
+            _("An organisation cannot go from « %(source)s » to « %(target)s ».")
+            % {"source": organisation.get_status_display(), "target": _status_label(target)}
+        )
+    if membership is None or membership.tenant_id != organisation.tenant_id or membership.role not in transition.roles:
+        return deny(_("Only a programme manager can change an organisation's status."))
+    return ALLOW
+
+
+def _status_label(status: str) -> str:
+    from .models import OrganisationStatus
+
+    try:
+        return str(OrganisationStatus(status).label)
+    except ValueError:
+        return status
+
+
+def can_decide_join_request(membership: Membership | None, join_request) -> Decision:
+    if membership is None or membership.tenant_id != join_request.tenant_id:
+        return deny(_("You are not a member of this workspace."))
+    if membership.role == Role.MANAGER:
+        return ALLOW
+    if membership.role == Role.APPLICANT and membership.organisation_id == join_request.organisation_id:
+        return ALLOW
+    return deny(_("Only a programme manager or a current member of the organisation can answer this request."))

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import AuditEvent, Invitation, Membership, Organisation, Role, Tenant, User
+from .models import (
+    AuditEvent,
+    Commune,
+    ContactPerson,
+    FocusArea,
+    ImportBatch,
+    Invitation,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Organisation,
+    Region,
+    Role,
+    Tenant,
+    User,
+)
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:
@@ -63,7 +78,80 @@ def organisation_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Org
 
 
 def access_organisation(*, tenant: Tenant, membership: Membership, pk: int) -> Organisation:
+    """Same 404 for a missing id, another tenant's CSO and, for an applicant, another CSO."""
     return get_object_or_404(organisation_list(tenant=tenant, membership=membership), pk=pk)
+
+
+def organisation_table_rows(*, tenant: Tenant, membership: Membership) -> QuerySet[Organisation]:
+    """What the list page and the export read: one query per relation, whatever the row count."""
+    return organisation_list(tenant=tenant, membership=membership).prefetch_related(
+        Prefetch("focus_areas", queryset=FocusArea.objects.order_by("name")),
+        Prefetch("regions_of_work", queryset=Region.objects.order_by("ordering", "name")),
+    ).select_related("payment_details")
+
+
+def organisation_detail(*, tenant: Tenant, membership: Membership, pk: int) -> Organisation:
+    return get_object_or_404(
+        organisation_list(tenant=tenant, membership=membership).prefetch_related(
+            "focus_areas", "regions_of_work", "communes_of_work__region",
+            Prefetch("contacts", queryset=ContactPerson.objects.order_by("name", "pk")),
+        ).select_related("payment_details", "payment_details__verified_by"),
+        pk=pk,
+    )
+
+
+def access_contact(*, tenant: Tenant, organisation: Organisation, pk: int) -> ContactPerson:
+    return get_object_or_404(ContactPerson.objects.filter(tenant=tenant, organisation=organisation), pk=pk)
+
+
+def region_list(*, tenant: Tenant) -> QuerySet[Region]:
+    return Region.objects.filter(tenant=tenant).order_by("ordering", "name")
+
+
+def focus_area_list(*, tenant: Tenant) -> QuerySet[FocusArea]:
+    return FocusArea.objects.filter(tenant=tenant).order_by("name")
+
+
+def commune_list(*, tenant: Tenant) -> QuerySet[Commune]:
+    return Commune.objects.filter(tenant=tenant).select_related("region")
+
+
+def access_region(*, tenant: Tenant, pk: int) -> Region:
+    return get_object_or_404(Region, tenant=tenant, pk=pk)
+
+
+def access_focus_area(*, tenant: Tenant, pk: int) -> FocusArea:
+    return get_object_or_404(FocusArea, tenant=tenant, pk=pk)
+
+
+def access_commune(*, tenant: Tenant, pk: int) -> Commune:
+    return get_object_or_404(Commune.objects.select_related("region"), tenant=tenant, pk=pk)
+
+
+def join_request_list(*, tenant: Tenant, membership: Membership) -> QuerySet[JoinRequest]:
+    """Managers see every pending request; an applicant those for their own CSO; others none."""
+    requests = JoinRequest.objects.filter(tenant=tenant, status=JoinRequestStatus.PENDING).select_related(
+        "user", "organisation"
+    )
+    if membership.role == Role.MANAGER:
+        return requests
+    if membership.role == Role.APPLICANT:
+        return requests.filter(organisation_id=membership.organisation_id)
+    return requests.none()
+
+
+def access_join_request(*, tenant: Tenant, membership: Membership, pk: int) -> JoinRequest:
+    return get_object_or_404(
+        JoinRequest.objects.filter(tenant=tenant).select_related("user", "organisation", "tenant"), pk=pk
+    )
+
+
+def access_import_batch(*, tenant: Tenant, pk: int) -> ImportBatch:
+    return get_object_or_404(ImportBatch.objects.select_related("tenant"), tenant=tenant, pk=pk)
+
+
+def self_registration_tenants() -> QuerySet[Tenant]:
+    return Tenant.objects.filter(is_active=True, applicants_may_self_register=True).order_by("name")
 
 
 def staff_of_organisation(*, organisation: Organisation) -> QuerySet[User]:

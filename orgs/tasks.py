@@ -26,3 +26,20 @@ def send_invitation_email(*, invitation_id: int, token: str) -> None:
         subject = render_to_string("orgs/email/invitation_subject.txt", context).strip()
         body = render_to_string("orgs/email/invitation_body.txt", context)
     send_mail(subject, body, None, [invitation.email])
+
+
+@task()
+def send_join_request_decision_email(*, join_request_id: int) -> None:
+    from .models import JoinRequest
+
+    join_request = JoinRequest.objects.select_related("tenant", "organisation", "user").get(pk=join_request_id)
+    language = join_request.user.language or join_request.tenant.default_language
+    with translation.override(language):
+        context = {
+            "join_request": join_request,
+            "approved": join_request.status == "approved",
+            "url": absolute_url(reverse("dashboard", kwargs={"tenant_slug": join_request.tenant.slug})),
+        }
+        subject = render_to_string("orgs/email/join_request_subject.txt", context).strip()
+        body = render_to_string("orgs/email/join_request_body.txt", context)
+    send_mail(subject, body, None, [join_request.user.email])

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import tenancy
+from .views import geography, importing, organisations, registration, tenancy
 
 urlpatterns = [
     path("", tenancy.dashboard, name="dashboard"),
@@ -12,4 +12,35 @@ urlpatterns = [
     path("invitations/<int:invitation_pk>/revoke/", tenancy.invitation_revoke, name="invitation_revoke"),
     path("audit/", tenancy.audit_log, name="audit_log"),
     path("settings/", tenancy.tenant_settings, name="tenant_settings"),
+    # Organisation registry (issue 3).
+    path("organisations/", organisations.organisation_list, name="organisation_list"),
+    path("organisations/new/", organisations.organisation_create, name="organisation_create"),
+    path("organisations/export.csv", organisations.organisation_export, {"fmt": "csv"},
+         name="organisation_export_csv"),
+    path("organisations/export.xlsx", organisations.organisation_export, {"fmt": "xlsx"},
+         name="organisation_export_xlsx"),
+    path("organisations/import/", importing.import_upload, name="import_upload"),
+    path("organisations/import/<int:importbatch_pk>/", importing.import_preview, name="import_preview"),
+    path("organisations/import/<int:importbatch_pk>/confirm/", importing.import_confirm, name="import_confirm"),
+    path("my-organisation/", organisations.my_organisation, name="my_organisation"),
+    path("organisations/<int:organisation_pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:organisation_pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:organisation_pk>/status/", organisations.organisation_change_status,
+         name="organisation_change_status"),
+    path("organisations/<int:organisation_pk>/contacts/new/", organisations.contact_edit, name="contact_create"),
+    path("organisations/<int:organisation_pk>/contacts/<int:contactperson_pk>/", organisations.contact_edit,
+         name="contact_edit"),
+    path("organisations/<int:organisation_pk>/contacts/<int:contactperson_pk>/delete/",
+         organisations.contact_delete, name="contact_delete"),
+    path("organisations/<int:organisation_pk>/payment/", organisations.payment_details_edit,
+         name="payment_details_edit"),
+    path("organisations/<int:organisation_pk>/payment/verify/", organisations.payment_details_verify,
+         name="payment_details_verify"),
+    path("geography/", geography.geography, name="geography"),
+    path("geography/regions/<int:region_pk>/", geography.region_edit, name="region_edit"),
+    path("geography/communes/<int:commune_pk>/", geography.commune_edit, name="commune_edit"),
+    path("geography/focus-areas/<int:focusarea_pk>/", geography.focus_area_edit, name="focus_area_edit"),
+    path("join-requests/", registration.join_requests, name="join_requests"),
+    path("join-requests/<int:joinrequest_pk>/decide/", registration.join_request_decide,
+         name="join_request_decide"),
 ]

@@ -4,7 +4,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
-from .tenancy import TenantOwned
+from .tenancy import Role, TenantOwned
+
+# Staff roles that browse the whole registry.
+STAFF_LIST_ROLES = (Role.MANAGER, Role.REVIEWER, Role.FINANCE, Role.TRAINER)
 
 
 def fold(text: str) -> str:
@@ -49,6 +52,53 @@ class FocusArea(TenantOwned):
         return self.name
 
 
+class Commune(TenantOwned):
+    """A commune (or cercle) inside a region; tenant-editable like regions."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="communes", verbose_name=_("region"))
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["region__ordering", "region__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "region", "name"], name="commune_unique_name_per_region")
+        ]
+        verbose_name = _("commune")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.region.name})"
+
+
+class OrganisationType(models.TextChoices):
+    WOMEN_LED = "women_led", _("Women-led organisation")
+    YOUTH_LED = "youth_led", _("Youth-led organisation")
+    COMMUNITY = "community", _("Community association")
+    NETWORK = "network", _("Network")
+    THINK_TANK = "think_tank", _("Think tank")
+    NGO = "ngo", _("NGO")
+    OTHER = "other", _("Other")
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", _("French")
+    BAMBARA = "bm", _("Bambara")
+    TAMASHEQ = "tmh", _("Tamasheq")
+    FULFULDE = "ff", _("Fulfulde")
+    SONGHAI = "son", _("Songhai")
+    SONINKE = "snk", _("Soninke")
+    ARABIC = "ar", _("Arabic")
+    ENGLISH = "en", _("English")
+    OTHER = "other", _("Other language")
+
+
+class BudgetBand(models.TextChoices):
+    UNDER_5M = "lt5m", _("Under 5 million XOF")
+    FROM_5M = "5m-25m", _("5 to 25 million XOF")
+    FROM_25M = "25m-100m", _("25 to 100 million XOF")
+    FROM_100M = "100m-500m", _("100 to 500 million XOF")
+    OVER_500M = "gt500m", _("Over 500 million XOF")
+
+
 class OrganisationStatus(models.TextChoices):
     PENDING = "pending", _("Pending verification")
     VERIFIED = "verified", _("Verified")
@@ -68,8 +118,32 @@ class Organisation(TenantOwned):
         db_index=True,
     )
     status_reason = models.TextField(_("reason for the status"), blank=True)
-    search_name = models.CharField(max_length=400, editable=False, db_index=True, default="")
+    search_name = models.CharField(max_length=1000, editable=False, db_index=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Registry profile (issue 3).
+    type = models.CharField(_("type"), max_length=20, choices=OrganisationType.choices, blank=True)
+    registration_number = models.CharField(
+        _("registration number (récépissé)"), max_length=60, blank=True, db_index=True
+    )
+    registration_date = models.DateField(_("registration date"), null=True, blank=True)
+    founding_year = models.PositiveSmallIntegerField(_("founding year"), null=True, blank=True)
+    regions_of_work = models.ManyToManyField(
+        Region, blank=True, related_name="organisations_working", verbose_name=_("regions of work")
+    )
+    communes_of_work = models.ManyToManyField(
+        Commune, blank=True, related_name="organisations_working", verbose_name=_("communes of work")
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, blank=True, related_name="organisations", verbose_name=_("focus areas")
+    )
+    languages = models.JSONField(_("working languages"), default=list, blank=True)
+    staff_women = models.PositiveIntegerField(_("staff: women"), default=0)
+    staff_men = models.PositiveIntegerField(_("staff: men"), default=0)
+    volunteers_women = models.PositiveIntegerField(_("volunteers: women"), default=0)
+    volunteers_men = models.PositiveIntegerField(_("volunteers: men"), default=0)
+    budget_band = models.CharField(_("annual budget"), max_length=20, choices=BudgetBand.choices, blank=True)
+    description = models.TextField(_("short description"), max_length=2000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -81,3 +155,91 @@ class Organisation(TenantOwned):
     @property
     def short_name(self) -> str:
         return self.acronym or self.name
+
+    def get_languages_display(self) -> list[str]:
+        labels = dict(Language.choices)
+        return [str(labels.get(code, code)) for code in self.languages or []]
+
+
+class ContactPerson(TenantOwned):
+    """Someone to call at a CSO. Sensitive: shown to managers and the CSO's own members only."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role in the organisation"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    consent = models.BooleanField(
+        _("consents to being contacted"), default=False,
+        help_text=_("The person agreed that the programme keeps these details and contacts them."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact people")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MobileOperator(models.TextChoices):
+    ORANGE = "orange_money", "Orange Money"
+    MOOV = "moov_money", "Moov Money"
+
+
+def mask_number(value: str) -> str:
+    """'ML12 3456 7890 4321' -> '•••• 4321'; never more than the last four characters."""
+    compact = "".join(ch for ch in (value or "") if ch.isalnum())
+    if not compact:
+        return ""
+    return "•••• " + compact[-4:] if len(compact) > 4 else "••••"
+
+
+class PaymentDetails(TenantOwned):
+    """Where grant money goes. Full numbers: finance and the CSO's own members only."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="payment_details", verbose_name=_("organisation")
+    )
+    bank_name = models.CharField(_("bank"), max_length=120, blank=True)
+    bank_account = models.CharField(_("account number or IBAN"), max_length=60, blank=True)
+    bank_account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
+    mobile_operator = models.CharField(
+        _("mobile money operator"), max_length=20, choices=MobileOperator.choices, blank=True
+    )
+    mobile_number = models.CharField(_("mobile money number"), max_length=30, blank=True)
+    mobile_holder = models.CharField(_("mobile money account holder"), max_length=200, blank=True)
+    needs_verification = models.BooleanField(_("needs verification"), default=True)
+    verified_by = models.ForeignKey(
+        "orgs.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("payment details")
+        verbose_name_plural = _("payment details")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.masked_bank_account or self.masked_mobile_number}"
+
+    @property
+    def masked_bank_account(self) -> str:
+        return mask_number(self.bank_account)
+
+    @property
+    def masked_mobile_number(self) -> str:
+        return mask_number(self.mobile_number)
+
+    def masked(self) -> dict[str, str]:
+        """What may be written in an audit log or shown to other staff."""
+        return {
+            "bank_name": self.bank_name,
+            "bank_account": self.masked_bank_account,
+            "mobile_operator": self.mobile_operator,
+            "mobile_number": self.masked_mobile_number,
+        }

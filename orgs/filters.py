@@ -1,0 +1,64 @@
+"""Filters of the organisation list.
+
+Extension point: another module (e.g. due diligence) appends a callable to
+ORGANISATION_FILTER_EXTENSIONS; it receives the filterset after construction and
+may add filters (``filterset.filters["due_diligence"] = ...``). The lead wires
+due diligence here at merge time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import FocusArea, Organisation, OrganisationStatus, OrganisationType, Region, Tenant, Zone
+from .models.organisations import fold
+
+ORGANISATION_FILTER_EXTENSIONS: list[Callable[[django_filters.FilterSet], None]] = []
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.none(), method="in_region")
+    zone = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices, method="in_zone")
+    type = django_filters.ChoiceFilter(label=_("Type"), choices=OrganisationType.choices)
+    focus_area = django_filters.ModelChoiceFilter(
+        label=_("Focus area"), queryset=FocusArea.objects.none(), field_name="focus_areas"
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=OrganisationStatus.choices)
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["region"].queryset = Region.objects.filter(tenant=tenant).order_by("ordering", "name")
+        self.filters["focus_area"].queryset = FocusArea.objects.filter(tenant=tenant).order_by("name")
+        self.filters["q"].field.widget = forms.TextInput(attrs={"type": "search"})
+        for extend in ORGANISATION_FILTER_EXTENSIONS:
+            extend(self)
+
+    def search(self, queryset, name, value):
+        """Accent-insensitive: 'segou' finds 'Ségou' (search_name holds folded names and regions)."""
+        for word in fold(value).split():
+            queryset = queryset.filter(search_name__contains=word)
+        return queryset
+
+    def in_region(self, queryset, name, value):
+        # Head office or a region of work; the subquery keeps rows distinct.
+        ids = Organisation.objects.filter(regions_of_work=value).values("pk")
+        return queryset.filter(models_q(region=value) | models_q(pk__in=ids))
+
+    def in_zone(self, queryset, name, value):
+        ids = Organisation.objects.filter(regions_of_work__zone=value).values("pk")
+        return queryset.filter(models_q(region__zone=value) | models_q(pk__in=ids))
+
+
+def models_q(**kwargs):
+    from django.db.models import Q
+
+    return Q(**kwargs)

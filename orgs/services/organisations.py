@@ -1,0 +1,382 @@
+"""The organisation registry: profiles, contacts, payment details and status.
+
+Every writer checks the actor's membership and the object's tenant, owns its
+transaction and writes an audit event. Payment numbers never reach the audit
+log unmasked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    Commune,
+    ContactPerson,
+    FocusArea,
+    Membership,
+    Organisation,
+    OrganisationStatus,
+    PaymentDetails,
+    Region,
+    Role,
+    Tenant,
+    User,
+)
+from ..models.organisations import fold
+from ..permissions import (
+    can_change_organisation_status,
+    can_edit_organisation,
+    can_edit_payment_details,
+    can_verify_payment_details,
+)
+from ..workflow import organisation_transition
+from .audit import audit_record
+
+PROFILE_FIELDS = (
+    "name", "acronym", "type", "registration_number", "registration_date", "founding_year", "region",
+    "languages", "staff_women", "staff_men", "volunteers_women", "volunteers_men", "budget_band", "description",
+)
+M2M_FIELDS = ("regions_of_work", "communes_of_work", "focus_areas")
+NULLABLE_FIELDS = ("registration_date", "founding_year", "region")
+_EMPTY: dict[str, Any] = {"languages": [], "staff_women": 0, "staff_men": 0, "volunteers_women": 0,
+                          "volunteers_men": 0}
+PAYMENT_FIELDS = ("bank_name", "bank_account", "bank_account_holder", "mobile_operator", "mobile_number",
+                  "mobile_holder")
+
+
+def active_membership(*, tenant: Tenant, user: User) -> Membership | None:
+    return Membership.objects.filter(tenant=tenant, user=user, is_active=True).first()
+
+
+def search_text(organisation: Organisation, regions: Iterable[Region] | None = None) -> str:
+    """Accent-folded text the list searches: names, acronym and every region named."""
+    parts = [organisation.name, organisation.acronym]
+    if organisation.region_id:
+        parts.append(organisation.region.name)
+    if regions is None and organisation.pk:
+        regions = organisation.regions_of_work.all()
+    parts.extend(r.name for r in regions or [])
+    return fold(" ".join(p for p in parts if p))[:1000]
+
+
+def refresh_search_name(organisation: Organisation) -> None:
+    organisation.search_name = search_text(organisation)
+    Organisation.objects.filter(pk=organisation.pk).update(search_name=organisation.search_name)
+
+
+def _check_same_tenant(tenant: Tenant, values: Iterable[Any]) -> None:
+    for value in values:
+        if value is not None and getattr(value, "tenant_id", tenant.pk) != tenant.pk:
+            raise ValidationError(_("A value chosen does not belong to this workspace."))
+
+
+def _snapshot(organisation: Organisation) -> dict[str, Any]:
+    data = {field: getattr(organisation, field if field != "region" else "region_id") for field in PROFILE_FIELDS}
+    if organisation.pk:
+        for field in M2M_FIELDS:
+            data[field] = sorted(getattr(organisation, field).values_list("pk", flat=True))
+    return data
+
+
+def _apply(organisation: Organisation, data: dict[str, Any]) -> dict[str, Any]:
+    m2m = {}
+    for key, value in data.items():
+        if key in M2M_FIELDS:
+            m2m[key] = list(value or [])
+        elif key in PROFILE_FIELDS:
+            if value is None and key not in NULLABLE_FIELDS:
+                value = _EMPTY.get(key, "")
+            setattr(organisation, key, value)
+        else:
+            raise ValidationError(_("Unknown field: %(field)s") % {"field": key})
+    return m2m
+
+
+def _duplicate_check(organisation: Organisation) -> None:
+    others = Organisation.objects.filter(tenant_id=organisation.tenant_id).exclude(pk=organisation.pk)
+    if organisation.acronym and others.filter(acronym__iexact=organisation.acronym).exists():
+        raise ValidationError(_("Another organisation already uses the acronym « %(acronym)s ».")
+                              % {"acronym": organisation.acronym})
+    if organisation.registration_number and others.filter(
+        registration_number__iexact=organisation.registration_number
+    ).exists():
+        raise ValidationError(_("Another organisation already has the registration number « %(number)s ».")
+                              % {"number": organisation.registration_number})
+
+
+def organisation_write(
+    *, tenant: Tenant, data: dict[str, Any], actor: User | None, action: str,
+    organisation: Organisation | None = None, extra_audit: dict[str, Any] | None = None,
+) -> Organisation:
+    """Create (organisation=None) or update an organisation; callers check permissions.
+
+    Shared by the edit form, self-registration, the import and the demo so that
+    search_name, the tenant checks and the audit event are never forgotten.
+    """
+    creating = organisation is None
+    organisation = organisation or Organisation(tenant=tenant)
+    if organisation.tenant_id != tenant.pk:
+        raise PermissionDenied(_("This organisation does not belong to this workspace."))
+    before = {} if creating else _snapshot(organisation)
+    m2m = _apply(organisation, dict(data))
+    _check_same_tenant(tenant, [organisation.region])
+    for values in m2m.values():
+        _check_same_tenant(tenant, values)
+    if not organisation.name.strip():
+        raise ValidationError(_("The legal name is required."))
+    _duplicate_check(organisation)
+    with transaction.atomic():
+        organisation.search_name = ""
+        organisation.save()
+        for field, values in m2m.items():
+            getattr(organisation, field).set(values)
+        refresh_search_name(organisation)
+        after = _snapshot(organisation)
+        changed_before = {k: v for k, v in before.items() if after.get(k) != v}
+        changed_after = {k: v for k, v in after.items() if before.get(k) != v} if before else after
+        audit_record(
+            tenant=tenant, actor=actor, action="organisation.created" if creating else "organisation.updated",
+            target=organisation, before=changed_before, after={**changed_after, **(extra_audit or {})},
+        )
+    return organisation
+
+
+def organisation_create(*, tenant: Tenant, actor: User, data: dict[str, Any]) -> Organisation:
+    """A manager adds a CSO to the registry (status pending)."""
+    membership = active_membership(tenant=tenant, user=actor)
+    if membership is None or membership.role != Role.MANAGER:
+        raise PermissionDenied(_("Only a programme manager can add an organisation."))
+    return organisation_write(tenant=tenant, data=data, actor=actor, action="organisation.created")
+
+
+def organisation_update(*, organisation: Organisation, actor: User, data: dict[str, Any]) -> Organisation:
+    """A manager edits any profile of the tenant; an applicant only their own. Status is not editable here."""
+    tenant = organisation.tenant
+    decision = can_edit_organisation(active_membership(tenant=tenant, user=actor), organisation)
+    decision.raise_if_denied()
+    return organisation_write(tenant=tenant, organisation=organisation, data=data, actor=actor,
+                              action="organisation.updated")
+
+
+def organisation_change_status(
+    *, organisation: Organisation, actor: User, status: str, reason: str = ""
+) -> Organisation:
+    """Follow ORGANISATION_TRANSITIONS; refuse anything else with a readable message."""
+    tenant = organisation.tenant
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk, tenant=tenant)
+        membership = active_membership(tenant=tenant, user=actor)
+        decision = can_change_organisation_status(membership, locked, status)
+        if not decision:
+            if organisation_transition(locked.status, status) is None:
+                raise ValidationError(decision.reason)
+            raise PermissionDenied(decision.reason)
+        transition = organisation_transition(locked.status, status)
+        if transition.reason_required and not reason:
+            raise ValidationError(_("Please give the reason for this change of status."))
+        before = {"status": locked.status, "status_reason": locked.status_reason}
+        locked.status = status
+        locked.status_reason = reason
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+        audit_record(tenant=tenant, actor=actor, action="organisation.status_changed", target=locked,
+                     before=before, after={"status": status, "status_reason": reason})
+    organisation.status, organisation.status_reason = locked.status, locked.status_reason
+    return locked
+
+
+# --- contacts ----------------------------------------------------------------
+
+
+def contact_save(
+    *, organisation: Organisation, actor: User, data: dict[str, Any], contact: ContactPerson | None = None
+) -> ContactPerson:
+    tenant = organisation.tenant
+    can_edit_organisation(active_membership(tenant=tenant, user=actor), organisation).raise_if_denied()
+    if contact is not None and (contact.organisation_id != organisation.pk or contact.tenant_id != tenant.pk):
+        raise PermissionDenied(_("This contact belongs to another organisation."))
+    creating = contact is None
+    contact = contact or ContactPerson(tenant=tenant, organisation=organisation)
+    for key in ("name", "role", "phone", "email", "consent"):
+        if key in data:
+            setattr(contact, key, data[key])
+    with transaction.atomic():
+        contact.save()
+        # Names and numbers of people stay out of the audit log.
+        audit_record(tenant=tenant, actor=actor, action="contact.created" if creating else "contact.updated",
+                     target=contact, after={"organisation": organisation.pk, "consent": contact.consent})
+    return contact
+
+
+def contact_delete(*, contact: ContactPerson, actor: User) -> None:
+    organisation = contact.organisation
+    can_edit_organisation(active_membership(tenant=contact.tenant, user=actor), organisation).raise_if_denied()
+    with transaction.atomic():
+        audit_record(tenant=contact.tenant, actor=actor, action="contact.deleted", target=contact,
+                     before={"organisation": organisation.pk})
+        contact.delete()
+
+
+# --- payment details ---------------------------------------------------------
+
+
+def payment_details_update(*, organisation: Organisation, actor: User, data: dict[str, Any]) -> PaymentDetails:
+    """Finance or the CSO's own members change where money goes.
+
+    Any change flags the details for re-verification; the audit log gets the
+    masked numbers only.
+    """
+    tenant = organisation.tenant
+    can_edit_payment_details(active_membership(tenant=tenant, user=actor), organisation).raise_if_denied()
+    clean = {k: (data.get(k) or "").strip() for k in PAYMENT_FIELDS}
+    has_bank = bool(clean["bank_account"])
+    has_mobile = bool(clean["mobile_number"])
+    if not has_bank and not has_mobile:
+        raise ValidationError(_("Give a bank account or a mobile money number (or both)."))
+    if has_bank and not clean["bank_account_holder"]:
+        raise ValidationError(_("Give the name of the bank account holder."))
+    if has_mobile and not (clean["mobile_operator"] and clean["mobile_holder"]):
+        raise ValidationError(_("Give the operator and the holder of the mobile money number."))
+    with transaction.atomic():
+        details, created = PaymentDetails.objects.select_for_update().get_or_create(
+            organisation=organisation, defaults={"tenant": tenant}
+        )
+        before = {} if created else details.masked()
+        changed = created or any(getattr(details, k) != v for k, v in clean.items())
+        for key, value in clean.items():
+            setattr(details, key, value)
+        if changed:
+            details.needs_verification = True
+            details.verified_by = None
+            details.verified_at = None
+        details.save()
+        if changed:
+            audit_record(tenant=tenant, actor=actor, action="payment_details.changed", target=details,
+                         before=before, after={**details.masked(), "needs_verification": True})
+    return details
+
+
+def payment_details_verify(*, details: PaymentDetails, actor: User) -> PaymentDetails:
+    tenant = details.tenant
+    with transaction.atomic():
+        locked = PaymentDetails.objects.select_for_update().select_related("organisation").get(
+            pk=details.pk, tenant=tenant
+        )
+        membership = active_membership(tenant=tenant, user=actor)
+        can_verify_payment_details(membership, locked.organisation).raise_if_denied()
+        if not locked.needs_verification:
+            raise ValidationError(_("These payment details are already verified."))
+        locked.needs_verification = False
+        locked.verified_by = actor
+        locked.verified_at = timezone.now()
+        locked.save(update_fields=["needs_verification", "verified_by", "verified_at", "updated_at"])
+        audit_record(tenant=tenant, actor=actor, action="payment_details.verified", target=locked,
+                     before={"needs_verification": True}, after={**locked.masked(), "needs_verification": False})
+    return locked
+
+
+# --- geography and focus areas --------------------------------------------------
+
+
+def _require_manager(tenant: Tenant, actor: User) -> None:
+    membership = active_membership(tenant=tenant, user=actor)
+    if membership is None or membership.role != Role.MANAGER:
+        raise PermissionDenied(_("Only a programme manager can change geography and focus areas."))
+
+
+def region_save(*, tenant: Tenant, actor: User, name: str, zone: str, region: Region | None = None) -> Region:
+    """Add or rename a region; renaming refreshes the search text of CSOs that mention it."""
+    _require_manager(tenant, actor)
+    name = name.strip()
+    if Region.objects.filter(tenant=tenant, name__iexact=name).exclude(pk=getattr(region, "pk", None)).exists():
+        raise ValidationError(_("A region with this name already exists."))
+    creating = region is None
+    region = region or Region(tenant=tenant)
+    if region.tenant_id != tenant.pk:
+        raise PermissionDenied(_("This region does not belong to this workspace."))
+    before = {} if creating else {"name": region.name, "zone": region.zone}
+    region.name, region.zone = name, zone
+    with transaction.atomic():
+        region.save()
+        if not creating and before["name"] != name:
+            affected = Organisation.objects.filter(tenant=tenant).filter(
+                models_q_region(region)
+            ).select_related("region").prefetch_related("regions_of_work").distinct()
+            for organisation in affected:
+                refresh_search_name(organisation)
+        audit_record(tenant=tenant, actor=actor, action="region.created" if creating else "region.updated",
+                     target=region, before=before, after={"name": name, "zone": zone})
+    return region
+
+
+def models_q_region(region: Region):
+    from django.db.models import Q
+
+    return Q(region=region) | Q(regions_of_work=region)
+
+
+def focus_area_save(
+    *, tenant: Tenant, actor: User, name: str, name_en: str = "", focus_area: FocusArea | None = None
+) -> FocusArea:
+    _require_manager(tenant, actor)
+    name = name.strip()
+    if FocusArea.objects.filter(tenant=tenant, name__iexact=name).exclude(
+        pk=getattr(focus_area, "pk", None)
+    ).exists():
+        raise ValidationError(_("A focus area with this name already exists."))
+    creating = focus_area is None
+    focus_area = focus_area or FocusArea(tenant=tenant)
+    if focus_area.tenant_id != tenant.pk:
+        raise PermissionDenied(_("This focus area does not belong to this workspace."))
+    before = {} if creating else {"name": focus_area.name, "name_en": focus_area.name_en}
+    focus_area.name, focus_area.name_en = name, name_en.strip()
+    with transaction.atomic():
+        focus_area.save()
+        audit_record(tenant=tenant, actor=actor, action="focus_area.created" if creating else "focus_area.updated",
+                     target=focus_area, before=before, after={"name": name, "name_en": focus_area.name_en})
+    return focus_area
+
+
+def commune_save(
+    *, tenant: Tenant, actor: User, name: str, region: Region, commune: Commune | None = None
+) -> Commune:
+    _require_manager(tenant, actor)
+    _check_same_tenant(tenant, [region])
+    name = name.strip()
+    if Commune.objects.filter(tenant=tenant, region=region, name__iexact=name).exclude(
+        pk=getattr(commune, "pk", None)
+    ).exists():
+        raise ValidationError(_("This region already has a commune with this name."))
+    creating = commune is None
+    commune = commune or Commune(tenant=tenant)
+    if commune.tenant_id != tenant.pk:
+        raise PermissionDenied(_("This commune does not belong to this workspace."))
+    before = {} if creating else {"name": commune.name, "region": commune.region_id}
+    commune.name, commune.region = name, region
+    with transaction.atomic():
+        commune.save()
+        audit_record(tenant=tenant, actor=actor, action="commune.created" if creating else "commune.updated",
+                     target=commune, before=before, after={"name": name, "region": region.pk})
+    return commune
+
+
+__all__ = [
+    "OrganisationStatus",
+    "commune_save",
+    "contact_delete",
+    "contact_save",
+    "focus_area_save",
+    "organisation_change_status",
+    "organisation_create",
+    "organisation_update",
+    "organisation_write",
+    "payment_details_update",
+    "payment_details_verify",
+    "region_save",
+]

@@ -1,0 +1,58 @@
+"""Import organisations: upload, preview (nothing written), confirm."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import importing, selectors
+from ..forms.organisations import ImportUploadForm
+from ..models import Role
+from ..permissions import role_required
+
+
+def _error_text(exc: ValidationError | PermissionDenied) -> str:
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+@role_required(Role.MANAGER)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = importing.import_batch_create(tenant=request.tenant, actor=request.user, filename=upload.name,
+                                                  content=upload.read())
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error("file", _error_text(exc))
+        else:
+            return redirect("import_preview", tenant_slug=request.tenant.slug, importbatch_pk=batch.pk)
+    return render(request, "orgs/import_upload.html", {"form": form, "columns": importing.COLUMNS,
+                                                       "optional_columns": importing.OPTIONAL_COLUMNS})
+
+
+@role_required(Role.MANAGER)
+def import_preview(request: HttpRequest, importbatch_pk: int) -> HttpResponse:
+    batch = selectors.access_import_batch(tenant=request.tenant, pk=importbatch_pk)
+    results = [] if batch.confirmed_at else importing.validate_rows(tenant=request.tenant, rows=batch.rows)
+    valid = sum(1 for r in results if r.ok)
+    return render(request, "orgs/import_preview.html", {
+        "batch": batch, "results": results, "valid_count": valid, "error_count": len(results) - valid,
+    })
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def import_confirm(request: HttpRequest, importbatch_pk: int) -> HttpResponse:
+    batch = selectors.access_import_batch(tenant=request.tenant, pk=importbatch_pk)
+    try:
+        created = importing.import_batch_confirm(batch=batch, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("import_preview", tenant_slug=request.tenant.slug, importbatch_pk=batch.pk)
+    messages.success(request, _("%(count)s organisations imported.") % {"count": len(created)})
+    return redirect("organisation_list", tenant_slug=request.tenant.slug)

@@ -1,0 +1,154 @@
+"""Import organisations from CSV/XLSX: preview writes nothing, confirm writes valid rows once."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from orgs import importing
+from orgs.demo import FOCUS_AREAS, MALI_REGIONS
+from orgs.models import AuditEvent, ContactPerson, FocusArea, ImportBatch, Organisation, Region, Role
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(__file__).resolve().parents[2] / "orgs" / "fixtures" / "organisations_sample.csv"
+HEADER = "name,acronym,type,registration_number,region,regions_of_work,focus_areas,contact_name,contact_phone\n"
+
+
+@pytest.fixture
+def geography(world_a):
+    for index, (name, zone) in enumerate(MALI_REGIONS):
+        Region.objects.create(tenant=world_a.tenant, name=name, zone=zone, ordering=index)
+    for fr, en in FOCUS_AREAS:
+        FocusArea.objects.create(tenant=world_a.tenant, name=fr, name_en=en)
+    return world_a
+
+
+def upload(world, name, content):
+    client = world.client_for(Role.MANAGER)
+    url = reverse("import_upload", kwargs={"tenant_slug": world.tenant.slug})
+    return client, client.post(url, {"file": SimpleUploadedFile(name, content)})
+
+
+def test_sample_file_previews_then_imports(geography):
+    world = geography
+    before = Organisation.objects.count()
+    client, response = upload(world, "organisations_sample.csv", SAMPLE.read_bytes())
+    assert response.status_code == 302
+    assert Organisation.objects.count() == before  # nothing written by the preview
+    preview = client.get(response.url)
+    html = preview.content.decode()
+    assert preview.status_code == 200 and "AFPM" in html
+    batch = ImportBatch.objects.get(tenant=world.tenant)
+    results = importing.validate_rows(tenant=world.tenant, rows=batch.rows)
+    assert [r.errors for r in results] == [[], [], [], []]
+    confirm = reverse("import_confirm", kwargs={"tenant_slug": world.tenant.slug, "importbatch_pk": batch.pk})
+    assert client.post(confirm).status_code == 302
+    assert Organisation.objects.count() == before + 4
+    afpm = Organisation.objects.get(tenant=world.tenant, acronym="AFPM")
+    assert afpm.type == "women_led" and afpm.region.name == "Ménaka"
+    assert {r.name for r in afpm.regions_of_work.all()} == {"Ménaka", "Gao"}
+    assert "menaka" in afpm.search_name
+    assert ContactPerson.objects.get(organisation=afpm).consent is True
+    assert AuditEvent.objects.filter(action="organisation.imported", after__created=4).exists()
+    # confirming twice creates nothing more
+    client.post(confirm)
+    assert Organisation.objects.count() == before + 4
+
+
+def test_bad_rows_are_explained_and_nothing_is_written(geography):
+    world = geography
+    content = (HEADER + "Bonne association,BA,ngo,,Ségou,,,,\n"
+               ",SANSNOM,,,,,,,\n"
+               "Région inconnue,RI,martian,,Atlantide,Gao;Lune,Pêche,,\n"
+               "Téléphone sans nom,TSN,,,,,,,+22370000000\n").encode()
+    before = Organisation.objects.count()
+    client, response = upload(world, "bad.csv", content)
+    html = client.get(response.url).content.decode()
+    assert Organisation.objects.count() == before
+    batch = ImportBatch.objects.get()
+    results = importing.validate_rows(tenant=world.tenant, rows=batch.rows)
+    assert results[0].ok
+    assert any("name" in e for e in results[1].errors)
+    assert len(results[2].errors) == 4  # type, region, region of work, focus area
+    assert any("Atlantide" in e for e in results[2].errors)
+    assert "Atlantide" in html
+    assert not results[3].ok
+    importing.import_batch_confirm(batch=batch, actor=world.user(Role.MANAGER))
+    assert Organisation.objects.count() == before + 1
+    assert Organisation.objects.filter(acronym="BA").exists()
+
+
+def test_duplicates_in_tenant_and_in_file_are_reported(geography):
+    world = geography
+    OrganisationFactory(tenant=world.tenant, acronym="AJCET", registration_number="001/MATCL")
+    content = (HEADER + "Dup acronym,ajcet,,,,,,,\n"
+               "Dup number,NEW1,,001/matcl,,,,,\n"
+               "First,TWIN,,,,,,,\n"
+               "Second,twin,,,,,,,\n").encode()
+    client, response = upload(world, "dups.csv", content)
+    batch = ImportBatch.objects.get()
+    results = importing.validate_rows(tenant=world.tenant, rows=batch.rows)
+    assert [r.ok for r in results] == [False, False, True, False]
+    assert "4" in results[3].errors[0]  # the first "TWIN" is on line 4 (the header is line 1)
+    created = importing.import_batch_confirm(batch=batch, actor=world.user(Role.MANAGER))
+    assert [o.acronym for o in created] == ["TWIN"]
+    assert Organisation.objects.filter(tenant=world.tenant, acronym__iexact="twin").count() == 1
+    assert Organisation.objects.filter(tenant=world.tenant, acronym__iexact="ajcet").count() == 1
+
+
+def test_xlsx_with_dates_and_numbers(geography):
+    world = geography
+    import datetime
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Acronym", "Founding year", "Registration date", "Region"])
+    sheet.append(["Association Benkadi", "BENKADI", 2014, datetime.datetime(2014, 5, 2), "Kayes"])  # noqa: DTZ001 - a spreadsheet date
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    _client, response = upload(world, "benkadi.xlsx", buffer.getvalue())
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    created = importing.import_batch_confirm(batch=batch, actor=world.user(Role.MANAGER))
+    org = created[0]
+    assert org.founding_year == 2014 and org.registration_date == datetime.date(2014, 5, 2)
+
+
+def test_rejects_other_files_and_non_managers(geography):
+    world = geography
+    _client, response = upload(world, "evil.exe", b"MZ....")
+    assert response.status_code == 200 and not ImportBatch.objects.exists()
+    _client, response = upload(world, "nohead.csv", b"foo,bar\n1,2\n")
+    assert response.status_code == 200 and not ImportBatch.objects.exists()
+    url = reverse("import_upload", kwargs={"tenant_slug": world.tenant.slug})
+    assert world.client_for(Role.REVIEWER).get(url).status_code == 403
+
+
+def test_preview_in_english(geography):
+    world = geography
+    client, response = upload(world, "bad.csv", (HEADER + "X,X,martian,,,,,,\n").encode())
+    html = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en", headers={"Cookie": "django_language=en"})
+    client.cookies["django_language"] = "en"
+    html = client.get(response.url).content.decode()
+    assert "Unknown type" in html
+
+
+def test_stale_unconfirmed_batches_are_dropped(geography):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.orgs.factories import ImportBatchFactory
+
+    old = ImportBatchFactory(tenant=geography.tenant)
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    upload(geography, "sample.csv", SAMPLE.read_bytes())
+    assert not ImportBatch.objects.filter(pk=old.pk).exists()
+    assert ImportBatch.objects.filter(tenant=geography.tenant).count() == 1

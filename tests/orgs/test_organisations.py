@@ -1,0 +1,325 @@
+"""Organisation registry: who sees and edits what, status workflow, list page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from orgs.models import AuditEvent, Organisation, OrganisationStatus, PaymentDetails, Role
+from orgs.services import organisations as services
+from orgs.workflow import ORGANISATION_TRANSITIONS, organisation_transition
+from tests.factories import FocusAreaFactory, OrganisationFactory, RegionFactory
+from tests.orgs.factories import ContactPersonFactory, PaymentDetailsFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def detail_url(world, org):
+    return reverse("organisation_detail", kwargs={"tenant_slug": world.tenant.slug, "organisation_pk": org.pk})
+
+
+def edit_url(world, org):
+    return reverse("organisation_edit", kwargs={"tenant_slug": world.tenant.slug, "organisation_pk": org.pk})
+
+
+# --- applicants see and edit only their own organisation ------------------------
+
+
+def test_applicant_edits_own_organisation(world_a):
+    org = world_a.organisation
+    region = RegionFactory(tenant=world_a.tenant, name="Ségou")
+    focus = FocusAreaFactory(tenant=world_a.tenant)
+    client = world_a.client_for(Role.APPLICANT)
+    assert client.get(edit_url(world_a, org)).status_code == 200
+    response = client.post(edit_url(world_a, org), {
+        "name": "Association des femmes de Ségou", "acronym": "AFS", "type": "women_led", "region": region.pk,
+        "regions_of_work": [region.pk], "focus_areas": [focus.pk], "languages": ["fr", "bm"],
+        "staff_women": "5", "staff_men": "1", "volunteers_women": "12", "volunteers_men": "3",
+        "founding_year": "2005", "registration_date": "2006-04-02", "registration_number": "0123/CKS",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    org.refresh_from_db()
+    assert org.name == "Association des femmes de Ségou"
+    assert org.languages == ["fr", "bm"]
+    assert org.staff_women == 5
+    assert "segou" in org.search_name and "afs" in org.search_name
+    assert list(org.focus_areas.all()) == [focus]
+    event = AuditEvent.objects.get(action="organisation.updated", target_id=str(org.pk))
+    assert event.after["name"] == "Association des femmes de Ségou"
+    assert event.before["acronym"] != "AFS"
+    # the date survives a round trip through <input type=date>, whatever the UI language
+    assert 'value="2006-04-02"' in client.get(edit_url(world_a, org)).content.decode()
+
+
+def test_applicant_gets_404_for_another_organisation(world_a):
+    other = OrganisationFactory(tenant=world_a.tenant)
+    client = world_a.client_for(Role.APPLICANT)
+    assert client.get(detail_url(world_a, other)).status_code == 404
+    assert client.get(edit_url(world_a, other)).status_code == 404
+    assert client.post(edit_url(world_a, other), {"name": "Pirate"}).status_code == 404
+    other.refresh_from_db()
+    assert other.name != "Pirate"
+
+
+def test_applicant_cannot_list_registry(world_a):
+    url = reverse("organisation_list", kwargs={"tenant_slug": world_a.tenant.slug})
+    assert world_a.client_for(Role.APPLICANT).get(url).status_code == 403
+
+
+def test_my_organisation_redirects_applicant_to_their_profile(world_a):
+    url = reverse("my_organisation", kwargs={"tenant_slug": world_a.tenant.slug})
+    response = world_a.client_for(Role.APPLICANT).get(url)
+    assert response.status_code == 302 and response.url == detail_url(world_a, world_a.organisation)
+
+
+@pytest.mark.parametrize("role,allowed", [
+    (Role.MANAGER, True), (Role.APPLICANT, True), (Role.REVIEWER, False), (Role.FINANCE, False),
+    (Role.TRAINER, False),
+])
+def test_edit_profile_matrix(world_a, role, allowed):
+    status = world_a.client_for(role).get(edit_url(world_a, world_a.organisation)).status_code
+    assert status == (200 if allowed else 403)
+
+
+def test_service_refuses_applicant_editing_other_org(world_a):
+    other = OrganisationFactory(tenant=world_a.tenant)
+    with pytest.raises(PermissionDenied):
+        services.organisation_update(organisation=other, actor=world_a.user(Role.APPLICANT), data={"name": "X"})
+
+
+def test_service_refuses_region_of_another_tenant(worlds):
+    world_a, world_b = worlds
+    foreign = RegionFactory(tenant=world_b.tenant)
+    with pytest.raises(ValidationError):
+        services.organisation_update(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER),
+                                     data={"regions_of_work": [foreign]})
+
+
+# --- payment details -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role,sees", [
+    (Role.FINANCE, True), (Role.APPLICANT, True), (Role.MANAGER, False), (Role.REVIEWER, False),
+    (Role.TRAINER, False),
+])
+def test_payment_details_visible_to_finance_and_own_members_only(world_a, role, sees):
+    details = PaymentDetailsFactory(tenant=world_a.tenant, organisation=world_a.organisation,
+                                    bank_account="ML13 0001 2222 3333 4321", mobile_number="+223 70 11 98 76")
+    html = world_a.client_for(role).get(detail_url(world_a, world_a.organisation)).content.decode()
+    assert ("ML13 0001 2222 3333 4321" in html) is sees
+    assert ("+223 70 11 98 76" in html) is sees
+    if not sees:
+        assert details.masked_bank_account in html  # "•••• 4321"
+        assert "•••• 9876" in html
+
+
+def test_payment_change_is_audited_masked_and_flags_verification(world_a):
+    org = world_a.organisation
+    applicant, finance = world_a.user(Role.APPLICANT), world_a.user(Role.FINANCE)
+    details = services.payment_details_update(organisation=org, actor=applicant, data={
+        "bank_name": "BMS", "bank_account": "ML13 5555 6666 7777 8888 1234", "bank_account_holder": org.name})
+    assert details.needs_verification
+    services.payment_details_verify(details=details, actor=finance)
+    details.refresh_from_db()
+    assert not details.needs_verification and details.verified_by == finance
+    services.payment_details_update(organisation=org, actor=applicant, data={
+        "bank_name": "BMS", "bank_account": "ML13 5555 6666 7777 8888 9999", "bank_account_holder": org.name})
+    details.refresh_from_db()
+    assert details.needs_verification and details.verified_by is None
+    events = AuditEvent.objects.filter(target_type="orgs.paymentdetails").order_by("id")
+    assert [e.action for e in events] == ["payment_details.changed", "payment_details.verified",
+                                          "payment_details.changed"]
+    for event in events:
+        text = str(event.before) + str(event.after)
+        assert "5555" not in text and "8888" not in text
+    assert events.last().after["bank_account"] == "•••• 9999"
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.REVIEWER, Role.TRAINER, Role.APPLICANT])
+def test_only_finance_verifies_payment_details(world_a, role):
+    details = PaymentDetailsFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    url = reverse("payment_details_verify", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                    "organisation_pk": world_a.organisation.pk})
+    assert world_a.client_for(role).post(url).status_code == 403
+    details.refresh_from_db()
+    assert details.needs_verification
+    assert world_a.client_for(Role.FINANCE).post(url).status_code == 302
+    details.refresh_from_db()
+    assert not details.needs_verification
+
+
+@pytest.mark.parametrize("role,allowed", [
+    (Role.FINANCE, True), (Role.APPLICANT, True), (Role.MANAGER, False), (Role.REVIEWER, False),
+])
+def test_payment_edit_matrix(world_a, role, allowed):
+    url = reverse("payment_details_edit", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                  "organisation_pk": world_a.organisation.pk})
+    response = world_a.client_for(role).post(url, {"mobile_operator": "orange_money",
+                                                   "mobile_number": "+22376543210", "mobile_holder": "M. Cissé"})
+    assert response.status_code == (302 if allowed else 403)
+    assert PaymentDetails.objects.filter(organisation=world_a.organisation).exists() is allowed
+
+
+# --- contacts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role,sees", [
+    (Role.MANAGER, True), (Role.APPLICANT, True), (Role.FINANCE, False), (Role.REVIEWER, False),
+    (Role.TRAINER, False),
+])
+def test_contact_phone_visible_to_managers_and_own_members(world_a, role, sees):
+    contact = ContactPersonFactory(tenant=world_a.tenant, organisation=world_a.organisation,
+                                   phone="+223 66 77 88 99")
+    html = world_a.client_for(role).get(detail_url(world_a, world_a.organisation)).content.decode()
+    assert contact.name in html
+    assert ("+223 66 77 88 99" in html) is sees
+    assert (contact.email in html) is sees
+
+
+def test_contact_phone_requires_consent(world_a):
+    url = reverse("contact_create", kwargs={"tenant_slug": world_a.tenant.slug,
+                                            "organisation_pk": world_a.organisation.pk})
+    client = world_a.client_for(Role.APPLICANT)
+    response = client.post(url, {"name": "Awa", "phone": "+22370000000"})
+    assert response.status_code == 200
+    assert not world_a.organisation.contacts.exists()
+    response = client.post(url, {"name": "Awa", "phone": "+22370000000", "consent": "on"})
+    assert response.status_code == 302
+    assert world_a.organisation.contacts.get().consent is True
+
+
+# --- status workflow ---------------------------------------------------------------
+
+
+ALL_STATES = OrganisationStatus.values
+
+
+@pytest.mark.parametrize("role", Role.values)
+@pytest.mark.parametrize("source", ALL_STATES)
+@pytest.mark.parametrize("target", ALL_STATES)
+def test_status_transition_matrix(world_a, role, source, target):
+    org = OrganisationFactory(tenant=world_a.tenant, status=source)
+    transition = organisation_transition(source, target)
+    allowed = transition is not None and role in transition.roles
+    try:
+        services.organisation_change_status(organisation=org, actor=world_a.user(role), status=target,
+                                            reason="Documents vérifiés")
+    except (PermissionDenied, ValidationError):
+        assert not allowed
+        org.refresh_from_db()
+        assert org.status == source
+        assert not AuditEvent.objects.filter(action="organisation.status_changed").exists()
+    else:
+        assert allowed
+        org.refresh_from_db()
+        assert org.status == target
+        event = AuditEvent.objects.get(action="organisation.status_changed", target_id=str(org.pk))
+        assert event.before["status"] == source and event.after["status"] == target
+
+
+def test_transition_table_is_walked():
+    assert {(t.source, t.target) for t in ORGANISATION_TRANSITIONS} >= {
+        ("pending", "verified"), ("verified", "suspended")}
+    for t in ORGANISATION_TRANSITIONS:
+        if t.target == OrganisationStatus.SUSPENDED:
+            assert t.reason_required
+
+
+def test_suspension_needs_a_reason(world_a):
+    org = OrganisationFactory(tenant=world_a.tenant, status=OrganisationStatus.VERIFIED)
+    with pytest.raises(ValidationError):
+        services.organisation_change_status(organisation=org, actor=world_a.user(Role.MANAGER),
+                                            status=OrganisationStatus.SUSPENDED, reason="  ")
+    org.refresh_from_db()
+    assert org.status == OrganisationStatus.VERIFIED
+
+
+def test_status_view_shows_refusal_message(world_a):
+    org = OrganisationFactory(tenant=world_a.tenant, status=OrganisationStatus.PENDING)
+    url = reverse("organisation_change_status", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                        "organisation_pk": org.pk})
+    client = world_a.client_for(Role.MANAGER)
+    response = client.post(url, {"status": "pending"}, follow=True)
+    assert response.status_code == 200
+    assert "ne peut pas passer" in response.content.decode() or "cannot go" in response.content.decode()
+    response = client.post(url, {"status": "verified"})
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.status == OrganisationStatus.VERIFIED
+    assert world_a.client_for(Role.REVIEWER).post(url, {"status": "suspended", "reason": "x"}).status_code == 403
+
+
+# --- list page ------------------------------------------------------------------------
+
+
+def list_url(world, **params):
+    from urllib.parse import urlencode
+
+    base = reverse("organisation_list", kwargs={"tenant_slug": world.tenant.slug})
+    return base + ("?" + urlencode(params) if params else "")
+
+
+def test_accent_insensitive_search_finds_region_and_name(world_a):
+    segou = RegionFactory(tenant=world_a.tenant, name="Ségou")
+    manager = world_a.user(Role.MANAGER)
+    found = services.organisation_create(tenant=world_a.tenant, actor=manager, data={
+        "name": "Coordination des femmes", "acronym": "CF", "region": segou})
+    named = services.organisation_create(tenant=world_a.tenant, actor=manager, data={
+        "name": "Jeunesse Élite", "acronym": "JE"})
+    other = services.organisation_create(tenant=world_a.tenant, actor=manager, data={
+        "name": "Réseau de Kayes", "acronym": "RK"})
+    client = world_a.client_for(Role.REVIEWER)
+    html = client.get(list_url(world_a, q="segou")).content.decode()
+    assert found.name in html and other.name not in html
+    html = client.get(list_url(world_a, q="ELITE")).content.decode()
+    assert named.name in html and found.name not in html
+
+
+def test_list_filters(world_a, world_b):
+    manager = world_a.user(Role.MANAGER)
+    north = RegionFactory(tenant=world_a.tenant, name="Gao", zone="north")
+    focus = FocusAreaFactory(tenant=world_a.tenant, name="Jeunesse")
+    a = services.organisation_create(tenant=world_a.tenant, actor=manager, data={
+        "name": "Tassaght", "region": north, "type": "community", "focus_areas": [focus]})
+    b = services.organisation_create(tenant=world_a.tenant, actor=manager, data={"name": "Benkadi", "type": "ngo"})
+    client = world_a.client_for(Role.MANAGER)
+    for params in ({"zone": "north"}, {"region": north.pk}, {"type": "community"}, {"focus_area": focus.pk}):
+        html = client.get(list_url(world_a, **params)).content.decode()
+        assert a.name in html and b.name not in html, params
+    html = client.get(list_url(world_a, status="pending")).content.decode()
+    assert a.name in html and world_b.organisation.name not in html
+
+
+def _populate(world, count):
+    regions = [RegionFactory(tenant=world.tenant) for _ in range(3)]
+    areas = [FocusAreaFactory(tenant=world.tenant) for _ in range(3)]
+    for i in range(count):
+        org = OrganisationFactory(tenant=world.tenant, region=regions[i % 3])
+        org.focus_areas.set(areas[: 1 + i % 3])
+        org.regions_of_work.set(regions[: 1 + i % 2])
+        PaymentDetailsFactory(tenant=world.tenant, organisation=org)
+
+
+def _count_queries(client, url, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_query_count_is_constant(world_a, django_assert_max_num_queries):
+    client = world_a.client_for(Role.MANAGER)
+    url = list_url(world_a)
+    _populate(world_a, 10)
+    small = _count_queries(client, url, django_assert_max_num_queries)
+    _populate(world_a, 190)
+    assert Organisation.objects.filter(tenant=world_a.tenant).count() == 201
+    large = _count_queries(client, url, django_assert_max_num_queries)
+    assert small == large
+    with django_assert_max_num_queries(small):
+        assert client.get(url + "?sort=region&page=3").status_code == 200
+    print(f"organisation list page: {large} queries")

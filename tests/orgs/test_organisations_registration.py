@@ -1,0 +1,150 @@
+"""Self-registration at /join/<slug>/ and join requests answered inside the tenant."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from orgs.models import AuditEvent, JoinRequest, JoinRequestStatus, Membership, Organisation, Role
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.orgs.factories import JoinRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def join_url(tenant):
+    return reverse("join_tenant", kwargs={"slug": tenant.slug})
+
+
+def test_join_index_lists_only_open_tenants(client, worlds):
+    world_a, world_b = worlds
+    world_b.tenant.applicants_may_self_register = False
+    world_b.tenant.save()
+    html = logged_in(client, UserFactory()).get(reverse("join_index")).content.decode()
+    assert world_a.tenant.name in html and world_b.tenant.name not in html
+
+
+def test_self_registration_creates_pending_org_and_applicant_membership(client, world_a):
+    user = UserFactory()
+    response = logged_in(client, user).post(join_url(world_a.tenant), {
+        "action": "register", "new-name": "Association des jeunes de Tombouctou", "new-acronym": "AJT",
+        "new-type": "youth_led",
+    })
+    assert response.status_code == 302
+    org = Organisation.objects.get(tenant=world_a.tenant, acronym="AJT")
+    assert org.status == "pending"
+    membership = Membership.objects.get(tenant=world_a.tenant, user=user)
+    assert membership.role == Role.APPLICANT and membership.organisation == org
+    assert AuditEvent.objects.filter(action="organisation.created", target_id=str(org.pk),
+                                     after__source="self_registration").exists()
+    assert response.url == reverse("organisation_detail", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                                  "organisation_pk": org.pk})
+    assert client.get(response.url).status_code == 200
+
+
+def test_self_registration_refused_when_tenant_closed(client, world_a):
+    world_a.tenant.applicants_may_self_register = False
+    world_a.tenant.save()
+    client = logged_in(client, UserFactory())
+    response = client.get(join_url(world_a.tenant))
+    assert response.status_code == 200
+    assert "invitation" in response.content.decode()
+    client.post(join_url(world_a.tenant), {"action": "register", "new-name": "Intrus"})
+    assert not Organisation.objects.filter(name="Intrus").exists()
+
+
+def test_join_requires_login_and_unknown_tenant_is_404(client, world_a):
+    assert client.get(join_url(world_a.tenant)).status_code == 302
+    assert logged_in(client, UserFactory()).get("/join/no-such-tenant/").status_code == 404
+
+
+def test_member_is_sent_to_dashboard(world_a):
+    response = world_a.client_for(Role.REVIEWER).get(join_url(world_a.tenant))
+    assert response.status_code == 302
+
+
+def test_join_request_by_exact_acronym(client, world_a):
+    user = UserFactory()
+    org = world_a.organisation
+    client = logged_in(client, user)
+    response = client.post(join_url(world_a.tenant), {"action": "join", "join-name_or_acronym": "nope"})
+    assert response.status_code == 200 and not JoinRequest.objects.exists()
+    response = client.post(join_url(world_a.tenant), {"action": "join",
+                                                      "join-name_or_acronym": org.acronym.lower()})
+    assert response.status_code == 302
+    join_request = JoinRequest.objects.get(user=user)
+    assert join_request.organisation == org and join_request.tenant == world_a.tenant
+
+
+@pytest.mark.parametrize("role,allowed", [
+    (Role.MANAGER, True), ("own_applicant", True), ("other_applicant", False), (Role.REVIEWER, False),
+    (Role.FINANCE, False), (Role.TRAINER, False),
+])
+def test_join_request_decision_matrix(world_a, role, allowed, mailoutbox, django_capture_on_commit_callbacks):
+    join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    if role == "own_applicant":
+        client = world_a.client_for(Role.APPLICANT)
+    elif role == "other_applicant":
+        from django.test import Client
+
+        other = MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT,
+                                  organisation=OrganisationFactory(tenant=world_a.tenant))
+        client = Client()
+        client.force_login(other.user)
+    else:
+        client = world_a.client_for(role)
+    url = reverse("join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                 "joinrequest_pk": join_request.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"decision": "approve"})
+    join_request.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302
+        assert join_request.status == JoinRequestStatus.APPROVED
+        membership = Membership.objects.get(tenant=world_a.tenant, user=join_request.user)
+        assert membership.role == Role.APPLICANT and membership.organisation == world_a.organisation
+        assert AuditEvent.objects.filter(action="join_request.approved").exists()
+        assert len(mailoutbox) == 1 and mailoutbox[0].to == [join_request.user.email]
+    else:
+        assert response.status_code == 403
+        assert join_request.status == JoinRequestStatus.PENDING
+        assert not Membership.objects.filter(tenant=world_a.tenant, user=join_request.user).exists()
+        assert mailoutbox == []
+
+
+def test_declined_request_gives_no_membership(world_a, mailoutbox, django_capture_on_commit_callbacks):
+    join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    url = reverse("join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                 "joinrequest_pk": join_request.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        world_a.client_for(Role.MANAGER).post(url, {"decision": "decline"})
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.DECLINED
+    assert not Membership.objects.filter(user=join_request.user).exists()
+    assert len(mailoutbox) == 1
+
+
+def test_join_requests_page_lists_only_own_org_for_applicant(world_a):
+    mine = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    theirs = JoinRequestFactory(tenant=world_a.tenant)
+    url = reverse("join_requests", kwargs={"tenant_slug": world_a.tenant.slug})
+    html = world_a.client_for(Role.APPLICANT).get(url).content.decode()
+    assert mine.user.email in html and theirs.user.email not in html
+    html = world_a.client_for(Role.MANAGER).get(url).content.decode()
+    assert mine.user.email in html and theirs.user.email in html
+
+
+def test_revoked_member_cannot_self_register_again(client, world_a):
+    membership = world_a.members[Role.REVIEWER]
+    membership.is_active = False
+    membership.save()
+    client = logged_in(client, membership.user)
+    client.post(join_url(world_a.tenant), {"action": "register", "new-name": "Retour discret"})
+    assert not Organisation.objects.filter(name="Retour discret").exists()
+    membership.refresh_from_db()
+    assert membership.is_active is False and membership.role == Role.REVIEWER
