@@ -45,6 +45,21 @@ register_audit_labels({
     "invitation.created": _("Invitation sent"),
     "invitation.revoked": _("Invitation cancelled"),
     "invitation.accepted": _("Invitation accepted"),
+    "organisation.created": _("Organisation registered"),
+    "organisation.updated": _("Profile updated"),
+    "organisation.status_changed": _("Status changed"),
+    "organisation.exported": _("Organisations exported"),
+    "organisation.imported": _("Organisation imported"),
+    "contact.created": _("Contact person added"),
+    "contact.deleted": _("Contact person removed"),
+    "payment_details.changed": _("Payment details changed"),
+    "payment_details.verified": _("Payment details verified"),
+    "region.created": _("Region added"),
+    "commune.created": _("Commune added"),
+    "focus_area.created": _("Focus area added"),
+    "join_request.created": _("Request to join"),
+    "join_request.approved": _("Request to join approved"),
+    "join_request.declined": _("Request to join declined"),
 })
 # --- Organisation registry (issue 3) ---------------------------------------
 STAFF = [Role.MANAGER, Role.REVIEWER, Role.FINANCE, Role.TRAINER]
