@@ -8,3 +8,4 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import dashboard  # noqa: F401  (registers panels and navigation)
+        from . import dashboard_due_diligence  # noqa: F401
