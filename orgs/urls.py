@@ -14,7 +14,7 @@ urlpatterns = [
 ]
 
 from .views import documents as document_views  # noqa: E402
-from .views import screening as screening_views
+from .views import screening as screening_views  # noqa: E402
 
 urlpatterns += [
     path("organisations/<int:organisation_pk>/due-diligence/", document_views.due_diligence, name="due_diligence"),
