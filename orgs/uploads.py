@@ -180,8 +180,8 @@ def validate_upload(file, *, max_bytes: int | None = None) -> DetectedType:
         )
     if claimed is not detected:
         raise ValidationError(
-            _("This file contains a %(detected)s document but its name ends in “.%(ext)s”. Rename it to "
-              "end in “.%(good)s” and try again."),
+            _("This file's content is %(detected)s but its name ends in “.%(ext)s”. Rename it to end "
+              "in “.%(good)s” and try again."),
             params={"detected": detected.label, "ext": claimed_ext or "?", "good": detected.extension},
             code="extension_mismatch",
         )
