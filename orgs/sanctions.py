@@ -21,12 +21,14 @@ from unidecode import unidecode
 # one-letter slips (~90+) while leaving unrelated names far below (< 60).
 DEFAULT_THRESHOLD = 88
 
-# Articles and particles that transliterations add, drop or glue on.
-_PARTICLES = {"al", "el", "ul", "ad", "ed", "ibn", "bin", "ben"}
+# Articles that transliterations write apart, hyphenated or glued: "Al-Wahat",
+# "El Wahat", "Elwahat" all become "alwahat".
+_ARTICLES = {"al", "el", "ul", "il"}
+_GLUED_ARTICLE = re.compile(r"^(el|ul)(?=[a-z]{3})")
 # Ordered rewrites that make French, English and Arabic-derived spellings agree.
 _REWRITES = [
-    (re.compile(r"ou"), "w"),
-    (re.compile(r"oo"), "u"),
+    (re.compile(r"ou|oo|w"), "u"),  # Alouali / Alwali / Aluali, Youssouf / Yusuf
+    (re.compile(r"sh"), "ch"),  # Asherif / Acherif
     (re.compile(r"dh"), "d"),
     (re.compile(r"th"), "t"),
     (re.compile(r"kh"), "k"),
@@ -42,14 +44,20 @@ _REWRITES = [
 def fold_name(name: str) -> str:
     """Fold a person's or organisation's name into a spelling-tolerant key.
 
-    "Ag-Alwali", "AG ALOUALI" and "Ag Alwaly" all become "ag alwali".
+    "Ag-Alwali", "AG ALOUALI" and "Ag Alwaly" all become "ag aluali".
     """
     text = unidecode(name or "").lower()
     text = re.sub(r"[^a-z0-9\s]", " ", text)  # punctuation and hyphens separate words
-    words = []
+    words: list[str] = []
+    article = False
     for word in text.split():
-        if word in _PARTICLES:
+        if word in _ARTICLES:
+            article = True
             continue
+        word = _GLUED_ARTICLE.sub("al", word)
+        if article and not word.startswith("al"):
+            word = "al" + word
+        article = False
         for pattern, replacement in _REWRITES:
             word = pattern.sub(replacement, word)
         words.append(word)
