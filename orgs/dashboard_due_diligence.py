@@ -8,7 +8,7 @@ from relais.dashboard import dashboard_panel, nav_entry
 from . import selectors_due_diligence as dd
 from .models import Role
 
-nav_entry(roles=[Role.MANAGER], label=_("Due diligence"), url_name="due_diligence_checklist", order=40)
+nav_entry(roles=[Role.MANAGER, Role.FINANCE], label=_("Due diligence"), url_name="due_diligence_overview", order=40)
 nav_entry(roles=[Role.MANAGER], label=_("Sanctions lists"), url_name="sanctions_lists", order=45)
 
 

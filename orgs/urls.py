@@ -23,6 +23,7 @@ urlpatterns += [
     path("documents/<int:organisationdocument_pk>/download/", document_views.document_download,
          name="document_download"),
     path("documents/<int:organisationdocument_pk>/review/", document_views.document_review, name="document_review"),
+    path("due-diligence/", document_views.overview, name="due_diligence_overview"),
     path("due-diligence/checklist/", document_views.checklist, name="due_diligence_checklist"),
     path("due-diligence/checklist/<int:duediligenceitem_pk>/", document_views.checklist_item_edit,
          name="due_diligence_item_edit"),

@@ -138,6 +138,25 @@ def document_review(request: HttpRequest, organisationdocument_pk: int) -> HttpR
     return redirect("due_diligence", tenant_slug=request.tenant.slug, organisation_pk=document.organisation_id)
 
 
+@role_required(Role.MANAGER, Role.FINANCE)
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every CSO of the tenant with its due-diligence and screening status."""
+    from django.core.paginator import Paginator
+
+    from ..models import DueDiligenceStatus
+
+    tenant = request.tenant
+    selected = request.GET.get("dd", "")
+    organisations = dd.organisations_with_checks(tenant=tenant, today=timezone.localdate(), dd_status=selected)
+    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for organisation in page:
+        organisation.screening_state = dd.screening_state_of_row(organisation, tenant=tenant, now=now)
+    return render(request, "orgs/documents/overview.html", {
+        "page": page, "statuses": DueDiligenceStatus.choices, "selected": selected,
+    })
+
+
 @role_required(Role.MANAGER)
 def checklist(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant

@@ -352,7 +352,7 @@ DOC = st.tuples(st.integers(0, 3), st.sampled_from(list(ReviewStatus.values)), s
 @given(items=st.lists(ITEM, min_size=1, max_size=4), docs=st.lists(DOC, max_size=8))
 def test_python_status_and_annotation_agree(world_a, items, docs):
     tenant = world_a.tenant
-    DueDiligenceItem.objects.filter(tenant=tenant).delete() if not OrganisationDocument.objects.exists() else None
+    # hypothesis reuses the function-scoped world across examples: start each from an empty checklist
     OrganisationDocument.objects.all().delete()
     DueDiligenceItem.objects.all().delete()
     made = [DueDiligenceItemFactory(tenant=tenant, required=r, active=a, expires=e) for r, a, e in items]
@@ -363,3 +363,44 @@ def test_python_status_and_annotation_agree(world_a, items, docs):
     python_status, sql_status = _status_pair(world_a.organisation)
     assert python_status == sql_status
     assert due_diligence_overview(organisation=world_a.organisation, today=TODAY)[1] == python_status
+
+
+# --- overview of all organisations ------------------------------------------------------------
+
+@pytest.mark.parametrize(("role", "status"), [(Role.MANAGER, 200), (Role.FINANCE, 200), (Role.REVIEWER, 403),
+                                              (Role.TRAINER, 403), (Role.APPLICANT, 403)])
+def test_overview_by_role(world_a, role, status):
+    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    assert world_a.client_for(role).get(url).status_code == status
+
+
+@pytest.mark.parametrize("count", [10, 60])
+def test_overview_keeps_a_constant_number_of_queries(world_a, count, django_assert_max_num_queries):
+    from tests.factories_dd import ScreeningFactory
+
+    item = DueDiligenceItemFactory(tenant=world_a.tenant)
+    for organisation in OrganisationFactory.create_batch(count, tenant=world_a.tenant):
+        OrganisationDocumentFactory(tenant=world_a.tenant, organisation=organisation, item=item)
+        ScreeningFactory(tenant=world_a.tenant, organisation=organisation)
+    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    client = world_a.client_for(Role.MANAGER)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Criblage à examiner" in response.content.decode()
+
+
+def test_overview_filters_by_due_diligence_status(worlds):
+    world_a, world_b = worlds
+    item = DueDiligenceItemFactory(tenant=world_a.tenant)
+    done = OrganisationFactory(tenant=world_a.tenant, acronym="COMPLETE1")
+    OrganisationDocumentFactory(tenant=world_a.tenant, organisation=done, item=item,
+                                review_status=ReviewStatus.ACCEPTED)
+    OrganisationFactory(tenant=world_b.tenant, acronym="FOREIGN1")
+    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    client = world_a.client_for(Role.MANAGER)
+    html = client.get(url, {"dd": "complete"}).content.decode()
+    assert "COMPLETE1" in html and world_a.organisation.acronym not in html
+    html = client.get(url, {"dd": "incomplete"}).content.decode()
+    assert "COMPLETE1" not in html and world_a.organisation.acronym in html
+    assert "FOREIGN1" not in client.get(url).content.decode()
