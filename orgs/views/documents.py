@@ -24,6 +24,7 @@ from ..permissions_due_diligence import (
     can_view_screening,
 )
 from ..services import documents as document_services
+from ..services.audit import audit_record
 
 
 def error_text(exc: ValidationError | PermissionDenied) -> str:
@@ -113,6 +114,9 @@ def document_download(request: HttpRequest, organisationdocument_pk: int) -> Fil
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    # Who read which CSO document is worth knowing (bank attestations carry account details).
+    audit_record(tenant=request.tenant, actor=request.user, action="organisation_document.downloaded",
+                 target=document)
     response = FileResponse(handle, as_attachment=True, filename=document.original_name,
                             content_type=document.content_type)
     response["X-Content-Type-Options"] = "nosniff"

@@ -160,6 +160,8 @@ def test_download_is_an_attachment_with_nosniff_and_the_detected_type(world_a, s
     assert "Statuts%20AJCET.pdf" in response["Content-Disposition"] or "Statuts AJCET.pdf" in response[
         "Content-Disposition"]
     assert b"".join(response.streaming_content)[:5] == b"%PDF-"
+    assert AuditEvent.objects.filter(action="organisation_document.downloaded",
+                                     target_id=str(stored_document.pk)).count() == 1
 
 
 DOWNLOAD_MATRIX = [
