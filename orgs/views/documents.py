@@ -61,7 +61,6 @@ def _render_page(request: HttpRequest, organisation: Organisation, bound_form: D
         "may_upload": may_upload,
         "may_review": membership.role == Role.MANAGER,
         "may_manage_checklist": membership.role == Role.MANAGER,
-        "review_form": DocumentReviewForm(),
     }
     if can_view_screening(membership):
         screenings = list(dd.screenings_of(organisation=organisation)[:5])
@@ -86,7 +85,9 @@ def due_diligence(request: HttpRequest, organisation_pk: int) -> HttpResponse:
 def document_upload(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     organisation = _access(request, organisation_pk)
     can_upload_document(request.membership, organisation).raise_if_denied()
-    form = DocumentUploadForm(request.POST, request.FILES, tenant=request.tenant)
+    item_pk = request.POST.get("item", "")
+    item = dd.checklist(tenant=request.tenant).filter(pk=item_pk).first() if item_pk.isdigit() else None
+    form = DocumentUploadForm(request.POST, request.FILES, tenant=request.tenant, item=item)
     if form.is_valid():
         try:
             document = document_services.document_upload(

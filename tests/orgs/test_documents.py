@@ -406,3 +406,11 @@ def test_overview_filters_by_due_diligence_status(worlds):
     html = client.get(url, {"dd": "incomplete"}).content.decode()
     assert "COMPLETE1" not in html and world_a.organisation.acronym in html
     assert "FOREIGN1" not in client.get(url).content.decode()
+
+
+def test_a_duplicate_checklist_name_is_a_form_error_not_a_crash(world_a, item):
+    url = reverse("due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
+    response = world_a.client_for(Role.MANAGER).post(url, {"name": item.name, "ordering": "5"})
+    assert response.status_code == 200
+    assert DueDiligenceItem.objects.filter(tenant=world_a.tenant, name=item.name).count() == 1
+    assert 'class="errors"' in response.content.decode()

@@ -313,3 +313,13 @@ def test_due_diligence_page_shows_the_screening_status(world_a):
                      ran_at=timezone.now() - timedelta(days=400))
     url = reverse("due_diligence", kwargs={"tenant_slug": tenant.slug, "organisation_pk": world_a.organisation.pk})
     assert "Criblage expiré" in world_a.client_for(Role.MANAGER).get(url).content.decode()
+
+
+def test_applicants_never_see_a_sanctions_suspension_reason(world_a, pending_screening):
+    screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED, reason="Même personne",
+                     actor=world_a.user(Role.MANAGER))
+    url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+                                           "organisation_pk": world_a.organisation.pk})
+    assert "Même personne" in world_a.client_for(Role.MANAGER).get(url).content.decode()
+    applicant_page = world_a.client_for(Role.APPLICANT).get(url).content.decode()
+    assert "Même personne" not in applicant_page and "sanctions" not in applicant_page.lower()
