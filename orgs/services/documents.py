@@ -154,7 +154,8 @@ def document_upload(
 def document_review(
     *, document: OrganisationDocument, decision: str, comment: str = "", actor: User
 ) -> OrganisationDocument:
-    """A manager accepts or rejects a document; a rejection needs a comment the CSO can act on."""
+    """A manager accepts or rejects a document; a rejection needs a comment the CSO can act on,
+    and e-mails it to the organisation's members after commit."""
     tenant = document.tenant
     can_review_document(_membership(tenant, actor), document).raise_if_denied()
     if decision not in (ReviewStatus.ACCEPTED, ReviewStatus.REJECTED):
@@ -172,4 +173,8 @@ def document_review(
         locked.save(update_fields=["review_status", "review_comment", "reviewed_by", "reviewed_at"])
         audit_record(tenant=tenant, actor=actor, action=f"organisation_document.{decision}", target=locked,
                      before=before, after={"review_status": decision, "review_comment": comment})
+        if decision == ReviewStatus.REJECTED:
+            from ..tasks_due_diligence import send_document_rejected_email
+
+            transaction.on_commit(lambda: send_document_rejected_email.enqueue(document_id=locked.pk))
     return locked

@@ -206,16 +206,30 @@ def test_only_managers_review(world_a, stored_document, role, allowed):
     assert response.status_code == (302 if allowed else 403)
 
 
-def test_rejecting_needs_a_comment_and_is_audited(world_a, stored_document):
+def test_rejecting_needs_a_comment_is_audited_and_mailed(world_a, stored_document, mailoutbox,
+                                                        django_capture_on_commit_callbacks):
     manager = world_a.user(Role.MANAGER)
     with pytest.raises(ValidationError):
         document_review(document=stored_document, decision=ReviewStatus.REJECTED, comment=" ", actor=manager)
-    document = document_review(document=stored_document, decision=ReviewStatus.REJECTED,
-                               comment="Illisible, merci de rescanner", actor=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        document = document_review(document=stored_document, decision=ReviewStatus.REJECTED,
+                                   comment="Illisible, merci de rescanner", actor=manager)
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [world_a.user(Role.APPLICANT).email]
+    assert "Illisible, merci de rescanner" in mail.body and "Statuts AJCET.pdf" in mail.body
+    assert f"/organisations/{world_a.organisation.pk}/due-diligence/" in mail.body
+    assert mail.subject == "Document à fournir de nouveau : Statuts"
     assert document.review_status == ReviewStatus.REJECTED and document.reviewed_by == manager
     event = AuditEvent.objects.get(action="organisation_document.rejected")
     assert event.before["review_status"] == "pending"
     assert event.after["review_comment"] == "Illisible, merci de rescanner"
+
+
+def test_accepting_sends_no_mail(world_a, stored_document, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        document_review(document=stored_document, decision=ReviewStatus.ACCEPTED, actor=world_a.user(Role.MANAGER))
+    assert mailoutbox == []
 
 
 def test_review_service_refuses_non_managers(world_a, stored_document):
