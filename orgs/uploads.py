@@ -9,6 +9,7 @@ agree with what they contain.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -91,14 +92,21 @@ def _read_all(file: IO[bytes]) -> bytes:
 
 
 def _office_type(data: bytes) -> DetectedType | None:
-    """DOCX and XLSX are ZIP files; tell them apart by the part they must contain."""
-    try:
-        import io
+    """DOCX and XLSX are ZIP files; tell them apart by the part they must contain.
 
+    Only the ZIP directory is read, nothing is decompressed (no zip-bomb risk).
+    """
+    try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
         return None
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise ValidationError(
+            _("This document contains macros, which are never accepted. Save it as an ordinary document "
+              "(or as a PDF) and try again."),
+            code="macros",
+        )
     if "word/document.xml" in names:
         return DOCX
     if "xl/workbook.xml" in names:

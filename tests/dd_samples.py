@@ -55,6 +55,16 @@ def docx_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def docm_bytes() -> bytes:
+    """A macro-enabled Word document (what a .docm renamed .docx looks like inside)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("word/document.xml", WORD_DOCUMENT)
+        archive.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 macro")
+    return buffer.getvalue()
+
+
 def xlsx_bytes() -> bytes:
     from openpyxl import Workbook
 

@@ -10,6 +10,7 @@ from tests.dd_samples import (
     HTML_PAGE,
     LINUX_ELF,
     WINDOWS_EXE,
+    docm_bytes,
     docx_bytes,
     jpeg_bytes,
     pdf_bytes,
@@ -57,6 +58,12 @@ def test_wrong_types_are_refused_with_the_reason(name, data, reason, settings):
     with translation.override("en"), pytest.raises(ValidationError) as exc:
         validate_upload(upload(name, data))
     assert reason in " ".join(exc.value.messages)
+
+
+def test_a_document_with_macros_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        validate_upload(upload("statuts.docx", docm_bytes()))
+    assert exc.value.code == "macros"
 
 
 def test_an_empty_file_is_refused():
