@@ -7,5 +7,4 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Espaces et organisations")
 
     def ready(self) -> None:
-        from . import dashboard  # noqa: F401  (registers panels and navigation)
-        from . import dashboard_due_diligence  # noqa: F401
+        from . import dashboard, dashboard_due_diligence  # noqa: F401  (registers panels and navigation)

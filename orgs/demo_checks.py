@@ -22,6 +22,7 @@ from .services.documents import document_review, document_upload, ensure_default
 from .services.screening import sanctions_list_import, screening_decide, screening_run
 
 UN_SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sanctions_sample_un.xml"
+CSV_SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sanctions_sample.csv"
 
 
 def demo_pdf(organisation: str, title: str) -> bytes:
@@ -100,7 +101,9 @@ def seed(context: dict[str, Any]) -> None:
         items = ensure_default_checklist(tenant=tenant)
         sanctions_list_import(tenant=tenant, data=UN_SAMPLE.read_bytes(),
                               name="Liste récapitulative ONU (échantillon fictif)", source_format="un_xml",
-                              actor=None)
+                              source="un", actor=None)
+        sanctions_list_import(tenant=tenant, data=CSV_SAMPLE.read_bytes(), name="Liste UE (échantillon fictif)",
+                              source_format="csv", source="eu", actor=None)
         applicant_org = applicant.memberships.get(tenant=tenant).organisation
         for index, organisation in enumerate(data["organisations"].values()):
             if not OrganisationDocument.objects.filter(tenant=tenant, organisation=organisation).exists():

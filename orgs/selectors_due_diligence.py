@@ -160,6 +160,14 @@ def latest_list_version(*, tenant: Tenant) -> SanctionsListVersion | None:
     return SanctionsListVersion.objects.filter(tenant=tenant).first()
 
 
+def current_list_versions(*, tenant: Tenant) -> list[SanctionsListVersion]:
+    """The latest version of each source (UN, EU, OFAC, UK, other): what a screening uses."""
+    current: dict[str, SanctionsListVersion] = {}
+    for version in SanctionsListVersion.objects.filter(tenant=tenant).order_by("-imported_at", "-id"):
+        current.setdefault(version.source, version)
+    return sorted(current.values(), key=lambda v: (v.source, v.pk))
+
+
 def list_versions(*, tenant: Tenant) -> QuerySet[SanctionsListVersion]:
     return SanctionsListVersion.objects.filter(tenant=tenant).select_related("imported_by")
 

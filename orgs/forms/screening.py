@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import SanctionsSourceFormat, ScreeningDecision
+from ..models import SanctionsSource, SanctionsSourceFormat, ScreeningDecision
 
 MAX_LIST_BYTES = 50 * 1024 * 1024
 
@@ -27,6 +27,8 @@ class ScreeningDecisionForm(forms.Form):
 class SanctionsListUploadForm(forms.Form):
     name = forms.CharField(label=_("Name of the list"), max_length=200,
                            help_text=_("For example: UN consolidated list, November 2026."))
+    source = forms.ChoiceField(label=_("Source"), choices=SanctionsSource.choices,
+                               help_text=_("Each screening uses the latest list of every source."))
     source_format = forms.ChoiceField(label=_("Format"), choices=SanctionsSourceFormat.choices)
     file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ".xml,.csv"}))
 

@@ -18,10 +18,20 @@ class SanctionsSourceFormat(models.TextChoices):
     CSV = "csv", _("CSV (name, aliases, list, reference)")
 
 
+class SanctionsSource(models.TextChoices):
+    UN = "un", _("United Nations Security Council")
+    EU = "eu", _("European Union")
+    OFAC = "ofac", _("United States (OFAC)")
+    UK = "uk", _("United Kingdom")
+    OTHER = "other", _("Other list")
+
+
 class SanctionsListVersion(TenantOwned):
-    """One import of one sanctions list file."""
+    """One import of one sanctions list file. Screenings use the latest version of each source."""
 
     name = models.CharField(_("name"), max_length=200)
+    source = models.CharField(_("source"), max_length=10, choices=SanctionsSource.choices,
+                              default=SanctionsSource.UN)
     source_format = models.CharField(_("format"), max_length=20, choices=SanctionsSourceFormat.choices)
     checksum = models.CharField(_("SHA-256 checksum"), max_length=64)
     entry_count = models.PositiveIntegerField(_("entries"), default=0)
@@ -71,9 +81,11 @@ class Screening(TenantOwned):
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.CASCADE, related_name="screenings", verbose_name=_("organisation")
     )
+    # The most recent list version used; ``versions_screened`` keeps every version (one per source).
     version = models.ForeignKey(
         SanctionsListVersion, on_delete=models.PROTECT, related_name="screenings", verbose_name=_("list version")
     )
+    versions_screened = models.JSONField(_("lists screened"), default=list, blank=True)
     names_screened = models.JSONField(_("names screened"), default=list)
     threshold = models.PositiveSmallIntegerField(_("threshold"), default=88)
     ran_by = models.ForeignKey(

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,8 @@ from ..models import (
     OrganisationStatus,
     SanctionsEntry,
     SanctionsListVersion,
+    SanctionsSource,
+    SanctionsSourceFormat,
     Screening,
     ScreeningCandidate,
     ScreeningDecision,
@@ -24,12 +26,13 @@ from ..models import (
 )
 from ..permissions_due_diligence import can_decide_screening, can_run_screening
 from ..sanctions import DEFAULT_THRESHOLD, find_matches, parse_list_file
+from ..selectors_due_diligence import current_list_versions
 from .audit import audit_record
 from .documents import _membership
 
 
 def sanctions_list_import(
-    *, tenant: Tenant, data: bytes, name: str, source_format: str, actor: User | None
+    *, tenant: Tenant, data: bytes, name: str, source_format: str, actor: User | None, source: str | None = None
 ) -> tuple[SanctionsListVersion, bool]:
     """Import a list file as a new version. The same file twice is recognised by
     its checksum and not imported again. ``actor=None`` is the command line."""
@@ -39,10 +42,13 @@ def sanctions_list_import(
     existing = SanctionsListVersion.objects.filter(tenant=tenant, checksum=checksum).first()
     if existing is not None:
         return existing, False
+    source = source or (SanctionsSource.UN if source_format == SanctionsSourceFormat.UN_XML else SanctionsSource.OTHER)
+    if source not in SanctionsSource.values:
+        raise ValidationError(_("Unknown list source."))
     parsed = parse_list_file(data, source_format)
     with transaction.atomic():
         version = SanctionsListVersion.objects.create(
-            tenant=tenant, name=name[:200], source_format=source_format, checksum=checksum,
+            tenant=tenant, name=name[:200], source=source, source_format=source_format, checksum=checksum,
             entry_count=len(parsed), imported_by=actor,
         )
         SanctionsEntry.objects.bulk_create(
@@ -57,7 +63,7 @@ def sanctions_list_import(
             batch_size=500,
         )
         audit_record(tenant=tenant, actor=actor, action="sanctions_list.imported", target=version,
-                     after={"name": version.name, "format": source_format, "entries": len(parsed),
+                     after={"name": version.name, "source": source, "format": source_format, "entries": len(parsed),
                             "checksum": checksum})
     return version, True
 
@@ -80,7 +86,7 @@ def screening_run(
     *, organisation: Organisation, actor: User | None, threshold: int = DEFAULT_THRESHOLD,
     now: datetime | None = None,
 ) -> Screening:
-    """Screen an organisation against the tenant's latest list version.
+    """Screen an organisation against the latest list version of each source.
 
     With no candidate the screening is clear at once; with candidates it waits for
     a manager's decision. ``actor=None`` is a system run (demo seeding).
@@ -88,11 +94,12 @@ def screening_run(
     tenant = organisation.tenant
     if actor is not None:
         can_run_screening(_membership(tenant, actor)).raise_if_denied()
-    version = SanctionsListVersion.objects.filter(tenant=tenant).first()
-    if version is None:
+    versions = current_list_versions(tenant=tenant)
+    if not versions:
         raise ValidationError(_("No sanctions list has been imported in this workspace yet."))
+    version = max(versions, key=lambda v: (v.imported_at, v.pk))
     names = names_to_screen(organisation)
-    entries = list(SanctionsEntry.objects.filter(tenant=tenant, version=version))
+    entries = list(SanctionsEntry.objects.filter(tenant=tenant, version__in=versions))
     matches = find_matches(
         names, [([e.primary_name, *e.aliases], e.folded_names) for e in entries], threshold=threshold
     )
@@ -100,6 +107,11 @@ def screening_run(
     with transaction.atomic():
         screening = Screening.objects.create(
             tenant=tenant, organisation=organisation, version=version, names_screened=names,
+            versions_screened=[
+                {"id": v.pk, "name": v.name, "source": v.source, "entries": v.entry_count,
+                 "imported_at": v.imported_at.isoformat()}
+                for v in versions
+            ],
             threshold=threshold, ran_by=actor, ran_at=now,
             decision=ScreeningDecision.PENDING if matches else ScreeningDecision.CLEAR,
             decision_reason="" if matches else _("No name came close to an entry of the list."),
@@ -113,7 +125,8 @@ def screening_run(
             for m in matches
         ])
         audit_record(tenant=tenant, actor=actor, action="screening.ran", target=screening,
-                     after={"organisation": organisation.pk, "version": version.pk, "names": len(names),
+                     after={"organisation": organisation.pk, "versions": [v.pk for v in versions],
+                            "names": len(names),
                             "candidates": len(matches), "decision": screening.decision})
     return screening
 
@@ -140,8 +153,6 @@ def screening_decide(*, screening: Screening, decision: str, reason: str, actor:
                      after={"decision": decision, "reason": reason})
         if decision == ScreeningDecision.CONFIRMED:
             organisation = Organisation.objects.select_for_update().get(pk=locked.organisation_id, tenant=tenant)
-            if organisation.tenant_id != tenant.pk:
-                raise PermissionDenied(_("This organisation belongs to another workspace."))
             before = {"status": organisation.status, "status_reason": organisation.status_reason}
             organisation.status = OrganisationStatus.SUSPENDED
             organisation.status_reason = _("Confirmed sanctions list match (screening of %(date)s): %(reason)s") % {

@@ -83,7 +83,8 @@ def sanctions_lists(request: HttpRequest) -> HttpResponse:
             try:
                 version, created = screening_services.sanctions_list_import(
                     tenant=tenant, data=form.cleaned_data["file"].read(), name=form.cleaned_data["name"],
-                    source_format=form.cleaned_data["source_format"], actor=request.user,
+                    source_format=form.cleaned_data["source_format"], source=form.cleaned_data["source"],
+                    actor=request.user,
                 )
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error("file", error_text(exc))
@@ -96,6 +97,7 @@ def sanctions_lists(request: HttpRequest) -> HttpResponse:
                 return redirect("sanctions_lists", tenant_slug=tenant.slug)
     return render(request, "orgs/screening/lists.html", {
         "versions": dd.list_versions(tenant=tenant),
+        "current": {v.pk for v in dd.current_list_versions(tenant=tenant)},
         "form": form,
         "awaiting": dd.screenings_awaiting_decision(tenant=tenant),
     })

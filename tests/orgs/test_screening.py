@@ -160,12 +160,13 @@ def test_manager_imports_a_list_in_the_ui(world_a):
 
     client = world_a.client_for(Role.MANAGER)
     url = reverse("sanctions_lists", kwargs={"tenant_slug": world_a.tenant.slug})
-    response = client.post(url, {"name": "ONU", "source_format": "un_xml",
+    response = client.post(url, {"name": "ONU", "source": "un", "source_format": "un_xml",
                                  "file": SimpleUploadedFile("un.xml", UN_SAMPLE.read_bytes())})
     assert response.status_code == 302
     version = SanctionsListVersion.objects.get(tenant=world_a.tenant)
     assert version.entry_count == 15 and version.imported_by == world_a.user(Role.MANAGER)
-    bad = client.post(url, {"name": "X", "source_format": "un_xml", "file": SimpleUploadedFile("x.xml", b"<nope")})
+    bad = client.post(url, {"name": "X", "source": "un", "source_format": "un_xml",
+                            "file": SimpleUploadedFile("x.xml", b"<nope")})
     assert bad.status_code == 200 and "XML" in bad.content.decode()
     for role in (Role.FINANCE, Role.APPLICANT, Role.REVIEWER):
         assert world_a.client_for(role).get(url).status_code == 403
@@ -323,3 +324,21 @@ def test_applicants_never_see_a_sanctions_suspension_reason(world_a, pending_scr
     assert "Même personne" in world_a.client_for(Role.MANAGER).get(url).content.decode()
     applicant_page = world_a.client_for(Role.APPLICANT).get(url).content.decode()
     assert "Même personne" not in applicant_page and "sanctions" not in applicant_page.lower()
+
+
+def test_a_screening_uses_the_latest_list_of_every_source(world_a):
+    manager = world_a.user(Role.MANAGER)
+    sanctions_list_import(tenant=world_a.tenant, data=UN_SAMPLE.read_bytes(), name="ONU", source_format="un_xml",
+                          actor=manager)
+    old_eu, _ = sanctions_list_import(tenant=world_a.tenant, data=b"name\nAncien Nom\n", name="UE 1",
+                                      source_format="csv", source="eu", actor=manager)
+    eu, _ = sanctions_list_import(tenant=world_a.tenant, data=CSV_SAMPLE.read_bytes(), name="UE 2",
+                                  source_format="csv", source="eu", actor=manager)
+    MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
+                      user__full_name="Fatimatou Walet Inalla")  # on the EU sample
+    MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
+                      user__full_name="Boubacar Tambura")  # on the UN sample
+    screening = screening_run(organisation=world_a.organisation, actor=manager)
+    assert {c.entry.reference for c in screening.candidates.all()} == {"FIC-EU-102", "FIC.010"}
+    assert {v["name"] for v in screening.versions_screened} == {"ONU", "UE 2"}
+    assert screening.version == eu and old_eu.pk not in {v["id"] for v in screening.versions_screened}

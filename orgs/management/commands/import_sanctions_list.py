@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Path to the list file (.xml or .csv).")
         parser.add_argument("--tenant", help="Tenant slug; every active tenant when omitted.")
         parser.add_argument("--format", choices=["un_xml", "csv"], help="Guessed from the extension when omitted.")
+        parser.add_argument("--source", choices=["un", "eu", "ofac", "uk", "other"],
+                            help="Which list this is (default: un for UN XML, other for CSV).")
         parser.add_argument("--name", help="Name shown to managers (default: the file name).")
 
     def handle(self, *args, **options):
@@ -34,7 +36,7 @@ class Command(BaseCommand):
             try:
                 version, created = sanctions_list_import(
                     tenant=tenant, data=data, name=options["name"] or path.name, source_format=source_format,
-                    actor=None,
+                    source=options["source"], actor=None,
                 )
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
