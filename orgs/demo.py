@@ -273,3 +273,7 @@ def seed(context: dict[str, Any]) -> None:
             context.setdefault("tenants", {})[tenant.slug] = {
                 "tenant": tenant, "regions": regions, "organisations": organisations, "users": users,
             }
+
+    from .demo_checks import seed as seed_checks
+
+    seed_checks(context)

@@ -1,23 +1,22 @@
-"""Filters of the organisation list.
-
-Extension point: another module (e.g. due diligence) appends a callable to
-ORGANISATION_FILTER_EXTENSIONS; it receives the filterset after construction and
-may add filters (``filterset.filters["due_diligence"] = ...``). The lead wires
-due diligence here at merge time.
-"""
+"""Filters of the organisation list (the queryset carries ``dd_status``)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import FocusArea, Organisation, OrganisationStatus, OrganisationType, Region, Tenant, Zone
+from .models import (
+    DueDiligenceStatus,
+    FocusArea,
+    Organisation,
+    OrganisationStatus,
+    OrganisationType,
+    Region,
+    Tenant,
+    Zone,
+)
 from .models.organisations import fold
-
-ORGANISATION_FILTER_EXTENSIONS: list[Callable[[django_filters.FilterSet], None]] = []
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -29,6 +28,9 @@ class OrganisationFilter(django_filters.FilterSet):
         label=_("Focus area"), queryset=FocusArea.objects.none(), field_name="focus_areas"
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=OrganisationStatus.choices)
+    due_diligence = django_filters.ChoiceFilter(
+        label=_("Due diligence"), choices=DueDiligenceStatus.choices, field_name="dd_status"
+    )
 
     class Meta:
         model = Organisation
@@ -39,8 +41,6 @@ class OrganisationFilter(django_filters.FilterSet):
         self.filters["region"].queryset = Region.objects.filter(tenant=tenant).order_by("ordering", "name")
         self.filters["focus_area"].queryset = FocusArea.objects.filter(tenant=tenant).order_by("name")
         self.filters["q"].field.widget = forms.TextInput(attrs={"type": "search"})
-        for extend in ORGANISATION_FILTER_EXTENSIONS:
-            extend(self)
 
     def search(self, queryset, name, value):
         """Accent-insensitive: 'segou' finds 'Ségou' (search_name holds folded names and regions)."""

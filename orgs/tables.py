@@ -1,28 +1,19 @@
-"""The organisation list table.
-
-Extension point: ORGANISATION_TABLE_EXTRA_COLUMNS holds (name, Column) pairs
-that other modules (due diligence) append; the view passes them as
-``extra_columns``. ORGANISATION_QUERYSET_EXTENSIONS holds callables that
-annotate the list queryset so such a column costs no extra query per row.
-"""
+"""The organisation list table. ``dd_status`` comes from
+selectors_due_diligence.annotate_due_diligence, computed in the list's SQL query."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import django_tables2 as tables
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, OrganisationStatus
-
-ORGANISATION_TABLE_EXTRA_COLUMNS: list[tuple[str, tables.Column]] = []
-ORGANISATION_QUERYSET_EXTENSIONS: list[Callable[[QuerySet], QuerySet]] = []
+from .models import DueDiligenceStatus, Organisation, OrganisationStatus
 
 STATUS_BADGES = {OrganisationStatus.VERIFIED: "ok", OrganisationStatus.PENDING: "warn",
                  OrganisationStatus.SUSPENDED: "bad"}
+DD_BADGES = {DueDiligenceStatus.COMPLETE: "ok", DueDiligenceStatus.INCOMPLETE: "warn",
+             DueDiligenceStatus.EXPIRED: "bad"}
 
 
 class OrganisationTable(tables.Table):
@@ -34,10 +25,11 @@ class OrganisationTable(tables.Table):
     regions_of_work = tables.Column(verbose_name=_("Regions of work"), orderable=False, empty_values=())
     focus_areas = tables.Column(verbose_name=_("Focus areas"), orderable=False, empty_values=())
     status = tables.Column(verbose_name=_("Status"))
+    dd_status = tables.Column(verbose_name=_("Due diligence"), order_by=("dd_status",))
 
     class Meta:
         model = Organisation
-        fields = ("name", "type", "region", "zone", "regions_of_work", "focus_areas", "status")
+        fields = ("name", "type", "region", "zone", "regions_of_work", "focus_areas", "status", "dd_status")
         order_by = ("name",)
         attrs = {"class": "organisations"}
 
@@ -65,3 +57,7 @@ class OrganisationTable(tables.Table):
     def render_status(self, record: Organisation):
         return format_html('<span class="badge {}">{}</span>', STATUS_BADGES.get(record.status, ""),
                            record.get_status_display())
+
+    def render_dd_status(self, record: Organisation):
+        return format_html('<span class="badge {}">{}</span>', DD_BADGES.get(record.dd_status, ""),
+                           DueDiligenceStatus(record.dd_status).label)

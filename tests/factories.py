@@ -98,3 +98,4 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     token_hash = factory.LazyFunction(lambda: Invitation.new_token()[1])
     expires_at = factory.LazyFunction(lambda: __import__("django.utils.timezone").utils.timezone.now()
                                       + __import__("datetime").timedelta(days=7))
+from tests.factories_dd import *  # noqa

@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .documents import DueDiligenceItem, DueDiligenceStatus, OrganisationDocument, ReviewStatus
 from .organisations import (
     BudgetBand,
     Commune,
@@ -14,6 +15,15 @@ from .organisations import (
     Zone,
 )
 from .registry import ImportBatch, JoinRequest, JoinRequestStatus
+from .screening import (
+    SanctionsEntry,
+    SanctionsListVersion,
+    SanctionsSource,
+    SanctionsSourceFormat,
+    Screening,
+    ScreeningCandidate,
+    ScreeningDecision,
+)
 from .tenancy import Invitation, Membership, Role, Tenant, TenantOwned, User
 
 __all__ = [
@@ -21,6 +31,8 @@ __all__ = [
     "BudgetBand",
     "Commune",
     "ContactPerson",
+    "DueDiligenceItem",
+    "DueDiligenceStatus",
     "FocusArea",
     "ImportBatch",
     "Invitation",
@@ -30,11 +42,20 @@ __all__ = [
     "Membership",
     "MobileOperator",
     "Organisation",
+    "OrganisationDocument",
     "OrganisationStatus",
     "OrganisationType",
     "PaymentDetails",
     "Region",
+    "ReviewStatus",
     "Role",
+    "SanctionsEntry",
+    "SanctionsListVersion",
+    "SanctionsSource",
+    "SanctionsSourceFormat",
+    "Screening",
+    "ScreeningCandidate",
+    "ScreeningDecision",
     "Tenant",
     "TenantOwned",
     "User",

@@ -25,6 +25,9 @@ def tenant_create(*, name: str, slug: str, actor: User | None = None, **settings
         tenant.save()
         audit_record(tenant=tenant, actor=actor, action="tenant.created", target=tenant,
                      after={"name": name, "slug": slug})
+        from .documents import ensure_default_checklist
+
+        ensure_default_checklist(tenant=tenant, actor=actor)
     return tenant
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
@@ -17,7 +18,7 @@ from relais.exports import csv_response, xlsx_response
 from .. import selectors
 from ..filters import OrganisationFilter
 from ..forms.organisations import ContactPersonForm, OrganisationProfileForm, PaymentDetailsForm
-from ..models import Organisation, Role
+from ..models import DueDiligenceStatus, Organisation, Role
 from ..models.organisations import STAFF_LIST_ROLES
 from ..permissions import (
     can_edit_organisation,
@@ -27,9 +28,11 @@ from ..permissions import (
     can_verify_payment_details,
     role_required,
 )
+from ..permissions_due_diligence import can_view_due_diligence
+from ..selectors_due_diligence import annotate_due_diligence, due_diligence_status
 from ..services import organisations as services
 from ..services.audit import audit_record
-from ..tables import ORGANISATION_QUERYSET_EXTENSIONS, ORGANISATION_TABLE_EXTRA_COLUMNS, OrganisationTable
+from ..tables import OrganisationTable
 from ..workflow import organisation_targets
 
 
@@ -39,17 +42,14 @@ def _error_text(exc: ValidationError | PermissionDenied) -> str:
 
 def _filtered(request: HttpRequest):
     queryset = selectors.organisation_table_rows(tenant=request.tenant, membership=request.membership)
-    for extend in ORGANISATION_QUERYSET_EXTENSIONS:
-        queryset = extend(queryset)
+    queryset = annotate_due_diligence(queryset, today=timezone.localdate())
     return OrganisationFilter(request.GET or None, queryset=queryset, tenant=request.tenant)
 
 
 @role_required(*STAFF_LIST_ROLES)
 def organisation_list(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
-    table = OrganisationTable(
-        filterset.qs, tenant_slug=request.tenant.slug, extra_columns=list(ORGANISATION_TABLE_EXTRA_COLUMNS)
-    )
+    table = OrganisationTable(filterset.qs, tenant_slug=request.tenant.slug)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(request, "orgs/organisation_list.html", {
         "filter": filterset, "table": table, "is_manager": request.membership.role == Role.MANAGER,
@@ -60,7 +60,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 EXPORT_HEADER = (
     "name", "acronym", "type", "status", "registration_number", "registration_date", "founding_year", "region",
     "zone", "regions_of_work", "focus_areas", "languages", "staff_women", "staff_men", "volunteers_women",
-    "volunteers_men", "budget_band", "description", "bank_account", "mobile_money",
+    "volunteers_men", "budget_band", "description", "bank_account", "mobile_money", "due_diligence",
 )
 
 
@@ -75,6 +75,7 @@ def _export_row(org: Organisation) -> list[object]:
         org.volunteers_men, org.get_budget_band_display(), org.description,
         # Payment numbers leave Relais masked, whoever exports.
         details.masked_bank_account if details else "", details.masked_mobile_number if details else "",
+        DueDiligenceStatus(org.dd_status).label,
     ]
 
 
@@ -115,6 +116,9 @@ def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpRespo
         "can_see_payment": can_see_payment_details(membership, organisation),
         "can_edit_payment": can_edit_payment_details(membership, organisation),
         "can_verify_payment": can_verify_payment_details(membership, organisation),
+        "can_see_due_diligence": (can_see_dd := can_view_due_diligence(membership, organisation)),
+        "due_diligence": DueDiligenceStatus(due_diligence_status(organisation, today=timezone.localdate()))
+        if can_see_dd else None,
         "payment": details,
         "transitions": transitions,
         "timeline": selectors.audit_timeline(tenant=request.tenant, target=organisation)

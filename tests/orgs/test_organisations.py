@@ -323,3 +323,24 @@ def test_list_query_count_is_constant(world_a, django_assert_max_num_queries):
     with django_assert_max_num_queries(small):
         assert client.get(url + "?sort=region&page=3").status_code == 200
     print(f"organisation list page: {large} queries")
+
+
+def test_list_shows_and_filters_due_diligence(world_a):
+    from orgs.models import DueDiligenceItem
+
+    DueDiligenceItem.objects.create(tenant=world_a.tenant, name="Statuts", required=True)
+    done = OrganisationFactory(tenant=world_a.tenant, name="Organisation sans pièce requise")
+    client = world_a.client_for(Role.MANAGER)
+    page = client.get(world_a.url("organisations/") + "?due_diligence=incomplete").content.decode()
+    assert done.name in page and "Incomplète" in page
+    DueDiligenceItem.objects.update(required=False)
+    page = client.get(world_a.url("organisations/") + "?due_diligence=incomplete").content.decode()
+    assert done.name not in page
+
+
+def test_new_tenants_start_with_the_default_checklist(db):
+    from orgs.models import DueDiligenceItem
+    from orgs.services.tenancy import tenant_create
+
+    tenant = tenant_create(name="Fonds Sahel", slug="fonds-sahel")
+    assert DueDiligenceItem.objects.filter(tenant=tenant, required=True).count() >= 4

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ..models import DueDiligenceItem, ReviewStatus, Tenant
+from ..uploads import ACCEPT_ATTRIBUTE, validate_upload
+
+
+class DocumentUploadForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("Checklist item"), queryset=DueDiligenceItem.objects.none(),
+                                  widget=forms.HiddenInput)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG, PNG, DOCX or XLSX, 10 MB at most."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+    )
+    issued_on = forms.DateField(label=_("Issued on"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    expires_on = forms.DateField(label=_("Expires on"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, tenant: Tenant, item: DueDiligenceItem | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this tenant's active items: a foreign id is "not a valid choice".
+        self.fields["item"].queryset = DueDiligenceItem.objects.filter(tenant=tenant, active=True)
+        if item is not None:
+            self.initial["item"] = item.pk
+            if not item.expires:
+                del self.fields["expires_on"]
+            else:
+                self.fields["expires_on"].help_text = _("Required: this document expires.")
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        self.detected = validate_upload(file)  # raises ValidationError with the reason
+        return file
+
+
+class DocumentReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(ReviewStatus.ACCEPTED, _("Accept")), (ReviewStatus.REJECTED, _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("Required when rejecting: say what to fix."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == ReviewStatus.REJECTED and not (data.get("comment") or "").strip():
+            self.add_error("comment", ValidationError(_("Say why the document is rejected, so the organisation "
+                                                        "can fix it.")))
+        return data
+
+
+class ChecklistItemForm(forms.ModelForm):
+    class Meta:
+        model = DueDiligenceItem
+        fields = ["name", "name_en", "description", "required", "expires", "validity_months", "ordering", "active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, tenant: Tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.tenant = tenant
+
+    def clean(self):
+        data = super().clean()
+        if data.get("validity_months") and not data.get("expires"):
+            self.add_error("validity_months", _("Only an item that expires has a validity."))
+        return data

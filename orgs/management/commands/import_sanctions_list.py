@@ -1,0 +1,44 @@
+"""Import a sanctions list file (UN consolidated XML or simple CSV) into one or all tenants."""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from orgs.models import Tenant
+from orgs.sanctions import guess_format
+from orgs.services.screening import sanctions_list_import
+
+
+class Command(BaseCommand):
+    help = "Import a sanctions list (UN Security Council consolidated XML, or CSV: name,aliases,list,reference)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Path to the list file (.xml or .csv).")
+        parser.add_argument("--tenant", help="Tenant slug; every active tenant when omitted.")
+        parser.add_argument("--format", choices=["un_xml", "csv"], help="Guessed from the extension when omitted.")
+        parser.add_argument("--source", choices=["un", "eu", "ofac", "uk", "other"],
+                            help="Which list this is (default: un for UN XML, other for CSV).")
+        parser.add_argument("--name", help="Name shown to managers (default: the file name).")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        data = path.read_bytes()
+        source_format = options["format"] or guess_format(path.name)
+        tenants = Tenant.objects.filter(is_active=True)
+        if options["tenant"]:
+            tenants = tenants.filter(slug=options["tenant"])
+            if not tenants.exists():
+                raise CommandError(f"No active tenant with slug {options['tenant']!r}.")
+        for tenant in tenants:
+            try:
+                version, created = sanctions_list_import(
+                    tenant=tenant, data=data, name=options["name"] or path.name, source_format=source_format,
+                    source=options["source"], actor=None,
+                )
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+            verb = "imported" if created else "already present"
+            self.stdout.write(f"{tenant.slug}: {version.entry_count} entries {verb} (version {version.pk}).")

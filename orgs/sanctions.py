@@ -1,0 +1,221 @@
+"""Sanctions lists: file parsers and accent- and spelling-tolerant name matching.
+
+Pure functions, no database: services/screening.py stores what they return.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from defusedxml import ElementTree
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz, process
+from unidecode import unidecode
+
+# Scores are 0-100. 88 keeps "Ag Alwaly" / "AG ALOUALI" (100 once folded) and
+# one-letter slips (~90+) while leaving unrelated names far below (< 60).
+DEFAULT_THRESHOLD = 88
+
+# Articles that transliterations write apart, hyphenated or glued: "Al-Wahat",
+# "El Wahat", "Elwahat" all become "alwahat".
+_ARTICLES = {"al", "el", "ul", "il"}
+_GLUED_ARTICLE = re.compile(r"^(el|ul)(?=[a-z]{3})")
+# Ordered rewrites that make French, English and Arabic-derived spellings agree.
+_REWRITES = [
+    (re.compile(r"ou|oo|w"), "u"),  # Alouali / Alwali / Aluali, Youssouf / Yusuf
+    (re.compile(r"sh"), "ch"),  # Asherif / Acherif
+    (re.compile(r"dh"), "d"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"kh"), "k"),
+    (re.compile(r"gh"), "g"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"e"), "i"),
+    (re.compile(r"(\w)\1+"), r"\1"),  # double letters: "Moussa" ~ "Musa"
+]
+
+
+def fold_name(name: str) -> str:
+    """Fold a person's or organisation's name into a spelling-tolerant key.
+
+    "Ag-Alwali", "AG ALOUALI" and "Ag Alwaly" all become "ag aluali".
+    """
+    text = unidecode(name or "").lower()
+    text = re.sub(r"[^a-z0-9\s]", " ", text)  # punctuation and hyphens separate words
+    words: list[str] = []
+    article = False
+    for word in text.split():
+        if word in _ARTICLES:
+            article = True
+            continue
+        word = _GLUED_ARTICLE.sub("al", word)
+        if article and not word.startswith("al"):
+            word = "al" + word
+        article = False
+        for pattern, replacement in _REWRITES:
+            word = pattern.sub(replacement, word)
+        words.append(word)
+    return " ".join(words)
+
+
+@dataclass
+class ParsedEntry:
+    primary_name: str
+    aliases: list[str] = field(default_factory=list)
+    list_name: str = ""
+    reference: str = ""
+    is_entity: bool = False
+
+    @property
+    def all_names(self) -> list[str]:
+        return [self.primary_name, *self.aliases]
+
+    def folded_names(self) -> list[str]:
+        seen: list[str] = []
+        for name in self.all_names:
+            folded = fold_name(name)
+            if folded and folded not in seen:
+                seen.append(folded)
+        return seen
+
+
+def _text(element, tag: str) -> str:
+    child = element.find(tag)
+    return (child.text or "").strip() if child is not None and child.text else ""
+
+
+def parse_un_xml(data: bytes) -> list[ParsedEntry]:
+    """Parse the UN Security Council consolidated list (CONSOLIDATED_LIST XML).
+
+    defusedxml refuses entity expansion and external entities.
+    """
+    try:
+        root = ElementTree.fromstring(data)
+    except Exception as exc:  # defusedxml raises several types; all mean "not a usable list"
+        raise ValidationError(_("This is not a readable UN consolidated list XML file (%(error)s).")
+                              % {"error": exc}) from exc
+    entries: list[ParsedEntry] = []
+    for individual in root.iter("INDIVIDUAL"):
+        parts = [_text(individual, tag) for tag in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
+        name = " ".join(p for p in parts if p)
+        if not name:
+            continue
+        aliases = []
+        for alias in individual.iter("INDIVIDUAL_ALIAS"):
+            alias_name = _text(alias, "ALIAS_NAME")
+            if alias_name and alias_name not in aliases and alias_name != name:
+                aliases.append(alias_name)
+        entries.append(ParsedEntry(
+            primary_name=name, aliases=aliases, list_name=_text(individual, "UN_LIST_TYPE") or "UN",
+            reference=_text(individual, "REFERENCE_NUMBER"),
+        ))
+    for entity in root.iter("ENTITY"):
+        name = _text(entity, "FIRST_NAME")
+        if not name:
+            continue
+        aliases = []
+        for alias in entity.iter("ENTITY_ALIAS"):
+            alias_name = _text(alias, "ALIAS_NAME")
+            if alias_name and alias_name not in aliases and alias_name != name:
+                aliases.append(alias_name)
+        entries.append(ParsedEntry(
+            primary_name=name, aliases=aliases, list_name=_text(entity, "UN_LIST_TYPE") or "UN",
+            reference=_text(entity, "REFERENCE_NUMBER"), is_entity=True,
+        ))
+    if not entries:
+        raise ValidationError(_("No INDIVIDUAL or ENTITY was found in this XML file."))
+    return entries
+
+
+CSV_COLUMNS = ("name", "aliases", "list", "reference")
+
+
+def parse_csv(data: bytes) -> list[ParsedEntry]:
+    """Parse a simple CSV: name, aliases (separated by ;), list, reference."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    sample = text[:2048]
+    delimiter = ";" if sample.count(";") > sample.count(",") and "name;" in sample.lower() else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "name" not in header:
+        raise ValidationError(
+            _("The CSV file must have a header row with the columns: %(columns)s.")
+            % {"columns": ", ".join(CSV_COLUMNS)}
+        )
+    entries = []
+    for row in reader:
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        name = row.get("name", "")
+        if not name:
+            continue
+        aliases = [a.strip() for a in row.get("aliases", "").split(";") if a.strip()]
+        entries.append(ParsedEntry(
+            primary_name=name, aliases=aliases, list_name=row.get("list", ""), reference=row.get("reference", ""),
+        ))
+    if not entries:
+        raise ValidationError(_("The CSV file contains no names."))
+    return entries
+
+
+def parse_list_file(data: bytes, source_format: str) -> list[ParsedEntry]:
+    if source_format == "un_xml":
+        return parse_un_xml(data)
+    if source_format == "csv":
+        return parse_csv(data)
+    raise ValidationError(_("Unknown list format."))
+
+
+def guess_format(filename: str) -> str:
+    return "un_xml" if filename.lower().endswith(".xml") else "csv"
+
+
+def similarity(a: str, b: str) -> float:
+    """Score two folded names 0-100: word order does not matter, nor do spaces."""
+    if not a or not b:
+        return 0.0
+    return max(fuzz.token_sort_ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")))
+
+
+@dataclass(frozen=True)
+class Match:
+    screened_name: str
+    entry_index: int
+    matched_name: str
+    score: float
+
+
+def find_matches(
+    names: Iterable[str], entries: list[tuple[list[str], list[str]]], *, threshold: int = DEFAULT_THRESHOLD
+) -> list[Match]:
+    """Compare names with entries given as (display names, folded names).
+
+    Returns the best match per (screened name, entry), best first.
+    """
+    choices: list[str] = []
+    owners: list[tuple[int, str]] = []
+    for index, (display, folded) in enumerate(entries):
+        for position, folded_name in enumerate(folded):
+            choices.append(folded_name)
+            owners.append((index, display[position] if position < len(display) else display[0]))
+    best: dict[tuple[str, int], Match] = {}
+    for name in names:
+        key = fold_name(name)
+        if len(key.replace(" ", "")) < 3:
+            continue
+        for _choice, score, position in process.extract(
+            key, choices, scorer=lambda a, b, **kw: similarity(a, b), score_cutoff=threshold, limit=None
+        ):
+            index, display_name = owners[position]
+            current = best.get((name, index))
+            if current is None or score > current.score:
+                best[(name, index)] = Match(name, index, display_name, round(float(score), 1))
+    return sorted(best.values(), key=lambda m: (-m.score, m.screened_name))

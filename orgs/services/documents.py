@@ -1,0 +1,180 @@
+"""Due-diligence checklist and documents: uploads, reviews. Every change is audited."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import DueDiligenceItem, Membership, Organisation, OrganisationDocument, ReviewStatus, Tenant, User
+from ..permissions_due_diligence import can_manage_checklist, can_review_document, can_upload_document
+from ..uploads import validate_upload
+from .audit import audit_record
+
+# (French name, English name, description, required, expires, validity in months)
+DEFAULT_CHECKLIST = [
+    ("Récépissé de déclaration (certificat d'enregistrement)", "Registration certificate (récépissé)",
+     gettext_lazy("The receipt of the association's declaration issued by the authorities."), True, False, None),
+    ("Statuts et règlement intérieur", "Statutes and internal rules",
+     gettext_lazy("Signed statutes, with the internal rules if any."), True, False, None),
+    ("Attestation bancaire", "Bank attestation",
+     gettext_lazy("A letter from the bank confirming the account holder; usually valid for a year."),
+     True, True, 12),
+    ("Dernier rapport annuel d'activités", "Last annual report",
+     gettext_lazy("The narrative report of the last year of activity."), True, True, 18),
+    ("Derniers états financiers", "Last financial statements",
+     gettext_lazy("Audited if available, otherwise certified by the treasurer."), True, True, 18),
+    ("Politique de protection (safeguarding)", "Safeguarding policy",
+     gettext_lazy("Policy protecting children and vulnerable adults from abuse."), False, False, None),
+]
+
+
+def _membership(tenant: Tenant, actor: User | None) -> Membership | None:
+    if actor is None:
+        return None
+    return Membership.objects.filter(tenant=tenant, user=actor, is_active=True).first()
+
+
+def ensure_default_checklist(*, tenant: Tenant, actor: User | None = None) -> list[DueDiligenceItem]:
+    """Create the default checklist for a tenant that has none yet (idempotent:
+    once a tenant has any item, even inactive, its checklist is its own)."""
+    if DueDiligenceItem.objects.filter(tenant=tenant).exists():
+        return list(DueDiligenceItem.objects.filter(tenant=tenant))
+    items = []
+    with transaction.atomic():
+        for index, (name, name_en, description, required, expires, months) in enumerate(DEFAULT_CHECKLIST):
+            item = DueDiligenceItem.objects.create(
+                tenant=tenant, name=name, name_en=name_en, description=str(description), required=required,
+                expires=expires, validity_months=months, ordering=(index + 1) * 10,
+            )
+            items.append(item)
+        audit_record(tenant=tenant, actor=actor, action="due_diligence.checklist_seeded", target=tenant,
+                     after={"items": [i.name for i in items]})
+    return items
+
+
+CHECKLIST_FIELDS = ("name", "name_en", "description", "required", "expires", "validity_months", "ordering", "active")
+
+
+def checklist_item_save(
+    *, tenant: Tenant, actor: User, item: DueDiligenceItem | None = None, **fields: Any
+) -> DueDiligenceItem:
+    """Create or change a checklist item (managers only)."""
+    can_manage_checklist(_membership(tenant, actor)).raise_if_denied()
+    unknown = set(fields) - set(CHECKLIST_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown checklist fields: {unknown}")
+    if item is not None and item.tenant_id != tenant.pk:
+        raise PermissionDenied(_("This item belongs to another workspace."))
+    if fields.get("expires") is False:
+        fields["validity_months"] = None
+    with transaction.atomic():
+        if item is None:
+            item = DueDiligenceItem(tenant=tenant, **fields)
+            before: dict[str, Any] = {}
+            action = "due_diligence_item.created"
+        else:
+            item = DueDiligenceItem.objects.select_for_update().get(pk=item.pk, tenant=tenant)
+            before = {k: getattr(item, k) for k in fields if getattr(item, k) != fields[k]}
+            for key, value in fields.items():
+                setattr(item, key, value)
+            action = "due_diligence_item.updated"
+        item.full_clean()
+        item.save()
+        after = {k: getattr(item, k) for k in (fields if action.endswith("created") else before)}
+        audit_record(tenant=tenant, actor=actor, action=action, target=item, before=before, after=after)
+    return item
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def document_upload(
+    *, organisation: Organisation, item: DueDiligenceItem, file, actor: User,
+    issued_on: date | None = None, expires_on: date | None = None,
+) -> OrganisationDocument:
+    """Store a document for one checklist item of one organisation.
+
+    Rules: managers or the organisation's own members; the item belongs to the
+    same tenant and is active; the file passes validate_upload (type from content,
+    size limit); an expiring item needs an expiry date (or an issue date from
+    which the item's usual validity gives one), after the issue date.
+    """
+    tenant = organisation.tenant
+    can_upload_document(_membership(tenant, actor), organisation).raise_if_denied()
+    if item.tenant_id != tenant.pk or not item.active:
+        raise ValidationError(_("This checklist item does not exist in this workspace."))
+    detected = validate_upload(file)
+    today = timezone.localdate()
+    if issued_on and issued_on > today:
+        raise ValidationError(_("The issue date cannot be in the future."))
+    if item.expires:
+        if expires_on is None and issued_on and item.validity_months:
+            expires_on = add_months(issued_on, item.validity_months)
+        if expires_on is None:
+            raise ValidationError(_("“%(item)s” expires: give its expiry date.") % {"item": item.display_name})
+    if expires_on and issued_on and expires_on <= issued_on:
+        raise ValidationError(_("The expiry date must be after the issue date."))
+    file.seek(0)
+    data = file.read()
+    original_name = (getattr(file, "name", "") or f"document.{detected.extension}").rsplit("/", 1)[-1][:255]
+    with transaction.atomic():
+        document = OrganisationDocument(
+            tenant=tenant, organisation=organisation, item=item, original_name=original_name,
+            content_type=detected.content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by=actor, issued_on=issued_on, expires_on=expires_on,
+        )
+        document.file.save(f"upload.{detected.extension}", ContentFile(data), save=False)
+        try:
+            document.save()
+            audit_record(
+                tenant=tenant, actor=actor, action="organisation_document.uploaded", target=document,
+                after={"organisation": organisation.pk, "item": item.pk, "name": original_name,
+                       "type": detected.content_type, "size": len(data), "sha256": document.sha256,
+                       "expires_on": expires_on},
+            )
+        except Exception:
+            document.file.delete(save=False)  # no orphan file when the row is not written
+            raise
+    return document
+
+
+def document_review(
+    *, document: OrganisationDocument, decision: str, comment: str = "", actor: User
+) -> OrganisationDocument:
+    """A manager accepts or rejects a document; a rejection needs a comment the CSO can act on,
+    and e-mails it to the organisation's members after commit."""
+    tenant = document.tenant
+    can_review_document(_membership(tenant, actor), document).raise_if_denied()
+    if decision not in (ReviewStatus.ACCEPTED, ReviewStatus.REJECTED):
+        raise ValidationError(_("Choose accept or reject."))
+    comment = (comment or "").strip()
+    if decision == ReviewStatus.REJECTED and not comment:
+        raise ValidationError(_("Say why the document is rejected, so the organisation can fix it."))
+    with transaction.atomic():
+        locked = OrganisationDocument.objects.select_for_update().get(pk=document.pk, tenant=tenant)
+        before = {"review_status": locked.review_status, "review_comment": locked.review_comment}
+        locked.review_status = decision
+        locked.review_comment = comment
+        locked.reviewed_by = actor
+        locked.reviewed_at = timezone.now()
+        locked.save(update_fields=["review_status", "review_comment", "reviewed_by", "reviewed_at"])
+        audit_record(tenant=tenant, actor=actor, action=f"organisation_document.{decision}", target=locked,
+                     before=before, after={"review_status": decision, "review_comment": comment})
+        if decision == ReviewStatus.REJECTED:
+            from ..tasks_due_diligence import send_document_rejected_email
+
+            transaction.on_commit(lambda: send_document_rejected_email.enqueue(document_id=locked.pk))
+    return locked

@@ -1,0 +1,168 @@
+"""Sanctions lists and screenings: import, screen, decide. Every change is audited."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import (
+    Organisation,
+    OrganisationStatus,
+    SanctionsEntry,
+    SanctionsListVersion,
+    SanctionsSource,
+    SanctionsSourceFormat,
+    Screening,
+    ScreeningCandidate,
+    ScreeningDecision,
+    Tenant,
+    User,
+)
+from ..permissions_due_diligence import can_decide_screening, can_run_screening
+from ..sanctions import DEFAULT_THRESHOLD, find_matches, parse_list_file
+from ..selectors_due_diligence import current_list_versions
+from .audit import audit_record
+from .documents import _membership
+
+
+def sanctions_list_import(
+    *, tenant: Tenant, data: bytes, name: str, source_format: str, actor: User | None, source: str | None = None
+) -> tuple[SanctionsListVersion, bool]:
+    """Import a list file as a new version. The same file twice is recognised by
+    its checksum and not imported again. ``actor=None`` is the command line."""
+    if actor is not None:
+        can_run_screening(_membership(tenant, actor)).raise_if_denied()
+    checksum = hashlib.sha256(data).hexdigest()
+    existing = SanctionsListVersion.objects.filter(tenant=tenant, checksum=checksum).first()
+    if existing is not None:
+        return existing, False
+    source = source or (SanctionsSource.UN if source_format == SanctionsSourceFormat.UN_XML else SanctionsSource.OTHER)
+    if source not in SanctionsSource.values:
+        raise ValidationError(_("Unknown list source."))
+    parsed = parse_list_file(data, source_format)
+    with transaction.atomic():
+        version = SanctionsListVersion.objects.create(
+            tenant=tenant, name=name[:200], source=source, source_format=source_format, checksum=checksum,
+            entry_count=len(parsed), imported_by=actor,
+        )
+        SanctionsEntry.objects.bulk_create(
+            [
+                SanctionsEntry(
+                    tenant=tenant, version=version, primary_name=entry.primary_name[:400],
+                    aliases=entry.aliases, list_name=entry.list_name[:100], reference=entry.reference[:100],
+                    is_entity=entry.is_entity, folded_names=entry.folded_names(),
+                )
+                for entry in parsed
+            ],
+            batch_size=500,
+        )
+        audit_record(tenant=tenant, actor=actor, action="sanctions_list.imported", target=version,
+                     after={"name": version.name, "source": source, "format": source_format, "entries": len(parsed),
+                            "checksum": checksum})
+    return version, True
+
+
+def names_to_screen(organisation: Organisation) -> list[str]:
+    """Every name screened for an organisation: its names, its contact people and
+    the people who act for it in Relais."""
+    from ..selectors import staff_of_organisation
+
+    names = [organisation.name, organisation.acronym]
+    names += [contact.name for contact in organisation.contacts.all()]
+    names += [user.full_name for user in staff_of_organisation(organisation=organisation)]
+    unique: list[str] = []
+    for name in names:
+        name = (name or "").strip()
+        if name and name not in unique:
+            unique.append(name)
+    return unique
+
+
+def screening_run(
+    *, organisation: Organisation, actor: User | None, threshold: int = DEFAULT_THRESHOLD,
+    now: datetime | None = None,
+) -> Screening:
+    """Screen an organisation against the latest list version of each source.
+
+    With no candidate the screening is clear at once; with candidates it waits for
+    a manager's decision. ``actor=None`` is a system run (demo seeding).
+    """
+    tenant = organisation.tenant
+    if actor is not None:
+        can_run_screening(_membership(tenant, actor)).raise_if_denied()
+    versions = current_list_versions(tenant=tenant)
+    if not versions:
+        raise ValidationError(_("No sanctions list has been imported in this workspace yet."))
+    version = max(versions, key=lambda v: (v.imported_at, v.pk))
+    names = names_to_screen(organisation)
+    entries = list(SanctionsEntry.objects.filter(tenant=tenant, version__in=versions))
+    matches = find_matches(
+        names, [([e.primary_name, *e.aliases], e.folded_names) for e in entries], threshold=threshold
+    )
+    now = now or timezone.now()
+    with transaction.atomic():
+        screening = Screening.objects.create(
+            tenant=tenant, organisation=organisation, version=version, names_screened=names,
+            versions_screened=[
+                {"id": v.pk, "name": v.name, "source": v.source, "entries": v.entry_count,
+                 "imported_at": v.imported_at.isoformat()}
+                for v in versions
+            ],
+            threshold=threshold, ran_by=actor, ran_at=now,
+            decision=ScreeningDecision.PENDING if matches else ScreeningDecision.CLEAR,
+            decision_reason="" if matches else _("No name came close to an entry of the list."),
+            decided_at=None if matches else now,
+        )
+        ScreeningCandidate.objects.bulk_create([
+            ScreeningCandidate(
+                tenant=tenant, screening=screening, entry=entries[m.entry_index], screened_name=m.screened_name[:400],
+                matched_name=m.matched_name[:400], score=Decimal(str(m.score)),
+            )
+            for m in matches
+        ])
+        audit_record(tenant=tenant, actor=actor, action="screening.ran", target=screening,
+                     after={"organisation": organisation.pk, "versions": [v.pk for v in versions],
+                            "names": len(names),
+                            "candidates": len(matches), "decision": screening.decision})
+    return screening
+
+
+def screening_decide(*, screening: Screening, decision: str, reason: str, actor: User) -> Screening:
+    """A manager decides on a screening with candidates. A confirmed match suspends
+    the organisation at once, with the reason, in the same transaction."""
+    tenant = screening.tenant
+    if decision not in (ScreeningDecision.CLEAR, ScreeningDecision.FALSE_POSITIVE, ScreeningDecision.CONFIRMED):
+        raise ValidationError(_("Choose clear, false positive or confirmed match."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for your decision: it is kept in the audit trail."))
+    with transaction.atomic():
+        locked = Screening.objects.select_for_update().get(pk=screening.pk, tenant=tenant)
+        can_decide_screening(_membership(tenant, actor), locked).raise_if_denied()
+        locked.decision = decision
+        locked.decision_reason = reason
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+        audit_record(tenant=tenant, actor=actor, action="screening.decided", target=locked,
+                     before={"decision": ScreeningDecision.PENDING},
+                     after={"decision": decision, "reason": reason})
+        if decision == ScreeningDecision.CONFIRMED:
+            organisation = Organisation.objects.select_for_update().get(pk=locked.organisation_id, tenant=tenant)
+            before = {"status": organisation.status, "status_reason": organisation.status_reason}
+            organisation.status = OrganisationStatus.SUSPENDED
+            organisation.status_reason = _("Confirmed sanctions list match (screening of %(date)s): %(reason)s") % {
+                "date": timezone.localtime(locked.ran_at).strftime("%Y-%m-%d"), "reason": reason,
+            }
+            organisation.save(update_fields=["status", "status_reason"])
+            audit_record(tenant=tenant, actor=actor, action="organisation.suspended", target=organisation,
+                         before=before, after={"status": organisation.status,
+                                               "status_reason": organisation.status_reason,
+                                               "screening": locked.pk})
+    return locked

@@ -1,0 +1,30 @@
+"""E-mails about due-diligence documents, sent through the task queue."""
+
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django_tasks import task
+
+from .models import Membership, OrganisationDocument, Role
+from .tasks import absolute_url
+
+
+@task()
+def send_document_rejected_email(*, document_id: int) -> None:
+    """Tell the organisation's members what to fix; users on 2G rarely open the app unprompted."""
+    document = OrganisationDocument.objects.select_related("tenant", "organisation", "item").get(pk=document_id)
+    recipients = list(
+        Membership.objects.filter(
+            tenant=document.tenant, organisation=document.organisation, role=Role.APPLICANT, is_active=True
+        ).values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return
+    path = reverse("due_diligence", kwargs={"tenant_slug": document.tenant.slug,
+                                            "organisation_pk": document.organisation_id})
+    with translation.override(document.tenant.default_language):
+        context = {"document": document, "item": document.item.display_name, "url": absolute_url(path)}
+        subject = render_to_string("orgs/email/document_rejected_subject.txt", context).strip()
+        body = render_to_string("orgs/email/document_rejected_body.txt", context)
+    send_mail(subject, body, None, recipients)

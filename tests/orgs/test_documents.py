@@ -1,0 +1,430 @@
+"""Due-diligence documents: upload, download, review, permissions, status."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from orgs.models import AuditEvent, DueDiligenceItem, Organisation, OrganisationDocument, ReviewStatus, Role
+from orgs.selectors_due_diligence import annotate_due_diligence, due_diligence_overview, due_diligence_status
+from orgs.services.documents import (
+    DEFAULT_CHECKLIST,
+    add_months,
+    checklist_item_save,
+    document_review,
+    document_upload,
+    ensure_default_checklist,
+)
+from tests.dd_samples import HTML_PAGE, WINDOWS_EXE, pdf_bytes, upload
+from tests.factories import OrganisationFactory
+from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "private")}},
+    }
+
+
+@pytest.fixture
+def item(world_a):
+    return DueDiligenceItemFactory(tenant=world_a.tenant, name="Statuts", required=True)
+
+
+def _upload(world, item, role=Role.APPLICANT, name="statuts.pdf", data=None, **extra):
+    client = world.client_for(role)
+    url = reverse("document_upload", kwargs={"tenant_slug": world.tenant.slug,
+                                             "organisation_pk": world.organisation.pk})
+    return client.post(url, {"item": item.pk, "file": upload(name, pdf_bytes() if data is None else data), **extra})
+
+
+# --- upload ---------------------------------------------------------------------------
+
+def test_applicant_uploads_a_pdf_for_their_organisation(world_a, item, tmp_path):
+    response = _upload(world_a, item)
+    assert response.status_code == 302
+    document = OrganisationDocument.objects.get()
+    assert document.tenant == world_a.tenant
+    assert document.organisation == world_a.organisation
+    assert document.content_type == "application/pdf"
+    assert document.original_name == "statuts.pdf"
+    assert document.review_status == ReviewStatus.PENDING
+    assert document.uploaded_by == world_a.user(Role.APPLICANT)
+    # Stored privately under a random name in the tenant's folder, never the original name.
+    assert document.file.name.startswith(f"tenant-{world_a.tenant.pk}/due-diligence/")
+    assert "statuts" not in document.file.name
+    assert (tmp_path / "private" / document.file.name).read_bytes()[:5] == b"%PDF-"
+    event = AuditEvent.objects.get(action="organisation_document.uploaded")
+    assert event.target_id == str(document.pk) and event.after["sha256"] == document.sha256
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("statuts.pdf", HTML_PAGE, "document HTML"),
+        ("statuts.pdf", WINDOWS_EXE, "programme Windows"),
+        ("statuts.pdf", b"", "vide"),
+    ],
+)
+def test_refused_uploads_show_the_reason_and_store_nothing(world_a, item, name, data, reason):
+    response = _upload(world_a, item, name=name, data=data)
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert not OrganisationDocument.objects.exists()
+
+
+def test_oversized_upload_is_refused(world_a, item, settings):
+    settings.RELAIS_UPLOAD_MAX_BYTES = 2000
+    response = _upload(world_a, item, data=pdf_bytes() + b"%" * 3000)
+    assert response.status_code == 400
+    assert "limite" in response.content.decode()
+    assert not OrganisationDocument.objects.exists()
+
+
+def test_an_expiring_item_needs_an_expiry_date_or_an_issue_date(world_a):
+    bank = DueDiligenceItemFactory(tenant=world_a.tenant, name="Attestation bancaire", expires=True,
+                                   validity_months=None)
+    applicant = world_a.user(Role.APPLICANT)
+    with pytest.raises(ValidationError):
+        document_upload(organisation=world_a.organisation, item=bank, file=upload("a.pdf", pdf_bytes()),
+                        actor=applicant)
+    bank.validity_months = 12
+    bank.save()
+    issued = timezone.localdate() - timedelta(days=10)
+    document = document_upload(organisation=world_a.organisation, item=bank, file=upload("a.pdf", pdf_bytes()),
+                               actor=applicant, issued_on=issued)
+    assert document.expires_on == add_months(issued, 12)
+
+
+def test_an_item_of_another_tenant_cannot_be_used(worlds):
+    world_a, world_b = worlds
+    foreign_item = DueDiligenceItemFactory(tenant=world_b.tenant)
+    response = _upload(world_a, foreign_item)
+    assert response.status_code == 400
+    assert not OrganisationDocument.objects.exists()
+
+
+UPLOAD_MATRIX = [
+    (Role.MANAGER, True), (Role.APPLICANT, True),
+    (Role.FINANCE, False), (Role.REVIEWER, False), (Role.TRAINER, False),
+]
+
+
+@pytest.mark.parametrize(("role", "allowed"), UPLOAD_MATRIX)
+def test_who_may_upload(world_a, item, role, allowed):
+    response = _upload(world_a, item, role=role)
+    assert (response.status_code == 302) is allowed
+    assert OrganisationDocument.objects.exists() is allowed
+    if not allowed:
+        assert response.status_code == 403
+
+
+def test_an_applicant_cannot_upload_for_another_organisation(world_a, item):
+    other = OrganisationFactory(tenant=world_a.tenant)
+    client = world_a.client_for(Role.APPLICANT)
+    url = reverse("document_upload", kwargs={"tenant_slug": world_a.tenant.slug, "organisation_pk": other.pk})
+    response = client.post(url, {"item": item.pk, "file": upload("s.pdf", pdf_bytes())})
+    assert response.status_code == 404
+    assert not OrganisationDocument.objects.exists()
+
+
+# --- download -------------------------------------------------------------------------
+
+@pytest.fixture
+def stored_document(world_a, item):
+    return document_upload(organisation=world_a.organisation, item=item, file=upload("Statuts AJCET.pdf",
+                           pdf_bytes()), actor=world_a.user(Role.APPLICANT))
+
+
+def _download_url(world, document):
+    return reverse("document_download", kwargs={"tenant_slug": world.tenant.slug,
+                                                "organisationdocument_pk": document.pk})
+
+
+def test_download_is_an_attachment_with_nosniff_and_the_detected_type(world_a, stored_document):
+    response = world_a.client_for(Role.MANAGER).get(_download_url(world_a, stored_document))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "Statuts%20AJCET.pdf" in response["Content-Disposition"] or "Statuts AJCET.pdf" in response[
+        "Content-Disposition"]
+    assert b"".join(response.streaming_content)[:5] == b"%PDF-"
+    assert AuditEvent.objects.filter(action="organisation_document.downloaded",
+                                     target_id=str(stored_document.pk)).count() == 1
+
+
+DOWNLOAD_MATRIX = [
+    (Role.MANAGER, 200), (Role.FINANCE, 200), (Role.APPLICANT, 200), (Role.REVIEWER, 403), (Role.TRAINER, 403),
+]
+
+
+@pytest.mark.parametrize(("role", "status"), DOWNLOAD_MATRIX)
+def test_who_may_download(world_a, stored_document, role, status):
+    assert world_a.client_for(role).get(_download_url(world_a, stored_document)).status_code == status
+
+
+def test_an_applicant_of_another_organisation_gets_404(world_a, item):
+    other = OrganisationFactory(tenant=world_a.tenant)
+    document = document_upload(organisation=other, item=item, file=upload("s.pdf", pdf_bytes()),
+                               actor=world_a.user(Role.MANAGER))
+    assert world_a.client_for(Role.APPLICANT).get(_download_url(world_a, document)).status_code == 404
+
+
+def test_a_file_of_tenant_a_is_404_for_tenant_b(worlds, stored_document):
+    world_a, world_b = worlds
+    url = reverse("document_download", kwargs={"tenant_slug": world_b.tenant.slug,
+                                               "organisationdocument_pk": stored_document.pk})
+    for role in Role.values:
+        assert world_b.client_for(role).get(url).status_code == 404
+    # and under A's slug, B's members are not members: 404 as well
+    assert world_b.client_for(Role.MANAGER).get(_download_url(world_a, stored_document)).status_code == 404
+
+
+# --- review ---------------------------------------------------------------------------
+
+REVIEW_MATRIX = [(r, r == Role.MANAGER) for r in Role.values]
+
+
+@pytest.mark.parametrize(("role", "allowed"), REVIEW_MATRIX)
+def test_only_managers_review(world_a, stored_document, role, allowed):
+    url = reverse("document_review", kwargs={"tenant_slug": world_a.tenant.slug,
+                                             "organisationdocument_pk": stored_document.pk})
+    response = world_a.client_for(role).post(url, {"decision": "accepted", "comment": ""})
+    stored_document.refresh_from_db()
+    assert (stored_document.review_status == ReviewStatus.ACCEPTED) is allowed
+    assert response.status_code == (302 if allowed else 403)
+
+
+def test_rejecting_needs_a_comment_is_audited_and_mailed(world_a, stored_document, mailoutbox,
+                                                        django_capture_on_commit_callbacks):
+    manager = world_a.user(Role.MANAGER)
+    with pytest.raises(ValidationError):
+        document_review(document=stored_document, decision=ReviewStatus.REJECTED, comment=" ", actor=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        document = document_review(document=stored_document, decision=ReviewStatus.REJECTED,
+                                   comment="Illisible, merci de rescanner", actor=manager)
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [world_a.user(Role.APPLICANT).email]
+    assert "Illisible, merci de rescanner" in mail.body and "Statuts AJCET.pdf" in mail.body
+    assert f"/organisations/{world_a.organisation.pk}/due-diligence/" in mail.body
+    assert mail.subject == "Document à fournir de nouveau : Statuts"
+    assert document.review_status == ReviewStatus.REJECTED and document.reviewed_by == manager
+    event = AuditEvent.objects.get(action="organisation_document.rejected")
+    assert event.before["review_status"] == "pending"
+    assert event.after["review_comment"] == "Illisible, merci de rescanner"
+
+
+def test_accepting_sends_no_mail(world_a, stored_document, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        document_review(document=stored_document, decision=ReviewStatus.ACCEPTED, actor=world_a.user(Role.MANAGER))
+    assert mailoutbox == []
+
+
+def test_review_service_refuses_non_managers(world_a, stored_document):
+    with pytest.raises(PermissionDenied):
+        document_review(document=stored_document, decision=ReviewStatus.ACCEPTED,
+                        actor=world_a.user(Role.FINANCE))
+
+
+# --- due-diligence page -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("role", "status"), [(Role.MANAGER, 200), (Role.FINANCE, 200), (Role.APPLICANT, 200),
+                                              (Role.REVIEWER, 403), (Role.TRAINER, 403)])
+def test_due_diligence_page_by_role(world_a, item, role, status):
+    url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+                                           "organisation_pk": world_a.organisation.pk})
+    response = world_a.client_for(role).get(url)
+    assert response.status_code == status
+    if status == 200:
+        assert "Statuts" in response.content.decode()
+        # Screening results are for managers and finance only.
+        assert ("Criblage" in response.content.decode()) is (role != Role.APPLICANT)
+
+
+def test_page_shows_when_documents_lapse(world_a):
+    today = timezone.localdate()
+    soon = DueDiligenceItemFactory(tenant=world_a.tenant, name="Attestation", expires=True)
+    old = DueDiligenceItemFactory(tenant=world_a.tenant, name="Rapport", expires=True)
+    OrganisationDocumentFactory(tenant=world_a.tenant, organisation=world_a.organisation, item=soon,
+                                review_status=ReviewStatus.ACCEPTED, expires_on=today + timedelta(days=12))
+    OrganisationDocumentFactory(tenant=world_a.tenant, organisation=world_a.organisation, item=old,
+                                review_status=ReviewStatus.ACCEPTED, expires_on=date(2020, 3, 31))
+    url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+                                           "organisation_pk": world_a.organisation.pk})
+    with pytest.MonkeyPatch.context():
+        html = world_a.client_for(Role.MANAGER).get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "expire dans 12 jours" in html
+    assert "expiré le 31/03/2020" in html
+    assert "Diligence raisonnable expirée" in html
+
+
+def test_due_diligence_page_queries_do_not_grow_with_documents(world_a, item, django_assert_max_num_queries):
+    for _ in range(15):
+        OrganisationDocumentFactory(tenant=world_a.tenant, organisation=world_a.organisation, item=item)
+    url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+                                           "organisation_pk": world_a.organisation.pk})
+    client = world_a.client_for(Role.MANAGER)
+    with django_assert_max_num_queries(20):
+        assert client.get(url).status_code == 200
+
+
+# --- checklist ------------------------------------------------------------------------------
+
+def test_default_checklist_is_seeded_once(world_a):
+    items = ensure_default_checklist(tenant=world_a.tenant)
+    assert [i.name for i in items] == [row[0] for row in DEFAULT_CHECKLIST]
+    assert {i.name_en for i in items if i.expires} == {"Bank attestation", "Last annual report",
+                                                      "Last financial statements"}
+    assert not DueDiligenceItem.objects.get(tenant=world_a.tenant, name_en="Safeguarding policy").required
+    ensure_default_checklist(tenant=world_a.tenant)
+    assert DueDiligenceItem.objects.filter(tenant=world_a.tenant).count() == len(DEFAULT_CHECKLIST)
+
+
+def test_manager_edits_the_checklist_in_the_ui(world_a):
+    client = world_a.client_for(Role.MANAGER)
+    url = reverse("due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
+    assert client.post(url, {"action": "defaults"}).status_code == 302
+    response = client.post(url, {"name": "Plan de passation", "name_en": "Procurement plan", "required": "on",
+                                 "expires": "on", "validity_months": "6", "ordering": "70", "active": "on"})
+    assert response.status_code == 302
+    new = DueDiligenceItem.objects.get(tenant=world_a.tenant, name="Plan de passation")
+    assert new.expires and new.validity_months == 6
+    edit = reverse("due_diligence_item_edit", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                      "duediligenceitem_pk": new.pk})
+    response = client.post(edit, {"name": "Plan de passation", "ordering": "70"})
+    new.refresh_from_db()
+    assert response.status_code == 302 and not new.required and not new.active and not new.expires
+    assert AuditEvent.objects.filter(action="due_diligence_item.updated", target_id=str(new.pk)).exists()
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.APPLICANT, Role.REVIEWER])
+def test_only_managers_edit_the_checklist(world_a, role):
+    with pytest.raises(PermissionDenied):
+        checklist_item_save(tenant=world_a.tenant, actor=world_a.user(role), name="X")
+    url = reverse("due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
+    assert world_a.client_for(role).get(url).status_code == 403
+
+
+# --- status: Python and SQL annotation agree ------------------------------------------------
+
+TODAY = date(2026, 6, 15)
+
+
+def _status_pair(organisation):
+    annotated = annotate_due_diligence(Organisation.objects.filter(pk=organisation.pk), today=TODAY).get()
+    return due_diligence_status(organisation, today=TODAY), annotated.dd_status
+
+
+def test_status_complete_incomplete_expired(world_a):
+    org = world_a.organisation
+    statutes = DueDiligenceItemFactory(tenant=world_a.tenant, required=True)
+    bank = DueDiligenceItemFactory(tenant=world_a.tenant, required=True, expires=True)
+    DueDiligenceItemFactory(tenant=world_a.tenant, required=False)  # optional: never blocks
+    DueDiligenceItemFactory(tenant=world_a.tenant, required=True, active=False)  # inactive: never blocks
+    assert _status_pair(org) == ("incomplete", "incomplete")
+    OrganisationDocumentFactory(tenant=world_a.tenant, organisation=org, item=statutes,
+                                review_status=ReviewStatus.ACCEPTED)
+    old_bank = OrganisationDocumentFactory(tenant=world_a.tenant, organisation=org, item=bank,
+                                           review_status=ReviewStatus.ACCEPTED, expires_on=TODAY - timedelta(days=1))
+    assert _status_pair(org) == ("expired", "expired")
+    OrganisationDocumentFactory(tenant=world_a.tenant, organisation=org, item=bank,
+                                review_status=ReviewStatus.PENDING, expires_on=TODAY + timedelta(days=300))
+    assert _status_pair(org) == ("expired", "expired")  # pending does not count
+    old_bank.expires_on = TODAY  # valid through its last day
+    old_bank.save()
+    assert _status_pair(org) == ("complete", "complete")
+    rows, status = due_diligence_overview(organisation=org, today=TODAY)
+    assert status == "complete"
+
+
+def test_annotation_is_one_query_for_many_organisations(world_a, django_assert_num_queries):
+    DueDiligenceItemFactory(tenant=world_a.tenant)
+    OrganisationFactory.create_batch(10, tenant=world_a.tenant)
+    with django_assert_num_queries(1):
+        statuses = [o.dd_status for o in annotate_due_diligence(
+            Organisation.objects.filter(tenant=world_a.tenant), today=TODAY)]
+    assert statuses == ["incomplete"] * 11
+
+
+ITEM = st.tuples(st.booleans(), st.booleans(), st.booleans())  # required, active, expires
+DOC = st.tuples(st.integers(0, 3), st.sampled_from(list(ReviewStatus.values)), st.one_of(st.none(),
+                st.integers(-30, 30)))
+
+
+@pytest.mark.django_db
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=st.lists(ITEM, min_size=1, max_size=4), docs=st.lists(DOC, max_size=8))
+def test_python_status_and_annotation_agree(world_a, items, docs):
+    tenant = world_a.tenant
+    # hypothesis reuses the function-scoped world across examples: start each from an empty checklist
+    OrganisationDocument.objects.all().delete()
+    DueDiligenceItem.objects.all().delete()
+    made = [DueDiligenceItemFactory(tenant=tenant, required=r, active=a, expires=e) for r, a, e in items]
+    for index, status, offset in docs:
+        OrganisationDocumentFactory(tenant=tenant, organisation=world_a.organisation, item=made[index % len(made)],
+                                    review_status=status,
+                                    expires_on=None if offset is None else TODAY + timedelta(days=offset))
+    python_status, sql_status = _status_pair(world_a.organisation)
+    assert python_status == sql_status
+    assert due_diligence_overview(organisation=world_a.organisation, today=TODAY)[1] == python_status
+
+
+# --- overview of all organisations ------------------------------------------------------------
+
+@pytest.mark.parametrize(("role", "status"), [(Role.MANAGER, 200), (Role.FINANCE, 200), (Role.REVIEWER, 403),
+                                              (Role.TRAINER, 403), (Role.APPLICANT, 403)])
+def test_overview_by_role(world_a, role, status):
+    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    assert world_a.client_for(role).get(url).status_code == status
+
+
+@pytest.mark.parametrize("count", [10, 60])
+def test_overview_keeps_a_constant_number_of_queries(world_a, count, django_assert_max_num_queries):
+    from tests.factories_dd import ScreeningFactory
+
+    item = DueDiligenceItemFactory(tenant=world_a.tenant)
+    for organisation in OrganisationFactory.create_batch(count, tenant=world_a.tenant):
+        OrganisationDocumentFactory(tenant=world_a.tenant, organisation=organisation, item=item)
+        ScreeningFactory(tenant=world_a.tenant, organisation=organisation)
+    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    client = world_a.client_for(Role.MANAGER)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Criblage à examiner" in response.content.decode()
+
+
+def test_overview_filters_by_due_diligence_status(worlds):
+    world_a, world_b = worlds
+    item = DueDiligenceItemFactory(tenant=world_a.tenant)
+    done = OrganisationFactory(tenant=world_a.tenant, acronym="COMPLETE1")
+    OrganisationDocumentFactory(tenant=world_a.tenant, organisation=done, item=item,
+                                review_status=ReviewStatus.ACCEPTED)
+    OrganisationFactory(tenant=world_b.tenant, acronym="FOREIGN1")
+    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    client = world_a.client_for(Role.MANAGER)
+    html = client.get(url, {"dd": "complete"}).content.decode()
+    assert "COMPLETE1" in html and world_a.organisation.acronym not in html
+    html = client.get(url, {"dd": "incomplete"}).content.decode()
+    assert "COMPLETE1" not in html and world_a.organisation.acronym in html
+    assert "FOREIGN1" not in client.get(url).content.decode()
+
+
+def test_a_duplicate_checklist_name_is_a_form_error_not_a_crash(world_a, item):
+    url = reverse("due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
+    response = world_a.client_for(Role.MANAGER).post(url, {"name": item.name, "ordering": "5"})
+    assert response.status_code == 200
+    assert DueDiligenceItem.objects.filter(tenant=world_a.tenant, name=item.name).count() == 1
+    assert 'class="errors"' in response.content.decode()

@@ -1,0 +1,348 @@
+"""Sanctions lists and screening: parsing, matching, decisions, expiry, permissions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from orgs.models import (
+    AuditEvent,
+    OrganisationStatus,
+    Role,
+    SanctionsEntry,
+    SanctionsListVersion,
+    Screening,
+    ScreeningDecision,
+)
+from orgs.sanctions import DEFAULT_THRESHOLD, find_matches, fold_name, parse_csv, parse_un_xml, similarity
+from orgs.selectors_due_diligence import screening_status
+from orgs.services.screening import names_to_screen, sanctions_list_import, screening_decide, screening_run
+from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories_dd import ScreeningFactory
+
+FIXTURES = Path(django_settings.BASE_DIR) / "orgs" / "fixtures"
+UN_SAMPLE = FIXTURES / "sanctions_sample_un.xml"
+CSV_SAMPLE = FIXTURES / "sanctions_sample.csv"
+
+
+# --- matching -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("variant", ["Ag-Alwali", "AG ALOUALI", "ag alwaly", "Ag Alwalî", "Âg Al-Waly"])
+def test_transliteration_variants_fold_together(variant):
+    assert fold_name(variant) == fold_name("Ag Alwaly")
+
+
+@pytest.mark.parametrize(
+    ("screened", "listed"),
+    [
+        ("Ag Alwaly", "Ag-Alwali"),
+        ("Ag Alwaly", "AG ALOUALI"),
+        ("Mohamed Ag Alwaly", "MOHAMED AG ALWALI"),
+        ("Alwaly Mohamed Ag", "Mohamed Ag Alwali"),  # word order
+        ("Oumar Ould Bahana", "Oumarou Ould Bahanna"),  # one letter and a double letter
+        ("Hamadou Koufaye", "Hamadoun Kouffaye"),
+        ("Youssouf Ag Acherif", "Yusuf Ag Asherif"),
+        ("Sidi Mohamed Ag Intalla", "Sidi Mohamed Ag Entallah"),
+        ("Katiba El-Wahat", "Katibat al Wahat"),
+        ("Mariam Cissé", "Mariem CISSE"),
+    ],
+)
+def test_spelling_variants_score_above_the_threshold(screened, listed):
+    assert similarity(fold_name(screened), fold_name(listed)) >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("screened", "listed"),
+    [
+        ("Association des femmes pour les initiatives de paix", "Association Al-Baraka Al-Khayriya du Sahel"),
+        ("Association des femmes pour la paix", "Katibat Al-Wahat Al-Sahrawiya"),
+        ("Réseau national pour l'éveil démocratique et patriotique", "Mouvement des combattants du Liptako"),
+        ("Aminata Traoré", "Ahmadou Ould Deddah"),
+        ("Moussa Coulibaly", "Moussa Ag Elkhorchi"),
+        ("AJCET", "FFLG"),
+        ("Ibrahim Keïta", "Issa Ag Ghallah"),
+    ],
+)
+def test_unrelated_names_stay_below_the_threshold(screened, listed):
+    assert similarity(fold_name(screened), fold_name(listed)) < DEFAULT_THRESHOLD
+
+
+def test_find_matches_reports_the_alias_that_matched():
+    entries = [(["Mohamed Ag Alwaly", "Abou Alouali"], [fold_name("Mohamed Ag Alwaly"), fold_name("Abou Alouali")]),
+               (["Boubacar Tamboura"], [fold_name("Boubacar Tamboura")])]
+    matches = find_matches(["Abu Aluali", "Association Benkadi"], entries)
+    assert [(m.screened_name, m.entry_index, m.matched_name) for m in matches] == [
+        ("Abu Aluali", 0, "Abou Alouali")
+    ]
+
+
+# --- parsing --------------------------------------------------------------------------
+
+def test_un_xml_sample_is_parsed():
+    entries = parse_un_xml(UN_SAMPLE.read_bytes())
+    assert len(entries) == 15
+    first = entries[0]
+    assert first.primary_name == "MOHAMED AG ALWALY"
+    assert first.aliases == ["Mohamed Ag-Alwali", "Abou Alouali"]
+    assert first.reference == "FIC.001" and first.list_name == "Al-Qaida" and not first.is_entity
+    four_parts = next(e for e in entries if e.reference == "FIC.004")
+    assert four_parts.primary_name == "ALHASSANE OULD MOKHTAR EL-KHALIFA"
+    entity = next(e for e in entries if e.reference == "FIC.E01")
+    assert entity.is_entity and "Katiba el Wahat" in entity.aliases
+
+
+def test_un_xml_refuses_entity_expansion():
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+            b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>&b;</FIRST_NAME></INDIVIDUAL>"
+            b"</INDIVIDUALS></CONSOLIDATED_LIST>")
+    with pytest.raises(ValidationError):
+        parse_un_xml(bomb)
+
+
+def test_un_xml_without_entries_is_refused():
+    with pytest.raises(ValidationError):
+        parse_un_xml(b"<CONSOLIDATED_LIST><INDIVIDUALS/></CONSOLIDATED_LIST>")
+
+
+def test_csv_sample_is_parsed():
+    entries = parse_csv(CSV_SAMPLE.read_bytes())
+    assert len(entries) == 4
+    assert entries[0].primary_name == "Hamma Ould Sidi Lamine"
+    assert entries[0].aliases == ["Hama Ould Sidy Lamine", "Ahmed Hamma"]
+    assert entries[0].list_name == "EU (fictional sample)" and entries[0].reference == "FIC-EU-101"
+
+
+def test_csv_with_semicolons_and_bom():
+    data = "\ufeffname;aliases;list;reference\nAli Dicko;Aly Diko,Ali Dikko;UN;X1\n".encode()
+    entries = parse_csv(data)
+    assert entries[0].primary_name == "Ali Dicko"
+
+
+def test_csv_without_a_name_column_is_refused():
+    with pytest.raises(ValidationError):
+        parse_csv(b"nom,alias\nA,B\n")
+
+
+# --- import -----------------------------------------------------------------------------
+
+def test_import_command_imports_into_all_tenants_once(worlds):
+    out = StringIO()
+    call_command("import_sanctions_list", str(UN_SAMPLE), stdout=out)
+    call_command("import_sanctions_list", str(UN_SAMPLE), stdout=out)
+    for world in worlds:
+        assert SanctionsListVersion.objects.filter(tenant=world.tenant).count() == 1
+        assert SanctionsEntry.objects.filter(tenant=world.tenant).count() == 15
+    assert "already present" in out.getvalue()
+    entry = SanctionsEntry.objects.filter(reference="FIC.001").first()
+    # the primary name and its spelling variant fold to one key; the other alias keeps its own
+    assert entry.folded_names == [fold_name("Mohamed Ag-Alouali"), fold_name("Abu Aluali")]
+    assert AuditEvent.objects.filter(action="sanctions_list.imported").count() == 2
+
+
+def test_import_command_for_one_tenant_csv(worlds):
+    world_a, world_b = worlds
+    call_command("import_sanctions_list", str(CSV_SAMPLE), "--tenant", world_a.tenant.slug, stdout=StringIO())
+    assert SanctionsEntry.objects.filter(tenant=world_a.tenant).count() == 4
+    assert not SanctionsEntry.objects.filter(tenant=world_b.tenant).exists()
+
+
+def test_manager_imports_a_list_in_the_ui(world_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = world_a.client_for(Role.MANAGER)
+    url = reverse("sanctions_lists", kwargs={"tenant_slug": world_a.tenant.slug})
+    response = client.post(url, {"name": "ONU", "source": "un", "source_format": "un_xml",
+                                 "file": SimpleUploadedFile("un.xml", UN_SAMPLE.read_bytes())})
+    assert response.status_code == 302
+    version = SanctionsListVersion.objects.get(tenant=world_a.tenant)
+    assert version.entry_count == 15 and version.imported_by == world_a.user(Role.MANAGER)
+    bad = client.post(url, {"name": "X", "source": "un", "source_format": "un_xml",
+                            "file": SimpleUploadedFile("x.xml", b"<nope")})
+    assert bad.status_code == 200 and "XML" in bad.content.decode()
+    for role in (Role.FINANCE, Role.APPLICANT, Role.REVIEWER):
+        assert world_a.client_for(role).get(url).status_code == 403
+
+
+# --- screening ----------------------------------------------------------------------------
+
+@pytest.fixture
+def un_list(world_a):
+    version, _ = sanctions_list_import(tenant=world_a.tenant, data=UN_SAMPLE.read_bytes(), name="ONU",
+                                       source_format="un_xml", actor=None)
+    return version
+
+
+def test_names_to_screen_are_name_acronym_contacts_and_members(world_a):
+    from tests.orgs.factories import ContactPersonFactory
+
+    contact = ContactPersonFactory(tenant=world_a.tenant, organisation=world_a.organisation, name="Hama Ag Alwaly")
+    names = names_to_screen(world_a.organisation)
+    assert names[:2] == [world_a.organisation.name, world_a.organisation.acronym]
+    assert contact.name in names
+    assert world_a.user(Role.APPLICANT).full_name in names
+
+
+def test_an_unrelated_organisation_is_clear_at_once(world_a, un_list):
+    organisation = OrganisationFactory(tenant=world_a.tenant, name="Association des femmes pour la paix",
+                                       acronym="AFP")
+    screening = screening_run(organisation=organisation, actor=world_a.user(Role.MANAGER))
+    assert screening.decision == ScreeningDecision.CLEAR
+    assert screening.version == un_list and not screening.candidates.exists()
+    assert screening_status(screening, tenant=world_a.tenant, now=timezone.now()) == "valid"
+    assert AuditEvent.objects.get(action="screening.ran").after["candidates"] == 0
+
+
+def test_a_member_with_a_similar_name_is_a_candidate(world_a, un_list):
+    MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
+                      user__full_name="Mohamed Ag-Alouali")
+    screening = screening_run(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+    assert screening.decision == ScreeningDecision.PENDING
+    candidate = screening.candidates.get()
+    assert candidate.screened_name == "Mohamed Ag-Alouali"
+    assert candidate.entry.reference == "FIC.001"
+    assert candidate.score >= Decimal(DEFAULT_THRESHOLD)
+    assert candidate.tenant == world_a.tenant
+    assert screening_status(screening, tenant=world_a.tenant, now=timezone.now()) == "review"
+
+
+def test_screening_without_a_list_explains_why(world_a):
+    with pytest.raises(ValidationError):
+        screening_run(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+
+
+@pytest.fixture
+def pending_screening(world_a, un_list):
+    MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
+                      user__full_name="Oumar Ould Bahana")
+    return screening_run(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+
+
+def test_confirmed_match_suspends_the_organisation(world_a, pending_screening):
+    manager = world_a.user(Role.MANAGER)
+    screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED,
+                     reason="Même date de naissance et même lieu", actor=manager)
+    organisation = world_a.organisation
+    organisation.refresh_from_db()
+    assert organisation.status == OrganisationStatus.SUSPENDED
+    assert "Même date de naissance" in organisation.status_reason
+    assert AuditEvent.objects.filter(action="organisation.suspended", target_id=str(organisation.pk)).exists()
+    decided = AuditEvent.objects.get(action="screening.decided")
+    assert decided.after == {"decision": "confirmed", "reason": "Même date de naissance et même lieu"}
+    pending_screening.refresh_from_db()
+    assert screening_status(pending_screening, tenant=world_a.tenant, now=timezone.now()) == "match"
+
+
+def test_false_positive_keeps_the_organisation_and_needs_a_reason(world_a, pending_screening):
+    manager = world_a.user(Role.MANAGER)
+    with pytest.raises(ValidationError):
+        screening_decide(screening=pending_screening, decision=ScreeningDecision.FALSE_POSITIVE, reason="",
+                         actor=manager)
+    screening_decide(screening=pending_screening, decision=ScreeningDecision.FALSE_POSITIVE,
+                     reason="Homonyme : né en 1990 à Kayes", actor=manager)
+    world_a.organisation.refresh_from_db()
+    assert world_a.organisation.status == OrganisationStatus.PENDING
+    with pytest.raises(PermissionDenied):  # decided once; a new screening is needed to decide again
+        screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED, reason="x",
+                         actor=manager)
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.REVIEWER, Role.TRAINER, Role.APPLICANT])
+def test_only_managers_decide(world_a, pending_screening, role):
+    with pytest.raises(PermissionDenied):
+        screening_decide(screening=pending_screening, decision=ScreeningDecision.CLEAR, reason="ok",
+                         actor=world_a.user(role))
+    url = reverse("screening_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+                                              "screening_pk": pending_screening.pk})
+    response = world_a.client_for(role).post(url, {"decision": "confirmed", "reason": "x"})
+    assert response.status_code == 403
+    world_a.organisation.refresh_from_db()
+    assert world_a.organisation.status != OrganisationStatus.SUSPENDED
+
+
+def test_manager_decides_through_the_page(world_a, pending_screening):
+    client = world_a.client_for(Role.MANAGER)
+    detail = reverse("screening_detail", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                 "screening_pk": pending_screening.pk})
+    html = client.get(detail).content.decode()
+    assert "OUMAROU OULD BAHANNA" in html and "FIC.002" in html
+    response = client.post(reverse("screening_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                               "screening_pk": pending_screening.pk}),
+                           {"decision": "false_positive", "reason": "Homonyme"})
+    assert response.status_code == 302
+    pending_screening.refresh_from_db()
+    assert pending_screening.decision == ScreeningDecision.FALSE_POSITIVE
+    assert pending_screening.decided_by == world_a.user(Role.MANAGER)
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.MANAGER, 302), (Role.FINANCE, 403), (Role.REVIEWER, 403),
+                                              (Role.TRAINER, 403), (Role.APPLICANT, 403)])
+def test_who_may_run_a_screening(world_a, un_list, role, status):
+    url = reverse("screening_run", kwargs={"tenant_slug": world_a.tenant.slug,
+                                           "organisation_pk": world_a.organisation.pk})
+    assert world_a.client_for(role).post(url).status_code == status
+    assert Screening.objects.exists() is (status == 302)
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.MANAGER, 200), (Role.FINANCE, 200), (Role.REVIEWER, 403),
+                                              (Role.TRAINER, 403), (Role.APPLICANT, 403)])
+def test_who_may_see_a_screening(world_a, role, status):
+    screening = ScreeningFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    url = reverse("screening_detail", kwargs={"tenant_slug": world_a.tenant.slug, "screening_pk": screening.pk})
+    assert world_a.client_for(role).get(url).status_code == status
+
+
+def test_screening_expires_after_the_tenant_validity(world_a):
+    tenant = world_a.tenant
+    tenant.screening_validity_days = 30
+    tenant.save()
+    now = timezone.now()
+    fresh = ScreeningFactory(tenant=tenant, decision=ScreeningDecision.CLEAR, ran_at=now - timedelta(days=29))
+    old = ScreeningFactory(tenant=tenant, decision=ScreeningDecision.FALSE_POSITIVE, ran_at=now - timedelta(days=31))
+    assert screening_status(fresh, tenant=tenant, now=now) == "valid"
+    assert screening_status(old, tenant=tenant, now=now) == "expired"
+    assert screening_status(None, tenant=tenant, now=now) == "never"
+
+
+def test_due_diligence_page_shows_the_screening_status(world_a):
+    tenant = world_a.tenant
+    ScreeningFactory(tenant=tenant, organisation=world_a.organisation, decision=ScreeningDecision.CLEAR,
+                     ran_at=timezone.now() - timedelta(days=400))
+    url = reverse("due_diligence", kwargs={"tenant_slug": tenant.slug, "organisation_pk": world_a.organisation.pk})
+    assert "Criblage expiré" in world_a.client_for(Role.MANAGER).get(url).content.decode()
+
+
+def test_applicants_never_see_a_sanctions_suspension_reason(world_a, pending_screening):
+    screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED, reason="Même personne",
+                     actor=world_a.user(Role.MANAGER))
+    url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+                                           "organisation_pk": world_a.organisation.pk})
+    assert "Même personne" in world_a.client_for(Role.MANAGER).get(url).content.decode()
+    applicant_page = world_a.client_for(Role.APPLICANT).get(url).content.decode()
+    assert "Même personne" not in applicant_page and "sanctions" not in applicant_page.lower()
+
+
+def test_a_screening_uses_the_latest_list_of_every_source(world_a):
+    manager = world_a.user(Role.MANAGER)
+    sanctions_list_import(tenant=world_a.tenant, data=UN_SAMPLE.read_bytes(), name="ONU", source_format="un_xml",
+                          actor=manager)
+    old_eu, _ = sanctions_list_import(tenant=world_a.tenant, data=b"name\nAncien Nom\n", name="UE 1",
+                                      source_format="csv", source="eu", actor=manager)
+    eu, _ = sanctions_list_import(tenant=world_a.tenant, data=CSV_SAMPLE.read_bytes(), name="UE 2",
+                                  source_format="csv", source="eu", actor=manager)
+    MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
+                      user__full_name="Fatimatou Walet Inalla")  # on the EU sample
+    MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
+                      user__full_name="Boubacar Tambura")  # on the UN sample
+    screening = screening_run(organisation=world_a.organisation, actor=manager)
+    assert {c.entry.reference for c in screening.candidates.all()} == {"FIC-EU-102", "FIC.010"}
+    assert {v["name"] for v in screening.versions_screened} == {"ONU", "UE 2"}
+    assert screening.version == eu and old_eu.pk not in {v["id"] for v in screening.versions_screened}
