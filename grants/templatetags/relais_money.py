@@ -1,0 +1,11 @@
+from django import template
+
+from relais.money import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency: str) -> str:
+    """{{ amount|money:call.currency }} -> '1 250 000 FCFA' in the active language."""
+    return format_money(amount, currency)
