@@ -4,4 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class GrantsConfig(AppConfig):
     name = "grants"
-    verbose_name = _("Subventions")
+    verbose_name = _("Grants")
+
+    def ready(self) -> None:
+        from . import dashboard  # noqa: F401  (registers panels and navigation)

@@ -142,7 +142,8 @@ class EligibilityAnswerFactory(factory.django.DjangoModelFactory):
 
     tenant = factory.SubFactory(TenantFactory)
     application = factory.SubFactory(ApplicationFactory, tenant=T)
-    question = factory.SubFactory(EligibilityQuestionFactory, tenant=T, call=factory.SelfAttribute("..application.call"))
+    question = factory.SubFactory(EligibilityQuestionFactory, tenant=T,
+                                  call=factory.SelfAttribute("..application.call"))
     answer = "yes"
 
 
