@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Region
@@ -18,12 +19,48 @@ from .models import (
     TimelineActivity,
 )
 
+MAX_PK_DIGITS = 18  # larger numbers overflow SQLite's INTEGER: refuse them as invalid choices
+
+
+def _pk_like(value) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= MAX_PK_DIGITS
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not _pk_like(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not _pk_like(pk):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
+
+
+def _safe_choice_fields(form: forms.BaseForm) -> None:
+    for name, field in list(form.fields.items()):
+        if isinstance(field, forms.ModelMultipleChoiceField) and not isinstance(field, SafeModelMultipleChoiceField):
+            safe = SafeModelMultipleChoiceField(queryset=field.queryset, required=field.required, label=field.label,
+                                                widget=field.widget, help_text=field.help_text)
+            form.fields[name] = safe
+        elif isinstance(field, forms.ModelChoiceField) and not isinstance(field, SafeModelChoiceField):
+            safe = SafeModelChoiceField(queryset=field.queryset, required=field.required, label=field.label,
+                                        widget=field.widget, help_text=field.help_text, initial=field.initial)
+            form.fields[name] = safe
+
 
 class DraftModelForm(forms.ModelForm):
     """Every field optional; fields that fail validation are reported, the others still saved."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _safe_choice_fields(self)
         for field in self.fields.values():
             field.required = False
 
@@ -68,6 +105,7 @@ SECTION_FORMS = {
 class DraftInlineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _safe_choice_fields(self)
         for field in self.fields.values():
             field.required = False
 
@@ -88,8 +126,16 @@ class TimelineForm(DraftInlineForm):
         fields = ["activity", "start_month", "end_month"]
 
 
-TimelineFormSet = inlineformset_factory(Application, TimelineActivity, form=TimelineForm, extra=2, can_delete=True)
-BudgetFormSet = inlineformset_factory(Application, BudgetLine, form=BudgetLineForm, extra=2, can_delete=True)
+class DraftInlineFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        _safe_choice_fields(form)  # the hidden row id, too, must refuse absurd numbers
+
+
+TimelineFormSet = inlineformset_factory(Application, TimelineActivity, form=TimelineForm, formset=DraftInlineFormSet,
+                                        extra=2, can_delete=True)
+BudgetFormSet = inlineformset_factory(Application, BudgetLine, form=BudgetLineForm, formset=DraftInlineFormSet,
+                                      extra=2, can_delete=True)
 
 
 def limit_regions(form: forms.Form, tenant) -> None:

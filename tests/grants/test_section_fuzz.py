@@ -44,3 +44,21 @@ def test_random_input_to_each_section_never_gives_500(section, world_a):
         assert response.status_code < 500, (data, response.status_code)
 
     run()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["9223372036854775808", "99999999999999999999999", "-1", "١٢", "abc"])
+def test_absurd_row_ids_and_choices_are_refused_not_500(world_a, value):
+    app = complete_application(world_a)
+    client = world_a.client_for(Role.APPLICANT)
+    base = reverse("application_section", kwargs={"tenant_slug": world_a.tenant.slug, "application_pk": app.pk})
+    row = app.timeline.get()
+    data = {"timeline-TOTAL_FORMS": "1", "timeline-INITIAL_FORMS": "1", "timeline-0-id": value,
+            "timeline-0-activity": "x"}
+    assert client.post(base + "?section=activities", data).status_code < 500
+    line = app.budget_lines.get()
+    data = {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1", "lines-0-id": line.pk, "lines-0-category": value}
+    assert client.post(base + "?section=budget", data).status_code < 500
+    assert client.post(base + "?section=location", {"s-regions": [value]}).status_code < 500
+    row.refresh_from_db()
+    assert row.activity == "Atelier de dialogue"
