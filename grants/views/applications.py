@@ -97,7 +97,8 @@ def application_detail(request: HttpRequest, application_pk: int) -> HttpRespons
         "can_edit": can_edit_application(membership, app), "sections": SECTIONS,
         "problems": completeness_problems(app) if app.is_editable and membership.role == Role.APPLICANT else [],
         "transitions": transitions, "reason_form": ReasonForm(),
-        "timeline": audit_timeline(tenant=request.tenant, target=app).select_related("actor"),
+        "timeline": audit_timeline(tenant=request.tenant, target=app).exclude(
+            action="application.section_saved").select_related("actor"),
         "next_step": next_step_for_applicant(app) if membership.role == Role.APPLICANT else "",
         "lines": app.budget_lines.select_related("category"), "activities": app.timeline.all(),
         "regions": app.regions.all(), "attachments": app.attachments.select_related("required"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.forms import inlineformset_factory
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -134,12 +134,16 @@ def budget_categories(request: HttpRequest) -> HttpResponse:
     queryset = BudgetCategory.objects.filter(tenant=request.tenant)
     formset = formset_class(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            for category in formset.save(commit=False):
-                category.tenant = request.tenant
-                category.save()
-            audit_record(tenant=request.tenant, actor=request.user, action="budget_categories.updated",
-                         target=request.tenant, after={"count": queryset.count()})
-        messages.success(request, _("Budget categories saved."))
-        return redirect("budget_categories", tenant_slug=request.tenant.slug)
+        try:
+            with transaction.atomic():
+                for category in formset.save(commit=False):
+                    category.tenant = request.tenant
+                    category.save()
+                audit_record(tenant=request.tenant, actor=request.user, action="budget_categories.updated",
+                             target=request.tenant, after={"count": queryset.count()})
+        except IntegrityError:
+            messages.error(request, _("Two budget categories cannot have the same French name."))
+        else:
+            messages.success(request, _("Budget categories saved."))
+            return redirect("budget_categories", tenant_slug=request.tenant.slug)
     return render(request, "grants/budget_categories.html", {"formset": formset})
