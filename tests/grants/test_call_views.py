@@ -23,7 +23,8 @@ def _call_data(world):
     return {
         "title_fr": "Appel jeunesse", "title_en": "Youth call", "description_fr": "Desc", "envelope": "20000000",
         "currency": "XOF", "min_grant": "1000000", "max_grant": "5000000",
-        "opens_at": now.strftime("%Y-%m-%dT%H:%M"), "closes_at": (now + dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"),
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"),
         "reviewers_per_application": "2", "eligible_regions": [world.organisation.region_id],
         **_management("criteria"), "criteria-0-name_fr": "Pertinence", "criteria-0-weight": "2",
         **_management("questions"), "questions-0-text_fr": "Enregistrée ?", "questions-0-kind": "yes_no",
