@@ -92,7 +92,7 @@ def application_pdf(application: Application, *, hide_identity: bool = False) ->
     answers = list(app.answers.select_related("question"))
     if answers:
         story += [_p(_("Eligibility answers"), h2)]
-        table = Table([[_("Question"), _("Answer")]] + [[_p(a.question.text, small), _p(a.answer, small)]
+        table = Table([[_("Question"), _("Answer")]] + [[_p(a.question.text, small), _p(a.display_answer, small)]
                                                         for a in answers], colWidths=[110 * mm, 64 * mm])
         table.setStyle(TABLE_STYLE)
         story += [table]

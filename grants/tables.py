@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from relais.money import format_money
 
+from .models import ApplicationStatus
+
 
 class RankingTable(tables.Table):
     select = tables.Column(empty_values=(), verbose_name="", orderable=False)
@@ -18,9 +20,9 @@ class RankingTable(tables.Table):
     title = tables.Column(accessor="application__title", verbose_name=_("Project"), orderable=False)
     score = tables.Column(verbose_name=_("Weighted score (0–5)"), orderable=False, attrs={"td": {"class": "num"}})
     reviews = tables.Column(empty_values=(), verbose_name=_("Reviews done / expected"), orderable=False)
-    spread = tables.Column(verbose_name=_("Spread"), orderable=False)
+    spread = tables.Column(verbose_name=_("Spread"), orderable=False, attrs={"td": {"class": "num"}})
     requested = tables.Column(verbose_name=_("Requested"), orderable=False, attrs={"td": {"class": "num"}})
-    running_total = tables.Column(verbose_name=_("Running total"), orderable=False)
+    running_total = tables.Column(verbose_name=_("Running total"), orderable=False, attrs={"td": {"class": "num"}})
     status = tables.Column(empty_values=(), verbose_name=_("Status"), orderable=False)
 
     class Meta:
@@ -36,6 +38,8 @@ class RankingTable(tables.Table):
             self.exclude = ("select",)
 
     def render_select(self, record):
+        if record.application.status != ApplicationStatus.DECISION_PENDING:
+            return ""
         return format_html('<input type="checkbox" name="applications" value="{}" aria-label="{}">',
                            record.application.pk, record.application.reference or record.application.pk)
 

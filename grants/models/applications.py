@@ -184,6 +184,13 @@ class EligibilityAnswer(TenantOwned):
     def __str__(self) -> str:
         return self.answer[:40]
 
+    @property
+    def display_answer(self) -> str:
+        """Yes/no answers in the reader's language; free text as typed."""
+        if self.question.kind == "yes_no" and self.answer in ("yes", "no"):
+            return str(_("Yes") if self.answer == "yes" else _("No"))
+        return self.answer
+
 
 def attachment_path(instance: ApplicationAttachment, filename: str) -> str:
     return f"grants/{instance.tenant_id}/applications/{instance.application_id}/{filename}"
