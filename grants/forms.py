@@ -188,6 +188,11 @@ class ConflictForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def _plain(value) -> str:
+    """2.00 -> '2', 1.50 -> '1.5' (never '1E+1')."""
+    return str(int(value)) if value == int(value) else format(value.normalize(), "f")
+
+
 class ReviewForm(forms.Form):
     recommendation = forms.ChoiceField(label=_("Recommendation"), required=False,
                                        choices=[("", "—"), *Recommendation.choices])
@@ -201,12 +206,16 @@ class ReviewForm(forms.Form):
         for c in self.criteria:
             score, comment = existing.get(c.pk, (None, ""))
             self.fields[f"score_{c.pk}"] = forms.TypedChoiceField(
-                label=c.name, required=False, coerce=int, empty_value=None, initial=score,
+                label=_("%(name)s (weight %(weight)s)") % {"name": c.name, "weight": _plain(c.weight)},
+                required=False, coerce=int, empty_value=None, initial=score, help_text=c.description,
                 choices=[("", "—")] + [(n, f"{n} — {text}" if text else str(n)) for n, text in c.level_items()],
             )
             self.fields[f"comment_{c.pk}"] = forms.CharField(
                 label=_("Comment"), required=False, initial=comment, max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 2}))
+
+        self.order_fields([name for c in self.criteria for name in (f"score_{c.pk}", f"comment_{c.pk}")]
+                          + ["recommendation", "comment"])
 
     def scores(self) -> dict[int, tuple[int | None, str]]:
         return {c.pk: (self.cleaned_data.get(f"score_{c.pk}"), self.cleaned_data.get(f"comment_{c.pk}") or "")
