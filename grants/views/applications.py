@@ -211,22 +211,33 @@ def _has_errors(forms) -> bool:
 def application_section(request: HttpRequest, application_pk: int) -> HttpResponse:
     app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
     decision = can_edit_application(request.membership, app)
-    if not decision:
+    own = request.membership.role == Role.APPLICANT and request.membership.organisation_id == app.organisation_id
+    if not decision and not (own and request.method == "POST"):
         raise PermissionDenied(decision.reason)
     section = request.GET.get("section", SECTION_SLUGS[0])
     if section not in SECTION_SLUGS:
         raise Http404
-    if request.method == "POST":
+    if not decision:
+        # Locked meanwhile (submitted from another tab): show the typed text back instead of losing it.
+        messages.error(request, _("%(reason)s Your text was not saved; copy it if you need it.")
+                       % {"reason": decision.reason})
+        forms = _section_forms(request, app, section, request.POST)
+        status = 409
+    elif request.method == "POST":
         forms = _section_forms(request, app, section, request.POST, request.FILES)
         try:
             with transaction.atomic():
                 _save_section(request, app, section, forms)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, error_text(exc))
-            return redirect("application_detail", tenant_slug=request.tenant.slug, application_pk=app.pk)
-        if request.POST.get("autosave"):
+            status = 409  # the forms stay bound: the typed text is shown again
+        else:
+            status = None
+        if status == 409:
+            pass
+        elif request.POST.get("autosave"):
             return HttpResponse(status=204)
-        if _has_errors(forms):
+        elif _has_errors(forms):
             messages.error(request, _("Some fields were not saved: correct the marked fields and save again. "
                                       "Everything else was saved."))
             status = 200
@@ -238,7 +249,7 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
             target = go if go in SECTION_SLUGS else section
             return redirect(_url(request, "application_section", application_pk=app.pk) + f"?section={target}")
         app.refresh_from_db()
-    else:
+    if request.method != "POST":
         rescued = pop_rescued(request)
         forms = _section_forms(request, app, section, rescued)
         status = 200

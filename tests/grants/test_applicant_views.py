@@ -157,8 +157,10 @@ def test_submit_confirm_locks_and_sends_receipt(world_a, mailoutbox, django_capt
     assert app.status == S.SUBMITTED and app.reference
     assert len(mailoutbox) == 1 and app.reference in mailoutbox[0].subject
     # Locked: editing is refused with a reason, never a 500.
-    response = client.post(section_url(world_a, app, "project"), {"s-title": "changé"})
-    assert response.status_code == 403
+    response = client.post(section_url(world_a, app, "project"), {"s-title": "changé dans un autre onglet"})
+    assert response.status_code == 409
+    assert "changé dans un autre onglet" in response.content.decode()  # shown back, not lost
+    assert client.get(section_url(world_a, app, "project")).status_code == 403
     app.refresh_from_db()
     assert app.title == "Dialogue à Mopti"
 
@@ -227,3 +229,17 @@ def test_pdf_renders_and_title_is_extractable(world_a):
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Dialogue à Mopti" in text
     assert "5 000 000" in text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+@pytest.mark.django_db
+def test_transitions_are_shown_on_the_application_timeline(world_a):
+    app = complete_application(world_a)
+    applicant, manager = world_a.members[Role.APPLICANT], world_a.members[Role.MANAGER]
+    application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+    application_transition(application=app, target=S.SCREENING, actor=manager.user, membership=manager)
+    application_transition(application=app, target=S.CHANGES_REQUESTED, actor=manager.user, membership=manager,
+                           reason="Ajoutez le budget détaillé")
+    body = world_a.client_for(Role.APPLICANT).get(world_a.url(f"applications/{app.pk}/")).content.decode()
+    history = body[body.index('class="timeline"'):]
+    for label in ("Déposer", "Commencer la vérification", "Demander des modifications", "Ajoutez le budget détaillé"):
+        assert label in history
