@@ -28,12 +28,8 @@ from .common import error_text
 
 def call_list(request: HttpRequest) -> HttpResponse:
     calls = selectors.call_list(tenant=request.tenant, membership=request.membership)
-    mine = {}
-    if request.membership.role == Role.APPLICANT:
-        mine = dict(Application.objects.filter(
-            tenant=request.tenant, organisation_id=request.membership.organisation_id).values_list("call_id", "pk"))
     page = Paginator(calls, 25).get_page(request.GET.get("page"))
-    return render(request, "grants/call_list.html", {"page": page, "mine": mine})
+    return render(request, "grants/call_list.html", {"page": page})
 
 
 def call_detail(request: HttpRequest, call_pk: int) -> HttpResponse:
