@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before TenantMiddleware: keeps application text typed while the session expired.
+    "grants.drafts.DraftRescueMiddleware",
     "orgs.middleware.TenantMiddleware",
 ]
 

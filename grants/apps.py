@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class GrantsConfig(AppConfig):
     name = "grants"
     verbose_name = _("Grants")
+
+    def ready(self) -> None:
+        from . import dashboard  # noqa: F401  (registers panels and navigation)

@@ -1,0 +1,37 @@
+"""Dashboard panels and navigation that grants contributes."""
+
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Role
+from relais.dashboard import dashboard_panel, nav_entry
+
+from . import selectors
+from .models import ReviewStatus
+from .views.applications import next_step_for_applicant
+
+nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),
+          url_name="call_list", order=20)
+nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Applications"),
+          url_name="application_list", order=30)
+nav_entry(roles=[Role.MANAGER, Role.REVIEWER], label=_("Reviews"), url_name="review_list", order=40)
+
+
+@dashboard_panel(roles=[Role.APPLICANT], template="grants/panels/applicant.html", order=20)
+def applicant_panel(request):
+    apps = selectors.application_list(tenant=request.tenant, membership=request.membership)[:10]
+    return {
+        "applications": [(app, next_step_for_applicant(app)) for app in apps],
+        "open_calls": selectors.call_list(tenant=request.tenant, membership=request.membership)[:5],
+    }
+
+
+@dashboard_panel(roles=[Role.REVIEWER], template="grants/panels/reviewer.html", order=20)
+def reviewer_panel(request):
+    reviews = selectors.review_list(tenant=request.tenant, membership=request.membership).exclude(
+        status=ReviewStatus.RECUSED).order_by("status", "application__call__review_deadline")[:15]
+    return {"reviews": reviews}
+
+
+@dashboard_panel(roles=[Role.MANAGER], template="grants/panels/manager.html", order=20)
+def manager_panel(request):
+    return {"pipeline": selectors.pipeline(tenant=request.tenant)}

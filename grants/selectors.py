@@ -1,0 +1,164 @@
+"""Readers for grants. Every query takes the tenant; access_* functions 404 for foreign or hidden rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from orgs.models import Membership, Role, Tenant
+
+from . import scoring
+from .models import (
+    Application,
+    ApplicationAttachment,
+    ApplicationStatus,
+    Call,
+    CallStatus,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+)
+
+S = ApplicationStatus
+STAFF_SEE_ALL = (Role.MANAGER, Role.FINANCE)
+
+
+def call_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Call]:
+    calls = Call.objects.filter(tenant=tenant)
+    if membership.role == Role.APPLICANT:
+        calls = calls.filter(status=CallStatus.OPEN, closes_at__gt=timezone.now())
+    elif membership.role != Role.MANAGER:
+        calls = calls.exclude(status=CallStatus.DRAFT)
+    return calls.order_by("closes_at") if membership.role == Role.APPLICANT else calls
+
+
+def access_call(*, tenant: Tenant, membership: Membership, pk: int) -> Call:
+    return get_object_or_404(call_list(tenant=tenant, membership=membership), pk=pk)
+
+
+def application_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Application]:
+    """Applicants: their organisation's; reviewers: the ones assigned to them; managers and finance: all."""
+    apps = Application.objects.filter(tenant=tenant).select_related("call", "organisation")
+    if membership.role == Role.APPLICANT:
+        return apps.filter(organisation_id=membership.organisation_id)
+    if membership.role == Role.REVIEWER:
+        return apps.filter(reviews__reviewer_id=membership.user_id).exclude(status=S.DRAFT).distinct()
+    if membership.role in STAFF_SEE_ALL:
+        return apps.exclude(status=S.DRAFT)
+    return apps.none()
+
+
+def access_application(*, tenant: Tenant, membership: Membership, pk: int) -> Application:
+    return get_object_or_404(application_list(tenant=tenant, membership=membership), pk=pk)
+
+
+def access_attachment(*, tenant: Tenant, membership: Membership, pk: int) -> ApplicationAttachment:
+    attachment = get_object_or_404(
+        ApplicationAttachment.objects.select_related("application__call"), tenant=tenant, pk=pk
+    )
+    # Same 404 when the application is not visible to this member.
+    access_application(tenant=tenant, membership=membership, pk=attachment.application_id)
+    return attachment
+
+
+def review_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Review]:
+    reviews = Review.objects.filter(tenant=tenant).select_related("application__call", "application__organisation")
+    if membership.role == Role.MANAGER:
+        return reviews.select_related("reviewer")
+    return reviews.filter(reviewer_id=membership.user_id)
+
+
+def access_review(*, tenant: Tenant, membership: Membership, pk: int) -> Review:
+    return get_object_or_404(review_list(tenant=tenant, membership=membership), pk=pk)
+
+
+def reviews_visible_to(*, review: Review) -> QuerySet[Review]:
+    """Other reviews of the same application, only once this reviewer submitted their own."""
+    if review.status != ReviewStatus.SUBMITTED:
+        return Review.objects.none()
+    return (Review.objects.filter(application_id=review.application_id, status=ReviewStatus.SUBMITTED)
+            .exclude(pk=review.pk).select_related("reviewer").prefetch_related("scores__criterion"))
+
+
+# --- ranking -----------------------------------------------------------------------
+
+RANKED_STATUSES = (S.SCREENING, S.IN_REVIEW, S.DECISION_PENDING, S.APPROVED, S.REJECTED)
+
+
+@dataclass
+class RankingRow:
+    application: Application
+    score: Decimal | None
+    review_scores: list[Decimal | None]
+    reviews_done: int
+    reviews_expected: int
+    spread: Decimal | None
+    requested: Decimal
+    running_total: Decimal = Decimal(0)
+    within_envelope: bool = True
+    first_over: bool = False
+    rank: int = 0
+
+    @property
+    def disputed(self) -> bool:
+        return scoring.is_disputed(self.spread)
+
+
+def ranking(*, call: Call) -> list[RankingRow]:
+    """Applications of a call ranked by weighted mean score, with the running total against the envelope.
+
+    Four queries whatever the number of applications: criteria, applications,
+    reviews, scores.
+    """
+    weights = {c.pk: c.weight for c in call.criteria.all()}
+    submitted = Prefetch(
+        "reviews", queryset=Review.objects.exclude(status=ReviewStatus.RECUSED).prefetch_related(
+            Prefetch("scores", queryset=ReviewScore.objects.only("id", "review_id", "criterion_id", "score"))
+        ), to_attr="active_reviews",
+    )
+    apps = (Application.objects.filter(tenant_id=call.tenant_id, call=call, status__in=RANKED_STATUSES)
+            .select_related("organisation").prefetch_related(submitted))
+    rows = []
+    for app in apps:
+        done = [r for r in app.active_reviews if r.status == ReviewStatus.SUBMITTED]
+        per_review = [scoring.review_weighted_score({s.criterion_id: s.score for s in r.scores.all()}, weights)
+                      for r in done]
+        rows.append(RankingRow(
+            application=app, score=scoring.mean_score(per_review), review_scores=per_review,
+            reviews_done=len(done), reviews_expected=max(call.reviewers_per_application, len(app.active_reviews)),
+            spread=scoring.spread(per_review), requested=app.requested_amount,
+        ))
+    rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.application.reference, r.application.pk))
+    total = Decimal(0)
+    crossed = False
+    for rank, row in enumerate(rows, start=1):
+        row.rank = rank
+        if row.application.status in (S.REJECTED,):
+            row.running_total = total
+            continue
+        amount = row.application.awarded_amount if row.application.status == S.APPROVED else row.requested
+        total += amount or 0
+        row.running_total = total
+        row.within_envelope = total <= call.envelope
+        if not row.within_envelope and not crossed:
+            row.first_over = crossed = True
+    return rows
+
+
+def pipeline(*, tenant: Tenant) -> list[dict]:
+    """Per call (not archived): counts per application state and reviews outstanding."""
+    calls = Call.objects.filter(tenant=tenant).exclude(status=CallStatus.ARCHIVED).annotate(
+        outstanding=Count("applications__reviews", filter=Q(
+            applications__reviews__status__in=[ReviewStatus.ASSIGNED, ReviewStatus.DRAFT]))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in (Application.objects.filter(tenant=tenant).values("call_id", "status")
+                .annotate(n=Count("id")).order_by()):
+        counts.setdefault(row["call_id"], {})[row["status"]] = row["n"]
+    return [{"call": c, "outstanding": c.outstanding,
+             "counts": [(S(s).label, counts.get(c.pk, {}).get(s, 0)) for s in S.values
+                        if counts.get(c.pk, {}).get(s)]} for c in calls]

@@ -1,0 +1,177 @@
+"""State tables for calls and applications, as data.
+
+Each row says: from which state, to which state, which roles may do it, and what
+it requires (functions returning the readable problems that block it). Services
+read these tables; tests walk them for every role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from orgs.models import Role
+from relais.money import format_money
+
+from .completeness import completeness_problems
+from .models import Application, ApplicationStatus, Call, CallStatus, ReviewStatus
+
+S = ApplicationStatus
+SYSTEM = "system"  # automatic transitions (deadline task, last review submitted)
+
+Requirement = Callable[[Any, dict], list[str]]
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    roles: frozenset[str]
+    action: str
+    label: Any
+    requires: tuple[Requirement, ...] = field(default=())
+
+
+# --- requirements on applications -------------------------------------------------
+
+def complete(app: Application, ctx: dict) -> list[str]:
+    return [p.message for p in completeness_problems(app)]
+
+
+def call_accepts_submissions(app: Application, ctx: dict) -> list[str]:
+    call = app.call
+    now = timezone.now()
+    if call.status != CallStatus.OPEN or now >= call.closes_at:
+        return [_("This call closed on %(date)s; it no longer accepts submissions.")
+                % {"date": timezone.localtime(call.closes_at).strftime("%d/%m/%Y %H:%M")}]
+    if now < call.opens_at:
+        return [_("This call is not open yet.")]
+    return []
+
+
+def reason_given(app: Application, ctx: dict) -> list[str]:
+    return [] if (ctx.get("reason") or "").strip() else [_("Give a reason; the applicant will read it.")]
+
+
+def reviews_done(app: Application, ctx: dict) -> list[str]:
+    statuses = [r.status for r in app.reviews.all()]
+    if ReviewStatus.SUBMITTED not in statuses:
+        return [_("At least one review must be submitted first.")]
+    return []
+
+
+def not_member_of_applicant(app: Application, ctx: dict) -> list[str]:
+    membership = ctx.get("membership")
+    if membership is not None and membership.organisation_id == app.organisation_id:
+        return [_("You are a member of the applicant organisation: another manager must decide.")]
+    return []
+
+
+def valid_award(app: Application, ctx: dict) -> list[str]:
+    call = app.call
+    raw = ctx.get("amount")
+    try:
+        amount = app.requested_amount if raw in (None, "") else Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        return [_("The awarded amount is not a number.")]
+    problems = []
+    if amount > app.requested_amount:
+        problems.append(_("The awarded amount cannot exceed the requested amount (%(req)s).")
+                        % {"req": format_money(app.requested_amount, call.currency)})
+    if not (call.min_grant <= amount <= call.max_grant):
+        problems.append(_("The awarded amount must be between %(min)s and %(max)s.")
+                        % {"min": format_money(call.min_grant, call.currency),
+                           "max": format_money(call.max_grant, call.currency)})
+    if amount < app.requested_amount and not (ctx.get("reason") or "").strip():
+        problems.append(_("Explain why the awarded amount is lower than requested."))
+    ctx["amount"] = amount
+    return problems
+
+
+A, M = frozenset({Role.APPLICANT}), frozenset({Role.MANAGER})
+WITHDRAWABLE = (S.DRAFT, S.SUBMITTED, S.SCREENING, S.IN_REVIEW, S.DECISION_PENDING, S.CHANGES_REQUESTED)
+
+APPLICATION_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(S.DRAFT, S.SUBMITTED, A, "submit", gettext_lazy("Submit"), (call_accepts_submissions, complete)),
+    Transition(S.CHANGES_REQUESTED, S.SUBMITTED, A, "resubmit", gettext_lazy("Resubmit"),
+               (call_accepts_submissions, complete)),
+    Transition(S.SUBMITTED, S.SCREENING, M, "screening_start", gettext_lazy("Start screening")),
+    Transition(S.SUBMITTED, S.CHANGES_REQUESTED, M, "changes_request", gettext_lazy("Request changes"),
+               (reason_given,)),
+    Transition(S.SCREENING, S.CHANGES_REQUESTED, M, "changes_request", gettext_lazy("Request changes"),
+               (reason_given,)),
+    Transition(S.SCREENING, S.IN_REVIEW, M, "mark_eligible", gettext_lazy("Eligible: send to review")),
+    Transition(S.SCREENING, S.INELIGIBLE, M, "mark_ineligible", gettext_lazy("Ineligible"), (reason_given,)),
+    Transition(S.IN_REVIEW, S.DECISION_PENDING, frozenset({Role.MANAGER, SYSTEM}), "reviews_complete",
+               gettext_lazy("Close the review"), (reviews_done,)),
+    Transition(S.DECISION_PENDING, S.IN_REVIEW, M, "review_reopen", gettext_lazy("Reopen the review")),
+    Transition(S.DECISION_PENDING, S.APPROVED, M, "approve", gettext_lazy("Approve"),
+               (not_member_of_applicant, valid_award)),
+    Transition(S.DECISION_PENDING, S.REJECTED, M, "reject", gettext_lazy("Reject"),
+               (not_member_of_applicant, reason_given)),
+    *(Transition(s, S.WITHDRAWN, A, "withdraw", gettext_lazy("Withdraw")) for s in WITHDRAWABLE),
+)
+
+
+def application_transition_for(source: str, target: str) -> Transition | None:
+    for t in APPLICATION_TRANSITIONS:
+        if t.source == source and t.target == target:
+            return t
+    return None
+
+
+def application_transitions_from(source: str) -> list[Transition]:
+    return [t for t in APPLICATION_TRANSITIONS if t.source == source]
+
+
+# --- calls -----------------------------------------------------------------------
+
+def call_has_rubric(call: Call, ctx: dict) -> list[str]:
+    return [] if call.criteria.exists() else [_("Add at least one rubric criterion before opening the call.")]
+
+
+def call_dates_valid(call: Call, ctx: dict) -> list[str]:
+    problems = []
+    if call.closes_at <= timezone.now():
+        problems.append(_("The closing date is in the past."))
+    if call.max_grant < call.min_grant:
+        problems.append(_("The maximum grant is lower than the minimum grant."))
+    return problems
+
+
+def call_closing_time_reached(call: Call, ctx: dict) -> list[str]:
+    if ctx.get("system") and call.closes_at > timezone.now():
+        return [_("The closing time has not been reached.")]
+    return []
+
+
+def call_all_decided(call: Call, ctx: dict) -> list[str]:
+    pending = call.applications.exclude(
+        status__in=[S.DRAFT, S.APPROVED, S.REJECTED, S.WITHDRAWN, S.INELIGIBLE]
+    ).count()
+    if pending:
+        return [_("%(n)s application(s) still await a decision.") % {"n": pending}]
+    return []
+
+
+C = CallStatus
+CALL_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(C.DRAFT, C.OPEN, M, "open", gettext_lazy("Open the call"), (call_has_rubric, call_dates_valid)),
+    Transition(C.OPEN, C.CLOSED, frozenset({Role.MANAGER, SYSTEM}), "close", gettext_lazy("Close the call"),
+               (call_closing_time_reached,)),
+    Transition(C.CLOSED, C.DECIDED, M, "decide", gettext_lazy("Mark as decided"), (call_all_decided,)),
+    Transition(C.DECIDED, C.ARCHIVED, M, "archive", gettext_lazy("Archive")),
+)
+
+
+def call_transition_for(source: str, target: str) -> Transition | None:
+    for t in CALL_TRANSITIONS:
+        if t.source == source and t.target == target:
+            return t
+    return None

@@ -1,0 +1,135 @@
+"""Browser journey: applicant drafts over two sessions and submits; reviewer declares no conflict and scores;
+manager approves from the ranking table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from grants.models import Application, ApplicationStatus, Review, ReviewStatus
+from grants.services.applications import application_transition
+from grants.services.reviews import review_assign
+from orgs.models import Role
+from tests.e2e.conftest import login
+from tests.factories import TEST_PASSWORD, MembershipFactory, OrganisationFactory, TenantFactory
+from tests.grants.factories import (
+    BudgetCategoryFactory,
+    BudgetLineFactory,
+    CallFactory,
+    RubricCriterionFactory,
+    TimelineActivityFactory,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def logout(page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.click("form[action='/accounts/logout/'] button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_application_journey(page, live_server):
+    tenant = TenantFactory(slug="journey", name="Bailleur du parcours", reference_prefix="PD")
+    organisation = OrganisationFactory(tenant=tenant)
+    applicant = MembershipFactory(tenant=tenant, role=Role.APPLICANT, organisation=organisation,
+                                  user__email="applicant@journey.test")
+    reviewer = MembershipFactory(tenant=tenant, role=Role.REVIEWER, user__email="reviewer@journey.test")
+    manager = MembershipFactory(tenant=tenant, role=Role.MANAGER, user__email="manager@journey.test")
+    call = CallFactory(tenant=tenant, title_fr="Appel du parcours", reviewers_per_application=1,
+                       closes_at=timezone.now() + dt.timedelta(days=10))
+    criterion = RubricCriterionFactory(tenant=tenant, call=call, name_fr="Pertinence")
+    # Everything but the project section is already drafted.
+    app = Application.objects.create(
+        tenant=tenant, call=call, organisation=organisation, context="Contexte", objectives="Objectifs",
+        activities="Activités", communes="Mopti", start_date=timezone.localdate(),
+        end_date=timezone.localdate() + dt.timedelta(days=300), women=10, men=10, youth=5, risks="Risques",
+        do_no_harm="Ne pas nuire", requested_amount=Decimal("5000000"))
+    app.regions.add(organisation.region)
+    TimelineActivityFactory(tenant=tenant, application=app)
+    BudgetLineFactory(tenant=tenant, application=app, category=BudgetCategoryFactory(tenant=tenant))
+    base = f"{live_server.url}/journey"
+
+    # Session 1: the applicant types the project section and saves it.
+    login(page, live_server, applicant.user.email, TEST_PASSWORD)
+    page.goto(f"{base}/applications/{app.pk}/edit/?section=project")
+    page.fill("#id_s-title", "Paix durable à Mopti")
+    page.fill("#id_s-summary", "Un résumé écrit en deux sessions.")
+    page.click("button[name=go][value=project]")
+    page.wait_for_selector(".msg-success")
+    logout(page, live_server)
+
+    # Session 2: the text is still there; submit with confirmation.
+    login(page, live_server, applicant.user.email, TEST_PASSWORD)
+    page.goto(f"{base}/applications/{app.pk}/edit/?section=project")
+    assert page.input_value("#id_s-title") == "Paix durable à Mopti"
+    assert page.input_value("#id_s-summary") == "Un résumé écrit en deux sessions."
+    page.goto(f"{base}/applications/{app.pk}/submit/")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector(".msg-success")
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.SUBMITTED and app.reference.startswith("PD-")
+    logout(page, live_server)
+
+    # Screening and assignment (covered by their own tests) happen through the services here.
+    application_transition(application=app, target=ApplicationStatus.SCREENING, actor=manager.user,
+                           membership=manager)
+    application_transition(application=app, target=ApplicationStatus.IN_REVIEW, actor=manager.user,
+                           membership=manager)
+    review = review_assign(application=app, reviewer=reviewer.user, actor=manager.user, membership=manager)
+
+    # The reviewer declares no conflict, then scores and submits.
+    login(page, live_server, reviewer.user.email, TEST_PASSWORD)
+    page.goto(f"{base}/reviews/{review.pk}/")
+    assert page.locator("text=Paix durable à Mopti").count() == 0  # hidden until the declaration
+    page.check("input[name=has_conflict][value=no]")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector(f"#id_score_{criterion.pk}")
+    page.select_option(f"#id_score_{criterion.pk}", "4")
+    page.select_option("#id_recommendation", "fund")
+    page.click("button[name=submit]")
+    page.wait_for_selector(".msg-success")
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.SUBMITTED
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.DECISION_PENDING
+    logout(page, live_server)
+
+    # The manager approves from the ranking table.
+    login(page, live_server, manager.user.email, TEST_PASSWORD)
+    page.goto(f"{base}/calls/{call.pk}/ranking/")
+    page.check(f"input[name=applications][value='{app.pk}']")
+    page.click("button[name=decision][value=approved]")
+    page.wait_for_selector(".msg-success")
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.APPROVED and app.awarded_amount == app.requested_amount
+    assert Review.objects.filter(application=app, status=ReviewStatus.SUBMITTED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leaving_a_section_by_a_menu_link_saves_it(page, live_server):
+    import time
+
+    tenant = TenantFactory(slug="autosave", name="Bailleur autosave")
+    organisation = OrganisationFactory(tenant=tenant)
+    applicant = MembershipFactory(tenant=tenant, role=Role.APPLICANT, organisation=organisation,
+                                  user__email="applicant@autosave.test")
+    app = Application.objects.create(tenant=tenant, call=CallFactory(tenant=tenant), organisation=organisation)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    login(page, live_server, applicant.user.email, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/autosave/applications/{app.pk}/edit/?section=context")
+    page.fill("#id_s-context", "Texte sauvé en quittant la page")
+    page.click("header nav a[href='/autosave/calls/']")  # not a form button: the beacon saves
+    page.wait_for_url("**/autosave/calls/")
+    for _ in range(50):
+        app.refresh_from_db()
+        if app.context:
+            break
+        time.sleep(0.1)
+    assert app.context == "Texte sauvé en quittant la page"
+    assert not [e for e in errors if "Content Security Policy" in e]

@@ -1,0 +1,190 @@
+"""Factories for every grants model; each takes tenant= and keeps related rows in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from grants.models import (
+    Application,
+    ApplicationAttachment,
+    ApplicationStatus,
+    ApplicationVersion,
+    BudgetCategory,
+    BudgetLine,
+    Call,
+    CallStatus,
+    EligibilityAnswer,
+    EligibilityQuestion,
+    ReferenceSequence,
+    RequiredAttachment,
+    Review,
+    ReviewScore,
+    ReviewStatus,
+    RubricCriterion,
+    TimelineActivity,
+)
+from tests.factories import OrganisationFactory, TenantFactory, UserFactory
+
+T = factory.SelfAttribute("..tenant")
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Call
+
+    tenant = factory.SubFactory(TenantFactory)
+    title_fr = factory.Sequence(lambda n: f"Appel à propositions {n}")
+    title_en = factory.Sequence(lambda n: f"Call for proposals {n}")
+    description_fr = "Soutien aux initiatives locales de paix."
+    envelope = Decimal("50000000")
+    currency = "XOF"
+    min_grant = Decimal("1000000")
+    max_grant = Decimal("10000000")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=20))
+    reviewers_per_application = 2
+    status = CallStatus.OPEN
+
+
+class EligibilityQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EligibilityQuestion
+
+    tenant = factory.SubFactory(TenantFactory)
+    call = factory.SubFactory(CallFactory, tenant=T)
+    text_fr = "L'organisation est-elle enregistrée au Mali ?"
+    text_en = "Is the organisation registered in Mali?"
+    disqualifying_answer = "no"
+
+
+class RequiredAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequiredAttachment
+
+    tenant = factory.SubFactory(TenantFactory)
+    call = factory.SubFactory(CallFactory, tenant=T)
+    name_fr = "Statuts"
+    name_en = "Statutes"
+
+
+class RubricCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RubricCriterion
+
+    tenant = factory.SubFactory(TenantFactory)
+    call = factory.SubFactory(CallFactory, tenant=T)
+    name_fr = factory.Sequence(lambda n: f"Critère {n}")
+    name_en = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = Decimal("1")
+    levels = factory.LazyFunction(lambda: {str(n): f"Niveau {n}" for n in range(6)})
+
+
+class BudgetCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetCategory
+
+    tenant = factory.SubFactory(TenantFactory)
+    name_fr = factory.Sequence(lambda n: f"Catégorie {n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+
+
+class ReferenceSequenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReferenceSequence
+        django_get_or_create = ("tenant", "year")
+
+    tenant = factory.SubFactory(TenantFactory)
+    year = 2026
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    tenant = factory.SubFactory(TenantFactory)
+    call = factory.SubFactory(CallFactory, tenant=T)
+    organisation = factory.SubFactory(OrganisationFactory, tenant=T)
+    title = factory.Sequence(lambda n: f"Projet de dialogue intercommunautaire {n}")
+    status = ApplicationStatus.DRAFT
+    requested_amount = Decimal("5000000")
+
+
+class TimelineActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimelineActivity
+
+    tenant = factory.SubFactory(TenantFactory)
+    application = factory.SubFactory(ApplicationFactory, tenant=T)
+    activity = "Atelier de dialogue"
+    start_month = 1
+    end_month = 3
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    tenant = factory.SubFactory(TenantFactory)
+    application = factory.SubFactory(ApplicationFactory, tenant=T)
+    category = factory.SubFactory(BudgetCategoryFactory, tenant=T)
+    description = "Animateurs"
+    quantity = Decimal("10")
+    unit_cost = Decimal("500000")
+
+
+class EligibilityAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EligibilityAnswer
+
+    tenant = factory.SubFactory(TenantFactory)
+    application = factory.SubFactory(ApplicationFactory, tenant=T)
+    question = factory.SubFactory(EligibilityQuestionFactory, tenant=T,
+                                  call=factory.SelfAttribute("..application.call"))
+    answer = "yes"
+
+
+class ApplicationAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationAttachment
+
+    tenant = factory.SubFactory(TenantFactory)
+    application = factory.SubFactory(ApplicationFactory, tenant=T)
+    file = factory.django.FileField(filename="statuts.pdf", data=b"%PDF-1.4\n%test\n")
+    original_name = "statuts.pdf"
+    content_type = "application/pdf"
+    size = 16
+
+
+class ApplicationVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicationVersion
+
+    tenant = factory.SubFactory(TenantFactory)
+    application = factory.SubFactory(ApplicationFactory, tenant=T)
+    number = factory.Sequence(lambda n: n + 1)
+    snapshot = factory.LazyFunction(lambda: {"title": "v"})
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    tenant = factory.SubFactory(TenantFactory)
+    application = factory.SubFactory(ApplicationFactory, tenant=T, status=ApplicationStatus.IN_REVIEW)
+    reviewer = factory.SubFactory(UserFactory)
+    status = ReviewStatus.ASSIGNED
+
+
+class ReviewScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewScore
+
+    tenant = factory.SubFactory(TenantFactory)
+    review = factory.SubFactory(ReviewFactory, tenant=T)
+    criterion = factory.SubFactory(RubricCriterionFactory, tenant=T,
+                                   call=factory.SelfAttribute("..review.application.call"))
+    score = 3

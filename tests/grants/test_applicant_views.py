@@ -1,0 +1,245 @@
+"""Applicant side: open calls, drafting by section (nothing lost), submission, withdraw, versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from grants.models import Application, ApplicationStatus, CallStatus
+from grants.services.applications import application_transition
+from orgs.models import Role
+from tests.factories import MembershipFactory, OrganisationFactory
+from tests.grants.conftest import complete_application
+from tests.grants.factories import ApplicationFactory, CallFactory
+
+S = ApplicationStatus
+
+
+def section_url(world, app, section):
+    return reverse("application_section", kwargs={"tenant_slug": world.tenant.slug,
+                                                  "application_pk": app.pk}) + f"?section={section}"
+
+
+@pytest.mark.django_db
+def test_applicant_sees_open_calls_with_days_left(world_a, world_b):
+    CallFactory(tenant=world_a.tenant, title_fr="Appel ouvert",
+                closes_at=timezone.now() + dt.timedelta(days=5, hours=1))
+    CallFactory(tenant=world_a.tenant, title_fr="Appel brouillon", status=CallStatus.DRAFT)
+    CallFactory(tenant=world_b.tenant, title_fr="Appel de B")
+    response = world_a.client_for(Role.APPLICANT).get(world_a.url("calls/"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Appel ouvert" in body and "5 jours restants" in body
+    assert "Appel brouillon" not in body and "Appel de B" not in body
+
+
+@pytest.mark.django_db
+def test_apply_creates_one_application_per_organisation(world_a):
+    call = CallFactory(tenant=world_a.tenant)
+    client = world_a.client_for(Role.APPLICANT)
+    url = world_a.url(f"calls/{call.pk}/apply/")
+    first = client.post(url)
+    second = client.post(url)
+    assert first.status_code == second.status_code == 302
+    assert Application.objects.filter(call=call).count() == 1
+    app = Application.objects.get(call=call)
+    assert app.organisation == world_a.organisation and app.status == S.DRAFT
+
+
+@pytest.mark.django_db
+def test_applicant_sees_only_their_organisation_applications(world_a):
+    own = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, title="Le nôtre")
+    other = ApplicationFactory(tenant=world_a.tenant, title="Celui des autres", status=S.SUBMITTED)
+    client = world_a.client_for(Role.APPLICANT)
+    body = client.get(world_a.url("applications/")).content.decode()
+    assert "Le nôtre" in body and "Celui des autres" not in body
+    assert client.get(world_a.url(f"applications/{other.pk}/")).status_code == 404
+    assert client.get(world_a.url(f"applications/{own.pk}/")).status_code == 200
+    assert client.get(section_url(world_a, other, "project")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_section_saves_incomplete_draft_and_keeps_invalid_input(world_a):
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, title="")
+    client = world_a.client_for(Role.APPLICANT)
+    response = client.post(section_url(world_a, app, "beneficiaries"),
+                           {"s-women": "150", "s-men": "beaucoup", "s-youth": "", "go": "beneficiaries"})
+    assert response.status_code == 200  # re-rendered with the error, typed value kept
+    body = response.content.decode()
+    assert 'value="beaucoup"' in body
+    app.refresh_from_db()
+    assert app.women == 150 and app.men is None
+    response = client.post(section_url(world_a, app, "project"), {"s-title": "Paix à Gao", "go": "context"})
+    assert response.status_code == 302 and response["Location"].endswith("?section=context")
+    app.refresh_from_db()
+    assert app.title == "Paix à Gao" and app.summary == ""
+
+
+@pytest.mark.django_db
+def test_budget_lines_compute_requested_amount(world_a):
+    from tests.grants.factories import BudgetCategoryFactory
+
+    category = BudgetCategoryFactory(tenant=world_a.tenant)
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    data = {"lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
+            "lines-MAX_NUM_FORMS": "1000",
+            "lines-0-category": category.pk, "lines-0-description": "Animateurs", "lines-0-quantity": "3",
+            "lines-0-unit_cost": "250000", "lines-1-description": "Transport", "lines-1-quantity": "2.5",
+            "lines-1-unit_cost": "100001", "s-cofunding_amount": "", "s-cofunding_source": "", "go": "budget"}
+    response = world_a.client_for(Role.APPLICANT).post(section_url(world_a, app, "budget"), data)
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.budget_lines.count() == 2
+    assert str(app.requested_amount) == "1000003.00"  # 750 000 + 250 002,5 rounded half up in XOF
+
+
+@pytest.mark.django_db
+def test_autosave_post_answers_204(world_a):
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    response = world_a.client_for(Role.APPLICANT).post(section_url(world_a, app, "context"),
+                                                       {"s-context": "Texte en cours", "autosave": "1"})
+    assert response.status_code == 204
+    app.refresh_from_db()
+    assert app.context == "Texte en cours"
+
+
+@pytest.mark.django_db
+def test_text_typed_when_session_expired_is_restored_after_login(world_a):
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, context="ancien")
+    client = Client()  # the session has expired: anonymous
+    url = section_url(world_a, app, "context")
+    response = client.post(url, {"s-context": "Long texte tapé pendant une heure", "csrfmiddlewaretoken": "x"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    app.refresh_from_db()
+    assert app.context == "ancien"  # nothing written anonymously
+    client.force_login(world_a.user(Role.APPLICANT))
+    response = client.get(url)
+    body = response.content.decode()
+    assert "Long texte tapé pendant une heure" in body
+    assert "restauré" in body or "restored" in body
+    assert "csrfmiddlewaretoken" not in str(client.session.get("grants_draft_rescue"))
+    # Restored once: a second visit shows the saved value again.
+    assert "Long texte tapé" not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_rescued_text_is_not_shown_to_someone_who_cannot_edit(world_a):
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    client = Client()
+    url = section_url(world_a, app, "context")
+    client.post(url, {"s-context": "Secret"})
+    client.force_login(world_a.user(Role.MANAGER))
+    assert client.get(url).status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_submit_page_lists_missing_items_with_links(world_a):
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, title="")
+    body = world_a.client_for(Role.APPLICANT).get(world_a.url(f"applications/{app.pk}/submit/")).content.decode()
+    assert "?section=project#field-s-title" in body
+    assert "?section=budget#field-s-lines" in body
+
+
+@pytest.mark.django_db
+def test_submit_confirm_locks_and_sends_receipt(world_a, mailoutbox, django_capture_on_commit_callbacks):
+    app = complete_application(world_a)
+    client = world_a.client_for(Role.APPLICANT)
+    page = client.get(world_a.url(f"applications/{app.pk}/submit/"))
+    assert "Confirmer" in page.content.decode() or "Confirm" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(world_a.url(f"applications/{app.pk}/submit/"))
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.status == S.SUBMITTED and app.reference
+    assert len(mailoutbox) == 1 and app.reference in mailoutbox[0].subject
+    # Locked: editing is refused with a reason, never a 500.
+    response = client.post(section_url(world_a, app, "project"), {"s-title": "changé dans un autre onglet"})
+    assert response.status_code == 409
+    assert "changé dans un autre onglet" in response.content.decode()  # shown back, not lost
+    assert client.get(section_url(world_a, app, "project")).status_code == 403
+    app.refresh_from_db()
+    assert app.title == "Dialogue à Mopti"
+
+
+@pytest.mark.django_db
+def test_withdraw_before_decision(world_a):
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    response = world_a.client_for(Role.APPLICANT).post(world_a.url(f"applications/{app.pk}/status/"),
+                                                       {"target": S.WITHDRAWN})
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.status == S.WITHDRAWN
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+def test_refused_transition_through_view_is_a_message_not_a_500(world_a, role):
+    app = complete_application(world_a, status=S.APPROVED)
+    client = world_a.client_for(role)
+    response = client.post(world_a.url(f"applications/{app.pk}/status/"), {"target": S.WITHDRAWN}, follow=True)
+    assert response.status_code in (200, 404)
+    app.refresh_from_db()
+    assert app.status == S.APPROVED
+
+
+@pytest.mark.django_db
+def test_changes_requested_resubmit_keeps_both_versions_and_shows_diff(world_a, django_capture_on_commit_callbacks):
+    app = complete_application(world_a)
+    applicant, manager = world_a.members[Role.APPLICANT], world_a.members[Role.MANAGER]
+    application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+    client = world_a.client_for(Role.MANAGER)
+    client.post(world_a.url(f"applications/{app.pk}/status/"),
+                {"target": S.CHANGES_REQUESTED, "reason": "Précisez les objectifs"})
+    app.refresh_from_db()
+    assert app.status == S.CHANGES_REQUESTED and app.changes_requested_message == "Précisez les objectifs"
+    world_a.client_for(Role.APPLICANT).post(section_url(world_a, app, "objectives"),
+                                            {"s-objectives": "Objectifs précisés et mesurables"})
+    application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+    app.refresh_from_db()
+    assert app.versions.count() == 2
+    body = client.get(world_a.url(f"applications/{app.pk}/versions/")).content.decode()
+    assert "Objectifs précisés et mesurables" in body
+    assert manager.user  # the manager read the diff
+
+
+@pytest.mark.django_db
+def test_applicant_of_another_org_in_same_tenant_cannot_edit(world_a):
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    other = MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT,
+                              organisation=OrganisationFactory(tenant=world_a.tenant))
+    client = Client()
+    client.force_login(other.user)
+    assert client.post(section_url(world_a, app, "project"), {"s-title": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_pdf_renders_and_title_is_extractable(world_a):
+    import io
+
+    from pypdf import PdfReader
+
+    app = complete_application(world_a)
+    response = world_a.client_for(Role.APPLICANT).get(world_a.url(f"applications/{app.pk}/pdf/"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Dialogue à Mopti" in text
+    assert "5 000 000" in text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+@pytest.mark.django_db
+def test_transitions_are_shown_on_the_application_timeline(world_a):
+    app = complete_application(world_a)
+    applicant, manager = world_a.members[Role.APPLICANT], world_a.members[Role.MANAGER]
+    application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+    application_transition(application=app, target=S.SCREENING, actor=manager.user, membership=manager)
+    application_transition(application=app, target=S.CHANGES_REQUESTED, actor=manager.user, membership=manager,
+                           reason="Ajoutez le budget détaillé")
+    body = world_a.client_for(Role.APPLICANT).get(world_a.url(f"applications/{app.pk}/")).content.decode()
+    history = body[body.index('class="timeline"'):]
+    for label in ("Déposer", "Commencer la vérification", "Demander des modifications", "Ajoutez le budget détaillé"):
+        assert label in history
