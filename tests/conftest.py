@@ -87,3 +87,17 @@ def tenant(world_a) -> Tenant:
 @pytest.fixture(params=Role.values)
 def any_role(request) -> str:
     return request.param
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need real row locks: they run in CI's PostgreSQL
+    pass and are deselected (not skipped) on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    deselected = [item for item in items if item.get_closest_marker("postgres") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept

@@ -66,7 +66,8 @@ def recompute_requested_amount(application: Application) -> Decimal:
 
 
 def _lock_editable(application: Application, membership: Membership) -> Application:
-    app = (Application.objects.select_for_update().select_related("call")
+    # of=("self",): lock the application only, not the call every applicant shares.
+    app = (Application.objects.select_for_update(of=("self",)).select_related("call")
            .get(pk=application.pk, tenant=membership.tenant))
     if membership.role != Role.APPLICANT or membership.organisation_id != app.organisation_id:
         raise PermissionDenied(_("Only the applicant organisation can edit this application."))
@@ -143,7 +144,9 @@ def application_transition(*, application: Application, target: str, actor: User
     applicant is e-mailed on commit where EMAIL_ON says so.
     """
     with transaction.atomic():
-        app = (Application.objects.select_for_update().select_related("call", "organisation", "tenant")
+        # Lock the application row only: joined call/organisation/tenant rows stay free,
+        # so one tenant's transitions do not queue behind each other.
+        app = (Application.objects.select_for_update(of=("self",)).select_related("call", "organisation", "tenant")
                .get(pk=application.pk, tenant_id=application.tenant_id))
         transition = application_transition_for(app.status, target)
         if transition is None:
