@@ -32,7 +32,7 @@ from ..permissions_due_diligence import can_view_due_diligence
 from ..selectors_due_diligence import annotate_due_diligence, due_diligence_status
 from ..services import organisations as services
 from ..services.audit import audit_record
-from ..tables import OrganisationTable
+from ..tables import BoundedPaginator, OrganisationTable
 from ..workflow import organisation_targets
 
 
@@ -50,7 +50,7 @@ def _filtered(request: HttpRequest):
 def organisation_list(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     table = OrganisationTable(filterset.qs, tenant_slug=request.tenant.slug)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    RequestConfig(request, paginate={"per_page": 25, "paginator_class": BoundedPaginator}).configure(table)
     return render(request, "orgs/organisation_list.html", {
         "filter": filterset, "table": table, "is_manager": request.membership.role == Role.MANAGER,
         "query": request.GET.urlencode(),

@@ -325,6 +325,15 @@ def test_list_query_count_is_constant(world_a, django_assert_max_num_queries):
     print(f"organisation list page: {large} queries")
 
 
+@pytest.mark.parametrize(("per_page", "rows"), [("-1", 1), ("0", 25), ("abc", 25), ("5", 5), ("100000", 100)])
+def test_list_page_size_from_the_query_string_is_bounded(world_a, per_page, rows):
+    """?per_page=-1 raised EmptyPage (500); a huge value sent the whole registry in one page."""
+    OrganisationFactory.create_batch(120, tenant=world_a.tenant)
+    response = world_a.client_for(Role.MANAGER).get(list_url(world_a, per_page=per_page))
+    assert response.status_code == 200
+    assert len(response.context["table"].page.object_list) == rows
+
+
 def test_list_shows_and_filters_due_diligence(world_a):
     from orgs.models import DueDiligenceItem
 
