@@ -172,6 +172,26 @@ def test_manager_imports_a_list_in_the_ui(world_a):
         assert world_a.client_for(role).get(url).status_code == 403
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    # More cells than header columns: DictReader files them under the key None, as a list.
+    (b"name,aliases\nAg Alwaly,Ag-Alwali,extra,cells\n", None),
+    (b"name,aliases\nAg Alwaly," + b"a" * 200_000 + b"\n", "ne peut pas être lu"),
+])
+def test_odd_csv_lists_get_a_message_not_a_500(world_a, content, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = world_a.client_for(Role.MANAGER)
+    url = reverse("sanctions_lists", kwargs={"tenant_slug": world_a.tenant.slug})
+    response = client.post(url, {"name": "Liste", "source": "other", "source_format": "csv",
+                                 "file": SimpleUploadedFile("list.csv", content)})
+    if message is None:
+        assert response.status_code == 302
+        assert SanctionsEntry.objects.get(tenant=world_a.tenant).aliases == ["Ag-Alwali"]
+    else:
+        assert response.status_code == 200 and message in response.content.decode()
+        assert not SanctionsListVersion.objects.exists()
+
+
 # --- screening ----------------------------------------------------------------------------
 
 @pytest.fixture
