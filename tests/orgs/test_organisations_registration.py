@@ -111,7 +111,8 @@ def test_join_request_decision_matrix(world_a, role, allowed, mailoutbox, django
         assert AuditEvent.objects.filter(action="join_request.approved").exists()
         assert len(mailoutbox) == 1 and mailoutbox[0].to == [join_request.user.email]
     else:
-        assert response.status_code == 403
+        # Another CSO's applicant gets the same 404 as for a missing id: its requests are none of their business.
+        assert response.status_code == (404 if role == "other_applicant" else 403)
         assert join_request.status == JoinRequestStatus.PENDING
         assert not Membership.objects.filter(tenant=world_a.tenant, user=join_request.user).exists()
         assert mailoutbox == []
