@@ -366,3 +366,20 @@ def test_a_screening_uses_the_latest_list_of_every_source(world_a):
     assert {c.entry.reference for c in screening.candidates.all()} == {"FIC-EU-102", "FIC.010"}
     assert {v["name"] for v in screening.versions_screened} == {"ONU", "UE 2"}
     assert screening.version == eu and old_eu.pk not in {v["id"] for v in screening.versions_screened}
+
+
+@pytest.mark.parametrize(("role", "sees"), [
+    (Role.MANAGER, True), (Role.FINANCE, True), (Role.APPLICANT, False), (Role.REVIEWER, False),
+    (Role.TRAINER, False),
+])
+def test_organisation_page_shows_a_sanctions_suspension_reason_to_managers_and_finance_only(
+    world_a, pending_screening, role, sees,
+):
+    """The due-diligence page hid the reason from applicants, but the organisation page showed it to everyone."""
+    screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED, reason="Même personne",
+                     actor=world_a.user(Role.MANAGER))
+    url = reverse("organisation_detail", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                 "organisation_pk": world_a.organisation.pk})
+    response = world_a.client_for(role).get(url)
+    assert response.status_code == 200
+    assert ("Même personne" in response.content.decode()) is sees
