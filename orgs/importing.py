@@ -202,6 +202,8 @@ def validate_rows(*, tenant: Tenant, rows: list[dict[str, str]]) -> list[RowResu
             row.errors.append(_("The legal name is longer than 255 characters."))
         if len(acronym) > 40:
             row.errors.append(_("The acronym is longer than 40 characters."))
+        if len(number) > 60:
+            row.errors.append(_("The registration number is longer than 60 characters."))
         if acronym:
             key = fold(acronym)
             if key in taken_acronyms:
@@ -270,7 +272,7 @@ def validate_rows(*, tenant: Tenant, rows: list[dict[str, str]]) -> list[RowResu
         consent = fold(get("contact_consent")) in YES
         if (phone or email) and not contact_name:
             row.errors.append(_("A contact phone or e-mail is given without the contact's name."))
-        if email and ("@" not in email or " " in email or "." not in email.split("@")[-1]):
+        if email and ("@" not in email or " " in email or "." not in email.split("@")[-1] or len(email) > 254):
             row.errors.append(_("The contact e-mail « %(value)s » is not a valid address.") % {"value": email})
         if (phone or email) and not consent:
             row.errors.append(_("Phone numbers and e-mails are imported only with the person's consent: write "

@@ -200,3 +200,18 @@ def test_french_excel_csv_with_semicolons_and_commas_in_cells(geography):
     assert row.errors == []
     assert row.data["name"] == "Association des femmes, Gao"
     assert row.data["description"] == "Paix; dialogue, médiation"
+
+
+def test_values_longer_than_their_column_are_row_errors(geography, english):
+    """A registration number over 60 characters or an e-mail over 254 passed the preview, then failed
+    in the database on PostgreSQL at confirmation (a 500 that also lost every valid row)."""
+    rows = [
+        {"name": "Association A", "registration_number": "R" * 61},
+        {"name": "Association B", "contact_name": "Awa", "contact_email": "a" * 250 + "@b.ml",
+         "contact_consent": "oui"},
+        {"name": "Association C", "registration_number": "R" * 60},
+    ]
+    results = importing.validate_rows(tenant=geography.tenant, rows=rows)
+    assert results[0].errors == ["The registration number is longer than 60 characters."]
+    assert len(results[1].errors) == 1 and "is not a valid address" in results[1].errors[0]
+    assert results[2].ok
