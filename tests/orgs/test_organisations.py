@@ -353,3 +353,18 @@ def test_new_tenants_start_with_the_default_checklist(db):
 
     tenant = tenant_create(name="Fonds Sahel", slug="fonds-sahel")
     assert DueDiligenceItem.objects.filter(tenant=tenant, required=True).count() >= 4
+
+
+def test_a_profile_save_does_not_undo_a_suspension_made_meanwhile(world_a):
+    """The profile edit saved every column from the instance it had loaded, status included:
+    a suspension recorded between the load and the save was silently reverted."""
+    stale = Organisation.objects.get(pk=world_a.organisation.pk)
+    services.organisation_change_status(organisation=Organisation.objects.get(pk=stale.pk),
+                                        actor=world_a.user(Role.MANAGER), status=OrganisationStatus.SUSPENDED,
+                                        reason="Confirmed sanctions match")
+    services.organisation_update(organisation=stale, actor=world_a.user(Role.APPLICANT),
+                                 data={"description": "Nouvelle description"})
+    fresh = Organisation.objects.get(pk=stale.pk)
+    assert fresh.description == "Nouvelle description"
+    assert fresh.status == OrganisationStatus.SUSPENDED
+    assert fresh.status_reason == "Confirmed sanctions match"
