@@ -276,6 +276,14 @@ def test_accent_insensitive_search_finds_region_and_name(world_a):
     assert named.name in html and found.name not in html
 
 
+def test_search_with_a_pasted_paragraph_is_not_a_500(world_a):
+    """Every word became a LIKE clause: 1,100 words made SQLite refuse the query (a 500)."""
+    OrganisationFactory(tenant=world_a.tenant, name="Association Benkadi des femmes")
+    words = "benkadi femmes " + " ".join(f"mot{i}" for i in range(1100))
+    response = world_a.client_for(Role.MANAGER).get(list_url(world_a, q=words))
+    assert response.status_code == 200
+
+
 def test_list_filters(world_a, world_b):
     manager = world_a.user(Role.MANAGER)
     north = RegionFactory(tenant=world_a.tenant, name="Gao", zone="north")
