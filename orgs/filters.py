@@ -18,6 +18,8 @@ from .models import (
 )
 from .models.organisations import fold
 
+MAX_SEARCH_WORDS = 10
+
 
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
@@ -44,7 +46,8 @@ class OrganisationFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         """Accent-insensitive: 'segou' finds 'Ségou' (search_name holds folded names and regions)."""
-        for word in fold(value).split():
+        # A bounded number of words: one LIKE each, and SQLite refuses an expression tree deeper than 1000.
+        for word in dict.fromkeys(fold(value).split()[:MAX_SEARCH_WORDS]):
             queryset = queryset.filter(search_name__contains=word)
         return queryset
 

@@ -65,6 +65,11 @@ def _rows_from_table(table: list[list[Any]]) -> list[dict[str, str]]:
     if not table:
         raise ValidationError(_("The file is empty."))
     header = [fold(_cell(h)).replace(" ", "_") for h in table[0]]
+    if "name" not in header and len([h for h in header if h]) <= 1:
+        raise ValidationError(
+            _("The first row holds a single column: separate the columns with commas or semicolons, or save "
+              "the file as .xlsx.")
+        )
     if "name" not in header:
         raise ValidationError(
             _("The first row must hold the column names (name, acronym, type, ...); « name » is missing.")
@@ -88,21 +93,43 @@ def parse_upload(filename: str, content: bytes) -> list[dict[str, str]]:
 
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
+            # read_only parses the sheet lazily: a damaged sheet fails while iterating.
+            table = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
+        except Exception as exc:  # openpyxl, zipfile and the XML parser raise many types for a damaged file
             raise ValidationError(_("This Excel file cannot be read. Save it again as .xlsx or .csv.")) from exc
-        sheet = workbook.worksheets[0]
-        return _rows_from_table([list(r) for r in sheet.iter_rows(values_only=True)])
+        return _rows_from_table(table)
+    unreadable = ValidationError(
+        _("This file is not a readable CSV text file. Save it again from Excel as « CSV UTF-8 » or as .xlsx.")
+    )
+    if b"\x00" in content:  # binary data, or UTF-16 "Unicode text"
+        raise unreadable
+    text = None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = content.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
+    if text is None:
+        raise unreadable
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        return _rows_from_table(list(csv.reader(io.StringIO(text), csv.excel, delimiter=_csv_delimiter(text))))
+    except csv.Error as exc:  # a cell over the csv module's size limit, a stray quote...
+        raise unreadable from exc
+
+
+def _csv_delimiter(text: str) -> str:
+    """Excel writes ';' in French and ',' in English. Column names never hold either, so the
+    header line decides; data rows (commas in descriptions) can mislead the sniffer."""
+    header = text.split("\n", 1)[0]
+    counts = {delimiter: header.count(delimiter) for delimiter in (";", ",", "\t")}
+    delimiter = max(counts, key=counts.__getitem__)
+    if counts[delimiter]:
+        return delimiter
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    return _rows_from_table(list(csv.reader(io.StringIO(text), dialect)))
+        return ","
 
 
 def _parse_date(text: str) -> datetime.date | None:
@@ -175,6 +202,8 @@ def validate_rows(*, tenant: Tenant, rows: list[dict[str, str]]) -> list[RowResu
             row.errors.append(_("The legal name is longer than 255 characters."))
         if len(acronym) > 40:
             row.errors.append(_("The acronym is longer than 40 characters."))
+        if len(number) > 60:
+            row.errors.append(_("The registration number is longer than 60 characters."))
         if acronym:
             key = fold(acronym)
             if key in taken_acronyms:
@@ -243,7 +272,7 @@ def validate_rows(*, tenant: Tenant, rows: list[dict[str, str]]) -> list[RowResu
         consent = fold(get("contact_consent")) in YES
         if (phone or email) and not contact_name:
             row.errors.append(_("A contact phone or e-mail is given without the contact's name."))
-        if email and ("@" not in email or " " in email or "." not in email.split("@")[-1]):
+        if email and ("@" not in email or " " in email or "." not in email.split("@")[-1] or len(email) > 254):
             row.errors.append(_("The contact e-mail « %(value)s » is not a valid address.") % {"value": email})
         if (phone or email) and not consent:
             row.errors.append(_("Phone numbers and e-mails are imported only with the person's consent: write "

@@ -152,15 +152,19 @@ def parse_csv(data: bytes) -> list[ParsedEntry]:
             % {"columns": ", ".join(CSV_COLUMNS)}
         )
     entries = []
-    for row in reader:
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-        name = row.get("name", "")
-        if not name:
-            continue
-        aliases = [a.strip() for a in row.get("aliases", "").split(";") if a.strip()]
-        entries.append(ParsedEntry(
-            primary_name=name, aliases=aliases, list_name=row.get("list", ""), reference=row.get("reference", ""),
-        ))
+    try:
+        for row in reader:
+            # Cells beyond the header come under the key None as a list: ignore them.
+            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+            name = row.get("name", "")
+            if not name:
+                continue
+            aliases = [a.strip() for a in row.get("aliases", "").split(";") if a.strip()]
+            entries.append(ParsedEntry(
+                primary_name=name, aliases=aliases, list_name=row.get("list", ""), reference=row.get("reference", ""),
+            ))
+    except csv.Error as exc:  # a cell over the csv module's size limit, a NUL byte...
+        raise ValidationError(_("This CSV file cannot be read (%(error)s).") % {"error": exc}) from exc
     if not entries:
         raise ValidationError(_("The CSV file contains no names."))
     return entries

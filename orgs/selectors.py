@@ -141,9 +141,11 @@ def join_request_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Joi
 
 
 def access_join_request(*, tenant: Tenant, membership: Membership, pk: int) -> JoinRequest:
-    return get_object_or_404(
-        JoinRequest.objects.filter(tenant=tenant).select_related("user", "organisation", "tenant"), pk=pk
-    )
+    """Same 404 for a missing id, another tenant's request and, for an applicant, another CSO's."""
+    requests = JoinRequest.objects.filter(tenant=tenant).select_related("user", "organisation", "tenant")
+    if membership.role == Role.APPLICANT:
+        requests = requests.filter(organisation_id=membership.organisation_id)
+    return get_object_or_404(requests, pk=pk)
 
 
 def access_import_batch(*, tenant: Tenant, pk: int) -> ImportBatch:

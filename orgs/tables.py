@@ -4,6 +4,7 @@ selectors_due_diligence.annotate_due_diligence, computed in the list's SQL query
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,14 @@ STATUS_BADGES = {OrganisationStatus.VERIFIED: "ok", OrganisationStatus.PENDING: 
                  OrganisationStatus.SUSPENDED: "bad"}
 DD_BADGES = {DueDiligenceStatus.COMPLETE: "ok", DueDiligenceStatus.INCOMPLETE: "warn",
              DueDiligenceStatus.EXPIRED: "bad"}
+
+
+class BoundedPaginator(Paginator):
+    """django-tables2 takes ``?per_page=`` from the query string: a negative value raised
+    EmptyPage (500) and a huge one would send every row at once. Keep it within 1..100."""
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        super().__init__(object_list, min(max(int(per_page), 1), 100), *args, **kwargs)
 
 
 class OrganisationTable(tables.Table):

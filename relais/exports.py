@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 _DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,12 +40,20 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[o
     return response
 
 
+def _xlsx_cell(value: object) -> object:
+    """XLSX cannot hold control characters (openpyxl raises): text pasted from Word brings
+    vertical tabs and form feeds. Replace them before neutralising, so none hides a formula."""
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub(" ", value).strip()
+    return neutralise(value)
+
+
 def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append([neutralise(str(h)) for h in header])
     for row in rows:
-        sheet.append([neutralise(cell) for cell in row])
+        sheet.append([_xlsx_cell(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -133,7 +133,12 @@ def organisation_write(
     _duplicate_check(organisation)
     with transaction.atomic():
         organisation.search_name = ""
-        organisation.save()
+        if creating:
+            organisation.save()
+        else:
+            # Only the profile: a status changed meanwhile (a sanctions match suspends the CSO)
+            # must not be written back from this possibly stale instance.
+            organisation.save(update_fields=[*PROFILE_FIELDS, "search_name", "updated_at"])
         for field, values in m2m.items():
             getattr(organisation, field).set(values)
         refresh_search_name(organisation)

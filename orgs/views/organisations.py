@@ -28,11 +28,11 @@ from ..permissions import (
     can_verify_payment_details,
     role_required,
 )
-from ..permissions_due_diligence import can_view_due_diligence
+from ..permissions_due_diligence import can_view_due_diligence, can_view_screening
 from ..selectors_due_diligence import annotate_due_diligence, due_diligence_status
 from ..services import organisations as services
 from ..services.audit import audit_record
-from ..tables import OrganisationTable
+from ..tables import BoundedPaginator, OrganisationTable
 from ..workflow import organisation_targets
 
 
@@ -50,7 +50,7 @@ def _filtered(request: HttpRequest):
 def organisation_list(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     table = OrganisationTable(filterset.qs, tenant_slug=request.tenant.slug)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    RequestConfig(request, paginate={"per_page": 25, "paginator_class": BoundedPaginator}).configure(table)
     return render(request, "orgs/organisation_list.html", {
         "filter": filterset, "table": table, "is_manager": request.membership.role == Role.MANAGER,
         "query": request.GET.urlencode(),
@@ -120,6 +120,8 @@ def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpRespo
         "due_diligence": DueDiligenceStatus(due_diligence_status(organisation, today=timezone.localdate()))
         if can_see_dd else None,
         "payment": details,
+        # A suspension reason may quote a confirmed sanctions match: same audience as screening results.
+        "show_status_reason": bool(can_view_screening(membership)),
         "transitions": transitions,
         "timeline": selectors.audit_timeline(tenant=request.tenant, target=organisation)
         if membership.role == Role.MANAGER else None,

@@ -82,6 +82,10 @@ def join_request_decide(request: HttpRequest, joinrequest_pk: int) -> HttpRespon
     decision = can_decide_join_request(request.membership, join_request)
     if not decision:
         raise PermissionDenied(decision.reason)
+    if request.POST.get("decision") not in ("approve", "decline"):
+        # A POST without a decision (a stray or replayed form) must not decline the request.
+        messages.error(request, _("Choose to approve or to decline the request."))
+        return redirect("join_requests", tenant_slug=request.tenant.slug)
     approve = request.POST.get("decision") == "approve"
     try:
         services.join_request_decide(join_request=join_request, actor=request.user, approve=approve)

@@ -75,6 +75,11 @@ def members(request: HttpRequest) -> HttpResponse:
                                prefix=f"m{m.pk}"), can_change_membership(request.membership, m))
         for m in memberships
     ]
+    # Every row's form lists the tenant's organisations: read them once, not once per member.
+    if rows:
+        organisation_choices = list(rows[0][1].fields["organisation"].choices)
+        for _membership, role_form, _decision in rows:
+            role_form.fields["organisation"].choices = organisation_choices
     return render(
         request,
         "orgs/members.html",

@@ -428,3 +428,27 @@ def test_a_duplicate_checklist_name_is_a_form_error_not_a_crash(world_a, item):
     assert response.status_code == 200
     assert DueDiligenceItem.objects.filter(tenant=world_a.tenant, name=item.name).count() == 1
     assert 'class="errors"' in response.content.decode()
+
+
+def test_rejection_subject_is_plain_text(world_a, stored_document, mailoutbox, django_capture_on_commit_callbacks):
+    """Subjects were HTML-escaped: « d'enregistrement » arrived as « d&#x27;enregistrement »."""
+    item = stored_document.item
+    item.name = "Récépissé (certificat d'enregistrement) & statuts"
+    item.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        document_review(document=stored_document, decision=ReviewStatus.REJECTED, comment="Illisible",
+                        actor=world_a.user(Role.MANAGER))
+    assert mailoutbox[0].subject == "Document à fournir de nouveau : Récépissé (certificat d'enregistrement) & statuts"
+
+
+def test_join_request_subject_is_plain_text(world_a, mailoutbox, django_capture_on_commit_callbacks):
+    from orgs.services.registration import join_request_decide
+    from tests.orgs.factories import JoinRequestFactory
+
+    organisation = world_a.organisation
+    organisation.acronym = "AADeC l'Appui"
+    organisation.save()
+    join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=organisation)
+    with django_capture_on_commit_callbacks(execute=True):
+        join_request_decide(join_request=join_request, actor=world_a.user(Role.MANAGER), approve=True)
+    assert "AADeC l'Appui" in mailoutbox[0].subject

@@ -48,6 +48,17 @@ def test_xlsx_export_neutralises_formulas(world_a, world_b, dangerous):
     assert AuditEvent.objects.filter(action="organisation.exported", after__format="xlsx").exists()
 
 
+def test_xlsx_export_survives_control_characters_pasted_from_word(world_a):
+    """A vertical tab (Word's line break) in a description made openpyxl raise: the export was a 500."""
+    OrganisationFactory(tenant=world_a.tenant, name="Association\x0bBenkadi", description="\x0b=1+1 paix\x0cdialogue")
+    url = reverse("organisation_export_xlsx", kwargs={"tenant_slug": world_a.tenant.slug})
+    response = world_a.client_for(Role.MANAGER).post(url)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "Association Benkadi" in cells and "'=1+1 paix dialogue" in cells
+
+
 def test_export_respects_filters(world_a, dangerous):
     url = reverse("organisation_export_csv", kwargs={"tenant_slug": world_a.tenant.slug}) + "?q=evil"
     text = world_a.client_for(Role.MANAGER).post(url).content.decode("utf-8-sig")

@@ -152,3 +152,66 @@ def test_stale_unconfirmed_batches_are_dropped(geography):
     upload(geography, "sample.csv", SAMPLE.read_bytes())
     assert not ImportBatch.objects.filter(pk=old.pk).exists()
     assert ImportBatch.objects.filter(tenant=geography.tenant).count() == 1
+
+
+def _damaged_xlsx() -> bytes:
+    """A real .xlsx whose sheet XML is cut in half: openpyxl only notices while reading rows."""
+    import zipfile
+
+    workbook = Workbook()
+    workbook.active.append(["name", "acronym"])
+    workbook.active.append(["Association Benkadi", "BENKADI"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, data[: len(data) // 2] if name == "xl/worksheets/sheet1.xml" else data)
+    return damaged.getvalue()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("junk.csv", bytes(range(256)) * 8, "n’est pas un fichier texte CSV lisible"),
+    ("nul.csv", b"name,acronym\nAssociation\x00,X\n", "n’est pas un fichier texte CSV lisible"),
+    ("long.csv", b"name,description\nAssociation," + b"a" * 200_000 + b"\n", "n’est pas un fichier texte CSV lisible"),
+    ("damaged.xlsx", _damaged_xlsx(), "Ce fichier Excel est illisible"),
+    ("pipes.csv", b"name|acronym\nAssociation|A\n", "qu’une seule colonne"),
+])
+def test_unreadable_files_get_a_message_not_a_500(geography, name, content, message):
+    _client, response = upload(geography, name, content)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_french_excel_csv_with_semicolons_and_commas_in_cells(geography):
+    """Excel in French saves ';'-separated CSV in cp1252 and quotes a cell holding ';'.
+    This file made csv.Sniffer give up, and the import fell back to commas."""
+    content = (
+        "name;acronym;description\r\n"
+        "Association des femmes, Gao;AFG;\"Paix; dialogue, médiation\"\r\n"
+    ).encode("cp1252")
+    _client, response = upload(geography, "export-excel.csv", content)
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    [row] = importing.validate_rows(tenant=geography.tenant, rows=batch.rows)
+    assert row.errors == []
+    assert row.data["name"] == "Association des femmes, Gao"
+    assert row.data["description"] == "Paix; dialogue, médiation"
+
+
+def test_values_longer_than_their_column_are_row_errors(geography, english):
+    """A registration number over 60 characters or an e-mail over 254 passed the preview, then failed
+    in the database on PostgreSQL at confirmation (a 500 that also lost every valid row)."""
+    rows = [
+        {"name": "Association A", "registration_number": "R" * 61},
+        {"name": "Association B", "contact_name": "Awa", "contact_email": "a" * 250 + "@b.ml",
+         "contact_consent": "oui"},
+        {"name": "Association C", "registration_number": "R" * 60},
+    ]
+    results = importing.validate_rows(tenant=geography.tenant, rows=rows)
+    assert results[0].errors == ["The registration number is longer than 60 characters."]
+    assert len(results[1].errors) == 1 and "is not a valid address" in results[1].errors[0]
+    assert results[2].ok

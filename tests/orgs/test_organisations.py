@@ -276,6 +276,14 @@ def test_accent_insensitive_search_finds_region_and_name(world_a):
     assert named.name in html and found.name not in html
 
 
+def test_search_with_a_pasted_paragraph_is_not_a_500(world_a):
+    """Every word became a LIKE clause: 1,100 words made SQLite refuse the query (a 500)."""
+    OrganisationFactory(tenant=world_a.tenant, name="Association Benkadi des femmes")
+    words = "benkadi femmes " + " ".join(f"mot{i}" for i in range(1100))
+    response = world_a.client_for(Role.MANAGER).get(list_url(world_a, q=words))
+    assert response.status_code == 200
+
+
 def test_list_filters(world_a, world_b):
     manager = world_a.user(Role.MANAGER)
     north = RegionFactory(tenant=world_a.tenant, name="Gao", zone="north")
@@ -325,6 +333,15 @@ def test_list_query_count_is_constant(world_a, django_assert_max_num_queries):
     print(f"organisation list page: {large} queries")
 
 
+@pytest.mark.parametrize(("per_page", "rows"), [("-1", 1), ("0", 25), ("abc", 25), ("5", 5), ("100000", 100)])
+def test_list_page_size_from_the_query_string_is_bounded(world_a, per_page, rows):
+    """?per_page=-1 raised EmptyPage (500); a huge value sent the whole registry in one page."""
+    OrganisationFactory.create_batch(120, tenant=world_a.tenant)
+    response = world_a.client_for(Role.MANAGER).get(list_url(world_a, per_page=per_page))
+    assert response.status_code == 200
+    assert len(response.context["table"].page.object_list) == rows
+
+
 def test_list_shows_and_filters_due_diligence(world_a):
     from orgs.models import DueDiligenceItem
 
@@ -344,3 +361,18 @@ def test_new_tenants_start_with_the_default_checklist(db):
 
     tenant = tenant_create(name="Fonds Sahel", slug="fonds-sahel")
     assert DueDiligenceItem.objects.filter(tenant=tenant, required=True).count() >= 4
+
+
+def test_a_profile_save_does_not_undo_a_suspension_made_meanwhile(world_a):
+    """The profile edit saved every column from the instance it had loaded, status included:
+    a suspension recorded between the load and the save was silently reverted."""
+    stale = Organisation.objects.get(pk=world_a.organisation.pk)
+    services.organisation_change_status(organisation=Organisation.objects.get(pk=stale.pk),
+                                        actor=world_a.user(Role.MANAGER), status=OrganisationStatus.SUSPENDED,
+                                        reason="Confirmed sanctions match")
+    services.organisation_update(organisation=stale, actor=world_a.user(Role.APPLICANT),
+                                 data={"description": "Nouvelle description"})
+    fresh = Organisation.objects.get(pk=stale.pk)
+    assert fresh.description == "Nouvelle description"
+    assert fresh.status == OrganisationStatus.SUSPENDED
+    assert fresh.status_reason == "Confirmed sanctions match"

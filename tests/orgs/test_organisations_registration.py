@@ -111,7 +111,8 @@ def test_join_request_decision_matrix(world_a, role, allowed, mailoutbox, django
         assert AuditEvent.objects.filter(action="join_request.approved").exists()
         assert len(mailoutbox) == 1 and mailoutbox[0].to == [join_request.user.email]
     else:
-        assert response.status_code == 403
+        # Another CSO's applicant gets the same 404 as for a missing id: its requests are none of their business.
+        assert response.status_code == (404 if role == "other_applicant" else 403)
         assert join_request.status == JoinRequestStatus.PENDING
         assert not Membership.objects.filter(tenant=world_a.tenant, user=join_request.user).exists()
         assert mailoutbox == []
@@ -127,6 +128,21 @@ def test_declined_request_gives_no_membership(world_a, mailoutbox, django_captur
     assert join_request.status == JoinRequestStatus.DECLINED
     assert not Membership.objects.filter(user=join_request.user).exists()
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize("data", [{}, {"decision": ""}, {"decision": "maybe"}])
+def test_a_post_without_a_decision_changes_nothing(world_a, data, mailoutbox):
+    """A POST missing the decision used to decline the request (anything but "approve" declined)."""
+    join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    url = reverse("join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                 "joinrequest_pk": join_request.pk})
+    response = world_a.client_for(Role.MANAGER).post(url, data, follow=True)
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.PENDING
+    assert not AuditEvent.objects.filter(action__startswith="join_request.").exclude(
+        action="join_request.created").exists()
+    assert mailoutbox == []
+    assert "Choisissez d’approuver ou de refuser la demande." in response.content.decode()
 
 
 def test_join_requests_page_lists_only_own_org_for_applicant(world_a):

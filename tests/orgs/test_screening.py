@@ -172,6 +172,26 @@ def test_manager_imports_a_list_in_the_ui(world_a):
         assert world_a.client_for(role).get(url).status_code == 403
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    # More cells than header columns: DictReader files them under the key None, as a list.
+    (b"name,aliases\nAg Alwaly,Ag-Alwali,extra,cells\n", None),
+    (b"name,aliases\nAg Alwaly," + b"a" * 200_000 + b"\n", "ne peut pas être lu"),
+])
+def test_odd_csv_lists_get_a_message_not_a_500(world_a, content, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = world_a.client_for(Role.MANAGER)
+    url = reverse("sanctions_lists", kwargs={"tenant_slug": world_a.tenant.slug})
+    response = client.post(url, {"name": "Liste", "source": "other", "source_format": "csv",
+                                 "file": SimpleUploadedFile("list.csv", content)})
+    if message is None:
+        assert response.status_code == 302
+        assert SanctionsEntry.objects.get(tenant=world_a.tenant).aliases == ["Ag-Alwali"]
+    else:
+        assert response.status_code == 200 and message in response.content.decode()
+        assert not SanctionsListVersion.objects.exists()
+
+
 # --- screening ----------------------------------------------------------------------------
 
 @pytest.fixture
@@ -346,3 +366,20 @@ def test_a_screening_uses_the_latest_list_of_every_source(world_a):
     assert {c.entry.reference for c in screening.candidates.all()} == {"FIC-EU-102", "FIC.010"}
     assert {v["name"] for v in screening.versions_screened} == {"ONU", "UE 2"}
     assert screening.version == eu and old_eu.pk not in {v["id"] for v in screening.versions_screened}
+
+
+@pytest.mark.parametrize(("role", "sees"), [
+    (Role.MANAGER, True), (Role.FINANCE, True), (Role.APPLICANT, False), (Role.REVIEWER, False),
+    (Role.TRAINER, False),
+])
+def test_organisation_page_shows_a_sanctions_suspension_reason_to_managers_and_finance_only(
+    world_a, pending_screening, role, sees,
+):
+    """The due-diligence page hid the reason from applicants, but the organisation page showed it to everyone."""
+    screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED, reason="Même personne",
+                     actor=world_a.user(Role.MANAGER))
+    url = reverse("organisation_detail", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                 "organisation_pk": world_a.organisation.pk})
+    response = world_a.client_for(role).get(url)
+    assert response.status_code == 200
+    assert ("Même personne" in response.content.decode()) is sees

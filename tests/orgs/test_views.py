@@ -199,3 +199,23 @@ def test_audit_log_names_actions_in_french(world_a):
     membership_revoke(membership=world_a.members[Role.TRAINER], actor=world_a.user(Role.MANAGER))
     page = world_a.client_for(Role.MANAGER).get(world_a.url("audit/")).content.decode()
     assert "Accès retiré" in page and "membership.revoked" not in page
+
+
+def test_members_page_query_count_does_not_grow_with_members(world_a, django_assert_max_num_queries):
+    """Each row's role form rendered its own <select> of organisations: one query per member."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganisationFactory
+
+    client = world_a.client_for(Role.MANAGER)
+    OrganisationFactory.create_batch(3, tenant=world_a.tenant)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(world_a.url("members/")).status_code == 200
+    for _ in range(20):
+        MembershipFactory(tenant=world_a.tenant, role=Role.REVIEWER)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(world_a.url("members/"))
+    html = response.content.decode()
+    # Every row still offers the organisations.
+    assert html.count(f'<option value="{world_a.organisation.pk}"') >= 25
