@@ -31,8 +31,10 @@ class TenantSettingsForm(forms.ModelForm):
     class Meta:
         model = Tenant
         fields = [
+            # require_mfa_for_staff is the platform operator's (admin): a stolen manager
+            # session must not be able to switch two-factor authentication off.
             "name", "default_language", "default_currency", "applicants_may_self_register",
-            "require_mfa_for_staff", "screening_validity_days", "reference_prefix",
+            "screening_validity_days", "reference_prefix",
         ]
 
 

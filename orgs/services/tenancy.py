@@ -186,7 +186,7 @@ def tenant_update_settings(*, tenant: Tenant, actor: User, **changes) -> Tenant:
     """Managers adjust their workspace's settings; the slug never changes here."""
     _require_manager(tenant=tenant, actor=actor)
     allowed = {"name", "default_language", "default_currency", "applicants_may_self_register",
-               "require_mfa_for_staff", "screening_validity_days", "reference_prefix"}
+               "screening_validity_days", "reference_prefix"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(_("These settings cannot be changed here: %(fields)s") % {"fields": ", ".join(unknown)})

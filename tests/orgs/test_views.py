@@ -219,3 +219,16 @@ def test_members_page_query_count_does_not_grow_with_members(world_a, django_ass
     html = response.content.decode()
     # Every row still offers the organisations.
     assert html.count(f'<option value="{world_a.organisation.pk}"') >= 25
+
+
+def test_managers_cannot_switch_mfa_off(world_a):
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from orgs.services.tenancy import tenant_update_settings
+
+    world_a.tenant.require_mfa_for_staff = True
+    world_a.tenant.save()
+    with pytest.raises(DjangoValidationError):
+        tenant_update_settings(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER), require_mfa_for_staff=False)
+    world_a.tenant.refresh_from_db()
+    assert world_a.tenant.require_mfa_for_staff
