@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relais.views import error_text
+
 from .. import selectors
 from .. import selectors_due_diligence as dd
 from ..forms.documents import ChecklistItemForm, DocumentReviewForm, DocumentUploadForm
@@ -25,12 +27,6 @@ from ..permissions_due_diligence import (
 )
 from ..services import documents as document_services
 from ..services.audit import audit_record
-
-
-def error_text(exc: ValidationError | PermissionDenied) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 def _access(request: HttpRequest, organisation_pk: int) -> Organisation:

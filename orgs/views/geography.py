@@ -8,15 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from relais.views import error_text
+
 from .. import selectors
 from ..forms.organisations import CommuneForm, FocusAreaForm, RegionForm
 from ..models import Role
 from ..permissions import role_required
 from ..services import organisations as services
-
-
-def _error_text(exc: ValidationError | PermissionDenied) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 @role_required(Role.MANAGER)
@@ -50,7 +48,7 @@ def geography(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("Focus area added."))
                     return redirect("geography", tenant_slug=tenant.slug)
         except (ValidationError, PermissionDenied) as exc:
-            forms[kind].add_error(None, _error_text(exc))
+            forms[kind].add_error(None, error_text(exc))
     return render(request, "orgs/geography.html", {
         "forms": forms,
         "regions": selectors.region_list(tenant=tenant),
@@ -64,7 +62,7 @@ def _edit_page(request, *, title, form, save, back_message):
         try:
             save(form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, back_message)
             return redirect("geography", tenant_slug=request.tenant.slug)

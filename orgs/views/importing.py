@@ -9,14 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relais.views import error_text
+
 from .. import importing, selectors
 from ..forms.organisations import ImportUploadForm
 from ..models import Role
 from ..permissions import role_required
-
-
-def _error_text(exc: ValidationError | PermissionDenied) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 @role_required(Role.MANAGER)
@@ -28,7 +26,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             batch = importing.import_batch_create(tenant=request.tenant, actor=request.user, filename=upload.name,
                                                   content=upload.read())
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error("file", _error_text(exc))
+            form.add_error("file", error_text(exc))
         else:
             return redirect("import_preview", tenant_slug=request.tenant.slug, importbatch_pk=batch.pk)
     return render(request, "orgs/import_upload.html", {"form": form, "columns": importing.COLUMNS,
@@ -52,7 +50,7 @@ def import_confirm(request: HttpRequest, importbatch_pk: int) -> HttpResponse:
     try:
         created = importing.import_batch_confirm(batch=batch, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("import_preview", tenant_slug=request.tenant.slug, importbatch_pk=batch.pk)
     messages.success(request, _("%(count)s organisations imported.") % {"count": len(created)})
     return redirect("organisation_list", tenant_slug=request.tenant.slug)

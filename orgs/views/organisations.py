@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from relais.exports import csv_response, xlsx_response
+from relais.views import error_text
 
 from .. import selectors
 from ..filters import OrganisationFilter
@@ -34,10 +35,6 @@ from ..services import organisations as services
 from ..services.audit import audit_record
 from ..tables import BoundedPaginator, OrganisationTable
 from ..workflow import organisation_targets
-
-
-def _error_text(exc: ValidationError | PermissionDenied) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 def _filtered(request: HttpRequest):
@@ -141,7 +138,7 @@ def organisation_edit(request: HttpRequest, organisation_pk: int) -> HttpRespons
         try:
             services.organisation_update(organisation=organisation, actor=request.user, data=form.service_data())
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Profile saved."))
             return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
@@ -156,7 +153,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
             organisation = services.organisation_create(tenant=request.tenant, actor=request.user,
                                                         data=form.service_data())
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Organisation added."))
             return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
@@ -173,9 +170,9 @@ def organisation_change_status(request: HttpRequest, organisation_pk: int) -> Ht
         services.organisation_change_status(organisation=organisation, actor=request.user, status=status,
                                             reason=reason)
     except PermissionDenied as exc:
-        raise PermissionDenied(_error_text(exc)) from exc
+        raise PermissionDenied(error_text(exc)) from exc
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Status changed to « %(status)s ».")
                          % {"status": organisation.get_status_display()})
@@ -196,7 +193,7 @@ def contact_edit(request: HttpRequest, organisation_pk: int, contactperson_pk: i
             services.contact_save(organisation=organisation, actor=request.user, data=form.cleaned_data,
                                   contact=contact)
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Contact saved."))
             return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
@@ -212,7 +209,7 @@ def contact_delete(request: HttpRequest, organisation_pk: int, contactperson_pk:
     try:
         services.contact_delete(contact=contact, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Contact removed."))
     return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
@@ -230,7 +227,7 @@ def payment_details_edit(request: HttpRequest, organisation_pk: int) -> HttpResp
         try:
             services.payment_details_update(organisation=organisation, actor=request.user, data=form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Payment details saved; finance will verify them."))
             return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
@@ -251,7 +248,7 @@ def payment_details_verify(request: HttpRequest, organisation_pk: int) -> HttpRe
         try:
             services.payment_details_verify(details=details, actor=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Payment details marked as verified."))
     return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)

@@ -15,15 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relais.views import error_text
+
 from .. import selectors
 from ..forms.organisations import JoinRequestForm, SelfRegistrationForm
 from ..models import Membership, Tenant
 from ..permissions import can_decide_join_request
 from ..services import registration as services
-
-
-def _error_text(exc: ValidationError | PermissionDenied) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 @login_required
@@ -49,7 +47,7 @@ def join_tenant(request: HttpRequest, slug: str) -> HttpResponse:
                     tenant=tenant, user=request.user, data=register_form.service_data()
                 )
             except (ValidationError, PermissionDenied) as exc:
-                register_form.add_error(None, _error_text(exc))
+                register_form.add_error(None, error_text(exc))
             else:
                 messages.success(request, _("Your organisation is registered. The programme team will verify it; "
                                             "meanwhile, complete its profile."))
@@ -60,7 +58,7 @@ def join_tenant(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 services.join_request_create(tenant=tenant, user=request.user, **join_form.cleaned_data)
             except (ValidationError, PermissionDenied) as exc:
-                join_form.add_error(None, _error_text(exc))
+                join_form.add_error(None, error_text(exc))
             else:
                 messages.success(request, _("Your request was sent. You will receive an e-mail when a member of "
                                             "the organisation or the programme team answers."))
@@ -90,7 +88,7 @@ def join_request_decide(request: HttpRequest, joinrequest_pk: int) -> HttpRespon
     try:
         services.join_request_decide(join_request=join_request, actor=request.user, approve=approve)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Request approved.") if approve else _("Request declined."))
     return redirect("join_requests", tenant_slug=request.tenant.slug)

@@ -12,17 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relais.views import error_text
+
 from .. import selectors
 from ..forms.tenancy import InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
 from ..models import Invitation, Role, Tenant, User
 from ..permissions import can_change_membership, role_required
 from ..services import tenancy as tenancy_services
-
-
-def _error_text(exc: ValidationError | PermissionDenied) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -65,7 +61,7 @@ def members(request: HttpRequest) -> HttpResponse:
                     tenant=tenant, actor=request.user, **form.cleaned_data
                 )
             except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
                 return redirect("members", tenant_slug=tenant.slug)
@@ -97,7 +93,7 @@ def membership_change_role(request: HttpRequest, membership_pk: int) -> HttpResp
         try:
             tenancy_services.membership_change_role(membership=membership, actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Role updated for %(user)s.") % {"user": membership.user.display_name})
     else:
@@ -112,7 +108,7 @@ def membership_revoke(request: HttpRequest, membership_pk: int) -> HttpResponse:
     try:
         tenancy_services.membership_revoke(membership=membership, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Access removed for %(user)s.") % {"user": membership.user.display_name})
     return redirect("members", tenant_slug=request.tenant.slug)
@@ -125,7 +121,7 @@ def invitation_revoke(request: HttpRequest, invitation_pk: int) -> HttpResponse:
     try:
         tenancy_services.invitation_revoke(invitation=invitation, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Invitation cancelled."))
     return redirect("members", tenant_slug=request.tenant.slug)
@@ -138,7 +134,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         try:
             membership = tenancy_services.invitation_accept(token=token, user=request.user)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("Welcome to the %(tenant)s workspace.") % {"tenant": membership.tenant.name})
             return redirect("dashboard", tenant_slug=membership.tenant.slug)
@@ -172,7 +168,7 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
                     **{name: form.cleaned_data[name] for name in form.Meta.fields},
                 )
             except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(request, _("Workspace settings saved."))
                 return redirect("tenant_settings", tenant_slug=request.tenant.slug)

@@ -15,14 +15,6 @@ from tests.factories_dd import DueDiligenceItemFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private")}},
-    }
-
 
 def test_applicant_uploads_and_manager_accepts(page, live_server, world_a, browser, tmp_path):
     item = DueDiligenceItemFactory(tenant=world_a.tenant, name="Statuts et règlement intérieur", required=True)

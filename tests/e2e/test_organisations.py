@@ -15,14 +15,6 @@ from tests.factories_dd import DueDiligenceItemFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private")}},
-    }
-
 
 def test_applicant_registers_organisation_and_manager_verifies(page, live_server, tmp_path):
     tenant = TenantFactory(slug="peace-demo", name="Programme de paix", applicants_may_self_register=True)

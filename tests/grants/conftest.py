@@ -51,11 +51,3 @@ def complete_application(world, *, status: str = ApplicationStatus.DRAFT, call=N
 def ready_application(world_a) -> Application:
     return complete_application(world_a)
 
-
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
-    }

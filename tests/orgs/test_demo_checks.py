@@ -10,15 +10,6 @@ from orgs.models import Organisation, OrganisationDocument, ReviewStatus, Screen
 from orgs.selectors_due_diligence import annotate_due_diligence
 
 
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private")}},
-    }
-
-
 @pytest.mark.django_db
 def test_demo_seeds_documents_and_screenings_idempotently(tmp_path):
     demo.seed({})

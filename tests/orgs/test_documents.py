@@ -27,15 +27,6 @@ from tests.factories import OrganisationFactory
 from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory
 
 
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private")}},
-    }
-
-
 @pytest.fixture
 def item(world_a):
     return DueDiligenceItemFactory(tenant=world_a.tenant, name="Statuts", required=True)
