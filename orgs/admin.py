@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, FocusArea, Invitation, Membership, Organisation, Region, Tenant, User
+from .models import AuditEvent, FocusArea, Invitation, Membership, Organisation, Region, Role, Tenant, User
 from .services.audit import audit_record
 
 
@@ -33,16 +35,30 @@ class TenantScopedAdmin(admin.ModelAdmin):
     list_filter = ("tenant",)
 
 
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["tenant", "user", "role", "organisation", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        organisation, tenant = data.get("organisation"), data.get("tenant")
+        if organisation is not None and tenant is not None and organisation.tenant_id != tenant.pk:
+            raise ValidationError({"organisation": _("This organisation belongs to another workspace.")})
+        if data.get("role") == Role.APPLICANT and organisation is None:
+            raise ValidationError({"organisation": _("An applicant must be tied to an organisation.")})
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(TenantScopedAdmin):
+    form = MembershipAdminForm
     list_display = ("user", "tenant", "role", "organisation", "is_active")
     list_filter = ("tenant", "role", "is_active")
     search_fields = ("user__email",)
     autocomplete_fields = ("user",)
 
     def save_model(self, request, obj, form, change):
-        if obj.organisation_id and obj.organisation.tenant_id != obj.tenant_id:
-            raise ValidationError("Organisation belongs to another tenant.")
         super().save_model(request, obj, form, change)
         audit_record(tenant=obj.tenant, actor=request.user, action="membership.changed_in_admin", target=obj,
                      after={k: form.cleaned_data.get(k) for k in form.changed_data})

@@ -53,3 +53,16 @@ def test_non_superuser_staff_cannot_see_tenants(world_a):
     client = Client()
     client.force_login(UserFactory(is_staff=True))
     assert client.get("/admin/orgs/tenant/").status_code == 403
+
+
+def test_admin_refuses_a_membership_with_another_tenants_organisation_without_500(superuser_client, worlds):
+    from orgs.models import Membership
+
+    world_a, world_b = worlds
+    user = UserFactory()
+    response = superuser_client.post("/admin/orgs/membership/add/", {
+        "tenant": world_a.tenant.pk, "user": user.pk, "role": "applicant",
+        "organisation": world_b.organisation.pk, "is_active": "on",
+    })
+    assert response.status_code == 200
+    assert not Membership.objects.filter(user=user).exists()
