@@ -22,14 +22,15 @@ from .models import (
 MAX_PK_DIGITS = 18  # larger numbers overflow SQLite's INTEGER: refuse them as invalid choices
 
 
-def _pk_like(value) -> bool:
+def pk_like(value) -> bool:
+    """A row id as posted: ASCII digits only, short enough for the database (else: not found)."""
     text = str(value)
     return text.isascii() and text.isdigit() and len(text) <= MAX_PK_DIGITS
 
 
 class SafeModelChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
-        if value not in self.empty_values and not _pk_like(value):
+        if value not in self.empty_values and not pk_like(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 
@@ -37,7 +38,7 @@ class SafeModelChoiceField(forms.ModelChoiceField):
 class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:
-            if not _pk_like(pk):
+            if not pk_like(pk):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": pk})
         return super()._check_values(value)

@@ -27,6 +27,7 @@ from ..forms import (
     ReasonForm,
     TimelineFormSet,
     limit_regions,
+    pk_like,
 )
 from ..models import ApplicationStatus, EligibilityAnswer, Review, ReviewStatus
 from ..permissions import can_edit_application, can_manage_applications, can_open_review, identity_hidden
@@ -381,8 +382,8 @@ def application_assign(request: HttpRequest, application_pk: int) -> HttpRespons
 
     app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
     can_manage_applications(request.membership).raise_if_denied()
-    reviewer = User.objects.filter(pk=request.POST.get("reviewer") or 0,
-                                   memberships__tenant=request.tenant).first()
+    raw = request.POST.get("reviewer", "")
+    reviewer = User.objects.filter(pk=raw, memberships__tenant=request.tenant).first() if pk_like(raw) else None
     if reviewer is None:
         messages.error(request, _("Choose a reviewer."))
     else:

@@ -1,0 +1,23 @@
+"""Regressions found in the security review of grants: bad input never gives a 500, no leaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from grants.models import ApplicationStatus, Review
+from orgs.models import Role
+from tests.grants.conftest import complete_application
+
+S = ApplicationStatus
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["abc", "1.5", "²", "0x10", "99999999999999999999999"])
+def test_assigning_a_reviewer_with_a_garbage_id_is_refused_with_a_message(world_a, value):
+    app = complete_application(world_a, status=S.SCREENING)
+    client = world_a.client_for(Role.MANAGER)
+    client.raise_request_exception = False
+    response = client.post(world_a.url(f"applications/{app.pk}/assign/"), {"reviewer": value}, follow=True)
+    assert response.status_code == 200
+    assert "Choisissez un évaluateur" in response.content.decode()
+    assert not Review.objects.filter(application=app).exists()
