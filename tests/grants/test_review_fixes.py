@@ -21,3 +21,17 @@ def test_assigning_a_reviewer_with_a_garbage_id_is_refused_with_a_message(world_
     assert response.status_code == 200
     assert "Choisissez un évaluateur" in response.content.decode()
     assert not Review.objects.filter(application=app).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999"])
+def test_batch_decision_with_garbage_ids_is_refused_with_a_message(world_a, value):
+    app = complete_application(world_a, status=S.DECISION_PENDING)
+    client = world_a.client_for(Role.MANAGER)
+    client.raise_request_exception = False
+    response = client.post(world_a.url(f"calls/{app.call.pk}/decide/"),
+                           {"decision": "approved", "applications": [value]}, follow=True)
+    assert response.status_code == 200
+    assert "Cochez au moins une demande" in response.content.decode()
+    app.refresh_from_db()
+    assert app.status == S.DECISION_PENDING
