@@ -250,6 +250,7 @@ class CallForm(forms.ModelForm):
 
         self.fields["eligible_regions"].queryset = Region.objects.filter(tenant=tenant)
         self.fields["focus_areas"].queryset = FocusArea.objects.filter(tenant=tenant)
+        _safe_choice_fields(self)  # absurd ids are invalid choices, not a database overflow
 
     def clean(self):
         data = super().clean()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grants.models import ApplicationStatus, Review
+from grants.models import ApplicationStatus, Call, Review
 from orgs.models import Role
 from tests.grants.conftest import complete_application
 
@@ -35,3 +35,19 @@ def test_batch_decision_with_garbage_ids_is_refused_with_a_message(world_a, valu
     assert "Cochez au moins une demande" in response.content.decode()
     app.refresh_from_db()
     assert app.status == S.DECISION_PENDING
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["eligible_regions", "focus_areas"])
+def test_call_form_refuses_absurd_region_or_focus_area_ids(world_a, field):
+    client = world_a.client_for(Role.MANAGER)
+    client.raise_request_exception = False
+    data = {"title_fr": "Appel", "envelope": "100", "currency": "XOF", "min_grant": "1", "max_grant": "10",
+            "opens_at": "2030-01-01T00:00", "closes_at": "2030-02-01T00:00", "reviewers_per_application": "2",
+            field: ["99999999999999999999999"],
+            "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0", "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0", "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0"}
+    response = client.post(world_a.url("calls/new/"), data)
+    assert response.status_code == 200
+    assert "99999999999999999999999" in response.content.decode()  # the error names the refused value
+    assert not Call.objects.filter(tenant=world_a.tenant).exists()
