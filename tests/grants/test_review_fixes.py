@@ -51,3 +51,42 @@ def test_call_form_refuses_absurd_region_or_focus_area_ids(world_a, field):
     assert response.status_code == 200
     assert "99999999999999999999999" in response.content.decode()  # the error names the refused value
     assert not Call.objects.filter(tenant=world_a.tenant).exists()
+
+
+@pytest.mark.django_db
+def test_timeline_hides_staff_notes_from_applicants_and_all_reasons_from_blind_reviewers(world_a):
+    from grants.models import ReviewStatus
+    from grants.services.applications import application_transition
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=S.SUBMITTED)
+    app.call.blind_review = True
+    app.call.save()
+    manager = world_a.members[Role.MANAGER]
+    application_transition(application=app, target=S.SCREENING, actor=manager.user, membership=manager)
+    application_transition(application=app, target=S.CHANGES_REQUESTED, actor=manager.user, membership=manager,
+                           reason=f"{world_a.organisation.acronym}, ajoutez le budget")
+    app.status = S.SCREENING
+    app.save()
+    application_transition(application=app, target=S.IN_REVIEW, actor=manager.user, membership=manager,
+                           reason="Note interne : gouvernance fragile")
+    ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                  status=ReviewStatus.DRAFT, coi="none")
+
+    def history(role):
+        body = world_a.client_for(role).get(world_a.url(f"applications/{app.pk}/")).content.decode()
+        return body[body.index('class="timeline"'):]
+
+    staff = history(Role.MANAGER)
+    assert "Note interne" in staff and "ajoutez le budget" in staff
+    applicant = history(Role.APPLICANT)
+    assert "ajoutez le budget" in applicant  # written for them
+    assert "Note interne" not in applicant  # a screening note is for staff
+    reviewer = history(Role.REVIEWER)
+    assert world_a.organisation.acronym not in reviewer and "Note interne" not in reviewer
+    # The message block on the page itself, too, while changes are requested.
+    app.status = S.CHANGES_REQUESTED
+    app.changes_requested_message = f"{world_a.organisation.acronym}, ajoutez le budget"
+    app.save()
+    body = world_a.client_for(Role.REVIEWER).get(world_a.url(f"applications/{app.pk}/")).content.decode()
+    assert world_a.organisation.acronym not in body
