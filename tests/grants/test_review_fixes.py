@@ -90,3 +90,29 @@ def test_timeline_hides_staff_notes_from_applicants_and_all_reasons_from_blind_r
     app.save()
     body = world_a.client_for(Role.REVIEWER).get(world_a.url(f"applications/{app.pk}/")).content.decode()
     assert world_a.organisation.acronym not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lines", [1, 3])
+def test_budget_total_beyond_the_money_column_is_refused_and_the_typed_lines_shown_back(world_a, lines):
+    from decimal import Decimal
+
+    from tests.grants.factories import BudgetCategoryFactory
+
+    app = complete_application(world_a)
+    category = BudgetCategoryFactory(tenant=world_a.tenant)
+    client = world_a.client_for(Role.APPLICANT)
+    client.raise_request_exception = False
+    # One line whose total overflows, or three lines that fit alone but not together.
+    quantity, unit_cost = ("9999999999.99", "999999999999.99") if lines == 1 else ("1", "400000000000")
+    data = {"lines-TOTAL_FORMS": str(lines), "lines-INITIAL_FORMS": "0", "go": "budget"}
+    for i in range(lines):
+        data.update({f"lines-{i}-category": str(category.pk), f"lines-{i}-description": f"Ligne {i}",
+                     f"lines-{i}-quantity": quantity, f"lines-{i}-unit_cost": unit_cost})
+    response = client.post(world_a.url(f"applications/{app.pk}/edit/?section=budget"), data)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "trop élevé" in body and "Ligne 0" in body  # readable message, typed text kept on screen
+    app.refresh_from_db()  # the row still loads: nothing absurd was stored
+    assert app.requested_amount == Decimal("5000000")
+    assert client.get(world_a.url(f"applications/{app.pk}/")).status_code == 200
