@@ -259,4 +259,7 @@ class CallForm(forms.ModelForm):
         if data.get("min_grant") is not None and data.get("max_grant") is not None \
                 and data["max_grant"] < data["min_grant"]:
             self.add_error("max_grant", _("The maximum grant is lower than the minimum grant."))
+        if self.instance.pk and "currency" in self.changed_data and self.instance.applications.exists():
+            # Amounts already requested are in the old currency: changing it would silently re-denominate them.
+            self.add_error("currency", _("The currency can no longer change: applications were already made."))
         return data

@@ -116,3 +116,25 @@ def test_budget_total_beyond_the_money_column_is_refused_and_the_typed_lines_sho
     app.refresh_from_db()  # the row still loads: nothing absurd was stored
     assert app.requested_amount == Decimal("5000000")
     assert client.get(world_a.url(f"applications/{app.pk}/")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_currency_of_a_call_with_applications_cannot_change(world_a):
+    app = complete_application(world_a, status=S.SUBMITTED)
+    call = app.call
+    data = {"title_fr": call.title_fr, "envelope": "50000000", "currency": "EUR", "min_grant": "1000000",
+            "max_grant": "10000000", "opens_at": "2026-01-01T00:00", "closes_at": "2030-02-01T00:00",
+            "reviewers_per_application": "2",
+            "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0", "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0", "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0"}
+    client = world_a.client_for(Role.MANAGER)
+    response = client.post(world_a.url(f"calls/{call.pk}/edit/"), data)
+    assert response.status_code == 200
+    assert "La devise ne peut plus changer" in response.content.decode()
+    call.refresh_from_db()
+    assert call.currency == "XOF"  # 5 000 000 XOF requested does not silently become 5 000 000 EUR
+    # Without applications the currency is still editable.
+    app.delete()
+    assert client.post(world_a.url(f"calls/{call.pk}/edit/"), data).status_code == 302
+    call.refresh_from_db()
+    assert call.currency == "EUR"
