@@ -138,3 +138,19 @@ def test_currency_of_a_call_with_applications_cannot_change(world_a):
     assert client.post(world_a.url(f"calls/{call.pk}/edit/"), data).status_code == 302
     call.refresh_from_db()
     assert call.currency == "EUR"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "-Infinity", "abc"])
+def test_award_service_refuses_non_finite_amounts_with_a_message(world_a, amount):
+    from django.core.exceptions import ValidationError
+
+    from grants.services.applications import application_transition
+
+    app = complete_application(world_a, status=S.DECISION_PENDING)
+    manager = world_a.members[Role.MANAGER]
+    with pytest.raises(ValidationError):
+        application_transition(application=app, target=S.APPROVED, actor=manager.user, membership=manager,
+                               amount=amount, reason="Montant revu")
+    app.refresh_from_db()
+    assert app.status == S.DECISION_PENDING and app.awarded_amount is None
