@@ -13,6 +13,7 @@ from orgs.models import Membership, Role, User
 from orgs.services.audit import audit_record
 
 from ..models import (
+    SCORE_LEVELS,
     Application,
     ApplicationStatus,
     Call,
@@ -140,6 +141,9 @@ def review_save(*, review: Review, actor: User, scores: dict[int, tuple[int | No
         if locked.application.status != ApplicationStatus.IN_REVIEW:
             raise ValidationError(_("The application is not in review any more."))
         criteria = list(locked.application.call.criteria.all())
+        wrong = [c.name for c in criteria if scores.get(c.pk, (None, ""))[0] not in (None, *SCORE_LEVELS)]
+        if wrong:
+            raise ValidationError(_("Scores go from 0 to 5: %(criteria)s.") % {"criteria": ", ".join(wrong)})
         for criterion in criteria:
             score, text = scores.get(criterion.pk, (None, ""))
             ReviewScore.objects.update_or_create(

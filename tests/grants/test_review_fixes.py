@@ -154,3 +154,24 @@ def test_award_service_refuses_non_finite_amounts_with_a_message(world_a, amount
                                amount=amount, reason="Montant revu")
     app.refresh_from_db()
     assert app.status == S.DECISION_PENDING and app.awarded_amount is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("score", [6, -1, 99])
+def test_review_service_refuses_scores_outside_the_scale(world_a, score):
+    from django.core.exceptions import ValidationError
+
+    from grants.models import ReviewScore, ReviewStatus
+    from grants.services.reviews import review_save
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                           status=ReviewStatus.DRAFT, coi="none")
+    scores = {c.pk: (score, "") for c in app.call.criteria.all()}
+    with pytest.raises(ValidationError):
+        review_save(review=review, actor=world_a.user(Role.REVIEWER), scores=scores, recommendation="fund",
+                    comment="", submit=True)
+    assert not ReviewScore.objects.filter(review=review).exclude(score__in=range(6)).exists()
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.DRAFT
