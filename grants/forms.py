@@ -139,6 +139,21 @@ BudgetFormSet = inlineformset_factory(Application, BudgetLine, form=BudgetLineFo
                                       extra=2, can_delete=True)
 
 
+class KeepAnsweredFormSet(BaseInlineFormSet):
+    """A call's criteria / questions: one already scored or answered cannot be deleted (the cascade would
+    erase what reviewers or applicants typed)."""
+
+    answered_by: tuple[type, str] = (None, "")  # (model holding the answers, its foreign key to the row)
+
+    def clean(self):
+        super().clean()
+        model, field = self.answered_by
+        for form in self.deleted_forms:
+            if form.instance.pk and model.objects.filter(**{field: form.instance.pk}).exists():
+                raise ValidationError(_("“%(name)s” already has scores or answers: it cannot be deleted.")
+                                      % {"name": form.instance})
+
+
 def limit_regions(form: forms.Form, tenant) -> None:
     if "regions" in form.fields:
         form.fields["regions"].queryset = Region.objects.filter(tenant=tenant)

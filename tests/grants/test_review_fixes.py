@@ -175,3 +175,34 @@ def test_review_service_refuses_scores_outside_the_scale(world_a, score):
     assert not ReviewScore.objects.filter(review=review).exclude(score__in=range(6)).exists()
     review.refresh_from_db()
     assert review.status == ReviewStatus.DRAFT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("child", ["criteria", "questions"])
+def test_editing_a_call_cannot_delete_a_scored_criterion_or_an_answered_question(world_a, child):
+    from grants.models import EligibilityAnswer, ReviewScore
+    from tests.grants.factories import ReviewScoreFactory
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    call = app.call
+    criterion = call.criteria.first()
+    ReviewScoreFactory(tenant=world_a.tenant, review__application=app, criterion=criterion, comment="Solide")
+    rows = list(call.criteria.all()) if child == "criteria" else list(call.questions.all())
+    data = {"title_fr": call.title_fr, "envelope": "50000000", "currency": "XOF", "min_grant": "1000000",
+            "max_grant": "10000000", "opens_at": "2026-01-01T00:00", "closes_at": "2030-02-01T00:00",
+            "reviewers_per_application": "2"}
+    for name in ("criteria", "questions", "documents"):
+        data.update({f"{name}-TOTAL_FORMS": "0", f"{name}-INITIAL_FORMS": "0"})
+    data.update({f"{child}-TOTAL_FORMS": str(len(rows)), f"{child}-INITIAL_FORMS": str(len(rows))})
+    for i, row in enumerate(rows):
+        data[f"{child}-{i}-id"] = str(row.pk)
+        if child == "criteria":
+            data.update({f"{child}-{i}-name_fr": row.name_fr, f"{child}-{i}-weight": str(row.weight)})
+        else:
+            data.update({f"{child}-{i}-text_fr": row.text_fr, f"{child}-{i}-kind": row.kind})
+    data[f"{child}-0-DELETE"] = "on"
+    response = world_a.client_for(Role.MANAGER).post(world_a.url(f"calls/{call.pk}/edit/"), data)
+    assert response.status_code == 200
+    assert "impossible de le supprimer" in response.content.decode()
+    assert ReviewScore.objects.filter(criterion=criterion, comment="Solide").exists()
+    assert EligibilityAnswer.objects.filter(application=app).exists()
