@@ -206,3 +206,19 @@ def test_editing_a_call_cannot_delete_a_scored_criterion_or_an_answered_question
     assert "impossible de le supprimer" in response.content.decode()
     assert ReviewScore.objects.filter(criterion=criterion, comment="Solide").exists()
     assert EligibilityAnswer.objects.filter(application=app).exists()
+
+
+@pytest.mark.django_db
+def test_a_recused_reviewer_no_longer_sees_the_application(world_a):
+    from grants.models import ReviewStatus
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    app.title = "Projet confidentiel de Mopti"
+    app.save()
+    ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                  status=ReviewStatus.RECUSED, coi="declared", coi_text="Mon cousin")
+    client = world_a.client_for(Role.REVIEWER)
+    assert "Projet confidentiel" not in client.get(world_a.url("applications/")).content.decode()
+    assert client.get(world_a.url(f"applications/{app.pk}/")).status_code == 404
+    assert client.get(world_a.url(f"applications/{app.pk}/pdf/")).status_code == 404
