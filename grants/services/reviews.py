@@ -116,6 +116,8 @@ def review_declare_conflict(*, review: Review, actor: User, has_conflict: bool, 
         locked = _lock_own_review(review, actor)
         if locked.status != ReviewStatus.ASSIGNED:
             raise ValidationError(_("The conflict-of-interest declaration was already made."))
+        if locked.application.status not in ASSIGNABLE_STATUSES:  # else it would open a closed application
+            raise ValidationError(_("The application is not in review any more."))
         if has_conflict and not details.strip():
             raise ValidationError(_("Describe the conflict of interest."))
         locked.coi = ConflictOfInterest.DECLARED if has_conflict else ConflictOfInterest.NONE

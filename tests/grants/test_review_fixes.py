@@ -222,3 +222,21 @@ def test_a_recused_reviewer_no_longer_sees_the_application(world_a):
     assert "Projet confidentiel" not in client.get(world_a.url("applications/")).content.decode()
     assert client.get(world_a.url(f"applications/{app.pk}/")).status_code == 404
     assert client.get(world_a.url(f"applications/{app.pk}/pdf/")).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [S.WITHDRAWN, S.REJECTED, S.APPROVED])
+def test_declaring_no_conflict_after_the_review_phase_does_not_open_the_application(world_a, status):
+    from django.core.exceptions import ValidationError
+
+    from grants.models import ReviewStatus
+    from grants.services.reviews import review_declare_conflict
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=status)
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    with pytest.raises(ValidationError):
+        review_declare_conflict(review=review, actor=world_a.user(Role.REVIEWER), has_conflict=False)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.ASSIGNED
+    assert world_a.client_for(Role.REVIEWER).get(world_a.url(f"applications/{app.pk}/")).status_code == 302
