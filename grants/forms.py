@@ -22,14 +22,15 @@ from .models import (
 MAX_PK_DIGITS = 18  # larger numbers overflow SQLite's INTEGER: refuse them as invalid choices
 
 
-def _pk_like(value) -> bool:
+def pk_like(value) -> bool:
+    """A row id as posted: ASCII digits only, short enough for the database (else: not found)."""
     text = str(value)
     return text.isascii() and text.isdigit() and len(text) <= MAX_PK_DIGITS
 
 
 class SafeModelChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
-        if value not in self.empty_values and not _pk_like(value):
+        if value not in self.empty_values and not pk_like(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 
@@ -37,7 +38,7 @@ class SafeModelChoiceField(forms.ModelChoiceField):
 class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:
-            if not _pk_like(pk):
+            if not pk_like(pk):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": pk})
         return super()._check_values(value)
@@ -136,6 +137,21 @@ TimelineFormSet = inlineformset_factory(Application, TimelineActivity, form=Time
                                         extra=2, can_delete=True)
 BudgetFormSet = inlineformset_factory(Application, BudgetLine, form=BudgetLineForm, formset=DraftInlineFormSet,
                                       extra=2, can_delete=True)
+
+
+class KeepAnsweredFormSet(BaseInlineFormSet):
+    """A call's criteria / questions: one already scored or answered cannot be deleted (the cascade would
+    erase what reviewers or applicants typed)."""
+
+    answered_by: tuple[type, str] = (None, "")  # (model holding the answers, its foreign key to the row)
+
+    def clean(self):
+        super().clean()
+        model, field = self.answered_by
+        for form in self.deleted_forms:
+            if form.instance.pk and model.objects.filter(**{field: form.instance.pk}).exists():
+                raise ValidationError(_("“%(name)s” already has scores or answers: it cannot be deleted.")
+                                      % {"name": form.instance})
 
 
 def limit_regions(form: forms.Form, tenant) -> None:
@@ -249,6 +265,7 @@ class CallForm(forms.ModelForm):
 
         self.fields["eligible_regions"].queryset = Region.objects.filter(tenant=tenant)
         self.fields["focus_areas"].queryset = FocusArea.objects.filter(tenant=tenant)
+        _safe_choice_fields(self)  # absurd ids are invalid choices, not a database overflow
 
     def clean(self):
         data = super().clean()
@@ -257,4 +274,7 @@ class CallForm(forms.ModelForm):
         if data.get("min_grant") is not None and data.get("max_grant") is not None \
                 and data["max_grant"] < data["min_grant"]:
             self.add_error("max_grant", _("The maximum grant is lower than the minimum grant."))
+        if self.instance.pk and "currency" in self.changed_data and self.instance.applications.exists():
+            # Amounts already requested are in the old currency: changing it would silently re-denominate them.
+            self.add_error("currency", _("The currency can no longer change: applications were already made."))
         return data

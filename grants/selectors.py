@@ -41,12 +41,14 @@ def access_call(*, tenant: Tenant, membership: Membership, pk: int) -> Call:
 
 
 def application_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Application]:
-    """Applicants: their organisation's; reviewers: the ones assigned to them; managers and finance: all."""
+    """Applicants: their organisation's; reviewers: the ones assigned to them (not recused); staff: all."""
     apps = Application.objects.filter(tenant=tenant).select_related("call", "organisation")
     if membership.role == Role.APPLICANT:
         return apps.filter(organisation_id=membership.organisation_id)
     if membership.role == Role.REVIEWER:
-        return apps.filter(reviews__reviewer_id=membership.user_id).exclude(status=S.DRAFT).distinct()
+        # A recused reviewer is out: the application is no longer theirs to read.
+        mine = Review.objects.filter(reviewer_id=membership.user_id).exclude(status=ReviewStatus.RECUSED)
+        return apps.filter(pk__in=mine.values("application_id")).exclude(status=S.DRAFT)
     if membership.role in STAFF_SEE_ALL:
         return apps.exclude(status=S.DRAFT)
     return apps.none()

@@ -80,6 +80,8 @@ def valid_award(app: Application, ctx: dict) -> list[str]:
         amount = app.requested_amount if raw in (None, "") else Decimal(str(raw))
     except (InvalidOperation, ValueError):
         return [_("The awarded amount is not a number.")]
+    if not amount.is_finite():  # NaN cannot even be compared; infinity is no amount
+        return [_("The awarded amount is not a number.")]
     problems = []
     if amount > app.requested_amount:
         problems.append(_("The awarded amount cannot exceed the requested amount (%(req)s).")

@@ -11,6 +11,7 @@ from .applications import (
     TimelineActivity,
 )
 from .calls import (
+    SCORE_LEVELS,
     BudgetCategory,
     Call,
     CallStatus,
@@ -22,7 +23,7 @@ from .calls import (
 from .reviews import ConflictOfInterest, Recommendation, Review, ReviewScore, ReviewStatus
 
 __all__ = [
-    "EDITABLE_STATUSES", "FINAL_STATUSES", "Application", "ApplicationAttachment", "ApplicationStatus",
+    "EDITABLE_STATUSES", "SCORE_LEVELS", "FINAL_STATUSES", "Application", "ApplicationAttachment", "ApplicationStatus",
     "ApplicationVersion", "BudgetCategory", "BudgetLine", "Call", "CallStatus", "ConflictOfInterest",
     "EligibilityAnswer", "EligibilityQuestion", "QuestionKind", "Recommendation", "ReferenceSequence",
     "RequiredAttachment", "Review", "ReviewScore", "ReviewStatus", "RubricCriterion", "TimelineActivity",

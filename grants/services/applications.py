@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from orgs.models import Membership, Organisation, Role, User
 from orgs.services.audit import audit_record
-from relais.money import quantize
+from relais.money import format_money, quantize
 
 from ..models import (
     Application,
@@ -65,6 +65,10 @@ def recompute_requested_amount(application: Application) -> Decimal:
     return quantize(total, currency)
 
 
+# What an amount_field column holds (14 digits, 2 decimal places).
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
 def _lock_editable(application: Application, membership: Membership) -> Application:
     # of=("self",): lock the application only, not the call every applicant shares.
     app = (Application.objects.select_for_update(of=("self",)).select_related("call")
@@ -87,6 +91,9 @@ def application_section_save(*, application: Application, membership: Membership
         app = _lock_editable(application, membership)
         save_form(app)
         app.requested_amount = recompute_requested_amount(app)
+        if app.requested_amount > MAX_AMOUNT:  # would not fit the column: refuse instead of storing garbage
+            raise ValidationError(_("The budget total is too high (%(total)s): check the quantities and unit costs.")
+                                  % {"total": format_money(app.requested_amount, app.call.currency)})
         app.save()
         audit_record(tenant=app.tenant, actor=actor, action="application.section_saved", target=app,
                      after={"section": section})

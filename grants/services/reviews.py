@@ -13,6 +13,7 @@ from orgs.models import Membership, Role, User
 from orgs.services.audit import audit_record
 
 from ..models import (
+    SCORE_LEVELS,
     Application,
     ApplicationStatus,
     Call,
@@ -115,6 +116,8 @@ def review_declare_conflict(*, review: Review, actor: User, has_conflict: bool, 
         locked = _lock_own_review(review, actor)
         if locked.status != ReviewStatus.ASSIGNED:
             raise ValidationError(_("The conflict-of-interest declaration was already made."))
+        if locked.application.status not in ASSIGNABLE_STATUSES:  # else it would open a closed application
+            raise ValidationError(_("The application is not in review any more."))
         if has_conflict and not details.strip():
             raise ValidationError(_("Describe the conflict of interest."))
         locked.coi = ConflictOfInterest.DECLARED if has_conflict else ConflictOfInterest.NONE
@@ -140,6 +143,9 @@ def review_save(*, review: Review, actor: User, scores: dict[int, tuple[int | No
         if locked.application.status != ApplicationStatus.IN_REVIEW:
             raise ValidationError(_("The application is not in review any more."))
         criteria = list(locked.application.call.criteria.all())
+        wrong = [c.name for c in criteria if scores.get(c.pk, (None, ""))[0] not in (None, *SCORE_LEVELS)]
+        if wrong:
+            raise ValidationError(_("Scores go from 0 to 5: %(criteria)s.") % {"criteria": ", ".join(wrong)})
         for criterion in criteria:
             score, text = scores.get(criterion.pk, (None, ""))
             ReviewScore.objects.update_or_create(

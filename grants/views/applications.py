@@ -27,6 +27,7 @@ from ..forms import (
     ReasonForm,
     TimelineFormSet,
     limit_regions,
+    pk_like,
 )
 from ..models import ApplicationStatus, EligibilityAnswer, Review, ReviewStatus
 from ..permissions import can_edit_application, can_manage_applications, can_open_review, identity_hidden
@@ -84,6 +85,24 @@ def next_step_for_applicant(application) -> str:
     }[application.status]
 
 
+# Reasons typed for the applicant; other reasons (screening notes...) stay among staff.
+APPLICANT_REASONS = {"application.changes_request", "application.mark_ineligible", "application.approve",
+                     "application.reject"}
+
+
+def _timeline(request, app, *, hide_identity: bool) -> list:
+    """Audit events of the application, each with `shown_reason`: the reason this reader may see."""
+    events = list(audit_timeline(tenant=request.tenant, target=app).exclude(
+        action="application.section_saved").select_related("actor"))
+    applicant = request.membership.role == Role.APPLICANT
+    for event in events:
+        reason = (event.after or {}).get("reason", "")
+        if hide_identity or (applicant and event.action not in APPLICANT_REASONS):
+            reason = ""  # blind review: staff messages to the applicant may name the organisation
+        event.shown_reason = reason
+    return events
+
+
 def application_detail(request: HttpRequest, application_pk: int) -> HttpResponse:
     app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
     gate = _reviewer_gate(request, app)
@@ -97,8 +116,7 @@ def application_detail(request: HttpRequest, application_pk: int) -> HttpRespons
         "can_edit": can_edit_application(membership, app), "sections": SECTIONS,
         "problems": completeness_problems(app) if app.is_editable and membership.role == Role.APPLICANT else [],
         "transitions": transitions, "reason_form": ReasonForm(),
-        "timeline": audit_timeline(tenant=request.tenant, target=app).exclude(
-            action="application.section_saved").select_related("actor"),
+        "timeline": _timeline(request, app, hide_identity=identity_hidden(membership, app)),
         "next_step": next_step_for_applicant(app) if membership.role == Role.APPLICANT else "",
         "lines": app.budget_lines.select_related("category"), "activities": app.timeline.all(),
         "regions": app.regions.all(), "attachments": app.attachments.select_related("required"),
@@ -381,8 +399,8 @@ def application_assign(request: HttpRequest, application_pk: int) -> HttpRespons
 
     app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
     can_manage_applications(request.membership).raise_if_denied()
-    reviewer = User.objects.filter(pk=request.POST.get("reviewer") or 0,
-                                   memberships__tenant=request.tenant).first()
+    raw = request.POST.get("reviewer", "")
+    reviewer = User.objects.filter(pk=raw, memberships__tenant=request.tenant).first() if pk_like(raw) else None
     if reviewer is None:
         messages.error(request, _("Choose a reviewer."))
     else:

@@ -17,8 +17,17 @@ from orgs.permissions import role_required
 from orgs.services.audit import audit_record
 
 from .. import selectors
-from ..forms import CallForm
-from ..models import Application, BudgetCategory, Call, EligibilityQuestion, RequiredAttachment, RubricCriterion
+from ..forms import CallForm, KeepAnsweredFormSet
+from ..models import (
+    Application,
+    BudgetCategory,
+    Call,
+    EligibilityAnswer,
+    EligibilityQuestion,
+    RequiredAttachment,
+    ReviewScore,
+    RubricCriterion,
+)
 from ..permissions import can_manage_applications
 from ..services.applications import application_create
 from ..services.calls import call_transition
@@ -73,11 +82,13 @@ def call_change_status(request: HttpRequest, call_pk: int) -> HttpResponse:
     return redirect("call_detail", tenant_slug=request.tenant.slug, call_pk=call.pk)
 
 
-CriterionFormSet = inlineformset_factory(Call, RubricCriterion, fields=["name_fr", "name_en", "description", "weight"],
-                                         extra=1, can_delete=True)
-QuestionFormSet = inlineformset_factory(Call, EligibilityQuestion,
-                                        fields=["text_fr", "text_en", "kind", "disqualifying_answer"],
-                                        extra=1, can_delete=True)
+CriterionFormSet = inlineformset_factory(
+    Call, RubricCriterion, fields=["name_fr", "name_en", "description", "weight"], extra=1, can_delete=True,
+    formset=type("CriterionFormSet", (KeepAnsweredFormSet,), {"answered_by": (ReviewScore, "criterion_id")}))
+QuestionFormSet = inlineformset_factory(
+    Call, EligibilityQuestion, fields=["text_fr", "text_en", "kind", "disqualifying_answer"], extra=1,
+    can_delete=True,
+    formset=type("QuestionFormSet", (KeepAnsweredFormSet,), {"answered_by": (EligibilityAnswer, "question_id")}))
 DocumentFormSet = inlineformset_factory(Call, RequiredAttachment, fields=["name_fr", "name_en", "description"],
                                         extra=1, can_delete=True)
 FORMSETS = (("criteria", CriterionFormSet), ("questions", QuestionFormSet), ("documents", DocumentFormSet))

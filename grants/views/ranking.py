@@ -14,7 +14,7 @@ from orgs.services.audit import audit_record
 from relais.exports import csv_response, xlsx_response
 
 from .. import selectors
-from ..forms import ReasonForm
+from ..forms import ReasonForm, pk_like
 from ..models import Application, ApplicationStatus, ReviewStatus
 from ..services.applications import applications_decide
 from ..tables import RankingTable
@@ -80,7 +80,7 @@ def call_decide(request: HttpRequest, call_pk: int) -> HttpResponse:
     target = request.POST.get("decision")
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    ids = [int(v) for v in request.POST.getlist("applications") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("applications") if pk_like(v)]
     apps = list(Application.objects.filter(tenant=request.tenant, call=call, pk__in=ids))
     if target not in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED) or not apps:
         messages.error(request, _("Tick at least one application and choose approve or reject."))

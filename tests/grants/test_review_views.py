@@ -104,7 +104,7 @@ def test_declared_conflict_recuses_and_manager_reassigns(world_a):
     review.refresh_from_db()
     assert review.status == ReviewStatus.RECUSED and review.coi_text == "Mon cousin"
     assert AuditEvent.objects.filter(action="review.recused", target_id=str(review.pk)).exists()
-    assert client.get(world_a.url(f"applications/{app.pk}/")).status_code == 302  # still closed to them
+    assert client.get(world_a.url(f"applications/{app.pk}/")).status_code == 404  # no longer theirs
     other = MembershipFactory(tenant=world_a.tenant, role=Role.REVIEWER)
     manager = world_a.members[Role.MANAGER]
     assert reviews_assign_automatically(call=app.call, actor=manager.user, membership=manager) == 1
