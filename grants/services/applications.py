@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import Membership, Organisation, Role, User
+from orgs.models import Membership, Organisation, OrganisationStatus, Role, User
 from orgs.services.audit import audit_record
 from relais.money import format_money, quantize
 
@@ -44,6 +44,8 @@ def application_create(*, call: Call, membership: Membership, actor: User) -> Ap
     if not call.accepts_submissions:
         raise ValidationError(_("This call does not accept applications."))
     organisation: Organisation = membership.organisation
+    if organisation.status == OrganisationStatus.SUSPENDED:
+        raise ValidationError(_("Your organisation is suspended in this workspace; contact the programme team."))
     existing = Application.objects.filter(call=call, organisation=organisation).first()
     if existing:
         return existing

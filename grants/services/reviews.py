@@ -104,7 +104,7 @@ def reviews_assign_automatically(*, call: Call, actor: User, membership: Members
 
 
 def _lock_own_review(review: Review, actor: User) -> Review:
-    locked = Review.objects.select_for_update().select_related("application__call").get(pk=review.pk)
+    locked = Review.objects.select_for_update(of=("self",)).select_related("application__call").get(pk=review.pk)
     if locked.reviewer_id != actor.pk:
         raise PermissionDenied(_("This review is assigned to someone else."))
     return locked
@@ -133,9 +133,14 @@ def review_declare_conflict(*, review: Review, actor: User, has_conflict: bool, 
 
 def review_save(*, review: Review, actor: User, scores: dict[int, tuple[int | None, str]], recommendation: str,
                 comment: str, submit: bool) -> Review:
-    """Save the scores as a draft, or submit them (all criteria scored and a recommendation); then locked."""
+    """Save the scores as a draft, or submit them (all criteria scored and a recommendation); then locked.
+
+    An incomplete submission is still saved as a draft before the problems are
+    raised: nothing the reviewer typed is lost.
+    """
     from .applications import application_transition
 
+    problems: list = []
     with transaction.atomic():
         locked = _lock_own_review(review, actor)
         if locked.status != ReviewStatus.DRAFT:
@@ -159,20 +164,24 @@ def review_save(*, review: Review, actor: User, scores: dict[int, tuple[int | No
                         for c in criteria if scores.get(c.pk, (None, ""))[0] is None]
             if not locked.recommendation:
                 problems.append(_("Choose a recommendation."))
-            if problems:
-                locked.save()
-                raise ValidationError(problems)
-            locked.status = ReviewStatus.SUBMITTED
-            locked.submitted_at = timezone.now()
+            if not problems:
+                locked.status = ReviewStatus.SUBMITTED
+                locked.submitted_at = timezone.now()
+        submitted = submit and not problems
         locked.save()
         audit_record(tenant=locked.tenant, actor=actor,
-                     action="review.submitted" if submit else "review.draft_saved", target=locked,
+                     action="review.submitted" if submitted else "review.draft_saved", target=locked,
                      after={"status": locked.status})
-        if submit:
-            app = locked.application
+        if submitted:
+            # Lock the application: when the last two reviewers submit at once, the
+            # second waits here and then sees the first one's review as submitted.
+            app = (Application.objects.select_for_update(of=("self",)).select_related("call")
+                   .get(pk=locked.application_id, tenant_id=locked.tenant_id))
             reviews = list(app.reviews.exclude(status=ReviewStatus.RECUSED))
             if (len(reviews) >= app.call.reviewers_per_application
                     and all(r.status == ReviewStatus.SUBMITTED for r in reviews)):
                 application_transition(application=app, target=ApplicationStatus.DECISION_PENDING,
                                        actor=None, membership=None)
+    if problems:
+        raise ValidationError(problems)
     return locked

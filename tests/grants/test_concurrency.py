@@ -50,3 +50,55 @@ def test_concurrent_submissions_get_distinct_consecutive_references(world_a):
     numbers = sorted(int(reference.rsplit("-", 1)[1]) for reference in references)
     assert len(set(references)) == N
     assert numbers == list(range(numbers[0], numbers[0] + N))
+
+
+def test_last_two_reviews_submitted_at_once_move_the_application_on(world_a, monkeypatch):
+    import time
+
+    from grants.models import ReviewStatus
+    from grants.services import reviews as review_services
+    from grants.services.reviews import review_save
+    from tests.grants.factories import ReviewFactory
+
+    original_audit = review_services.audit_record
+
+    def slow_audit(**kwargs):
+        # Widen the race: both reviews are saved (not yet committed) before either checks the others.
+        event = original_audit(**kwargs)
+        if kwargs.get("action") == "review.submitted":
+            time.sleep(0.5)
+        return event
+
+    monkeypatch.setattr(review_services, "audit_record", slow_audit)
+
+    application = complete_application(world_a, status=ApplicationStatus.IN_REVIEW)
+    application.call.reviewers_per_application = 2
+    application.call.save()
+    second = MembershipFactory(tenant=world_a.tenant, role=Role.REVIEWER)
+    reviews = [
+        ReviewFactory(tenant=world_a.tenant, application=application, reviewer=user,
+                      status=ReviewStatus.DRAFT, coi="none")
+        for user in (world_a.user(Role.REVIEWER), second.user)
+    ]
+    scores = {c.pk: (4, "") for c in application.call.criteria.all()}
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def submit(review):
+        try:
+            barrier.wait()
+            review_save(review=review, actor=review.reviewer, scores=scores, recommendation="fund",
+                        comment="", submit=True)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(review,)) for review in reviews]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DECISION_PENDING

@@ -240,3 +240,38 @@ def test_declaring_no_conflict_after_the_review_phase_does_not_open_the_applicat
     review.refresh_from_db()
     assert review.status == ReviewStatus.ASSIGNED
     assert world_a.client_for(Role.REVIEWER).get(world_a.url(f"applications/{app.pk}/")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_incomplete_submission_keeps_the_typed_scores_as_a_draft(world_a):
+    from django.core.exceptions import ValidationError
+
+    from grants.models import ReviewStatus
+    from grants.services.reviews import review_save
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=ApplicationStatus.IN_REVIEW)
+    c1, c2 = app.call.criteria.all()
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                           status=ReviewStatus.DRAFT, coi="none")
+    with pytest.raises(ValidationError):
+        review_save(review=review, actor=review.reviewer, scores={c1.pk: (3, "Pertinent pour Mopti")},
+                    recommendation="", comment="Commentaire général", submit=True)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.DRAFT
+    assert review.comment == "Commentaire général"
+    assert review.scores.get(criterion=c1).comment == "Pertinent pour Mopti"
+
+
+@pytest.mark.django_db
+def test_a_suspended_organisation_cannot_start_an_application(world_a):
+    from django.core.exceptions import ValidationError
+
+    from grants.services.applications import application_create
+    from tests.grants.factories import CallFactory
+
+    world_a.organisation.status = "suspended"
+    world_a.organisation.save()
+    call = CallFactory(tenant=world_a.tenant)
+    with pytest.raises(ValidationError, match="suspend"):
+        application_create(call=call, membership=world_a.members[Role.APPLICANT], actor=world_a.user(Role.APPLICANT))
