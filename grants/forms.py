@@ -277,4 +277,8 @@ class CallForm(forms.ModelForm):
         if self.instance.pk and "currency" in self.changed_data and self.instance.applications.exists():
             # Amounts already requested are in the old currency: changing it would silently re-denominate them.
             self.add_error("currency", _("The currency can no longer change: applications were already made."))
+        if self.instance.pk and "blind_review" in self.changed_data and self.instance.applications.filter(
+                reviews__isnull=False).exists():
+            # Reviewers already opened applications under one rule; switching it would reveal or hide names mid-way.
+            self.add_error("blind_review", _("Blind review can no longer change: reviewers are already assigned."))
         return data

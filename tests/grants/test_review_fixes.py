@@ -275,3 +275,23 @@ def test_a_suspended_organisation_cannot_start_an_application(world_a):
     call = CallFactory(tenant=world_a.tenant)
     with pytest.raises(ValidationError, match="suspend"):
         application_create(call=call, membership=world_a.members[Role.APPLICANT], actor=world_a.user(Role.APPLICANT))
+
+
+@pytest.mark.django_db
+def test_blind_review_cannot_be_switched_once_reviewers_are_assigned(world_a):
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    call = app.call
+    call.blind_review = True
+    call.save()
+    ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    data = {"title_fr": call.title_fr, "envelope": "50000000", "currency": call.currency, "min_grant": "1000000",
+            "max_grant": "10000000", "opens_at": "2026-01-01T00:00", "closes_at": "2030-02-01T00:00",
+            "reviewers_per_application": "2",
+            "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0", "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0", "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0"}
+    response = world_a.client_for(Role.MANAGER).post(world_a.url(f"calls/{call.pk}/edit/"), data)
+    assert response.status_code == 200
+    call.refresh_from_db()
+    assert call.blind_review is True
