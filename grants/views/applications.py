@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Role
 from orgs.selectors import audit_timeline
 from orgs.uploads import validate_upload
+from relais.views import error_text
 
 from .. import selectors
 from ..completeness import completeness_problems
@@ -35,7 +36,6 @@ from ..sections import SECTION_SLUGS, SECTION_TITLES, SECTIONS, next_section, pr
 from ..services.applications import application_section_save, application_transition, attachment_add
 from ..versions import snapshot, snapshot_diff
 from ..workflow import application_transitions_from
-from .common import error_text
 
 S = ApplicationStatus
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Role
 from orgs.permissions import role_required
 from orgs.services.audit import audit_record
+from relais.views import error_text
 
 from .. import selectors
 from ..forms import CallForm, KeepAnsweredFormSet
@@ -32,7 +33,6 @@ from ..permissions import can_manage_applications
 from ..services.applications import application_create
 from ..services.calls import call_transition
 from ..workflow import CALL_TRANSITIONS
-from .common import error_text
 
 
 def call_list(request: HttpRequest) -> HttpResponse:

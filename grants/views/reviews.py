@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Role
+from relais.views import error_text
 
 from .. import selectors
 from ..forms import ConflictForm, ReviewForm
 from ..models import ReviewStatus
 from ..permissions import can_manage_applications, can_open_review, identity_hidden
 from ..services.reviews import review_declare_conflict, review_save, reviews_assign_automatically
-from .common import error_text
 
 
 def review_list(request: HttpRequest) -> HttpResponse:
