@@ -3,11 +3,22 @@
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Role
+from relais.audit_labels import register_audit_labels
 from relais.dashboard import dashboard_panel, nav_entry
 
 from . import selectors
 from .models import ReviewStatus
 from .views.applications import next_step_for_applicant
+from .workflow import APPLICATION_TRANSITIONS, CALL_TRANSITIONS
+
+# Readable names for grants' audit actions, on timelines and in the audit log.
+register_audit_labels({f"application.{t.action}": t.label for t in APPLICATION_TRANSITIONS})
+register_audit_labels({f"call.{t.action}": t.label for t in CALL_TRANSITIONS})
+register_audit_labels({
+    "application.created": _("Application started"),
+    "application.section_saved": _("Section saved"),
+    "application.attachment_added": _("Document attached"),
+})
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),
           url_name="call_list", order=20)

@@ -295,3 +295,17 @@ def test_blind_review_cannot_be_switched_once_reviewers_are_assigned(world_a):
     assert response.status_code == 200
     call.refresh_from_db()
     assert call.blind_review is True
+
+
+@pytest.mark.django_db
+def test_application_timeline_and_audit_log_name_grants_actions(world_a):
+    app = complete_application(world_a, status=S.SUBMITTED)
+    from grants.services.applications import application_transition
+
+    application_transition(application=app, target=S.SCREENING, actor=world_a.user(Role.MANAGER),
+                           membership=world_a.members[Role.MANAGER])
+    client = world_a.client_for(Role.MANAGER)
+    detail = client.get(world_a.url(f"applications/{app.pk}/")).content.decode()
+    audit = client.get(world_a.url("audit/")).content.decode()
+    assert "application.screening_start" not in detail and "application.screening_start" not in audit
+    assert "Commencer la vérification" in detail or "Start screening" in detail
