@@ -3,6 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import grants.models.applications
+import orgs.uploads
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -183,7 +184,7 @@ class Migration(migrations.Migration):
             name='ApplicationAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, storage=grants.models.applications.private_storage, upload_to=grants.models.applications.attachment_path, verbose_name='file')),
+                ('file', models.FileField(max_length=300, storage=orgs.uploads.get_private_storage, upload_to=grants.models.applications.attachment_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255)),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField(default=0)),

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organisation, Region, TenantOwned
+from orgs.uploads import get_private_storage
 from relais.money import amount_field, quantize
 
 from .calls import BudgetCategory, Call, EligibilityQuestion, RequiredAttachment
@@ -45,12 +46,6 @@ class ReferenceSequence(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
-
-
-def private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
 
 
 class Application(TenantOwned):
@@ -202,7 +197,7 @@ class ApplicationAttachment(TenantOwned):
         RequiredAttachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("document"),
     )
-    file = models.FileField(_("file"), upload_to=attachment_path, storage=private_storage, max_length=300)
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=get_private_storage, max_length=300)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(default=0)
