@@ -18,6 +18,15 @@ register_audit_labels({
     "application.created": _("Application started"),
     "application.section_saved": _("Section saved"),
     "application.attachment_added": _("Document attached"),
+    "call.created": _("Call created"),
+    "call.updated": _("Call changed"),
+    "call.ranking_exported": _("Ranking exported"),
+    "budget_categories.updated": _("Budget categories changed"),
+    "review.assigned": _("Reviewer assigned"),
+    "review.recused": _("Reviewer recused (conflict of interest)"),
+    "review.no_conflict_declared": _("No conflict of interest declared"),
+    "review.draft_saved": _("Review draft saved"),
+    "review.submitted": _("Review submitted"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),

@@ -60,6 +60,19 @@ register_audit_labels({
     "join_request.created": _("Request to join"),
     "join_request.approved": _("Request to join approved"),
     "join_request.declined": _("Request to join declined"),
+    "contact.updated": _("Contact person changed"),
+    "region.updated": _("Region renamed"),
+    "commune.updated": _("Commune changed"),
+    "focus_area.updated": _("Focus area changed"),
+    "organisation.suspended": _("Organisation suspended"),
+    "organisation_document.uploaded": _("Document uploaded"),
+    "organisation_document.downloaded": _("Document downloaded"),
+    "organisation_document.accepted": _("Document accepted"),
+    "organisation_document.rejected": _("Document rejected"),
+    "due_diligence.checklist_seeded": _("Default checklist created"),
+    "sanctions_list.imported": _("Sanctions list imported"),
+    "screening.ran": _("Sanctions screening run"),
+    "screening.decided": _("Screening decision"),
 })
 # --- Organisation registry (issue 3) ---------------------------------------
 STAFF = [Role.MANAGER, Role.REVIEWER, Role.FINANCE, Role.TRAINER]

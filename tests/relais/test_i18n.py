@@ -38,3 +38,20 @@ def test_french_translations_keep_their_placeholders():
 def test_french_is_the_default_language():
     assert settings.LANGUAGE_CODE == "fr"
     assert [code for code, _ in settings.LANGUAGES] == ["fr", "en"]
+
+
+def test_every_audit_action_written_by_the_code_has_a_readable_name():
+    """Audit codes written as literals (action="x.y") all have a translated label."""
+    import re
+
+    from relais.audit_labels import _LABELS
+
+    base = Path(settings.BASE_DIR)
+    literal = re.compile(r'action=(?:"([a-z_]+\.[a-z_]+)" if [^,]*? else "([a-z_]+\.[a-z_]+)"|"([a-z_]+\.[a-z_]+)")')
+    written = set()
+    for app in ("orgs", "grants", "training"):
+        for path in (base / app).rglob("*.py"):
+            for match in literal.finditer(path.read_text()):
+                written |= {code for code in match.groups() if code}
+    assert written, "the scan found no audit actions"
+    assert sorted(written - set(_LABELS)) == []
