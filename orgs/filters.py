@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -54,14 +55,8 @@ class OrganisationFilter(django_filters.FilterSet):
     def in_region(self, queryset, name, value):
         # Head office or a region of work; the subquery keeps rows distinct.
         ids = Organisation.objects.filter(regions_of_work=value).values("pk")
-        return queryset.filter(models_q(region=value) | models_q(pk__in=ids))
+        return queryset.filter(Q(region=value) | Q(pk__in=ids))
 
     def in_zone(self, queryset, name, value):
         ids = Organisation.objects.filter(regions_of_work__zone=value).values("pk")
-        return queryset.filter(models_q(region__zone=value) | models_q(pk__in=ids))
-
-
-def models_q(**kwargs):
-    from django.db.models import Q
-
-    return Q(**kwargs)
+        return queryset.filter(Q(region__zone=value) | Q(pk__in=ids))
