@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, FocusArea, Invitation, Membership, Organisation, Region, Role, Tenant, User
 from .services.audit import audit_record
+from .services.screening import screening_mark_stale_if_names_changed
+from .services.tenancy import organisations_of_user_changed
 
 
 @admin.register(User)
@@ -14,6 +16,11 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "full_name")
     ordering = ("email",)
     fieldsets = DjangoUserAdmin.fieldsets + ((None, {"fields": ("full_name", "language")}),)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # a full name is screened for every CSO the user acts for
+            organisations_of_user_changed(user=obj, actor=request.user)
 
 
 @admin.register(Tenant)
@@ -59,9 +66,14 @@ class MembershipAdmin(TenantScopedAdmin):
     autocomplete_fields = ("user",)
 
     def save_model(self, request, obj, form, change):
+        previous = Membership.objects.filter(pk=obj.pk).select_related("organisation").first() if change else None
         super().save_model(request, obj, form, change)
         audit_record(tenant=obj.tenant, actor=request.user, action="membership.changed_in_admin", target=obj,
                      after={k: form.cleaned_data.get(k) for k in form.changed_data})
+        # Members' full names are screened: someone joining or leaving a CSO changes its names.
+        organisations = {o.pk: o for o in (getattr(previous, "organisation", None), obj.organisation) if o}
+        for organisation in organisations.values():
+            screening_mark_stale_if_names_changed(organisation=organisation, actor=request.user)
 
 
 @admin.register(Invitation)
@@ -84,6 +96,11 @@ class FocusAreaAdmin(TenantScopedAdmin):
 class OrganisationAdmin(TenantScopedAdmin):
     list_display = ("name", "acronym", "region", "tenant")
     search_fields = ("name", "acronym")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # the name and acronym are screened names
+            screening_mark_stale_if_names_changed(organisation=obj, actor=request.user)
 
 
 @admin.register(AuditEvent)

@@ -4,7 +4,8 @@ Each demo CSO gets real (tiny) PDF documents in private storage, in a mix of
 states so every screen has content: complete files, a pending upload, a rejected
 document, an expired bank attestation, one expiring soon; and one sanctions
 screening (most clear; the applicant's CSO in each tenant resembles a fictional
-list entry: decided as a false positive in peace-direct, left to review in wanep-mali).
+list entry: decided as a false positive in peace-direct, left to review in wanep-mali;
+one screening is expired and one made stale by a contact person added since).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from .models import OrganisationDocument, ReviewStatus, Screening, ScreeningDecision
 from .services.documents import document_review, document_upload, ensure_default_checklist
+from .services.organisations import contact_save
 from .services.screening import sanctions_list_import, screening_decide, screening_run
 
 UN_SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sanctions_sample_un.xml"
@@ -124,3 +126,7 @@ def seed(context: dict[str, Any]) -> None:
                                "l'entrée FIC.008 de la liste désigne une autre personne (nationalité et date de "
                                "naissance différentes).",
                     )
+                if index == 3 and organisation != applicant_org:
+                    # A treasurer added after the screening: a screening made stale by a change of names.
+                    contact_save(organisation=organisation, actor=manager,
+                                 data={"name": "Sékou Diarra", "role": "Trésorier", "consent": True})

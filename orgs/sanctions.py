@@ -6,6 +6,7 @@ Pure functions, no database: services/screening.py stores what they return.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterable
@@ -62,6 +63,14 @@ def fold_name(name: str) -> str:
             word = pattern.sub(replacement, word)
         words.append(word)
     return " ".join(words)
+
+
+def names_fingerprint(names: Iterable[str]) -> str:
+    """A stable fingerprint of a set of names as the matching sees them (folded,
+    deduplicated, sorted). Names that fold alike screen alike, so "AJCET" and
+    "Ajcet" give one fingerprint while a new name, or one name fewer, gives another."""
+    keys = sorted({fold_name(name) for name in names} - {""})
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
 @dataclass

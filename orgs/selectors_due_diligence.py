@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .models import (
+    ContactPerson,
     DueDiligenceItem,
     DueDiligenceStatus,
+    Membership,
     Organisation,
     OrganisationDocument,
     ReviewStatus,
     SanctionsListVersion,
     Screening,
     ScreeningDecision,
+    ScreeningState,
     Tenant,
 )
+from .sanctions import names_fingerprint
 
 # An accepted document that lapses within this many days is flagged as expiring.
 EXPIRING_SOON_DAYS = 30
@@ -184,49 +191,166 @@ def screenings_awaiting_decision(*, tenant: Tenant) -> QuerySet[Screening]:
     return Screening.objects.filter(tenant=tenant, decision=ScreeningDecision.PENDING).select_related("organisation")
 
 
-SCREENING_STATES = ("never", "valid", "expired", "review", "match")
+SCREENING_STATES = tuple(ScreeningState.values)
+# Decisions after which a screening counts as cleared (while current: see screening_status).
+CLEARED_DECISIONS = (ScreeningDecision.CLEAR, ScreeningDecision.FALSE_POSITIVE)
 
 
-def screening_status(screening: Screening | None, *, tenant: Tenant, now: datetime) -> str:
+def names_to_screen_by_organisation(organisations: Iterable[Organisation]) -> dict[int, list[str]]:
+    """Every name a screening checks, per organisation: its legal name and acronym, its
+    contact people and the people who act for it in Relais (its active members).
+
+    The one definition of "the names held": screening_run screens them and
+    screening_status compares them with those screened. Two queries whatever the
+    number of organisations.
+    """
+    organisations = list(organisations)
+    if not organisations:
+        return {}
+    ids = [organisation.pk for organisation in organisations]
+    tenants = {organisation.pk: organisation.tenant_id for organisation in organisations}
+    held: dict[int, list[str]] = defaultdict(list)
+    contacts = ContactPerson.objects.filter(tenant_id__in=set(tenants.values()), organisation_id__in=ids)
+    for organisation_id, tenant_id, name in contacts.order_by("name", "pk").values_list(
+        "organisation_id", "tenant_id", "name"
+    ):
+        if tenants[organisation_id] == tenant_id:
+            held[organisation_id].append(name)
+    members = Membership.objects.filter(tenant_id__in=set(tenants.values()), organisation_id__in=ids,
+                                        is_active=True)
+    for organisation_id, tenant_id, full_name in members.order_by("pk").values_list(
+        "organisation_id", "tenant_id", "user__full_name"
+    ):
+        if tenants[organisation_id] == tenant_id:
+            held[organisation_id].append(full_name)
+    names: dict[int, list[str]] = {}
+    for organisation in organisations:
+        unique: list[str] = []
+        for name in [organisation.name, organisation.acronym, *held[organisation.pk]]:
+            name = (name or "").strip()
+            if name and name not in unique:
+                unique.append(name)
+        names[organisation.pk] = unique
+    return names
+
+
+def names_to_screen(organisation: Organisation) -> list[str]:
+    return names_to_screen_by_organisation([organisation])[organisation.pk]
+
+
+def names_fingerprints(organisations: Iterable[Organisation]) -> dict[int, str]:
+    """The fingerprint of the names each organisation holds now (two queries)."""
+    return {pk: names_fingerprint(names) for pk, names in names_to_screen_by_organisation(organisations).items()}
+
+
+def latest_screening(*, organisation: Organisation) -> Screening | None:
+    return (
+        Screening.objects.filter(tenant_id=organisation.tenant_id, organisation=organisation)
+        .select_related("organisation", "tenant")
+        .order_by("-ran_at", "-id")
+        .first()
+    )
+
+
+def screening_status(
+    screening: Screening | None, *, tenant: Tenant, now: datetime, current_fingerprint: str | None = None
+) -> str:
     """never / review (candidates awaiting a decision) / match (confirmed) /
-    expired (older than the tenant's validity) / valid."""
+    expired (older than the tenant's validity) / stale (the organisation's names are
+    no longer the names screened) / valid.
+
+    ``current_fingerprint`` is the fingerprint of the names the organisation holds
+    now (names_fingerprints); when left out it is read for this one screening.
+    """
     if screening is None:
-        return "never"
+        return ScreeningState.NEVER
     if screening.decision == ScreeningDecision.CONFIRMED:
-        return "match"
+        return ScreeningState.MATCH
     if screening.decision == ScreeningDecision.PENDING:
-        return "review"
+        return ScreeningState.REVIEW
     if screening.ran_at < now - timedelta(days=tenant.screening_validity_days):
-        return "expired"
-    return "valid"
+        return ScreeningState.EXPIRED
+    if current_fingerprint is None:
+        current_fingerprint = names_fingerprints([screening.organisation])[screening.organisation_id]
+    if screening.names_fingerprint != current_fingerprint:
+        return ScreeningState.STALE
+    return ScreeningState.VALID
 
 
-def organisations_with_checks(*, tenant: Tenant, today: date, dd_status: str | None = None) -> QuerySet[Organisation]:
-    """The tenant's CSOs with ``dd_status``, the latest screening (decision, date) and the
-    number of documents awaiting review, in one query whatever the number of rows."""
-    from django.db.models import Count, Subquery
+def annotate_latest_screening(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """Add the latest screening's decision, date and names fingerprint to each organisation."""
+    from django.db.models import Subquery
 
     latest = Screening.objects.filter(tenant_id=OuterRef("tenant_id"), organisation_id=OuterRef("pk")).order_by(
         "-ran_at", "-id"
     )
-    organisations = annotate_due_diligence(
-        Organisation.objects.filter(tenant=tenant).select_related("region"), today=today
-    ).annotate(
+    return queryset.annotate(
         last_screening_decision=Subquery(latest.values("decision")[:1]),
         last_screening_at=Subquery(latest.values("ran_at")[:1]),
+        last_screening_fingerprint=Subquery(latest.values("names_fingerprint")[:1]),
+    )
+
+
+def screening_states(organisations: Iterable[Organisation], *, tenant: Tenant, now: datetime) -> dict[int, str]:
+    """screening_status() of the latest screening of each organisation annotated by
+    annotate_latest_screening: the names are read only for cleared, unexpired
+    screenings, in two queries whatever the number of rows."""
+    rows = list(organisations)
+    cutoff = now - timedelta(days=tenant.screening_validity_days)
+    to_compare = [o for o in rows if o.last_screening_decision in CLEARED_DECISIONS and o.last_screening_at >= cutoff]
+    fingerprints = names_fingerprints(to_compare)
+    states = {}
+    for organisation in rows:
+        screening = None
+        if organisation.last_screening_at is not None:
+            screening = Screening(decision=organisation.last_screening_decision, ran_at=organisation.last_screening_at,
+                                  names_fingerprint=organisation.last_screening_fingerprint or "")
+        states[organisation.pk] = screening_status(screening, tenant=tenant, now=now,
+                                                   current_fingerprint=fingerprints.get(organisation.pk, ""))
+    return states
+
+
+def organisations_with_checks(
+    *, tenant: Tenant, today: date, dd_status: str | None = None, screening_state: str | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Organisation]:
+    """The tenant's CSOs with ``dd_status``, the latest screening (decision, date, names
+    fingerprint) and the number of documents awaiting review, in one query whatever the
+    number of rows. ``screening_state`` keeps the organisations in that state (at ``now``)."""
+    from django.db.models import Count
+
+    organisations = annotate_latest_screening(annotate_due_diligence(
+        Organisation.objects.filter(tenant=tenant).select_related("region"), today=today
+    )).annotate(
         documents_to_review=Count("documents", filter=Q(documents__review_status=ReviewStatus.PENDING),
                                   distinct=True),
     )
     if dd_status in DueDiligenceStatus.values:
         organisations = organisations.filter(dd_status=dd_status)
+    if screening_state in ScreeningState.values:
+        now = now or timezone.now()
+        states = screening_states(annotate_latest_screening(Organisation.objects.filter(tenant=tenant)),
+                                  tenant=tenant, now=now)
+        organisations = organisations.filter(pk__in=[pk for pk, state in states.items() if state == screening_state])
     return organisations.order_by("name")
 
 
+def organisations_to_screen_again(*, tenant: Tenant, now: datetime) -> list[Organisation]:
+    """CSOs whose cleared screening no longer holds: names changed since (first) or expired.
+    Each carries ``screening_state``."""
+    cleared = annotate_latest_screening(Organisation.objects.filter(tenant=tenant)).filter(
+        last_screening_decision__in=CLEARED_DECISIONS
+    ).order_by("name")
+    rows = list(cleared)
+    states = screening_states(rows, tenant=tenant, now=now)
+    again = []
+    for organisation in rows:
+        organisation.screening_state = states[organisation.pk]
+        if organisation.screening_state in (ScreeningState.STALE, ScreeningState.EXPIRED):
+            again.append(organisation)
+    return sorted(again, key=lambda o: o.screening_state != ScreeningState.STALE)
+
+
 def screening_state_of_row(organisation: Organisation, *, tenant: Tenant, now: datetime) -> str:
-    """screening_status() for a row of organisations_with_checks (no extra query)."""
-    if organisation.last_screening_at is None:
-        return "never"
-    return screening_status(
-        Screening(decision=organisation.last_screening_decision, ran_at=organisation.last_screening_at),
-        tenant=tenant, now=now,
-    )
+    """screening_status() for one row of organisations_with_checks; use screening_states() for a page."""
+    return screening_states([organisation], tenant=tenant, now=now)[organisation.pk]

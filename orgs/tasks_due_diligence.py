@@ -28,3 +28,26 @@ def send_document_rejected_email(*, document_id: int) -> None:
         subject = render_to_string("orgs/email/document_rejected_subject.txt", context).strip()
         body = render_to_string("orgs/email/document_rejected_body.txt", context)
     send_mail(subject, body, None, recipients)
+
+
+@task()
+def send_screening_stale_email(*, screening_id: int) -> None:
+    """Tell the tenant's managers that a cleared screening no longer covers the organisation's
+    names. Which names changed is not said: people's names stay out of e-mails."""
+    from .models import Screening
+
+    screening = Screening.objects.select_related("tenant", "organisation").get(pk=screening_id)
+    recipients = list(
+        Membership.objects.filter(tenant=screening.tenant, role=Role.MANAGER, is_active=True)
+        .values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return
+    path = reverse("due_diligence", kwargs={"tenant_slug": screening.tenant.slug,
+                                            "organisation_pk": screening.organisation_id})
+    with translation.override(screening.tenant.default_language):
+        context = {"screening": screening, "organisation": screening.organisation.short_name,
+                   "url": absolute_url(path) + "#screening"}
+        subject = render_to_string("orgs/email/screening_stale_subject.txt", context).strip()
+        body = render_to_string("orgs/email/screening_stale_body.txt", context)
+    send_mail(subject, body, None, recipients)

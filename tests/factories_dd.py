@@ -18,7 +18,8 @@ from orgs.models import (
     ScreeningCandidate,
     ScreeningDecision,
 )
-from orgs.sanctions import fold_name
+from orgs.sanctions import fold_name, names_fingerprint
+from orgs.selectors_due_diligence import names_to_screen
 
 MINIMAL_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -85,7 +86,9 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory("tests.factories.TenantFactory")
     organisation = factory.SubFactory("tests.factories.OrganisationFactory", tenant=factory.SelfAttribute("..tenant"))
     version = factory.SubFactory(SanctionsListVersionFactory, tenant=factory.SelfAttribute("..tenant"))
-    names_screened = factory.LazyAttribute(lambda o: [o.organisation.name])
+    # The names the organisation holds when the screening is made, as screening_run records them.
+    names_screened = factory.LazyAttribute(lambda o: names_to_screen(o.organisation))
+    names_fingerprint = factory.LazyAttribute(lambda o: names_fingerprint(o.names_screened))
     ran_at = factory.LazyFunction(timezone.now)
     decision = ScreeningDecision.PENDING
 

@@ -23,6 +23,7 @@ from .screening import (
     Screening,
     ScreeningCandidate,
     ScreeningDecision,
+    ScreeningState,
 )
 from .tenancy import Invitation, Membership, Role, Tenant, TenantOwned, User
 
@@ -56,6 +57,7 @@ __all__ = [
     "Screening",
     "ScreeningCandidate",
     "ScreeningDecision",
+    "ScreeningState",
     "Tenant",
     "TenantOwned",
     "User",

@@ -77,6 +77,17 @@ class ScreeningDecision(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed match")
 
 
+class ScreeningState(models.TextChoices):
+    """What the latest screening of an organisation is worth now (computed, not stored)."""
+
+    NEVER = "never", _("Never screened")
+    VALID = "valid", _("Screening valid")
+    STALE = "stale", _("Names changed since screening")
+    EXPIRED = "expired", _("Screening expired")
+    REVIEW = "review", _("Screening to review")
+    MATCH = "match", _("Confirmed sanctions match")
+
+
 class Screening(TenantOwned):
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.CASCADE, related_name="screenings", verbose_name=_("organisation")
@@ -87,6 +98,12 @@ class Screening(TenantOwned):
     )
     versions_screened = models.JSONField(_("lists screened"), default=list, blank=True)
     names_screened = models.JSONField(_("names screened"), default=list)
+    # orgs.sanctions.names_fingerprint(names_screened): the screening holds only while the
+    # organisation's names give the same fingerprint (selectors_due_diligence.screening_status).
+    names_fingerprint = models.CharField(_("fingerprint of the names screened"), max_length=64, blank=True,
+                                         editable=False)
+    # When a change of the names held was first noticed and the managers told (once per screening).
+    names_changed_at = models.DateTimeField(_("names changed on"), null=True, blank=True, editable=False)
     threshold = models.PositiveSmallIntegerField(_("threshold"), default=88)
     ran_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -37,6 +37,7 @@ from ..permissions import (
 )
 from ..workflow import organisation_transition
 from .audit import audit_record
+from .screening import screening_mark_stale_if_names_changed
 
 PROFILE_FIELDS = (
     "name", "acronym", "type", "registration_number", "registration_date", "founding_year", "region",
@@ -149,6 +150,8 @@ def organisation_write(
             tenant=tenant, actor=actor, action="organisation.created" if creating else "organisation.updated",
             target=organisation, before=changed_before, after={**changed_after, **(extra_audit or {})},
         )
+        if not creating:
+            screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
     return organisation
 
 
@@ -216,6 +219,7 @@ def contact_save(
         # Names and numbers of people stay out of the audit log.
         audit_record(tenant=tenant, actor=actor, action="contact.created" if creating else "contact.updated",
                      target=contact, after={"organisation": organisation.pk, "consent": contact.consent})
+        screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
     return contact
 
 
@@ -226,6 +230,7 @@ def contact_delete(*, contact: ContactPerson, actor: User) -> None:
         audit_record(tenant=contact.tenant, actor=actor, action="contact.deleted", target=contact,
                      before={"organisation": organisation.pk})
         contact.delete()
+        screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
 
 
 # --- payment details ---------------------------------------------------------

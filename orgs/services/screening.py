@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.permissions import ALLOW, Decision, deny
+
 from ..models import (
     Organisation,
     OrganisationStatus,
@@ -21,12 +23,19 @@ from ..models import (
     Screening,
     ScreeningCandidate,
     ScreeningDecision,
+    ScreeningState,
     Tenant,
     User,
 )
 from ..permissions_due_diligence import can_decide_screening, can_run_screening
-from ..sanctions import DEFAULT_THRESHOLD, find_matches, parse_list_file
-from ..selectors_due_diligence import current_list_versions
+from ..sanctions import DEFAULT_THRESHOLD, find_matches, names_fingerprint, parse_list_file
+from ..selectors_due_diligence import (
+    current_list_versions,
+    latest_screening,
+    names_fingerprints,
+    names_to_screen,
+    screening_status,
+)
 from .audit import audit_record
 from .documents import _membership
 
@@ -68,22 +77,6 @@ def sanctions_list_import(
     return version, True
 
 
-def names_to_screen(organisation: Organisation) -> list[str]:
-    """Every name screened for an organisation: its names, its contact people and
-    the people who act for it in Relais."""
-    from ..selectors import staff_of_organisation
-
-    names = [organisation.name, organisation.acronym]
-    names += [contact.name for contact in organisation.contacts.all()]
-    names += [user.full_name for user in staff_of_organisation(organisation=organisation)]
-    unique: list[str] = []
-    for name in names:
-        name = (name or "").strip()
-        if name and name not in unique:
-            unique.append(name)
-    return unique
-
-
 def screening_run(
     *, organisation: Organisation, actor: User | None, threshold: int = DEFAULT_THRESHOLD,
     now: datetime | None = None,
@@ -109,6 +102,7 @@ def screening_run(
     with transaction.atomic():
         screening = Screening.objects.create(
             tenant=tenant, organisation=organisation, version=version, names_screened=names,
+            names_fingerprint=names_fingerprint(names),
             versions_screened=[
                 {"id": v.pk, "name": v.name, "source": v.source, "entries": v.entry_count,
                  "imported_at": v.imported_at.isoformat()}
@@ -166,3 +160,69 @@ def screening_decide(*, screening: Screening, decision: str, reason: str, actor:
                                                "status_reason": organisation.status_reason,
                                                "screening": locked.pk})
     return locked
+
+
+def screening_mark_stale_if_names_changed(*, organisation: Organisation, actor: User | None) -> Screening | None:
+    """Call after any write that may change a name screened for ``organisation`` (its
+    name or acronym, a contact person added, renamed or removed, a member's full name,
+    a member joining or leaving).
+
+    Whether a screening still holds is computed from the names (screening_status), so
+    this does not decide validity; it tells people. When the names held no longer give
+    the fingerprint of the latest screening (unless that one is a confirmed match, which
+    names cannot undo), it records ``screening.stale`` and e-mails the tenant's managers
+    after commit, once per screening. Names that come back to those screened re-arm it.
+    Returns the stale screening, or None.
+    """
+    tenant_id = organisation.tenant_id
+    with transaction.atomic():
+        latest = (
+            Screening.objects.select_for_update()
+            .filter(tenant_id=tenant_id, organisation_id=organisation.pk)
+            .order_by("-ran_at", "-id")
+            .first()
+        )
+        if latest is None or latest.decision == ScreeningDecision.CONFIRMED:
+            return None
+        if names_fingerprints([organisation])[organisation.pk] == latest.names_fingerprint:
+            if latest.names_changed_at is not None:
+                latest.names_changed_at = None
+                latest.save(update_fields=["names_changed_at"])
+            return None
+        if latest.names_changed_at is not None:
+            return latest  # the managers already know
+        latest.names_changed_at = timezone.now()
+        latest.save(update_fields=["names_changed_at"])
+        # Which names changed is not recorded: people's names stay out of the audit log.
+        audit_record(tenant=organisation.tenant, actor=actor, action="screening.stale", target=latest,
+                     after={"organisation": organisation.pk, "screened_on": latest.ran_at})
+        from ..tasks_due_diligence import send_screening_stale_email
+
+        screening_id = latest.pk
+        transaction.on_commit(lambda: send_screening_stale_email.enqueue(screening_id=screening_id))
+    return latest
+
+
+def screening_clearance(organisation: Organisation, *, now: datetime | None = None) -> Decision:
+    """Whether sanctions screening lets money go to ``organisation``: its latest screening
+    must be clear (or a false positive), within the tenant's validity, and of the names it
+    holds now. Refused, with a reason a person can read, when it was never screened, the
+    screening awaits a decision, confirmed a match, expired or no longer covers its names.
+    Tranche releases and disbursements ask this before paying."""
+    screening = latest_screening(organisation=organisation)
+    state = screening_status(screening, tenant=organisation.tenant, now=now or timezone.now())
+    if state == ScreeningState.VALID:
+        return ALLOW
+    if state == ScreeningState.NEVER:
+        return deny(_("This organisation has never been screened against the sanctions lists."))
+    date = timezone.localtime(screening.ran_at).strftime("%Y-%m-%d")
+    if state == ScreeningState.REVIEW:
+        return deny(_("The sanctions screening of %(date)s has possible matches awaiting a decision.")
+                    % {"date": date})
+    if state == ScreeningState.MATCH:
+        return deny(_("The sanctions screening of %(date)s confirmed a match.") % {"date": date})
+    if state == ScreeningState.EXPIRED:
+        return deny(_("The sanctions screening of %(date)s has expired: screen the organisation again.")
+                    % {"date": date})
+    return deny(_("The organisation's names (legal name, acronym, contact people or members) changed since "
+                  "its sanctions screening of %(date)s: screen it again.") % {"date": date})

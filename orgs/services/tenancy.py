@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Invitation, Membership, Organisation, Role, Tenant, User
 from .audit import audit_record
+from .screening import screening_mark_stale_if_names_changed
 
 INVITATION_VALIDITY = timedelta(days=7)
 
@@ -38,6 +40,12 @@ def _check_organisation(tenant: Tenant, role: str, organisation: Organisation | 
         raise ValidationError(_("This organisation does not belong to this workspace."))
 
 
+def _members_changed(*, organisations: Iterable[Organisation | None], actor: User | None) -> None:
+    """Members' full names are screened names: someone joining or leaving a CSO changes them."""
+    for organisation in {o.pk: o for o in organisations if o is not None}.values():
+        screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
+
+
 def membership_grant(
     *, tenant: Tenant, user: User, role: str, organisation: Organisation | None = None, actor: User | None
 ) -> Membership:
@@ -51,12 +59,14 @@ def membership_grant(
         )
         before = {} if created else {"role": membership.role, "organisation": membership.organisation_id,
                                      "is_active": membership.is_active}
+        previous_organisation = None if created else membership.organisation
         membership.role = role
         membership.organisation = organisation
         membership.is_active = True
         membership.save()
         audit_record(tenant=tenant, actor=actor, action="membership.granted", target=membership,
                      before=before, after={"user": user.email, "role": role, "organisation": organisation})
+        _members_changed(organisations=[previous_organisation, organisation], actor=actor)
     return membership
 
 
@@ -84,11 +94,13 @@ def membership_change_role(
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk, tenant=tenant)
         before = {"role": locked.role, "organisation": locked.organisation_id}
+        previous_organisation = locked.organisation
         locked.role = role
         locked.organisation = organisation
         locked.save(update_fields=["role", "organisation"])
         audit_record(tenant=tenant, actor=actor, action="membership.role_changed", target=locked,
                      before=before, after={"role": role, "organisation": organisation})
+        _members_changed(organisations=[previous_organisation, organisation], actor=actor)
     return locked
 
 
@@ -103,6 +115,7 @@ def membership_revoke(*, membership: Membership, actor: User) -> Membership:
         locked.save(update_fields=["is_active"])
         audit_record(tenant=tenant, actor=actor, action="membership.revoked", target=locked,
                      before={"role": locked.role, "is_active": True}, after={"is_active": False})
+        _members_changed(organisations=[locked.organisation], actor=actor)
     return locked
 
 
@@ -204,7 +217,19 @@ def tenant_update_settings(*, tenant: Tenant, actor: User, **changes) -> Tenant:
 
 
 def user_update_profile(*, user: User, full_name: str, language: str) -> User:
-    user.full_name = full_name
-    user.language = language
-    user.save(update_fields=["full_name", "language"])
+    """A user's full name is screened for every CSO they act for: a new one may make
+    those screenings stale (the managers of each tenant are told)."""
+    with transaction.atomic():
+        user.full_name = full_name
+        user.language = language
+        user.save(update_fields=["full_name", "language"])
+        organisations_of_user_changed(user=user, actor=user)
     return user
+
+
+def organisations_of_user_changed(*, user: User, actor: User | None) -> None:
+    """After a change of ``user``'s full name (the profile page, the admin)."""
+    memberships = Membership.objects.filter(user=user, is_active=True, organisation__isnull=False).select_related(
+        "organisation__tenant"
+    )
+    _members_changed(organisations=[m.organisation for m in memberships], actor=actor)

@@ -144,17 +144,21 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Every CSO of the tenant with its due-diligence and screening status."""
     from django.core.paginator import Paginator
 
-    from ..models import DueDiligenceStatus
+    from ..models import DueDiligenceStatus, ScreeningState
 
     tenant = request.tenant
     selected = request.GET.get("dd", "")
-    organisations = dd.organisations_with_checks(tenant=tenant, today=timezone.localdate(), dd_status=selected)
-    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    selected_screening = request.GET.get("screening", "")
     now = timezone.now()
+    organisations = dd.organisations_with_checks(tenant=tenant, today=timezone.localdate(), dd_status=selected,
+                                                 screening_state=selected_screening, now=now)
+    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    states = dd.screening_states(page.object_list, tenant=tenant, now=now)
     for organisation in page:
-        organisation.screening_state = dd.screening_state_of_row(organisation, tenant=tenant, now=now)
+        organisation.screening_state = states[organisation.pk]
     return render(request, "orgs/documents/overview.html", {
         "page": page, "statuses": DueDiligenceStatus.choices, "selected": selected,
+        "screening_states": ScreeningState.choices, "selected_screening": selected_screening,
     })
 
 
