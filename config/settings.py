@@ -111,6 +111,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+# SQLite (the laptop default) locks the whole file: a transaction that reads and then writes
+# fails at once with "database is locked" when another writer got there first. IMMEDIATE takes
+# the write lock at BEGIN, so concurrent writers wait (up to `timeout` seconds) instead; WAL lets
+# readers go on while one of them writes.
+SQLITE_OPTIONS = {"init_command": "PRAGMA journal_mode=WAL", "transaction_mode": "IMMEDIATE", "timeout": 20}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
 
