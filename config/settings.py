@@ -185,7 +185,10 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Relais] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    # Wrong passwords lock the account they target (key: the e-mail typed) for 5 minutes. The
+    # per-address limit is higher and counted second, so a locked account does not use it up:
+    # one person cannot lock the other accounts of their office (or of the proxy, see below).
+    "login_failed": "5/5m/key,30/5m/ip",
     "login": "30/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
@@ -193,6 +196,11 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+# Behind a reverse proxy every request comes from the proxy's address: the per-address limits
+# above would then count everyone together. Trust that many X-Forwarded-For hops (the proxies you
+# run), or a header your proxy always overwrites (e.g. X-Real-IP). 0 / empty: REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Relais"

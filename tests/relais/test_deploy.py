@@ -26,10 +26,21 @@ def test_check_deploy_is_clean_with_production_values(tmp_path):
         "check", "--deploy", "--fail-level", "WARNING",
         DEBUG="0", SECRET_KEY="x" * 30 + "a-real-random-secret-key-for-tests-9f8e7d6c5b4a",
         ALLOWED_HOSTS="relais.example.org", CSRF_TRUSTED_ORIGINS="https://relais.example.org",
-        VAR_DIR=str(tmp_path),
+        VAR_DIR=str(tmp_path), ALLAUTH_TRUSTED_PROXY_COUNT="1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_proxy_hides_client_addresses(tmp_path):
+    """Behind the README's reverse proxy, login limits need the client address, not the proxy's."""
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="0", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="relais.example.org",
+        CSRF_TRUSTED_ORIGINS="https://relais.example.org", VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "relais.W001" in result.stdout + result.stderr and "ALLAUTH_TRUSTED_PROXY_COUNT" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
