@@ -115,3 +115,17 @@ def test_proxy_settings_come_from_the_environment(tmp_path):
 def test_proxy_settings_default_to_trusting_nothing():
     assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0
     assert settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER is None
+
+
+def test_a_lock_survives_a_flood_of_other_rate_limit_entries(world_a, rf):
+    """The default cache holds the counters only, and has room for them: a flood of failed logins for
+    other e-mails from many addresses (thousands of entries) does not evict the lock of an account."""
+    from allauth.core import ratelimit
+
+    email = world_a.user(Role.REVIEWER).email
+    for _ in range(5):
+        assert not _login(email, "wrong-password")
+    for n in range(1200):
+        request = rf.post("/accounts/login/", REMOTE_ADDR=f"10.{n // 250}.{n % 250}.1")
+        ratelimit.consume(request, action="login_failed", key=f"testserver:spray{n}@example.org")
+    assert not _login(email, TEST_PASSWORD)
