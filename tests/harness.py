@@ -85,3 +85,13 @@ def tenant_routes() -> list[TenantRoute]:
         if "tenant_slug" in converters and pattern.name:
             routes.append(TenantRoute(pattern.name, route, tuple(converters)))
     return routes
+
+
+def stored_state() -> dict[str, int]:
+    """Rows of every installed model and entries of the default cache (local memory): a request
+    that stores nothing leaves this unchanged."""
+    from django.core.cache import cache
+
+    state = {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+    state["cache entries"] = len(cache._cache)  # LocMemCache; tests run with it
+    return state

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -12,14 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs.models import Role
+from orgs.models import Membership, Role
 from orgs.selectors import audit_timeline
 from orgs.uploads import validate_upload
 from relais.views import error_text
 
 from .. import selectors
 from ..completeness import completeness_problems
-from ..drafts import pop_rescued
+from ..drafts import MAX_FIELD_CHARS, pop_rescued
 from ..forms import (
     SECTION_FORMS,
     AttachmentsForm,
@@ -269,9 +270,13 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
         app.refresh_from_db()
     if request.method != "POST":
         rescued = pop_rescued(request)
-        forms = _section_forms(request, app, section, rescued)
+        forms = _section_forms(request, app, section, rescued.data if rescued else None)
         status = 200
-        if rescued is not None:
+        if rescued is not None and rescued.truncated:
+            messages.warning(request, _("Your unsaved text was restored — save it. Very long fields were cut "
+                                        "at %(limit)s characters: check their end.")
+                             % {"limit": intcomma(MAX_FIELD_CHARS)})
+        elif rescued is not None:
             messages.warning(request, _("Your unsaved text was restored — save it."))
     return render(request, "grants/application_section.html", {
         "application": app, "call": app.call, "section": section, "section_title": SECTION_TITLES[section],
@@ -280,7 +285,13 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
     }, status=status)
 
 
-application_section.rescues_drafts = True
+def _may_rescue_section(membership: Membership, *, application_pk: int) -> bool:
+    """grants.drafts keeps text POSTed after the session expired only if this member may edit the application."""
+    app = selectors.application_list(tenant=membership.tenant, membership=membership).filter(pk=application_pk).first()
+    return app is not None and bool(can_edit_application(membership, app))
+
+
+application_section.rescues_drafts = _may_rescue_section
 
 
 def application_submit(request: HttpRequest, application_pk: int) -> HttpResponse:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import Application, ApplicationStatus, CallStatus
+from grants.models import Application, ApplicationStatus, CallStatus, DraftRescue
 from grants.services.applications import application_transition
 from orgs.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory
@@ -110,18 +111,21 @@ def test_autosave_post_answers_204(world_a):
 @pytest.mark.django_db
 def test_text_typed_when_session_expired_is_restored_after_login(world_a):
     app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, context="ancien")
-    client = Client()  # the session has expired: anonymous
     url = section_url(world_a, app, "context")
+    client = Client()
+    client.force_login(world_a.user(Role.APPLICANT))
+    client.get(url)  # the applicant opened the section...
+    del client.cookies[settings.SESSION_COOKIE_NAME]  # ...and the session expired: anonymous
     response = client.post(url, {"s-context": "Long texte tapé pendant une heure", "csrfmiddlewaretoken": "x"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     app.refresh_from_db()
     assert app.context == "ancien"  # nothing written anonymously
+    assert list(DraftRescue.objects.get(path=url).data) == ["s-context"]  # the CSRF token is not kept
     client.force_login(world_a.user(Role.APPLICANT))
     response = client.get(url)
     body = response.content.decode()
     assert "Long texte tapé pendant une heure" in body
     assert "restauré" in body or "restored" in body
-    assert "csrfmiddlewaretoken" not in str(client.session.get("grants_draft_rescue"))
     # Restored once: a second visit shows the saved value again.
     assert "Long texte tapé" not in client.get(url).content.decode()
 

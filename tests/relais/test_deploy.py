@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 BASE = Path(settings.BASE_DIR)
+# Strong enough for production settings (length >= 50, many distinct characters).
+STRONG_KEY = "t3st-only-7Hq9vXk2LmN4pR8sW1zY5bC6dF0gJ3hK7nQ2rT9uV4wX8yZ1aB5cD6eF"
 
 
 def _manage(*args, **env):
@@ -23,10 +26,21 @@ def test_check_deploy_is_clean_with_production_values(tmp_path):
         "check", "--deploy", "--fail-level", "WARNING",
         DEBUG="0", SECRET_KEY="x" * 30 + "a-real-random-secret-key-for-tests-9f8e7d6c5b4a",
         ALLOWED_HOSTS="relais.example.org", CSRF_TRUSTED_ORIGINS="https://relais.example.org",
-        VAR_DIR=str(tmp_path),
+        VAR_DIR=str(tmp_path), ALLAUTH_TRUSTED_PROXY_COUNT="1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_proxy_hides_client_addresses(tmp_path):
+    """Behind the README's reverse proxy, login limits need the client address, not the proxy's."""
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DEBUG="0", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="relais.example.org",
+        CSRF_TRUSTED_ORIGINS="https://relais.example.org", VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "relais.W001" in result.stdout + result.stderr and "ALLAUTH_TRUSTED_PROXY_COUNT" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
@@ -36,14 +50,14 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 def test_seed_demo_refuses_with_debug_off(tmp_path):
-    result = _manage("seed_demo", DEBUG="0", SECRET_KEY="s" * 60, ALLOWED_HOSTS="x", VAR_DIR=str(tmp_path))
+    result = _manage("seed_demo", DEBUG="0", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="x", VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "DEBUG" in result.stderr
 
 
 def test_static_files_get_hashed_compressed_names_in_production(tmp_path):
     result = _manage(
-        "collectstatic", "--noinput", DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="x",
+        "collectstatic", "--noinput", DEBUG="0", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="x",
         VAR_DIR=str(tmp_path), STATIC_ROOT=str(tmp_path / "static"),
     )
     assert result.returncode == 0, result.stderr
@@ -57,7 +71,24 @@ def test_whitenoise_caches_hashed_files_for_a_year():
     result = subprocess.run(
         [sys.executable, "-c", "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='config.settings';"
          "django.setup();from django.conf import settings;print(settings.WHITENOISE_MAX_AGE)"],
-        cwd=BASE, env={**os.environ, "DEBUG": "0", "SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "x"},
+        cwd=BASE, env={**os.environ, "DEBUG": "0", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "x"},
         capture_output=True, text=True, timeout=60,
     )
     assert result.stdout.strip() == "31536000", result.stderr
+
+
+@pytest.mark.parametrize("weak_key", [
+    "a-random-looking-but-short-secret-key-8f7e6d5c4b3",  # 49 characters
+    "abcd" * 20,  # long, but only four distinct characters
+    "django-insecure-" + "7Hq9vXk2LmN4pR8sW1zY5bC6dF0gJ3hK7nQ2rT9uV4wX8yZ1aB",  # startproject's placeholder
+])
+def test_production_refuses_to_start_with_a_weak_secret_key(tmp_path, weak_key):
+    result = _manage("check", DEBUG="0", SECRET_KEY=weak_key, ALLOWED_HOSTS="relais.example.org",
+                     VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr, result.stderr
+
+
+def test_a_weak_secret_key_is_accepted_on_a_laptop(tmp_path):
+    result = _manage("check", DEBUG="1", SECRET_KEY="short", VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
