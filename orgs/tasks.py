@@ -15,8 +15,14 @@ def absolute_url(path: str) -> str:
 
 
 @task()
-def send_invitation_email(*, invitation_id: int, token: str) -> None:
+def send_invitation_email(*, invitation_id: int) -> None:
+    """E-mail the invitation's link, rebuilt here: the link never sits in the task's stored arguments."""
+    from .services.tenancy import invitation_link_token
+
     invitation = Invitation.objects.select_related("tenant", "invited_by").get(pk=invitation_id)
+    if not invitation.is_usable:  # cancelled, accepted or expired before the worker ran
+        return
+    token = invitation_link_token(invitation=invitation)
     with translation.override(invitation.tenant.default_language):
         context = {
             "invitation": invitation,

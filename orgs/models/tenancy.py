@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from relais.money import currency_field
@@ -145,8 +148,11 @@ def _hash_token(token: str) -> str:
 class Invitation(TenantOwned):
     """An e-mailed link that gives one role in one tenant, once, before it expires.
 
-    Only the SHA-256 of the token is stored, so a database leak does not leak
-    working links.
+    The link's token is an HMAC of a random per-invitation salt under SECRET_KEY, so
+    the e-mail task rebuilds it from the invitation's id (the queue's table never
+    holds it) and a manager can copy the link again. The database keeps the salt and
+    the token's SHA-256 only: a database leak without SECRET_KEY does not leak working
+    links.
     """
 
     email = models.EmailField(_("e-mail address"))
@@ -155,6 +161,8 @@ class Invitation(TenantOwned):
         "orgs.Organisation", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organisation")
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # Empty for invitations made before links were derived: their link cannot be rebuilt.
+    token_salt = models.CharField(max_length=64, blank=True, editable=False)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -170,13 +178,28 @@ class Invitation(TenantOwned):
         return f"{self.email} ({self.role})"
 
     @staticmethod
-    def new_token() -> tuple[str, str]:
-        token = secrets.token_urlsafe(32)
-        return token, _hash_token(token)
+    def new_salt() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def token_for(salt: str, *, secret: str | None = None) -> str:
+        digest = salted_hmac("orgs.Invitation.token", salt, secret=secret, algorithm="sha256").digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     @staticmethod
     def hash(token: str) -> str:
         return _hash_token(token)
+
+    def link_token(self) -> str | None:
+        """The link's token, rebuilt from the salt under SECRET_KEY or one of SECRET_KEY_FALLBACKS;
+        None when no key gives the stored hash (an older invitation, or a key dropped since)."""
+        if not self.token_salt:
+            return None
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+            token = self.token_for(self.token_salt, secret=secret)
+            if constant_time_compare(_hash_token(token), self.token_hash):
+                return token
+        return None
 
     @property
     def is_usable(self) -> bool:
