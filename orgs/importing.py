@@ -22,6 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.validators import character_code, first_control_character, validate_one_line_fields
+
 from .models import ContactPerson, FocusArea, ImportBatch, Organisation, OrganisationType, Region, Role, Tenant, User
 from .models.organisations import fold
 from .services.audit import audit_record
@@ -42,6 +44,9 @@ MAX_COLUMNS = 40
 MAX_UNCOMPRESSED_BYTES = 25 * 1024 * 1024
 BATCH_LIFETIME = datetime.timedelta(days=1)
 YES = {"yes", "oui", "y", "o", "1", "true", "vrai", "x"}
+# Columns that land in one-line fields (names reach e-mail subjects and file names); description may span lines.
+ONE_LINE_COLUMNS = ("name", "acronym", "registration_number", "contact_name", "contact_role", "contact_phone",
+                    "contact_email")
 
 
 @dataclass
@@ -236,6 +241,12 @@ def validate_rows(*, tenant: Tenant, rows: list[dict[str, str]]) -> list[RowResu
         def get(key: str, raw: dict[str, str] = raw) -> str:
             return (raw.get(key) or "").strip()
 
+        for column in ONE_LINE_COLUMNS:
+            character = first_control_character(get(column))
+            if character is not None:
+                row.errors.append(_("The column « %(column)s » holds a line break, a tab or an invisible character "
+                                    "(%(character)s); write it on one line.")
+                                  % {"column": column, "character": character_code(character)})
         name, acronym, number = get("name"), get("acronym"), get("registration_number")
         if not name:
             row.errors.append(_("The legal name (column « name ») is empty."))
@@ -367,7 +378,9 @@ def import_batch_confirm(*, batch: ImportBatch, actor: User) -> list[Organisatio
                                               action="organisation.created",
                                               extra_audit={"source": "import", "batch": locked.pk})
             if row.contact:
-                ContactPerson.objects.create(tenant=tenant, organisation=organisation, **row.contact)
+                contact = ContactPerson(tenant=tenant, organisation=organisation, **row.contact)
+                validate_one_line_fields(contact)
+                contact.save()
             created.append(organisation)
         locked.confirmed_at = timezone.now()
         locked.created_count = len(created)

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from relais.validators import one_line
+
 from .models import Invitation
 
 
@@ -29,7 +31,7 @@ def send_invitation_email(*, invitation_id: int) -> None:
             "url": absolute_url(reverse("invitation_accept", kwargs={"token": token})),
             "role": invitation.get_role_display(),
         }
-        subject = render_to_string("orgs/email/invitation_subject.txt", context).strip()
+        subject = one_line(render_to_string("orgs/email/invitation_subject.txt", context))
         body = render_to_string("orgs/email/invitation_body.txt", context)
     send_mail(subject, body, None, [invitation.email])
 
@@ -46,6 +48,6 @@ def send_join_request_decision_email(*, join_request_id: int) -> None:
             "approved": join_request.status == "approved",
             "url": absolute_url(reverse("dashboard", kwargs={"tenant_slug": join_request.tenant.slug})),
         }
-        subject = render_to_string("orgs/email/join_request_subject.txt", context).strip()
+        subject = one_line(render_to_string("orgs/email/join_request_subject.txt", context))
         body = render_to_string("orgs/email/join_request_body.txt", context)
     send_mail(subject, body, None, [join_request.user.email])

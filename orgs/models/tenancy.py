@@ -9,12 +9,14 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from relais.money import currency_field
+from relais.validators import no_control_characters
 
 # Top-level URL segments a tenant slug may never take.
 RESERVED_SLUGS = frozenset(
@@ -35,11 +37,19 @@ def validate_tenant_slug(value: str) -> None:
         )
 
 
+# References (PD-2026-014) go into e-mail subjects and PDF file names: letters, digits, hyphens.
+validate_reference_prefix = RegexValidator(
+    r"\A[A-Z0-9][A-Z0-9-]{0,9}\Z",
+    message=_("Use up to 10 capital letters, digits or hyphens, for example PD."),
+    code="reference_prefix",
+)
+
+
 class User(AbstractUser):
     """Users are global; a Membership gives them a role in one tenant."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True, validators=[no_control_characters])
     language = models.CharField(
         _("preferred language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
     )
@@ -55,7 +65,7 @@ class User(AbstractUser):
 class Tenant(models.Model):
     """One grant-making organisation's workspace."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     slug = models.SlugField(_("URL identifier"), max_length=50, unique=True, validators=[validate_tenant_slug])
     default_language = models.CharField(
         _("default language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
@@ -72,6 +82,7 @@ class Tenant(models.Model):
     )
     reference_prefix = models.CharField(
         _("reference prefix"), max_length=10, blank=True,
+        validators=[no_control_characters, validate_reference_prefix],
         help_text=_("For example “PD” gives references like PD-2026-014."),
     )
     is_active = models.BooleanField(_("active"), default=True)

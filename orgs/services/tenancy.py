@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.validators import validate_one_line_fields
+
 from ..models import Invitation, Membership, Organisation, Role, Tenant, User
 from .audit import audit_record
 
@@ -226,5 +228,6 @@ def tenant_update_settings(*, tenant: Tenant, actor: User, **changes) -> Tenant:
 def user_update_profile(*, user: User, full_name: str, language: str) -> User:
     user.full_name = full_name
     user.language = language
+    validate_one_line_fields(user)
     user.save(update_fields=["full_name", "language"])
     return user

@@ -342,3 +342,24 @@ def test_an_xlsx_whose_sheet_unpacks_to_too_much_is_refused(english):
     outcome, _elapsed, peak = _parse_measured("bomb.xlsx", crafted.getvalue())
     assert "unpacks to" in " ".join(outcome.messages)
     assert peak < 20 * 1024 * 1024
+
+
+def test_line_breaks_in_one_line_columns_are_row_errors(geography, english):
+    """An acronym « REJ\\r\\nBcc: … » was imported, then made the join-request e-mail fail."""
+    rows = [
+        {"name": "Réseau des jeunes", "acronym": "REJ\r\nBcc: victim@example.org"},
+        {"name": "Association\u202eA"},
+        {"name": "Association C", "contact_name": "Awa\tTraoré"},
+        {"name": "Association D", "acronym": "AD", "description": "Paix.\nDialogue."},  # several lines: fine
+    ]
+    results = importing.validate_rows(tenant=geography.tenant, rows=rows)
+    assert results[0].errors == ["The column « acronym » holds a line break, a tab or an invisible character "
+                                 "(U+000D); write it on one line."]
+    assert results[1].errors == ["The column « name » holds a line break, a tab or an invisible character "
+                                 "(U+202E); write it on one line."]
+    assert "« contact_name »" in results[2].errors[0]
+    assert results[3].ok
+    batch = ImportBatch.objects.create(tenant=geography.tenant, created_by=geography.user(Role.MANAGER),
+                                       filename="x.csv", rows=rows)
+    created = importing.import_batch_confirm(batch=batch, actor=geography.user(Role.MANAGER))
+    assert [o.acronym for o in created] == ["AD"]

@@ -256,3 +256,50 @@ def test_tokens_already_in_the_queue_table_are_scrubbed(world_a):
     other.refresh_from_db()
     assert stored.args_kwargs == {"args": [], "kwargs": {"invitation_id": 7}}
     assert other.args_kwargs == {"args": [], "kwargs": {"join_request_id": 3}}
+
+
+# --- the reference prefix and names stay on one line -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ['W"M', "W\r\nX: 1", "PD\n", "pd", "P D", "-PD", "ABCDEFGHIJK"])
+def test_unsafe_reference_prefixes_are_refused(world_a, prefix):
+    """The prefix starts every application reference, which goes into the PDF's file name and e-mail subjects."""
+    with pytest.raises(ValidationError) as exc:
+        tenancy.tenant_update_settings(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER),
+                                       reference_prefix=prefix)
+    assert "reference_prefix" in exc.value.message_dict
+    world_a.tenant.refresh_from_db()
+    assert world_a.tenant.reference_prefix == "T"
+
+
+@pytest.mark.parametrize("prefix", ["PD", "WANEP-ML", "P2", ""])
+def test_ordinary_reference_prefixes_are_accepted(world_a, prefix):
+    tenant = tenancy.tenant_update_settings(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER),
+                                            reference_prefix=prefix)
+    assert tenant.reference_prefix == prefix
+
+
+def test_the_settings_form_refuses_a_prefix_that_would_break_a_header(world_a):
+    from orgs.forms.tenancy import TenantSettingsForm
+
+    data = {"name": "Bailleur A", "default_language": "fr", "default_currency": "XOF",
+            "applicants_may_self_register": "on", "screening_validity_days": "365"}
+    for prefix, valid in (('W"M', False), ("W\r\nX: 1", False), ("WM", True)):
+        form = TenantSettingsForm({**data, "reference_prefix": prefix}, instance=world_a.tenant)
+        assert form.is_valid() is valid, (prefix, form.errors)
+        if not valid:
+            assert list(form.errors) == ["reference_prefix"]
+
+
+def test_workspace_and_person_names_refuse_line_breaks(world_a):
+    from orgs.forms.tenancy import ProfileForm
+
+    with pytest.raises(ValidationError):
+        tenancy.tenant_update_settings(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER),
+                                       name="Bailleur A\r\nBcc: x@example.org")
+    user = world_a.user(Role.TRAINER)
+    assert not ProfileForm({"full_name": "Awa\r\nBcc: x", "language": "fr"}, instance=user).is_valid()
+    with pytest.raises(ValidationError):
+        tenancy.user_update_profile(user=user, full_name="Awa\r\nBcc: x", language="fr")
+    user.refresh_from_db()
+    assert "\n" not in user.full_name
