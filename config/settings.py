@@ -268,6 +268,10 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 RELAIS_UPLOAD_MAX_BYTES = int(os.environ.get("RELAIS_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# DOCX and XLSX are ZIP archives: the most their parts may unpack to, together.
+RELAIS_UPLOAD_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("RELAIS_UPLOAD_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+)
 
 DJANGO_TABLES2_TEMPLATE = "relais/table.html"
 

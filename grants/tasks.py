@@ -10,6 +10,7 @@ from django_tasks import task
 
 from orgs.models import Role, User
 from orgs.tasks import absolute_url
+from relais.validators import one_line
 
 from .models import Application
 
@@ -31,7 +32,7 @@ def send_application_email(*, application_id: int, kind: str, user_id: int | Non
     for user in users:
         with translation.override(user.language or application.tenant.default_language):
             context = {"application": application, "kind": kind, "url": url, "user": user}
-            subject = render_to_string("grants/email/application_subject.txt", context).strip()
+            subject = one_line(render_to_string("grants/email/application_subject.txt", context))
             body = render_to_string("grants/email/application_body.txt", context)
         send_mail(subject, body, None, [user.email])
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.validators import character_code, first_control_character, validate_one_line_fields
+
 from .models import ContactPerson, FocusArea, ImportBatch, Organisation, OrganisationType, Region, Role, Tenant, User
 from .models.organisations import fold
 from .services.audit import audit_record
 from .services.organisations import active_membership, organisation_write
+from .uploads import check_archive
 
 COLUMNS = (
     "name", "acronym", "type", "registration_number", "registration_date", "founding_year", "region",
@@ -32,8 +36,17 @@ COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("contact_role", "contact_consent")
 MAX_ROWS = 5000
+# Blank lines are skipped, but each costs a look: a sheet can claim a million of them.
+MAX_LINES = 2 * MAX_ROWS
+# The columns above, plus room for the extra ones a mapping spreadsheet carries (they are ignored).
+MAX_COLUMNS = 40
+# An import file is at most 2 MB; its XLSX parts unpack to far less than this.
+MAX_UNCOMPRESSED_BYTES = 25 * 1024 * 1024
 BATCH_LIFETIME = datetime.timedelta(days=1)
 YES = {"yes", "oui", "y", "o", "1", "true", "vrai", "x"}
+# Columns that land in one-line fields (names reach e-mail subjects and file names); description may span lines.
+ONE_LINE_COLUMNS = ("name", "acronym", "registration_number", "contact_name", "contact_role", "contact_phone",
+                    "contact_email")
 
 
 @dataclass
@@ -61,10 +74,19 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _rows_from_table(table: list[list[Any]]) -> list[dict[str, str]]:
-    if not table:
+def _rows_from_lines(lines: Iterator[Sequence[Any]]) -> list[dict[str, str]]:
+    """Rows keyed by the header's known column names, read one line at a time.
+
+    Stops at MAX_ROWS rows or MAX_LINES lines (blank ones included) and reads
+    MAX_COLUMNS columns at most, so a file claiming millions of cells is refused
+    before they exist.
+    """
+    first = next(lines, None)
+    if first is None:
         raise ValidationError(_("The file is empty."))
-    header = [fold(_cell(h)).replace(" ", "_") for h in table[0]]
+    header = [fold(_cell(h)).replace(" ", "_") for h in first[:MAX_COLUMNS]]
+    while header and not header[-1]:
+        header.pop()
     if "name" not in header and len([h for h in header if h]) <= 1:
         raise ValidationError(
             _("The first row holds a single column: separate the columns with commas or semicolons, or save "
@@ -74,30 +96,53 @@ def _rows_from_table(table: list[list[Any]]) -> list[dict[str, str]]:
         raise ValidationError(
             _("The first row must hold the column names (name, acronym, type, ...); « name » is missing.")
         )
-    rows = []
-    for values in table[1:]:
-        cells = [_cell(v) for v in values]
+    rows: list[dict[str, str]] = []
+    for line, values in enumerate(lines, start=2):
+        if line > MAX_LINES:
+            raise ValidationError(_("The file goes on beyond line %(max)s (blank lines included); remove the "
+                                    "blank lines at the end or split it.") % {"max": MAX_LINES})
+        cells = [_cell(v) for v in values[: len(header)]]
         if not any(cells):
             continue
+        if len(rows) == MAX_ROWS:
+            raise ValidationError(_("The file has more than %(max)s rows; split it.") % {"max": MAX_ROWS})
         rows.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)
                      if h in COLUMNS or h in OPTIONAL_COLUMNS})
-    if len(rows) > MAX_ROWS:
-        raise ValidationError(_("The file has more than %(max)s rows; split it.") % {"max": MAX_ROWS})
     return rows
+
+
+def _xlsx_rows(content: bytes) -> list[dict[str, str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            check_archive(archive, max_uncompressed=MAX_UNCOMPRESSED_BYTES)
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ValidationError(_("This Excel file cannot be read. Save it again as .xlsx or .csv.")) from exc
+    workbook = None
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        # The sheet's <dimension> is whatever the file claims (A1:XFD1048576 pads every row to
+        # 16,384 cells): ignore it, and read only the columns an import can use.
+        sheet.reset_dimensions()
+        # read_only parses the sheet lazily: a damaged sheet fails while iterating.
+        return _rows_from_lines(iter(sheet.iter_rows(min_col=1, max_col=MAX_COLUMNS, values_only=True)))
+    except ValidationError:
+        raise
+    except Exception as exc:  # openpyxl, zipfile and the XML parser raise many types for a damaged file
+        raise ValidationError(_("This Excel file cannot be read. Save it again as .xlsx or .csv.")) from exc
+    finally:
+        if workbook is not None:
+            workbook.close()
 
 
 def parse_upload(filename: str, content: bytes) -> list[dict[str, str]]:
     """Raw rows as dicts of text, keyed by the known column names."""
     if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            # read_only parses the sheet lazily: a damaged sheet fails while iterating.
-            table = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
-        except Exception as exc:  # openpyxl, zipfile and the XML parser raise many types for a damaged file
-            raise ValidationError(_("This Excel file cannot be read. Save it again as .xlsx or .csv.")) from exc
-        return _rows_from_table(table)
+        return _xlsx_rows(content)
     unreadable = ValidationError(
         _("This file is not a readable CSV text file. Save it again from Excel as « CSV UTF-8 » or as .xlsx.")
     )
@@ -113,7 +158,8 @@ def parse_upload(filename: str, content: bytes) -> list[dict[str, str]]:
     if text is None:
         raise unreadable
     try:
-        return _rows_from_table(list(csv.reader(io.StringIO(text), csv.excel, delimiter=_csv_delimiter(text))))
+        # csv.reader keeps its default field limit (128 KiB): a longer cell is unreadable, not a memory hog.
+        return _rows_from_lines(csv.reader(io.StringIO(text), csv.excel, delimiter=_csv_delimiter(text)))
     except csv.Error as exc:  # a cell over the csv module's size limit, a stray quote...
         raise unreadable from exc
 
@@ -195,6 +241,12 @@ def validate_rows(*, tenant: Tenant, rows: list[dict[str, str]]) -> list[RowResu
         def get(key: str, raw: dict[str, str] = raw) -> str:
             return (raw.get(key) or "").strip()
 
+        for column in ONE_LINE_COLUMNS:
+            character = first_control_character(get(column))
+            if character is not None:
+                row.errors.append(_("The column « %(column)s » holds a line break, a tab or an invisible character "
+                                    "(%(character)s); write it on one line.")
+                                  % {"column": column, "character": character_code(character)})
         name, acronym, number = get("name"), get("acronym"), get("registration_number")
         if not name:
             row.errors.append(_("The legal name (column « name ») is empty."))
@@ -326,7 +378,9 @@ def import_batch_confirm(*, batch: ImportBatch, actor: User) -> list[Organisatio
                                               action="organisation.created",
                                               extra_audit={"source": "import", "batch": locked.pk})
             if row.contact:
-                ContactPerson.objects.create(tenant=tenant, organisation=organisation, **row.contact)
+                contact = ContactPerson(tenant=tenant, organisation=organisation, **row.contact)
+                validate_one_line_fields(contact)
+                contact.save()
             created.append(organisation)
         locked.confirmed_at = timezone.now()
         locked.created_count = len(created)

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from relais.validators import one_line
+
 from .models import Invitation
 
 
@@ -15,15 +17,21 @@ def absolute_url(path: str) -> str:
 
 
 @task()
-def send_invitation_email(*, invitation_id: int, token: str) -> None:
+def send_invitation_email(*, invitation_id: int) -> None:
+    """E-mail the invitation's link, rebuilt here: the link never sits in the task's stored arguments."""
+    from .services.tenancy import invitation_link_token
+
     invitation = Invitation.objects.select_related("tenant", "invited_by").get(pk=invitation_id)
+    if not invitation.is_usable:  # cancelled, accepted or expired before the worker ran
+        return
+    token = invitation_link_token(invitation=invitation)
     with translation.override(invitation.tenant.default_language):
         context = {
             "invitation": invitation,
             "url": absolute_url(reverse("invitation_accept", kwargs={"token": token})),
             "role": invitation.get_role_display(),
         }
-        subject = render_to_string("orgs/email/invitation_subject.txt", context).strip()
+        subject = one_line(render_to_string("orgs/email/invitation_subject.txt", context))
         body = render_to_string("orgs/email/invitation_body.txt", context)
     send_mail(subject, body, None, [invitation.email])
 
@@ -40,6 +48,6 @@ def send_join_request_decision_email(*, join_request_id: int) -> None:
             "approved": join_request.status == "approved",
             "url": absolute_url(reverse("dashboard", kwargs={"tenant_slug": join_request.tenant.slug})),
         }
-        subject = render_to_string("orgs/email/join_request_subject.txt", context).strip()
+        subject = one_line(render_to_string("orgs/email/join_request_subject.txt", context))
         body = render_to_string("orgs/email/join_request_body.txt", context)
     send_mail(subject, body, None, [join_request.user.email])

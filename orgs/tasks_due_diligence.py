@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from relais.validators import one_line
+
 from .models import Membership, OrganisationDocument, Role
 from .tasks import absolute_url
 
@@ -25,7 +27,7 @@ def send_document_rejected_email(*, document_id: int) -> None:
                                             "organisation_pk": document.organisation_id})
     with translation.override(document.tenant.default_language):
         context = {"document": document, "item": document.item.display_name, "url": absolute_url(path)}
-        subject = render_to_string("orgs/email/document_rejected_subject.txt", context).strip()
+        subject = one_line(render_to_string("orgs/email/document_rejected_subject.txt", context))
         body = render_to_string("orgs/email/document_rejected_body.txt", context)
     send_mail(subject, body, None, recipients)
 

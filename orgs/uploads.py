@@ -4,7 +4,8 @@
 diligence documents now, grant attachments later). It refuses, with a reason a
 person can read, empty and oversized files, programs, HTML pages and anything
 whose bytes are not one of the accepted types, and files whose name does not
-agree with what they contain.
+agree with what they contain. DOCX and XLSX are ZIP archives: ``check_archive``
+refuses those that would unpack to far more than an ordinary document.
 """
 
 from __future__ import annotations
@@ -91,14 +92,56 @@ def _read_all(file: IO[bytes]) -> bytes:
     return data
 
 
+# An ordinary document has a few dozen parts; a few hundred for a workbook with many sheets.
+MAX_ARCHIVE_ENTRIES = 10_000
+# Office XML compresses about 10:1; a part much larger than that is padding made to unpack (a zip bomb).
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM = 1024 * 1024  # small parts (styles, shared strings of a short sheet) may compress better
+
+
+def check_archive(archive: zipfile.ZipFile, *, max_uncompressed: int | None = None) -> None:
+    """Refuse a ZIP whose parts would unpack to too much, from its directory alone.
+
+    The sizes are those the directory declares; Python's zipfile (which openpyxl reads
+    through) never returns more than the declared size of a part and checks its CRC, so a
+    directory that lies gives a damaged file, not a bomb.
+    """
+    limit = max_uncompressed if max_uncompressed is not None else settings.RELAIS_UPLOAD_MAX_UNCOMPRESSED_BYTES
+    entries = archive.infolist()
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        raise ValidationError(
+            _("This file holds more than %(max)s parts, which no ordinary document does. Save it again from "
+              "Word or Excel, or as a PDF, and try again."),
+            params={"max": MAX_ARCHIVE_ENTRIES}, code="archive_entries",
+        )
+    total = sum(entry.file_size for entry in entries)
+    if total > limit:
+        raise ValidationError(
+            _("This file unpacks to %(size)s; the limit is %(limit)s. Remove large images or videos from it, "
+              "or save it as a PDF, and try again."),
+            params={"size": filesizeformat(total), "limit": filesizeformat(limit)}, code="archive_too_large",
+        )
+    for entry in entries:
+        if entry.file_size >= RATIO_CHECKED_FROM and entry.file_size > MAX_COMPRESSION_RATIO * max(
+                entry.compress_size, 1):
+            raise ValidationError(
+                _("A part of this file unpacks to %(size)s from %(compressed)s, which only a file made to "
+                  "overload servers does. Save it again from Word or Excel, or as a PDF, and try again."),
+                params={"size": filesizeformat(entry.file_size), "compressed": filesizeformat(entry.compress_size)},
+                code="archive_ratio",
+            )
+
+
 def _office_type(data: bytes) -> DetectedType | None:
     """DOCX and XLSX are ZIP files; tell them apart by the part they must contain.
 
-    Only the ZIP directory is read, nothing is decompressed (no zip-bomb risk).
+    Only the ZIP directory is read, nothing is decompressed; a ZIP that would unpack
+    to too much is refused (check_archive).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
+            check_archive(archive)
     except (zipfile.BadZipFile, ValueError, OSError):
         return None
     if any(name.lower().endswith("vbaproject.bin") for name in names):
@@ -151,8 +194,9 @@ def validate_upload(file, *, max_bytes: int | None = None) -> DetectedType:
     """Check an uploaded file and return its type, or raise ValidationError.
 
     Rules: not empty; at most settings.RELAIS_UPLOAD_MAX_BYTES; content is PDF,
-    JPEG, PNG, DOCX or XLSX (DOCX/XLSX verified inside the ZIP); and the file
-    name's extension agrees with the content.
+    JPEG, PNG, DOCX or XLSX (DOCX/XLSX verified inside the ZIP, which unpacks to at
+    most settings.RELAIS_UPLOAD_MAX_UNCOMPRESSED_BYTES); and the file name's
+    extension agrees with the content.
     """
     limit = max_bytes if max_bytes is not None else settings.RELAIS_UPLOAD_MAX_BYTES
     size = getattr(file, "size", None)

@@ -95,7 +95,8 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory(TenantFactory)
     email = factory.Sequence(lambda n: f"invite{n}@example.org")
     role = Role.REVIEWER
-    token_hash = factory.LazyFunction(lambda: Invitation.new_token()[1])
+    token_salt = factory.LazyFunction(Invitation.new_salt)
+    token_hash = factory.LazyAttribute(lambda o: Invitation.hash(Invitation.token_for(o.token_salt)))
     expires_at = factory.LazyFunction(lambda: __import__("django.utils.timezone").utils.timezone.now()
                                       + __import__("datetime").timedelta(days=7))
 from tests.factories_dd import *  # noqa

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from orgs.models import Organisation, Region, TenantOwned
 from orgs.uploads import get_private_storage
 from relais.money import amount_field, quantize
+from relais.validators import no_control_characters
 
 from .calls import BudgetCategory, Call, EligibilityQuestion, RequiredAttachment
 
@@ -57,7 +58,7 @@ class Application(TenantOwned):
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, db_index=True
     )
     # Section: project
-    title = models.CharField(_("project title"), max_length=200, blank=True)
+    title = models.CharField(_("project title"), max_length=200, blank=True, validators=[no_control_characters])
     summary = models.TextField(_("summary"), blank=True)
     # Section: context
     context = models.TextField(_("context and problem"), blank=True)
@@ -80,7 +81,8 @@ class Application(TenantOwned):
     # Section: budget (lines are BudgetLine)
     requested_amount = amount_field(verbose_name=_("requested amount"), default=Decimal("0"))
     cofunding_amount = amount_field(verbose_name=_("co-funding amount"), null=True, blank=True)
-    cofunding_source = models.CharField(_("co-funding source"), max_length=255, blank=True)
+    cofunding_source = models.CharField(_("co-funding source"), max_length=255, blank=True,
+                                        validators=[no_control_characters])
     # Workflow
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     changes_requested_message = models.TextField(_("changes requested"), blank=True)
@@ -123,7 +125,7 @@ class Application(TenantOwned):
 
 class TimelineActivity(TenantOwned):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="timeline")
-    activity = models.CharField(_("activity"), max_length=200, blank=True)
+    activity = models.CharField(_("activity"), max_length=200, blank=True, validators=[no_control_characters])
     start_month = models.PositiveSmallIntegerField(
         _("start month"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
@@ -144,7 +146,7 @@ class BudgetLine(TenantOwned):
     category = models.ForeignKey(
         BudgetCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("category")
     )
-    description = models.CharField(_("description"), max_length=255, blank=True)
+    description = models.CharField(_("description"), max_length=255, blank=True, validators=[no_control_characters])
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0"))],

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import FocusArea, Region, TenantOwned
 from relais.money import amount_field, currency_field
+from relais.validators import no_control_characters
 
 
 def _localised(obj, base: str) -> str:
@@ -31,8 +32,8 @@ class CallStatus(models.TextChoices):
 
 
 class Call(TenantOwned):
-    title_fr = models.CharField(_("title (French)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_fr = models.CharField(_("title (French)"), max_length=200, validators=[no_control_characters])
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True, validators=[no_control_characters])
     description_fr = models.TextField(_("description (French)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     envelope = amount_field(verbose_name=_("envelope"), validators=[MinValueValidator(Decimal("0"))])
@@ -92,8 +93,8 @@ class QuestionKind(models.TextChoices):
 
 class EligibilityQuestion(CallChild):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="questions")
-    text_fr = models.CharField(_("question (French)"), max_length=300)
-    text_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    text_fr = models.CharField(_("question (French)"), max_length=300, validators=[no_control_characters])
+    text_en = models.CharField(_("question (English)"), max_length=300, blank=True, validators=[no_control_characters])
     kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices, default=QuestionKind.YES_NO)
     disqualifying_answer = models.CharField(
         _("disqualifying answer"), max_length=3, blank=True, choices=[("yes", _("Yes")), ("no", _("No"))]
@@ -112,8 +113,8 @@ class EligibilityQuestion(CallChild):
 
 class RequiredAttachment(CallChild):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="required_attachments")
-    name_fr = models.CharField(_("name (French)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[no_control_characters])
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, validators=[no_control_characters])
     description = models.TextField(_("description"), blank=True)
 
     class Meta(CallChild.Meta):
@@ -132,8 +133,8 @@ SCORE_LEVELS = range(0, 6)
 
 class RubricCriterion(CallChild):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
-    name_fr = models.CharField(_("name (French)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[no_control_characters])
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, validators=[no_control_characters])
     description = models.TextField(_("description"), blank=True)
     # {"0": "no evidence", ..., "5": "excellent"}: what each level means.
     levels = models.JSONField(_("level descriptions"), default=dict, blank=True)
@@ -160,8 +161,8 @@ class RubricCriterion(CallChild):
 class BudgetCategory(TenantOwned):
     """Tenant-editable budget headings (staff, travel, equipment...)."""
 
-    name_fr = models.CharField(_("name (French)"), max_length=120)
-    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=120, validators=[no_control_characters])
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True, validators=[no_control_characters])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 

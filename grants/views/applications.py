@@ -376,6 +376,8 @@ def application_versions(request: HttpRequest, application_pk: int) -> HttpRespo
 
 
 def application_pdf(request: HttpRequest, application_pk: int) -> HttpResponse:
+    from django.utils.http import content_disposition_header
+
     from ..documents import application_pdf as render_pdf
 
     app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
@@ -385,7 +387,7 @@ def application_pdf(request: HttpRequest, application_pk: int) -> HttpResponse:
     data = render_pdf(app, hide_identity=identity_hidden(request.membership, app))
     response = HttpResponse(data, content_type="application/pdf")
     name = app.reference or f"application-{app.pk}"
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, f"{name}.pdf")
     return response
 
 

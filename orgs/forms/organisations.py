@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from relais.validators import no_control_characters
+
 from ..models import (
     Commune,
     ContactPerson,
@@ -132,17 +134,18 @@ class StatusChangeForm(forms.Form):
 
 
 class RegionForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100, validators=[no_control_characters])
     zone = forms.ChoiceField(label=_("Zone"), choices=Zone.choices)
 
 
 class FocusAreaForm(forms.Form):
-    name = forms.CharField(label=_("Name (French)"), max_length=120)
-    name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
+    name = forms.CharField(label=_("Name (French)"), max_length=120, validators=[no_control_characters])
+    name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False,
+                              validators=[no_control_characters])
 
 
 class CommuneForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100, validators=[no_control_characters])
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
 
     def __init__(self, *args, tenant: Tenant, **kwargs):

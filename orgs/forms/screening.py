@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from relais.validators import no_control_characters
+
 from ..models import SanctionsSource, SanctionsSourceFormat, ScreeningDecision
 
 MAX_LIST_BYTES = 50 * 1024 * 1024
@@ -25,7 +27,7 @@ class ScreeningDecisionForm(forms.Form):
 
 
 class SanctionsListUploadForm(forms.Form):
-    name = forms.CharField(label=_("Name of the list"), max_length=200,
+    name = forms.CharField(label=_("Name of the list"), max_length=200, validators=[no_control_characters],
                            help_text=_("For example: UN consolidated list, November 2026."))
     source = forms.ChoiceField(label=_("Source"), choices=SanctionsSource.choices,
                                help_text=_("Each screening uses the latest list of every source."))

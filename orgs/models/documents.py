@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from relais.validators import no_control_characters
+
 from ..uploads import get_private_storage
 from .tenancy import TenantOwned
 
@@ -17,8 +19,8 @@ from .tenancy import TenantOwned
 class DueDiligenceItem(TenantOwned):
     """One line of a tenant's due-diligence checklist (e.g. "Statutes")."""
 
-    name = models.CharField(_("name"), max_length=150)
-    name_en = models.CharField(_("name in English"), max_length=150, blank=True)
+    name = models.CharField(_("name"), max_length=150, validators=[no_control_characters])
+    name_en = models.CharField(_("name in English"), max_length=150, blank=True, validators=[no_control_characters])
     description = models.TextField(_("description"), blank=True)
     required = models.BooleanField(_("required"), default=True)
     expires = models.BooleanField(

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
+from relais.validators import no_control_characters
+
 from .tenancy import Role, TenantOwned
 
 # Staff roles that browse the whole registry.
@@ -25,7 +27,7 @@ class Zone(models.TextChoices):
 class Region(TenantOwned):
     """Tenant-editable geography: Mali changes its regions, so they are data."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[no_control_characters])
     zone = models.CharField(_("zone"), max_length=20, choices=Zone.choices)
     ordering = models.PositiveSmallIntegerField(default=0)
 
@@ -39,8 +41,8 @@ class Region(TenantOwned):
 
 
 class FocusArea(TenantOwned):
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name = models.CharField(_("name"), max_length=120, validators=[no_control_characters])
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True, validators=[no_control_characters])
 
     class Meta:
         ordering = ["name"]
@@ -56,7 +58,7 @@ class Commune(TenantOwned):
     """A commune (or cercle) inside a region; tenant-editable like regions."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="communes", verbose_name=_("region"))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[no_control_characters])
 
     class Meta:
         ordering = ["region__ordering", "region__name", "name"]
@@ -108,8 +110,8 @@ class OrganisationStatus(models.TextChoices):
 class Organisation(TenantOwned):
     """A CSO known to a tenant. The full registry profile grows in orgs issue #3."""
 
-    name = models.CharField(_("legal name"), max_length=255)
-    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    name = models.CharField(_("legal name"), max_length=255, validators=[no_control_characters])
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True, validators=[no_control_characters])
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("head-office region")
     )
@@ -123,7 +125,8 @@ class Organisation(TenantOwned):
     # Registry profile (issue 3).
     type = models.CharField(_("type"), max_length=20, choices=OrganisationType.choices, blank=True)
     registration_number = models.CharField(
-        _("registration number (récépissé)"), max_length=60, blank=True, db_index=True
+        _("registration number (récépissé)"), max_length=60, blank=True, db_index=True,
+        validators=[no_control_characters],
     )
     registration_date = models.DateField(_("registration date"), null=True, blank=True)
     founding_year = models.PositiveSmallIntegerField(_("founding year"), null=True, blank=True)
@@ -167,9 +170,10 @@ class ContactPerson(TenantOwned):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
     )
-    name = models.CharField(_("name"), max_length=200)
-    role = models.CharField(_("role in the organisation"), max_length=120, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
+    role = models.CharField(_("role in the organisation"), max_length=120, blank=True,
+                            validators=[no_control_characters])
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[no_control_characters])
     email = models.EmailField(_("e-mail"), blank=True)
     consent = models.BooleanField(
         _("consents to being contacted"), default=False,
@@ -205,14 +209,18 @@ class PaymentDetails(TenantOwned):
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="payment_details", verbose_name=_("organisation")
     )
-    bank_name = models.CharField(_("bank"), max_length=120, blank=True)
-    bank_account = models.CharField(_("account number or IBAN"), max_length=60, blank=True)
-    bank_account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=120, blank=True, validators=[no_control_characters])
+    bank_account = models.CharField(_("account number or IBAN"), max_length=60, blank=True,
+                                    validators=[no_control_characters])
+    bank_account_holder = models.CharField(_("account holder"), max_length=200, blank=True,
+                                           validators=[no_control_characters])
     mobile_operator = models.CharField(
         _("mobile money operator"), max_length=20, choices=MobileOperator.choices, blank=True
     )
-    mobile_number = models.CharField(_("mobile money number"), max_length=30, blank=True)
-    mobile_holder = models.CharField(_("mobile money account holder"), max_length=200, blank=True)
+    mobile_number = models.CharField(_("mobile money number"), max_length=30, blank=True,
+                                     validators=[no_control_characters])
+    mobile_holder = models.CharField(_("mobile money account holder"), max_length=200, blank=True,
+                                     validators=[no_control_characters])
     needs_verification = models.BooleanField(_("needs verification"), default=True)
     verified_by = models.ForeignKey(
         "orgs.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

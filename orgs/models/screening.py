@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relais.validators import no_control_characters
+
 from .tenancy import TenantOwned
 
 
@@ -29,7 +31,7 @@ class SanctionsSource(models.TextChoices):
 class SanctionsListVersion(TenantOwned):
     """One import of one sanctions list file. Screenings use the latest version of each source."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     source = models.CharField(_("source"), max_length=10, choices=SanctionsSource.choices,
                               default=SanctionsSource.UN)
     source_format = models.CharField(_("format"), max_length=20, choices=SanctionsSourceFormat.choices)

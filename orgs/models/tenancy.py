@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from relais.money import currency_field
+from relais.validators import no_control_characters
 
 # Top-level URL segments a tenant slug may never take.
 RESERVED_SLUGS = frozenset(
@@ -32,11 +37,19 @@ def validate_tenant_slug(value: str) -> None:
         )
 
 
+# References (PD-2026-014) go into e-mail subjects and PDF file names: letters, digits, hyphens.
+validate_reference_prefix = RegexValidator(
+    r"\A[A-Z0-9][A-Z0-9-]{0,9}\Z",
+    message=_("Use up to 10 capital letters, digits or hyphens, for example PD."),
+    code="reference_prefix",
+)
+
+
 class User(AbstractUser):
     """Users are global; a Membership gives them a role in one tenant."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True, validators=[no_control_characters])
     language = models.CharField(
         _("preferred language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
     )
@@ -52,7 +65,7 @@ class User(AbstractUser):
 class Tenant(models.Model):
     """One grant-making organisation's workspace."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     slug = models.SlugField(_("URL identifier"), max_length=50, unique=True, validators=[validate_tenant_slug])
     default_language = models.CharField(
         _("default language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
@@ -69,6 +82,7 @@ class Tenant(models.Model):
     )
     reference_prefix = models.CharField(
         _("reference prefix"), max_length=10, blank=True,
+        validators=[no_control_characters, validate_reference_prefix],
         help_text=_("For example “PD” gives references like PD-2026-014."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -145,8 +159,11 @@ def _hash_token(token: str) -> str:
 class Invitation(TenantOwned):
     """An e-mailed link that gives one role in one tenant, once, before it expires.
 
-    Only the SHA-256 of the token is stored, so a database leak does not leak
-    working links.
+    The link's token is an HMAC of a random per-invitation salt under SECRET_KEY, so
+    the e-mail task rebuilds it from the invitation's id (the queue's table never
+    holds it) and a manager can copy the link again. The database keeps the salt and
+    the token's SHA-256 only: a database leak without SECRET_KEY does not leak working
+    links.
     """
 
     email = models.EmailField(_("e-mail address"))
@@ -155,6 +172,8 @@ class Invitation(TenantOwned):
         "orgs.Organisation", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organisation")
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # Empty for invitations made before links were derived: their link cannot be rebuilt.
+    token_salt = models.CharField(max_length=64, blank=True, editable=False)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -170,13 +189,28 @@ class Invitation(TenantOwned):
         return f"{self.email} ({self.role})"
 
     @staticmethod
-    def new_token() -> tuple[str, str]:
-        token = secrets.token_urlsafe(32)
-        return token, _hash_token(token)
+    def new_salt() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def token_for(salt: str, *, secret: str | None = None) -> str:
+        digest = salted_hmac("orgs.Invitation.token", salt, secret=secret, algorithm="sha256").digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     @staticmethod
     def hash(token: str) -> str:
         return _hash_token(token)
+
+    def link_token(self) -> str | None:
+        """The link's token, rebuilt from the salt under SECRET_KEY or one of SECRET_KEY_FALLBACKS;
+        None when no key gives the stored hash (an older invitation, or a key dropped since)."""
+        if not self.token_salt:
+            return None
+        for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+            token = self.token_for(self.token_salt, secret=secret)
+            if constant_time_compare(_hash_token(token), self.token_hash):
+                return token
+        return None
 
     @property
     def is_usable(self) -> bool:

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.validators import validate_one_line_fields
+
 from ..models import (
     Commune,
     ContactPerson,
@@ -131,6 +133,7 @@ def organisation_write(
         _check_same_tenant(tenant, values)
     if not organisation.name.strip():
         raise ValidationError(_("The legal name is required."))
+    validate_one_line_fields(organisation)
     _duplicate_check(organisation)
     with transaction.atomic():
         organisation.search_name = ""
@@ -214,6 +217,7 @@ def contact_save(
     for key in ("name", "role", "phone", "email", "consent"):
         if key in data:
             setattr(contact, key, data[key])
+    validate_one_line_fields(contact)
     with transaction.atomic():
         contact.save()
         # Names and numbers of people stay out of the audit log.
@@ -261,6 +265,7 @@ def payment_details_update(*, organisation: Organisation, actor: User, data: dic
         changed = created or any(getattr(details, k) != v for k, v in clean.items())
         for key, value in clean.items():
             setattr(details, key, value)
+        validate_one_line_fields(details)
         if changed:
             details.needs_verification = True
             details.verified_by = None
@@ -312,6 +317,7 @@ def region_save(*, tenant: Tenant, actor: User, name: str, zone: str, region: Re
         raise PermissionDenied(_("This region does not belong to this workspace."))
     before = {} if creating else {"name": region.name, "zone": region.zone}
     region.name, region.zone = name, zone
+    validate_one_line_fields(region)
     with transaction.atomic():
         region.save()
         if not creating and before["name"] != name:
@@ -346,6 +352,7 @@ def focus_area_save(
         raise PermissionDenied(_("This focus area does not belong to this workspace."))
     before = {} if creating else {"name": focus_area.name, "name_en": focus_area.name_en}
     focus_area.name, focus_area.name_en = name, name_en.strip()
+    validate_one_line_fields(focus_area)
     with transaction.atomic():
         focus_area.save()
         audit_record(tenant=tenant, actor=actor, action="focus_area.created" if creating else "focus_area.updated",
@@ -369,6 +376,7 @@ def commune_save(
         raise PermissionDenied(_("This commune does not belong to this workspace."))
     before = {} if creating else {"name": commune.name, "region": commune.region_id}
     commune.name, commune.region = name, region
+    validate_one_line_fields(commune)
     with transaction.atomic():
         commune.save()
         audit_record(tenant=tenant, actor=actor, action="commune.created" if creating else "commune.updated",

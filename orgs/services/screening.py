@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.permissions import ALLOW, Decision, deny
+from relais.validators import validate_one_line_fields
 
 from ..models import (
     Organisation,
@@ -55,11 +56,13 @@ def sanctions_list_import(
     if source not in SanctionsSource.values:
         raise ValidationError(_("Unknown list source."))
     parsed = parse_list_file(data, source_format)
+    version = SanctionsListVersion(
+        tenant=tenant, name=name[:200], source=source, source_format=source_format, checksum=checksum,
+        entry_count=len(parsed), imported_by=actor,
+    )
+    validate_one_line_fields(version)
     with transaction.atomic():
-        version = SanctionsListVersion.objects.create(
-            tenant=tenant, name=name[:200], source=source, source_format=source_format, checksum=checksum,
-            entry_count=len(parsed), imported_by=actor,
-        )
+        version.save()
         SanctionsEntry.objects.bulk_create(
             [
                 SanctionsEntry(

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.validators import validate_one_line_fields
+
 from ..models import Invitation, Membership, Organisation, Role, Tenant, User
 from .audit import audit_record
 from .screening import screening_mark_stale_if_names_changed
@@ -122,8 +124,10 @@ def membership_revoke(*, membership: Membership, actor: User) -> Membership:
 def invitation_create(
     *, tenant: Tenant, email: str, role: str, organisation: Organisation | None = None, actor: User
 ) -> tuple[Invitation, str]:
-    """Create an invitation and e-mail its link (after commit). Returns the raw
-    token once, for the e-mail; only its hash is stored."""
+    """Create an invitation and e-mail its link (after commit); returns it with its token.
+
+    Only the token's hash and salt are stored, and the e-mail task gets the
+    invitation's id only: it rebuilds the link itself (invitation_link_token)."""
     _require_manager(tenant=tenant, actor=actor)
     if role not in Role.values:
         raise ValidationError(_("Unknown role."))
@@ -133,18 +137,36 @@ def invitation_create(
     email = email.strip().lower()
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email, is_active=True).exists():
         raise ValidationError(_("This person is already a member of the workspace."))
-    token, token_hash = Invitation.new_token()
+    salt = Invitation.new_salt()
+    token = Invitation.token_for(salt)
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            tenant=tenant, email=email, role=role, organisation=organisation, token_hash=token_hash,
-            invited_by=actor, expires_at=timezone.now() + INVITATION_VALIDITY,
+            tenant=tenant, email=email, role=role, organisation=organisation, token_salt=salt,
+            token_hash=Invitation.hash(token), invited_by=actor, expires_at=timezone.now() + INVITATION_VALIDITY,
         )
         audit_record(tenant=tenant, actor=actor, action="invitation.created", target=invitation,
                      after={"email": email, "role": role, "organisation": organisation})
         from ..tasks import send_invitation_email
 
-        transaction.on_commit(lambda: send_invitation_email.enqueue(invitation_id=invitation.pk, token=token))
+        # The id only: the task's arguments are stored in the queue's table, readable in the admin.
+        transaction.on_commit(lambda: send_invitation_email.enqueue(invitation_id=invitation.pk))
     return invitation, token
+
+
+def invitation_link_token(*, invitation: Invitation) -> str:
+    """The token of the invitation's link, for its e-mail (or for a manager to copy).
+
+    Rebuilt from the invitation's salt. An invitation whose link cannot be rebuilt
+    (made before links were derived, or SECRET_KEY replaced without keeping the old
+    key in SECRET_KEY_FALLBACKS) gets a new token; its previous link stops working.
+    """
+    token = invitation.link_token()
+    if token is None:
+        salt = Invitation.new_salt()
+        token = Invitation.token_for(salt)
+        Invitation.objects.filter(pk=invitation.pk).update(token_salt=salt, token_hash=Invitation.hash(token))
+        invitation.token_salt, invitation.token_hash = salt, Invitation.hash(token)
+    return token
 
 
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
@@ -219,9 +241,10 @@ def tenant_update_settings(*, tenant: Tenant, actor: User, **changes) -> Tenant:
 def user_update_profile(*, user: User, full_name: str, language: str) -> User:
     """A user's full name is screened for every CSO they act for: a new one may make
     those screenings stale (the managers of each tenant are told)."""
+    user.full_name = full_name
+    user.language = language
+    validate_one_line_fields(user)
     with transaction.atomic():
-        user.full_name = full_name
-        user.language = language
         user.save(update_fields=["full_name", "language"])
         organisations_of_user_changed(user=user, actor=user)
     return user

@@ -247,3 +247,18 @@ def test_transitions_are_shown_on_the_application_timeline(world_a):
     history = body[body.index('class="timeline"'):]
     for label in ("Déposer", "Commencer la vérification", "Demander des modifications", "Ajoutez le budget détaillé"):
         assert label in history
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("reference", "disposition"), [
+    ('W"M-2026-001', 'inline; filename="W\\"M-2026-001.pdf"'),
+    ("W\r\nX: 1-2026-001", "inline; filename*=utf-8\'\'W%0D%0AX%3A%201-2026-001.pdf"),
+    ("MÉ-2026-001", "inline; filename*=utf-8\'\'M%C3%89-2026-001.pdf"),
+])
+def test_the_pdf_file_name_cannot_break_its_header(world_a, reference, disposition):
+    """References made from a prefix saved before it was restricted: the header is built by Django's helper."""
+    app = complete_application(world_a)
+    Application.objects.filter(pk=app.pk).update(reference=reference)
+    response = world_a.client_for(Role.APPLICANT).get(world_a.url(f"applications/{app.pk}/pdf/"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == disposition

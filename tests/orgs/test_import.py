@@ -215,3 +215,151 @@ def test_values_longer_than_their_column_are_row_errors(geography, english):
     assert results[0].errors == ["The registration number is longer than 60 characters."]
     assert len(results[1].errors) == 1 and "is not a valid address" in results[1].errors[0]
     assert results[2].ok
+
+
+# --- hostile spreadsheets: the parse is bounded in time and memory -------------------------------------------------
+
+_SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _xlsx_with_sheet(sheet_xml: str) -> bytes:
+    """A real workbook whose first sheet's XML is replaced by ``sheet_xml``."""
+    import zipfile
+
+    workbook = Workbook()
+    workbook.active.append(["name"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(crafted, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = sheet_xml.encode() if name == "xl/worksheets/sheet1.xml" else source.read(name)
+            target.writestr(name, data)
+    return crafted.getvalue()
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _parse_measured(name: str, content: bytes):
+    """parse_upload's outcome (rows or the ValidationError), the seconds it takes and its peak traced
+    memory (measured in a second run: tracing slows the code down several times)."""
+    import time
+    import tracemalloc
+
+    from django.core.exceptions import ValidationError
+
+    def parse():
+        try:
+            return importing.parse_upload(name, content)
+        except ValidationError as exc:
+            return exc
+
+    started = time.perf_counter()
+    outcome = parse()
+    elapsed = time.perf_counter() - started
+    tracemalloc.start()
+    try:
+        parse()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return outcome, elapsed, peak
+
+
+def test_a_sheet_claiming_16384_columns_is_read_in_bounded_time_and_memory(english):
+    """<dimension ref="A1:XFD8001"/> made read-only openpyxl pad every row to 16,384 cells, and the whole
+    table was built before the row limit was checked: 8,000 rows took seconds and a gigabyte."""
+    rows = "".join(f'<row r="{n}">{_inline(f"A{n}", f"Association {n}")}</row>' for n in range(2, 8002))
+    sheet = (f'<worksheet xmlns="{_SHEET_NS}"><dimension ref="A1:XFD8001"/><sheetData>'
+             f'<row r="1">{_inline("A1", "name")}{_inline("B1", "acronym")}</row>{rows}</sheetData></worksheet>')
+    content = _xlsx_with_sheet(sheet)
+    assert len(content) < 200_000
+    outcome, elapsed, peak = _parse_measured("bomb.xlsx", content)
+    assert "more than 5000 rows" in " ".join(outcome.messages)
+    assert elapsed < 2
+    assert peak < 50 * 1024 * 1024
+
+
+def test_a_sheet_whose_last_row_is_a_million_lines_down_is_refused_quickly(english):
+    """Rows missing between two rows are filled in by openpyxl: one cell on row 1,048,576 meant a million
+    padded rows to look at."""
+    sheet = (f'<worksheet xmlns="{_SHEET_NS}"><dimension ref="A1:XFD1048576"/><sheetData>'
+             f'<row r="1">{_inline("A1", "name")}</row><row r="2">{_inline("A2", "Association A")}</row>'
+             f'<row r="1048576">{_inline("A1048576", "Association B")}</row></sheetData></worksheet>')
+    outcome, elapsed, peak = _parse_measured("gap.xlsx", _xlsx_with_sheet(sheet))
+    assert "beyond line 10000" in " ".join(outcome.messages)
+    assert elapsed < 2
+    assert peak < 50 * 1024 * 1024
+
+
+def test_a_sheet_with_the_row_limit_exactly_is_still_imported(english):
+    rows = "".join(f'<row r="{n}">{_inline(f"A{n}", f"Association {n}")}</row>' for n in range(2, 5002))
+    sheet = (f'<worksheet xmlns="{_SHEET_NS}"><dimension ref="A1:XFD5001"/><sheetData>'
+             f'<row r="1">{_inline("A1", "name")}</row>{rows}</sheetData></worksheet>')
+    parsed = importing.parse_upload("full.xlsx", _xlsx_with_sheet(sheet))
+    assert len(parsed) == 5000
+    assert parsed[0] == {"name": "Association 2"} and parsed[-1] == {"name": "Association 5001"}
+
+
+def test_a_csv_of_blank_lines_is_refused_without_building_a_table(english):
+    """A 2 MB CSV of empty cells was first turned into a million Python lists."""
+    content = b"name,acronym\n" + b",\n" * 1_000_000
+    outcome, elapsed, peak = _parse_measured("blank.csv", content)
+    assert "beyond line 10000" in " ".join(outcome.messages)
+    assert peak < 50 * 1024 * 1024
+
+
+def test_a_csv_header_with_a_million_columns_is_read_quickly(english):
+    content = b"name,acronym" + b",x" * 1_000_000 + b"\nAssociation A,AA\n"
+    outcome, elapsed, _peak = _parse_measured("wide.csv", content)
+    assert outcome == [{"name": "Association A", "acronym": "AA"}]
+    assert elapsed < 2
+
+
+def test_an_xlsx_whose_sheet_unpacks_to_too_much_is_refused(english):
+    """The sheet is a zip bomb: refused from the archive's directory, before openpyxl decompresses it."""
+    import zipfile
+
+    workbook = Workbook()
+    workbook.active.append(["name"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(crafted, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            if name != "xl/worksheets/sheet1.xml":
+                target.writestr(name, source.read(name))
+        with target.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(f'<worksheet xmlns="{_SHEET_NS}"><sheetData><row r="1">{_inline("A1", "name")}</row>'
+                        .encode())
+            for _ in range(40):
+                sheet.write(b" " * 1024 * 1024)
+            sheet.write(b"</sheetData></worksheet>")
+    outcome, _elapsed, peak = _parse_measured("bomb.xlsx", crafted.getvalue())
+    assert "unpacks to" in " ".join(outcome.messages)
+    assert peak < 20 * 1024 * 1024
+
+
+def test_line_breaks_in_one_line_columns_are_row_errors(geography, english):
+    """An acronym « REJ\\r\\nBcc: … » was imported, then made the join-request e-mail fail."""
+    rows = [
+        {"name": "Réseau des jeunes", "acronym": "REJ\r\nBcc: victim@example.org"},
+        {"name": "Association\u202eA"},
+        {"name": "Association C", "contact_name": "Awa\tTraoré"},
+        {"name": "Association D", "acronym": "AD", "description": "Paix.\nDialogue."},  # several lines: fine
+    ]
+    results = importing.validate_rows(tenant=geography.tenant, rows=rows)
+    assert results[0].errors == ["The column « acronym » holds a line break, a tab or an invisible character "
+                                 "(U+000D); write it on one line."]
+    assert results[1].errors == ["The column « name » holds a line break, a tab or an invisible character "
+                                 "(U+202E); write it on one line."]
+    assert "« contact_name »" in results[2].errors[0]
+    assert results[3].ok
+    batch = ImportBatch.objects.create(tenant=geography.tenant, created_by=geography.user(Role.MANAGER),
+                                       filename="x.csv", rows=rows)
+    created = importing.import_batch_confirm(batch=batch, actor=geography.user(Role.MANAGER))
+    assert [o.acronym for o in created] == ["AD"]

@@ -377,3 +377,39 @@ def test_a_profile_save_does_not_undo_a_suspension_made_meanwhile(world_a):
     assert fresh.description == "Nouvelle description"
     assert fresh.status == OrganisationStatus.SUSPENDED
     assert fresh.status_reason == "Confirmed sanctions match"
+
+
+# --- services refuse line breaks in one-line fields, whoever calls them ------------------------------------------
+
+
+def test_organisation_service_refuses_a_line_break_in_the_acronym(world_a):
+    """Self-registration, the import and the demo write without the profile form."""
+    with pytest.raises(ValidationError) as exc:
+        services.organisation_create(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER),
+                                     data={"name": "Réseau des jeunes", "acronym": "REJ\r\nBcc: victim@example.org"})
+    assert "acronym" in exc.value.message_dict
+    assert not Organisation.objects.filter(name="Réseau des jeunes").exists()
+
+
+def test_contact_and_payment_services_refuse_line_breaks(world_a):
+    manager, finance = world_a.user(Role.MANAGER), world_a.user(Role.FINANCE)
+    with pytest.raises(ValidationError):
+        services.contact_save(organisation=world_a.organisation, actor=manager,
+                              data={"name": "Awa\nBcc: x", "consent": True})
+    assert not world_a.organisation.contacts.exists()
+    with pytest.raises(ValidationError):
+        services.payment_details_update(organisation=world_a.organisation, actor=finance, data={
+            "bank_name": "BDM-SA", "bank_account": "ML13 1234", "bank_account_holder": "Awa\u202eTraoré"})
+    assert not PaymentDetails.objects.filter(organisation=world_a.organisation).exists()
+
+
+def test_geography_services_refuse_line_breaks(world_a):
+    from orgs.models import FocusArea, Region
+
+    manager = world_a.user(Role.MANAGER)
+    with pytest.raises(ValidationError):
+        services.region_save(tenant=world_a.tenant, actor=manager, name="Kidal\r\nX", zone="north")
+    with pytest.raises(ValidationError):
+        services.focus_area_save(tenant=world_a.tenant, actor=manager, name="Paix", name_en="Peace\r\nBuilding")
+    assert not Region.objects.filter(tenant=world_a.tenant, name__startswith="Kidal").exists()
+    assert not FocusArea.objects.filter(tenant=world_a.tenant, name="Paix").exists()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from orgs.forms.organisations import OrganisationProfileForm
 from orgs.models import AuditEvent, Region, Role
 from orgs.services import organisations as services
+from relais.validators import first_control_character
 from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_profile_form_accepts_only_sane_values(world_a, name, year, staff, langu
     form = OrganisationProfileForm(data, tenant=world_a.tenant)
     valid = form.is_valid()
     expected = (
-        bool(name.strip()) and len(name) <= 255 and "\x00" not in name
+        bool(name.strip()) and len(name) <= 255 and first_control_character(name.strip()) is None
         and (year is None or 1900 <= year <= timezone.localdate().year)
         and staff >= 0 and "xx" not in languages
     )
@@ -87,3 +88,36 @@ def test_commune_region_of_other_tenant_is_refused(worlds):
     from orgs.models import Commune
 
     assert not Commune.objects.exists()
+
+
+# --- one-line fields refuse line breaks (they reach e-mail subjects and file names) ---------------------------------
+
+
+@pytest.mark.parametrize("form_class", ["OrganisationProfileForm", "SelfRegistrationForm"])
+def test_profile_forms_refuse_a_line_break_in_the_acronym(world_a, form_class):
+    from orgs.forms import organisations as forms
+
+    data = {"name": "Réseau des jeunes", "acronym": "REJ\r\nBcc: victim@example.org", "staff_women": 0,
+            "staff_men": 0, "volunteers_women": 0, "volunteers_men": 0}
+    form = getattr(forms, form_class)(data, tenant=world_a.tenant)
+    assert not form.is_valid()
+    assert list(form.errors) == ["acronym"]
+
+
+@pytest.mark.parametrize(("kind", "data"), [
+    ("region", {"region-name": "Kidal\r\nX: 1", "region-zone": "north"}),
+    ("focus", {"focus-name": "Cohésion\u2028sociale", "focus-name_en": ""}),
+    ("commune", {"commune-name": "Yélimané\tKayes"}),
+])
+def test_geography_forms_refuse_a_line_break(world_a, kind, data):
+    from orgs.models import Commune, FocusArea
+
+    region = RegionFactory(tenant=world_a.tenant, name="Kayes")
+    if kind == "commune":
+        data = {**data, "commune-region": region.pk}
+    url = reverse("geography", kwargs={"tenant_slug": world_a.tenant.slug})
+    response = world_a.client_for(Role.MANAGER).post(url, {"kind": kind, **data})
+    assert response.status_code == 200
+    assert not Region.objects.filter(tenant=world_a.tenant, name__startswith="Kidal").exists()
+    assert not FocusArea.objects.filter(tenant=world_a.tenant).exists()
+    assert not Commune.objects.filter(tenant=world_a.tenant).exists()

@@ -152,3 +152,154 @@ def test_create_tenant_command_refuses_reserved_slug(db):
 
     with pytest.raises(CommandError, match="reserved"):
         call_command("create_tenant", "admin", "Admin")
+
+
+# --- the invitation link never sits in the task queue ------------------------------------------------------------
+
+
+def _link_token(body: str) -> str:
+    import re
+
+    return re.search(r"/invitations/([^/\s]+)/", body).group(1)
+
+
+def test_the_queued_invitation_email_holds_no_token_and_its_link_works(
+    world_a, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The task's arguments are stored in the queue's table (and shown in the admin): storing only the
+    token's hash meant nothing while the raw token sat there."""
+    import json
+
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, token = tenancy.invitation_create(
+            tenant=world_a.tenant, email="queued@example.org", role=Role.REVIEWER, actor=world_a.user(Role.MANAGER)
+        )
+    [queued] = DBTaskResult.objects.filter(task_path="orgs.tasks.send_invitation_email")
+    assert queued.args_kwargs == {"args": [], "kwargs": {"invitation_id": invitation.pk}}
+    assert token not in json.dumps(queued.args_kwargs)
+    assert token not in json.dumps(list(Invitation.objects.filter(pk=invitation.pk).values()), default=str)
+    assert mailoutbox == []  # the worker has not run yet
+
+    queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])  # what the worker does
+    [mail] = mailoutbox
+    assert _link_token(mail.body) == token
+    membership = tenancy.invitation_accept(token=token, user=UserFactory(email="queued@example.org"))
+    assert membership.tenant == world_a.tenant and membership.role == Role.REVIEWER
+
+
+def test_the_link_is_rebuilt_after_a_key_change_kept_in_fallbacks(world_a, settings, mailoutbox):
+    from orgs.tasks import send_invitation_email
+
+    invitation, token = tenancy.invitation_create(
+        tenant=world_a.tenant, email="later@example.org", role=Role.TRAINER, actor=world_a.user(Role.MANAGER)
+    )
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-key-for-this-test-only-a-new-key-for-this-test-only"
+    send_invitation_email.call(invitation_id=invitation.pk)
+    assert _link_token(mailoutbox[-1].body) == token
+    assert tenancy.invitation_link_token(invitation=invitation) == token  # what a "copy the link" button shows
+
+
+def test_an_invitation_whose_link_cannot_be_rebuilt_gets_a_new_working_one(world_a, mailoutbox):
+    """Invitations made before links were derived (or after SECRET_KEY changed without a fallback) have a
+    hash nobody can turn back into a link: the e-mail carries a new link and the old one stops working."""
+    from orgs.tasks import send_invitation_email
+    from tests.factories import InvitationFactory
+
+    old_token, old_hash = "an-old-random-token", Invitation.hash("an-old-random-token")
+    invitation = InvitationFactory(tenant=world_a.tenant, email="old@example.org", role=Role.FINANCE,
+                                   token_salt="", token_hash=old_hash)
+    send_invitation_email.call(invitation_id=invitation.pk)
+    new_token = _link_token(mailoutbox[-1].body)
+    assert new_token != old_token
+    with pytest.raises(ValidationError, match="not valid"):
+        tenancy.invitation_accept(token=old_token, user=UserFactory(email="old@example.org"))
+    membership = tenancy.invitation_accept(token=new_token, user=UserFactory(email="old@example.org"))
+    assert membership.role == Role.FINANCE
+
+
+def test_no_email_is_sent_for_an_invitation_cancelled_before_the_worker_ran(world_a, mailoutbox):
+    from orgs.tasks import send_invitation_email
+
+    manager = world_a.user(Role.MANAGER)
+    invitation, _token = tenancy.invitation_create(
+        tenant=world_a.tenant, email="cancelled@example.org", role=Role.TRAINER, actor=manager
+    )
+    tenancy.invitation_revoke(invitation=invitation, actor=manager)
+    send_invitation_email.call(invitation_id=invitation.pk)
+    assert mailoutbox == []
+
+
+def test_tokens_already_in_the_queue_table_are_scrubbed(world_a):
+    """The migration that moved the link out of the task's arguments removes the tokens stored before."""
+    import importlib
+
+    from django.apps import apps
+    from django_tasks_db.models import DBTaskResult
+
+    from orgs.tasks import send_invitation_email
+
+    migration = importlib.import_module("orgs.migrations.0002_invitation_token_salt")
+    stored = DBTaskResult.objects.create(
+        task_path=send_invitation_email.module_path, backend_name="default", run_after=timezone.now(),
+        args_kwargs={"args": [], "kwargs": {"invitation_id": 7, "token": "raw-secret-token"}},
+    )
+    other = DBTaskResult.objects.create(
+        task_path="orgs.tasks.send_join_request_decision_email", backend_name="default", run_after=timezone.now(),
+        args_kwargs={"args": [], "kwargs": {"join_request_id": 3}},
+    )
+    migration.scrub_invitation_tokens(apps, None)
+    stored.refresh_from_db()
+    other.refresh_from_db()
+    assert stored.args_kwargs == {"args": [], "kwargs": {"invitation_id": 7}}
+    assert other.args_kwargs == {"args": [], "kwargs": {"join_request_id": 3}}
+
+
+# --- the reference prefix and names stay on one line -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ['W"M', "W\r\nX: 1", "PD\n", "pd", "P D", "-PD", "ABCDEFGHIJK"])
+def test_unsafe_reference_prefixes_are_refused(world_a, prefix):
+    """The prefix starts every application reference, which goes into the PDF's file name and e-mail subjects."""
+    with pytest.raises(ValidationError) as exc:
+        tenancy.tenant_update_settings(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER),
+                                       reference_prefix=prefix)
+    assert "reference_prefix" in exc.value.message_dict
+    world_a.tenant.refresh_from_db()
+    assert world_a.tenant.reference_prefix == "T"
+
+
+@pytest.mark.parametrize("prefix", ["PD", "WANEP-ML", "P2", ""])
+def test_ordinary_reference_prefixes_are_accepted(world_a, prefix):
+    tenant = tenancy.tenant_update_settings(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER),
+                                            reference_prefix=prefix)
+    assert tenant.reference_prefix == prefix
+
+
+def test_the_settings_form_refuses_a_prefix_that_would_break_a_header(world_a):
+    from orgs.forms.tenancy import TenantSettingsForm
+
+    data = {"name": "Bailleur A", "default_language": "fr", "default_currency": "XOF",
+            "applicants_may_self_register": "on", "screening_validity_days": "365"}
+    for prefix, valid in (('W"M', False), ("W\r\nX: 1", False), ("WM", True)):
+        form = TenantSettingsForm({**data, "reference_prefix": prefix}, instance=world_a.tenant)
+        assert form.is_valid() is valid, (prefix, form.errors)
+        if not valid:
+            assert list(form.errors) == ["reference_prefix"]
+
+
+def test_workspace_and_person_names_refuse_line_breaks(world_a):
+    from orgs.forms.tenancy import ProfileForm
+
+    with pytest.raises(ValidationError):
+        tenancy.tenant_update_settings(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER),
+                                       name="Bailleur A\r\nBcc: x@example.org")
+    user = world_a.user(Role.TRAINER)
+    assert not ProfileForm({"full_name": "Awa\r\nBcc: x", "language": "fr"}, instance=user).is_valid()
+    with pytest.raises(ValidationError):
+        tenancy.user_update_profile(user=user, full_name="Awa\r\nBcc: x", language="fr")
+    user.refresh_from_db()
+    assert "\n" not in user.full_name

@@ -95,3 +95,96 @@ def test_the_reason_is_in_french_for_french_users():
     with translation.override("fr"), pytest.raises(ValidationError) as exc:
         validate_upload(upload("statuts.pdf", HTML_PAGE))
     assert "Ce fichier est un document HTML, pas un PDF" in " ".join(exc.value.messages)
+
+
+# --- ZIP-based documents that would unpack to far more than they weigh ---------------------------------------------
+
+
+def _docx_with(extra: dict[str, int] | None = None, *, entries: int = 0) -> bytes:
+    """A real DOCX plus parts made of zeros (name -> megabytes), written in chunks so that
+    the test never holds them in memory; or plus ``entries`` tiny parts."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
+        for name in source.namelist():
+            archive.writestr(name, source.read(name))
+        chunk = b"\x00" * (1024 * 1024)
+        for name, megabytes in (extra or {}).items():
+            with archive.open(name, "w", force_zip64=True) as part:
+                for _ in range(megabytes):
+                    part.write(chunk)
+        for index in range(entries):
+            archive.writestr(f"word/media/p{index}.xml", "<p/>")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def docx_with_200_mb_of_zeros() -> bytes:
+    return _docx_with({"word/media/image1.png": 200})
+
+
+def test_a_docx_unpacking_to_200_mb_is_refused_with_the_reason(docx_with_200_mb_of_zeros):
+    from django.utils import translation
+
+    assert len(docx_with_200_mb_of_zeros) < 1024 * 1024  # well under the upload limit
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as exc:
+            validate_upload(upload("statuts.docx", docx_with_200_mb_of_zeros))
+        message = " ".join(exc.value.messages)
+    assert exc.value.code == "archive_too_large"
+    assert "This file unpacks to 200.0\xa0MB; the limit is 50.0\xa0MB" in message
+
+
+def test_the_reason_for_a_zip_bomb_is_in_french(docx_with_200_mb_of_zeros):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        with pytest.raises(ValidationError) as exc:
+            validate_upload(upload("statuts.docx", docx_with_200_mb_of_zeros))
+        message = " ".join(exc.value.messages)
+    assert "Une fois décompressé, ce fichier occupe 200,0\xa0Mio" in message
+
+
+def test_the_uncompressed_limit_is_a_setting(settings):
+    settings.RELAIS_UPLOAD_MAX_UNCOMPRESSED_BYTES = 512 * 1024
+    data = _docx_with({"word/media/image1.png": 1})
+    with pytest.raises(ValidationError) as exc:
+        validate_upload(upload("statuts.docx", data))
+    assert exc.value.code == "archive_too_large"
+
+
+def test_a_part_compressed_a_thousand_times_is_refused_under_the_total_limit():
+    data = _docx_with({"word/media/image1.png": 20})
+    with pytest.raises(ValidationError) as exc:
+        validate_upload(upload("statuts.docx", data))
+    assert exc.value.code == "archive_ratio"
+
+
+def test_an_xlsx_with_too_many_parts_is_refused():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        source = zipfile.ZipFile(io.BytesIO(xlsx_bytes()))
+        for name in source.namelist():
+            archive.writestr(name, source.read(name))
+        for index in range(10_001):
+            archive.writestr(f"xl/media/p{index}.xml", "")
+    with pytest.raises(ValidationError) as exc:
+        validate_upload(upload("bilan.xlsx", buffer.getvalue()))
+    assert exc.value.code == "archive_entries"
+
+
+def test_a_docx_with_an_ordinary_image_is_accepted():
+    import io
+    import os
+    import zipfile
+
+    buffer = io.BytesIO(_docx_with(entries=50))
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/photo.jpg", os.urandom(3 * 1024 * 1024))  # incompressible, like a photo
+    assert validate_upload(upload("rapport.docx", buffer.getvalue())) == DOCX
