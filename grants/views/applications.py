@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Role
 from orgs.selectors import audit_timeline
 from orgs.uploads import validate_upload
+from relais.downloads import private_bytes_response, private_file_response
 from relais.views import error_text
 
 from .. import selectors
@@ -372,10 +373,8 @@ def application_pdf(request: HttpRequest, application_pk: int) -> HttpResponse:
     if gate:
         return gate
     data = render_pdf(app, hide_identity=identity_hidden(request.membership, app))
-    response = HttpResponse(data, content_type="application/pdf")
     name = app.reference or f"application-{app.pk}"
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    return response
+    return private_bytes_response(data, filename=f"{name}.pdf", content_type="application/pdf", as_attachment=False)
 
 
 def attachment_download(request: HttpRequest, applicationattachment_pk: int) -> HttpResponse:
@@ -387,8 +386,11 @@ def attachment_download(request: HttpRequest, applicationattachment_pk: int) -> 
         return gate
     if identity_hidden(request.membership, app):
         raise PermissionDenied(_("Blind review: documents that identify the applicant are hidden."))
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return private_file_response(handle, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 @require_POST
