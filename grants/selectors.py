@@ -54,6 +54,16 @@ def application_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Appl
     return apps.none()
 
 
+def organisations_under_review(*, tenant: Tenant, membership: Membership) -> QuerySet:
+    """Ids of the CSOs a reviewer may see in the registry: applicants of the applications
+    assigned to them (not recused), in calls without blind review. Registered with
+    orgs.selectors.register_reviewer_organisations."""
+    if membership.role != Role.REVIEWER:
+        return Application.objects.none().values("organisation_id")
+    return (application_list(tenant=tenant, membership=membership).filter(call__blind_review=False)
+            .values("organisation_id"))
+
+
 def access_application(*, tenant: Tenant, membership: Membership, pk: int) -> Application:
     return get_object_or_404(application_list(tenant=tenant, membership=membership), pk=pk)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Callable
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import (
@@ -69,11 +71,30 @@ def audit_timeline(*, tenant: Tenant, target) -> QuerySet[AuditEvent]:
     )
 
 
+# A reviewer may know a CSO only through an application they review, and only grants
+# knows about applications: grants registers its reader here from AppConfig.ready()
+# (orgs never imports grants). Each reader returns a queryset of organisation ids.
+_REVIEWER_ORGANISATION_READERS: list[Callable[..., QuerySet]] = []
+
+
+def register_reviewer_organisations(reader: Callable[..., QuerySet]) -> None:
+    """`reader(*, tenant, membership)` -> ids of the organisations this reviewer may see."""
+    if reader not in _REVIEWER_ORGANISATION_READERS:  # ready() may run twice in tests
+        _REVIEWER_ORGANISATION_READERS.append(reader)
+
+
 def organisation_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Organisation]:
-    """Staff see the tenant's CSOs; an applicant sees only their own."""
+    """Managers, finance and trainers see the tenant's CSOs; an applicant sees only their own;
+    a reviewer only those of the applications assigned to them in calls without blind review
+    (browsing the whole registry would let them guess who is behind a blind application)."""
     organisations = Organisation.objects.filter(tenant=tenant).select_related("region")
     if membership.role == Role.APPLICANT:
         organisations = organisations.filter(pk=membership.organisation_id)
+    elif membership.role == Role.REVIEWER:
+        visible = Q(pk__in=[])  # no reader registered: nothing
+        for reader in _REVIEWER_ORGANISATION_READERS:
+            visible |= Q(pk__in=reader(tenant=tenant, membership=membership))
+        organisations = organisations.filter(visible)
     return organisations
 
 
