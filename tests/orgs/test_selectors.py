@@ -1,4 +1,5 @@
-"""Who sees which organisations: reviewers only through their assigned, non-blind applications."""
+"""Who sees which organisations (reviewers: only through their assigned, non-blind applications),
+and what the organisation page receives for each role."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from django.urls import reverse
 
 from grants.models import ReviewStatus
 from orgs import selectors
-from orgs.models import Role
+from orgs.models import ContactPerson, PaymentDetails, Role
+from tests.context_walk import reachable, view_context
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.grants.conftest import review_of_organisation
+from tests.orgs.factories import ContactPersonFactory, PaymentDetailsFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +77,59 @@ def test_a_reviewer_of_another_tenant_sees_none_of_them(worlds):
     _assigned(world_a, name="Association des jeunes de Mopti")
     visible = selectors.organisation_list(tenant=world_b.tenant, membership=world_b.members[Role.REVIEWER])
     assert list(visible) == []
+
+
+# --- the organisation page receives only what the role may see ---------------------------
+
+SECRETS = {"bank_account": "ML13 0001 2222 3333 4321", "bank_account_holder": "Aminata Kisal-Diarra",
+           "mobile_number": "+223 70 11 98 76", "mobile_holder": "Oumar Kisal-Coulibaly"}
+
+
+def _page_context(world, role):
+    response = world.client_for(role).get(_detail(world, world.organisation))
+    assert response.status_code == 200
+    return view_context(response)
+
+
+def _strings_with(context, *needles):
+    return [v for v in reachable(context) if isinstance(v, str) and any(n in v for n in needles)]
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.REVIEWER, Role.TRAINER])
+def test_other_roles_receive_masked_payment_details_only(world_a, role):
+    review_of_organisation(world_a)
+    PaymentDetailsFactory(tenant=world_a.tenant, organisation=world_a.organisation, **SECRETS)
+    context = _page_context(world_a, role)
+    assert "can_see_payment" not in context
+    assert [v for v in reachable(context) if isinstance(v, PaymentDetails)] == []
+    assert _strings_with(context, "3333 4321", "70 11 98 76", "Kisal-") == []
+    payment = context["payment"]
+    assert (payment.bank_account, payment.mobile_number) == ("•••• 4321", "•••• 9876")
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.APPLICANT])
+def test_finance_and_the_organisation_receive_the_full_payment_details(world_a, role):
+    PaymentDetailsFactory(tenant=world_a.tenant, organisation=world_a.organisation, **SECRETS)
+    payment = _page_context(world_a, role)["payment"]
+    assert (payment.bank_account, payment.mobile_holder) == (SECRETS["bank_account"], SECRETS["mobile_holder"])
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.REVIEWER, Role.TRAINER])
+def test_other_roles_receive_no_contact_people(world_a, role):
+    review_of_organisation(world_a)
+    contact = ContactPersonFactory(tenant=world_a.tenant, organisation=world_a.organisation, phone="+223 66 77 88 99")
+    context = _page_context(world_a, role)
+    assert "can_see_contacts" not in context
+    assert [v for v in reachable(context) if isinstance(v, ContactPerson)] == []
+    assert _strings_with(context, contact.name, "66 77 88 99", contact.email) == []
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.TRAINER, Role.APPLICANT])
+def test_roles_without_screening_receive_no_status_reason(world_a, role):
+    review_of_organisation(world_a)
+    organisation = world_a.organisation
+    organisation.status, organisation.status_reason = "suspended", "Correspondance confirmée : liste ONU 1267"
+    organisation.save()
+    context = _page_context(world_a, role)
+    assert "show_status_reason" not in context
+    assert _strings_with(context, "liste ONU 1267") == []
