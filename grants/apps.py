@@ -7,4 +7,9 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Grants")
 
     def ready(self) -> None:
+        from orgs.selectors import register_reviewer_organisations
+
         from . import dashboard  # noqa: F401  (registers panels and navigation)
+        from .selectors import organisations_under_review
+
+        register_reviewer_organisations(organisations_under_review)

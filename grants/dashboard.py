@@ -49,7 +49,8 @@ def applicant_panel(request):
 def reviewer_panel(request):
     reviews = selectors.review_list(tenant=request.tenant, membership=request.membership).exclude(
         status=ReviewStatus.RECUSED).order_by("status", "application__call__review_deadline")[:15]
-    return {"reviews": reviews}
+    return {"reviews": [selectors.review_as_seen_by(review=review, membership=request.membership)
+                        for review in reviews]}
 
 
 @dashboard_panel(roles=[Role.MANAGER], template="grants/panels/manager.html", order=20)

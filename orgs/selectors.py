@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
+
+from relais.display import ReadOnlyView
+from relais.permissions import Decision
 
 from .models import (
     AuditEvent,
@@ -16,11 +23,14 @@ from .models import (
     JoinRequestStatus,
     Membership,
     Organisation,
+    PaymentDetails,
     Region,
     Role,
     Tenant,
     User,
 )
+from .permissions import can_see_contact_details, can_see_payment_details
+from .permissions_due_diligence import can_view_screening
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:
@@ -69,17 +79,108 @@ def audit_timeline(*, tenant: Tenant, target) -> QuerySet[AuditEvent]:
     )
 
 
+# A reviewer may know a CSO only through an application they review, and only grants
+# knows about applications: grants registers its reader here from AppConfig.ready()
+# (orgs never imports grants). Each reader returns a queryset of organisation ids.
+_REVIEWER_ORGANISATION_READERS: list[Callable[..., QuerySet]] = []
+
+
+def register_reviewer_organisations(reader: Callable[..., QuerySet]) -> None:
+    """`reader(*, tenant, membership)` -> ids of the organisations this reviewer may see."""
+    if reader not in _REVIEWER_ORGANISATION_READERS:  # ready() may run twice in tests
+        _REVIEWER_ORGANISATION_READERS.append(reader)
+
+
 def organisation_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Organisation]:
-    """Staff see the tenant's CSOs; an applicant sees only their own."""
+    """Managers, finance and trainers see the tenant's CSOs; an applicant sees only their own;
+    a reviewer only those of the applications assigned to them in calls without blind review
+    (browsing the whole registry would let them guess who is behind a blind application)."""
     organisations = Organisation.objects.filter(tenant=tenant).select_related("region")
     if membership.role == Role.APPLICANT:
         organisations = organisations.filter(pk=membership.organisation_id)
+    elif membership.role == Role.REVIEWER:
+        visible = Q(pk__in=[])  # no reader registered: nothing
+        for reader in _REVIEWER_ORGANISATION_READERS:
+            visible |= Q(pk__in=reader(tenant=tenant, membership=membership))
+        organisations = organisations.filter(visible)
     return organisations
 
 
 def access_organisation(*, tenant: Tenant, membership: Membership, pk: int) -> Organisation:
     """Same 404 for a missing id, another tenant's CSO and, for an applicant, another CSO."""
     return get_object_or_404(organisation_list(tenant=tenant, membership=membership), pk=pk)
+
+
+# --- the organisation page: only what the reader may see ----------------------------------
+
+# The registry profile every member who may open the organisation may read. Contacts,
+# payment details and the status reason are given apart, as this reader may see them; a
+# field added to Organisation later stays off the page until it is listed here.
+ORGANISATION_PROFILE_FIELDS = frozenset({
+    "pk", "id", "tenant_id", "name", "acronym", "short_name", "status", "get_status_display", "type",
+    "get_type_display", "registration_number", "registration_date", "founding_year", "region", "region_id",
+    "regions_of_work", "communes_of_work", "focus_areas", "languages", "get_languages_display", "staff_women",
+    "staff_men", "volunteers_women", "volunteers_men", "budget_band", "get_budget_band_display", "description",
+    "created_at", "updated_at",
+})
+
+
+@dataclass(frozen=True)
+class PaymentDetailsView:
+    """Payment details as one member may read them: in full for finance and the organisation's own
+    members; for everyone else the numbers masked ("•••• 4321"), the holders left out, and why."""
+
+    bank_name: str
+    bank_account: str
+    bank_account_holder: str
+    mobile_operator: str
+    mobile_number: str
+    mobile_holder: str
+    needs_verification: bool
+    verified_at: datetime | None
+    masked_reason: str
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    organisation: ReadOnlyView
+    contacts: list[ContactPerson]
+    contacts_hidden_reason: str  # why no contact is shown, or "" when they are
+    payment: PaymentDetailsView | None
+
+
+def _payment_view(details: PaymentDetails, *, shown: Decision) -> PaymentDetailsView:
+    return PaymentDetailsView(
+        bank_name=details.bank_name,
+        bank_account=details.bank_account if shown else details.masked_bank_account,
+        bank_account_holder=details.bank_account_holder if shown else "••••",
+        mobile_operator=details.get_mobile_operator_display() if details.mobile_operator else "",
+        mobile_number=details.mobile_number if shown else details.masked_mobile_number,
+        mobile_holder=details.mobile_holder if shown else "",
+        needs_verification=details.needs_verification, verified_at=details.verified_at,
+        masked_reason="" if shown else shown.reason,
+    )
+
+
+def organisation_page(*, organisation: Organisation, membership: Membership) -> OrganisationPage:
+    """The organisation's page as this member may read it (from access_organisation). Contacts:
+    managers and the organisation's own members; full payment numbers: finance and its own members;
+    the status reason (it may quote a sanctions match): those who see screening results."""
+    tenant_id = organisation.tenant_id
+    prefetch_related_objects([organisation], "focus_areas", "regions_of_work", "communes_of_work__region")
+    contacts_shown = can_see_contact_details(membership, organisation)
+    contacts = list(ContactPerson.objects.filter(tenant_id=tenant_id, organisation=organisation)
+                    .order_by("name", "pk")) if contacts_shown else []
+    details = PaymentDetails.objects.filter(tenant_id=tenant_id, organisation=organisation).first()
+    return OrganisationPage(
+        organisation=ReadOnlyView(
+            organisation, fields=ORGANISATION_PROFILE_FIELDS,
+            status_reason=organisation.status_reason if can_view_screening(membership) else "",
+        ),
+        contacts=contacts,
+        contacts_hidden_reason="" if contacts_shown else contacts_shown.reason,
+        payment=_payment_view(details, shown=can_see_payment_details(membership, organisation)) if details else None,
+    )
 
 
 def organisation_table_rows(*, tenant: Tenant, membership: Membership) -> QuerySet[Organisation]:

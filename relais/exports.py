@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from .downloads import private_bytes_response
 
 _DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,14 +32,14 @@ def neutralise(value: object) -> object:
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv")
-    response.write("\ufeff")  # Excel opens UTF-8 with accents correctly when a BOM is present
-    writer = csv.writer(response)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 with accents correctly when a BOM is present
+    writer = csv.writer(buffer)
     writer.writerow([neutralise(h) for h in header])
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
-    return response
+    return private_bytes_response(buffer.getvalue().encode("utf-8"), filename=f"{filename}.csv",
+                                  content_type="text/csv; charset=utf-8")
 
 
 def _xlsx_cell(value: object) -> object:
@@ -57,9 +58,7 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
         sheet.append([_xlsx_cell(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
+    return private_bytes_response(
+        buffer.getvalue(), filename=f"{filename}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.xlsx")
-    return response

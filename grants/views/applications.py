@@ -7,15 +7,15 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs.models import Membership, Role
-from orgs.selectors import audit_timeline
 from orgs.uploads import validate_upload
+from relais.downloads import private_bytes_response, private_file_response
 from relais.views import error_text
 
 from .. import selectors
@@ -51,9 +51,12 @@ def application_list(request: HttpRequest) -> HttpResponse:
     if status in S.values:
         apps = apps.filter(status=status)
     page = Paginator(apps, 25).get_page(request.GET.get("page"))
+    page.object_list = [selectors.application_as_seen_by(application=app, membership=request.membership)
+                        for app in page.object_list]
     return render(request, "grants/application_list.html", {
         "page": page, "statuses": S.choices, "status": status,
-        "hide_identity": request.membership.role == Role.REVIEWER,
+        # Layout only: a reviewer's list leaves the column out (blind rows hold no name anyway).
+        "organisation_column": request.membership.role != Role.REVIEWER,
     })
 
 
@@ -86,24 +89,6 @@ def next_step_for_applicant(application) -> str:
     }[application.status]
 
 
-# Reasons typed for the applicant; other reasons (screening notes...) stay among staff.
-APPLICANT_REASONS = {"application.changes_request", "application.mark_ineligible", "application.approve",
-                     "application.reject"}
-
-
-def _timeline(request, app, *, hide_identity: bool) -> list:
-    """Audit events of the application, each with `shown_reason`: the reason this reader may see."""
-    events = list(audit_timeline(tenant=request.tenant, target=app).exclude(
-        action="application.section_saved").select_related("actor"))
-    applicant = request.membership.role == Role.APPLICANT
-    for event in events:
-        reason = (event.after or {}).get("reason", "")
-        if hide_identity or (applicant and event.action not in APPLICANT_REASONS):
-            reason = ""  # blind review: staff messages to the applicant may name the organisation
-        event.shown_reason = reason
-    return events
-
-
 def application_detail(request: HttpRequest, application_pk: int) -> HttpResponse:
     app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
     gate = _reviewer_gate(request, app)
@@ -112,16 +97,17 @@ def application_detail(request: HttpRequest, application_pk: int) -> HttpRespons
     membership = request.membership
     transitions = [t for t in application_transitions_from(app.status) if membership.role in t.roles
                    and t.target != S.SUBMITTED]
+    shown = selectors.application_as_seen_by(application=app, membership=membership)
     context = {
-        "application": app, "call": app.call, "hide_identity": identity_hidden(membership, app),
+        "application": shown, "call": app.call,
         "can_edit": can_edit_application(membership, app), "sections": SECTIONS,
         "problems": completeness_problems(app) if app.is_editable and membership.role == Role.APPLICANT else [],
         "transitions": transitions, "reason_form": ReasonForm(),
-        "timeline": _timeline(request, app, hide_identity=identity_hidden(membership, app)),
+        "timeline": selectors.application_timeline(tenant=request.tenant, application=app, membership=membership),
         "next_step": next_step_for_applicant(app) if membership.role == Role.APPLICANT else "",
-        "lines": app.budget_lines.select_related("category"), "activities": app.timeline.all(),
-        "regions": app.regions.all(), "attachments": app.attachments.select_related("required"),
-        "answers": app.answers.select_related("question"), "versions": app.versions.all(),
+        "lines": shown.budget_lines.select_related("category"), "activities": shown.timeline.all(),
+        "regions": shown.regions.all(), "attachments": shown.attachments.select_related("required"),
+        "answers": shown.answers.select_related("question"), "versions": shown.versions.all(),
     }
     if membership.role == Role.MANAGER:
         from ..services.reviews import reviewer_conflict, reviewer_memberships
@@ -376,7 +362,6 @@ def application_versions(request: HttpRequest, application_pk: int) -> HttpRespo
 
 
 def application_pdf(request: HttpRequest, application_pk: int) -> HttpResponse:
-    from django.utils.http import content_disposition_header
 
     from ..documents import application_pdf as render_pdf
 
@@ -384,11 +369,9 @@ def application_pdf(request: HttpRequest, application_pk: int) -> HttpResponse:
     gate = _reviewer_gate(request, app)
     if gate:
         return gate
-    data = render_pdf(app, hide_identity=identity_hidden(request.membership, app))
-    response = HttpResponse(data, content_type="application/pdf")
+    data = render_pdf(selectors.application_as_seen_by(application=app, membership=request.membership))
     name = app.reference or f"application-{app.pk}"
-    response["Content-Disposition"] = content_disposition_header(False, f"{name}.pdf")
-    return response
+    return private_bytes_response(data, filename=f"{name}.pdf", content_type="application/pdf", as_attachment=False)
 
 
 def attachment_download(request: HttpRequest, applicationattachment_pk: int) -> HttpResponse:
@@ -400,8 +383,11 @@ def attachment_download(request: HttpRequest, applicationattachment_pk: int) -> 
         return gate
     if identity_hidden(request.membership, app):
         raise PermissionDenied(_("Blind review: documents that identify the applicant are hidden."))
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                        content_type=attachment.content_type)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return private_file_response(handle, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 @require_POST

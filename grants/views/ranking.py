@@ -31,14 +31,17 @@ def _ranking_for(request, call):
                    .values_list("pk", flat=True))
         rows = [r for r in rows if r.application.pk in mine]
     hide = role == Role.REVIEWER and call.blind_review
+    if hide:
+        for row in rows:
+            row.application = selectors.anonymised_application(row.application)
     return rows, hide
 
 
 def call_ranking(request: HttpRequest, call_pk: int) -> HttpResponse:
     call = selectors.access_call(tenant=request.tenant, membership=request.membership, pk=call_pk)
-    rows, hide = _ranking_for(request, call)
+    rows, _hide = _ranking_for(request, call)
     manager = request.membership.role == Role.MANAGER
-    table = RankingTable(rows, call=call, tenant_slug=request.tenant.slug, hide_identity=hide, selectable=manager)
+    table = RankingTable(rows, call=call, tenant_slug=request.tenant.slug, selectable=manager)
     decidable = sum(1 for r in rows if r.application.status == ApplicationStatus.DECISION_PENDING)
     return render(request, "grants/call_ranking.html", {
         "call": call, "table": table, "rows": rows, "manager": manager, "decidable": decidable,
@@ -58,7 +61,7 @@ def call_ranking_export(request: HttpRequest, call_pk: int) -> HttpResponse:
               _("Within envelope"), _("Status")]
     data = [[
         row.rank, row.application.reference,
-        _("Hidden (blind review)") if hide else row.application.organisation.name,
+        row.application.organisation.name,
         row.application.title, row.score, row.reviews_done, row.reviews_expected, row.spread,
         row.requested, row.running_total, _("yes") if row.within_envelope else _("no"),
         str(row.application.get_status_display()),

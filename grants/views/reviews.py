@@ -16,7 +16,7 @@ from relais.views import error_text
 from .. import selectors
 from ..forms import ConflictForm, ReviewForm
 from ..models import ReviewStatus
-from ..permissions import can_manage_applications, can_open_review, identity_hidden
+from ..permissions import can_manage_applications, can_open_review
 from ..services.reviews import review_declare_conflict, review_save, reviews_assign_automatically
 
 
@@ -24,6 +24,8 @@ def review_list(request: HttpRequest) -> HttpResponse:
     reviews = selectors.review_list(tenant=request.tenant, membership=request.membership).order_by(
         "status", "application__call__review_deadline", "id")
     page = Paginator(reviews, 25).get_page(request.GET.get("page"))
+    page.object_list = [selectors.review_as_seen_by(review=review, membership=request.membership)
+                        for review in page.object_list]
     return render(request, "grants/review_list.html", {"page": page})
 
 
@@ -33,10 +35,10 @@ def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
     mine = review.reviewer_id == request.user.pk
     if not mine:  # a manager reading a review
         can_manage_applications(request.membership).raise_if_denied()
+    shown = selectors.review_as_seen_by(review=review, membership=request.membership)
     if mine and not can_open_review(review):
         return render(request, "grants/review_conflict.html", {
-            "review": review, "form": ConflictForm(), "call": app.call,
-            "hide_identity": identity_hidden(request.membership, app),
+            "review": shown, "form": ConflictForm(), "call": app.call,
         })
     criteria = list(app.call.criteria.all())
     existing = {s.criterion_id: (s.score, s.comment) for s in review.scores.all()}
@@ -55,14 +57,15 @@ def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Review submitted.") if submit else _("Draft saved."))
                 return redirect("review_detail", tenant_slug=request.tenant.slug, review_pk=review.pk)
+    others = selectors.reviews_visible_to(review=review) if mine else []
     return render(request, "grants/review_detail.html", {
-        "review": review, "application": app, "call": app.call, "form": form, "mine": mine,
+        "review": shown, "application": shown.application, "call": app.call, "form": form, "mine": mine,
         "locked": review.status != ReviewStatus.DRAFT or not mine,
-        "hide_identity": identity_hidden(request.membership, app),
-        "others": selectors.reviews_visible_to(review=review) if mine else [],
-        "scores": review.scores.select_related("criterion"),
-        "lines": app.budget_lines.select_related("category"), "activities": app.timeline.all(),
-        "regions": app.regions.all(), "answers": app.answers.select_related("question"),
+        "others": [selectors.review_as_seen_by(review=other, membership=request.membership) for other in others],
+        "scores": shown.scores.select_related("criterion"),
+        "lines": shown.application.budget_lines.select_related("category"),
+        "activities": shown.application.timeline.all(), "regions": shown.application.regions.all(),
+        "answers": shown.application.answers.select_related("question"),
     })
 
 

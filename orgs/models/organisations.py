@@ -8,7 +8,8 @@ from relais.validators import no_control_characters
 
 from .tenancy import Role, TenantOwned
 
-# Staff roles that browse the whole registry.
+# Staff roles that open the registry list. A reviewer's list holds only the CSOs of
+# their own, non-blind reviews (orgs.selectors.organisation_list).
 STAFF_LIST_ROLES = (Role.MANAGER, Role.REVIEWER, Role.FINANCE, Role.TRAINER)
 
 

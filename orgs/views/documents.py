@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relais.downloads import private_file_response
 from relais.views import error_text
 
 from .. import selectors
@@ -114,12 +115,7 @@ def document_download(request: HttpRequest, organisationdocument_pk: int) -> Fil
     # Who read which CSO document is worth knowing (bank attestations carry account details).
     audit_record(tenant=request.tenant, actor=request.user, action="organisation_document.downloaded",
                  target=document)
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name,
-                            content_type=document.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(handle, filename=document.original_name, content_type=document.content_type)
 
 
 @require_POST

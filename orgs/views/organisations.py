@@ -24,12 +24,10 @@ from ..models.organisations import STAFF_LIST_ROLES
 from ..permissions import (
     can_edit_organisation,
     can_edit_payment_details,
-    can_see_contact_details,
-    can_see_payment_details,
     can_verify_payment_details,
     role_required,
 )
-from ..permissions_due_diligence import can_view_due_diligence, can_view_screening
+from ..permissions_due_diligence import can_view_due_diligence
 from ..selectors_due_diligence import annotate_due_diligence, due_diligence_status
 from ..services import organisations as services
 from ..services.audit import audit_record
@@ -101,24 +99,24 @@ def my_organisation(request: HttpRequest) -> HttpResponse:
 
 
 def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    organisation = selectors.organisation_detail(tenant=request.tenant, membership=request.membership,
+    organisation = selectors.access_organisation(tenant=request.tenant, membership=request.membership,
                                                  pk=organisation_pk)
     membership = request.membership
-    details = getattr(organisation, "payment_details", None)
+    # The page receives only what this role may read: masked payment numbers, no contacts,
+    # no status reason where those are not theirs to see (the template tests no flag).
+    page = selectors.organisation_page(organisation=organisation, membership=membership)
     transitions = organisation_targets(organisation.status, membership.role)
     return render(request, "orgs/organisation_detail.html", {
-        "organisation": organisation,
+        "organisation": page.organisation,
+        "contacts": page.contacts,
+        "contacts_hidden_reason": page.contacts_hidden_reason,
+        "payment": page.payment,
         "can_edit": can_edit_organisation(membership, organisation),
-        "can_see_contacts": can_see_contact_details(membership, organisation),
-        "can_see_payment": can_see_payment_details(membership, organisation),
         "can_edit_payment": can_edit_payment_details(membership, organisation),
         "can_verify_payment": can_verify_payment_details(membership, organisation),
         "can_see_due_diligence": (can_see_dd := can_view_due_diligence(membership, organisation)),
         "due_diligence": DueDiligenceStatus(due_diligence_status(organisation, today=timezone.localdate()))
         if can_see_dd else None,
-        "payment": details,
-        # A suspension reason may quote a confirmed sanctions match: same audience as screening results.
-        "show_status_reason": bool(can_view_screening(membership)),
         "transitions": transitions,
         "timeline": selectors.audit_timeline(tenant=request.tenant, target=organisation)
         if membership.role == Role.MANAGER else None,

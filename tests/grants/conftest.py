@@ -7,14 +7,17 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from grants.models import Application, ApplicationStatus
+from grants.models import Application, ApplicationStatus, Review, ReviewStatus
+from orgs.models import Role
 from tests.grants.factories import (
     ApplicationAttachmentFactory,
+    ApplicationFactory,
     BudgetLineFactory,
     CallFactory,
     EligibilityAnswerFactory,
     EligibilityQuestionFactory,
     RequiredAttachmentFactory,
+    ReviewFactory,
     RubricCriterionFactory,
     TimelineActivityFactory,
 )
@@ -51,3 +54,14 @@ def complete_application(world, *, status: str = ApplicationStatus.DRAFT, call=N
 def ready_application(world_a) -> Application:
     return complete_application(world_a)
 
+
+
+def review_of_organisation(world, organisation=None, *, blind: bool = False, status: str = ReviewStatus.DRAFT,
+                           reviewer=None) -> Review:
+    """The CSO's application, in review and assigned to the world's reviewer. A reviewer sees a CSO
+    in the registry only through such a review, in a call without blind review."""
+    app = ApplicationFactory(tenant=world.tenant, organisation=organisation or world.organisation,
+                             call=CallFactory(tenant=world.tenant, blind_review=blind),
+                             status=ApplicationStatus.IN_REVIEW)
+    return ReviewFactory(tenant=world.tenant, application=app, reviewer=reviewer or world.user(Role.REVIEWER),
+                         status=status)

@@ -25,6 +25,7 @@ from orgs.services.documents import (
 from tests.dd_samples import HTML_PAGE, WINDOWS_EXE, pdf_bytes, upload
 from tests.factories import OrganisationFactory
 from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory
+from tests.grants.conftest import review_of_organisation
 
 
 @pytest.fixture
@@ -113,6 +114,7 @@ UPLOAD_MATRIX = [
 
 @pytest.mark.parametrize(("role", "allowed"), UPLOAD_MATRIX)
 def test_who_may_upload(world_a, item, role, allowed):
+    review_of_organisation(world_a)  # a reviewer reaches the CSO only through a review
     response = _upload(world_a, item, role=role)
     assert (response.status_code == 302) is allowed
     assert OrganisationDocument.objects.exists() is allowed
@@ -234,6 +236,7 @@ def test_review_service_refuses_non_managers(world_a, stored_document):
 @pytest.mark.parametrize(("role", "status"), [(Role.MANAGER, 200), (Role.FINANCE, 200), (Role.APPLICANT, 200),
                                               (Role.REVIEWER, 403), (Role.TRAINER, 403)])
 def test_due_diligence_page_by_role(world_a, item, role, status):
+    review_of_organisation(world_a)  # a reviewer reaches the CSO only through a review
     url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
                                            "organisation_pk": world_a.organisation.pk})
     response = world_a.client_for(role).get(url)

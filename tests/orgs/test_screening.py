@@ -28,6 +28,7 @@ from orgs.selectors_due_diligence import screening_status
 from orgs.services.screening import names_to_screen, sanctions_list_import, screening_decide, screening_run
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.factories_dd import ScreeningFactory
+from tests.grants.conftest import review_of_organisation
 
 FIXTURES = Path(django_settings.BASE_DIR) / "orgs" / "fixtures"
 UN_SAMPLE = FIXTURES / "sanctions_sample_un.xml"
@@ -306,6 +307,7 @@ def test_manager_decides_through_the_page(world_a, pending_screening):
 @pytest.mark.parametrize(("role", "status"), [(Role.MANAGER, 302), (Role.FINANCE, 403), (Role.REVIEWER, 403),
                                               (Role.TRAINER, 403), (Role.APPLICANT, 403)])
 def test_who_may_run_a_screening(world_a, un_list, role, status):
+    review_of_organisation(world_a)  # a reviewer reaches the CSO only through a review
     url = reverse("screening_run", kwargs={"tenant_slug": world_a.tenant.slug,
                                            "organisation_pk": world_a.organisation.pk})
     assert world_a.client_for(role).post(url).status_code == status
@@ -376,6 +378,7 @@ def test_organisation_page_shows_a_sanctions_suspension_reason_to_managers_and_f
     world_a, pending_screening, role, sees,
 ):
     """The due-diligence page hid the reason from applicants, but the organisation page showed it to everyone."""
+    review_of_organisation(world_a)  # a reviewer reaches the CSO only through a review
     screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED, reason="Même personne",
                      actor=world_a.user(Role.MANAGER))
     url = reverse("organisation_detail", kwargs={"tenant_slug": world_a.tenant.slug,
