@@ -26,6 +26,7 @@ REVIEWED_BEFORE_TENANT = {
     "django.middleware.common.CommonMiddleware": "slash redirects",
     "django.middleware.csrf.CsrfViewMiddleware": "checks the token",
     "django.contrib.auth.middleware.AuthenticationMiddleware": "reads the session's user",
+    "relais.middleware.PrivateCacheMiddleware": "adds Cache-Control: private, no-store to signed-in users' responses",
     "django.contrib.messages.middleware.MessageMiddleware": "messages of the view",
     "django.middleware.clickjacking.XFrameOptionsMiddleware": "header",
     "allauth.account.middleware.AccountMiddleware": "allauth's login stages",

@@ -44,7 +44,7 @@ def test_one_line_turns_any_refused_character_into_a_space():
 # name or from an official sanctions list), or that Django's user model has but Relais never shows.
 NOT_TYPED = {
     "grants.Application.reference", "grants.ApplicationAttachment.content_type",
-    "grants.ApplicationAttachment.original_name", "orgs.AuditEvent.action", "orgs.AuditEvent.request_id",
+    "grants.ApplicationAttachment.original_name", "grants.DraftRescue.path", "orgs.AuditEvent.action", "orgs.AuditEvent.request_id",
     "orgs.AuditEvent.target_id", "orgs.AuditEvent.target_type", "orgs.ImportBatch.filename",
     "orgs.Invitation.token_hash", "orgs.OrganisationDocument.content_type", "orgs.OrganisationDocument.original_name",
     "orgs.OrganisationDocument.sha256", "orgs.SanctionsEntry.list_name", "orgs.SanctionsEntry.primary_name",
