@@ -29,7 +29,8 @@ def main(count: int = 200) -> None:
     call_command("migrate", verbosity=0)
     from orgs import importing
     from orgs.demo import FOCUS_AREAS, MALI_REGIONS
-    from orgs.models import FocusArea, Membership, Organisation, Region, Role, Tenant, User
+    from orgs.models import FocusArea, Organisation, Region
+    from relais.models import Membership, Role, Tenant, User
 
     tenant = Tenant.objects.create(name="Bench", slug="bench")
     user = User.objects.create(email="manager@bench.test", username="manager@bench.test")

@@ -81,8 +81,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before TenantMiddleware: keeps application text typed while the session expired.
-    "grants.drafts.DraftRescueMiddleware",
-    "orgs.middleware.TenantMiddleware",
+    "relais.drafts.DraftRescueMiddleware",
+    "relais.middleware.TenantMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,7 +121,7 @@ SQLITE_OPTIONS = {"init_command": "PRAGMA journal_mode=WAL", "transaction_mode":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "orgs.User"
+AUTH_USER_MODEL = "relais.User"
 
 # The default cache holds security state only: allauth's login rate-limit counters (and TOTP codes
 # already used), which allauth always keeps in the default cache. Nothing else may write to it, so

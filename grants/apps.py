@@ -7,7 +7,7 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Grants")
 
     def ready(self) -> None:
-        from orgs.selectors import register_reviewer_organisations
+        from orgs.selectors.organisations import register_reviewer_organisations
 
         from . import dashboard  # noqa: F401  (registers panels and navigation)
         from .selectors import organisations_under_review

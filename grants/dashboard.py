@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import Role
 from relais.audit_labels import register_audit_labels
 from relais.dashboard import dashboard_panel, nav_entry
+from relais.models import Role
 
 from . import selectors
 from .models import ReviewStatus

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from orgs.services.audit import audit_record
+from relais.audit import audit_record
 
 from .models import (
     Application,

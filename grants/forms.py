@@ -8,6 +8,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Region
+from relais.ids import pk_like
 
 from .models import (
     Application,
@@ -18,14 +19,6 @@ from .models import (
     Recommendation,
     TimelineActivity,
 )
-
-MAX_PK_DIGITS = 18  # larger numbers overflow SQLite's INTEGER: refuse them as invalid choices
-
-
-def pk_like(value) -> bool:
-    """A row id as posted: ASCII digits only, short enough for the database (else: not found)."""
-    text = str(value)
-    return text.isascii() and text.isdigit() and len(text) <= MAX_PK_DIGITS
 
 
 class SafeModelChoiceField(forms.ModelChoiceField):

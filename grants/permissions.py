@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from orgs.models import Membership, Role
+from relais.models import Membership, Role
 from relais.permissions import ALLOW, Decision, deny
 
 from .models import Application, Review, ReviewStatus

@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import Membership, Role, Tenant
-from orgs.selectors import audit_timeline
+from orgs.selectors.organisations import audit_timeline
 from relais.display import ReadOnlyView
+from relais.models import Membership, Role, Tenant
 
 from . import scoring
 from .models import (

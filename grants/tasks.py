@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from orgs.models import Role, User
-from orgs.tasks import absolute_url
+from relais.links import absolute_url
+from relais.models import Role, User
 from relais.validators import one_line
 
 from .models import Application

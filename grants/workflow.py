@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orgs.models import Role
+from relais.models import Role
 from relais.money import format_money
 
 from .completeness import completeness_problems

@@ -4,8 +4,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, FocusArea, Invitation, Membership, Organisation, Region, Role, Tenant, User
-from .services.audit import audit_record
+from orgs.models import FocusArea, Organisation, Region
+from relais.audit import audit_record
+from relais.models import AuditEvent, Invitation, Membership, Role, Tenant, User
+
 from .services.screening import screening_mark_stale_if_names_changed
 from .services.tenancy import organisations_of_user_changed
 

@@ -12,21 +12,11 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from .models import (
-    ContactPerson,
-    FocusArea,
-    Membership,
-    MobileOperator,
-    Organisation,
-    PaymentDetails,
-    Region,
-    Role,
-    Tenant,
-    User,
-    Zone,
-)
+from orgs.models import ContactPerson, FocusArea, MobileOperator, Organisation, PaymentDetails, Region, Zone
+from relais.audit import audit_record
+from relais.models import Membership, Role, Tenant, User
+
 from .models.organisations import fold
-from .services.audit import audit_record
 from .services.tenancy import membership_grant
 
 DEMO_PASSWORD = "relais-demo-2026"

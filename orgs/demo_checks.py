@@ -18,7 +18,8 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from .models import OrganisationDocument, ReviewStatus, Screening, ScreeningDecision
+from orgs.models import OrganisationDocument, ReviewStatus, Screening, ScreeningDecision
+
 from .services.documents import document_review, document_upload, ensure_default_checklist
 from .services.organisations import contact_save
 from .services.screening import sanctions_list_import, screening_decide, screening_run

@@ -7,16 +7,17 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from orgs.models import (
     DueDiligenceStatus,
     FocusArea,
     Organisation,
     OrganisationStatus,
     OrganisationType,
     Region,
-    Tenant,
     Zone,
 )
+from relais.models import Tenant
+
 from .models.organisations import fold
 
 MAX_SEARCH_WORDS = 10

@@ -22,13 +22,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orgs.models import ContactPerson, FocusArea, ImportBatch, Organisation, OrganisationType, Region
+from relais.audit import audit_record
+from relais.models import Role, Tenant, User
+from relais.uploads import check_archive
 from relais.validators import character_code, first_control_character, validate_one_line_fields
 
-from .models import ContactPerson, FocusArea, ImportBatch, Organisation, OrganisationType, Region, Role, Tenant, User
 from .models.organisations import fold
-from .services.audit import audit_record
 from .services.organisations import active_membership, organisation_write
-from .uploads import check_archive
 
 COLUMNS = (
     "name", "acronym", "type", "registration_number", "registration_date", "founding_year", "region",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import DueDiligenceStatus, Organisation, OrganisationStatus
+from orgs.models import DueDiligenceStatus, Organisation, OrganisationStatus
 
 STATUS_BADGES = {OrganisationStatus.VERIFIED: "ok", OrganisationStatus.PENDING: "warn",
                  OrganisationStatus.SUSPENDED: "bad"}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import OrganisationStatus, Role
+from orgs.models import OrganisationStatus
+from relais.models import Role
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,24 @@
-"""Request id (one per request, carried into audit events and the response) and private caching."""
+"""Kernel middleware: a request id for every request, then the tenant, membership and actor from the URL.
+
+Views under /<tenant_slug>/ never see the slug: they read request.actor (tenant, user,
+membership). A visitor who is not an active member gets 404, the same answer as for
+a tenant that does not exist, so tenant names do not leak.
+"""
 
 from __future__ import annotations
 
 import contextvars
 import uuid
 
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from .models import Membership
+from .models.tenancy import MFA_ROLES
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("relais_request_id", default="")
 
@@ -46,3 +59,46 @@ class PrivateCacheMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def user_has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class TenantMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.tenant = None
+        request.membership = None
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.pop("tenant_slug", None)
+        if slug is None:
+            return None
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = (
+            Membership.objects.select_related("tenant", "organisation")
+            .filter(tenant__slug=slug, tenant__is_active=True, user=request.user, is_active=True)
+            .first()
+        )
+        if membership is None:
+            raise Http404(_("Workspace not found."))
+        request.tenant = membership.tenant
+        request.membership = membership
+        if (
+            membership.tenant.require_mfa_for_staff
+            and membership.role in MFA_ROLES
+            and not user_has_mfa(request.user)
+        ):
+            messages.warning(
+                request,
+                _("This workspace requires two-factor authentication for your role. Set it up to continue."),
+            )
+            return redirect("mfa_activate_totp")
+        return None

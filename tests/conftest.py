@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from orgs.models import Membership, Organisation, Role, Tenant
+from orgs.models import Organisation
+from relais.models import Membership, Role, Tenant
 from tests.factories import MembershipFactory, OrganisationFactory, TenantFactory
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import factory
 from allauth.account.models import EmailAddress
 
-from orgs.models import FocusArea, Invitation, Membership, Organisation, Region, Role, Tenant, User, Zone
+from orgs.models import FocusArea, Organisation, Region, Zone
 from orgs.models.organisations import fold
+from relais.models import Invitation, Membership, Role, Tenant, User
 
 TEST_PASSWORD = "correct-horse-battery-42"
 

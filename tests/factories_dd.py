@@ -19,7 +19,7 @@ from orgs.models import (
     ScreeningDecision,
 )
 from orgs.sanctions import fold_name, names_fingerprint
-from orgs.selectors_due_diligence import names_to_screen
+from orgs.selectors.due_diligence import names_to_screen
 
 MINIMAL_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"

@@ -22,9 +22,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 import tests
 
-DOMAIN_APPS = ("orgs", "grants", "training")
+DOMAIN_APPS = ("relais", "orgs", "grants", "training")
 # Models that are global on purpose (not owned by one tenant).
-GLOBAL_MODELS = {"orgs.user", "orgs.tenant"}
+GLOBAL_MODELS = {"relais.user", "relais.tenant"}
 
 
 def domain_models() -> list[type[models.Model]]:

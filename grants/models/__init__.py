@@ -20,12 +20,11 @@ from .calls import (
     RequiredAttachment,
     RubricCriterion,
 )
-from .drafts import DraftRescue
 from .reviews import ConflictOfInterest, Recommendation, Review, ReviewScore, ReviewStatus
 
 __all__ = [
     "EDITABLE_STATUSES", "SCORE_LEVELS", "FINAL_STATUSES", "Application", "ApplicationAttachment", "ApplicationStatus",
     "ApplicationVersion", "BudgetCategory", "BudgetLine", "Call", "CallStatus", "ConflictOfInterest",
-    "DraftRescue", "EligibilityAnswer", "EligibilityQuestion", "QuestionKind", "Recommendation", "ReferenceSequence",
+    "EligibilityAnswer", "EligibilityQuestion", "QuestionKind", "Recommendation", "ReferenceSequence",
     "RequiredAttachment", "Review", "ReviewScore", "ReviewStatus", "RubricCriterion", "TimelineActivity",
 ]

@@ -9,9 +9,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import Organisation, Region, TenantOwned
-from orgs.uploads import get_private_storage
+from orgs.models import Organisation, Region
+from relais.models import TenantOwned
 from relais.money import amount_field, quantize
+from relais.uploads import get_private_storage
 from relais.validators import no_control_characters
 
 from .calls import BudgetCategory, Call, EligibilityQuestion, RequiredAttachment

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import FocusArea, Region, TenantOwned
+from orgs.models import FocusArea, Region
+from relais.models import TenantOwned
 from relais.money import amount_field, currency_field
 from relais.validators import no_control_characters
 

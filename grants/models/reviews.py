@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import TenantOwned
+from relais.models import TenantOwned
 
 from .applications import Application
 from .calls import RubricCriterion

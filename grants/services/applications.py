@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import Membership, Organisation, OrganisationStatus, Role, User
-from orgs.services.audit import audit_record
+from orgs.models import Organisation, OrganisationStatus
+from relais.audit import audit_record
+from relais.models import Membership, Role, User
 from relais.money import format_money, quantize
 
 from ..models import (

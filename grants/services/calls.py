@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import Membership, Role, User
-from orgs.services.audit import audit_record
+from relais.audit import audit_record
+from relais.models import Membership, Role, User
 
 from ..models import Call, CallStatus
 from ..workflow import SYSTEM, call_transition_for

@@ -13,14 +13,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs.models import Membership, Role
-from orgs.uploads import validate_upload
 from relais.downloads import private_bytes_response, private_file_response
+from relais.drafts import MAX_FIELD_CHARS, pop_rescued
+from relais.ids import pk_like
+from relais.models import Membership, Role
+from relais.uploads import validate_upload
 from relais.views import error_text
 
 from .. import selectors
 from ..completeness import completeness_problems
-from ..drafts import MAX_FIELD_CHARS, pop_rescued
 from ..forms import (
     SECTION_FORMS,
     AttachmentsForm,
@@ -29,7 +30,6 @@ from ..forms import (
     ReasonForm,
     TimelineFormSet,
     limit_regions,
-    pk_like,
 )
 from ..models import ApplicationStatus, EligibilityAnswer, Review, ReviewStatus
 from ..permissions import can_edit_application, can_manage_applications, can_open_review, identity_hidden
@@ -272,7 +272,7 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
 
 
 def _may_rescue_section(membership: Membership, *, application_pk: int) -> bool:
-    """grants.drafts keeps text POSTed after the session expired only if this member may edit the application."""
+    """relais.drafts keeps text POSTed after the session expired only if this member may edit the application."""
     app = selectors.application_list(tenant=membership.tenant, membership=membership).filter(pk=application_pk).first()
     return app is not None and bool(can_edit_application(membership, app))
 
@@ -392,7 +392,7 @@ def attachment_download(request: HttpRequest, applicationattachment_pk: int) -> 
 
 @require_POST
 def application_assign(request: HttpRequest, application_pk: int) -> HttpResponse:
-    from orgs.models import User
+    from relais.models import User
 
     from ..services.reviews import review_assign
 

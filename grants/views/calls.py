@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs.models import Role
-from orgs.permissions import role_required
-from orgs.services.audit import audit_record
+from orgs.permissions.organisations import role_required
+from relais.audit import audit_record
+from relais.models import Role
 from relais.views import error_text
 
 from .. import selectors

@@ -9,12 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs.models import Role
-from orgs.services.audit import audit_record
+from relais.audit import audit_record
 from relais.exports import csv_response, xlsx_response
+from relais.ids import pk_like
+from relais.models import Role
 
 from .. import selectors
-from ..forms import ReasonForm, pk_like
+from ..forms import ReasonForm
 from ..models import Application, ApplicationStatus, ReviewStatus
 from ..services.applications import applications_decide
 from ..tables import RankingTable

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs.models import Role
+from relais.models import Role
 from relais.views import error_text
 
 from .. import selectors

@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DueDiligenceItem, ReviewStatus, Tenant
-from ..uploads import ACCEPT_ATTRIBUTE, validate_upload
+from orgs.models import DueDiligenceItem, ReviewStatus
+from relais.models import Tenant
+from relais.uploads import ACCEPT_ATTRIBUTE, validate_upload
 
 
 class DocumentUploadForm(forms.Form):

@@ -8,19 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orgs.models import Commune, ContactPerson, FocusArea, Language, Organisation, PaymentDetails, Region, Zone
+from relais.models import Tenant
 from relais.validators import no_control_characters
-
-from ..models import (
-    Commune,
-    ContactPerson,
-    FocusArea,
-    Language,
-    Organisation,
-    PaymentDetails,
-    Region,
-    Tenant,
-    Zone,
-)
 
 
 def _current_year() -> int:

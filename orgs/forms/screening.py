@@ -3,9 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from orgs.models import SanctionsSource, SanctionsSourceFormat, ScreeningDecision
 from relais.validators import no_control_characters
-
-from ..models import SanctionsSource, SanctionsSourceFormat, ScreeningDecision
 
 MAX_LIST_BYTES = 50 * 1024 * 1024
 

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Organisation, Role, Tenant
+from orgs.models import Organisation
+from relais.models import Role, Tenant
 
 
 class MembershipRoleForm(forms.Form):
@@ -40,7 +41,7 @@ class TenantSettingsForm(forms.ModelForm):
 
 class ProfileForm(forms.ModelForm):
     class Meta:
-        from ..models import User
+        from relais.models import User
 
         model = User
         fields = ["full_name", "language"]

@@ -1,4 +1,3 @@
-from .audit import AuditEvent
 from .documents import DueDiligenceItem, DueDiligenceStatus, OrganisationDocument, ReviewStatus
 from .organisations import (
     BudgetBand,
@@ -25,10 +24,8 @@ from .screening import (
     ScreeningDecision,
     ScreeningState,
 )
-from .tenancy import Invitation, Membership, Role, Tenant, TenantOwned, User
 
 __all__ = [
-    "AuditEvent",
     "BudgetBand",
     "Commune",
     "ContactPerson",
@@ -36,11 +33,9 @@ __all__ = [
     "DueDiligenceStatus",
     "FocusArea",
     "ImportBatch",
-    "Invitation",
     "JoinRequest",
     "JoinRequestStatus",
     "Language",
-    "Membership",
     "MobileOperator",
     "Organisation",
     "OrganisationDocument",
@@ -49,7 +44,6 @@ __all__ = [
     "PaymentDetails",
     "Region",
     "ReviewStatus",
-    "Role",
     "SanctionsEntry",
     "SanctionsListVersion",
     "SanctionsSource",
@@ -58,8 +52,5 @@ __all__ = [
     "ScreeningCandidate",
     "ScreeningDecision",
     "ScreeningState",
-    "Tenant",
-    "TenantOwned",
-    "User",
     "Zone",
 ]

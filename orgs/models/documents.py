@@ -10,10 +10,9 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from relais.models.tenancy import TenantOwned
+from relais.uploads import get_private_storage
 from relais.validators import no_control_characters
-
-from ..uploads import get_private_storage
-from .tenancy import TenantOwned
 
 
 class DueDiligenceItem(TenantOwned):

@@ -1,12 +1,12 @@
 """Geography, focus areas and the CSO (organisation) registry."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
+from relais.models.tenancy import Role, TenantOwned
 from relais.validators import no_control_characters
-
-from .tenancy import Role, TenantOwned
 
 # Staff roles that open the registry list. A reviewer's list holds only the CSOs of
 # their own, non-blind reviews (orgs.selectors.organisation_list).
@@ -224,7 +224,7 @@ class PaymentDetails(TenantOwned):
                                      validators=[no_control_characters])
     needs_verification = models.BooleanField(_("needs verification"), default=True)
     verified_by = models.ForeignKey(
-        "orgs.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

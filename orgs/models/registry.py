@@ -4,8 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relais.models.tenancy import TenantOwned
+
 from .organisations import Organisation
-from .tenancy import TenantOwned
 
 
 class JoinRequestStatus(models.TextChoices):

@@ -10,9 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relais.models.tenancy import TenantOwned
 from relais.validators import no_control_characters
-
-from .tenancy import TenantOwned
 
 
 class SanctionsSourceFormat(models.TextChoices):

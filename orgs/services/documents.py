@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import DueDiligenceItem, Membership, Organisation, OrganisationDocument, ReviewStatus, Tenant, User
-from ..permissions_due_diligence import can_manage_checklist, can_review_document, can_upload_document
-from ..uploads import validate_upload
-from .audit import audit_record
+from orgs.models import DueDiligenceItem, Organisation, OrganisationDocument, ReviewStatus
+from orgs.permissions.due_diligence import can_manage_checklist, can_review_document, can_upload_document
+from relais.audit import audit_record
+from relais.models import Membership, Tenant, User
+from relais.uploads import validate_upload
 
 # (French name, English name, description, required, expires, validity in months)
 DEFAULT_CHECKLIST = [
@@ -174,7 +175,7 @@ def document_review(
         audit_record(tenant=tenant, actor=actor, action=f"organisation_document.{decision}", target=locked,
                      before=before, after={"review_status": decision, "review_comment": comment})
         if decision == ReviewStatus.REJECTED:
-            from ..tasks_due_diligence import send_document_rejected_email
+            from orgs.tasks import send_document_rejected_email
 
             transaction.on_commit(lambda: send_document_rejected_email.enqueue(document_id=locked.pk))
     return locked

@@ -15,30 +15,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.validators import validate_one_line_fields
-
-from ..models import (
-    Commune,
-    ContactPerson,
-    FocusArea,
-    Membership,
-    Organisation,
-    OrganisationStatus,
-    PaymentDetails,
-    Region,
-    Role,
-    Tenant,
-    User,
-)
-from ..models.organisations import fold
-from ..permissions import (
+from orgs.models import Commune, ContactPerson, FocusArea, Organisation, OrganisationStatus, PaymentDetails, Region
+from orgs.permissions.organisations import (
     can_change_organisation_status,
     can_edit_organisation,
     can_edit_payment_details,
     can_verify_payment_details,
 )
+from relais.audit import audit_record
+from relais.models import Membership, Role, Tenant, User
+from relais.validators import validate_one_line_fields
+
+from ..models.organisations import fold
 from ..workflow import organisation_transition
-from .audit import audit_record
 from .screening import screening_mark_stale_if_names_changed
 
 PROFILE_FIELDS = (

@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import JoinRequest, JoinRequestStatus, Membership, Organisation, OrganisationStatus, Role, Tenant, User
-from ..permissions import can_decide_join_request
-from .audit import audit_record
+from orgs.models import JoinRequest, JoinRequestStatus, Organisation, OrganisationStatus
+from orgs.permissions.organisations import can_decide_join_request
+from relais.audit import audit_record
+from relais.models import Membership, Role, Tenant, User
+
 from .organisations import active_membership, organisation_write
 from .tenancy import membership_grant
 

@@ -11,10 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relais.permissions import ALLOW, Decision, deny
-from relais.validators import validate_one_line_fields
-
-from ..models import (
+from orgs.models import (
     Organisation,
     OrganisationStatus,
     SanctionsEntry,
@@ -25,19 +22,21 @@ from ..models import (
     ScreeningCandidate,
     ScreeningDecision,
     ScreeningState,
-    Tenant,
-    User,
 )
-from ..permissions_due_diligence import can_decide_screening, can_run_screening
-from ..sanctions import DEFAULT_THRESHOLD, find_matches, names_fingerprint, parse_list_file
-from ..selectors_due_diligence import (
+from orgs.permissions.due_diligence import can_decide_screening, can_run_screening
+from orgs.selectors.due_diligence import (
     current_list_versions,
     latest_screening,
     names_fingerprints,
     names_to_screen,
     screening_status,
 )
-from .audit import audit_record
+from relais.audit import audit_record
+from relais.models import Tenant, User
+from relais.permissions import ALLOW, Decision, deny
+from relais.validators import validate_one_line_fields
+
+from ..sanctions import DEFAULT_THRESHOLD, find_matches, names_fingerprint, parse_list_file
 from .documents import _membership
 
 
@@ -199,7 +198,7 @@ def screening_mark_stale_if_names_changed(*, organisation: Organisation, actor: 
         # Which names changed is not recorded: people's names stay out of the audit log.
         audit_record(tenant=organisation.tenant, actor=actor, action="screening.stale", target=latest,
                      after={"organisation": organisation.pk, "screened_on": latest.ran_at})
-        from ..tasks_due_diligence import send_screening_stale_email
+        from orgs.tasks import send_screening_stale_email
 
         screening_id = latest.pk
         transaction.on_commit(lambda: send_screening_stale_email.enqueue(screening_id=screening_id))

@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orgs.models import Organisation
+from relais.audit import audit_record
+from relais.models import Invitation, Membership, Role, Tenant, User
 from relais.validators import validate_one_line_fields
 
-from ..models import Invitation, Membership, Organisation, Role, Tenant, User
-from .audit import audit_record
 from .screening import screening_mark_stale_if_names_changed
 
 INVITATION_VALIDITY = timedelta(days=7)

@@ -10,15 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.downloads import private_file_response
-from relais.views import error_text
-
-from .. import selectors
-from .. import selectors_due_diligence as dd
-from ..forms.documents import ChecklistItemForm, DocumentReviewForm, DocumentUploadForm
-from ..models import Organisation, Role
-from ..permissions import role_required
-from ..permissions_due_diligence import (
+from orgs.models import Organisation
+from orgs.permissions.due_diligence import (
     can_download_document,
     can_review_document,
     can_run_screening,
@@ -26,8 +19,16 @@ from ..permissions_due_diligence import (
     can_view_due_diligence,
     can_view_screening,
 )
+from orgs.permissions.organisations import role_required
+from orgs.selectors import due_diligence as dd
+from orgs.selectors import organisations as selectors
+from relais.audit import audit_record
+from relais.downloads import private_file_response
+from relais.models import Role
+from relais.views import error_text
+
+from ..forms.documents import ChecklistItemForm, DocumentReviewForm, DocumentUploadForm
 from ..services import documents as document_services
-from ..services.audit import audit_record
 
 
 def _access(request: HttpRequest, organisation_pk: int) -> Organisation:
@@ -140,7 +141,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Every CSO of the tenant with its due-diligence and screening status."""
     from django.core.paginator import Paginator
 
-    from ..models import DueDiligenceStatus, ScreeningState
+    from orgs.models import DueDiligenceStatus, ScreeningState
 
     tenant = request.tenant
     selected = request.GET.get("dd", "")

@@ -8,12 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from orgs.permissions.organisations import role_required
+from orgs.selectors import organisations as selectors
+from relais.models import Role
 from relais.views import error_text
 
-from .. import selectors
 from ..forms.organisations import CommuneForm, FocusAreaForm, RegionForm
-from ..models import Role
-from ..permissions import role_required
 from ..services import organisations as services
 
 

@@ -9,12 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orgs.permissions.organisations import role_required
+from orgs.selectors import organisations as selectors
+from relais.models import Role
 from relais.views import error_text
 
-from .. import importing, selectors
+from .. import importing
 from ..forms.organisations import ImportUploadForm
-from ..models import Role
-from ..permissions import role_required
 
 
 @role_required(Role.MANAGER)

@@ -13,24 +13,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from relais.exports import csv_response, xlsx_response
-from relais.views import error_text
-
-from .. import selectors
-from ..filters import OrganisationFilter
-from ..forms.organisations import ContactPersonForm, OrganisationProfileForm, PaymentDetailsForm
-from ..models import DueDiligenceStatus, Organisation, Role
-from ..models.organisations import STAFF_LIST_ROLES
-from ..permissions import (
+from orgs.models import DueDiligenceStatus, Organisation
+from orgs.permissions.due_diligence import can_view_due_diligence
+from orgs.permissions.organisations import (
     can_edit_organisation,
     can_edit_payment_details,
     can_verify_payment_details,
     role_required,
 )
-from ..permissions_due_diligence import can_view_due_diligence
-from ..selectors_due_diligence import annotate_due_diligence, due_diligence_status
+from orgs.selectors import organisations as selectors
+from orgs.selectors.due_diligence import annotate_due_diligence, due_diligence_status
+from relais.audit import audit_record
+from relais.exports import csv_response, xlsx_response
+from relais.models import Role
+from relais.views import error_text
+
+from ..filters import OrganisationFilter
+from ..forms.organisations import ContactPersonForm, OrganisationProfileForm, PaymentDetailsForm
+from ..models.organisations import STAFF_LIST_ROLES
 from ..services import organisations as services
-from ..services.audit import audit_record
 from ..tables import BoundedPaginator, OrganisationTable
 from ..workflow import organisation_targets
 

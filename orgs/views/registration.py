@@ -15,12 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orgs.permissions.organisations import can_decide_join_request
+from orgs.selectors import organisations as selectors
+from relais.models import Membership, Tenant
 from relais.views import error_text
 
-from .. import selectors
 from ..forms.organisations import JoinRequestForm, SelfRegistrationForm
-from ..models import Membership, Tenant
-from ..permissions import can_decide_join_request
 from ..services import registration as services
 
 

@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors
-from .. import selectors_due_diligence as dd
+from orgs.models import ScreeningDecision
+from orgs.permissions.due_diligence import can_decide_screening, can_run_screening, can_view_screening
+from orgs.permissions.organisations import role_required
+from orgs.selectors import due_diligence as dd
+from orgs.selectors import organisations as selectors
+from relais.models import Role
+
 from ..forms.screening import SanctionsListUploadForm, ScreeningDecisionForm
-from ..models import Role, ScreeningDecision
-from ..permissions import role_required
-from ..permissions_due_diligence import can_decide_screening, can_run_screening, can_view_screening
 from ..services import screening as screening_services
 from .documents import error_text
 

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orgs.permissions.organisations import can_change_membership, role_required
+from orgs.selectors import organisations as selectors
+from relais.models import Invitation, Role, Tenant, User
 from relais.views import error_text
 
-from .. import selectors
 from ..forms.tenancy import InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
-from ..models import Invitation, Role, Tenant, User
-from ..permissions import can_change_membership, role_required
 from ..services import tenancy as tenancy_services
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from orgs.models import OrganisationDocument, ReviewStatus, Role
+from orgs.models import OrganisationDocument, ReviewStatus
+from relais.models import Role
 from tests.dd_samples import pdf_bytes
 from tests.e2e.conftest import login
 from tests.factories import TEST_PASSWORD

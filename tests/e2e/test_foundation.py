@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from orgs.models import Role
+from relais.models import Role
 from tests.e2e.conftest import login
 from tests.factories import TEST_PASSWORD
 

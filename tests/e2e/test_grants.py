@@ -12,7 +12,7 @@ from django.utils import timezone
 from grants.models import Application, ApplicationStatus, Review, ReviewStatus
 from grants.services.applications import application_transition
 from grants.services.reviews import review_assign
-from orgs.models import Role
+from relais.models import Role
 from tests.e2e.conftest import login
 from tests.factories import TEST_PASSWORD, MembershipFactory, OrganisationFactory, TenantFactory
 from tests.grants.factories import (

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from grants.models import Application, ApplicationStatus, Review, ReviewStatus
-from orgs.models import Role
+from relais.models import Role
 from tests.grants.factories import (
     ApplicationAttachmentFactory,
     ApplicationFactory,

@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import Application, ApplicationStatus, CallStatus, DraftRescue
+from grants.models import Application, ApplicationStatus, CallStatus
 from grants.services.applications import application_transition
-from orgs.models import Role
+from relais.models import DraftRescue, Role
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.grants.conftest import complete_application
 from tests.grants.factories import ApplicationFactory, CallFactory

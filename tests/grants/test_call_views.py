@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from grants.models import BudgetCategory, Call, CallStatus
 from grants.tasks import close_due_calls
-from orgs.models import AuditEvent, Role
+from relais.models import AuditEvent, Role
 from tests.grants.factories import CallFactory, RubricCriterionFactory
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 
 from grants.models import Application, ApplicationStatus
 from grants.services.applications import application_transition
-from orgs.models import Role
+from relais.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory
 
 from .conftest import complete_application

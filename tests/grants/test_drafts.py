@@ -1,4 +1,4 @@
-"""Draft rescue (grants.drafts): text POSTed after the session expired is kept only for the user
+"""Draft rescue (relais.drafts): text POSTed after the session expired is kept only for the user
 who was logged in on that browser, for an object they may edit, within size limits, in the
 database (never in the cache, where the login rate limits live), and given back only to them."""
 
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants.models import ApplicationStatus
-from orgs.models import Role
+from relais.models import Role
 from tests.factories import TEST_PASSWORD, MembershipFactory
 from tests.grants.factories import ApplicationFactory
 from tests.harness import stored_state
@@ -205,7 +205,7 @@ def test_long_fields_are_cut_and_files_are_never_kept(world_a):
     client = session_expired_client(applicant, url)
     upload = SimpleUploadedFile("statuts.pdf", b"%PDF-1.4 " + b"0" * 50_000, content_type="application/pdf")
     client.post(url, {"s-context": "a" * 19_990 + "b" * 30_000, "s-a1": upload})
-    from grants.models import DraftRescue
+    from relais.models import DraftRescue
 
     rescue = DraftRescue.objects.get(user=applicant)
     assert rescue.data == {"s-context": ["a" * 19_990 + "b" * 10]} and rescue.truncated
@@ -215,8 +215,8 @@ def test_long_fields_are_cut_and_files_are_never_kept(world_a):
 
 
 def test_rescues_per_user_are_capped_in_number_and_size(world_a):
-    from grants.drafts import MAX_USER_BYTES, MAX_USER_RESCUES
-    from grants.models import DraftRescue
+    from relais.drafts import MAX_USER_BYTES, MAX_USER_RESCUES
+    from relais.models import DraftRescue
 
     applicant = world_a.user(Role.APPLICANT)
     app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)
@@ -231,7 +231,7 @@ def test_rescues_per_user_are_capped_in_number_and_size(world_a):
 
 
 def test_expired_rescues_are_pruned_and_never_restored(world_a):
-    from grants.models import DraftRescue
+    from relais.models import DraftRescue
 
     applicant = world_a.user(Role.APPLICANT)
     app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)

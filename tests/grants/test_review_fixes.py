@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grants.models import ApplicationStatus, Call, Review
-from orgs.models import Role
+from relais.models import Role
 from tests.grants.conftest import complete_application
 
 S = ApplicationStatus

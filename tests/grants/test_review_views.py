@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from grants.models import ApplicationStatus, Review, ReviewStatus
 from grants.services.reviews import review_assign, review_save, reviews_assign_automatically
-from orgs.models import AuditEvent, Role
+from relais.models import AuditEvent, Role
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.grants.conftest import complete_application
 from tests.grants.factories import ApplicationFactory, CallFactory, ReviewFactory, RubricCriterionFactory

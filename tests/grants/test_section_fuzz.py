@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grants.sections import SECTION_SLUGS
-from orgs.models import Role
+from relais.models import Role
 from tests.grants.conftest import complete_application
 
 FIELDS = {

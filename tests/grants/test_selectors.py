@@ -7,7 +7,8 @@ import pytest
 from grants.models import ApplicationStatus, ReviewStatus
 from grants.selectors import application_as_seen_by
 from grants.services.reviews import review_save
-from orgs.models import Organisation, Role
+from orgs.models import Organisation
+from relais.models import Role
 from tests.context_walk import reachable, view_context
 from tests.grants.conftest import complete_application
 from tests.grants.factories import ReviewFactory

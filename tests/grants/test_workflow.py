@@ -15,7 +15,7 @@ from grants.models import Application, ApplicationStatus, CallStatus, ReviewStat
 from grants.services.applications import application_transition
 from grants.services.calls import call_transition, close_due_calls
 from grants.workflow import APPLICATION_TRANSITIONS, CALL_TRANSITIONS, SYSTEM
-from orgs.models import AuditEvent, Role
+from relais.models import AuditEvent, Role
 from tests.grants.conftest import complete_application
 from tests.grants.factories import (
     ApplicationFactory,

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
-from orgs.models import Role
+from relais.models import Role
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 import pytest
 from django.test import Client
 
-from orgs.models import AuditEvent
-from orgs.services.audit import audit_record
+from relais.audit import audit_record
+from relais.models import AuditEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +17,12 @@ def superuser_client():
 
 
 def test_admin_works_for_superusers(superuser_client, world_a):
-    for url in ["/admin/", "/admin/orgs/tenant/", "/admin/orgs/membership/", "/admin/orgs/auditevent/"]:
+    for url in ["/admin/", "/admin/relais/tenant/", "/admin/relais/membership/", "/admin/relais/auditevent/"]:
         assert superuser_client.get(url).status_code == 200, url
 
 
 def test_admin_creates_a_tenant_and_audits_it(superuser_client):
-    response = superuser_client.post("/admin/orgs/tenant/add/", {
+    response = superuser_client.post("/admin/relais/tenant/add/", {
         "name": "Fonds Sahel", "slug": "fonds-sahel", "default_language": "fr", "default_currency": "XOF",
         "applicants_may_self_register": "on", "screening_validity_days": "365", "reference_prefix": "FS",
         "is_active": "on",
@@ -32,7 +32,7 @@ def test_admin_creates_a_tenant_and_audits_it(superuser_client):
 
 
 def test_admin_refuses_a_reserved_slug(superuser_client):
-    response = superuser_client.post("/admin/orgs/tenant/add/", {
+    response = superuser_client.post("/admin/relais/tenant/add/", {
         "name": "X", "slug": "accounts", "default_language": "fr", "default_currency": "XOF",
         "screening_validity_days": "365",
     })
@@ -42,9 +42,9 @@ def test_admin_refuses_a_reserved_slug(superuser_client):
 
 def test_audit_events_cannot_be_added_changed_or_deleted_in_admin(superuser_client, world_a):
     event = audit_record(tenant=world_a.tenant, actor=None, action="x.y", target=world_a.tenant)
-    assert superuser_client.get("/admin/orgs/auditevent/add/").status_code == 403
-    superuser_client.post(f"/admin/orgs/auditevent/{event.pk}/change/", {"action": "forged"})
-    superuser_client.post(f"/admin/orgs/auditevent/{event.pk}/delete/", {"post": "yes"})
+    assert superuser_client.get("/admin/relais/auditevent/add/").status_code == 403
+    superuser_client.post(f"/admin/relais/auditevent/{event.pk}/change/", {"action": "forged"})
+    superuser_client.post(f"/admin/relais/auditevent/{event.pk}/delete/", {"post": "yes"})
     event.refresh_from_db()
     assert event.action == "x.y"
 
@@ -52,15 +52,15 @@ def test_audit_events_cannot_be_added_changed_or_deleted_in_admin(superuser_clie
 def test_non_superuser_staff_cannot_see_tenants(world_a):
     client = Client()
     client.force_login(UserFactory(is_staff=True))
-    assert client.get("/admin/orgs/tenant/").status_code == 403
+    assert client.get("/admin/relais/tenant/").status_code == 403
 
 
 def test_admin_refuses_a_membership_with_another_tenants_organisation_without_500(superuser_client, worlds):
-    from orgs.models import Membership
+    from relais.models import Membership
 
     world_a, world_b = worlds
     user = UserFactory()
-    response = superuser_client.post("/admin/orgs/membership/add/", {
+    response = superuser_client.post("/admin/relais/membership/add/", {
         "tenant": world_a.tenant.pk, "user": user.pk, "role": "applicant",
         "organisation": world_b.organisation.pk, "is_active": "on",
     })

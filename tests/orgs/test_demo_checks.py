@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from orgs import demo
 from orgs.models import Organisation, OrganisationDocument, ReviewStatus, Screening, ScreeningDecision
-from orgs.selectors_due_diligence import annotate_due_diligence, organisations_to_screen_again
+from orgs.selectors.due_diligence import annotate_due_diligence, organisations_to_screen_again
 
 
 @pytest.mark.django_db

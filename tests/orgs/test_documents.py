@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from orgs.models import AuditEvent, DueDiligenceItem, Organisation, OrganisationDocument, ReviewStatus, Role
-from orgs.selectors_due_diligence import annotate_due_diligence, due_diligence_overview, due_diligence_status
+from orgs.models import DueDiligenceItem, Organisation, OrganisationDocument, ReviewStatus
+from orgs.selectors.due_diligence import annotate_due_diligence, due_diligence_overview, due_diligence_status
 from orgs.services.documents import (
     DEFAULT_CHECKLIST,
     add_months,
@@ -22,6 +22,7 @@ from orgs.services.documents import (
     document_upload,
     ensure_default_checklist,
 )
+from relais.models import AuditEvent, Role
 from tests.dd_samples import HTML_PAGE, WINDOWS_EXE, pdf_bytes, upload
 from tests.factories import OrganisationFactory
 from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory

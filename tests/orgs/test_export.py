@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from orgs.models import AuditEvent, Role
+from relais.models import AuditEvent, Role
 from tests.factories import OrganisationFactory
 from tests.orgs.factories import PaymentDetailsFactory
 

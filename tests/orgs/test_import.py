@@ -12,7 +12,8 @@ from openpyxl import Workbook
 
 from orgs import importing
 from orgs.demo import FOCUS_AREAS, MALI_REGIONS
-from orgs.models import AuditEvent, ContactPerson, FocusArea, ImportBatch, Organisation, Region, Role
+from orgs.models import ContactPerson, FocusArea, ImportBatch, Organisation, Region
+from relais.models import AuditEvent, Role
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

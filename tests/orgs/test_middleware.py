@@ -14,7 +14,7 @@ from tests.harness import factories_by_model, model_for_kwarg, stored_state, ten
 
 pytestmark = pytest.mark.django_db
 
-TENANT_MIDDLEWARE = "orgs.middleware.TenantMiddleware"
+TENANT_MIDDLEWARE = "relais.middleware.TenantMiddleware"
 
 # Reviewed against the rule; a middleware added before TenantMiddleware must be reviewed and listed here.
 REVIEWED_BEFORE_TENANT = {
@@ -31,7 +31,7 @@ REVIEWED_BEFORE_TENANT = {
     "django.middleware.clickjacking.XFrameOptionsMiddleware": "header",
     "allauth.account.middleware.AccountMiddleware": "allauth's login stages",
     "csp.middleware.CSPMiddleware": "header",
-    "grants.drafts.DraftRescueMiddleware": "keeps text only for a recent user who may edit (grants.drafts)",
+    "relais.drafts.DraftRescueMiddleware": "keeps text only for a recent user who may edit (relais.drafts)",
 }
 
 

@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from orgs.models import AuditEvent, Organisation, OrganisationStatus, PaymentDetails, Role
+from orgs.models import Organisation, OrganisationStatus, PaymentDetails
 from orgs.services import organisations as services
 from orgs.workflow import ORGANISATION_TRANSITIONS, organisation_transition
+from relais.models import AuditEvent, Role
 from tests.factories import FocusAreaFactory, OrganisationFactory, RegionFactory
 from tests.grants.conftest import review_of_organisation
 from tests.orgs.factories import ContactPersonFactory, PaymentDetailsFactory

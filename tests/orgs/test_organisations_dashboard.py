@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from orgs.models import OrganisationStatus, Role
+from orgs.models import OrganisationStatus
+from relais.models import Role
 from tests.factories import OrganisationFactory
 from tests.orgs.factories import JoinRequestFactory
 

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orgs.forms.organisations import OrganisationProfileForm
-from orgs.models import AuditEvent, Region, Role
+from orgs.models import Region
 from orgs.services import organisations as services
+from relais.models import AuditEvent, Role
 from relais.validators import first_control_character
 from tests.factories import RegionFactory
 

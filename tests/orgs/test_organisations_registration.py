@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from orgs.models import AuditEvent, JoinRequest, JoinRequestStatus, Membership, Organisation, Role
+from orgs.models import JoinRequest, JoinRequestStatus, Organisation
+from relais.models import AuditEvent, Membership, Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.orgs.factories import JoinRequestFactory
 

@@ -14,18 +14,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from orgs.models import (
-    AuditEvent,
-    OrganisationStatus,
-    Role,
-    SanctionsEntry,
-    SanctionsListVersion,
-    Screening,
-    ScreeningDecision,
-)
+from orgs.models import OrganisationStatus, SanctionsEntry, SanctionsListVersion, Screening, ScreeningDecision
 from orgs.sanctions import DEFAULT_THRESHOLD, find_matches, fold_name, parse_csv, parse_un_xml, similarity
-from orgs.selectors_due_diligence import screening_status
+from orgs.selectors.due_diligence import screening_status
 from orgs.services.screening import names_to_screen, sanctions_list_import, screening_decide, screening_run
+from relais.models import AuditEvent, Role
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.factories_dd import ScreeningFactory
 from tests.grants.conftest import review_of_organisation

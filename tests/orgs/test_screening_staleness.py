@@ -15,12 +15,13 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from orgs.models import AuditEvent, JoinRequest, Role, Screening, ScreeningDecision
-from orgs.selectors_due_diligence import screening_status
+from orgs.models import JoinRequest, Screening, ScreeningDecision
+from orgs.selectors.due_diligence import screening_status
 from orgs.services import organisations as organisation_services
 from orgs.services.registration import join_request_decide
 from orgs.services.screening import sanctions_list_import, screening_decide, screening_run
 from orgs.services.tenancy import membership_grant, membership_revoke, user_update_profile
+from relais.models import AuditEvent, Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.orgs.factories import ContactPersonFactory
 
@@ -68,16 +69,6 @@ def test_the_fingerprint_is_that_of_the_names_as_the_matching_sees_them():
     assert names_fingerprint(["AJCET", "Moussa Ag Alwaly", "Awa Touré"]) != base
 
 
-def test_screenings_run_before_the_fingerprint_existed_are_fingerprinted_by_the_migration(world_a, cleared):
-    import importlib
-
-    from django.apps import apps
-
-    migration = importlib.import_module("orgs.migrations.0002_screening_names_fingerprint")
-    Screening.objects.filter(pk=cleared.pk).update(names_fingerprint="")
-    assert _status(world_a, cleared) == "stale"  # no fingerprint: nothing proves the names are those screened
-    migration.fingerprint_existing_screenings(apps, None)
-    assert _status(world_a, cleared) == "valid"
 
 
 # --- what makes a screening stale -------------------------------------------------------------
@@ -353,7 +344,8 @@ def test_admin_changes_of_names_tell_the_managers(world_a, cleared, superuser):
     from django.contrib import admin
     from django.test import RequestFactory
 
-    from orgs.models import Organisation, User
+    from orgs.models import Organisation
+    from relais.models import User
 
     request = RequestFactory().post("/admin/")
     request.user = superuser
@@ -375,7 +367,7 @@ def test_admin_removing_a_member_tells_the_managers(world_a, cleared, superuser)
     client = Client()
     client.force_login(superuser)
     membership = world_a.members[Role.APPLICANT]
-    response = client.post(f"/admin/orgs/membership/{membership.pk}/change/", {
+    response = client.post(f"/admin/relais/membership/{membership.pk}/change/", {
         "tenant": world_a.tenant.pk, "user": membership.user_id, "role": "applicant",
         "organisation": world_a.organisation.pk,  # is_active unticked
     })

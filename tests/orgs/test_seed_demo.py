@@ -3,7 +3,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from orgs.demo import DEMO_PASSWORD, DEMO_ROLES, TENANTS, demo_email
-from orgs.models import Membership, Organisation, Role, Tenant, User
+from orgs.models import Organisation
+from relais.models import Membership, Role, Tenant, User
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_demo_rows_never_point_across_tenants(seeded):
     """Every foreign key between tenant-owned rows stays inside one tenant (and M2M too)."""
     from django.db import models
 
-    from orgs.models import TenantOwned
+    from relais.models import TenantOwned
     from tests.harness import domain_models
 
     crossings = []

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from grants.models import ReviewStatus
-from orgs import selectors
-from orgs.models import ContactPerson, PaymentDetails, Role
+from orgs.models import ContactPerson, PaymentDetails
+from orgs.selectors import organisations as selectors
+from relais.models import Role
 from tests.context_walk import reachable, view_context
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.grants.conftest import review_of_organisation

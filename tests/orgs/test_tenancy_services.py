@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from orgs.models import AuditEvent, Invitation, Membership, Role
 from orgs.services import tenancy
+from relais.models import AuditEvent, Invitation, Membership, Role
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -233,29 +233,6 @@ def test_no_email_is_sent_for_an_invitation_cancelled_before_the_worker_ran(worl
     assert mailoutbox == []
 
 
-def test_tokens_already_in_the_queue_table_are_scrubbed(world_a):
-    """The migration that moved the link out of the task's arguments removes the tokens stored before."""
-    import importlib
-
-    from django.apps import apps
-    from django_tasks_db.models import DBTaskResult
-
-    from orgs.tasks import send_invitation_email
-
-    migration = importlib.import_module("orgs.migrations.0002_invitation_token_salt")
-    stored = DBTaskResult.objects.create(
-        task_path=send_invitation_email.module_path, backend_name="default", run_after=timezone.now(),
-        args_kwargs={"args": [], "kwargs": {"invitation_id": 7, "token": "raw-secret-token"}},
-    )
-    other = DBTaskResult.objects.create(
-        task_path="orgs.tasks.send_join_request_decision_email", backend_name="default", run_after=timezone.now(),
-        args_kwargs={"args": [], "kwargs": {"join_request_id": 3}},
-    )
-    migration.scrub_invitation_tokens(apps, None)
-    stored.refresh_from_db()
-    other.refresh_from_db()
-    assert stored.args_kwargs == {"args": [], "kwargs": {"invitation_id": 7}}
-    assert other.args_kwargs == {"args": [], "kwargs": {"join_request_id": 3}}
 
 
 # --- the reference prefix and names stay on one line -------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from django.db import models
 from django.urls import reverse
 
-from orgs.models import Role, Tenant
+from relais.models import Role, Tenant
 from tests.harness import GLOBAL_MODELS, domain_models, factories_by_model, model_for_kwarg, tenant_routes
 
 

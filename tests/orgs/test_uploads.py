@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from orgs.uploads import DOCX, JPEG, PDF, PNG, XLSX, validate_upload
+from relais.uploads import DOCX, JPEG, PDF, PNG, XLSX, validate_upload
 from tests.dd_samples import (
     HTML_PAGE,
     LINUX_ELF,

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from orgs.models import AuditEvent, Invitation, Membership, Role
+from relais.models import AuditEvent, Invitation, Membership, Role
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

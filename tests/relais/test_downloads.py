@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from grants.models import ApplicationStatus, ReviewStatus
 from grants.services.reviews import review_save
-from orgs.models import Role
 from orgs.services.documents import document_upload
 from relais.downloads import SANDBOX_CSP, private_bytes_response, private_file_response
+from relais.models import Role
 from tests.dd_samples import pdf_bytes, upload
 from tests.factories_dd import DueDiligenceItemFactory
 from tests.grants.conftest import complete_application

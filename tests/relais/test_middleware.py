@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
-from orgs.models import Role
 from relais.middleware import PrivateCacheMiddleware
+from relais.models import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from orgs.models import Role
+from relais.models import Role
 from tests.harness import tenant_routes
 
 HTML_BUDGET = 30 * 1024

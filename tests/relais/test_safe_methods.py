@@ -5,7 +5,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from orgs.models import Role
+from relais.models import Role
 from tests.harness import DOMAIN_APPS, factories_by_model, model_for_kwarg, tenant_routes
 
 pytestmark = pytest.mark.django_db

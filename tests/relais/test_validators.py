@@ -44,13 +44,14 @@ def test_one_line_turns_any_refused_character_into_a_space():
 # name or from an official sanctions list), or that Django's user model has but Relais never shows.
 NOT_TYPED = {
     "grants.Application.reference", "grants.ApplicationAttachment.content_type",
-    "grants.ApplicationAttachment.original_name", "grants.DraftRescue.path", "orgs.AuditEvent.action", "orgs.AuditEvent.request_id",
-    "orgs.AuditEvent.target_id", "orgs.AuditEvent.target_type", "orgs.ImportBatch.filename",
-    "orgs.Invitation.token_hash", "orgs.OrganisationDocument.content_type", "orgs.OrganisationDocument.original_name",
+    "grants.ApplicationAttachment.original_name", "orgs.ImportBatch.filename",
+    "orgs.OrganisationDocument.content_type", "orgs.OrganisationDocument.original_name",
     "orgs.OrganisationDocument.sha256", "orgs.SanctionsEntry.list_name", "orgs.SanctionsEntry.primary_name",
     "orgs.SanctionsEntry.reference", "orgs.SanctionsListVersion.checksum", "orgs.ScreeningCandidate.matched_name",
-    "orgs.ScreeningCandidate.screened_name", "orgs.User.first_name", "orgs.User.last_name", "orgs.User.password",
-    "orgs.User.username",
+    "orgs.ScreeningCandidate.screened_name", "relais.AuditEvent.action", "relais.AuditEvent.request_id",
+    "relais.AuditEvent.target_id", "relais.AuditEvent.target_type", "relais.DraftRescue.path",
+    "relais.Invitation.token_hash", "relais.User.first_name", "relais.User.last_name", "relais.User.password",
+    "relais.User.username",
 }
 
 

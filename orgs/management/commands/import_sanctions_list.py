@@ -5,9 +5,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.models import Tenant
 from orgs.sanctions import guess_format
 from orgs.services.screening import sanctions_list_import
+from relais.models import Tenant
 
 
 class Command(BaseCommand):

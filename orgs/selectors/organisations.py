@@ -9,28 +9,22 @@ from datetime import datetime
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
-from relais.display import ReadOnlyView
-from relais.permissions import Decision
-
-from .models import (
-    AuditEvent,
+from orgs.models import (
     Commune,
     ContactPerson,
     FocusArea,
     ImportBatch,
-    Invitation,
     JoinRequest,
     JoinRequestStatus,
-    Membership,
     Organisation,
     PaymentDetails,
     Region,
-    Role,
-    Tenant,
-    User,
 )
-from .permissions import can_see_contact_details, can_see_payment_details
-from .permissions_due_diligence import can_view_screening
+from orgs.permissions.due_diligence import can_view_screening
+from orgs.permissions.organisations import can_see_contact_details, can_see_payment_details
+from relais.display import ReadOnlyView
+from relais.models import AuditEvent, Invitation, Membership, Role, Tenant, User
+from relais.permissions import Decision
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:

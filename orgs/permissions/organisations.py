@@ -8,9 +8,8 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from relais.models import Membership, Role
 from relais.permissions import ALLOW, Decision, deny
-
-from .models import Membership, Role
 
 
 def role_label(role: str) -> str:
@@ -106,7 +105,7 @@ def can_verify_payment_details(membership: Membership | None, organisation) -> D
 
 
 def can_change_organisation_status(membership: Membership | None, organisation, target: str) -> Decision:
-    from .workflow import organisation_transition
+    from orgs.workflow import organisation_transition
 
     transition = organisation_transition(organisation.status, target)
     if transition is None:
@@ -120,7 +119,7 @@ def can_change_organisation_status(membership: Membership | None, organisation, 
 
 
 def _status_label(status: str) -> str:
-    from .models import OrganisationStatus
+    from orgs.models import OrganisationStatus
 
     try:
         return str(OrganisationStatus(status).label)

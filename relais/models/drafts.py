@@ -1,4 +1,4 @@
-"""Text typed while the session had expired, kept for the person who typed it (see grants.drafts)."""
+"""Text typed while the session had expired, kept for the person who typed it (see relais.drafts)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from orgs.models import TenantOwned
+from .tenancy import TenantOwned
 
 
 class DraftRescue(TenantOwned):

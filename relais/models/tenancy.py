@@ -194,7 +194,7 @@ class Invitation(TenantOwned):
 
     @staticmethod
     def token_for(salt: str, *, secret: str | None = None) -> str:
-        digest = salted_hmac("orgs.Invitation.token", salt, secret=secret, algorithm="sha256").digest()
+        digest = salted_hmac("relais.Invitation.token", salt, secret=secret, algorithm="sha256").digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     @staticmethod

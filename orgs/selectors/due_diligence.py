@@ -11,11 +11,10 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Val
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import (
+from orgs.models import (
     ContactPerson,
     DueDiligenceItem,
     DueDiligenceStatus,
-    Membership,
     Organisation,
     OrganisationDocument,
     ReviewStatus,
@@ -23,9 +22,9 @@ from .models import (
     Screening,
     ScreeningDecision,
     ScreeningState,
-    Tenant,
 )
-from .sanctions import names_fingerprint
+from orgs.sanctions import names_fingerprint
+from relais.models import Membership, Tenant
 
 # An accepted document that lapses within this many days is flagged as expiring.
 EXPIRING_SOON_DAYS = 30

@@ -29,12 +29,10 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from orgs.models import Membership
-
-from .models import DraftRescue
+from relais.models import DraftRescue, Membership
 
 RECENT_USER_COOKIE = "relais_recent_user"
-_COOKIE_SALT = "grants.drafts.recent-user"
+_COOKIE_SALT = "relais.drafts.recent-user"
 RECENT_USER_MAX_AGE = 3 * 24 * 3600  # a weekend away from an open form
 _COOKIE_REFRESH_SECONDS = 3600  # re-sent at most hourly, not on every response
 RESCUE_TTL = dt.timedelta(days=3)

@@ -9,8 +9,7 @@ from typing import Any
 from django.db import models
 
 from relais.middleware import current_request_id
-
-from ..models import AuditEvent, Tenant, User
+from relais.models import AuditEvent, Tenant, User
 
 
 def _jsonable(value: Any) -> Any:

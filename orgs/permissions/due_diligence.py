@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from orgs.models import Organisation, OrganisationDocument, Screening, ScreeningDecision
+from relais.models import Membership, Role
 from relais.permissions import ALLOW, Decision, deny
-
-from .models import Membership, Organisation, OrganisationDocument, Role, Screening, ScreeningDecision
 
 
 def _is_own_applicant(membership: Membership, organisation: Organisation) -> bool:
