@@ -7,4 +7,4 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Workspaces and organisations")
 
     def ready(self) -> None:
-        from . import dashboard  # noqa: F401  (registers panels and navigation)
+        from . import dashboard, workflow  # noqa: F401  (registers panels, navigation, state tables)

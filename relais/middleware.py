@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from .actor import Actor
 from .models import Membership
 from .models.tenancy import MFA_ROLES
 
@@ -74,6 +75,7 @@ class TenantMiddleware:
     def __call__(self, request):
         request.tenant = None
         request.membership = None
+        request.actor = None
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -91,6 +93,7 @@ class TenantMiddleware:
             raise Http404(_("Workspace not found."))
         request.tenant = membership.tenant
         request.membership = membership
+        request.actor = Actor(tenant=membership.tenant, user=request.user, membership=membership)
         if (
             membership.tenant.require_mfa_for_staff
             and membership.role in MFA_ROLES

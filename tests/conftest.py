@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from orgs.models import Organisation
+from relais.actor import Actor
 from relais.models import Membership, Role, Tenant
 from tests.factories import MembershipFactory, OrganisationFactory, TenantFactory
 
@@ -50,6 +51,9 @@ class World:
 
     def user(self, role: str):
         return self.members[role].user
+
+    def actor(self, role: str) -> Actor:
+        return Actor.of(self.members[role])
 
     def url(self, path: str = "") -> str:
         return f"/{self.tenant.slug}/{path}"

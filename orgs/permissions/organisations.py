@@ -104,29 +104,6 @@ def can_verify_payment_details(membership: Membership | None, organisation) -> D
     return deny(_("Only a finance officer can verify payment details."))
 
 
-def can_change_organisation_status(membership: Membership | None, organisation, target: str) -> Decision:
-    from orgs.workflow import organisation_transition
-
-    transition = organisation_transition(organisation.status, target)
-    if transition is None:
-        return deny(
-            _("An organisation cannot go from « %(source)s » to « %(target)s ».")
-            % {"source": organisation.get_status_display(), "target": _status_label(target)}
-        )
-    if membership is None or membership.tenant_id != organisation.tenant_id or membership.role not in transition.roles:
-        return deny(_("Only a programme manager can change an organisation's status."))
-    return ALLOW
-
-
-def _status_label(status: str) -> str:
-    from orgs.models import OrganisationStatus
-
-    try:
-        return str(OrganisationStatus(status).label)
-    except ValueError:
-        return status
-
-
 def can_decide_join_request(membership: Membership | None, join_request) -> Decision:
     if membership is None or membership.tenant_id != join_request.tenant_id:
         return deny(_("You are not a member of this workspace."))

@@ -17,17 +17,18 @@ from django.utils.translation import gettext as _
 
 from orgs.models import Commune, ContactPerson, FocusArea, Organisation, OrganisationStatus, PaymentDetails, Region
 from orgs.permissions.organisations import (
-    can_change_organisation_status,
     can_edit_organisation,
     can_edit_payment_details,
     can_verify_payment_details,
 )
+from relais.actor import Actor
 from relais.audit import audit_record
 from relais.models import Membership, Role, Tenant, User
 from relais.validators import validate_one_line_fields
+from relais.workflow import transition
 
 from ..models.organisations import fold
-from ..workflow import organisation_transition
+from ..workflow import ORGANISATION
 from .screening import screening_mark_stale_if_names_changed
 
 PROFILE_FIELDS = (
@@ -165,28 +166,15 @@ def organisation_update(*, organisation: Organisation, actor: User, data: dict[s
 
 
 def organisation_change_status(
-    *, organisation: Organisation, actor: User, status: str, reason: str = ""
+    *, organisation: Organisation, actor: Actor, status: str, reason: str = ""
 ) -> Organisation:
-    """Follow ORGANISATION_TRANSITIONS; refuse anything else with a readable message."""
-    tenant = organisation.tenant
-    reason = (reason or "").strip()
-    with transaction.atomic():
-        locked = Organisation.objects.select_for_update().get(pk=organisation.pk, tenant=tenant)
-        membership = active_membership(tenant=tenant, user=actor)
-        decision = can_change_organisation_status(membership, locked, status)
-        if not decision:
-            if organisation_transition(locked.status, status) is None:
-                raise ValidationError(decision.reason)
-            raise PermissionDenied(decision.reason)
-        transition = organisation_transition(locked.status, status)
-        if transition.reason_required and not reason:
-            raise ValidationError(_("Please give the reason for this change of status."))
-        before = {"status": locked.status, "status_reason": locked.status_reason}
-        locked.status = status
-        locked.status_reason = reason
-        locked.save(update_fields=["status", "status_reason", "updated_at"])
-        audit_record(tenant=tenant, actor=actor, action="organisation.status_changed", target=locked,
-                     before=before, after={"status": status, "status_reason": reason})
+    """Take a step of the organisation table (orgs.workflow.ORGANISATION); the reason is kept on the CSO."""
+
+    def keep_reason(locked: Organisation, ctx: dict[str, Any]) -> dict[str, Any]:
+        locked.status_reason = ctx["reason"]
+        return {"status_reason": ctx["reason"]}
+
+    locked = transition(ORGANISATION, obj=organisation, target=status, actor=actor, reason=reason, apply=keep_reason)
     organisation.status, organisation.status_reason = locked.status, locked.status_reason
     return locked
 

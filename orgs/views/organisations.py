@@ -24,6 +24,7 @@ from orgs.permissions.organisations import (
 from orgs.selectors import organisations as selectors
 from orgs.selectors.due_diligence import annotate_due_diligence, due_diligence_status
 from relais.audit import audit_record
+from relais.errors import Refused, refusal_text, refused_message
 from relais.exports import csv_response, xlsx_response
 from relais.models import Role
 from relais.views import error_text
@@ -33,7 +34,7 @@ from ..forms.organisations import ContactPersonForm, OrganisationProfileForm, Pa
 from ..models.organisations import STAFF_LIST_ROLES
 from ..services import organisations as services
 from ..tables import BoundedPaginator, OrganisationTable
-from ..workflow import organisation_targets
+from ..workflow import ORGANISATION
 
 
 def _filtered(request: HttpRequest):
@@ -106,7 +107,7 @@ def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpRespo
     # The page receives only what this role may read: masked payment numbers, no contacts,
     # no status reason where those are not theirs to see (the template tests no flag).
     page = selectors.organisation_page(organisation=organisation, membership=membership)
-    transitions = organisation_targets(organisation.status, membership.role)
+    transitions = ORGANISATION.available(request.actor, organisation)
     return render(request, "orgs/organisation_detail.html", {
         "organisation": page.organisation,
         "contacts": page.contacts,
@@ -163,15 +164,14 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 def organisation_change_status(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     organisation = selectors.access_organisation(tenant=request.tenant, membership=request.membership,
                                                  pk=organisation_pk)
-    status = request.POST.get("status", "")
-    reason = request.POST.get("reason", "")
     try:
-        services.organisation_change_status(organisation=organisation, actor=request.user, status=status,
-                                            reason=reason)
-    except PermissionDenied as exc:
-        raise PermissionDenied(error_text(exc)) from exc
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        services.organisation_change_status(organisation=organisation, actor=request.actor,
+                                            status=request.POST.get("status", ""),
+                                            reason=request.POST.get("reason", ""))
+    except Refused as exc:
+        if exc.forbidden:
+            raise PermissionDenied(refusal_text(exc)) from exc
+        refused_message(request, exc)
     else:
         messages.success(request, _("Status changed to « %(status)s ».")
                          % {"status": organisation.get_status_display()})

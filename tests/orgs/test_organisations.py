@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from orgs.models import Organisation, OrganisationStatus, PaymentDetails
 from orgs.services import organisations as services
-from orgs.workflow import ORGANISATION_TRANSITIONS, organisation_transition
+from orgs.workflow import ORGANISATION
+from relais.errors import Refused
 from relais.models import AuditEvent, Role
 from tests.factories import FocusAreaFactory, OrganisationFactory, RegionFactory
 from tests.grants.conftest import review_of_organisation
@@ -208,36 +209,37 @@ ALL_STATES = OrganisationStatus.values
 @pytest.mark.parametrize("target", ALL_STATES)
 def test_status_transition_matrix(world_a, role, source, target):
     org = OrganisationFactory(tenant=world_a.tenant, status=source)
-    transition = organisation_transition(source, target)
+    transition = ORGANISATION.find(source, target, role)
     allowed = transition is not None and role in transition.roles
     try:
-        services.organisation_change_status(organisation=org, actor=world_a.user(role), status=target,
+        services.organisation_change_status(organisation=org, actor=world_a.actor(role), status=target,
                                             reason="Documents vérifiés")
-    except (PermissionDenied, ValidationError):
+    except Refused:
         assert not allowed
         org.refresh_from_db()
         assert org.status == source
-        assert not AuditEvent.objects.filter(action="organisation.status_changed").exists()
+        assert not AuditEvent.objects.filter(action__startswith="organisation.", target_id=str(org.pk)).exists()
     else:
         assert allowed
         org.refresh_from_db()
         assert org.status == target
-        event = AuditEvent.objects.get(action="organisation.status_changed", target_id=str(org.pk))
+        event = AuditEvent.objects.get(action=f"organisation.{transition.action}", target_id=str(org.pk))
         assert event.before["status"] == source and event.after["status"] == target
+        assert event.after["status_reason"] == "Documents vérifiés"
 
 
 def test_transition_table_is_walked():
-    assert {(t.source, t.target) for t in ORGANISATION_TRANSITIONS} >= {
+    assert {(t.source, t.target) for t in ORGANISATION.transitions} >= {
         ("pending", "verified"), ("verified", "suspended")}
-    for t in ORGANISATION_TRANSITIONS:
+    for t in ORGANISATION.transitions:
         if t.target == OrganisationStatus.SUSPENDED:
             assert t.reason_required
 
 
 def test_suspension_needs_a_reason(world_a):
     org = OrganisationFactory(tenant=world_a.tenant, status=OrganisationStatus.VERIFIED)
-    with pytest.raises(ValidationError):
-        services.organisation_change_status(organisation=org, actor=world_a.user(Role.MANAGER),
+    with pytest.raises(Refused):
+        services.organisation_change_status(organisation=org, actor=world_a.actor(Role.MANAGER),
                                             status=OrganisationStatus.SUSPENDED, reason="  ")
     org.refresh_from_db()
     assert org.status == OrganisationStatus.VERIFIED
@@ -377,7 +379,7 @@ def test_a_profile_save_does_not_undo_a_suspension_made_meanwhile(world_a):
     a suspension recorded between the load and the save was silently reverted."""
     stale = Organisation.objects.get(pk=world_a.organisation.pk)
     services.organisation_change_status(organisation=Organisation.objects.get(pk=stale.pk),
-                                        actor=world_a.user(Role.MANAGER), status=OrganisationStatus.SUSPENDED,
+                                        actor=world_a.actor(Role.MANAGER), status=OrganisationStatus.SUSPENDED,
                                         reason="Confirmed sanctions match")
     services.organisation_update(organisation=stale, actor=world_a.user(Role.APPLICANT),
                                  data={"description": "Nouvelle description"})
