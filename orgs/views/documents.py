@@ -27,6 +27,7 @@ from orgs.selectors import due_diligence as dd
 from relais.audit import audit_record
 from relais.downloads import private_file_response
 from relais.errors import Refused, refusal_text, refused_message
+from relais.ids import pk_like
 from relais.models import Role
 
 from ..forms.documents import ChecklistItemForm, DocumentReviewForm, DocumentUploadForm
@@ -92,7 +93,7 @@ def document_upload(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     can_upload_document(actor, organisation).raise_if_denied()
     items = dd.checklist(actor=actor)
     item_pk = request.POST.get("item", "")
-    item = items.filter(pk=item_pk).first() if item_pk.isdigit() else None
+    item = items.filter(pk=item_pk).first() if pk_like(item_pk) else None
     form = DocumentUploadForm(request.POST, request.FILES, items=items, item=item)
     if form.is_valid():
         try:

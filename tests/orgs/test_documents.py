@@ -451,7 +451,28 @@ def test_join_request_subject_is_plain_text(world_a, mailoutbox, django_capture_
     assert "AADeC l'Appui" in mailoutbox[0].subject
 
 
-# --- the review table ---------------------------------
+# --- ids from the query string and the form; the review table ---------------------------------
+
+@pytest.mark.parametrize("value", ["²", "٣", "1" * 30, "-1", "1.5", ""])
+def test_an_absurd_item_id_is_a_form_error_not_a_500(world_a, item, value):
+    """"²".isdigit() is True: the upload view asked the database for pk="²" and answered 500."""
+    client = world_a.client_for(Role.APPLICANT)
+    url = reverse("document_upload", kwargs={"tenant_slug": world_a.tenant.slug,
+                                             "organisation_pk": world_a.organisation.pk})
+    response = client.post(url, {"item": value, "file": upload("s.pdf", pdf_bytes())})
+    assert response.status_code == 400
+    assert not OrganisationDocument.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["?item=²", "?item=%C2%B2", "?page=²&dd=²&screening=²"])
+def test_absurd_ids_in_query_strings_are_not_a_500(world_a, item, query):
+    page = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+                                            "organisation_pk": world_a.organisation.pk})
+    overview = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    client = world_a.client_for(Role.MANAGER)
+    assert client.get(page + query).status_code == 200
+    assert client.get(overview + query).status_code == 200
+
 
 def test_the_document_table_is_registered_with_the_engine():
     from orgs.workflow import ORGANISATION_DOCUMENT
