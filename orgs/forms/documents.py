@@ -5,12 +5,22 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import DueDiligenceItem, ReviewStatus
+from relais.ids import pk_like
 from relais.models import Tenant
 from relais.uploads import ACCEPT_ATTRIBUTE, validate_upload
 
 
+class ItemChoiceField(forms.ModelChoiceField):
+    """A posted id that is not plainly a row id ("²", "٣", 30 digits) is not a valid choice."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not pk_like(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class DocumentUploadForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("Checklist item"), queryset=None, widget=forms.HiddenInput)
+    item = ItemChoiceField(label=_("Checklist item"), queryset=None, widget=forms.HiddenInput)
     file = forms.FileField(
         label=_("File"),
         help_text=_("PDF, JPEG, PNG, DOCX or XLSX, 10 MB at most."),
