@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import FocusArea, Organisation, Region
+from relais.actor import Actor
 from relais.audit import audit_record
 from relais.models import AuditEvent, Invitation, Membership, Role, Tenant, User
 
@@ -75,7 +76,8 @@ class MembershipAdmin(TenantScopedAdmin):
         # Members' full names are screened: someone joining or leaving a CSO changes its names.
         organisations = {o.pk: o for o in (getattr(previous, "organisation", None), obj.organisation) if o}
         for organisation in organisations.values():
-            screening_mark_stale_if_names_changed(organisation=organisation, actor=request.user)
+            screening_mark_stale_if_names_changed(organisation=organisation,
+                                                  actor=Actor(tenant=organisation.tenant, user=request.user))
 
 
 @admin.register(Invitation)
@@ -102,7 +104,8 @@ class OrganisationAdmin(TenantScopedAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change:  # the name and acronym are screened names
-            screening_mark_stale_if_names_changed(organisation=obj, actor=request.user)
+            screening_mark_stale_if_names_changed(organisation=obj,
+                                                  actor=Actor(tenant=obj.tenant, user=request.user))
 
 
 @admin.register(AuditEvent)

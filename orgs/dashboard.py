@@ -71,15 +71,11 @@ register_audit_labels({
     "region.updated": _("Region renamed"),
     "commune.updated": _("Commune changed"),
     "focus_area.updated": _("Focus area changed"),
-    "organisation.suspended": _("Organisation suspended"),
     "organisation_document.uploaded": _("Document uploaded"),
     "organisation_document.downloaded": _("Document downloaded"),
-    "organisation_document.accepted": _("Document accepted"),
-    "organisation_document.rejected": _("Document rejected"),
     "due_diligence.checklist_seeded": _("Default checklist created"),
     "sanctions_list.imported": _("Sanctions list imported"),
     "screening.ran": _("Sanctions screening run"),
-    "screening.decided": _("Screening decision"),
 })
 # --- Organisation registry (issue 3) ---------------------------------------
 STAFF = [Role.MANAGER, Role.REVIEWER, Role.FINANCE, Role.TRAINER]
@@ -110,12 +106,22 @@ def registry_panel(request):
 nav_entry(roles=[Role.MANAGER, Role.FINANCE], label=_("Due diligence"), url_name="due_diligence_overview", order=40)
 nav_entry(roles=[Role.MANAGER], label=_("Sanctions lists"), url_name="sanctions_lists", order=45)
 
-register_audit_labels({"screening.stale": _("Names changed since screening")})
+register_audit_labels({
+    "screening.stale": _("Names changed since screening"),
+    # The document and screening tables (orgs.workflow): "<machine>.<action>".
+    "organisation_document.accept": _("Document accepted"),
+    "organisation_document.reject": _("Document rejected"),
+    "screening.clear": _("Screening cleared"),
+    "screening.false_positive": _("Screening: false positive"),
+    "screening.confirm": _("Sanctions match confirmed"),
+    "due_diligence_item.created": _("Checklist item added"),
+    "due_diligence_item.updated": _("Checklist item changed"),
+})
 
 
 @dashboard_panel(roles=[Role.APPLICANT], template="orgs/panels/due_diligence_mine.html", order=20)
 def my_due_diligence_panel(request):
-    organisation = request.membership.organisation
+    organisation = request.actor.membership.organisation
     if organisation is None:
         return None
     today = timezone.localdate()
@@ -129,10 +135,11 @@ def my_due_diligence_panel(request):
 
 @dashboard_panel(roles=[Role.MANAGER], template="orgs/panels/due_diligence_queue.html", order=30)
 def due_diligence_queue_panel(request):
-    to_screen_again = dd.organisations_to_screen_again(tenant=request.tenant, now=timezone.now())
+    actor = request.actor
+    to_screen_again = dd.organisations_to_screen_again(actor=actor, now=timezone.now())
     return {
-        "documents": list(dd.documents_awaiting_review(tenant=request.tenant)[:8]),
-        "screenings": list(dd.screenings_awaiting_decision(tenant=request.tenant)[:8]),
+        "documents": list(dd.documents_awaiting_review(actor=actor)[:8]),
+        "screenings": list(dd.screenings_awaiting_decision(actor=actor)[:8]),
         "to_screen_again": to_screen_again[:8],
         "to_screen_again_count": len(to_screen_again),
     }

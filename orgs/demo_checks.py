@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from orgs.models import OrganisationDocument, ReviewStatus, Screening, ScreeningDecision
+from relais.actor import Actor
 
 from .services.documents import document_review, document_upload, ensure_default_checklist
 from .services.organisations import contact_save
@@ -53,10 +54,10 @@ def _file(organisation, item) -> SimpleUploadedFile:
 def _add(organisation, item, *, actor, reviewer, status, issued_on, expires_on=None, comment=""):
     if item is None:  # a manager renamed the default item: nothing to demonstrate with it
         return None
-    document = document_upload(organisation=organisation, item=item, file=_file(organisation, item), actor=actor,
+    document = document_upload(actor=actor, organisation=organisation, item=item, file=_file(organisation, item),
                                issued_on=issued_on, expires_on=expires_on)
     if status != ReviewStatus.PENDING:
-        document_review(document=document, decision=status, comment=comment, actor=reviewer)
+        document_review(actor=reviewer, document=document, decision=status, comment=comment)
     return document
 
 
@@ -99,15 +100,17 @@ def seed(context: dict[str, Any]) -> None:
     profiles = ["complete", "expired", "partial"]
     for slug, data in context.get("tenants", {}).items():
         tenant = data["tenant"]
-        manager = data["users"]["manager"]
-        applicant = data["users"]["applicant"]
-        items = ensure_default_checklist(tenant=tenant)
-        sanctions_list_import(tenant=tenant, data=UN_SAMPLE.read_bytes(),
+        manager_user = data["users"]["manager"]
+        manager = Actor.of(manager_user.memberships.get(tenant=tenant))
+        applicant = Actor.of(data["users"]["applicant"].memberships.get(tenant=tenant))
+        system = Actor.system(tenant)
+        items = ensure_default_checklist(actor=system)
+        sanctions_list_import(actor=system, data=UN_SAMPLE.read_bytes(),
                               name="Liste récapitulative ONU (échantillon fictif)", source_format="un_xml",
-                              source="un", actor=None)
-        sanctions_list_import(tenant=tenant, data=CSV_SAMPLE.read_bytes(), name="Liste UE (échantillon fictif)",
-                              source_format="csv", source="eu", actor=None)
-        applicant_org = applicant.memberships.get(tenant=tenant).organisation
+                              source="un")
+        sanctions_list_import(actor=system, data=CSV_SAMPLE.read_bytes(), name="Liste UE (échantillon fictif)",
+                              source_format="csv", source="eu")
+        applicant_org = applicant.membership.organisation
         for index, organisation in enumerate(data["organisations"].values()):
             if not OrganisationDocument.objects.filter(tenant=tenant, organisation=organisation).exists():
                 if organisation == applicant_org:
@@ -119,15 +122,16 @@ def seed(context: dict[str, Any]) -> None:
             if not Screening.objects.filter(tenant=tenant, organisation=organisation).exists():
                 # One screening a little over a year old, to show an expired screening.
                 ran_at = timezone.now() - timedelta(days=tenant.screening_validity_days + 20) if index == 2 else None
-                screening = screening_run(organisation=organisation, actor=manager, now=ran_at)
+                screening = screening_run(actor=manager, organisation=organisation, now=ran_at)
                 if screening.decision == ScreeningDecision.PENDING and slug == "peace-direct":
                     screening_decide(
-                        screening=screening, decision=ScreeningDecision.FALSE_POSITIVE, actor=manager,
+                        actor=manager, screening=screening, decision=ScreeningDecision.FALSE_POSITIVE,
                         reason="Homonyme : Mariam Cissé, membre de l'organisation, est née à Mopti en 1988 ; "
                                "l'entrée FIC.008 de la liste désigne une autre personne (nationalité et date de "
                                "naissance différentes).",
                     )
                 if index == 3 and organisation != applicant_org:
                     # A treasurer added after the screening: a screening made stale by a change of names.
-                    contact_save(organisation=organisation, actor=manager,
+                    # contact_save (orgs.services.organisations) still takes the user.
+                    contact_save(organisation=organisation, actor=manager_user,
                                  data={"name": "Sékou Diarra", "role": "Trésorier", "consent": True})

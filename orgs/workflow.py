@@ -32,3 +32,61 @@ ORGANISATION = register(StateMachine(
     wrong_step_message=_("An organisation cannot go from « %(source)s » to « %(target)s »."),
     role_message=_("Only a programme manager can change an organisation's status."),
 ))
+
+
+# --- due diligence and sanctions screening ------------------------------------------------
+
+from .models import OrganisationDocument, ReviewStatus, Screening, ScreeningDecision  # noqa: E402
+
+
+def rejection_explained(document: OrganisationDocument, ctx: dict) -> list[str]:
+    """A rejected document needs a comment the CSO can act on (the reason of the step)."""
+    if (ctx.get("reason") or "").strip():
+        return []
+    return [_("Say why the document is rejected, so the organisation can fix it.")]
+
+
+def decision_explained(screening: Screening, ctx: dict) -> list[str]:
+    if (ctx.get("reason") or "").strip():
+        return []
+    return [_("Give the reason for your decision: it is kept in the audit trail.")]
+
+
+R = ReviewStatus
+# A manager may review a document again (the review form is offered on every document):
+# accepting or rejecting it whatever its review, never sending it back to "awaiting review".
+ORGANISATION_DOCUMENT = register(StateMachine(
+    name="organisation_document",
+    model=OrganisationDocument,
+    states=ReviewStatus,
+    state_field="review_status",
+    transitions=tuple(
+        Transition(source, target, M, action, label, requires=requires)
+        for source in (R.PENDING, R.ACCEPTED, R.REJECTED)
+        for target, action, label, requires in (
+            (R.ACCEPTED, "accept", _("Accept"), ()),
+            (R.REJECTED, "reject", _("Reject"), (rejection_explained,)),
+        )
+    ),
+    wrong_step_message=_("A document cannot go from « %(source)s » to « %(target)s »."),
+    role_message=_("Only a programme manager can accept or reject documents."),
+))
+
+D = ScreeningDecision
+# A screening with candidates waits for a manager's decision, taken once: a new screening
+# is needed to decide again. A confirmed match also suspends the CSO (organisation table,
+# system row "suspend_sanctions_match"), in the same transaction (orgs.services.screening).
+SCREENING = register(StateMachine(
+    name="screening",
+    model=Screening,
+    states=ScreeningDecision,
+    state_field="decision",
+    transitions=(
+        Transition(D.PENDING, D.CLEAR, M, "clear", _("Clear"), requires=(decision_explained,)),
+        Transition(D.PENDING, D.FALSE_POSITIVE, M, "false_positive", _("False positive"),
+                   requires=(decision_explained,)),
+        Transition(D.PENDING, D.CONFIRMED, M, "confirm", _("Confirmed match"), requires=(decision_explained,)),
+    ),
+    wrong_step_message=_("This screening has already been decided; run a new screening to decide again."),
+    role_message=_("Only a programme manager can run a sanctions screening or import a list."),
+))

@@ -40,7 +40,6 @@ PNG = DetectedType("png", "image/png", "PNG")
 DOCX = DetectedType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word (DOCX)")
 XLSX = DetectedType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel (XLSX)")
 
-ACCEPTED_TYPES = (PDF, JPEG, PNG, DOCX, XLSX)
 # File-name extensions each accepted type may carry.
 EXTENSIONS = {"pdf": PDF, "jpg": JPEG, "jpeg": JPEG, "png": PNG, "docx": DOCX, "xlsx": XLSX}
 ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in EXTENSIONS)

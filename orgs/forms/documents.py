@@ -1,17 +1,26 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import DueDiligenceItem, ReviewStatus
+from relais.ids import pk_like
 from relais.models import Tenant
 from relais.uploads import ACCEPT_ATTRIBUTE, validate_upload
 
 
+class ItemChoiceField(forms.ModelChoiceField):
+    """A posted id that is not plainly a row id ("²", "٣", 30 digits) is not a valid choice."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not pk_like(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class DocumentUploadForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("Checklist item"), queryset=DueDiligenceItem.objects.none(),
-                                  widget=forms.HiddenInput)
+    item = ItemChoiceField(label=_("Checklist item"), queryset=None, widget=forms.HiddenInput)
     file = forms.FileField(
         label=_("File"),
         help_text=_("PDF, JPEG, PNG, DOCX or XLSX, 10 MB at most."),
@@ -22,10 +31,10 @@ class DocumentUploadForm(forms.Form):
     expires_on = forms.DateField(label=_("Expires on"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
-    def __init__(self, *args, tenant: Tenant, item: DueDiligenceItem | None = None, **kwargs):
+    def __init__(self, *args, items: QuerySet[DueDiligenceItem], item: DueDiligenceItem | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only this tenant's active items: a foreign id is "not a valid choice".
-        self.fields["item"].queryset = DueDiligenceItem.objects.filter(tenant=tenant, active=True)
+        # The workspace's active items (selectors.due_diligence.checklist): a foreign id is "not a valid choice".
+        self.fields["item"].queryset = items
         if item is not None:
             self.initial["item"] = item.pk
             if not item.expires:
@@ -45,15 +54,9 @@ class DocumentReviewForm(forms.Form):
         choices=[(ReviewStatus.ACCEPTED, _("Accept")), (ReviewStatus.REJECTED, _("Reject"))],
         widget=forms.RadioSelect,
     )
+    # A rejection without a comment is refused by the document table (orgs.workflow.rejection_explained).
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               help_text=_("Required when rejecting: say what to fix."))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == ReviewStatus.REJECTED and not (data.get("comment") or "").strip():
-            self.add_error("comment", ValidationError(_("Say why the document is rejected, so the organisation "
-                                                        "can fix it.")))
-        return data
 
 
 class ChecklistItemForm(forms.ModelForm):

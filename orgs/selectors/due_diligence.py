@@ -1,4 +1,9 @@
-"""Readers for due diligence and sanctions screening. Every query takes the tenant."""
+"""Readers for due diligence and sanctions screening.
+
+What a view reads goes through a function that takes the actor (`access_*` give the same
+404 for a missing id and for what the actor may not see); the helpers that work on an
+organisation already read through `access_*` stay in its tenant.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -20,35 +25,61 @@ from orgs.models import (
     ReviewStatus,
     SanctionsListVersion,
     Screening,
+    ScreeningCandidate,
     ScreeningDecision,
     ScreeningState,
 )
 from orgs.sanctions import names_fingerprint
-from relais.models import Membership, Tenant
+from relais.actor import Actor
+from relais.models import Membership, Role, Tenant
+
+from . import organisations as registry
 
 # An accepted document that lapses within this many days is flagged as expiring.
 EXPIRING_SOON_DAYS = 30
 
 
-def checklist(*, tenant: Tenant, include_inactive: bool = False) -> QuerySet[DueDiligenceItem]:
-    items = DueDiligenceItem.objects.filter(tenant=tenant)
+def _checklist(tenant_id: int, *, include_inactive: bool = False) -> QuerySet[DueDiligenceItem]:
+    items = DueDiligenceItem.objects.filter(tenant_id=tenant_id)
     return items if include_inactive else items.filter(active=True)
 
 
-def access_checklist_item(*, tenant: Tenant, pk: int) -> DueDiligenceItem:
-    return get_object_or_404(DueDiligenceItem, tenant=tenant, pk=pk)
+def checklist(*, actor: Actor, include_inactive: bool = False) -> QuerySet[DueDiligenceItem]:
+    """The workspace's checklist (active items only unless asked): what uploads may be filed against."""
+    return _checklist(actor.tenant.pk, include_inactive=include_inactive)
 
 
-def access_document(*, tenant: Tenant, pk: int) -> OrganisationDocument:
+def access_checklist_item(*, actor: Actor, pk: int) -> DueDiligenceItem:
+    return get_object_or_404(DueDiligenceItem, tenant_id=actor.tenant.pk, pk=pk)
+
+
+def access_organisation_due_diligence(*, actor: Actor, pk: int) -> Organisation:
+    """The organisation whose due diligence is asked for, if the actor may open it (404 otherwise:
+    another tenant's, or for an applicant another CSO's); the page itself is can_view_due_diligence."""
+    return registry.access_organisation(tenant=actor.tenant, membership=actor.membership, pk=pk)
+
+
+def _visible_documents(actor: Actor) -> QuerySet[OrganisationDocument]:
+    documents = OrganisationDocument.objects.filter(tenant_id=actor.tenant.pk)
+    if actor.role == Role.APPLICANT:  # their own CSO's only: another CSO's documents do not exist for them
+        documents = documents.filter(organisation_id=actor.organisation_id)
+    return documents
+
+
+def access_document(*, actor: Actor, pk: int) -> OrganisationDocument:
+    return get_object_or_404(_visible_documents(actor).select_related("organisation", "item", "tenant"), pk=pk)
+
+
+def access_screening(*, actor: Actor, pk: int) -> Screening:
     return get_object_or_404(
-        OrganisationDocument.objects.select_related("organisation", "item", "tenant"), tenant=tenant, pk=pk
+        Screening.objects.select_related("organisation", "version", "ran_by", "decided_by", "tenant"),
+        tenant_id=actor.tenant.pk, pk=pk,
     )
 
 
-def access_screening(*, tenant: Tenant, pk: int) -> Screening:
-    return get_object_or_404(
-        Screening.objects.select_related("organisation", "version", "ran_by", "decided_by", "tenant"),
-        tenant=tenant, pk=pk,
+def screening_candidates(screening: Screening) -> QuerySet[ScreeningCandidate]:
+    return ScreeningCandidate.objects.filter(tenant_id=screening.tenant_id, screening=screening).select_related(
+        "entry"
     )
 
 
@@ -76,7 +107,7 @@ def status_from_items(item_states: list[tuple[bool, bool]]) -> str:
 
 def due_diligence_status(organisation: Organisation, *, today: date) -> str:
     """The status of one organisation (two queries)."""
-    required = list(checklist(tenant=organisation.tenant).filter(required=True).values_list("pk", flat=True))
+    required = list(_checklist(organisation.tenant_id).filter(required=True).values_list("pk", flat=True))
     documents = OrganisationDocument.objects.filter(
         tenant_id=organisation.tenant_id, organisation=organisation, item_id__in=required,
         review_status=ReviewStatus.ACCEPTED,
@@ -119,7 +150,7 @@ class ItemRow:
 
 
 def due_diligence_overview(*, organisation: Organisation, today: date) -> tuple[list[ItemRow], str]:
-    items = list(checklist(tenant=organisation.tenant))
+    items = list(_checklist(organisation.tenant_id))
     documents = (
         OrganisationDocument.objects.filter(tenant_id=organisation.tenant_id, organisation=organisation)
         .select_related("uploaded_by", "reviewed_by")
@@ -152,9 +183,9 @@ def due_diligence_overview(*, organisation: Organisation, today: date) -> tuple[
     return rows, status_from_items(states)
 
 
-def documents_awaiting_review(*, tenant: Tenant) -> QuerySet[OrganisationDocument]:
+def documents_awaiting_review(*, actor: Actor) -> QuerySet[OrganisationDocument]:
     return (
-        OrganisationDocument.objects.filter(tenant=tenant, review_status=ReviewStatus.PENDING)
+        _visible_documents(actor).filter(review_status=ReviewStatus.PENDING)
         .select_related("organisation", "item")
         .order_by("uploaded_at")
     )
@@ -162,20 +193,24 @@ def documents_awaiting_review(*, tenant: Tenant) -> QuerySet[OrganisationDocumen
 
 # --- screening ----------------------------------------------------------------------
 
-def latest_list_version(*, tenant: Tenant) -> SanctionsListVersion | None:
-    return SanctionsListVersion.objects.filter(tenant=tenant).first()
+def has_sanctions_list(*, actor: Actor) -> bool:
+    return SanctionsListVersion.objects.filter(tenant_id=actor.tenant.pk).exists()
 
 
-def current_list_versions(*, tenant: Tenant) -> list[SanctionsListVersion]:
+def current_list_versions(*, actor: Actor) -> list[SanctionsListVersion]:
     """The latest version of each source (UN, EU, OFAC, UK, other): what a screening uses."""
     current: dict[str, SanctionsListVersion] = {}
-    for version in SanctionsListVersion.objects.filter(tenant=tenant).order_by("-imported_at", "-id"):
+    for version in SanctionsListVersion.objects.filter(tenant_id=actor.tenant.pk).order_by("-imported_at", "-id"):
         current.setdefault(version.source, version)
     return sorted(current.values(), key=lambda v: (v.source, v.pk))
 
 
-def list_versions(*, tenant: Tenant) -> QuerySet[SanctionsListVersion]:
-    return SanctionsListVersion.objects.filter(tenant=tenant).select_related("imported_by")
+def list_versions(*, actor: Actor) -> QuerySet[SanctionsListVersion]:
+    return SanctionsListVersion.objects.filter(tenant_id=actor.tenant.pk).select_related("imported_by")
+
+
+def sanctions_list_by_checksum(*, actor: Actor, checksum: str) -> SanctionsListVersion | None:
+    return SanctionsListVersion.objects.filter(tenant_id=actor.tenant.pk, checksum=checksum).first()
 
 
 def screenings_of(*, organisation: Organisation) -> QuerySet[Screening]:
@@ -186,11 +221,12 @@ def screenings_of(*, organisation: Organisation) -> QuerySet[Screening]:
     )
 
 
-def screenings_awaiting_decision(*, tenant: Tenant) -> QuerySet[Screening]:
-    return Screening.objects.filter(tenant=tenant, decision=ScreeningDecision.PENDING).select_related("organisation")
+def screenings_awaiting_decision(*, actor: Actor) -> QuerySet[Screening]:
+    return Screening.objects.filter(tenant_id=actor.tenant.pk, decision=ScreeningDecision.PENDING).select_related(
+        "organisation"
+    )
 
 
-SCREENING_STATES = tuple(ScreeningState.values)
 # Decisions after which a screening counts as cleared (while current: see screening_status).
 CLEARED_DECISIONS = (ScreeningDecision.CLEAR, ScreeningDecision.FALSE_POSITIVE)
 
@@ -278,8 +314,6 @@ def screening_status(
 
 def annotate_latest_screening(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
     """Add the latest screening's decision, date and names fingerprint to each organisation."""
-    from django.db.models import Subquery
-
     latest = Screening.objects.filter(tenant_id=OuterRef("tenant_id"), organisation_id=OuterRef("pk")).order_by(
         "-ran_at", "-id"
     )
@@ -310,14 +344,13 @@ def screening_states(organisations: Iterable[Organisation], *, tenant: Tenant, n
 
 
 def organisations_with_checks(
-    *, tenant: Tenant, today: date, dd_status: str | None = None, screening_state: str | None = None,
+    *, actor: Actor, today: date, dd_status: str | None = None, screening_state: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Organisation]:
     """The tenant's CSOs with ``dd_status``, the latest screening (decision, date, names
     fingerprint) and the number of documents awaiting review, in one query whatever the
     number of rows. ``screening_state`` keeps the organisations in that state (at ``now``)."""
-    from django.db.models import Count
-
+    tenant = actor.tenant
     organisations = annotate_latest_screening(annotate_due_diligence(
         Organisation.objects.filter(tenant=tenant).select_related("region"), today=today
     )).annotate(
@@ -334,9 +367,10 @@ def organisations_with_checks(
     return organisations.order_by("name")
 
 
-def organisations_to_screen_again(*, tenant: Tenant, now: datetime) -> list[Organisation]:
+def organisations_to_screen_again(*, actor: Actor, now: datetime) -> list[Organisation]:
     """CSOs whose cleared screening no longer holds: names changed since (first) or expired.
     Each carries ``screening_state``."""
+    tenant = actor.tenant
     cleared = annotate_latest_screening(Organisation.objects.filter(tenant=tenant)).filter(
         last_screening_decision__in=CLEARED_DECISIONS
     ).order_by("name")
@@ -349,7 +383,3 @@ def organisations_to_screen_again(*, tenant: Tenant, now: datetime) -> list[Orga
             again.append(organisation)
     return sorted(again, key=lambda o: o.screening_state != ScreeningState.STALE)
 
-
-def screening_state_of_row(organisation: Organisation, *, tenant: Tenant, now: datetime) -> str:
-    """screening_status() for one row of organisations_with_checks; use screening_states() for a page."""
-    return screening_states([organisation], tenant=tenant, now=now)[organisation.pk]

@@ -22,6 +22,7 @@ from orgs.models import (
 )
 from orgs.permissions.due_diligence import can_view_screening
 from orgs.permissions.organisations import can_see_contact_details, can_see_payment_details
+from relais.actor import Actor
 from relais.display import ReadOnlyView
 from relais.models import AuditEvent, Invitation, Membership, Role, Tenant, User
 from relais.permissions import Decision
@@ -169,7 +170,7 @@ def organisation_page(*, organisation: Organisation, membership: Membership) -> 
     return OrganisationPage(
         organisation=ReadOnlyView(
             organisation, fields=ORGANISATION_PROFILE_FIELDS,
-            status_reason=organisation.status_reason if can_view_screening(membership) else "",
+            status_reason=organisation.status_reason if can_view_screening(Actor.of(membership)) else "",
         ),
         contacts=contacts,
         contacts_hidden_reason="" if contacts_shown else contacts_shown.reason,

@@ -1,4 +1,7 @@
-"""Due-diligence checklist and documents: uploads, reviews. Every change is audited."""
+"""Due-diligence checklist and documents: uploads, reviews. Every change is audited.
+
+Services take the actor (relais.actor.Actor) and raise relais.errors.Refused when they say no.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -16,9 +19,14 @@ from django.utils.translation import gettext_lazy
 
 from orgs.models import DueDiligenceItem, Organisation, OrganisationDocument, ReviewStatus
 from orgs.permissions.due_diligence import can_manage_checklist, can_review_document, can_upload_document
+from relais.actor import Actor
 from relais.audit import audit_record
-from relais.models import Membership, Tenant, User
+from relais.errors import Refused, refused
+from relais.permissions import Decision
 from relais.uploads import validate_upload
+from relais.workflow import transition
+
+from ..workflow import ORGANISATION_DOCUMENT
 
 # (French name, English name, description, required, expires, validity in months)
 DEFAULT_CHECKLIST = [
@@ -38,15 +46,26 @@ DEFAULT_CHECKLIST = [
 ]
 
 
-def _membership(tenant: Tenant, actor: User | None) -> Membership | None:
-    if actor is None:
-        return None
-    return Membership.objects.filter(tenant=tenant, user=actor, is_active=True).first()
+def require(decision: Decision) -> None:
+    """A permission a service needs: refused for lack of right, with the decision's reason."""
+    if not decision:
+        raise Refused(decision.reason, forbidden=True)
 
 
-def ensure_default_checklist(*, tenant: Tenant, actor: User | None = None) -> list[DueDiligenceItem]:
-    """Create the default checklist for a tenant that has none yet (idempotent:
-    once a tenant has any item, even inactive, its checklist is its own)."""
+def require_same_tenant(actor: Actor, *objects: Any) -> None:
+    """Objects handed to a service belong to the actor's workspace."""
+    for obj in objects:
+        if obj is not None and obj.tenant_id != actor.tenant.pk:
+            raise Refused(_("This record belongs to another workspace."), forbidden=True)
+
+
+def ensure_default_checklist(*, actor: Actor) -> list[DueDiligenceItem]:
+    """Create the default checklist for a workspace that has none yet (idempotent:
+    once a tenant has any item, even inactive, its checklist is its own).
+
+    Callers decide who may: the checklist page is for managers, a new workspace
+    (tenant_create) is seeded by a platform administrator or the system."""
+    tenant = actor.tenant
     if DueDiligenceItem.objects.filter(tenant=tenant).exists():
         return list(DueDiligenceItem.objects.filter(tenant=tenant))
     items = []
@@ -57,7 +76,7 @@ def ensure_default_checklist(*, tenant: Tenant, actor: User | None = None) -> li
                 expires=expires, validity_months=months, ordering=(index + 1) * 10,
             )
             items.append(item)
-        audit_record(tenant=tenant, actor=actor, action="due_diligence.checklist_seeded", target=tenant,
+        audit_record(tenant=tenant, actor=actor.user, action="due_diligence.checklist_seeded", target=tenant,
                      after={"items": [i.name for i in items]})
     return items
 
@@ -65,16 +84,14 @@ def ensure_default_checklist(*, tenant: Tenant, actor: User | None = None) -> li
 CHECKLIST_FIELDS = ("name", "name_en", "description", "required", "expires", "validity_months", "ordering", "active")
 
 
-def checklist_item_save(
-    *, tenant: Tenant, actor: User, item: DueDiligenceItem | None = None, **fields: Any
-) -> DueDiligenceItem:
+def checklist_item_save(*, actor: Actor, item: DueDiligenceItem | None = None, **fields: Any) -> DueDiligenceItem:
     """Create or change a checklist item (managers only)."""
-    can_manage_checklist(_membership(tenant, actor)).raise_if_denied()
+    require(can_manage_checklist(actor))
     unknown = set(fields) - set(CHECKLIST_FIELDS)
     if unknown:
         raise ValueError(f"Unknown checklist fields: {unknown}")
-    if item is not None and item.tenant_id != tenant.pk:
-        raise PermissionDenied(_("This item belongs to another workspace."))
+    require_same_tenant(actor, item)
+    tenant = actor.tenant
     if fields.get("expires") is False:
         fields["validity_months"] = None
     with transaction.atomic():
@@ -88,10 +105,13 @@ def checklist_item_save(
             for key, value in fields.items():
                 setattr(item, key, value)
             action = "due_diligence_item.updated"
-        item.full_clean()
+        try:
+            item.full_clean()
+        except ValidationError as exc:
+            raise refused(exc) from exc
         item.save()
         after = {k: getattr(item, k) for k in (fields if action.endswith("created") else before)}
-        audit_record(tenant=tenant, actor=actor, action=action, target=item, before=before, after=after)
+        audit_record(tenant=tenant, actor=actor.user, action=action, target=item, before=before, after=after)
     return item
 
 
@@ -103,7 +123,7 @@ def add_months(day: date, months: int) -> date:
 
 
 def document_upload(
-    *, organisation: Organisation, item: DueDiligenceItem, file, actor: User,
+    *, actor: Actor, organisation: Organisation, item: DueDiligenceItem, file,
     issued_on: date | None = None, expires_on: date | None = None,
 ) -> OrganisationDocument:
     """Store a document for one checklist item of one organisation.
@@ -113,21 +133,25 @@ def document_upload(
     size limit); an expiring item needs an expiry date (or an issue date from
     which the item's usual validity gives one), after the issue date.
     """
-    tenant = organisation.tenant
-    can_upload_document(_membership(tenant, actor), organisation).raise_if_denied()
+    require_same_tenant(actor, organisation)
+    require(can_upload_document(actor, organisation))
+    tenant = actor.tenant
     if item.tenant_id != tenant.pk or not item.active:
-        raise ValidationError(_("This checklist item does not exist in this workspace."))
-    detected = validate_upload(file)
+        raise Refused(_("This checklist item does not exist in this workspace."))
+    try:
+        detected = validate_upload(file)
+    except ValidationError as exc:
+        raise refused(exc) from exc
     today = timezone.localdate()
     if issued_on and issued_on > today:
-        raise ValidationError(_("The issue date cannot be in the future."))
+        raise Refused(_("The issue date cannot be in the future."))
     if item.expires:
         if expires_on is None and issued_on and item.validity_months:
             expires_on = add_months(issued_on, item.validity_months)
         if expires_on is None:
-            raise ValidationError(_("“%(item)s” expires: give its expiry date.") % {"item": item.display_name})
+            raise Refused(_("“%(item)s” expires: give its expiry date.") % {"item": item.display_name})
     if expires_on and issued_on and expires_on <= issued_on:
-        raise ValidationError(_("The expiry date must be after the issue date."))
+        raise Refused(_("The expiry date must be after the issue date."))
     file.seek(0)
     data = file.read()
     original_name = (getattr(file, "name", "") or f"document.{detected.extension}").rsplit("/", 1)[-1][:255]
@@ -135,13 +159,13 @@ def document_upload(
         document = OrganisationDocument(
             tenant=tenant, organisation=organisation, item=item, original_name=original_name,
             content_type=detected.content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-            uploaded_by=actor, issued_on=issued_on, expires_on=expires_on,
+            uploaded_by=actor.user, issued_on=issued_on, expires_on=expires_on,
         )
         document.file.save(f"upload.{detected.extension}", ContentFile(data), save=False)
         try:
             document.save()
             audit_record(
-                tenant=tenant, actor=actor, action="organisation_document.uploaded", target=document,
+                tenant=tenant, actor=actor.user, action="organisation_document.uploaded", target=document,
                 after={"organisation": organisation.pk, "item": item.pk, "name": original_name,
                        "type": detected.content_type, "size": len(data), "sha256": document.sha256,
                        "expires_on": expires_on},
@@ -153,29 +177,30 @@ def document_upload(
 
 
 def document_review(
-    *, document: OrganisationDocument, decision: str, comment: str = "", actor: User
+    *, actor: Actor, document: OrganisationDocument, decision: str, comment: str = ""
 ) -> OrganisationDocument:
-    """A manager accepts or rejects a document; a rejection needs a comment the CSO can act on,
-    and e-mails it to the organisation's members after commit."""
-    tenant = document.tenant
-    can_review_document(_membership(tenant, actor), document).raise_if_denied()
+    """A manager accepts or rejects a document (orgs.workflow.ORGANISATION_DOCUMENT); a rejection
+    needs a comment the CSO can act on, and e-mails it to the organisation's members after commit."""
+    require_same_tenant(actor, document)
+    require(can_review_document(actor, document))
     if decision not in (ReviewStatus.ACCEPTED, ReviewStatus.REJECTED):
-        raise ValidationError(_("Choose accept or reject."))
-    comment = (comment or "").strip()
-    if decision == ReviewStatus.REJECTED and not comment:
-        raise ValidationError(_("Say why the document is rejected, so the organisation can fix it."))
-    with transaction.atomic():
-        locked = OrganisationDocument.objects.select_for_update().get(pk=document.pk, tenant=tenant)
-        before = {"review_status": locked.review_status, "review_comment": locked.review_comment}
-        locked.review_status = decision
-        locked.review_comment = comment
-        locked.reviewed_by = actor
-        locked.reviewed_at = timezone.now()
-        locked.save(update_fields=["review_status", "review_comment", "reviewed_by", "reviewed_at"])
-        audit_record(tenant=tenant, actor=actor, action=f"organisation_document.{decision}", target=locked,
-                     before=before, after={"review_status": decision, "review_comment": comment})
-        if decision == ReviewStatus.REJECTED:
-            from orgs.tasks import send_document_rejected_email
+        raise Refused(_("Choose accept or reject."))
 
-            transaction.on_commit(lambda: send_document_rejected_email.enqueue(document_id=locked.pk))
+    def record_review(locked: OrganisationDocument, ctx: dict[str, Any]) -> dict[str, Any]:
+        locked.review_comment = ctx["reason"]
+        locked.reviewed_by = actor.user
+        locked.reviewed_at = timezone.now()
+        return {"review_comment": locked.review_comment}
+
+    effects = [_send_rejection] if decision == ReviewStatus.REJECTED else []
+    locked = transition(ORGANISATION_DOCUMENT, obj=document, target=decision, actor=actor, reason=comment,
+                        apply=record_review, on_commit=effects)
+    document.review_comment, document.reviewed_by, document.reviewed_at = (
+        locked.review_comment, locked.reviewed_by, locked.reviewed_at)
     return locked
+
+
+def _send_rejection(document: OrganisationDocument) -> None:
+    from orgs.tasks import send_document_rejected_email
+
+    send_document_rejected_email.enqueue(document_id=document.pk)

@@ -144,7 +144,7 @@ def organisation_write(
             target=organisation, before=changed_before, after={**changed_after, **(extra_audit or {})},
         )
         if not creating:
-            screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
+            screening_mark_stale_if_names_changed(organisation=organisation, actor=Actor(tenant=tenant, user=actor))
     return organisation
 
 
@@ -200,7 +200,7 @@ def contact_save(
         # Names and numbers of people stay out of the audit log.
         audit_record(tenant=tenant, actor=actor, action="contact.created" if creating else "contact.updated",
                      target=contact, after={"organisation": organisation.pk, "consent": contact.consent})
-        screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
+        screening_mark_stale_if_names_changed(organisation=organisation, actor=Actor(tenant=tenant, user=actor))
     return contact
 
 
@@ -211,7 +211,8 @@ def contact_delete(*, contact: ContactPerson, actor: User) -> None:
         audit_record(tenant=contact.tenant, actor=actor, action="contact.deleted", target=contact,
                      before={"organisation": organisation.pk})
         contact.delete()
-        screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
+        screening_mark_stale_if_names_changed(organisation=organisation,
+                                              actor=Actor(tenant=contact.tenant, user=actor))
 
 
 # --- payment details ---------------------------------------------------------

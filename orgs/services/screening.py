@@ -1,10 +1,14 @@
-"""Sanctions lists and screenings: import, screen, decide. Every change is audited."""
+"""Sanctions lists and screenings: import, screen, decide. Every change is audited.
+
+Services take the actor (relais.actor.Actor) and raise relais.errors.Refused when they say no.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,43 +27,52 @@ from orgs.models import (
     ScreeningDecision,
     ScreeningState,
 )
-from orgs.permissions.due_diligence import can_decide_screening, can_run_screening
+from orgs.permissions.due_diligence import can_run_screening
 from orgs.selectors.due_diligence import (
     current_list_versions,
     latest_screening,
     names_fingerprints,
     names_to_screen,
+    sanctions_list_by_checksum,
     screening_status,
 )
+from relais.actor import Actor
 from relais.audit import audit_record
-from relais.models import Tenant, User
+from relais.errors import Refused, refused
+from relais.models import Tenant
 from relais.permissions import ALLOW, Decision, deny
 from relais.validators import validate_one_line_fields
+from relais.workflow import transition
 
 from ..sanctions import DEFAULT_THRESHOLD, find_matches, names_fingerprint, parse_list_file
-from .documents import _membership
+from ..workflow import ORGANISATION, SCREENING
+from .documents import require, require_same_tenant
 
 
 def sanctions_list_import(
-    *, tenant: Tenant, data: bytes, name: str, source_format: str, actor: User | None, source: str | None = None
+    *, actor: Actor, data: bytes, name: str, source_format: str, source: str | None = None
 ) -> tuple[SanctionsListVersion, bool]:
     """Import a list file as a new version. The same file twice is recognised by
-    its checksum and not imported again. ``actor=None`` is the command line."""
-    if actor is not None:
-        can_run_screening(_membership(tenant, actor)).raise_if_denied()
+    its checksum and not imported again. ``Actor.system(tenant)`` is the command line."""
+    require(can_run_screening(actor))
+    tenant = actor.tenant
     checksum = hashlib.sha256(data).hexdigest()
-    existing = SanctionsListVersion.objects.filter(tenant=tenant, checksum=checksum).first()
+    existing = sanctions_list_by_checksum(actor=actor, checksum=checksum)
     if existing is not None:
         return existing, False
     source = source or (SanctionsSource.UN if source_format == SanctionsSourceFormat.UN_XML else SanctionsSource.OTHER)
     if source not in SanctionsSource.values:
-        raise ValidationError(_("Unknown list source."))
-    parsed = parse_list_file(data, source_format)
+        raise Refused(_("Unknown list source."))
     version = SanctionsListVersion(
         tenant=tenant, name=name[:200], source=source, source_format=source_format, checksum=checksum,
-        entry_count=len(parsed), imported_by=actor,
+        imported_by=actor.user,
     )
-    validate_one_line_fields(version)
+    try:
+        parsed = parse_list_file(data, source_format)
+        validate_one_line_fields(version)
+    except ValidationError as exc:
+        raise refused(exc) from exc
+    version.entry_count = len(parsed)
     with transaction.atomic():
         version.save()
         SanctionsEntry.objects.bulk_create(
@@ -73,27 +86,27 @@ def sanctions_list_import(
             ],
             batch_size=500,
         )
-        audit_record(tenant=tenant, actor=actor, action="sanctions_list.imported", target=version,
+        audit_record(tenant=tenant, actor=actor.user, action="sanctions_list.imported", target=version,
                      after={"name": version.name, "source": source, "format": source_format, "entries": len(parsed),
                             "checksum": checksum})
     return version, True
 
 
 def screening_run(
-    *, organisation: Organisation, actor: User | None, threshold: int = DEFAULT_THRESHOLD,
-    now: datetime | None = None,
+    *, actor: Actor, organisation: Organisation, threshold: int = DEFAULT_THRESHOLD, now: datetime | None = None,
 ) -> Screening:
     """Screen an organisation against the latest list version of each source.
 
-    With no candidate the screening is clear at once; with candidates it waits for
-    a manager's decision. ``actor=None`` is a system run (demo seeding).
+    With no candidate the screening is clear at once (created so: no step of the
+    screening table is taken); with candidates it waits for a manager's decision
+    (screening_decide).
     """
-    tenant = organisation.tenant
-    if actor is not None:
-        can_run_screening(_membership(tenant, actor)).raise_if_denied()
-    versions = current_list_versions(tenant=tenant)
+    require_same_tenant(actor, organisation)
+    require(can_run_screening(actor))
+    tenant = actor.tenant
+    versions = current_list_versions(actor=actor)
     if not versions:
-        raise ValidationError(_("No sanctions list has been imported in this workspace yet."))
+        raise Refused(_("No sanctions list has been imported in this workspace yet."))
     version = max(versions, key=lambda v: (v.imported_at, v.pk))
     names = names_to_screen(organisation)
     entries = list(SanctionsEntry.objects.filter(tenant=tenant, version__in=versions))
@@ -110,7 +123,7 @@ def screening_run(
                  "imported_at": v.imported_at.isoformat()}
                 for v in versions
             ],
-            threshold=threshold, ran_by=actor, ran_at=now,
+            threshold=threshold, ran_by=actor.user, ran_at=now,
             decision=ScreeningDecision.PENDING if matches else ScreeningDecision.CLEAR,
             decision_reason="" if matches else _("No name came close to an entry of the list."),
             decided_at=None if matches else now,
@@ -122,49 +135,57 @@ def screening_run(
             )
             for m in matches
         ])
-        audit_record(tenant=tenant, actor=actor, action="screening.ran", target=screening,
+        audit_record(tenant=tenant, actor=actor.user, action="screening.ran", target=screening,
                      after={"organisation": organisation.pk, "versions": [v.pk for v in versions],
                             "names": len(names),
                             "candidates": len(matches), "decision": screening.decision})
     return screening
 
 
-def screening_decide(*, screening: Screening, decision: str, reason: str, actor: User) -> Screening:
-    """A manager decides on a screening with candidates. A confirmed match suspends
-    the organisation at once, with the reason, in the same transaction."""
-    tenant = screening.tenant
-    if decision not in (ScreeningDecision.CLEAR, ScreeningDecision.FALSE_POSITIVE, ScreeningDecision.CONFIRMED):
-        raise ValidationError(_("Choose clear, false positive or confirmed match."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give the reason for your decision: it is kept in the audit trail."))
-    with transaction.atomic():
-        locked = Screening.objects.select_for_update().get(pk=screening.pk, tenant=tenant)
-        can_decide_screening(_membership(tenant, actor), locked).raise_if_denied()
-        locked.decision = decision
-        locked.decision_reason = reason
-        locked.decided_by = actor
+DECISIONS = (ScreeningDecision.CLEAR, ScreeningDecision.FALSE_POSITIVE, ScreeningDecision.CONFIRMED)
+
+
+def screening_decide(*, actor: Actor, screening: Screening, decision: str, reason: str) -> Screening:
+    """A manager decides on a screening with candidates (orgs.workflow.SCREENING). A confirmed
+    match suspends the organisation at once, with the reason, in the same transaction: a system
+    step of the organisation table (a CSO already suspended stays so)."""
+    require_same_tenant(actor, screening)
+    if decision not in DECISIONS:
+        raise Refused(_("Choose clear, false positive or confirmed match."))
+
+    def record_decision(locked: Screening, ctx: dict[str, Any]) -> None:
+        locked.decision_reason = ctx["reason"]
+        locked.decided_by = actor.user
         locked.decided_at = timezone.now()
-        locked.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
-        audit_record(tenant=tenant, actor=actor, action="screening.decided", target=locked,
-                     before={"decision": ScreeningDecision.PENDING},
-                     after={"decision": decision, "reason": reason})
+
+    with transaction.atomic():
+        locked = transition(SCREENING, obj=screening, target=decision, actor=actor, reason=reason,
+                            apply=record_decision)
         if decision == ScreeningDecision.CONFIRMED:
-            organisation = Organisation.objects.select_for_update().get(pk=locked.organisation_id, tenant=tenant)
-            before = {"status": organisation.status, "status_reason": organisation.status_reason}
-            organisation.status = OrganisationStatus.SUSPENDED
-            organisation.status_reason = _("Confirmed sanctions list match (screening of %(date)s): %(reason)s") % {
-                "date": timezone.localtime(locked.ran_at).strftime("%Y-%m-%d"), "reason": reason,
-            }
-            organisation.save(update_fields=["status", "status_reason"])
-            audit_record(tenant=tenant, actor=actor, action="organisation.suspended", target=organisation,
-                         before=before, after={"status": organisation.status,
-                                               "status_reason": organisation.status_reason,
-                                               "screening": locked.pk})
+            _suspend_for_match(locked, tenant=actor.tenant)
+    screening.decision_reason, screening.decided_by, screening.decided_at = (
+        locked.decision_reason, locked.decided_by, locked.decided_at)
     return locked
 
 
-def screening_mark_stale_if_names_changed(*, organisation: Organisation, actor: User | None) -> Screening | None:
+def _suspend_for_match(screening: Screening, *, tenant: Tenant) -> None:
+    """The organisation table's system row "suspend_sanctions_match", with the decision's reason."""
+    organisation = Organisation.objects.select_for_update().get(pk=screening.organisation_id, tenant=tenant)
+    if organisation.status == OrganisationStatus.SUSPENDED:
+        return  # already suspended: it stays so (the confirmed match is on its screening)
+    reason = _("Confirmed sanctions list match (screening of %(date)s): %(reason)s") % {
+        "date": timezone.localtime(screening.ran_at).strftime("%Y-%m-%d"), "reason": screening.decision_reason,
+    }
+
+    def keep_reason(locked: Organisation, ctx: dict[str, Any]) -> dict[str, Any]:
+        locked.status_reason = ctx["reason"]
+        return {"status_reason": ctx["reason"], "screening": screening.pk}
+
+    transition(ORGANISATION, obj=organisation, target=OrganisationStatus.SUSPENDED, actor=Actor.system(tenant),
+               reason=reason, apply=keep_reason)
+
+
+def screening_mark_stale_if_names_changed(*, actor: Actor, organisation: Organisation) -> Screening | None:
     """Call after any write that may change a name screened for ``organisation`` (its
     name or acronym, a contact person added, renamed or removed, a member's full name,
     a member joining or leaving).
@@ -174,8 +195,10 @@ def screening_mark_stale_if_names_changed(*, organisation: Organisation, actor: 
     the fingerprint of the latest screening (unless that one is a confirmed match, which
     names cannot undo), it records ``screening.stale`` and e-mails the tenant's managers
     after commit, once per screening. Names that come back to those screened re-arm it.
-    Returns the stale screening, or None.
+    Returns the stale screening, or None. ``actor`` is who changed the names (the system, or
+    a platform administrator without a membership, for commands and the admin).
     """
+    require_same_tenant(actor, organisation)
     tenant_id = organisation.tenant_id
     with transaction.atomic():
         latest = (
@@ -196,7 +219,7 @@ def screening_mark_stale_if_names_changed(*, organisation: Organisation, actor: 
         latest.names_changed_at = timezone.now()
         latest.save(update_fields=["names_changed_at"])
         # Which names changed is not recorded: people's names stay out of the audit log.
-        audit_record(tenant=organisation.tenant, actor=actor, action="screening.stale", target=latest,
+        audit_record(tenant=actor.tenant, actor=actor.user, action="screening.stale", target=latest,
                      after={"organisation": organisation.pk, "screened_on": latest.ran_at})
         from orgs.tasks import send_screening_stale_email
 
@@ -205,14 +228,16 @@ def screening_mark_stale_if_names_changed(*, organisation: Organisation, actor: 
     return latest
 
 
-def screening_clearance(organisation: Organisation, *, now: datetime | None = None) -> Decision:
+def screening_clearance(*, actor: Actor, organisation: Organisation, now: datetime | None = None) -> Decision:
     """Whether sanctions screening lets money go to ``organisation``: its latest screening
     must be clear (or a false positive), within the tenant's validity, and of the names it
     holds now. Refused, with a reason a person can read, when it was never screened, the
     screening awaits a decision, confirmed a match, expired or no longer covers its names.
     Tranche releases and disbursements ask this before paying."""
+    if organisation.tenant_id != actor.tenant.pk:
+        return deny(_("This record belongs to another workspace."))
     screening = latest_screening(organisation=organisation)
-    state = screening_status(screening, tenant=organisation.tenant, now=now or timezone.now())
+    state = screening_status(screening, tenant=actor.tenant, now=now or timezone.now())
     if state == ScreeningState.VALID:
         return ALLOW
     if state == ScreeningState.NEVER:

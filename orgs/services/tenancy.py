@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Organisation
+from relais.actor import Actor
 from relais.audit import audit_record
 from relais.models import Invitation, Membership, Role, Tenant, User
 from relais.validators import validate_one_line_fields
@@ -32,7 +33,7 @@ def tenant_create(*, name: str, slug: str, actor: User | None = None, **settings
                      after={"name": name, "slug": slug})
         from .documents import ensure_default_checklist
 
-        ensure_default_checklist(tenant=tenant, actor=actor)
+        ensure_default_checklist(actor=Actor(tenant=tenant, user=actor))
     return tenant
 
 
@@ -46,7 +47,8 @@ def _check_organisation(tenant: Tenant, role: str, organisation: Organisation | 
 def _members_changed(*, organisations: Iterable[Organisation | None], actor: User | None) -> None:
     """Members' full names are screened names: someone joining or leaving a CSO changes them."""
     for organisation in {o.pk: o for o in organisations if o is not None}.values():
-        screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
+        screening_mark_stale_if_names_changed(organisation=organisation,
+                                              actor=Actor(tenant=organisation.tenant, user=actor))
 
 
 def membership_grant(

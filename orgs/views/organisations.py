@@ -116,7 +116,7 @@ def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpRespo
         "can_edit": can_edit_organisation(membership, organisation),
         "can_edit_payment": can_edit_payment_details(membership, organisation),
         "can_verify_payment": can_verify_payment_details(membership, organisation),
-        "can_see_due_diligence": (can_see_dd := can_view_due_diligence(membership, organisation)),
+        "can_see_due_diligence": (can_see_dd := can_view_due_diligence(request.actor, organisation)),
         "due_diligence": DueDiligenceStatus(due_diligence_status(organisation, today=timezone.localdate()))
         if can_see_dd else None,
         "transitions": transitions,

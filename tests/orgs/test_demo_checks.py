@@ -8,6 +8,7 @@ from django.utils import timezone
 from orgs import demo
 from orgs.models import Organisation, OrganisationDocument, ReviewStatus, Screening, ScreeningDecision
 from orgs.selectors.due_diligence import annotate_due_diligence, organisations_to_screen_again
+from relais.actor import Actor
 
 
 @pytest.mark.django_db
@@ -31,5 +32,6 @@ def test_demo_seeds_documents_and_screenings_idempotently(tmp_path):
     assert false_positive.tenant.slug == "peace-direct" and false_positive.decision_reason
     assert Screening.objects.filter(decision=ScreeningDecision.CLEAR).count() >= organisations.count() - 2
     for tenant in {o.tenant for o in organisations}:
-        states = {o.screening_state for o in organisations_to_screen_again(tenant=tenant, now=timezone.now())}
+        states = {o.screening_state for o in organisations_to_screen_again(actor=Actor.system(tenant),
+                                                                           now=timezone.now())}
         assert states == {"stale", "expired"}

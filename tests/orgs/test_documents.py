@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -22,6 +21,8 @@ from orgs.services.documents import (
     document_upload,
     ensure_default_checklist,
 )
+from relais.actor import Actor
+from relais.errors import Refused
 from relais.models import AuditEvent, Role
 from tests.dd_samples import HTML_PAGE, WINDOWS_EXE, pdf_bytes, upload
 from tests.factories import OrganisationFactory
@@ -87,15 +88,15 @@ def test_oversized_upload_is_refused(world_a, item, settings):
 def test_an_expiring_item_needs_an_expiry_date_or_an_issue_date(world_a):
     bank = DueDiligenceItemFactory(tenant=world_a.tenant, name="Attestation bancaire", expires=True,
                                    validity_months=None)
-    applicant = world_a.user(Role.APPLICANT)
-    with pytest.raises(ValidationError):
-        document_upload(organisation=world_a.organisation, item=bank, file=upload("a.pdf", pdf_bytes()),
-                        actor=applicant)
+    applicant = world_a.actor(Role.APPLICANT)
+    with pytest.raises(Refused):
+        document_upload(actor=applicant, organisation=world_a.organisation, item=bank,
+                        file=upload("a.pdf", pdf_bytes()))
     bank.validity_months = 12
     bank.save()
     issued = timezone.localdate() - timedelta(days=10)
-    document = document_upload(organisation=world_a.organisation, item=bank, file=upload("a.pdf", pdf_bytes()),
-                               actor=applicant, issued_on=issued)
+    document = document_upload(actor=applicant, organisation=world_a.organisation, item=bank,
+                               file=upload("a.pdf", pdf_bytes()), issued_on=issued)
     assert document.expires_on == add_months(issued, 12)
 
 
@@ -136,8 +137,8 @@ def test_an_applicant_cannot_upload_for_another_organisation(world_a, item):
 
 @pytest.fixture
 def stored_document(world_a, item):
-    return document_upload(organisation=world_a.organisation, item=item, file=upload("Statuts AJCET.pdf",
-                           pdf_bytes()), actor=world_a.user(Role.APPLICANT))
+    return document_upload(actor=world_a.actor(Role.APPLICANT), organisation=world_a.organisation, item=item,
+                           file=upload("Statuts AJCET.pdf", pdf_bytes()))
 
 
 def _download_url(world, document):
@@ -170,8 +171,8 @@ def test_who_may_download(world_a, stored_document, role, status):
 
 def test_an_applicant_of_another_organisation_gets_404(world_a, item):
     other = OrganisationFactory(tenant=world_a.tenant)
-    document = document_upload(organisation=other, item=item, file=upload("s.pdf", pdf_bytes()),
-                               actor=world_a.user(Role.MANAGER))
+    document = document_upload(actor=world_a.actor(Role.MANAGER), organisation=other, item=item,
+                               file=upload("s.pdf", pdf_bytes()))
     assert world_a.client_for(Role.APPLICANT).get(_download_url(world_a, document)).status_code == 404
 
 
@@ -202,34 +203,34 @@ def test_only_managers_review(world_a, stored_document, role, allowed):
 
 def test_rejecting_needs_a_comment_is_audited_and_mailed(world_a, stored_document, mailoutbox,
                                                         django_capture_on_commit_callbacks):
-    manager = world_a.user(Role.MANAGER)
-    with pytest.raises(ValidationError):
-        document_review(document=stored_document, decision=ReviewStatus.REJECTED, comment=" ", actor=manager)
+    manager = world_a.actor(Role.MANAGER)
+    with pytest.raises(Refused):
+        document_review(actor=manager, document=stored_document, decision=ReviewStatus.REJECTED, comment=" ")
     with django_capture_on_commit_callbacks(execute=True):
-        document = document_review(document=stored_document, decision=ReviewStatus.REJECTED,
-                                   comment="Illisible, merci de rescanner", actor=manager)
+        document = document_review(actor=manager, document=stored_document, decision=ReviewStatus.REJECTED,
+                                   comment="Illisible, merci de rescanner")
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == [world_a.user(Role.APPLICANT).email]
     assert "Illisible, merci de rescanner" in mail.body and "Statuts AJCET.pdf" in mail.body
     assert f"/organisations/{world_a.organisation.pk}/due-diligence/" in mail.body
     assert mail.subject == "Document à fournir de nouveau : Statuts"
-    assert document.review_status == ReviewStatus.REJECTED and document.reviewed_by == manager
-    event = AuditEvent.objects.get(action="organisation_document.rejected")
+    assert document.review_status == ReviewStatus.REJECTED and document.reviewed_by == manager.user
+    event = AuditEvent.objects.get(action="organisation_document.reject")
     assert event.before["review_status"] == "pending"
     assert event.after["review_comment"] == "Illisible, merci de rescanner"
 
 
 def test_accepting_sends_no_mail(world_a, stored_document, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        document_review(document=stored_document, decision=ReviewStatus.ACCEPTED, actor=world_a.user(Role.MANAGER))
+        document_review(actor=world_a.actor(Role.MANAGER), document=stored_document, decision=ReviewStatus.ACCEPTED)
     assert mailoutbox == []
 
 
 def test_review_service_refuses_non_managers(world_a, stored_document):
-    with pytest.raises(PermissionDenied):
-        document_review(document=stored_document, decision=ReviewStatus.ACCEPTED,
-                        actor=world_a.user(Role.FINANCE))
+    with pytest.raises(Refused) as refused:
+        document_review(actor=world_a.actor(Role.FINANCE), document=stored_document, decision=ReviewStatus.ACCEPTED)
+    assert refused.value.forbidden
 
 
 # --- due-diligence page -------------------------------------------------------------------
@@ -278,12 +279,12 @@ def test_due_diligence_page_queries_do_not_grow_with_documents(world_a, item, dj
 # --- checklist ------------------------------------------------------------------------------
 
 def test_default_checklist_is_seeded_once(world_a):
-    items = ensure_default_checklist(tenant=world_a.tenant)
+    items = ensure_default_checklist(actor=Actor.system(world_a.tenant))
     assert [i.name for i in items] == [row[0] for row in DEFAULT_CHECKLIST]
     assert {i.name_en for i in items if i.expires} == {"Bank attestation", "Last annual report",
                                                       "Last financial statements"}
     assert not DueDiligenceItem.objects.get(tenant=world_a.tenant, name_en="Safeguarding policy").required
-    ensure_default_checklist(tenant=world_a.tenant)
+    ensure_default_checklist(actor=Actor.system(world_a.tenant))
     assert DueDiligenceItem.objects.filter(tenant=world_a.tenant).count() == len(DEFAULT_CHECKLIST)
 
 
@@ -306,8 +307,9 @@ def test_manager_edits_the_checklist_in_the_ui(world_a):
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.APPLICANT, Role.REVIEWER])
 def test_only_managers_edit_the_checklist(world_a, role):
-    with pytest.raises(PermissionDenied):
-        checklist_item_save(tenant=world_a.tenant, actor=world_a.user(role), name="X")
+    with pytest.raises(Refused) as refused:
+        checklist_item_save(actor=world_a.actor(role), name="X")
+    assert refused.value.forbidden
     url = reverse("due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
     assert world_a.client_for(role).get(url).status_code == 403
 
@@ -431,8 +433,8 @@ def test_rejection_subject_is_plain_text(world_a, stored_document, mailoutbox, d
     item.name = "Récépissé (certificat d'enregistrement) & statuts"
     item.save()
     with django_capture_on_commit_callbacks(execute=True):
-        document_review(document=stored_document, decision=ReviewStatus.REJECTED, comment="Illisible",
-                        actor=world_a.user(Role.MANAGER))
+        document_review(actor=world_a.actor(Role.MANAGER), document=stored_document,
+                        decision=ReviewStatus.REJECTED, comment="Illisible")
     assert mailoutbox[0].subject == "Document à fournir de nouveau : Récépissé (certificat d'enregistrement) & statuts"
 
 
@@ -447,3 +449,91 @@ def test_join_request_subject_is_plain_text(world_a, mailoutbox, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         join_request_decide(join_request=join_request, actor=world_a.user(Role.MANAGER), approve=True)
     assert "AADeC l'Appui" in mailoutbox[0].subject
+
+
+# --- ids from the query string and the form; the review table ---------------------------------
+
+@pytest.mark.parametrize("value", ["²", "٣", "1" * 30, "-1", "1.5", ""])
+def test_an_absurd_item_id_is_a_form_error_not_a_500(world_a, item, value):
+    """"²".isdigit() is True: the upload view asked the database for pk="²" and answered 500."""
+    client = world_a.client_for(Role.APPLICANT)
+    url = reverse("document_upload", kwargs={"tenant_slug": world_a.tenant.slug,
+                                             "organisation_pk": world_a.organisation.pk})
+    response = client.post(url, {"item": value, "file": upload("s.pdf", pdf_bytes())})
+    assert response.status_code == 400
+    assert not OrganisationDocument.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["?item=²", "?item=%C2%B2", "?page=²&dd=²&screening=²"])
+def test_absurd_ids_in_query_strings_are_not_a_500(world_a, item, query):
+    page = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+                                            "organisation_pk": world_a.organisation.pk})
+    overview = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    client = world_a.client_for(Role.MANAGER)
+    assert client.get(page + query).status_code == 200
+    assert client.get(overview + query).status_code == 200
+
+
+def test_the_document_table_is_registered_with_the_engine():
+    from orgs.workflow import ORGANISATION_DOCUMENT
+    from relais.workflow import registered_machines
+
+    assert ORGANISATION_DOCUMENT in registered_machines()
+    assert ORGANISATION_DOCUMENT.state_field == "review_status"
+    # Accept or reject from any review (a manager may review again), never back to "awaiting review".
+    assert {(row.source, row.target) for row in ORGANISATION_DOCUMENT.transitions} == {
+        (source, target) for source in ReviewStatus.values for target in (ReviewStatus.ACCEPTED, ReviewStatus.REJECTED)
+    }
+
+
+def test_a_manager_reviews_a_document_again(world_a, stored_document):
+    manager = world_a.actor(Role.MANAGER)
+    document_review(actor=manager, document=stored_document, decision=ReviewStatus.ACCEPTED)
+    document = document_review(actor=manager, document=stored_document, decision=ReviewStatus.REJECTED,
+                               comment="Copie périmée")
+    assert document.review_status == ReviewStatus.REJECTED and document.review_comment == "Copie périmée"
+    event = AuditEvent.objects.get(action="organisation_document.reject")
+    assert event.before == {"review_status": "accepted"} and event.actor == manager.user
+    with pytest.raises(Refused):
+        document_review(actor=manager, document=stored_document, decision=ReviewStatus.PENDING)
+
+
+def test_the_review_keeps_its_readable_refusals(world_a, stored_document):
+    with pytest.raises(Refused) as refused:
+        document_review(actor=world_a.actor(Role.MANAGER), document=stored_document,
+                        decision=ReviewStatus.REJECTED, comment="")
+    assert refused.value.messages == ["Indiquez pourquoi le document est refusé, pour que l'organisation puisse le "
+                                      "corriger."]
+    stored_document.refresh_from_db()
+    assert stored_document.review_status == ReviewStatus.PENDING
+
+
+def test_a_rejection_without_comment_through_the_page_says_why(world_a, stored_document):
+    url = reverse("document_review", kwargs={"tenant_slug": world_a.tenant.slug,
+                                             "organisationdocument_pk": stored_document.pk})
+    response = world_a.client_for(Role.MANAGER).post(url, {"decision": "rejected", "comment": " "}, follow=True)
+    assert "Indiquez pourquoi le document est refusé" in response.content.decode()
+    stored_document.refresh_from_db()
+    assert stored_document.review_status == ReviewStatus.PENDING
+
+
+def test_an_applicant_cannot_review_another_organisations_document(world_a, item):
+    other = OrganisationFactory(tenant=world_a.tenant)
+    document = OrganisationDocumentFactory(tenant=world_a.tenant, organisation=other, item=item)
+    url = reverse("document_review", kwargs={"tenant_slug": world_a.tenant.slug,
+                                             "organisationdocument_pk": document.pk})
+    assert world_a.client_for(Role.APPLICANT).post(url, {"decision": "accepted"}).status_code == 404
+    document.refresh_from_db()
+    assert document.review_status == ReviewStatus.PENDING
+
+
+def test_services_refuse_objects_of_another_workspace(worlds, item):
+    world_a, world_b = worlds
+    with pytest.raises(Refused) as refused:
+        document_upload(actor=world_b.actor(Role.MANAGER), organisation=world_a.organisation, item=item,
+                        file=upload("s.pdf", pdf_bytes()))
+    assert refused.value.forbidden
+    with pytest.raises(Refused):
+        checklist_item_save(actor=world_b.actor(Role.MANAGER), item=item, name="Autre")
+    item.refresh_from_db()
+    assert item.name == "Statuts" and not OrganisationDocument.objects.exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,8 @@ from orgs.models import OrganisationStatus, SanctionsEntry, SanctionsListVersion
 from orgs.sanctions import DEFAULT_THRESHOLD, find_matches, fold_name, parse_csv, parse_un_xml, similarity
 from orgs.selectors.due_diligence import screening_status
 from orgs.services.screening import names_to_screen, sanctions_list_import, screening_decide, screening_run
+from relais.actor import Actor
+from relais.errors import Refused
 from relais.models import AuditEvent, Role
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.factories_dd import ScreeningFactory
@@ -190,8 +192,8 @@ def test_odd_csv_lists_get_a_message_not_a_500(world_a, content, message):
 
 @pytest.fixture
 def un_list(world_a):
-    version, _ = sanctions_list_import(tenant=world_a.tenant, data=UN_SAMPLE.read_bytes(), name="ONU",
-                                       source_format="un_xml", actor=None)
+    version, _ = sanctions_list_import(actor=Actor.system(world_a.tenant), data=UN_SAMPLE.read_bytes(), name="ONU",
+                                       source_format="un_xml")
     return version
 
 
@@ -208,7 +210,7 @@ def test_names_to_screen_are_name_acronym_contacts_and_members(world_a):
 def test_an_unrelated_organisation_is_clear_at_once(world_a, un_list):
     organisation = OrganisationFactory(tenant=world_a.tenant, name="Association des femmes pour la paix",
                                        acronym="AFP")
-    screening = screening_run(organisation=organisation, actor=world_a.user(Role.MANAGER))
+    screening = screening_run(actor=world_a.actor(Role.MANAGER), organisation=organisation)
     assert screening.decision == ScreeningDecision.CLEAR
     assert screening.version == un_list and not screening.candidates.exists()
     assert screening_status(screening, tenant=world_a.tenant, now=timezone.now()) == "valid"
@@ -218,7 +220,7 @@ def test_an_unrelated_organisation_is_clear_at_once(world_a, un_list):
 def test_a_member_with_a_similar_name_is_a_candidate(world_a, un_list):
     MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
                       user__full_name="Mohamed Ag-Alouali")
-    screening = screening_run(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+    screening = screening_run(actor=world_a.actor(Role.MANAGER), organisation=world_a.organisation)
     assert screening.decision == ScreeningDecision.PENDING
     candidate = screening.candidates.get()
     assert candidate.screened_name == "Mohamed Ag-Alouali"
@@ -229,51 +231,53 @@ def test_a_member_with_a_similar_name_is_a_candidate(world_a, un_list):
 
 
 def test_screening_without_a_list_explains_why(world_a):
-    with pytest.raises(ValidationError):
-        screening_run(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+    with pytest.raises(Refused):
+        screening_run(actor=world_a.actor(Role.MANAGER), organisation=world_a.organisation)
 
 
 @pytest.fixture
 def pending_screening(world_a, un_list):
     MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
                       user__full_name="Oumar Ould Bahana")
-    return screening_run(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+    return screening_run(actor=world_a.actor(Role.MANAGER), organisation=world_a.organisation)
 
 
 def test_confirmed_match_suspends_the_organisation(world_a, pending_screening):
-    manager = world_a.user(Role.MANAGER)
-    screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED,
-                     reason="Même date de naissance et même lieu", actor=manager)
+    manager = world_a.actor(Role.MANAGER)
+    screening_decide(actor=manager, screening=pending_screening, decision=ScreeningDecision.CONFIRMED,
+                     reason="Même date de naissance et même lieu")
     organisation = world_a.organisation
     organisation.refresh_from_db()
     assert organisation.status == OrganisationStatus.SUSPENDED
     assert "Même date de naissance" in organisation.status_reason
-    assert AuditEvent.objects.filter(action="organisation.suspended", target_id=str(organisation.pk)).exists()
-    decided = AuditEvent.objects.get(action="screening.decided")
+    assert AuditEvent.objects.filter(action="organisation.suspend_sanctions_match",
+                                     target_id=str(organisation.pk)).exists()
+    decided = AuditEvent.objects.get(action="screening.confirm")
     assert decided.after == {"decision": "confirmed", "reason": "Même date de naissance et même lieu"}
     pending_screening.refresh_from_db()
     assert screening_status(pending_screening, tenant=world_a.tenant, now=timezone.now()) == "match"
 
 
 def test_false_positive_keeps_the_organisation_and_needs_a_reason(world_a, pending_screening):
-    manager = world_a.user(Role.MANAGER)
-    with pytest.raises(ValidationError):
-        screening_decide(screening=pending_screening, decision=ScreeningDecision.FALSE_POSITIVE, reason="",
-                         actor=manager)
-    screening_decide(screening=pending_screening, decision=ScreeningDecision.FALSE_POSITIVE,
-                     reason="Homonyme : né en 1990 à Kayes", actor=manager)
+    manager = world_a.actor(Role.MANAGER)
+    with pytest.raises(Refused):
+        screening_decide(actor=manager, screening=pending_screening, decision=ScreeningDecision.FALSE_POSITIVE,
+                         reason="")
+    screening_decide(actor=manager, screening=pending_screening, decision=ScreeningDecision.FALSE_POSITIVE,
+                     reason="Homonyme : né en 1990 à Kayes")
     world_a.organisation.refresh_from_db()
     assert world_a.organisation.status == OrganisationStatus.PENDING
-    with pytest.raises(PermissionDenied):  # decided once; a new screening is needed to decide again
-        screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED, reason="x",
-                         actor=manager)
+    with pytest.raises(Refused):  # decided once; a new screening is needed to decide again
+        screening_decide(actor=manager, screening=pending_screening, decision=ScreeningDecision.CONFIRMED,
+                         reason="x")
 
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.REVIEWER, Role.TRAINER, Role.APPLICANT])
 def test_only_managers_decide(world_a, pending_screening, role):
-    with pytest.raises(PermissionDenied):
-        screening_decide(screening=pending_screening, decision=ScreeningDecision.CLEAR, reason="ok",
-                         actor=world_a.user(role))
+    with pytest.raises(Refused) as refused:
+        screening_decide(actor=world_a.actor(role), screening=pending_screening, decision=ScreeningDecision.CLEAR,
+                         reason="ok")
+    assert refused.value.forbidden
     url = reverse("screening_decide", kwargs={"tenant_slug": world_a.tenant.slug,
                                               "screening_pk": pending_screening.pk})
     response = world_a.client_for(role).post(url, {"decision": "confirmed", "reason": "x"})
@@ -336,8 +340,8 @@ def test_due_diligence_page_shows_the_screening_status(world_a):
 
 
 def test_applicants_never_see_a_sanctions_suspension_reason(world_a, pending_screening):
-    screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED, reason="Même personne",
-                     actor=world_a.user(Role.MANAGER))
+    screening_decide(actor=world_a.actor(Role.MANAGER), screening=pending_screening,
+                     decision=ScreeningDecision.CONFIRMED, reason="Même personne")
     url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
                                            "organisation_pk": world_a.organisation.pk})
     assert "Même personne" in world_a.client_for(Role.MANAGER).get(url).content.decode()
@@ -346,18 +350,17 @@ def test_applicants_never_see_a_sanctions_suspension_reason(world_a, pending_scr
 
 
 def test_a_screening_uses_the_latest_list_of_every_source(world_a):
-    manager = world_a.user(Role.MANAGER)
-    sanctions_list_import(tenant=world_a.tenant, data=UN_SAMPLE.read_bytes(), name="ONU", source_format="un_xml",
-                          actor=manager)
-    old_eu, _ = sanctions_list_import(tenant=world_a.tenant, data=b"name\nAncien Nom\n", name="UE 1",
-                                      source_format="csv", source="eu", actor=manager)
-    eu, _ = sanctions_list_import(tenant=world_a.tenant, data=CSV_SAMPLE.read_bytes(), name="UE 2",
-                                  source_format="csv", source="eu", actor=manager)
+    manager = world_a.actor(Role.MANAGER)
+    sanctions_list_import(actor=manager, data=UN_SAMPLE.read_bytes(), name="ONU", source_format="un_xml")
+    old_eu, _ = sanctions_list_import(actor=manager, data=b"name\nAncien Nom\n", name="UE 1",
+                                      source_format="csv", source="eu")
+    eu, _ = sanctions_list_import(actor=manager, data=CSV_SAMPLE.read_bytes(), name="UE 2",
+                                  source_format="csv", source="eu")
     MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
                       user__full_name="Fatimatou Walet Inalla")  # on the EU sample
     MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
                       user__full_name="Boubacar Tambura")  # on the UN sample
-    screening = screening_run(organisation=world_a.organisation, actor=manager)
+    screening = screening_run(actor=manager, organisation=world_a.organisation)
     assert {c.entry.reference for c in screening.candidates.all()} == {"FIC-EU-102", "FIC.010"}
     assert {v["name"] for v in screening.versions_screened} == {"ONU", "UE 2"}
     assert screening.version == eu and old_eu.pk not in {v["id"] for v in screening.versions_screened}
@@ -372,10 +375,82 @@ def test_organisation_page_shows_a_sanctions_suspension_reason_to_managers_and_f
 ):
     """The due-diligence page hid the reason from applicants, but the organisation page showed it to everyone."""
     review_of_organisation(world_a)  # a reviewer reaches the CSO only through a review
-    screening_decide(screening=pending_screening, decision=ScreeningDecision.CONFIRMED, reason="Même personne",
-                     actor=world_a.user(Role.MANAGER))
+    screening_decide(actor=world_a.actor(Role.MANAGER), screening=pending_screening,
+                     decision=ScreeningDecision.CONFIRMED, reason="Même personne")
     url = reverse("organisation_detail", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "organisation_pk": world_a.organisation.pk})
     response = world_a.client_for(role).get(url)
     assert response.status_code == 200
     assert ("Même personne" in response.content.decode()) is sees
+
+
+# --- the screening table and the suspension it triggers ------------------------------------------
+
+def test_the_screening_table_is_registered_with_the_engine():
+    from orgs.workflow import SCREENING
+    from relais.workflow import registered_machines
+
+    assert SCREENING in registered_machines()
+    assert SCREENING.state_field == "decision"
+    # Decided once, from "awaiting decision": a new screening is needed to decide again.
+    assert {(row.source, row.target, row.action) for row in SCREENING.transitions} == {
+        ("pending", "clear", "clear"), ("pending", "false_positive", "false_positive"),
+        ("pending", "confirmed", "confirm"),
+    }
+
+
+def test_a_confirmed_match_suspends_through_the_organisation_table_as_the_system(world_a, pending_screening):
+    screening_decide(actor=world_a.actor(Role.MANAGER), screening=pending_screening,
+                     decision=ScreeningDecision.CONFIRMED, reason="Même personne")
+    event = AuditEvent.objects.get(action="organisation.suspend_sanctions_match")
+    assert event.actor is None  # a system step of the organisation table
+    assert event.before == {"status": "pending"} and event.after["status"] == "suspended"
+    assert event.after["screening"] == pending_screening.pk and "Même personne" in event.after["status_reason"]
+    decided = AuditEvent.objects.get(action="screening.confirm")
+    assert decided.actor == world_a.user(Role.MANAGER) and decided.before == {"decision": "pending"}
+
+
+def test_a_cso_already_suspended_stays_suspended_on_a_confirmed_match(world_a, pending_screening):
+    from orgs.services.organisations import organisation_change_status
+
+    manager = world_a.actor(Role.MANAGER)
+    organisation_change_status(organisation=world_a.organisation, actor=manager, status="suspended",
+                               reason="Rapports en retard")
+    screening = screening_decide(actor=manager, screening=pending_screening, decision=ScreeningDecision.CONFIRMED,
+                                 reason="Même personne")
+    assert screening.decision == ScreeningDecision.CONFIRMED
+    world_a.organisation.refresh_from_db()
+    assert world_a.organisation.status == OrganisationStatus.SUSPENDED
+    assert not AuditEvent.objects.filter(action="organisation.suspend_sanctions_match").exists()
+
+
+def test_every_step_of_the_due_diligence_tables_has_a_readable_audit_name():
+    from orgs.workflow import ORGANISATION_DOCUMENT, SCREENING
+    from relais.audit_labels import audit_label
+
+    for machine in (ORGANISATION_DOCUMENT, SCREENING):
+        for row in machine.transitions:
+            code = f"{machine.name}.{row.action}"
+            assert audit_label(code) != code
+    for code in ("due_diligence_item.created", "due_diligence_item.updated"):
+        assert audit_label(code) != code
+
+
+def test_a_decision_on_a_screening_of_another_workspace_is_refused(worlds, pending_screening):
+    world_a, world_b = worlds
+    with pytest.raises(Refused) as refused:
+        screening_decide(actor=world_b.actor(Role.MANAGER), screening=pending_screening,
+                         decision=ScreeningDecision.CONFIRMED, reason="x")
+    assert refused.value.forbidden
+    pending_screening.refresh_from_db()
+    assert pending_screening.decision == ScreeningDecision.PENDING
+
+
+def test_the_command_line_imports_as_the_system(world_a):
+    version, created = sanctions_list_import(actor=Actor.system(world_a.tenant), data=CSV_SAMPLE.read_bytes(),
+                                             name="UE", source_format="csv", source="eu")
+    assert created and version.imported_by is None
+    with pytest.raises(Refused) as refused:
+        sanctions_list_import(actor=world_a.actor(Role.FINANCE), data=UN_SAMPLE.read_bytes(), name="ONU",
+                              source_format="un_xml")
+    assert refused.value.forbidden

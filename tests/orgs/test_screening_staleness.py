@@ -21,6 +21,7 @@ from orgs.services import organisations as organisation_services
 from orgs.services.registration import join_request_decide
 from orgs.services.screening import sanctions_list_import, screening_decide, screening_run
 from orgs.services.tenancy import membership_grant, membership_revoke, user_update_profile
+from relais.actor import Actor
 from relais.models import AuditEvent, Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.orgs.factories import ContactPersonFactory
@@ -37,9 +38,9 @@ def contact(world_a):
 @pytest.fixture
 def cleared(world_a, contact):
     """A clear screening of world_a's CSO (name, acronym, one contact, one applicant member)."""
-    sanctions_list_import(tenant=world_a.tenant, data=UN_SAMPLE.read_bytes(), name="ONU", source_format="un_xml",
-                          actor=None)
-    screening = screening_run(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+    sanctions_list_import(actor=Actor.system(world_a.tenant), data=UN_SAMPLE.read_bytes(), name="ONU",
+                          source_format="un_xml")
+    screening = screening_run(actor=world_a.actor(Role.MANAGER), organisation=world_a.organisation)
     assert screening.decision == ScreeningDecision.CLEAR
     return screening
 
@@ -96,7 +97,7 @@ def test_adding_or_removing_a_contact_person_makes_the_screening_stale(world_a, 
     organisation_services.contact_save(organisation=world_a.organisation, actor=world_a.user(Role.APPLICANT),
                                        data={"name": "Fanta Coulibaly", "role": "Trésorière", "consent": True})
     assert _status(world_a, cleared) == "stale"
-    second = screening_run(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+    second = screening_run(actor=world_a.actor(Role.MANAGER), organisation=world_a.organisation)
     assert _status(world_a, second) == "valid"
     organisation_services.contact_delete(contact=contact, actor=world_a.user(Role.APPLICANT))
     assert _status(world_a, second) == "stale"
@@ -180,7 +181,7 @@ def test_re_screening_clears_and_a_later_change_is_told_again(world_a, cleared, 
     with django_capture_on_commit_callbacks(execute=True):
         _rename(world_a, name="Katiba des amis du Sahel")
     assert _status(world_a, cleared) == "stale"
-    again = screening_run(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+    again = screening_run(actor=world_a.actor(Role.MANAGER), organisation=world_a.organisation)
     assert _status(world_a, again) == "valid"
     with django_capture_on_commit_callbacks(execute=True):
         _rename(world_a, acronym="KAS")
@@ -199,8 +200,8 @@ def test_names_changed_back_make_the_screening_valid_again(world_a, cleared):
 
 def test_a_confirmed_match_stays_a_match_whatever_the_names(world_a, un_list_and_pending):
     screening = un_list_and_pending
-    screening_decide(screening=screening, decision=ScreeningDecision.CONFIRMED, reason="Même personne",
-                     actor=world_a.user(Role.MANAGER))
+    screening_decide(actor=world_a.actor(Role.MANAGER), screening=screening, decision=ScreeningDecision.CONFIRMED,
+                     reason="Même personne")
     _rename(world_a, name="Nouveau nom")
     assert _status(world_a, screening) == "match"
     assert not AuditEvent.objects.filter(action="screening.stale").exists()
@@ -208,11 +209,11 @@ def test_a_confirmed_match_stays_a_match_whatever_the_names(world_a, un_list_and
 
 @pytest.fixture
 def un_list_and_pending(world_a):
-    sanctions_list_import(tenant=world_a.tenant, data=UN_SAMPLE.read_bytes(), name="ONU", source_format="un_xml",
-                          actor=None)
+    sanctions_list_import(actor=Actor.system(world_a.tenant), data=UN_SAMPLE.read_bytes(), name="ONU",
+                          source_format="un_xml")
     MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=world_a.organisation,
                       user__full_name="Oumar Ould Bahana")
-    screening = screening_run(organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+    screening = screening_run(actor=world_a.actor(Role.MANAGER), organisation=world_a.organisation)
     assert screening.decision == ScreeningDecision.PENDING
     return screening
 
@@ -232,7 +233,7 @@ def test_a_member_leaving_is_a_change_of_names(world_a, cleared):
 def test_clearance_allows_a_current_clear_screening(world_a, cleared):
     from orgs.services.screening import screening_clearance
 
-    decision = screening_clearance(world_a.organisation)
+    decision = screening_clearance(actor=world_a.actor(Role.FINANCE), organisation=world_a.organisation)
     assert decision.allowed and bool(decision)
 
 
@@ -250,7 +251,7 @@ def test_clearance_refuses_with_a_reason(world_a, cleared, setup, words):
         _rename(world_a, name="Katiba des amis du Sahel")
     else:
         Screening.objects.filter(pk=cleared.pk).update(ran_at=timezone.now() - timedelta(days=400))
-    decision = screening_clearance(world_a.organisation)
+    decision = screening_clearance(actor=world_a.actor(Role.FINANCE), organisation=world_a.organisation)
     assert not decision.allowed
     assert words in decision.reason.lower()
 
@@ -258,21 +259,22 @@ def test_clearance_refuses_with_a_reason(world_a, cleared, setup, words):
 def test_clearance_refuses_a_screening_awaiting_decision_or_a_match(world_a, un_list_and_pending):
     from orgs.services.screening import screening_clearance
 
-    assert "décision" in screening_clearance(world_a.organisation).reason
-    screening_decide(screening=un_list_and_pending, decision=ScreeningDecision.CONFIRMED, reason="Même personne",
-                     actor=world_a.user(Role.MANAGER))
-    decision = screening_clearance(world_a.organisation)
+    finance = world_a.actor(Role.FINANCE)
+    assert "décision" in screening_clearance(actor=finance, organisation=world_a.organisation).reason
+    screening_decide(actor=world_a.actor(Role.MANAGER), screening=un_list_and_pending,
+                     decision=ScreeningDecision.CONFIRMED, reason="Même personne")
+    decision = screening_clearance(actor=world_a.actor(Role.FINANCE), organisation=world_a.organisation)
     assert not decision.allowed and "correspondance" in decision.reason.lower()
 
 
 def test_clearance_after_a_false_positive_is_allowed_until_names_change(world_a, un_list_and_pending):
     from orgs.services.screening import screening_clearance
 
-    screening_decide(screening=un_list_and_pending, decision=ScreeningDecision.FALSE_POSITIVE, reason="Homonyme",
-                     actor=world_a.user(Role.MANAGER))
-    assert screening_clearance(world_a.organisation).allowed
+    screening_decide(actor=world_a.actor(Role.MANAGER), screening=un_list_and_pending,
+                     decision=ScreeningDecision.FALSE_POSITIVE, reason="Homonyme")
+    assert screening_clearance(actor=world_a.actor(Role.FINANCE), organisation=world_a.organisation).allowed
     _rename(world_a, acronym="KAS")
-    assert not screening_clearance(world_a.organisation).allowed
+    assert not screening_clearance(actor=world_a.actor(Role.FINANCE), organisation=world_a.organisation).allowed
 
 
 # --- where managers see it -----------------------------------------------------------------------
@@ -292,7 +294,7 @@ def test_due_diligence_page_says_the_names_changed(world_a, cleared):
 def test_overview_shows_and_filters_stale_screenings(worlds, cleared):
     world_a, world_b = worlds
     still_valid = OrganisationFactory(tenant=world_a.tenant, acronym="VALIDE1")
-    screening_run(organisation=still_valid, actor=world_a.user(Role.MANAGER))
+    screening_run(actor=world_a.actor(Role.MANAGER), organisation=still_valid)
     OrganisationFactory(tenant=world_b.tenant, acronym="FOREIGN1")
     _rename(world_a, acronym="RENOMME1")
     url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
@@ -354,7 +356,7 @@ def test_admin_changes_of_names_tell_the_managers(world_a, cleared, superuser):
     admin.site._registry[Organisation].save_model(request, organisation, form=None, change=True)
     assert AuditEvent.objects.filter(action="screening.stale", target_id=str(cleared.pk)).count() == 1
 
-    again = screening_run(organisation=organisation, actor=world_a.user(Role.MANAGER))
+    again = screening_run(actor=world_a.actor(Role.MANAGER), organisation=organisation)
     applicant = User.objects.get(pk=world_a.user(Role.APPLICANT).pk)
     applicant.full_name = "Boubacar Tambura"
     admin.site._registry[User].save_model(request, applicant, form=None, change=True)

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def _due_diligence_document(world):
     item = DueDiligenceItemFactory(tenant=world.tenant, name="Statuts")
-    document = document_upload(organisation=world.organisation, item=item, file=upload("statuts.pdf", pdf_bytes()),
-                               actor=world.user(Role.APPLICANT))
+    document = document_upload(actor=world.actor(Role.APPLICANT), organisation=world.organisation, item=item,
+                               file=upload("statuts.pdf", pdf_bytes()))
     return "get", reverse("document_download", kwargs={"tenant_slug": world.tenant.slug,
                                                        "organisationdocument_pk": document.pk})
 

@@ -2,11 +2,12 @@
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs.sanctions import guess_format
 from orgs.services.screening import sanctions_list_import
+from relais.actor import Actor
+from relais.errors import Refused, refusal_text
 from relais.models import Tenant
 
 
@@ -35,10 +36,10 @@ class Command(BaseCommand):
         for tenant in tenants:
             try:
                 version, created = sanctions_list_import(
-                    tenant=tenant, data=data, name=options["name"] or path.name, source_format=source_format,
-                    source=options["source"], actor=None,
+                    actor=Actor.system(tenant), data=data, name=options["name"] or path.name,
+                    source_format=source_format, source=options["source"],
                 )
-            except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from exc
+            except Refused as exc:
+                raise CommandError(refusal_text(exc)) from exc
             verb = "imported" if created else "already present"
             self.stdout.write(f"{tenant.slug}: {version.entry_count} entries {verb} (version {version.pk}).")
