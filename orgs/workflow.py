@@ -5,10 +5,17 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from relais.actor import SYSTEM
-from relais.models import Role
+from relais.models import Membership, Role
 from relais.workflow import StateMachine, Transition, register
 
-from .models import Organisation, OrganisationStatus
+from .models import (
+    JoinRequest,
+    JoinRequestStatus,
+    Organisation,
+    OrganisationStatus,
+    PaymentDetails,
+    PaymentDetailsStatus,
+)
 
 S = OrganisationStatus
 M = frozenset({Role.MANAGER})
@@ -31,4 +38,63 @@ ORGANISATION = register(StateMachine(
     ),
     wrong_step_message=_("An organisation cannot go from « %(source)s » to « %(target)s »."),
     role_message=_("Only a programme manager can change an organisation's status."),
+))
+
+
+# --- join requests: a manager, or a current applicant member of the CSO, answers ------------------------
+
+
+def _answers_join_request(actor, join_request: JoinRequest) -> bool:
+    """A manager answers any request of the tenant; an applicant only those for their own CSO."""
+    return actor.is_manager or actor.acts_for(join_request.organisation_id)
+
+
+def requester_not_yet_member(join_request: JoinRequest, ctx) -> list[str]:
+    """Approving makes the requester an applicant member: refused when they already are a member."""
+    if Membership.objects.filter(tenant_id=join_request.tenant_id, user_id=join_request.user_id,
+                                 is_active=True).exists():
+        return [str(_("This person is already a member of the workspace."))]
+    return []
+
+
+J = JoinRequestStatus
+ANSWER = frozenset({Role.MANAGER, Role.APPLICANT})
+
+JOIN_REQUEST = register(StateMachine(
+    name="join_request",
+    model=JoinRequest,
+    states=JoinRequestStatus,
+    transitions=(
+        Transition(J.PENDING, J.APPROVED, ANSWER, "approve", _("Approve"), requires=(requester_not_yet_member,)),
+        Transition(J.PENDING, J.DECLINED, ANSWER, "decline", _("Decline")),
+    ),
+    may_act=_answers_join_request,
+    wrong_step_message=_("This request has already been answered."),
+    role_message=_("Only a programme manager or a current member of the organisation can answer this request."),
+))
+
+
+# --- payment details: finance verifies; a change makes them unverified again -------------------------------
+
+
+def _may_handle_payment_details(actor, details: PaymentDetails) -> bool:
+    """Finance handles every CSO's payment details; an applicant only their own CSO's."""
+    return actor.role != Role.APPLICANT or actor.acts_for(details.organisation_id)
+
+
+P = PaymentDetailsStatus
+
+PAYMENT_DETAILS = register(StateMachine(
+    name="payment_details",
+    model=PaymentDetails,
+    states=PaymentDetailsStatus,
+    transitions=(
+        Transition(P.UNVERIFIED, P.VERIFIED, frozenset({Role.FINANCE}), "verify", _("Mark as verified")),
+        # Whoever may edit the details (finance, the CSO's own members) changes them: finance verifies again.
+        Transition(P.VERIFIED, P.UNVERIFIED, frozenset({Role.FINANCE, Role.APPLICANT}), "change",
+                   _("Change the payment details")),
+    ),
+    may_act=_may_handle_payment_details,
+    wrong_step_message=_("These payment details are already verified."),
+    role_message=_("Only a finance officer can verify payment details."),
 ))

@@ -1,0 +1,233 @@
+import pytest
+from django.test import Client
+
+from relais.models import AuditEvent, Invitation, Membership, Role
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_visitor_sees_what_relais_is_and_a_login_link(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"/accounts/login/" in response.content
+    assert "Relais" in response.content.decode()
+
+
+def test_member_of_one_tenant_goes_straight_to_its_dashboard(world_a):
+    response = world_a.client_for(Role.APPLICANT).get("/")
+    assert response.status_code == 302 and response["Location"] == world_a.url()
+
+
+def test_picker_lists_only_the_users_workspaces(worlds):
+    world_a, world_b = worlds
+    user = world_a.user(Role.REVIEWER)
+    MembershipFactory(tenant=world_b.tenant, user=user, role=Role.TRAINER)
+    third = MembershipFactory(role=Role.MANAGER).tenant  # a tenant this user is not in
+    client = Client()
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    assert world_a.tenant.name in page and world_b.tenant.name in page
+    assert third.name not in page
+
+
+def test_user_without_workspace_gets_an_explanation(db):
+    client = Client()
+    client.force_login(UserFactory())
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "invit" in response.content.decode().lower()
+
+
+def test_anonymous_tenant_url_redirects_to_login(world_a, client):
+    response = client.get(world_a.url())
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_dashboard_is_role_appropriate(world_a, any_role):
+    page = world_a.client_for(any_role).get(world_a.url()).content.decode()
+    manager_only = f'href="{world_a.url("members/")}"'
+    assert (manager_only in page) == (any_role == Role.MANAGER)
+    if any_role == Role.APPLICANT:
+        assert world_a.organisation.name in page
+
+
+def test_dashboard_is_french_by_default_and_english_after_switch(world_a):
+    client = world_a.client_for(Role.APPLICANT)
+    assert "Tableau de bord" in client.get(world_a.url()).content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": world_a.url()})
+    assert response.status_code == 302
+    assert "Dashboard" in client.get(world_a.url()).content.decode()
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.MANAGER])
+def test_members_page_is_403_with_a_reason_for_other_roles(world_a, role):
+    response = world_a.client_for(role).get(world_a.url("members/"))
+    assert response.status_code == 403
+    assert "Gestionnaire de programme" in response.content.decode()  # the reason names the required role
+
+
+def test_manager_invites_through_the_form(world_a, mailoutbox, django_capture_on_commit_callbacks):
+    client = world_a.client_for(Role.MANAGER)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(world_a.url("members/"), {"email": "trainer2@example.org", "role": Role.TRAINER})
+    assert response.status_code == 302
+    assert Invitation.objects.filter(tenant=world_a.tenant, email="trainer2@example.org").exists()
+    assert len(mailoutbox) == 1
+
+
+def test_invalid_invitation_form_keeps_what_was_typed(world_a):
+    client = world_a.client_for(Role.MANAGER)
+    response = client.post(world_a.url("members/"), {"email": "typed@example.org", "role": Role.APPLICANT})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="typed@example.org"' in page
+    assert not Invitation.objects.exists()
+
+
+def test_invitation_form_refuses_an_organisation_of_another_tenant(worlds):
+    world_a, world_b = worlds
+    response = world_a.client_for(Role.MANAGER).post(
+        world_a.url("members/"),
+        {"email": "x@example.org", "role": Role.APPLICANT, "organisation": world_b.organisation.pk},
+    )
+    assert response.status_code == 200
+    assert not Invitation.objects.exists()
+
+
+def test_accepting_an_invitation_needs_a_post(world_a):
+    from relais.services.tenancy import invitation_create
+
+    _, token = invitation_create(email="guest@example.org", role=Role.REVIEWER, actor=world_a.actor(Role.MANAGER))
+    guest = UserFactory(email="guest@example.org")
+    client = Client()
+    client.force_login(guest)
+    assert client.get(f"/invitations/{token}/").status_code == 200
+    assert not Membership.objects.filter(user=guest).exists()  # GET changed nothing
+    response = client.post(f"/invitations/{token}/")
+    assert response.status_code == 302 and response["Location"] == world_a.url()
+    assert Membership.objects.get(user=guest).role == Role.REVIEWER
+
+
+def test_unknown_invitation_token_is_404(client, db):
+    assert client.get("/invitations/not-a-token/").status_code == 404
+
+
+def test_role_change_view_refuses_own_membership_without_500(world_a):
+    own = world_a.members[Role.MANAGER]
+    client = world_a.client_for(Role.MANAGER)
+    response = client.post(world_a.url(f"members/{own.pk}/role/"), {f"m{own.pk}-role": Role.REVIEWER}, follow=True)
+    assert response.status_code == 200
+    own.refresh_from_db()
+    assert own.role == Role.MANAGER
+
+
+def test_role_change_view_changes_and_audits(world_a):
+    target = world_a.members[Role.TRAINER]
+    client = world_a.client_for(Role.MANAGER)
+    client.post(world_a.url(f"members/{target.pk}/role/"), {f"m{target.pk}-role": Role.REVIEWER})
+    target.refresh_from_db()
+    assert target.role == Role.REVIEWER
+    assert AuditEvent.objects.filter(action="membership.role_changed").count() == 1
+
+
+def test_audit_log_is_for_managers_and_shows_only_this_tenant(worlds):
+    world_a, world_b = worlds
+    from relais.services.tenancy import membership_revoke
+
+    membership_revoke(membership=world_b.members[Role.TRAINER], actor=world_b.actor(Role.MANAGER))
+    page = world_a.client_for(Role.MANAGER).get(world_a.url("audit/")).content.decode()
+    assert "membership.revoked" not in page
+    assert world_a.client_for(Role.FINANCE).get(world_a.url("audit/")).status_code == 403
+
+
+def test_logout_needs_post(world_a):
+    client = world_a.client_for(Role.APPLICANT)
+    client.get("/accounts/logout/")
+    assert client.get(world_a.url()).status_code == 200  # still logged in after a GET
+    client.post("/accounts/logout/")
+    assert client.get(world_a.url()).status_code == 302
+
+
+def test_security_headers(world_a):
+    response = world_a.client_for(Role.APPLICANT).get(world_a.url())
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert len(response["X-Request-ID"]) == 32
+
+
+def test_manager_edits_workspace_settings_and_it_is_audited(world_a):
+    client = world_a.client_for(Role.MANAGER)
+    response = client.post(world_a.url("settings/"), {
+        "name": world_a.tenant.name, "default_language": "fr", "default_currency": "XOF",
+        "applicants_may_self_register": "", "require_mfa_for_staff": "", "screening_validity_days": "180",
+        "reference_prefix": "BA",
+    })
+    assert response.status_code == 302
+    world_a.tenant.refresh_from_db()
+    assert world_a.tenant.screening_validity_days == 180 and not world_a.tenant.applicants_may_self_register
+    event = AuditEvent.objects.get(action="tenant.settings_changed")
+    assert event.after["screening_validity_days"] == 180
+
+
+def test_workspace_settings_are_for_managers_only(world_a):
+    assert world_a.client_for(Role.FINANCE).post(world_a.url("settings/"), {"name": "x"}).status_code == 403
+
+
+def test_profile_sets_the_language_for_emails(world_a):
+    client = world_a.client_for(Role.APPLICANT)
+    response = client.post("/profile/", {"full_name": "Mariam Cissé", "language": "en"})
+    assert response.status_code == 302
+    user = world_a.user(Role.APPLICANT)
+    user.refresh_from_db()
+    assert user.language == "en" and user.full_name == "Mariam Cissé"
+
+
+def test_switch_workspace_link_only_with_several_workspaces(worlds):
+    world_a, world_b = worlds
+    client = world_a.client_for(Role.TRAINER)
+    assert "/workspaces/" not in client.get(world_a.url()).content.decode()
+    MembershipFactory(tenant=world_b.tenant, user=world_a.user(Role.TRAINER), role=Role.TRAINER)
+    assert "/workspaces/" in client.get(world_a.url()).content.decode()
+
+
+def test_audit_log_names_actions_in_french(world_a):
+    from relais.services.tenancy import membership_revoke
+
+    membership_revoke(membership=world_a.members[Role.TRAINER], actor=world_a.actor(Role.MANAGER))
+    page = world_a.client_for(Role.MANAGER).get(world_a.url("audit/")).content.decode()
+    assert "Accès retiré" in page and "membership.revoked" not in page
+
+
+def test_members_page_query_count_does_not_grow_with_members(world_a, django_assert_max_num_queries):
+    """Each row's role form rendered its own <select> of organisations: one query per member."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganisationFactory
+
+    client = world_a.client_for(Role.MANAGER)
+    OrganisationFactory.create_batch(3, tenant=world_a.tenant)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(world_a.url("members/")).status_code == 200
+    for _ in range(20):
+        MembershipFactory(tenant=world_a.tenant, role=Role.REVIEWER)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(world_a.url("members/"))
+    html = response.content.decode()
+    # Every row still offers the organisations.
+    assert html.count(f'<option value="{world_a.organisation.pk}"') >= 25
+
+
+def test_managers_cannot_switch_mfa_off(world_a):
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from relais.services.tenancy import tenant_update_settings
+
+    world_a.tenant.require_mfa_for_staff = True
+    world_a.tenant.save()
+    with pytest.raises(DjangoValidationError):
+        tenant_update_settings(actor=world_a.actor(Role.MANAGER), require_mfa_for_staff=False)
+    world_a.tenant.refresh_from_db()
+    assert world_a.tenant.require_mfa_for_staff
