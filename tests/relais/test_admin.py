@@ -44,8 +44,6 @@ def test_a_tenant_created_in_the_admin_starts_with_the_default_checklist(superus
     assert response.status_code == 302
     tenant = Tenant.objects.get(slug="fonds-niger")
     assert (tenant.name, tenant.screening_validity_days, tenant.reference_prefix) == ("Fonds Niger", 180, "FN")
-    assert response["Location"] == f"/admin/relais/tenant/{tenant.pk}/change/" or response["Location"].endswith(
-        "/admin/relais/tenant/")
     assert DueDiligenceItem.objects.filter(tenant=tenant, required=True).count() >= 4
     assert AuditEvent.objects.filter(action="due_diligence.checklist_seeded", tenant=tenant).exists()
     assert AuditEvent.objects.filter(action="tenant.created", tenant=tenant).count() == 1
