@@ -34,8 +34,7 @@ from ..services import documents as document_services
 def _access(request: HttpRequest, organisation_pk: int) -> Organisation:
     """404 for another tenant's (or, for an applicant, another CSO's) id; 403 with a reason for roles
     that may not see due diligence."""
-    organisation = selectors.access_organisation(tenant=request.tenant, membership=request.membership,
-                                                 pk=organisation_pk)
+    organisation = selectors.access_organisation(actor=request.actor, pk=organisation_pk)
     can_view_due_diligence(request.membership, organisation).raise_if_denied()
     return organisation
 

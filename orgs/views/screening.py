@@ -24,8 +24,7 @@ from .documents import error_text
 
 @require_POST
 def screening_run(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    organisation = selectors.access_organisation(tenant=request.tenant, membership=request.membership,
-                                                 pk=organisation_pk)
+    organisation = selectors.access_organisation(actor=request.actor, pk=organisation_pk)
     can_run_screening(request.membership).raise_if_denied()
     try:
         screening = screening_services.screening_run(organisation=organisation, actor=request.user)
