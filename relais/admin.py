@@ -6,6 +6,8 @@ due-diligence checklist). Changes to people tell the features through the same
 hooks as the services (a member's name is a screened name).
 """
 
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -23,7 +25,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "full_name", "language", "is_superuser", "is_active")
     search_fields = ("email", "full_name")
     ordering = ("email",)
-    fieldsets = DjangoUserAdmin.fieldsets + ((None, {"fields": ("full_name", "language")}),)
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (None, {"fields": ("full_name", "language")}))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -52,7 +54,7 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
-    list_filter = ("tenant",)
+    list_filter: ClassVar[tuple[str, ...]] = ("tenant",)
 
 
 class MembershipAdminForm(forms.ModelForm):

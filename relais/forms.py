@@ -5,6 +5,8 @@ Forms never query: the view passes the choices it read through a selector.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -14,14 +16,14 @@ from relais.models import Role, Tenant, User
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    organisation = forms.ModelChoiceField(
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Organisation (for an applicant)"), queryset=None, required=False
     )
 
     def __init__(self, *args, organisations: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
         # Only this tenant's organisations can be chosen: a foreign id is "not a valid choice".
-        self.fields["organisation"].queryset = organisations
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
 
     def clean(self):
         data = super().clean()

@@ -54,6 +54,11 @@ def _one_line(instance: Any) -> None:
         raise refused(exc) from exc
 
 
+def _pk(obj: Any) -> int:
+    """The primary key of an entry being renamed, 0 (no row) for a new one."""
+    return obj.pk if obj is not None and obj.pk else 0
+
+
 def _same_tenant(actor: Actor, obj: Any, message: str) -> None:
     if obj.tenant_id != actor.tenant.pk:
         raise Refused(message, forbidden=True)
@@ -62,7 +67,7 @@ def _same_tenant(actor: Actor, obj: Any, message: str) -> None:
 def search_text(organisation: Organisation, regions: Iterable[Region] | None = None) -> str:
     """Accent-folded text the list searches: names, acronym and every region named."""
     parts = [organisation.name, organisation.acronym]
-    if organisation.region_id:
+    if organisation.region is not None:
         parts.append(organisation.region.name)
     if regions is None and organisation.pk:
         regions = organisation.regions_of_work.all()
@@ -285,7 +290,7 @@ def region_save(*, actor: Actor, name: str, zone: str, region: Region | None = N
     require(can_manage_geography(actor))
     tenant = actor.tenant
     name = name.strip()
-    if Region.objects.filter(tenant=tenant, name__iexact=name).exclude(pk=getattr(region, "pk", None)).exists():
+    if Region.objects.filter(tenant=tenant, name__iexact=name).exclude(pk=_pk(region)).exists():
         raise Refused(_("A region with this name already exists."))
     creating = region is None
     region = region or Region(tenant=tenant)
@@ -312,9 +317,7 @@ def focus_area_save(
     require(can_manage_geography(actor))
     tenant = actor.tenant
     name = name.strip()
-    if FocusArea.objects.filter(tenant=tenant, name__iexact=name).exclude(
-        pk=getattr(focus_area, "pk", None)
-    ).exists():
+    if FocusArea.objects.filter(tenant=tenant, name__iexact=name).exclude(pk=_pk(focus_area)).exists():
         raise Refused(_("A focus area with this name already exists."))
     creating = focus_area is None
     focus_area = focus_area or FocusArea(tenant=tenant)
@@ -335,9 +338,7 @@ def commune_save(*, actor: Actor, name: str, region: Region, commune: Commune | 
     tenant = actor.tenant
     _check_same_tenant(actor, [region])
     name = name.strip()
-    if Commune.objects.filter(tenant=tenant, region=region, name__iexact=name).exclude(
-        pk=getattr(commune, "pk", None)
-    ).exists():
+    if Commune.objects.filter(tenant=tenant, region=region, name__iexact=name).exclude(pk=_pk(commune)).exists():
         raise Refused(_("This region already has a commune with this name."))
     creating = commune is None
     commune = commune or Commune(tenant=tenant)

@@ -17,7 +17,7 @@ from orgs.permissions.organisations import can_decide_join_request
 from relais.actor import Actor
 from relais.audit import audit_record
 from relais.errors import Refused
-from relais.models import Membership, Role
+from relais.models import Membership, Role, User
 from relais.permissions import require
 from relais.services.tenancy import membership_grant
 from relais.workflow import transition
@@ -27,8 +27,13 @@ from ..workflow import JOIN_REQUEST
 from .organisations import organisation_write
 
 
+def _person(actor: Actor) -> User:
+    assert actor.user is not None, "joining is done by a person, not by the system"
+    return actor.user
+
+
 def _check_may_join(actor: Actor) -> None:
-    tenant, user = actor.tenant, actor.user
+    tenant, user = actor.tenant, _person(actor)
     if not tenant.is_active or not tenant.applicants_may_self_register:
         raise Refused(_("This workspace does not accept self-registration. Ask its team for an invitation."),
                       forbidden=True)
@@ -48,7 +53,7 @@ def organisation_self_register(*, actor: Actor, data: dict[str, Any]) -> Organis
         organisation = organisation_write(actor=actor, data=data, extra_audit={"source": "self_registration"})
         if organisation.status != OrganisationStatus.PENDING:  # pragma: no cover - defensive
             raise Refused(_("A new organisation starts pending verification."))
-        membership_grant(actor=actor, user=actor.user, role=Role.APPLICANT, organisation=organisation)
+        membership_grant(actor=actor, user=_person(actor), role=Role.APPLICANT, organisation=organisation)
     return organisation
 
 
@@ -73,7 +78,7 @@ def join_request_create(*, actor: Actor, name_or_acronym: str, message: str = ""
             _("No organisation of this workspace has exactly this acronym or legal name. Check the spelling "
               "with your organisation, or register it as a new organisation.")
         )
-    tenant, user = actor.tenant, actor.user
+    tenant, user = actor.tenant, _person(actor)
     with transaction.atomic():
         if JoinRequest.objects.filter(tenant=tenant, user=user, organisation=organisation,
                                       status=JoinRequestStatus.PENDING).exists():

@@ -67,7 +67,7 @@ def _full_clean(instance: Model) -> None:
         raise refused(exc) from exc
 
 
-def _check_organisation(actor: Actor, role: str, organisation: Model | None) -> None:
+def _check_organisation(actor: Actor, role: str, organisation: Any) -> None:
     if role == Role.APPLICANT and organisation is None:
         raise Refused(_("An applicant must be tied to an organisation."))
     if organisation is not None and getattr(organisation, "tenant_id", None) != actor.tenant.pk:
@@ -130,7 +130,7 @@ def tenant_update_settings(*, actor: Actor, **changes: Any) -> Tenant:
 # --- memberships -------------------------------------------------------------------------------
 
 
-def membership_grant(*, actor: Actor, user: User, role: str, organisation: Model | None = None) -> Membership:
+def membership_grant(*, actor: Actor, user: User, role: str, organisation: Any = None) -> Membership:
     """Give a user a role in the actor's tenant. A building block: its callers decide who may
     (an accepted invitation, an approved join request, self-registration, seeding)."""
     _check_role(role)
@@ -156,7 +156,7 @@ def membership_grant(*, actor: Actor, user: User, role: str, organisation: Model
 
 
 def membership_change_role(
-    *, actor: Actor, membership: Membership, role: str, organisation: Model | None = None
+    *, actor: Actor, membership: Membership, role: str, organisation: Any = None
 ) -> Membership:
     """A manager changes someone else's role. Nobody changes their own role:
     that rule is what stops anyone raising their own privileges."""
@@ -194,7 +194,7 @@ def membership_revoke(*, actor: Actor, membership: Membership) -> Membership:
 
 
 def invitation_create(
-    *, actor: Actor, email: str, role: str, organisation: Model | None = None
+    *, actor: Actor, email: str, role: str, organisation: Any = None
 ) -> tuple[Invitation, str]:
     """Create an invitation and e-mail its link (after commit); returns it with its token.
 

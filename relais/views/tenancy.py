@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +18,7 @@ from relais import selectors
 from relais.dashboard import panels_for
 from relais.errors import Refused, refused_message
 from relais.forms import InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
-from relais.models import Role
+from relais.models import Role, User
 from relais.permissions import can_change_membership, role_required
 from relais.services import tenancy as services
 
@@ -24,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Visitors get an explanation; members go to their workspace or the picker."""
     if not request.user.is_authenticated:
         return render(request, "relais/landing.html")
-    memberships = list(selectors.memberships_of_user(user=request.user))
+    memberships = list(selectors.memberships_of_user(user=cast(User, request.user)))
     if len(memberships) == 1:
         return redirect("dashboard", tenant_slug=memberships[0].tenant.slug)
     return render(request, "relais/workspaces.html", {"memberships": memberships})
@@ -33,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def workspaces(request: HttpRequest) -> HttpResponse:
     return render(request, "relais/workspaces.html",
-                  {"memberships": selectors.memberships_of_user(user=request.user)})
+                  {"memberships": selectors.memberships_of_user(user=cast(User, request.user))})
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -53,9 +56,10 @@ def _members_page(request: HttpRequest, form: InvitationForm) -> HttpResponse:
     for membership in selectors.membership_list(actor=actor):
         role_form = MembershipRoleForm(organisations=organisations, prefix=f"m{membership.pk}",
                                        initial={"role": membership.role, "organisation": membership.organisation_id})
+        field = cast(ModelChoiceField, role_form.fields["organisation"])
         if choices is None:
-            choices = list(role_form.fields["organisation"].choices)
-        role_form.fields["organisation"].choices = choices
+            choices = list(cast(Any, field.choices))
+        field.choices = choices
         rows.append((membership, role_form, can_change_membership(actor, membership)))
     return render(request, "relais/members.html", {
         "form": form, "rows": rows, "invitations": selectors.invitation_list(actor=actor),
@@ -93,7 +97,7 @@ def membership_change_role(request: HttpRequest, membership_pk: int) -> HttpResp
         else:
             messages.success(request, _("Role updated for %(user)s.") % {"user": membership.user.display_name})
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("members", tenant_slug=actor.tenant.slug)
 
 
@@ -130,7 +134,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_by_token(token=token)
     if request.method == "POST" and request.user.is_authenticated:
         try:
-            membership = services.invitation_accept(token=token, user=request.user)
+            membership = services.invitation_accept(token=token, user=cast(User, request.user))
         except Refused as exc:
             refused_message(request, exc)
         else:
@@ -172,10 +176,11 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=selectors.user_for_profile(user=request.user))
+    user = cast(User, request.user)  # login_required
+    form = ProfileForm(request.POST or None, instance=selectors.user_for_profile(user=user))
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update_profile(user=request.user, **form.cleaned_data)
+            services.user_update_profile(user=user, **form.cleaned_data)
         except Refused as exc:
             form.add_error(None, exc)
         else:
