@@ -30,11 +30,12 @@ def main(count: int = 200) -> None:
     from orgs import importing
     from orgs.demo import FOCUS_AREAS, MALI_REGIONS
     from orgs.models import FocusArea, Organisation, Region
+    from relais.actor import Actor
     from relais.models import Membership, Role, Tenant, User
 
     tenant = Tenant.objects.create(name="Bench", slug="bench")
     user = User.objects.create(email="manager@bench.test", username="manager@bench.test")
-    Membership.objects.create(tenant=tenant, user=user, role=Role.MANAGER)
+    actor = Actor.of(Membership.objects.create(tenant=tenant, user=user, role=Role.MANAGER))
     for index, (name, zone) in enumerate(MALI_REGIONS):
         Region.objects.create(tenant=tenant, name=name, zone=zone, ordering=index)
     for fr, en in FOCUS_AREAS:
@@ -53,12 +54,12 @@ def main(count: int = 200) -> None:
     content = ("\n".join(lines) + "\n").encode()
 
     start = time.perf_counter()
-    batch = importing.import_batch_create(tenant=tenant, actor=user, filename="bench.csv", content=content)
-    results = importing.validate_rows(tenant=tenant, rows=batch.rows)
+    batch = importing.import_batch_create(actor=actor, filename="bench.csv", content=content)
+    results = importing.validate_rows(actor=actor, rows=batch.rows)
     preview = time.perf_counter() - start
     assert all(r.ok for r in results), [r.errors for r in results if not r.ok][:3]
     start = time.perf_counter()
-    created = importing.import_batch_confirm(batch=batch, actor=user)
+    created = importing.import_batch_confirm(batch=batch, actor=actor)
     confirm = time.perf_counter() - start
     assert len(created) == count == Organisation.objects.filter(tenant=tenant).count()
     print(f"import of {count} organisations on SQLite: preview {preview:.2f} s, confirm {confirm:.2f} s, "

@@ -3,24 +3,24 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from orgs.views import registration as registration_views
-from orgs.views import tenancy as org_views
+from relais.views import tenancy as tenancy_views
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", tenancy_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("workspaces/", org_views.workspaces, name="workspaces"),
-    path("profile/", org_views.profile, name="profile"),
-    path("invitations/<str:token>/", org_views.invitation_accept, name="invitation_accept"),
+    path("workspaces/", tenancy_views.workspaces, name="workspaces"),
+    path("profile/", tenancy_views.profile, name="profile"),
+    path("invitations/<str:token>/", tenancy_views.invitation_accept, name="invitation_accept"),
     # Self-registration happens before membership, so outside the tenant prefix.
     path("join/", registration_views.join_index, name="join_index"),
     path("join/<slug:slug>/", registration_views.join_tenant, name="join_tenant"),
     # Everything below belongs to one tenant; TenantMiddleware resolves the slug.
+    path("<slug:tenant_slug>/", include("relais.urls")),
     path("<slug:tenant_slug>/", include("orgs.urls")),
     path("<slug:tenant_slug>/", include("grants.urls")),
     path("<slug:tenant_slug>/", include("training.urls")),
 ]
 
 handler403 = "relais.views.permission_denied"
-

@@ -11,46 +11,9 @@ from relais.audit_labels import register_audit_labels
 from relais.dashboard import dashboard_panel, nav_entry
 from relais.models import Role
 
-ALL_ROLES = Role.values
-
-nav_entry(roles=ALL_ROLES, label=_("Dashboard"), url_name="dashboard", order=0)
-nav_entry(roles=[Role.MANAGER], label=_("Members"), url_name="members", order=80)
-nav_entry(roles=[Role.MANAGER], label=_("Audit log"), url_name="audit_log", order=90)
-nav_entry(roles=[Role.MANAGER], label=_("Settings"), url_name="tenant_settings", order=95)
-
-
-@dashboard_panel(roles=[Role.MANAGER], template="orgs/panels/team.html", order=80)
-def team_panel(request):
-    memberships = selectors.membership_list(tenant=request.tenant).filter(is_active=True)
-    counts: dict[str, int] = {}
-    for m in memberships:
-        counts[m.role] = counts.get(m.role, 0) + 1
-    return {
-        "role_counts": [(Role(r).label, counts.get(r, 0)) for r in Role.values],
-        "pending_invitations": selectors.invitation_list(tenant=request.tenant).count(),
-        "recent_events": selectors.audit_list(tenant=request.tenant)[:5],
-    }
-
-
-@dashboard_panel(roles=[Role.APPLICANT], template="orgs/panels/my_organisation.html", order=10)
-def my_organisation_panel(request):
-    return {"organisation": request.membership.organisation}
-
-
 register_audit_labels({
-    "tenant.created": _("Workspace created"),
-    "tenant.changed": _("Workspace changed"),
-    "tenant.settings_changed": _("Workspace settings changed"),
-    "membership.granted": _("Role granted"),
-    "membership.role_changed": _("Role changed"),
-    "membership.revoked": _("Access removed"),
-    "membership.changed_in_admin": _("Membership changed in the admin"),
-    "invitation.created": _("Invitation sent"),
-    "invitation.revoked": _("Invitation cancelled"),
-    "invitation.accepted": _("Invitation accepted"),
     "organisation.created": _("Organisation registered"),
     "organisation.updated": _("Profile updated"),
-    "organisation.status_changed": _("Status changed"),
     "organisation.verify": _("Organisation verified"),
     "organisation.suspend": _("Organisation suspended"),
     "organisation.reinstate": _("Organisation reinstated"),
@@ -60,13 +23,14 @@ register_audit_labels({
     "contact.created": _("Contact person added"),
     "contact.deleted": _("Contact person removed"),
     "payment_details.changed": _("Payment details changed"),
-    "payment_details.verified": _("Payment details verified"),
+    "payment_details.verify": _("Payment details verified"),
+    "payment_details.change": _("Payment details to be verified again"),
     "region.created": _("Region added"),
     "commune.created": _("Commune added"),
     "focus_area.created": _("Focus area added"),
     "join_request.created": _("Request to join"),
-    "join_request.approved": _("Request to join approved"),
-    "join_request.declined": _("Request to join declined"),
+    "join_request.approve": _("Request to join approved"),
+    "join_request.decline": _("Request to join declined"),
     "contact.updated": _("Contact person changed"),
     "region.updated": _("Region renamed"),
     "commune.updated": _("Commune changed"),
@@ -85,21 +49,20 @@ nav_entry(roles=[Role.MANAGER], label=_("Geography and focus areas"), url_name="
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT], label=_("Join requests"), url_name="join_requests", order=75)
 
 
+@dashboard_panel(roles=[Role.APPLICANT], template="orgs/panels/my_organisation.html", order=10)
+def my_organisation_panel(request):
+    return {"organisation": request.actor.membership.organisation}
+
+
 @dashboard_panel(roles=[Role.MANAGER, Role.APPLICANT], template="orgs/panels/join_requests.html", order=15)
 def join_requests_panel(request):
-    pending = selectors.join_request_list(tenant=request.tenant, membership=request.membership).count()
+    pending = selectors.join_request_list(actor=request.actor).count()
     return {"pending": pending} if pending else None
 
 
 @dashboard_panel(roles=[Role.MANAGER], template="orgs/panels/registry.html", order=20)
 def registry_panel(request):
-    from django.db.models import Count
-
-    from orgs.models import Organisation
-
-    counts = dict(
-        Organisation.objects.filter(tenant=request.tenant).values_list("status").annotate(n=Count("pk"))
-    )
+    counts = selectors.organisation_status_counts(actor=request.actor)
     return {"counts": counts, "total": sum(counts.values())}
 
 

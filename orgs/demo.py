@@ -7,17 +7,24 @@ INSTALLED_APPS order and passes the same context dict along.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from orgs.models import ContactPerson, FocusArea, MobileOperator, Organisation, PaymentDetails, Region, Zone
-from relais.audit import audit_record
+from relais.actor import Actor
 from relais.models import Membership, Role, Tenant, User
+from relais.services.tenancy import membership_grant, tenant_create
 
-from .models.organisations import fold
-from .services.tenancy import membership_grant
+from .services.organisations import (
+    contact_save,
+    organisation_change_status,
+    organisation_write,
+    payment_details_update,
+    payment_details_verify,
+)
 
 DEMO_PASSWORD = "relais-demo-2026"
 
@@ -165,11 +172,12 @@ PAYMENTS = {
 }
 
 
-def _seed_profiles(tenant: Tenant, organisations: dict[str, Organisation], regions: dict[str, Region]) -> None:
-    from .services.organisations import organisation_write
-
-    focus_areas = {fa.name: fa for fa in FocusArea.objects.filter(tenant=tenant)}
+def _seed_profiles(organisations: dict[str, Organisation], actors: dict[str, Actor]) -> None:
+    """Fill each CSO once through the services, as the demo's manager and finance officer would."""
+    manager, finance = actors["manager"], actors["finance"]
+    focus_areas = {fa.name: fa for fa in FocusArea.objects.filter(tenant=manager.tenant)}
     focus_by_index = [focus_areas[fr] for fr, _en in FOCUS_AREAS]
+    regions = {region.name: region for region in Region.objects.filter(tenant=manager.tenant)}
     for index, (acronym, organisation) in enumerate(organisations.items()):
         spec = PROFILES.get(acronym)
         if spec is None:
@@ -177,19 +185,14 @@ def _seed_profiles(tenant: Tenant, organisations: dict[str, Organisation], regio
         if not organisation.type:  # fill once; a later edit in the UI is kept
             status, reason = STATUSES.get(acronym, ("pending", ""))
             if status != organisation.status:
-                before = {"status": organisation.status}
-                Organisation.objects.filter(pk=organisation.pk).update(status=status, status_reason=reason)
-                organisation.status, organisation.status_reason = status, reason
-                audit_record(tenant=tenant, actor=None, action="organisation.status_changed", target=organisation,
-                             before=before, after={"status": status, "status_reason": reason, "source": "seed_demo"})
+                organisation_change_status(organisation=organisation, actor=manager, status=status, reason=reason)
             women, men, vol_women, vol_men = spec["staff"]
             organisation_write(
-                tenant=tenant, organisation=organisation, actor=None, action="organisation.updated",
-                extra_audit={"source": "seed_demo"},
+                actor=manager, organisation=organisation, extra_audit={"source": "seed_demo"},
                 data={
                     "type": spec["type"], "founding_year": spec["founding_year"],
                     "registration_number": f"{index + 100:04d}/MATCL-DB",
-                    "registration_date": __import__("datetime").date(spec["founding_year"], 6, 1),
+                    "registration_date": datetime.date(spec["founding_year"], 6, 1),
                     "regions_of_work": [regions[name] for name in spec["work"]],
                     "focus_areas": [focus_by_index[i] for i in spec["focus"]],
                     "languages": spec["languages"], "staff_women": women, "staff_men": men,
@@ -199,19 +202,20 @@ def _seed_profiles(tenant: Tenant, organisations: dict[str, Organisation], regio
             )
         if not ContactPerson.objects.filter(organisation=organisation).exists():
             name, role = spec["contact"]
-            ContactPerson.objects.create(
-                tenant=tenant, organisation=organisation, name=name, role=role, consent=True,
-                phone=f"+223 70 {index:02d} 45 67", email=f"contact@{acronym.lower().replace(' ', '')}.demo",
-            )
+            contact_save(organisation=organisation, actor=manager, data={
+                "name": name, "role": role, "consent": True, "phone": f"+223 70 {index:02d} 45 67",
+                "email": f"contact@{acronym.lower().replace(' ', '')}.demo",
+            })
         payment = PAYMENTS.get(acronym)
         if payment and not PaymentDetails.objects.filter(organisation=organisation).exists():
             bank, account, mobile = payment
-            PaymentDetails.objects.create(
-                tenant=tenant, organisation=organisation, bank_name=bank, bank_account=account,
-                bank_account_holder=organisation.name if account else "",
-                mobile_operator=mobile[0] if mobile else "", mobile_number=mobile[1] if mobile else "",
-                mobile_holder=spec["contact"][0] if mobile else "", needs_verification=acronym != "AJCET",
-            )
+            details = payment_details_update(organisation=organisation, actor=finance, data={
+                "bank_name": bank, "bank_account": account, "bank_account_holder": organisation.name if account else "",
+                "mobile_operator": mobile[0] if mobile else "", "mobile_number": mobile[1] if mobile else "",
+                "mobile_holder": spec["contact"][0] if mobile else "",
+            })
+            if acronym == "AJCET":  # finance has checked this one with the CSO
+                payment_details_verify(details=details, actor=finance)
 
 
 def demo_email(local: str, slug: str) -> str:
@@ -227,16 +231,24 @@ def _user(email: str, full_name: str) -> User:
     return user
 
 
+def _membership(tenant: Tenant, user: User, role: str, organisation: Organisation | None = None) -> Membership:
+    existing = Membership.objects.filter(tenant=tenant, user=user).first()
+    if existing is not None:
+        return existing
+    return membership_grant(actor=Actor.system(tenant), user=user, role=role, organisation=organisation)
+
+
 def seed(context: dict[str, Any]) -> None:
+    """Tenants, reference data, accounts and CSOs, written through the services (idempotent).
+
+    Adds to ``context["tenants"][slug]``: tenant, regions, organisations, users (by account
+    local part) and actors (the same accounts as relais.actor.Actor, for later apps' seeding).
+    """
     with transaction.atomic():
         for spec in TENANTS:
-            tenant, created = Tenant.objects.get_or_create(
-                slug=spec["slug"],
-                defaults={"name": spec["name"], "reference_prefix": spec["reference_prefix"]},
+            tenant = Tenant.objects.filter(slug=spec["slug"]).first() or tenant_create(
+                name=spec["name"], slug=spec["slug"], reference_prefix=spec["reference_prefix"]
             )
-            if created:
-                audit_record(tenant=tenant, actor=None, action="tenant.created", target=tenant,
-                             after={"name": tenant.name, "slug": tenant.slug, "source": "seed_demo"})
             regions = {}
             for index, (name, zone) in enumerate(MALI_REGIONS):
                 regions[name], _ = Region.objects.get_or_create(
@@ -244,24 +256,24 @@ def seed(context: dict[str, Any]) -> None:
                 )
             for fr, en in FOCUS_AREAS:
                 FocusArea.objects.get_or_create(tenant=tenant, name=fr, defaults={"name_en": en})
+            users = {local: _user(demo_email(local, tenant.slug), ROLE_NAMES[local]) for local, _role in DEMO_ROLES}
+            memberships = {local: _membership(tenant, users[local], role)
+                           for local, role in DEMO_ROLES if role != Role.APPLICANT}
+            manager = Actor.of(memberships["manager"])
             organisations = {}
             for acronym, name, region in spec["organisations"]:
-                organisations[acronym], _ = Organisation.objects.get_or_create(
-                    tenant=tenant, acronym=acronym,
-                    defaults={"name": name, "region": regions[region], "search_name": fold(f"{name} {acronym}")},
+                data = {"name": name, "acronym": acronym, "region": regions[region]}
+                organisations[acronym] = Organisation.objects.filter(tenant=tenant, acronym=acronym).first() or (
+                    organisation_write(actor=manager, data=data, extra_audit={"source": "seed_demo"})
                 )
-            _seed_profiles(tenant, organisations, regions)
-            users = {}
             for local, role in DEMO_ROLES:
-                user = _user(demo_email(local, tenant.slug), ROLE_NAMES[local])
-                users[local] = user
-                if not Membership.objects.filter(tenant=tenant, user=user).exists():
-                    membership_grant(
-                        tenant=tenant, user=user, role=role, actor=None,
-                        organisation=organisations[spec["applicant_org"]] if role == Role.APPLICANT else None,
-                    )
+                if role == Role.APPLICANT:
+                    memberships[local] = _membership(tenant, users[local], role, organisations[spec["applicant_org"]])
+            actors = {local: Actor.of(membership) for local, membership in memberships.items()}
+            _seed_profiles(organisations, actors)
             context.setdefault("tenants", {})[tenant.slug] = {
                 "tenant": tenant, "regions": regions, "organisations": organisations, "users": users,
+                "actors": actors,
             }
 
     from .demo_checks import seed as seed_checks

@@ -132,6 +132,5 @@ def seed(context: dict[str, Any]) -> None:
                     )
                 if index == 3 and organisation != applicant_org:
                     # A treasurer added after the screening: a screening made stale by a change of names.
-                    # contact_save (orgs.services.organisations) still takes the user.
-                    contact_save(organisation=organisation, actor=manager_user,
+                    contact_save(organisation=organisation, actor=data["actors"]["manager"],
                                  data={"name": "Sékou Diarra", "role": "Trésorier", "consent": True})

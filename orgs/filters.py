@@ -16,7 +16,7 @@ from orgs.models import (
     Region,
     Zone,
 )
-from relais.models import Tenant
+from relais.actor import Actor
 
 from .models.organisations import fold
 
@@ -40,10 +40,12 @@ class OrganisationFilter(django_filters.FilterSet):
         model = Organisation
         fields: list[str] = []
 
-    def __init__(self, *args, tenant: Tenant, **kwargs):
+    def __init__(self, *args, actor: Actor, **kwargs):
+        from .selectors import organisations as selectors
+
         super().__init__(*args, **kwargs)
-        self.filters["region"].queryset = Region.objects.filter(tenant=tenant).order_by("ordering", "name")
-        self.filters["focus_area"].queryset = FocusArea.objects.filter(tenant=tenant).order_by("name")
+        self.filters["region"].queryset = selectors.region_list(actor=actor)
+        self.filters["focus_area"].queryset = selectors.focus_area_list(actor=actor)
         self.filters["q"].field.widget = forms.TextInput(attrs={"type": "search"})
 
     def search(self, queryset, name, value):

@@ -17,19 +17,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import ContactPerson, FocusArea, ImportBatch, Organisation, OrganisationType, Region
+from orgs.permissions.organisations import can_import_organisations
+from relais.actor import Actor
 from relais.audit import audit_record
-from relais.models import Role, Tenant, User
+from relais.errors import Refused, refused
+from relais.permissions import require
 from relais.uploads import check_archive
 from relais.validators import character_code, first_control_character, validate_one_line_fields
 
 from .models.organisations import fold
-from .services.organisations import active_membership, organisation_write
+from .services.organisations import organisation_write
 
 COLUMNS = (
     "name", "acronym", "type", "registration_number", "registration_date", "founding_year", "region",
@@ -220,8 +223,9 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace("|", ";").split(";") if part.strip()]
 
 
-def validate_rows(*, tenant: Tenant, rows: list[dict[str, str]]) -> list[RowResult]:
-    """Check every row; messages are plain sentences in the active language."""
+def validate_rows(*, actor: Actor, rows: list[dict[str, str]]) -> list[RowResult]:
+    """Check every row against the actor's tenant; messages are plain sentences in the active language."""
+    tenant = actor.tenant
     regions = {fold(r.name): r for r in Region.objects.filter(tenant=tenant)}
     focus = {}
     for area in FocusArea.objects.filter(tenant=tenant):
@@ -344,50 +348,52 @@ def validate_rows(*, tenant: Tenant, rows: list[dict[str, str]]) -> list[RowResu
     return results
 
 
-def _require_manager(tenant: Tenant, actor: User) -> None:
-    membership = active_membership(tenant=tenant, user=actor)
-    if membership is None or membership.role != Role.MANAGER:
-        raise PermissionDenied(_("Only a programme manager can import organisations."))
-
-
-def import_batch_create(*, tenant: Tenant, actor: User, filename: str, content: bytes) -> ImportBatch:
+def import_batch_create(*, actor: Actor, filename: str, content: bytes) -> ImportBatch:
     """Read the file and keep its rows for the preview; no organisation is written."""
-    _require_manager(tenant, actor)
+    require(can_import_organisations(actor))
+    tenant = actor.tenant
     # Unconfirmed batches hold people's data from the file: keep them one day at most.
     ImportBatch.objects.filter(tenant=tenant, confirmed_at__isnull=True,
                                created_at__lt=timezone.now() - BATCH_LIFETIME).delete()
-    rows = parse_upload(filename, content)
+    try:
+        rows = parse_upload(filename, content)
+    except ValidationError as exc:
+        raise refused(exc) from exc
     if not rows:
-        raise ValidationError(_("The file has a header but no rows."))
-    return ImportBatch.objects.create(tenant=tenant, created_by=actor, filename=filename[:255], rows=rows)
+        raise Refused(_("The file has a header but no rows."))
+    return ImportBatch.objects.create(tenant=tenant, created_by=actor.user, filename=filename[:255], rows=rows)
 
 
-def import_batch_confirm(*, batch: ImportBatch, actor: User) -> list[Organisation]:
+def import_batch_confirm(*, batch: ImportBatch, actor: Actor) -> list[Organisation]:
     """Write every valid row in one transaction; rows with errors are skipped."""
-    tenant = batch.tenant
-    _require_manager(tenant, actor)
+    require(can_import_organisations(actor))
+    tenant = actor.tenant
+    if batch.tenant_id != tenant.pk:
+        raise Refused(_("This item belongs to another workspace."), forbidden=True)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk, tenant=tenant)
         if locked.confirmed_at:
-            raise ValidationError(_("This import has already been confirmed."))
-        results = validate_rows(tenant=tenant, rows=locked.rows)
+            raise Refused(_("This import has already been confirmed."))
+        results = validate_rows(actor=actor, rows=locked.rows)
         created = []
         for row in results:
             if not row.ok:
                 continue
-            organisation = organisation_write(tenant=tenant, data=row.data, actor=actor,
-                                              action="organisation.created",
+            organisation = organisation_write(actor=actor, data=row.data,
                                               extra_audit={"source": "import", "batch": locked.pk})
             if row.contact:
                 contact = ContactPerson(tenant=tenant, organisation=organisation, **row.contact)
-                validate_one_line_fields(contact)
+                try:
+                    validate_one_line_fields(contact)
+                except ValidationError as exc:
+                    raise refused(exc) from exc
                 contact.save()
             created.append(organisation)
         locked.confirmed_at = timezone.now()
         locked.created_count = len(created)
         locked.rows = []  # the file's people data is not kept once imported
         locked.save(update_fields=["confirmed_at", "created_count", "rows"])
-        audit_record(tenant=tenant, actor=actor, action="organisation.imported", target=locked,
+        audit_record(tenant=tenant, actor=actor.user, action="organisation.imported", target=locked,
                      after={"file": locked.filename, "created": len(created),
                             "skipped": len(results) - len(created)})
     return created

@@ -1,18 +1,15 @@
-"""URLs inside a tenant: included under /<tenant_slug>/ by config.urls."""
+"""URLs of the CSO registry inside a tenant: included under /<tenant_slug>/ by config.urls.
+
+The workspace pages (dashboard, members, audit log, settings) are the kernel's: relais/urls.py.
+"""
 
 from django.urls import path
 
-from .views import geography, importing, organisations, registration, tenancy
+from .views import documents as document_views
+from .views import geography, importing, organisations, registration
+from .views import screening as screening_views
 
 urlpatterns = [
-    path("", tenancy.dashboard, name="dashboard"),
-    path("members/", tenancy.members, name="members"),
-    path("members/<int:membership_pk>/role/", tenancy.membership_change_role, name="membership_change_role"),
-    path("members/<int:membership_pk>/revoke/", tenancy.membership_revoke, name="membership_revoke"),
-    path("invitations/<int:invitation_pk>/revoke/", tenancy.invitation_revoke, name="invitation_revoke"),
-    path("audit/", tenancy.audit_log, name="audit_log"),
-    path("settings/", tenancy.tenant_settings, name="tenant_settings"),
-    # Organisation registry (issue 3).
     path("organisations/", organisations.organisation_list, name="organisation_list"),
     path("organisations/new/", organisations.organisation_create, name="organisation_create"),
     path("organisations/export.csv", organisations.organisation_export, {"fmt": "csv"},
@@ -43,12 +40,7 @@ urlpatterns = [
     path("join-requests/", registration.join_requests, name="join_requests"),
     path("join-requests/<int:joinrequest_pk>/decide/", registration.join_request_decide,
          name="join_request_decide"),
-]
-
-from .views import documents as document_views  # noqa: E402
-from .views import screening as screening_views  # noqa: E402
-
-urlpatterns += [
+    # Due diligence and sanctions screening.
     path("organisations/<int:organisation_pk>/due-diligence/", document_views.due_diligence, name="due_diligence"),
     path("organisations/<int:organisation_pk>/due-diligence/upload/", document_views.document_upload,
          name="document_upload"),

@@ -5,10 +5,21 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from relais.actor import SYSTEM
-from relais.models import Role
+from relais.models import Membership, Role
 from relais.workflow import StateMachine, Transition, register
 
-from .models import Organisation, OrganisationStatus
+from .models import (
+    JoinRequest,
+    JoinRequestStatus,
+    Organisation,
+    OrganisationDocument,
+    OrganisationStatus,
+    PaymentDetails,
+    PaymentDetailsStatus,
+    ReviewStatus,
+    Screening,
+    ScreeningDecision,
+)
 
 S = OrganisationStatus
 M = frozenset({Role.MANAGER})
@@ -35,9 +46,6 @@ ORGANISATION = register(StateMachine(
 
 
 # --- due diligence and sanctions screening ------------------------------------------------
-
-from .models import OrganisationDocument, ReviewStatus, Screening, ScreeningDecision  # noqa: E402
-
 
 def rejection_explained(document: OrganisationDocument, ctx: dict) -> list[str]:
     """A rejected document needs a comment the CSO can act on (the reason of the step)."""
@@ -89,4 +97,63 @@ SCREENING = register(StateMachine(
     ),
     wrong_step_message=_("This screening has already been decided; run a new screening to decide again."),
     role_message=_("Only a programme manager can run a sanctions screening or import a list."),
+))
+
+
+# --- join requests: a manager, or a current applicant member of the CSO, answers ------------------------
+
+
+def _answers_join_request(actor, join_request: JoinRequest) -> bool:
+    """A manager answers any request of the tenant; an applicant only those for their own CSO."""
+    return actor.is_manager or actor.acts_for(join_request.organisation_id)
+
+
+def requester_not_yet_member(join_request: JoinRequest, ctx) -> list[str]:
+    """Approving makes the requester an applicant member: refused when they already are a member."""
+    if Membership.objects.filter(tenant_id=join_request.tenant_id, user_id=join_request.user_id,
+                                 is_active=True).exists():
+        return [str(_("This person is already a member of the workspace."))]
+    return []
+
+
+J = JoinRequestStatus
+ANSWER = frozenset({Role.MANAGER, Role.APPLICANT})
+
+JOIN_REQUEST = register(StateMachine(
+    name="join_request",
+    model=JoinRequest,
+    states=JoinRequestStatus,
+    transitions=(
+        Transition(J.PENDING, J.APPROVED, ANSWER, "approve", _("Approve"), requires=(requester_not_yet_member,)),
+        Transition(J.PENDING, J.DECLINED, ANSWER, "decline", _("Decline")),
+    ),
+    may_act=_answers_join_request,
+    wrong_step_message=_("This request has already been answered."),
+    role_message=_("Only a programme manager or a current member of the organisation can answer this request."),
+))
+
+
+# --- payment details: finance verifies; a change makes them unverified again -------------------------------
+
+
+def _may_handle_payment_details(actor, details: PaymentDetails) -> bool:
+    """Finance handles every CSO's payment details; an applicant only their own CSO's."""
+    return actor.role != Role.APPLICANT or actor.acts_for(details.organisation_id)
+
+
+P = PaymentDetailsStatus
+
+PAYMENT_DETAILS = register(StateMachine(
+    name="payment_details",
+    model=PaymentDetails,
+    states=PaymentDetailsStatus,
+    transitions=(
+        Transition(P.UNVERIFIED, P.VERIFIED, frozenset({Role.FINANCE}), "verify", _("Mark as verified")),
+        # Whoever may edit the details (finance, the CSO's own members) changes them: finance verifies again.
+        Transition(P.VERIFIED, P.UNVERIFIED, frozenset({Role.FINANCE, Role.APPLICANT}), "change",
+                   _("Change the payment details")),
+    ),
+    may_act=_may_handle_payment_details,
+    wrong_step_message=_("These payment details are already verified."),
+    role_message=_("Only a finance officer can verify payment details."),
 ))

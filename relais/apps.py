@@ -6,4 +6,4 @@ class RelaisConfig(AppConfig):
     verbose_name = "Relais"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the deployment checks)
+        from . import checks, panels  # noqa: F401  (registers the deployment checks, navigation and labels)

@@ -16,11 +16,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from moneyed import get_currency
 
-# Currencies Relais funders budget in; extend here, not in forms.
-SUPPORTED_CURRENCIES = ("XOF", "EUR", "USD", "GBP")
-
 
 class Currency(models.TextChoices):
+    """Currencies Relais funders budget in; extend here, not in forms."""
+
     XOF = "XOF", _("CFA franc (XOF)")
     EUR = "EUR", _("Euro (EUR)")
     USD = "USD", _("US dollar (USD)")

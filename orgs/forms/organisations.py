@@ -1,4 +1,4 @@
-"""Forms of the organisation registry. Querysets are limited to the request's tenant."""
+"""Forms of the organisation registry. Choices come from the selectors, limited to the actor's tenant."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import Commune, ContactPerson, FocusArea, Language, Organisation, PaymentDetails, Region, Zone
-from relais.models import Tenant
+from orgs.models import ContactPerson, Language, Organisation, PaymentDetails, Zone
+from orgs.selectors import organisations as selectors
+from relais.actor import Actor
 from relais.validators import no_control_characters
 
 
@@ -38,15 +39,14 @@ class OrganisationProfileForm(forms.ModelForm):
         }
         labels = {"name": _("Legal name"), "acronym": _("Acronym"), "region": _("Head office region")}
 
-    def __init__(self, *args, tenant: Tenant, **kwargs):
+    def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.tenant = tenant
-        regions = Region.objects.filter(tenant=tenant).order_by("ordering", "name")
+        regions = selectors.region_list(actor=actor)
         querysets = {
             "region": regions,
             "regions_of_work": regions,
-            "focus_areas": FocusArea.objects.filter(tenant=tenant).order_by("name"),
-            "communes_of_work": Commune.objects.filter(tenant=tenant).select_related("region"),
+            "focus_areas": selectors.focus_area_list(actor=actor),
+            "communes_of_work": selectors.commune_list(actor=actor),
         }
         for name, queryset in querysets.items():
             if name in self.fields:
@@ -118,11 +118,6 @@ class PaymentDetailsForm(forms.ModelForm):
                    "mobile_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"})}
 
 
-class StatusChangeForm(forms.Form):
-    status = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class RegionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, validators=[no_control_characters])
     zone = forms.ChoiceField(label=_("Zone"), choices=Zone.choices)
@@ -136,11 +131,11 @@ class FocusAreaForm(forms.Form):
 
 class CommuneForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, validators=[no_control_characters])
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
+    region = forms.ModelChoiceField(label=_("Region"), queryset=None)
 
-    def __init__(self, *args, tenant: Tenant, **kwargs):
+    def __init__(self, *args, actor: Actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(tenant=tenant).order_by("ordering", "name")
+        self.fields["region"].queryset = selectors.region_list(actor=actor)
 
 
 class JoinRequestForm(forms.Form):

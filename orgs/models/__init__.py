@@ -10,6 +10,7 @@ from .organisations import (
     OrganisationStatus,
     OrganisationType,
     PaymentDetails,
+    PaymentDetailsStatus,
     Region,
     Zone,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "OrganisationStatus",
     "OrganisationType",
     "PaymentDetails",
+    "PaymentDetailsStatus",
     "Region",
     "ReviewStatus",
     "SanctionsEntry",

@@ -204,8 +204,16 @@ def mask_number(value: str) -> str:
     return "•••• " + compact[-4:] if len(compact) > 4 else "••••"
 
 
+class PaymentDetailsStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("To be verified by finance")
+    VERIFIED = "verified", _("Verified by finance")
+
+
 class PaymentDetails(TenantOwned):
-    """Where grant money goes. Full numbers: finance and the CSO's own members only."""
+    """Where grant money goes. Full numbers: finance and the CSO's own members only.
+
+    Finance verifies them (orgs.workflow.PAYMENT_DETAILS); any change makes them unverified again.
+    """
 
     organisation = models.OneToOneField(
         Organisation, on_delete=models.CASCADE, related_name="payment_details", verbose_name=_("organisation")
@@ -222,7 +230,10 @@ class PaymentDetails(TenantOwned):
                                      validators=[no_control_characters])
     mobile_holder = models.CharField(_("mobile money account holder"), max_length=200, blank=True,
                                      validators=[no_control_characters])
-    needs_verification = models.BooleanField(_("needs verification"), default=True)
+    status = models.CharField(
+        _("verification"), max_length=20, choices=PaymentDetailsStatus.choices,
+        default=PaymentDetailsStatus.UNVERIFIED, db_index=True,
+    )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -235,6 +246,10 @@ class PaymentDetails(TenantOwned):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {self.masked_bank_account or self.masked_mobile_number}"
+
+    @property
+    def needs_verification(self) -> bool:
+        return self.status != PaymentDetailsStatus.VERIFIED
 
     @property
     def masked_bank_account(self) -> str:

@@ -1,114 +1,100 @@
-"""Role checks for tenant views, with reasons a person can read."""
+"""Who may do what in the CSO registry, with reasons a person can read.
+
+Each function takes the actor (relais.actor.Actor) and the object and returns a
+Decision; views call `raise_if_denied()` (403 with the reason) or pass the
+decision to the template, services refuse with it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from relais.models import Membership, Role
+from relais.actor import Actor
+from relais.models import Role
 from relais.permissions import ALLOW, Decision, deny
+from relais.permissions import role_required as role_required  # noqa: F401  (grants' and due diligence's views)
+
+from ..models import JoinRequest, Organisation
 
 
-def role_label(role: str) -> str:
-    return str(Role(role).label)
+def _in_tenant(actor: Actor | None, obj) -> bool:
+    return actor is not None and obj.tenant_id == actor.tenant.pk
 
 
-def can_act_as(membership: Membership | None, *roles: str) -> Decision:
-    if membership is None:
-        return deny(_("You are not a member of this workspace."))
-    if membership.role in roles:
-        return ALLOW
-    allowed = ", ".join(role_label(r) for r in roles)
-    return deny(
-        _("This page is reserved for the following roles: %(roles)s. Your role in this workspace: %(mine)s.")
-        % {"roles": allowed, "mine": role_label(membership.role)}
+def is_own_organisation(actor: Actor | None, organisation: Organisation) -> bool:
+    """The actor is an applicant member of this very CSO."""
+    return (
+        _in_tenant(actor, organisation)
+        and actor is not None
+        and actor.role == Role.APPLICANT
+        and actor.acts_for(organisation.pk)
     )
 
 
-def role_required(*roles: str) -> Callable:
-    """Decorate a tenant view: 403 with a readable reason for other roles."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            decision = can_act_as(request.membership, *roles)
-            if not decision:
-                raise PermissionDenied(decision.reason)
-            return view(request, *args, **kwargs)
-
-        wrapped.required_roles = roles
-        return wrapped
-
-    return decorator
+def _manager_of(actor: Actor | None, obj) -> bool:
+    return _in_tenant(actor, obj) and actor is not None and actor.is_manager
 
 
-def can_manage_members(membership: Membership) -> Decision:
-    return can_act_as(membership, Role.MANAGER)
-
-
-def can_change_membership(actor: Membership, target: Membership) -> Decision:
-    decision = can_manage_members(actor)
-    if not decision:
-        return decision
-    if actor.user_id == target.user_id:
-        return deny(_("You cannot change your own role."))
+def can_create_organisation(actor: Actor | None) -> Decision:
+    if actor is None or not actor.is_manager:
+        return deny(_("Only a programme manager can add an organisation."))
     return ALLOW
 
 
-# --- Organisation registry -------------------------------------------------
-
-
-def is_own_organisation(membership: Membership | None, organisation) -> bool:
-    return (
-        membership is not None
-        and membership.role == Role.APPLICANT
-        and membership.organisation_id == organisation.pk
-        and membership.tenant_id == organisation.tenant_id
-    )
-
-
-def can_edit_organisation(membership: Membership | None, organisation) -> Decision:
-    if membership is not None and membership.role == Role.MANAGER and membership.tenant_id == organisation.tenant_id:
-        return ALLOW
-    if is_own_organisation(membership, organisation):
+def can_edit_organisation(actor: Actor | None, organisation: Organisation) -> Decision:
+    if _manager_of(actor, organisation) or is_own_organisation(actor, organisation):
         return ALLOW
     return deny(_("Only a programme manager or the organisation's own members can edit this profile."))
 
 
-def can_see_contact_details(membership: Membership | None, organisation) -> Decision:
-    if membership is not None and membership.role == Role.MANAGER and membership.tenant_id == organisation.tenant_id:
-        return ALLOW
-    if is_own_organisation(membership, organisation):
+def can_see_contact_details(actor: Actor | None, organisation: Organisation) -> Decision:
+    if _manager_of(actor, organisation) or is_own_organisation(actor, organisation):
         return ALLOW
     return deny(_("Contact details are shown to programme managers and the organisation's own members only."))
 
 
-def can_see_payment_details(membership: Membership | None, organisation) -> Decision:
-    if membership is not None and membership.role == Role.FINANCE and membership.tenant_id == organisation.tenant_id:
-        return ALLOW
-    if is_own_organisation(membership, organisation):
+def _finance_of(actor: Actor | None, obj) -> bool:
+    return _in_tenant(actor, obj) and actor is not None and actor.role == Role.FINANCE
+
+
+def can_see_payment_details(actor: Actor | None, organisation: Organisation) -> Decision:
+    if _finance_of(actor, organisation) or is_own_organisation(actor, organisation):
         return ALLOW
     return deny(_("Payment details are shown to finance officers and the organisation's own members only."))
 
 
-def can_edit_payment_details(membership: Membership | None, organisation) -> Decision:
-    return can_see_payment_details(membership, organisation)
+def can_edit_payment_details(actor: Actor | None, organisation: Organisation) -> Decision:
+    return can_see_payment_details(actor, organisation)
 
 
-def can_verify_payment_details(membership: Membership | None, organisation) -> Decision:
-    if membership is not None and membership.role == Role.FINANCE and membership.tenant_id == organisation.tenant_id:
+def can_verify_payment_details(actor: Actor | None, organisation: Organisation) -> Decision:
+    if _finance_of(actor, organisation):
         return ALLOW
     return deny(_("Only a finance officer can verify payment details."))
 
 
-def can_decide_join_request(membership: Membership | None, join_request) -> Decision:
-    if membership is None or membership.tenant_id != join_request.tenant_id:
-        return deny(_("You are not a member of this workspace."))
-    if membership.role == Role.MANAGER:
+def can_see_timeline(actor: Actor | None, organisation: Organisation) -> Decision:
+    """The organisation's history (the audit trail about it) is the managers'."""
+    if _manager_of(actor, organisation):
         return ALLOW
-    if membership.role == Role.APPLICANT and membership.organisation_id == join_request.organisation_id:
+    return deny(_("Only a programme manager can see the history."))
+
+
+def can_manage_geography(actor: Actor | None) -> Decision:
+    if actor is None or not actor.is_manager:
+        return deny(_("Only a programme manager can change geography and focus areas."))
+    return ALLOW
+
+
+def can_import_organisations(actor: Actor | None) -> Decision:
+    if actor is None or not actor.is_manager:
+        return deny(_("Only a programme manager can import organisations."))
+    return ALLOW
+
+
+def can_decide_join_request(actor: Actor | None, join_request: JoinRequest) -> Decision:
+    if actor is None or not actor.role or not _in_tenant(actor, join_request):
+        return deny(_("You are not a member of this workspace."))
+    if actor.is_manager or (actor.role == Role.APPLICANT and actor.acts_for(join_request.organisation_id)):
         return ALLOW
     return deny(_("Only a programme manager or a current member of the organisation can answer this request."))

@@ -56,7 +56,7 @@ def access_checklist_item(*, actor: Actor, pk: int) -> DueDiligenceItem:
 def access_organisation_due_diligence(*, actor: Actor, pk: int) -> Organisation:
     """The organisation whose due diligence is asked for, if the actor may open it (404 otherwise:
     another tenant's, or for an applicant another CSO's); the page itself is can_view_due_diligence."""
-    return registry.access_organisation(tenant=actor.tenant, membership=actor.membership, pk=pk)
+    return registry.access_organisation(actor=actor, pk=pk)
 
 
 def _visible_documents(actor: Actor) -> QuerySet[OrganisationDocument]:

@@ -1,8 +1,8 @@
 """The organisation registry: profiles, contacts, payment details and status.
 
-Every writer checks the actor's membership and the object's tenant, owns its
-transaction and writes an audit event. Payment numbers never reach the audit
-log unmasked.
+Every writer takes the actor, checks its permission and that the objects belong to
+the actor's tenant, owns its transaction and writes an audit event. A refusal is
+`relais.errors.Refused`. Payment numbers never reach the audit log unmasked.
 """
 
 from __future__ import annotations
@@ -10,25 +10,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import Commune, ContactPerson, FocusArea, Organisation, OrganisationStatus, PaymentDetails, Region
+from orgs.models import Commune, ContactPerson, FocusArea, Organisation, PaymentDetails, PaymentDetailsStatus, Region
 from orgs.permissions.organisations import (
+    can_create_organisation,
     can_edit_organisation,
     can_edit_payment_details,
+    can_manage_geography,
     can_verify_payment_details,
 )
 from relais.actor import Actor
 from relais.audit import audit_record
-from relais.models import Membership, Role, Tenant, User
+from relais.errors import Refused, refused
+from relais.permissions import require
 from relais.validators import validate_one_line_fields
 from relais.workflow import transition
 
 from ..models.organisations import fold
-from ..workflow import ORGANISATION
+from ..workflow import ORGANISATION, PAYMENT_DETAILS
 from .screening import screening_mark_stale_if_names_changed
 
 PROFILE_FIELDS = (
@@ -43,14 +47,27 @@ PAYMENT_FIELDS = ("bank_name", "bank_account", "bank_account_holder", "mobile_op
                   "mobile_holder")
 
 
-def active_membership(*, tenant: Tenant, user: User) -> Membership | None:
-    return Membership.objects.filter(tenant=tenant, user=user, is_active=True).first()
+def _one_line(instance: Any) -> None:
+    try:
+        validate_one_line_fields(instance)
+    except ValidationError as exc:
+        raise refused(exc) from exc
+
+
+def _pk(obj: Any) -> int:
+    """The primary key of an entry being renamed, 0 (no row) for a new one."""
+    return obj.pk if obj is not None and obj.pk else 0
+
+
+def _same_tenant(actor: Actor, obj: Any, message: str) -> None:
+    if obj.tenant_id != actor.tenant.pk:
+        raise Refused(message, forbidden=True)
 
 
 def search_text(organisation: Organisation, regions: Iterable[Region] | None = None) -> str:
     """Accent-folded text the list searches: names, acronym and every region named."""
     parts = [organisation.name, organisation.acronym]
-    if organisation.region_id:
+    if organisation.region is not None:
         parts.append(organisation.region.name)
     if regions is None and organisation.pk:
         regions = organisation.regions_of_work.all()
@@ -63,10 +80,10 @@ def refresh_search_name(organisation: Organisation) -> None:
     Organisation.objects.filter(pk=organisation.pk).update(search_name=organisation.search_name)
 
 
-def _check_same_tenant(tenant: Tenant, values: Iterable[Any]) -> None:
+def _check_same_tenant(actor: Actor, values: Iterable[Any]) -> None:
     for value in values:
-        if value is not None and getattr(value, "tenant_id", tenant.pk) != tenant.pk:
-            raise ValidationError(_("A value chosen does not belong to this workspace."))
+        if value is not None and getattr(value, "tenant_id", actor.tenant.pk) != actor.tenant.pk:
+            raise Refused(_("A value chosen does not belong to this workspace."))
 
 
 def _snapshot(organisation: Organisation) -> dict[str, Any]:
@@ -87,43 +104,41 @@ def _apply(organisation: Organisation, data: dict[str, Any]) -> dict[str, Any]:
                 value = _EMPTY.get(key, "")
             setattr(organisation, key, value)
         else:
-            raise ValidationError(_("Unknown field: %(field)s") % {"field": key})
+            raise Refused(_("Unknown field: %(field)s") % {"field": key})
     return m2m
 
 
 def _duplicate_check(organisation: Organisation) -> None:
     others = Organisation.objects.filter(tenant_id=organisation.tenant_id).exclude(pk=organisation.pk)
     if organisation.acronym and others.filter(acronym__iexact=organisation.acronym).exists():
-        raise ValidationError(_("Another organisation already uses the acronym « %(acronym)s ».")
+        raise Refused(_("Another organisation already uses the acronym « %(acronym)s ».")
                               % {"acronym": organisation.acronym})
     if organisation.registration_number and others.filter(
         registration_number__iexact=organisation.registration_number
     ).exists():
-        raise ValidationError(_("Another organisation already has the registration number « %(number)s ».")
+        raise Refused(_("Another organisation already has the registration number « %(number)s ».")
                               % {"number": organisation.registration_number})
 
 
 def organisation_write(
-    *, tenant: Tenant, data: dict[str, Any], actor: User | None, action: str,
-    organisation: Organisation | None = None, extra_audit: dict[str, Any] | None = None,
+    *, actor: Actor, data: dict[str, Any], organisation: Organisation | None = None,
+    extra_audit: dict[str, Any] | None = None,
 ) -> Organisation:
-    """Create (organisation=None) or update an organisation; callers check permissions.
-
-    Shared by the edit form, self-registration, the import and the demo so that
+    """Create (organisation=None) or update an organisation of the actor's tenant; callers check
+    permissions. Shared by the edit form, self-registration, the import and the demo so that
     search_name, the tenant checks and the audit event are never forgotten.
     """
     creating = organisation is None
-    organisation = organisation or Organisation(tenant=tenant)
-    if organisation.tenant_id != tenant.pk:
-        raise PermissionDenied(_("This organisation does not belong to this workspace."))
+    organisation = organisation or Organisation(tenant=actor.tenant)
+    _same_tenant(actor, organisation, _("This organisation does not belong to this workspace."))
     before = {} if creating else _snapshot(organisation)
     m2m = _apply(organisation, dict(data))
-    _check_same_tenant(tenant, [organisation.region])
+    _check_same_tenant(actor, [organisation.region])
     for values in m2m.values():
-        _check_same_tenant(tenant, values)
+        _check_same_tenant(actor, values)
     if not organisation.name.strip():
-        raise ValidationError(_("The legal name is required."))
-    validate_one_line_fields(organisation)
+        raise Refused(_("The legal name is required."))
+    _one_line(organisation)
     _duplicate_check(organisation)
     with transaction.atomic():
         organisation.search_name = ""
@@ -140,29 +155,25 @@ def organisation_write(
         changed_before = {k: v for k, v in before.items() if after.get(k) != v}
         changed_after = {k: v for k, v in after.items() if before.get(k) != v} if before else after
         audit_record(
-            tenant=tenant, actor=actor, action="organisation.created" if creating else "organisation.updated",
+            tenant=actor.tenant, actor=actor.user,
+            action="organisation.created" if creating else "organisation.updated",
             target=organisation, before=changed_before, after={**changed_after, **(extra_audit or {})},
         )
         if not creating:
-            screening_mark_stale_if_names_changed(organisation=organisation, actor=Actor(tenant=tenant, user=actor))
+            screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
     return organisation
 
 
-def organisation_create(*, tenant: Tenant, actor: User, data: dict[str, Any]) -> Organisation:
+def organisation_create(*, actor: Actor, data: dict[str, Any]) -> Organisation:
     """A manager adds a CSO to the registry (status pending)."""
-    membership = active_membership(tenant=tenant, user=actor)
-    if membership is None or membership.role != Role.MANAGER:
-        raise PermissionDenied(_("Only a programme manager can add an organisation."))
-    return organisation_write(tenant=tenant, data=data, actor=actor, action="organisation.created")
+    require(can_create_organisation(actor))
+    return organisation_write(actor=actor, data=data)
 
 
-def organisation_update(*, organisation: Organisation, actor: User, data: dict[str, Any]) -> Organisation:
+def organisation_update(*, organisation: Organisation, actor: Actor, data: dict[str, Any]) -> Organisation:
     """A manager edits any profile of the tenant; an applicant only their own. Status is not editable here."""
-    tenant = organisation.tenant
-    decision = can_edit_organisation(active_membership(tenant=tenant, user=actor), organisation)
-    decision.raise_if_denied()
-    return organisation_write(tenant=tenant, organisation=organisation, data=data, actor=actor,
-                              action="organisation.updated")
+    require(can_edit_organisation(actor, organisation))
+    return organisation_write(actor=actor, organisation=organisation, data=data)
 
 
 def organisation_change_status(
@@ -175,7 +186,7 @@ def organisation_change_status(
         return {"status_reason": ctx["reason"]}
 
     locked = transition(ORGANISATION, obj=organisation, target=status, actor=actor, reason=reason, apply=keep_reason)
-    organisation.status, organisation.status_reason = locked.status, locked.status_reason
+    organisation.status_reason = locked.status_reason  # the engine set the caller's status already
     return locked
 
 
@@ -183,196 +194,160 @@ def organisation_change_status(
 
 
 def contact_save(
-    *, organisation: Organisation, actor: User, data: dict[str, Any], contact: ContactPerson | None = None
+    *, organisation: Organisation, actor: Actor, data: dict[str, Any], contact: ContactPerson | None = None
 ) -> ContactPerson:
-    tenant = organisation.tenant
-    can_edit_organisation(active_membership(tenant=tenant, user=actor), organisation).raise_if_denied()
-    if contact is not None and (contact.organisation_id != organisation.pk or contact.tenant_id != tenant.pk):
-        raise PermissionDenied(_("This contact belongs to another organisation."))
+    require(can_edit_organisation(actor, organisation))
+    if contact is not None and (contact.organisation_id != organisation.pk or contact.tenant_id != actor.tenant.pk):
+        raise Refused(_("This contact belongs to another organisation."), forbidden=True)
     creating = contact is None
-    contact = contact or ContactPerson(tenant=tenant, organisation=organisation)
+    contact = contact or ContactPerson(tenant=actor.tenant, organisation=organisation)
     for key in ("name", "role", "phone", "email", "consent"):
         if key in data:
             setattr(contact, key, data[key])
-    validate_one_line_fields(contact)
+    _one_line(contact)
     with transaction.atomic():
         contact.save()
         # Names and numbers of people stay out of the audit log.
-        audit_record(tenant=tenant, actor=actor, action="contact.created" if creating else "contact.updated",
+        audit_record(tenant=actor.tenant, actor=actor.user,
+                     action="contact.created" if creating else "contact.updated",
                      target=contact, after={"organisation": organisation.pk, "consent": contact.consent})
-        screening_mark_stale_if_names_changed(organisation=organisation, actor=Actor(tenant=tenant, user=actor))
+        screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
     return contact
 
 
-def contact_delete(*, contact: ContactPerson, actor: User) -> None:
+def contact_delete(*, contact: ContactPerson, actor: Actor) -> None:
     organisation = contact.organisation
-    can_edit_organisation(active_membership(tenant=contact.tenant, user=actor), organisation).raise_if_denied()
+    require(can_edit_organisation(actor, organisation))
+    _same_tenant(actor, contact, _("This contact belongs to another organisation."))
     with transaction.atomic():
-        audit_record(tenant=contact.tenant, actor=actor, action="contact.deleted", target=contact,
+        audit_record(tenant=actor.tenant, actor=actor.user, action="contact.deleted", target=contact,
                      before={"organisation": organisation.pk})
         contact.delete()
-        screening_mark_stale_if_names_changed(organisation=organisation,
-                                              actor=Actor(tenant=contact.tenant, user=actor))
+        screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
 
 
 # --- payment details ---------------------------------------------------------
 
 
-def payment_details_update(*, organisation: Organisation, actor: User, data: dict[str, Any]) -> PaymentDetails:
+def _clear_verification(locked: PaymentDetails, ctx: dict[str, Any]) -> None:
+    locked.verified_by = None
+    locked.verified_at = None
+
+
+def payment_details_update(*, organisation: Organisation, actor: Actor, data: dict[str, Any]) -> PaymentDetails:
     """Finance or the CSO's own members change where money goes.
 
-    Any change flags the details for re-verification; the audit log gets the
-    masked numbers only.
+    Any change makes verified details unverified again (the table's "change" step);
+    the audit log gets the masked numbers only.
     """
-    tenant = organisation.tenant
-    can_edit_payment_details(active_membership(tenant=tenant, user=actor), organisation).raise_if_denied()
+    require(can_edit_payment_details(actor, organisation))
     clean = {k: (data.get(k) or "").strip() for k in PAYMENT_FIELDS}
     has_bank = bool(clean["bank_account"])
     has_mobile = bool(clean["mobile_number"])
     if not has_bank and not has_mobile:
-        raise ValidationError(_("Give a bank account or a mobile money number (or both)."))
+        raise Refused(_("Give a bank account or a mobile money number (or both)."))
     if has_bank and not clean["bank_account_holder"]:
-        raise ValidationError(_("Give the name of the bank account holder."))
+        raise Refused(_("Give the name of the bank account holder."))
     if has_mobile and not (clean["mobile_operator"] and clean["mobile_holder"]):
-        raise ValidationError(_("Give the operator and the holder of the mobile money number."))
+        raise Refused(_("Give the operator and the holder of the mobile money number."))
     with transaction.atomic():
         details, created = PaymentDetails.objects.select_for_update().get_or_create(
-            organisation=organisation, defaults={"tenant": tenant}
+            organisation=organisation, defaults={"tenant": actor.tenant}
         )
         before = {} if created else details.masked()
         changed = created or any(getattr(details, k) != v for k, v in clean.items())
         for key, value in clean.items():
             setattr(details, key, value)
-        validate_one_line_fields(details)
+        _one_line(details)
+        details.save(update_fields=[*PAYMENT_FIELDS, "updated_at"])
+        if changed and details.status == PaymentDetailsStatus.VERIFIED:
+            details = transition(PAYMENT_DETAILS, obj=details, target=PaymentDetailsStatus.UNVERIFIED, actor=actor,
+                                 apply=_clear_verification)
         if changed:
-            details.needs_verification = True
-            details.verified_by = None
-            details.verified_at = None
-        details.save()
-        if changed:
-            audit_record(tenant=tenant, actor=actor, action="payment_details.changed", target=details,
-                         before=before, after={**details.masked(), "needs_verification": True})
+            audit_record(tenant=actor.tenant, actor=actor.user, action="payment_details.changed", target=details,
+                         before=before, after={**details.masked(), "status": details.status})
     return details
 
 
-def payment_details_verify(*, details: PaymentDetails, actor: User) -> PaymentDetails:
-    tenant = details.tenant
-    with transaction.atomic():
-        locked = PaymentDetails.objects.select_for_update().select_related("organisation").get(
-            pk=details.pk, tenant=tenant
-        )
-        membership = active_membership(tenant=tenant, user=actor)
-        can_verify_payment_details(membership, locked.organisation).raise_if_denied()
-        if not locked.needs_verification:
-            raise ValidationError(_("These payment details are already verified."))
-        locked.needs_verification = False
-        locked.verified_by = actor
+def payment_details_verify(*, details: PaymentDetails, actor: Actor) -> PaymentDetails:
+    """Finance checks the numbers with the CSO and marks them verified (the table's "verify" step)."""
+    _same_tenant(actor, details, _("These payment details belong to another workspace."))
+    require(can_verify_payment_details(actor, details.organisation))
+
+    def stamp(locked: PaymentDetails, ctx: dict[str, Any]) -> dict[str, Any]:
+        locked.verified_by = actor.user
         locked.verified_at = timezone.now()
-        locked.save(update_fields=["needs_verification", "verified_by", "verified_at", "updated_at"])
-        audit_record(tenant=tenant, actor=actor, action="payment_details.verified", target=locked,
-                     before={"needs_verification": True}, after={**locked.masked(), "needs_verification": False})
-    return locked
+        return locked.masked()
+
+    return transition(PAYMENT_DETAILS, obj=details, target=PaymentDetailsStatus.VERIFIED, actor=actor, apply=stamp)
 
 
 # --- geography and focus areas --------------------------------------------------
 
 
-def _require_manager(tenant: Tenant, actor: User) -> None:
-    membership = active_membership(tenant=tenant, user=actor)
-    if membership is None or membership.role != Role.MANAGER:
-        raise PermissionDenied(_("Only a programme manager can change geography and focus areas."))
-
-
-def region_save(*, tenant: Tenant, actor: User, name: str, zone: str, region: Region | None = None) -> Region:
+def region_save(*, actor: Actor, name: str, zone: str, region: Region | None = None) -> Region:
     """Add or rename a region; renaming refreshes the search text of CSOs that mention it."""
-    _require_manager(tenant, actor)
+    require(can_manage_geography(actor))
+    tenant = actor.tenant
     name = name.strip()
-    if Region.objects.filter(tenant=tenant, name__iexact=name).exclude(pk=getattr(region, "pk", None)).exists():
-        raise ValidationError(_("A region with this name already exists."))
+    if Region.objects.filter(tenant=tenant, name__iexact=name).exclude(pk=_pk(region)).exists():
+        raise Refused(_("A region with this name already exists."))
     creating = region is None
     region = region or Region(tenant=tenant)
-    if region.tenant_id != tenant.pk:
-        raise PermissionDenied(_("This region does not belong to this workspace."))
+    _same_tenant(actor, region, _("This region does not belong to this workspace."))
     before = {} if creating else {"name": region.name, "zone": region.zone}
     region.name, region.zone = name, zone
-    validate_one_line_fields(region)
+    _one_line(region)
     with transaction.atomic():
         region.save()
         if not creating and before["name"] != name:
             affected = Organisation.objects.filter(tenant=tenant).filter(
-                models_q_region(region)
+                Q(region=region) | Q(regions_of_work=region)
             ).select_related("region").prefetch_related("regions_of_work").distinct()
             for organisation in affected:
                 refresh_search_name(organisation)
-        audit_record(tenant=tenant, actor=actor, action="region.created" if creating else "region.updated",
+        audit_record(tenant=tenant, actor=actor.user, action="region.created" if creating else "region.updated",
                      target=region, before=before, after={"name": name, "zone": zone})
     return region
 
 
-def models_q_region(region: Region):
-    from django.db.models import Q
-
-    return Q(region=region) | Q(regions_of_work=region)
-
-
 def focus_area_save(
-    *, tenant: Tenant, actor: User, name: str, name_en: str = "", focus_area: FocusArea | None = None
+    *, actor: Actor, name: str, name_en: str = "", focus_area: FocusArea | None = None
 ) -> FocusArea:
-    _require_manager(tenant, actor)
+    require(can_manage_geography(actor))
+    tenant = actor.tenant
     name = name.strip()
-    if FocusArea.objects.filter(tenant=tenant, name__iexact=name).exclude(
-        pk=getattr(focus_area, "pk", None)
-    ).exists():
-        raise ValidationError(_("A focus area with this name already exists."))
+    if FocusArea.objects.filter(tenant=tenant, name__iexact=name).exclude(pk=_pk(focus_area)).exists():
+        raise Refused(_("A focus area with this name already exists."))
     creating = focus_area is None
     focus_area = focus_area or FocusArea(tenant=tenant)
-    if focus_area.tenant_id != tenant.pk:
-        raise PermissionDenied(_("This focus area does not belong to this workspace."))
+    _same_tenant(actor, focus_area, _("This focus area does not belong to this workspace."))
     before = {} if creating else {"name": focus_area.name, "name_en": focus_area.name_en}
     focus_area.name, focus_area.name_en = name, name_en.strip()
-    validate_one_line_fields(focus_area)
+    _one_line(focus_area)
     with transaction.atomic():
         focus_area.save()
-        audit_record(tenant=tenant, actor=actor, action="focus_area.created" if creating else "focus_area.updated",
+        audit_record(tenant=tenant, actor=actor.user,
+                     action="focus_area.created" if creating else "focus_area.updated",
                      target=focus_area, before=before, after={"name": name, "name_en": focus_area.name_en})
     return focus_area
 
 
-def commune_save(
-    *, tenant: Tenant, actor: User, name: str, region: Region, commune: Commune | None = None
-) -> Commune:
-    _require_manager(tenant, actor)
-    _check_same_tenant(tenant, [region])
+def commune_save(*, actor: Actor, name: str, region: Region, commune: Commune | None = None) -> Commune:
+    require(can_manage_geography(actor))
+    tenant = actor.tenant
+    _check_same_tenant(actor, [region])
     name = name.strip()
-    if Commune.objects.filter(tenant=tenant, region=region, name__iexact=name).exclude(
-        pk=getattr(commune, "pk", None)
-    ).exists():
-        raise ValidationError(_("This region already has a commune with this name."))
+    if Commune.objects.filter(tenant=tenant, region=region, name__iexact=name).exclude(pk=_pk(commune)).exists():
+        raise Refused(_("This region already has a commune with this name."))
     creating = commune is None
     commune = commune or Commune(tenant=tenant)
-    if commune.tenant_id != tenant.pk:
-        raise PermissionDenied(_("This commune does not belong to this workspace."))
+    _same_tenant(actor, commune, _("This commune does not belong to this workspace."))
     before = {} if creating else {"name": commune.name, "region": commune.region_id}
     commune.name, commune.region = name, region
-    validate_one_line_fields(commune)
+    _one_line(commune)
     with transaction.atomic():
         commune.save()
-        audit_record(tenant=tenant, actor=actor, action="commune.created" if creating else "commune.updated",
+        audit_record(tenant=tenant, actor=actor.user, action="commune.created" if creating else "commune.updated",
                      target=commune, before=before, after={"name": name, "region": region.pk})
     return commune
-
-
-__all__ = [
-    "OrganisationStatus",
-    "commune_save",
-    "contact_delete",
-    "contact_save",
-    "focus_area_save",
-    "organisation_change_status",
-    "organisation_create",
-    "organisation_update",
-    "organisation_write",
-    "payment_details_update",
-    "payment_details_verify",
-    "region_save",
-]

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs.permissions.organisations import role_required
 from orgs.selectors import organisations as selectors
+from relais.errors import Refused, refused_message
 from relais.models import Role
-from relais.views import error_text
+from relais.permissions import role_required
 
 from .. import importing
 from ..forms.organisations import ImportUploadForm
@@ -24,20 +23,19 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = importing.import_batch_create(tenant=request.tenant, actor=request.user, filename=upload.name,
-                                                  content=upload.read())
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error("file", error_text(exc))
+            batch = importing.import_batch_create(actor=request.actor, filename=upload.name, content=upload.read())
+        except Refused as exc:
+            form.add_error("file", exc)
         else:
-            return redirect("import_preview", tenant_slug=request.tenant.slug, importbatch_pk=batch.pk)
+            return redirect("import_preview", tenant_slug=request.actor.tenant.slug, importbatch_pk=batch.pk)
     return render(request, "orgs/import_upload.html", {"form": form, "columns": importing.COLUMNS,
                                                        "optional_columns": importing.OPTIONAL_COLUMNS})
 
 
 @role_required(Role.MANAGER)
 def import_preview(request: HttpRequest, importbatch_pk: int) -> HttpResponse:
-    batch = selectors.access_import_batch(tenant=request.tenant, pk=importbatch_pk)
-    results = [] if batch.confirmed_at else importing.validate_rows(tenant=request.tenant, rows=batch.rows)
+    batch = selectors.access_import_batch(actor=request.actor, pk=importbatch_pk)
+    results = [] if batch.confirmed_at else importing.validate_rows(actor=request.actor, rows=batch.rows)
     valid = sum(1 for r in results if r.ok)
     return render(request, "orgs/import_preview.html", {
         "batch": batch, "results": results, "valid_count": valid, "error_count": len(results) - valid,
@@ -47,11 +45,12 @@ def import_preview(request: HttpRequest, importbatch_pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.MANAGER)
 def import_confirm(request: HttpRequest, importbatch_pk: int) -> HttpResponse:
-    batch = selectors.access_import_batch(tenant=request.tenant, pk=importbatch_pk)
+    actor = request.actor
+    batch = selectors.access_import_batch(actor=actor, pk=importbatch_pk)
     try:
-        created = importing.import_batch_confirm(batch=batch, actor=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
-        return redirect("import_preview", tenant_slug=request.tenant.slug, importbatch_pk=batch.pk)
+        created = importing.import_batch_confirm(batch=batch, actor=actor)
+    except Refused as exc:
+        refused_message(request, exc)
+        return redirect("import_preview", tenant_slug=actor.tenant.slug, importbatch_pk=batch.pk)
     messages.success(request, _("%(count)s organisations imported.") % {"count": len(created)})
-    return redirect("organisation_list", tenant_slug=request.tenant.slug)
+    return redirect("organisation_list", tenant_slug=actor.tenant.slug)

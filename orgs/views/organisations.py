@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,10 +16,11 @@ from django_tables2 import RequestConfig
 from orgs.models import DueDiligenceStatus, Organisation
 from orgs.permissions.due_diligence import can_view_due_diligence
 from orgs.permissions.organisations import (
+    can_create_organisation,
     can_edit_organisation,
     can_edit_payment_details,
+    can_see_timeline,
     can_verify_payment_details,
-    role_required,
 )
 from orgs.selectors import organisations as selectors
 from orgs.selectors.due_diligence import annotate_due_diligence, due_diligence_status
@@ -27,7 +28,7 @@ from relais.audit import audit_record
 from relais.errors import Refused, refusal_text, refused_message
 from relais.exports import csv_response, xlsx_response
 from relais.models import Role
-from relais.views import error_text
+from relais.permissions import role_required
 
 from ..filters import OrganisationFilter
 from ..forms.organisations import ContactPersonForm, OrganisationProfileForm, PaymentDetailsForm
@@ -38,19 +39,24 @@ from ..workflow import ORGANISATION
 
 
 def _filtered(request: HttpRequest):
-    queryset = selectors.organisation_table_rows(tenant=request.tenant, membership=request.membership)
+    queryset = selectors.organisation_table_rows(actor=request.actor)
     queryset = annotate_due_diligence(queryset, today=timezone.localdate())
-    return OrganisationFilter(request.GET or None, queryset=queryset, tenant=request.tenant)
+    return OrganisationFilter(request.GET or None, queryset=queryset, actor=request.actor)
+
+
+def _to_detail(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    return redirect("organisation_detail", tenant_slug=request.actor.tenant.slug, organisation_pk=organisation.pk)
 
 
 @role_required(*STAFF_LIST_ROLES)
 def organisation_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
     filterset = _filtered(request)
-    table = OrganisationTable(filterset.qs, tenant_slug=request.tenant.slug)
+    table = OrganisationTable(filterset.qs, tenant_slug=actor.tenant.slug)
     RequestConfig(request, paginate={"per_page": 25, "paginator_class": BoundedPaginator}).configure(table)
     return render(request, "orgs/organisation_list.html", {
-        "filter": filterset, "table": table, "is_manager": request.membership.role == Role.MANAGER,
-        "query": request.GET.urlencode(),
+        "filter": filterset, "table": table, "can_add": can_create_organisation(actor),
+        "list_note": selectors.organisation_list_note(actor=actor), "query": request.GET.urlencode(),
     })
 
 
@@ -81,89 +87,85 @@ def _export_row(org: Organisation) -> list[object]:
 def organisation_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    filterset = _filtered(request)
-    organisations = list(filterset.qs)
-    audit_record(tenant=request.tenant, actor=request.user, action="organisation.exported", target=request.tenant,
+    actor = request.actor
+    organisations = list(_filtered(request).qs)
+    audit_record(tenant=actor.tenant, actor=actor.user, action="organisation.exported", target=actor.tenant,
                  after={"format": fmt, "count": len(organisations), "filters": request.GET.dict()})
     rows = [_export_row(org) for org in organisations]
-    filename = f"organisations-{request.tenant.slug}"
+    filename = f"organisations-{actor.tenant.slug}"
     if fmt == "csv":
         return csv_response(filename, EXPORT_HEADER, rows)
     return xlsx_response(filename, EXPORT_HEADER, rows)
 
 
 def my_organisation(request: HttpRequest) -> HttpResponse:
-    membership = request.membership
-    if membership.role != Role.APPLICANT or membership.organisation_id is None:
-        return redirect("organisation_list", tenant_slug=request.tenant.slug)
-    return redirect("organisation_detail", tenant_slug=request.tenant.slug,
-                    organisation_pk=membership.organisation_id)
+    """An applicant's own CSO; everyone else goes to the list."""
+    actor = request.actor
+    own = selectors.own_organisation_id(actor=actor)
+    if own is None:
+        return redirect("organisation_list", tenant_slug=actor.tenant.slug)
+    return redirect("organisation_detail", tenant_slug=actor.tenant.slug, organisation_pk=own)
 
 
 def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    organisation = selectors.access_organisation(tenant=request.tenant, membership=request.membership,
-                                                 pk=organisation_pk)
-    membership = request.membership
+    actor = request.actor
+    organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
     # The page receives only what this role may read: masked payment numbers, no contacts,
     # no status reason where those are not theirs to see (the template tests no flag).
-    page = selectors.organisation_page(organisation=organisation, membership=membership)
-    transitions = ORGANISATION.available(request.actor, organisation)
+    page = selectors.organisation_page(organisation=organisation, actor=actor)
+    can_see_dd = can_view_due_diligence(actor, organisation)
     return render(request, "orgs/organisation_detail.html", {
         "organisation": page.organisation,
         "contacts": page.contacts,
         "contacts_hidden_reason": page.contacts_hidden_reason,
         "payment": page.payment,
-        "can_edit": can_edit_organisation(membership, organisation),
-        "can_edit_payment": can_edit_payment_details(membership, organisation),
-        "can_verify_payment": can_verify_payment_details(membership, organisation),
-        "can_see_due_diligence": (can_see_dd := can_view_due_diligence(request.actor, organisation)),
+        "can_edit": can_edit_organisation(actor, organisation),
+        "can_edit_payment": can_edit_payment_details(actor, organisation),
+        "can_verify_payment": can_verify_payment_details(actor, organisation),
+        "can_see_due_diligence": can_see_dd,
         "due_diligence": DueDiligenceStatus(due_diligence_status(organisation, today=timezone.localdate()))
         if can_see_dd else None,
-        "transitions": transitions,
-        "timeline": selectors.audit_timeline(tenant=request.tenant, target=organisation)
-        if membership.role == Role.MANAGER else None,
-        "status_choices": organisation._meta.get_field("status").choices,
+        "transitions": ORGANISATION.available(actor, organisation),
+        "timeline": selectors.organisation_timeline(actor=actor, organisation=organisation)
+        if can_see_timeline(actor, organisation) else None,
     })
 
 
 def organisation_edit(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    organisation = selectors.access_organisation(tenant=request.tenant, membership=request.membership,
-                                                 pk=organisation_pk)
-    decision = can_edit_organisation(request.membership, organisation)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    actor = request.actor
+    organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
+    can_edit_organisation(actor, organisation).raise_if_denied()
     # The form works on a copy so the service still sees the stored values (audit "before").
-    form = OrganisationProfileForm(request.POST or None, instance=copy.copy(organisation), tenant=request.tenant)
+    form = OrganisationProfileForm(request.POST or None, instance=copy.copy(organisation), actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_update(organisation=organisation, actor=request.user, data=form.service_data())
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, error_text(exc))
+            services.organisation_update(organisation=organisation, actor=actor, data=form.service_data())
+        except Refused as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, _("Profile saved."))
-            return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
+            return _to_detail(request, organisation)
     return render(request, "orgs/organisation_form.html", {"form": form, "organisation": organisation})
 
 
 @role_required(Role.MANAGER)
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    form = OrganisationProfileForm(request.POST or None, tenant=request.tenant)
+    actor = request.actor
+    form = OrganisationProfileForm(request.POST or None, actor=actor)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = services.organisation_create(tenant=request.tenant, actor=request.user,
-                                                        data=form.service_data())
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, error_text(exc))
+            organisation = services.organisation_create(actor=actor, data=form.service_data())
+        except Refused as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, _("Organisation added."))
-            return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
+            return _to_detail(request, organisation)
     return render(request, "orgs/organisation_form.html", {"form": form, "organisation": None})
 
 
 @require_POST
 def organisation_change_status(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    organisation = selectors.access_organisation(tenant=request.tenant, membership=request.membership,
-                                                 pk=organisation_pk)
+    organisation = selectors.access_organisation(actor=request.actor, pk=organisation_pk)
     try:
         services.organisation_change_status(organisation=organisation, actor=request.actor,
                                             status=request.POST.get("status", ""),
@@ -175,79 +177,72 @@ def organisation_change_status(request: HttpRequest, organisation_pk: int) -> Ht
     else:
         messages.success(request, _("Status changed to « %(status)s ».")
                          % {"status": organisation.get_status_display()})
-    return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
+    return _to_detail(request, organisation)
 
 
 def contact_edit(request: HttpRequest, organisation_pk: int, contactperson_pk: int | None = None) -> HttpResponse:
-    organisation = selectors.access_organisation(tenant=request.tenant, membership=request.membership,
-                                                 pk=organisation_pk)
-    contact = (selectors.access_contact(tenant=request.tenant, organisation=organisation, pk=contactperson_pk)
+    actor = request.actor
+    organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
+    contact = (selectors.access_contact(actor=actor, organisation=organisation, pk=contactperson_pk)
                if contactperson_pk else None)
-    decision = can_edit_organisation(request.membership, organisation)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    can_edit_organisation(actor, organisation).raise_if_denied()
     form = ContactPersonForm(request.POST or None, instance=copy.copy(contact) if contact else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_save(organisation=organisation, actor=request.user, data=form.cleaned_data,
-                                  contact=contact)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, error_text(exc))
+            services.contact_save(organisation=organisation, actor=actor, data=form.cleaned_data, contact=contact)
+        except Refused as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, _("Contact saved."))
-            return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
+            return _to_detail(request, organisation)
     return render(request, "orgs/contact_form.html", {"form": form, "organisation": organisation,
                                                       "contact": contact})
 
 
 @require_POST
 def contact_delete(request: HttpRequest, organisation_pk: int, contactperson_pk: int) -> HttpResponse:
-    organisation = selectors.access_organisation(tenant=request.tenant, membership=request.membership,
-                                                 pk=organisation_pk)
-    contact = selectors.access_contact(tenant=request.tenant, organisation=organisation, pk=contactperson_pk)
+    actor = request.actor
+    organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
+    contact = selectors.access_contact(actor=actor, organisation=organisation, pk=contactperson_pk)
     try:
-        services.contact_delete(contact=contact, actor=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, error_text(exc))
+        services.contact_delete(contact=contact, actor=actor)
+    except Refused as exc:
+        refused_message(request, exc)
     else:
         messages.success(request, _("Contact removed."))
-    return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
+    return _to_detail(request, organisation)
 
 
 def payment_details_edit(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    organisation = selectors.organisation_detail(tenant=request.tenant, membership=request.membership,
-                                                 pk=organisation_pk)
-    decision = can_edit_payment_details(request.membership, organisation)
-    if not decision:
-        raise PermissionDenied(decision.reason)
-    details = getattr(organisation, "payment_details", None)
-    form = PaymentDetailsForm(request.POST or None, instance=copy.copy(details) if details else None)
+    actor = request.actor
+    organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
+    can_edit_payment_details(actor, organisation).raise_if_denied()
+    details = selectors.payment_details_of(organisation=organisation)
+    form = PaymentDetailsForm(request.POST or None, instance=details)
     if request.method == "POST" and form.is_valid():
         try:
-            services.payment_details_update(organisation=organisation, actor=request.user, data=form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, error_text(exc))
+            services.payment_details_update(organisation=organisation, actor=actor, data=form.cleaned_data)
+        except Refused as exc:
+            form.add_error(None, exc)
         else:
             messages.success(request, _("Payment details saved; finance will verify them."))
-            return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
+            return _to_detail(request, organisation)
     return render(request, "orgs/payment_form.html", {"form": form, "organisation": organisation})
 
 
 @require_POST
 def payment_details_verify(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    organisation = selectors.organisation_detail(tenant=request.tenant, membership=request.membership,
-                                                 pk=organisation_pk)
-    decision = can_verify_payment_details(request.membership, organisation)
-    if not decision:
-        raise PermissionDenied(decision.reason)
-    details = getattr(organisation, "payment_details", None)
+    actor = request.actor
+    organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
+    can_verify_payment_details(actor, organisation).raise_if_denied()
+    details = selectors.payment_details_of(organisation=organisation)
     if details is None:
         messages.error(request, _("This organisation has no payment details yet."))
     else:
         try:
-            services.payment_details_verify(details=details, actor=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, error_text(exc))
+            services.payment_details_verify(details=details, actor=actor)
+        except Refused as exc:
+            refused_message(request, exc)
         else:
             messages.success(request, _("Payment details marked as verified."))
-    return redirect("organisation_detail", tenant_slug=request.tenant.slug, organisation_pk=organisation.pk)
+    return _to_detail(request, organisation)

@@ -447,7 +447,7 @@ def test_join_request_subject_is_plain_text(world_a, mailoutbox, django_capture_
     organisation.save()
     join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=organisation)
     with django_capture_on_commit_callbacks(execute=True):
-        join_request_decide(join_request=join_request, actor=world_a.user(Role.MANAGER), approve=True)
+        join_request_decide(join_request=join_request, actor=world_a.actor(Role.MANAGER), approve=True)
     assert "AADeC l'Appui" in mailoutbox[0].subject
 
 

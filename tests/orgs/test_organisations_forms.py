@@ -30,7 +30,7 @@ def test_profile_form_accepts_only_sane_values(world_a, name, year, staff, langu
             "languages": languages}
     if year is not None:
         data["founding_year"] = year
-    form = OrganisationProfileForm(data, tenant=world_a.tenant)
+    form = OrganisationProfileForm(data, actor=world_a.actor(Role.MANAGER))
     valid = form.is_valid()
     expected = (
         bool(name.strip()) and len(name) <= 255 and first_control_character(name.strip()) is None
@@ -40,7 +40,7 @@ def test_profile_form_accepts_only_sane_values(world_a, name, year, staff, langu
     assert valid == expected, form.errors
     if valid:
         organisation = services.organisation_update(
-            organisation=world_a.organisation, actor=world_a.user(Role.MANAGER), data=form.service_data())
+            organisation=world_a.organisation, actor=world_a.actor(Role.MANAGER), data=form.service_data())
         assert organisation.staff_women == staff
         assert organisation.search_name == organisation.search_name.lower()
 
@@ -52,7 +52,7 @@ def test_geography_pages_add_and_rename_region_refreshes_search(world_a):
     response = client.post(url, {"kind": "region", "region-name": "Taoudénit", "region-zone": "north"})
     assert response.status_code == 302
     region = Region.objects.get(tenant=world_a.tenant, name="Taoudénit")
-    org = services.organisation_create(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER),
+    org = services.organisation_create(actor=world_a.actor(Role.MANAGER),
                                        data={"name": "Nomades unis", "regions_of_work": [region]})
     assert "taoudenit" in org.search_name
     edit = reverse("region_edit", kwargs={"tenant_slug": world_a.tenant.slug, "region_pk": region.pk})
@@ -100,7 +100,7 @@ def test_profile_forms_refuse_a_line_break_in_the_acronym(world_a, form_class):
 
     data = {"name": "Réseau des jeunes", "acronym": "REJ\r\nBcc: victim@example.org", "staff_women": 0,
             "staff_men": 0, "volunteers_women": 0, "volunteers_men": 0}
-    form = getattr(forms, form_class)(data, tenant=world_a.tenant)
+    form = getattr(forms, form_class)(data, actor=world_a.actor(Role.MANAGER))
     assert not form.is_valid()
     assert list(form.errors) == ["acronym"]
 

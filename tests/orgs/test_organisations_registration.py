@@ -109,7 +109,7 @@ def test_join_request_decision_matrix(world_a, role, allowed, mailoutbox, django
         assert join_request.status == JoinRequestStatus.APPROVED
         membership = Membership.objects.get(tenant=world_a.tenant, user=join_request.user)
         assert membership.role == Role.APPLICANT and membership.organisation == world_a.organisation
-        assert AuditEvent.objects.filter(action="join_request.approved").exists()
+        assert AuditEvent.objects.filter(action="join_request.approve").exists()
         assert len(mailoutbox) == 1 and mailoutbox[0].to == [join_request.user.email]
     else:
         # Another CSO's applicant gets the same 404 as for a missing id: its requests are none of their business.
@@ -165,3 +165,56 @@ def test_revoked_member_cannot_self_register_again(client, world_a):
     assert not Organisation.objects.filter(name="Retour discret").exists()
     membership.refresh_from_db()
     assert membership.is_active is False and membership.role == Role.REVIEWER
+
+
+# --- the join-request table (orgs.workflow.JOIN_REQUEST) -------------------------------------------------------
+
+
+def test_approving_someone_already_member_is_refused_by_the_table(world_a, mailoutbox):
+    from orgs.services.registration import join_request_decide
+    from relais.errors import Refused
+
+    member = world_a.members[Role.TRAINER]
+    join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation, user=member.user)
+    with pytest.raises(Refused, match="déjà membre") as caught:
+        join_request_decide(join_request=join_request, actor=world_a.actor(Role.MANAGER), approve=True)
+    assert not caught.value.forbidden
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.PENDING
+    member.refresh_from_db()
+    assert member.role == Role.TRAINER
+    # Declining stays possible.
+    join_request_decide(join_request=join_request, actor=world_a.actor(Role.MANAGER), approve=False)
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.DECLINED
+    assert AuditEvent.objects.filter(action="join_request.decline", target_id=str(join_request.pk)).exists()
+
+
+def test_only_a_manager_lets_a_revoked_member_back_in(world_a):
+    revoked = world_a.members[Role.REVIEWER]
+    revoked.is_active = False
+    revoked.save()
+    join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation, user=revoked.user)
+    url = reverse("join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                 "joinrequest_pk": join_request.pk})
+    response = world_a.client_for(Role.APPLICANT).post(url, {"decision": "approve"})
+    assert response.status_code == 403
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.PENDING
+    response = world_a.client_for(Role.MANAGER).post(url, {"decision": "approve"})
+    assert response.status_code == 302
+    revoked.refresh_from_db()
+    assert revoked.is_active and revoked.role == Role.APPLICANT and revoked.organisation == world_a.organisation
+
+
+def test_answering_twice_is_refused_with_a_message(world_a):
+    join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    url = reverse("join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                 "joinrequest_pk": join_request.pk})
+    client = world_a.client_for(Role.MANAGER)
+    assert client.post(url, {"decision": "decline"}).status_code == 302
+    response = client.post(url, {"decision": "approve"}, follow=True)
+    assert response.status_code == 200
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.DECLINED
+    assert not Membership.objects.filter(tenant=world_a.tenant, user=join_request.user).exists()

@@ -20,9 +20,9 @@ from orgs.selectors.due_diligence import screening_status
 from orgs.services import organisations as organisation_services
 from orgs.services.registration import join_request_decide
 from orgs.services.screening import sanctions_list_import, screening_decide, screening_run
-from orgs.services.tenancy import membership_grant, membership_revoke, user_update_profile
 from relais.actor import Actor
 from relais.models import AuditEvent, Role
+from relais.services.tenancy import membership_grant, membership_revoke, user_update_profile
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.orgs.factories import ContactPersonFactory
 
@@ -54,7 +54,7 @@ def _status(world, screening: Screening | None = None) -> str:
 def _rename(world, **data):
     organisation = world.organisation
     organisation.refresh_from_db()
-    return organisation_services.organisation_update(organisation=organisation, actor=world.user(Role.APPLICANT),
+    return organisation_services.organisation_update(organisation=organisation, actor=world.actor(Role.APPLICANT),
                                                      data=data)
 
 
@@ -88,18 +88,18 @@ def test_renaming_the_organisation_makes_the_screening_stale(world_a, cleared, d
 
 
 def test_changing_a_contact_persons_name_makes_the_screening_stale(world_a, cleared, contact):
-    organisation_services.contact_save(organisation=world_a.organisation, actor=world_a.user(Role.APPLICANT),
+    organisation_services.contact_save(organisation=world_a.organisation, actor=world_a.actor(Role.APPLICANT),
                                        contact=contact, data={"name": "Mohamed Ag Alwaly"})
     assert _status(world_a, cleared) == "stale"
 
 
 def test_adding_or_removing_a_contact_person_makes_the_screening_stale(world_a, cleared, contact):
-    organisation_services.contact_save(organisation=world_a.organisation, actor=world_a.user(Role.APPLICANT),
+    organisation_services.contact_save(organisation=world_a.organisation, actor=world_a.actor(Role.APPLICANT),
                                        data={"name": "Fanta Coulibaly", "role": "Trésorière", "consent": True})
     assert _status(world_a, cleared) == "stale"
     second = screening_run(actor=world_a.actor(Role.MANAGER), organisation=world_a.organisation)
     assert _status(world_a, second) == "valid"
-    organisation_services.contact_delete(contact=contact, actor=world_a.user(Role.APPLICANT))
+    organisation_services.contact_delete(contact=contact, actor=world_a.actor(Role.APPLICANT))
     assert _status(world_a, second) == "stale"
 
 
@@ -113,7 +113,7 @@ def test_a_new_member_of_the_organisation_makes_the_screening_stale(world_a, cle
     newcomer = UserFactory(full_name="Hamadou Koufaye")
     join_request = JoinRequest.objects.create(tenant=world_a.tenant, user=newcomer,
                                               organisation=world_a.organisation)
-    join_request_decide(join_request=join_request, actor=world_a.user(Role.MANAGER), approve=True)
+    join_request_decide(join_request=join_request, actor=world_a.actor(Role.MANAGER), approve=True)
     assert _status(world_a, cleared) == "stale"
 
 
@@ -122,12 +122,14 @@ def test_unrelated_changes_keep_the_screening_valid(world_a, cleared, contact, m
     applicant = world_a.user(Role.APPLICANT)
     with django_capture_on_commit_callbacks(execute=True):
         _rename(world_a, description="Médiation communautaire à Mopti")
-        organisation_services.contact_save(organisation=world_a.organisation, actor=applicant, contact=contact,
+        organisation_services.contact_save(organisation=world_a.organisation, actor=world_a.actor(Role.APPLICANT),
+                                           contact=contact,
                                            data={"phone": "+223 66 00 00 00", "role": "Présidente"})
         user_update_profile(user=applicant, full_name=applicant.full_name, language="en")
         # A change of case or accents is the same name for the matching.
         _rename(world_a, acronym=world_a.organisation.acronym.lower())
-        organisation_services.contact_save(organisation=world_a.organisation, actor=applicant, contact=contact,
+        organisation_services.contact_save(organisation=world_a.organisation, actor=world_a.actor(Role.APPLICANT),
+                                           contact=contact,
                                            data={"name": "AWA TRAORE"})
     assert _status(world_a, cleared) == "valid"
     assert not AuditEvent.objects.filter(action="screening.stale").exists()
@@ -142,7 +144,7 @@ def test_a_staff_members_name_is_not_an_organisation_name(world_a, cleared):
 def test_another_tenants_organisation_is_not_affected(worlds, cleared):
     world_a, world_b = worlds
     other = OrganisationFactory(tenant=world_b.tenant, name=world_a.organisation.name)
-    organisation_services.organisation_update(organisation=other, actor=world_b.user(Role.MANAGER),
+    organisation_services.organisation_update(organisation=other, actor=world_b.actor(Role.MANAGER),
                                               data={"name": "Autre nom"})
     assert _status(world_a, cleared) == "valid"
 
@@ -156,7 +158,7 @@ def test_managers_are_told_once_and_the_change_is_audited(world_a, cleared, cont
     with django_capture_on_commit_callbacks(execute=True):
         _rename(world_a, name="Katiba des amis du Sahel")
     with django_capture_on_commit_callbacks(execute=True):
-        organisation_services.contact_save(organisation=world_a.organisation, actor=world_a.user(Role.APPLICANT),
+        organisation_services.contact_save(organisation=world_a.organisation, actor=world_a.actor(Role.APPLICANT),
                                            contact=contact, data={"name": "Mohamed Ag Alwaly"})
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
@@ -220,11 +222,11 @@ def un_list_and_pending(world_a):
 
 def test_a_member_leaving_is_a_change_of_names(world_a, cleared):
     applicant = world_a.members[Role.APPLICANT]
-    membership_revoke(membership=applicant, actor=world_a.user(Role.MANAGER))
+    membership_revoke(membership=applicant, actor=world_a.actor(Role.MANAGER))
     assert _status(world_a, cleared) == "stale"
     # and one coming back makes the names those screened again
-    membership_grant(tenant=world_a.tenant, user=applicant.user, role=Role.APPLICANT,
-                     organisation=world_a.organisation, actor=world_a.user(Role.MANAGER))
+    membership_grant(actor=world_a.actor(Role.MANAGER), user=applicant.user, role=Role.APPLICANT,
+                     organisation=world_a.organisation)
     assert _status(world_a, cleared) == "valid"
 
 

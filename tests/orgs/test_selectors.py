@@ -43,13 +43,13 @@ def registry(world_a):
 
 
 def test_a_reviewer_lists_only_the_organisations_of_their_open_non_blind_reviews(world_a, registry):
-    visible = selectors.organisation_list(tenant=world_a.tenant, membership=world_a.members[Role.REVIEWER])
+    visible = selectors.organisation_list(actor=world_a.actor(Role.REVIEWER))
     assert set(visible) == {registry["mine"], registry["just_assigned"]}
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.FINANCE, Role.TRAINER])
 def test_other_staff_still_see_the_whole_registry(world_a, registry, role):
-    visible = selectors.organisation_list(tenant=world_a.tenant, membership=world_a.members[role])
+    visible = selectors.organisation_list(actor=world_a.actor(role))
     assert set(visible) == {world_a.organisation, *registry.values()}
 
 
@@ -76,7 +76,7 @@ def test_the_reviewer_list_page_shows_only_theirs(world_a, registry):
 def test_a_reviewer_of_another_tenant_sees_none_of_them(worlds):
     world_a, world_b = worlds
     _assigned(world_a, name="Association des jeunes de Mopti")
-    visible = selectors.organisation_list(tenant=world_b.tenant, membership=world_b.members[Role.REVIEWER])
+    visible = selectors.organisation_list(actor=world_b.actor(Role.REVIEWER))
     assert list(visible) == []
 
 

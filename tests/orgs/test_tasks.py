@@ -1,12 +1,11 @@
-"""E-mail tasks: subjects stay on one line whatever the data holds."""
+"""E-mail tasks of the registry: subjects stay on one line whatever the data holds."""
 
 from __future__ import annotations
 
 import pytest
 
 from orgs.models import Organisation
-from orgs.tasks import send_invitation_email, send_join_request_decision_email
-from tests.factories import InvitationFactory
+from orgs.tasks import send_join_request_decision_email
 from tests.orgs.factories import JoinRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +20,3 @@ def test_a_line_break_saved_before_validation_does_not_stop_the_join_request_ema
     assert "\n" not in mail.subject and "\r" not in mail.subject
     assert "REJ Bcc: victim@example.org" in mail.subject
     assert mail.recipients() == [join_request.user.email]
-
-
-def test_a_workspace_name_with_a_line_break_does_not_stop_the_invitation_email(world_a, mailoutbox):
-    type(world_a.tenant).objects.filter(pk=world_a.tenant.pk).update(name="Bailleur A\r\nBcc: x@example.org")
-    invitation = InvitationFactory(tenant=world_a.tenant, email="new@example.org")
-    send_invitation_email.call(invitation_id=invitation.pk)
-    [mail] = mailoutbox
-    assert "\n" not in mail.subject and mail.recipients() == ["new@example.org"]

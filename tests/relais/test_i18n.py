@@ -49,7 +49,7 @@ def test_every_audit_action_written_by_the_code_has_a_readable_name():
     base = Path(settings.BASE_DIR)
     literal = re.compile(r'action=(?:"([a-z_]+\.[a-z_]+)" if [^,]*? else "([a-z_]+\.[a-z_]+)"|"([a-z_]+\.[a-z_]+)")')
     written = set()
-    for app in ("orgs", "grants", "training"):
+    for app in ("relais", "orgs", "grants", "training"):
         for path in (base / app).rglob("*.py"):
             for match in literal.finditer(path.read_text()):
                 written |= {code for code in match.groups() if code}

@@ -30,7 +30,7 @@ def _machine(name):
 
 def test_every_state_machine_is_registered():
     names = {machine.name for machine in registered_machines()}
-    assert {"organisation"} <= names
+    assert {"organisation", "join_request", "payment_details"} <= names
 
 
 @pytest.mark.parametrize(("name", "role", "source", "target"), list(_cases()))

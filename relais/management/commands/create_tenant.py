@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.services.tenancy import tenant_create
+from relais.services.tenancy import tenant_create
 
 
 class Command(BaseCommand):

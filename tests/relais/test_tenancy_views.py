@@ -96,10 +96,9 @@ def test_invitation_form_refuses_an_organisation_of_another_tenant(worlds):
 
 
 def test_accepting_an_invitation_needs_a_post(world_a):
-    from orgs.services.tenancy import invitation_create
+    from relais.services.tenancy import invitation_create
 
-    _, token = invitation_create(tenant=world_a.tenant, email="guest@example.org", role=Role.REVIEWER,
-                                 actor=world_a.user(Role.MANAGER))
+    _, token = invitation_create(email="guest@example.org", role=Role.REVIEWER, actor=world_a.actor(Role.MANAGER))
     guest = UserFactory(email="guest@example.org")
     client = Client()
     client.force_login(guest)
@@ -134,9 +133,9 @@ def test_role_change_view_changes_and_audits(world_a):
 
 def test_audit_log_is_for_managers_and_shows_only_this_tenant(worlds):
     world_a, world_b = worlds
-    from orgs.services.tenancy import membership_revoke
+    from relais.services.tenancy import membership_revoke
 
-    membership_revoke(membership=world_b.members[Role.TRAINER], actor=world_b.user(Role.MANAGER))
+    membership_revoke(membership=world_b.members[Role.TRAINER], actor=world_b.actor(Role.MANAGER))
     page = world_a.client_for(Role.MANAGER).get(world_a.url("audit/")).content.decode()
     assert "membership.revoked" not in page
     assert world_a.client_for(Role.FINANCE).get(world_a.url("audit/")).status_code == 403
@@ -194,9 +193,9 @@ def test_switch_workspace_link_only_with_several_workspaces(worlds):
 
 
 def test_audit_log_names_actions_in_french(world_a):
-    from orgs.services.tenancy import membership_revoke
+    from relais.services.tenancy import membership_revoke
 
-    membership_revoke(membership=world_a.members[Role.TRAINER], actor=world_a.user(Role.MANAGER))
+    membership_revoke(membership=world_a.members[Role.TRAINER], actor=world_a.actor(Role.MANAGER))
     page = world_a.client_for(Role.MANAGER).get(world_a.url("audit/")).content.decode()
     assert "Accès retiré" in page and "membership.revoked" not in page
 
@@ -224,11 +223,11 @@ def test_members_page_query_count_does_not_grow_with_members(world_a, django_ass
 def test_managers_cannot_switch_mfa_off(world_a):
     from django.core.exceptions import ValidationError as DjangoValidationError
 
-    from orgs.services.tenancy import tenant_update_settings
+    from relais.services.tenancy import tenant_update_settings
 
     world_a.tenant.require_mfa_for_staff = True
     world_a.tenant.save()
     with pytest.raises(DjangoValidationError):
-        tenant_update_settings(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER), require_mfa_for_staff=False)
+        tenant_update_settings(actor=world_a.actor(Role.MANAGER), require_mfa_for_staff=False)
     world_a.tenant.refresh_from_db()
     assert world_a.tenant.require_mfa_for_staff

@@ -1,20 +1,29 @@
+"""Forms of the kernel's pages: members, invitations, workspace settings, the profile.
+
+Forms never query: the view passes the choices it read through a selector.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import Organisation
-from relais.models import Role, Tenant
+from relais.models import Role, Tenant, User
 
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation (for an applicant)"), queryset=Organisation.objects.none(), required=False
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisation (for an applicant)"), queryset=None, required=False
     )
 
-    def __init__(self, *args, tenant: Tenant, **kwargs):
+    def __init__(self, *args, organisations: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
         # Only this tenant's organisations can be chosen: a foreign id is "not a valid choice".
-        self.fields["organisation"].queryset = Organisation.objects.filter(tenant=tenant)
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
 
     def clean(self):
         data = super().clean()
@@ -41,8 +50,6 @@ class TenantSettingsForm(forms.ModelForm):
 
 class ProfileForm(forms.ModelForm):
     class Meta:
-        from relais.models import User
-
         model = User
         fields = ["full_name", "language"]
         help_texts = {"language": _("Used for the e-mails Relais sends you.")}

@@ -1,0 +1,26 @@
+"""What the CSO registry does when the kernel creates a workspace or a CSO's people change.
+
+Registered with the kernel from OrgsConfig.ready(): the kernel never imports orgs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relais.actor import Actor
+
+
+def set_up_workspace(*, actor: Actor) -> None:
+    """A new workspace starts with the default due-diligence checklist."""
+    from .services.documents import ensure_default_checklist
+
+    ensure_default_checklist(actor=actor)
+
+
+def members_changed(*, organisations: list[Any], actor: Actor) -> None:
+    """Members' full names are screened names: a screening may no longer cover the CSO."""
+    from .services.screening import screening_mark_stale_if_names_changed
+
+    for organisation in organisations:
+        screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
+

@@ -1,0 +1,113 @@
+"""Readers of the kernel: workspaces, memberships, invitations and the audit trail.
+
+Tenant readers take the actor and filter by its tenant (and by what its role may see),
+so "does not exist" and "not yours" are the same 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .actor import Actor
+from .models import AuditEvent, Invitation, Membership, Tenant, User
+
+
+def memberships_of_user(*, user: User) -> QuerySet[Membership]:
+    """The workspaces a user may enter (the picker)."""
+    return (
+        Membership.objects.filter(user=user, is_active=True, tenant__is_active=True)
+        .select_related("tenant", "organisation")
+        .order_by("tenant__name")
+    )
+
+
+def membership_of(*, user: User, tenant: Tenant) -> Membership | None:
+    """The user's membership of a tenant, active or revoked (None if they never had one)."""
+    return Membership.objects.filter(tenant=tenant, user=user).first()
+
+
+def is_member(*, user: User, tenant: Tenant) -> bool:
+    return Membership.objects.filter(tenant=tenant, user=user, is_active=True).exists()
+
+
+def membership_list(*, actor: Actor) -> QuerySet[Membership]:
+    """Every membership of the actor's tenant, active first: the managers' page (others: none)."""
+    memberships = Membership.objects.filter(tenant=actor.tenant).select_related("user", "organisation")
+    if not actor.is_manager:
+        memberships = memberships.none()
+    return memberships.order_by("-is_active", "role", "user__email")
+
+
+def access_membership(*, actor: Actor, pk: Any) -> Membership:
+    return get_object_or_404(membership_list(actor=actor).select_related("tenant"), pk=pk)
+
+
+def invitation_list(*, actor: Actor) -> QuerySet[Invitation]:
+    """Invitations still open (not accepted, not cancelled), for the managers."""
+    invitations = Invitation.objects.filter(tenant=actor.tenant, accepted_at__isnull=True, revoked_at__isnull=True)
+    if not actor.is_manager:
+        invitations = invitations.none()
+    return invitations.select_related("invited_by", "organisation")
+
+
+def access_invitation(*, actor: Actor, pk: Any) -> Invitation:
+    invitations = Invitation.objects.filter(tenant=actor.tenant).select_related("tenant")
+    if not actor.is_manager:
+        invitations = invitations.none()
+    return get_object_or_404(invitations, pk=pk)
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation a link points to, whoever follows it (the link is the credential)."""
+    return Invitation.objects.select_related("tenant").filter(token_hash=Invitation.hash(token)).first()
+
+
+def organisation_choices(*, actor: Actor) -> QuerySet:
+    """The tenant's CSOs an applicant membership may be tied to. The kernel knows the registry
+    only through Membership's foreign key, never by importing it."""
+    model = Membership._meta.get_field("organisation").related_model
+    return model._default_manager.filter(tenant=actor.tenant).order_by("name")  # type: ignore[union-attr]
+
+
+def audit_list(
+    *, actor: Actor, target_type: str | None = None, target_id: Any = None
+) -> QuerySet[AuditEvent]:
+    """The tenant's audit trail, newest first."""
+    events = AuditEvent.objects.filter(tenant=actor.tenant).select_related("actor")
+    if target_type:
+        events = events.filter(target_type=target_type)
+    if target_id is not None:
+        events = events.filter(target_id=str(target_id))
+    return events
+
+
+def audit_timeline(*, actor: Actor, target: Model) -> QuerySet[AuditEvent]:
+    """Events about one object the actor already reached through an access function, oldest first."""
+    if getattr(target, "tenant_id", actor.tenant.pk) != actor.tenant.pk:
+        raise Http404
+    return audit_list(actor=actor, target_type=target._meta.label_lower, target_id=target.pk).order_by(
+        "created_at", "id"
+    )
+
+
+def workspace_for_settings(*, actor: Actor) -> Tenant:
+    """A fresh copy of the actor's tenant for the settings form (the request's copy stays as it was)."""
+    return Tenant.objects.get(pk=actor.tenant.pk)
+
+
+def user_for_profile(*, user: User) -> User:
+    """A fresh copy of the signed-in user for the profile form."""
+    return User.objects.get(pk=user.pk)
+
+
+def open_workspace(*, slug: str) -> Tenant:
+    """An active tenant by its slug, for pages outside the tenant prefix (joining): 404 otherwise."""
+    return get_object_or_404(Tenant, slug=slug, is_active=True)
+
+
+def self_registration_tenants() -> QuerySet[Tenant]:
+    return Tenant.objects.filter(is_active=True, applicants_may_self_register=True).order_by("name")

@@ -1,0 +1,18 @@
+"""The kernel's URLs inside a tenant: included under /<tenant_slug>/ by config.urls.
+
+The global ones (home, workspace picker, profile, invitation links) are in config/urls.py.
+"""
+
+from django.urls import path
+
+from .views import tenancy
+
+urlpatterns = [
+    path("", tenancy.dashboard, name="dashboard"),
+    path("members/", tenancy.members, name="members"),
+    path("members/<int:membership_pk>/role/", tenancy.membership_change_role, name="membership_change_role"),
+    path("members/<int:membership_pk>/revoke/", tenancy.membership_revoke, name="membership_revoke"),
+    path("invitations/<int:invitation_pk>/revoke/", tenancy.invitation_revoke, name="invitation_revoke"),
+    path("audit/", tenancy.audit_log, name="audit_log"),
+    path("settings/", tenancy.tenant_settings, name="tenant_settings"),
+]
