@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from grants.models import Application, ApplicationStatus, CallStatus
 from grants.services.applications import application_transition
+from relais.actor import Actor
 from relais.models import DraftRescue, Role
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.grants.conftest import complete_application
@@ -194,7 +195,7 @@ def test_refused_transition_through_view_is_a_message_not_a_500(world_a, role):
 def test_changes_requested_resubmit_keeps_both_versions_and_shows_diff(world_a, django_capture_on_commit_callbacks):
     app = complete_application(world_a)
     applicant, manager = world_a.members[Role.APPLICANT], world_a.members[Role.MANAGER]
-    application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+    application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(applicant))
     client = world_a.client_for(Role.MANAGER)
     client.post(world_a.url(f"applications/{app.pk}/status/"),
                 {"target": S.CHANGES_REQUESTED, "reason": "Précisez les objectifs"})
@@ -202,7 +203,7 @@ def test_changes_requested_resubmit_keeps_both_versions_and_shows_diff(world_a, 
     assert app.status == S.CHANGES_REQUESTED and app.changes_requested_message == "Précisez les objectifs"
     world_a.client_for(Role.APPLICANT).post(section_url(world_a, app, "objectives"),
                                             {"s-objectives": "Objectifs précisés et mesurables"})
-    application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+    application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(applicant))
     app.refresh_from_db()
     assert app.versions.count() == 2
     body = client.get(world_a.url(f"applications/{app.pk}/versions/")).content.decode()
@@ -239,9 +240,9 @@ def test_pdf_renders_and_title_is_extractable(world_a):
 def test_transitions_are_shown_on_the_application_timeline(world_a):
     app = complete_application(world_a)
     applicant, manager = world_a.members[Role.APPLICANT], world_a.members[Role.MANAGER]
-    application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
-    application_transition(application=app, target=S.SCREENING, actor=manager.user, membership=manager)
-    application_transition(application=app, target=S.CHANGES_REQUESTED, actor=manager.user, membership=manager,
+    application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(applicant))
+    application_transition(application=app, target=S.SCREENING, actor=Actor.of(manager))
+    application_transition(application=app, target=S.CHANGES_REQUESTED, actor=Actor.of(manager),
                            reason="Ajoutez le budget détaillé")
     body = world_a.client_for(Role.APPLICANT).get(world_a.url(f"applications/{app.pk}/")).content.decode()
     history = body[body.index('class="timeline"'):]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grants.models import ApplicationStatus, Call, Review
+from relais.actor import Actor
 from relais.models import Role
 from tests.grants.conftest import complete_application
 
@@ -63,12 +64,12 @@ def test_timeline_hides_staff_notes_from_applicants_and_all_reasons_from_blind_r
     app.call.blind_review = True
     app.call.save()
     manager = world_a.members[Role.MANAGER]
-    application_transition(application=app, target=S.SCREENING, actor=manager.user, membership=manager)
-    application_transition(application=app, target=S.CHANGES_REQUESTED, actor=manager.user, membership=manager,
+    application_transition(application=app, target=S.SCREENING, actor=Actor.of(manager))
+    application_transition(application=app, target=S.CHANGES_REQUESTED, actor=Actor.of(manager),
                            reason=f"{world_a.organisation.acronym}, ajoutez le budget")
     app.status = S.SCREENING
     app.save()
-    application_transition(application=app, target=S.IN_REVIEW, actor=manager.user, membership=manager,
+    application_transition(application=app, target=S.IN_REVIEW, actor=Actor.of(manager),
                            reason="Note interne : gouvernance fragile")
     ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
                   status=ReviewStatus.DRAFT, coi="none")
@@ -150,7 +151,7 @@ def test_award_service_refuses_non_finite_amounts_with_a_message(world_a, amount
     app = complete_application(world_a, status=S.DECISION_PENDING)
     manager = world_a.members[Role.MANAGER]
     with pytest.raises(ValidationError):
-        application_transition(application=app, target=S.APPROVED, actor=manager.user, membership=manager,
+        application_transition(application=app, target=S.APPROVED, actor=Actor.of(manager),
                                amount=amount, reason="Montant revu")
     app.refresh_from_db()
     assert app.status == S.DECISION_PENDING and app.awarded_amount is None
@@ -170,7 +171,7 @@ def test_review_service_refuses_scores_outside_the_scale(world_a, score):
                            status=ReviewStatus.DRAFT, coi="none")
     scores = {c.pk: (score, "") for c in app.call.criteria.all()}
     with pytest.raises(ValidationError):
-        review_save(review=review, actor=world_a.user(Role.REVIEWER), scores=scores, recommendation="fund",
+        review_save(review=review, actor=world_a.actor(Role.REVIEWER), scores=scores, recommendation="fund",
                     comment="", submit=True)
     assert not ReviewScore.objects.filter(review=review).exclude(score__in=range(6)).exists()
     review.refresh_from_db()
@@ -236,7 +237,7 @@ def test_declaring_no_conflict_after_the_review_phase_does_not_open_the_applicat
     app = complete_application(world_a, status=status)
     review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
     with pytest.raises(ValidationError):
-        review_declare_conflict(review=review, actor=world_a.user(Role.REVIEWER), has_conflict=False)
+        review_declare_conflict(review=review, actor=world_a.actor(Role.REVIEWER), has_conflict=False)
     review.refresh_from_db()
     assert review.status == ReviewStatus.ASSIGNED
     assert world_a.client_for(Role.REVIEWER).get(world_a.url(f"applications/{app.pk}/")).status_code == 302
@@ -255,7 +256,7 @@ def test_incomplete_submission_keeps_the_typed_scores_as_a_draft(world_a):
     review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
                            status=ReviewStatus.DRAFT, coi="none")
     with pytest.raises(ValidationError):
-        review_save(review=review, actor=review.reviewer, scores={c1.pk: (3, "Pertinent pour Mopti")},
+        review_save(review=review, actor=world_a.actor(Role.REVIEWER), scores={c1.pk: (3, "Pertinent pour Mopti")},
                     recommendation="", comment="Commentaire général", submit=True)
     review.refresh_from_db()
     assert review.status == ReviewStatus.DRAFT
@@ -274,7 +275,7 @@ def test_a_suspended_organisation_cannot_start_an_application(world_a):
     world_a.organisation.save()
     call = CallFactory(tenant=world_a.tenant)
     with pytest.raises(ValidationError, match="suspend"):
-        application_create(call=call, membership=world_a.members[Role.APPLICANT], actor=world_a.user(Role.APPLICANT))
+        application_create(call=call, actor=world_a.actor(Role.APPLICANT))
 
 
 @pytest.mark.django_db
@@ -302,8 +303,7 @@ def test_application_timeline_and_audit_log_name_grants_actions(world_a):
     app = complete_application(world_a, status=S.SUBMITTED)
     from grants.services.applications import application_transition
 
-    application_transition(application=app, target=S.SCREENING, actor=world_a.user(Role.MANAGER),
-                           membership=world_a.members[Role.MANAGER])
+    application_transition(application=app, target=S.SCREENING, actor=world_a.actor(Role.MANAGER))
     client = world_a.client_for(Role.MANAGER)
     detail = client.get(world_a.url(f"applications/{app.pk}/")).content.decode()
     audit = client.get(world_a.url("audit/")).content.decode()

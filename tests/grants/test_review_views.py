@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from grants.models import ApplicationStatus, Review, ReviewStatus
 from grants.services.reviews import review_assign, review_save, reviews_assign_automatically
+from relais.actor import Actor
 from relais.models import AuditEvent, Role
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.grants.conftest import complete_application
@@ -59,8 +60,8 @@ def test_never_assign_a_member_of_the_applicant_organisation(world_a):
     insider = MembershipFactory(tenant=world_a.tenant, role=Role.REVIEWER, organisation=world_a.organisation)
     manager = world_a.members[Role.MANAGER]
     with pytest.raises(ValidationError):
-        review_assign(application=app, reviewer=insider.user, actor=manager.user, membership=manager)
-    created = reviews_assign_automatically(call=app.call, actor=manager.user, membership=manager)
+        review_assign(application=app, reviewer=insider.user, actor=Actor.of(manager))
+    created = reviews_assign_automatically(call=app.call, actor=Actor.of(manager))
     assert created == 1  # only the world's reviewer is eligible; the insider is skipped
     assert not Review.objects.filter(reviewer=insider.user).exists()
 
@@ -72,12 +73,12 @@ def test_automatic_assignment_balances_load(world_a):
     apps = [complete_application(world_a, status=S.IN_REVIEW, call=call,
                                  organisation=OrganisationFactory(tenant=world_a.tenant)) for _ in range(3)]
     manager = world_a.members[Role.MANAGER]
-    assert reviews_assign_automatically(call=call, actor=manager.user, membership=manager) == 6
+    assert reviews_assign_automatically(call=call, actor=Actor.of(manager)) == 6
     loads = sorted(Review.objects.filter(reviewer__in=[m.user for m in reviewers]).values_list("reviewer", flat=True))
     counts = sorted(loads.count(m.user.pk) for m in reviewers)
     assert counts == [2, 2, 2]
     assert all(a.reviews.count() == 2 for a in apps)
-    assert reviews_assign_automatically(call=call, actor=manager.user, membership=manager) == 0
+    assert reviews_assign_automatically(call=call, actor=Actor.of(manager)) == 0
 
 
 @pytest.mark.django_db
@@ -103,11 +104,11 @@ def test_declared_conflict_recuses_and_manager_reassigns(world_a):
     client.post(world_a.url(f"reviews/{review.pk}/conflict/"), {"has_conflict": "yes", "details": "Mon cousin"})
     review.refresh_from_db()
     assert review.status == ReviewStatus.RECUSED and review.coi_text == "Mon cousin"
-    assert AuditEvent.objects.filter(action="review.recused", target_id=str(review.pk)).exists()
+    assert AuditEvent.objects.filter(action="review.declare_conflict", target_id=str(review.pk)).exists()
     assert client.get(world_a.url(f"applications/{app.pk}/")).status_code == 404  # no longer theirs
     other = MembershipFactory(tenant=world_a.tenant, role=Role.REVIEWER)
     manager = world_a.members[Role.MANAGER]
-    assert reviews_assign_automatically(call=app.call, actor=manager.user, membership=manager) == 1
+    assert reviews_assign_automatically(call=app.call, actor=Actor.of(manager)) == 1
     assert app.reviews.filter(reviewer=other.user, status=ReviewStatus.ASSIGNED).exists()
 
 
@@ -159,8 +160,8 @@ def test_blind_review_hides_identity_in_views_documents_and_pdf(world_a):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_blind_review_respected_in_reviewer_exports_and_audited(world_a, fmt):
     app, review = _blind_setup(world_a)
-    review_save(review=review, actor=review.reviewer, scores={c.pk: (4, "") for c in app.call.criteria.all()},
-                recommendation="fund",
+    review_save(review=review, actor=world_a.actor(Role.REVIEWER),
+                scores={c.pk: (4, "") for c in app.call.criteria.all()}, recommendation="fund",
                 comment="", submit=True)
     name = world_a.organisation.name
     response = world_a.client_for(Role.REVIEWER).post(world_a.url(f"calls/{app.call.pk}/ranking/export/?format={fmt}"))
@@ -187,7 +188,7 @@ def test_scoring_draft_then_submit_locks_and_reveals_others(world_a):
                          status=ReviewStatus.DRAFT, coi="none")
     theirs = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=second.user,
                            status=ReviewStatus.DRAFT, coi="none")
-    review_save(review=theirs, actor=second.user, scores={c1.pk: (1, "Faible"), c2.pk: (2, "")},
+    review_save(review=theirs, actor=Actor.of(second), scores={c1.pk: (1, "Faible"), c2.pk: (2, "")},
                 recommendation="do_not_fund", comment="Avis de l'autre", submit=True)
     client = world_a.client_for(Role.REVIEWER)
     url = world_a.url(f"reviews/{mine.pk}/")

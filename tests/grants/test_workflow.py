@@ -15,6 +15,7 @@ from grants.models import Application, ApplicationStatus, CallStatus, ReviewStat
 from grants.services.applications import application_transition
 from grants.services.calls import call_transition, close_due_calls
 from grants.workflow import APPLICATION_TRANSITIONS, CALL_TRANSITIONS, SYSTEM
+from relais.actor import Actor
 from relais.models import AuditEvent, Role
 from tests.grants.conftest import complete_application
 from tests.grants.factories import (
@@ -42,7 +43,7 @@ def _prepared(world, transition) -> Application:
 def test_application_table_for_every_role(transition, role, world_a, django_capture_on_commit_callbacks):
     app = _prepared(world_a, transition)
     membership = world_a.members[role]
-    kwargs = {"reason": "Motif détaillé", "actor": membership.user, "membership": membership}
+    kwargs = {"reason": "Motif détaillé", "actor": Actor.of(membership)}
     if role in transition.roles:
         with django_capture_on_commit_callbacks(execute=True):
             application_transition(application=app, target=transition.target, **kwargs)
@@ -72,8 +73,7 @@ def test_pairs_outside_the_table_are_refused_for_managers_and_applicants(source,
     app = complete_application(world_a, status=source)
     for role in (Role.MANAGER, Role.APPLICANT):
         with pytest.raises(ValidationError) as excinfo:
-            application_transition(application=app, target=target, actor=world_a.user(role),
-                                   membership=world_a.members[role], reason="x")
+            application_transition(application=app, target=target, actor=world_a.actor(role), reason="x")
         assert "cannot become" in excinfo.value.messages[0] or "ne peut pas" in excinfo.value.messages[0]
 
 
@@ -84,7 +84,7 @@ def test_applicant_of_another_organisation_cannot_submit(world_a):
     app = complete_application(world_a)
     other = MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT)
     with pytest.raises(ValidationError):
-        application_transition(application=app, target=S.SUBMITTED, actor=other.user, membership=other)
+        application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(other))
 
 
 @pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_submit_stamps_reference_snapshot_and_sends_receipt_in_user_language(
     applicant.user.save()
     first = complete_application(world_a)
     with django_capture_on_commit_callbacks(execute=True):
-        application_transition(application=first, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+        application_transition(application=first, target=S.SUBMITTED, actor=Actor.of(applicant))
     first.refresh_from_db()
     year = timezone.localdate().year
     assert first.reference == f"PD-{year}-001"
@@ -111,7 +111,7 @@ def test_submit_stamps_reference_snapshot_and_sends_receipt_in_user_language(
         tenant=world_a.tenant))
     applicant.organisation = second.organisation
     applicant.save()
-    application_transition(application=second, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+    application_transition(application=second, target=S.SUBMITTED, actor=Actor.of(applicant))
     second.refresh_from_db()
     assert second.reference == f"PD-{year}-002"
 
@@ -124,7 +124,7 @@ def test_submission_refused_after_close_even_if_task_did_not_run(world_a):
     assert app.call.status == CallStatus.OPEN
     applicant = world_a.members[Role.APPLICANT]
     with pytest.raises(ValidationError) as excinfo:
-        application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+        application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(applicant))
     assert "closed" in " ".join(excinfo.value.messages) or "clôtur" in " ".join(excinfo.value.messages)
 
 
@@ -134,7 +134,7 @@ def test_incomplete_application_lists_every_missing_item(world_a):
     app = ApplicationFactory(tenant=world_a.tenant, call=call, organisation=world_a.organisation, title="")
     applicant = world_a.members[Role.APPLICANT]
     with pytest.raises(ValidationError) as excinfo:
-        application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+        application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(applicant))
     assert len(excinfo.value.messages) >= 10
 
 
@@ -145,7 +145,7 @@ def test_decision_refused_to_manager_member_of_the_applicant_organisation(world_
     manager.organisation = world_a.organisation
     manager.save()
     with pytest.raises(ValidationError) as excinfo:
-        application_transition(application=app, target=S.APPROVED, actor=manager.user, membership=manager)
+        application_transition(application=app, target=S.APPROVED, actor=Actor.of(manager))
     assert excinfo.value.messages
 
 
@@ -158,14 +158,14 @@ def test_award_amount_rules(world_a, amount, reason, ok):
     app = complete_application(world_a, status=S.DECISION_PENDING)
     manager = world_a.members[Role.MANAGER]
     if ok:
-        application_transition(application=app, target=S.APPROVED, actor=manager.user, membership=manager,
+        application_transition(application=app, target=S.APPROVED, actor=Actor.of(manager),
                                amount=amount, reason=reason)
         app.refresh_from_db()
         assert app.awarded_amount == (amount or app.requested_amount)
         assert app.decided_by == manager.user and app.decided_at is not None
     else:
         with pytest.raises(ValidationError):
-            application_transition(application=app, target=S.APPROVED, actor=manager.user, membership=manager,
+            application_transition(application=app, target=S.APPROVED, actor=Actor.of(manager),
                                    amount=amount, reason=reason)
 
 
@@ -173,7 +173,7 @@ def test_award_amount_rules(world_a, amount, reason, ok):
 def test_system_transition_needs_no_membership(world_a):
     app = complete_application(world_a, status=S.IN_REVIEW)
     ReviewFactory(tenant=world_a.tenant, application=app, status=ReviewStatus.SUBMITTED)
-    application_transition(application=app, target=S.DECISION_PENDING, actor=None, membership=None)
+    application_transition(application=app, target=S.DECISION_PENDING, actor=Actor.system(world_a.tenant))
     app.refresh_from_db()
     assert app.status == S.DECISION_PENDING
     assert SYSTEM in [t for t in APPLICATION_TRANSITIONS if t.target == S.DECISION_PENDING][0].roles
@@ -187,13 +187,13 @@ def test_call_table_for_every_role(transition, role, world_a):
     RubricCriterionFactory(tenant=world_a.tenant, call=call)
     membership = world_a.members[role]
     if role in transition.roles:
-        call_transition(call=call, target=transition.target, actor=membership.user, membership=membership)
+        call_transition(call=call, target=transition.target, actor=Actor.of(membership))
         call.refresh_from_db()
         assert call.status == transition.target
         assert AuditEvent.objects.filter(action=f"call.{transition.action}", target_id=str(call.pk)).exists()
     else:
         with pytest.raises(ValidationError) as excinfo:
-            call_transition(call=call, target=transition.target, actor=membership.user, membership=membership)
+            call_transition(call=call, target=transition.target, actor=Actor.of(membership))
         assert excinfo.value.messages
         call.refresh_from_db()
         assert call.status == transition.source
