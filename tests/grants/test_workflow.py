@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from grants.services.applications import application_transition
 from grants.services.calls import call_transition, close_due_calls
 from grants.workflow import APPLICATION_TRANSITIONS, CALL_TRANSITIONS, SYSTEM
 from relais.actor import Actor
+from relais.errors import Refused
 from relais.models import AuditEvent, Role
 from tests.grants.conftest import complete_application
 from tests.grants.factories import (
@@ -53,7 +53,7 @@ def test_application_table_for_every_role(transition, role, world_a, django_capt
         assert event.before == {"status": transition.source}
         assert event.actor == membership.user
     else:
-        with pytest.raises(ValidationError) as excinfo:
+        with pytest.raises(Refused) as excinfo:
             application_transition(application=app, target=transition.target, **kwargs)
         assert excinfo.value.messages and all(excinfo.value.messages)
         app.refresh_from_db()
@@ -72,7 +72,7 @@ OUTSIDE_THE_TABLE = [
 def test_pairs_outside_the_table_are_refused_for_managers_and_applicants(source, target, world_a):
     app = complete_application(world_a, status=source)
     for role in (Role.MANAGER, Role.APPLICANT):
-        with pytest.raises(ValidationError) as excinfo:
+        with pytest.raises(Refused) as excinfo:
             application_transition(application=app, target=target, actor=world_a.actor(role), reason="x")
         assert "cannot become" in excinfo.value.messages[0] or "ne peut pas" in excinfo.value.messages[0]
 
@@ -83,7 +83,7 @@ def test_applicant_of_another_organisation_cannot_submit(world_a):
 
     app = complete_application(world_a)
     other = MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(other))
 
 
@@ -123,7 +123,7 @@ def test_submission_refused_after_close_even_if_task_did_not_run(world_a):
     app.call.save()
     assert app.call.status == CallStatus.OPEN
     applicant = world_a.members[Role.APPLICANT]
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(applicant))
     assert "closed" in " ".join(excinfo.value.messages) or "clôtur" in " ".join(excinfo.value.messages)
 
@@ -133,7 +133,7 @@ def test_incomplete_application_lists_every_missing_item(world_a):
     call = CallFactory(tenant=world_a.tenant)
     app = ApplicationFactory(tenant=world_a.tenant, call=call, organisation=world_a.organisation, title="")
     applicant = world_a.members[Role.APPLICANT]
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(applicant))
     assert len(excinfo.value.messages) >= 10
 
@@ -144,7 +144,7 @@ def test_decision_refused_to_manager_member_of_the_applicant_organisation(world_
     manager = world_a.members[Role.MANAGER]
     manager.organisation = world_a.organisation
     manager.save()
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(Refused) as excinfo:
         application_transition(application=app, target=S.APPROVED, actor=Actor.of(manager))
     assert excinfo.value.messages
 
@@ -164,7 +164,7 @@ def test_award_amount_rules(world_a, amount, reason, ok):
         assert app.awarded_amount == (amount or app.requested_amount)
         assert app.decided_by == manager.user and app.decided_at is not None
     else:
-        with pytest.raises(ValidationError):
+        with pytest.raises(Refused):
             application_transition(application=app, target=S.APPROVED, actor=Actor.of(manager),
                                    amount=amount, reason=reason)
 
@@ -192,7 +192,7 @@ def test_call_table_for_every_role(transition, role, world_a):
         assert call.status == transition.target
         assert AuditEvent.objects.filter(action=f"call.{transition.action}", target_id=str(call.pk)).exists()
     else:
-        with pytest.raises(ValidationError) as excinfo:
+        with pytest.raises(Refused) as excinfo:
             call_transition(call=call, target=transition.target, actor=Actor.of(membership))
         assert excinfo.value.messages
         call.refresh_from_db()

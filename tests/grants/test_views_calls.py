@@ -7,10 +7,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from grants.models import BudgetCategory, Call, CallStatus
+from grants.models import ApplicationStatus, BudgetCategory, Call, CallStatus
 from grants.tasks import close_due_calls
 from relais.models import AuditEvent, Role
+from tests.grants.conftest import complete_application
 from tests.grants.factories import CallFactory, RubricCriterionFactory
+
+S = ApplicationStatus
 
 
 def _management(prefix, total=1):
@@ -115,3 +118,92 @@ def test_duplicate_budget_category_is_a_message_not_a_500(world_a):
     response = world_a.client_for(Role.MANAGER).post(world_a.url("calls/budget-categories/"), data)
     assert response.status_code in (200, 302)
     assert BudgetCategory.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["eligible_regions", "focus_areas"])
+def test_call_form_refuses_absurd_region_or_focus_area_ids(world_a, field):
+    client = world_a.client_for(Role.MANAGER)
+    client.raise_request_exception = False
+    data = {"title_fr": "Appel", "envelope": "100", "currency": "XOF", "min_grant": "1", "max_grant": "10",
+            "opens_at": "2030-01-01T00:00", "closes_at": "2030-02-01T00:00", "reviewers_per_application": "2",
+            field: ["99999999999999999999999"],
+            "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0", "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0", "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0"}
+    response = client.post(world_a.url("calls/new/"), data)
+    assert response.status_code == 200
+    assert "99999999999999999999999" in response.content.decode()  # the error names the refused value
+    assert not Call.objects.filter(tenant=world_a.tenant).exists()
+
+
+@pytest.mark.django_db
+def test_currency_of_a_call_with_applications_cannot_change(world_a):
+    app = complete_application(world_a, status=S.SUBMITTED)
+    call = app.call
+    data = {"title_fr": call.title_fr, "envelope": "50000000", "currency": "EUR", "min_grant": "1000000",
+            "max_grant": "10000000", "opens_at": "2026-01-01T00:00", "closes_at": "2030-02-01T00:00",
+            "reviewers_per_application": "2",
+            "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0", "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0", "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0"}
+    client = world_a.client_for(Role.MANAGER)
+    response = client.post(world_a.url(f"calls/{call.pk}/edit/"), data)
+    assert response.status_code == 200
+    assert "La devise ne peut plus changer" in response.content.decode()
+    call.refresh_from_db()
+    assert call.currency == "XOF"  # 5 000 000 XOF requested does not silently become 5 000 000 EUR
+    # Without applications the currency is still editable.
+    app.delete()
+    assert client.post(world_a.url(f"calls/{call.pk}/edit/"), data).status_code == 302
+    call.refresh_from_db()
+    assert call.currency == "EUR"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("child", ["criteria", "questions"])
+def test_editing_a_call_cannot_delete_a_scored_criterion_or_an_answered_question(world_a, child):
+    from grants.models import EligibilityAnswer, ReviewScore
+    from tests.grants.factories import ReviewScoreFactory
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    call = app.call
+    criterion = call.criteria.first()
+    ReviewScoreFactory(tenant=world_a.tenant, review__application=app, criterion=criterion, comment="Solide")
+    rows = list(call.criteria.all()) if child == "criteria" else list(call.questions.all())
+    data = {"title_fr": call.title_fr, "envelope": "50000000", "currency": "XOF", "min_grant": "1000000",
+            "max_grant": "10000000", "opens_at": "2026-01-01T00:00", "closes_at": "2030-02-01T00:00",
+            "reviewers_per_application": "2"}
+    for name in ("criteria", "questions", "documents"):
+        data.update({f"{name}-TOTAL_FORMS": "0", f"{name}-INITIAL_FORMS": "0"})
+    data.update({f"{child}-TOTAL_FORMS": str(len(rows)), f"{child}-INITIAL_FORMS": str(len(rows))})
+    for i, row in enumerate(rows):
+        data[f"{child}-{i}-id"] = str(row.pk)
+        if child == "criteria":
+            data.update({f"{child}-{i}-name_fr": row.name_fr, f"{child}-{i}-weight": str(row.weight)})
+        else:
+            data.update({f"{child}-{i}-text_fr": row.text_fr, f"{child}-{i}-kind": row.kind})
+    data[f"{child}-0-DELETE"] = "on"
+    response = world_a.client_for(Role.MANAGER).post(world_a.url(f"calls/{call.pk}/edit/"), data)
+    assert response.status_code == 200
+    assert "impossible de le supprimer" in response.content.decode()
+    assert ReviewScore.objects.filter(criterion=criterion, comment="Solide").exists()
+    assert EligibilityAnswer.objects.filter(application=app).exists()
+
+
+@pytest.mark.django_db
+def test_blind_review_cannot_be_switched_once_reviewers_are_assigned(world_a):
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    call = app.call
+    call.blind_review = True
+    call.save()
+    ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    data = {"title_fr": call.title_fr, "envelope": "50000000", "currency": call.currency, "min_grant": "1000000",
+            "max_grant": "10000000", "opens_at": "2026-01-01T00:00", "closes_at": "2030-02-01T00:00",
+            "reviewers_per_application": "2",
+            "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0", "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0", "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0"}
+    response = world_a.client_for(Role.MANAGER).post(world_a.url(f"calls/{call.pk}/edit/"), data)
+    assert response.status_code == 200
+    call.refresh_from_db()
+    assert call.blind_review is True
