@@ -290,8 +290,8 @@ def test_timeline_hides_staff_notes_from_applicants_and_all_reasons_from_blind_r
     application_transition(application=app, target=S.SCREENING, actor=Actor.of(manager))
     application_transition(application=app, target=S.CHANGES_REQUESTED, actor=Actor.of(manager),
                            reason=f"{world_a.organisation.acronym}, ajoutez le budget")
-    app.status = S.SCREENING
-    app.save()
+    application_transition(application=app, target=S.SUBMITTED, actor=world_a.actor(Role.APPLICANT))
+    application_transition(application=app, target=S.SCREENING, actor=Actor.of(manager))
     application_transition(application=app, target=S.IN_REVIEW, actor=Actor.of(manager),
                            reason="Note interne : gouvernance fragile")
     ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
@@ -309,9 +309,8 @@ def test_timeline_hides_staff_notes_from_applicants_and_all_reasons_from_blind_r
     reviewer = history(Role.REVIEWER)
     assert world_a.organisation.acronym not in reviewer and "Note interne" not in reviewer
     # The message block on the page itself, too, while changes are requested.
-    app.status = S.CHANGES_REQUESTED
-    app.changes_requested_message = f"{world_a.organisation.acronym}, ajoutez le budget"
-    app.save()
+    Application.objects.filter(pk=app.pk).update(
+        status=S.CHANGES_REQUESTED, changes_requested_message=f"{world_a.organisation.acronym}, ajoutez le budget")
     body = world_a.client_for(Role.REVIEWER).get(world_a.url(f"applications/{app.pk}/")).content.decode()
     assert world_a.organisation.acronym not in body
 

@@ -207,3 +207,46 @@ def test_blind_review_cannot_be_switched_once_reviewers_are_assigned(world_a):
     assert response.status_code == 200
     call.refresh_from_db()
     assert call.blind_review is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["criteria", "questions", "documents"])
+def test_a_call_form_claiming_100000_rows_is_refused_quickly(world_a, prefix, django_assert_max_num_queries):
+    client = world_a.client_for(Role.MANAGER)
+    client.get(world_a.url("calls/new/"))
+    data = {**_call_data(world_a), f"{prefix}-TOTAL_FORMS": "100000"}
+    with django_assert_max_num_queries(30):
+        response = client.post(world_a.url("calls/new/"), data)
+    assert response.status_code == 200
+    assert not Call.objects.filter(tenant=world_a.tenant).exists()
+
+
+@pytest.mark.django_db
+def test_budget_categories_claiming_100000_rows_are_refused_quickly(world_a, django_assert_max_num_queries):
+    client = world_a.client_for(Role.MANAGER)
+    client.get(world_a.url("calls/budget-categories/"))
+    data = {"form-TOTAL_FORMS": "100000", "form-INITIAL_FORMS": "0", "form-0-name_fr": "Personnel",
+            "form-0-order": "1"}
+    with django_assert_max_num_queries(30):
+        response = client.post(world_a.url("calls/budget-categories/"), data)
+    assert response.status_code == 200
+    assert not BudgetCategory.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_number_of_reviewers_cannot_change_once_reviews_exist_and_the_form_says_why(world_a):
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    call = app.call
+    ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    data = {"title_fr": call.title_fr, "envelope": "50000000", "currency": call.currency, "min_grant": "1000000",
+            "max_grant": "10000000", "opens_at": "2026-01-01T00:00", "closes_at": "2030-02-01T00:00",
+            "reviewers_per_application": "3",
+            "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0", "questions-TOTAL_FORMS": "0",
+            "questions-INITIAL_FORMS": "0", "documents-TOTAL_FORMS": "0", "documents-INITIAL_FORMS": "0"}
+    response = world_a.client_for(Role.MANAGER).post(world_a.url(f"calls/{call.pk}/edit/"), data)
+    assert response.status_code == 200
+    assert "Le nombre d&#x27;évaluateurs par demande ne peut plus changer" in response.content.decode()
+    call.refresh_from_db()
+    assert call.reviewers_per_application == 2

@@ -210,3 +210,98 @@ def test_close_due_calls_closes_only_past_deadline(world_a, world_b):
     assert AuditEvent.objects.filter(action="call.close", target_id=str(due.pk), actor=None).exists()
     call_command("close_due_calls")
     assert not mail.outbox
+
+
+def test_the_grants_tables_are_registered_with_the_engine():
+    from relais.workflow import registered_machines
+
+    machines = {machine.name: machine for machine in registered_machines()}
+    assert {name: len(machines[name].transitions) for name in ("call", "application", "review")} == {
+        "call": 4, "application": 17, "review": 3}
+    assert machines["application"].transitions == APPLICATION_TRANSITIONS
+    assert machines["call"].transitions == CALL_TRANSITIONS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("has_conflict", [False, True], ids=["no_conflict", "conflict"])
+@pytest.mark.parametrize("role", Role.values)
+def test_the_conflict_declaration_for_every_role(world_a, role, has_conflict):
+    from grants.services.reviews import review_declare_conflict
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    action = "review.declare_conflict" if has_conflict else "review.declare_no_conflict"
+    if role == Role.REVIEWER:
+        review_declare_conflict(review=review, actor=world_a.actor(role), has_conflict=has_conflict,
+                                details="Mon cousin dirige l'organisation")
+        review.refresh_from_db()
+        assert review.status == (ReviewStatus.RECUSED if has_conflict else ReviewStatus.DRAFT)
+        event = AuditEvent.objects.get(action=action, target_id=str(review.pk))
+        assert event.before == {"status": ReviewStatus.ASSIGNED} and event.actor == world_a.user(role)
+    else:
+        with pytest.raises(Refused) as excinfo:
+            review_declare_conflict(review=review, actor=world_a.actor(role), has_conflict=has_conflict,
+                                    details="x")
+        assert excinfo.value.forbidden and excinfo.value.messages
+        review.refresh_from_db()
+        assert review.status == ReviewStatus.ASSIGNED
+        assert not AuditEvent.objects.filter(target_id=str(review.pk), action__startswith="review.").exists()
+
+
+@pytest.mark.django_db
+def test_another_reviewer_cannot_declare_or_score_someone_elses_review(world_a):
+    from grants.services.reviews import review_declare_conflict, review_save
+    from tests.factories import MembershipFactory
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    other = Actor.of(MembershipFactory(tenant=world_a.tenant, role=Role.REVIEWER))
+    with pytest.raises(Refused) as excinfo:
+        review_declare_conflict(review=review, actor=other, has_conflict=False)
+    assert excinfo.value.forbidden
+    declared = ReviewFactory(tenant=world_a.tenant, reviewer=world_a.user(Role.REVIEWER), status=ReviewStatus.DRAFT)
+    with pytest.raises(Refused) as excinfo:
+        review_save(review=declared, actor=other, scores={}, recommendation="fund", comment="", submit=True)
+    assert excinfo.value.forbidden
+    declared.refresh_from_db()
+    assert declared.status == ReviewStatus.DRAFT
+
+
+@pytest.mark.django_db
+def test_a_conflict_must_be_described_and_declared_once(world_a):
+    from grants.services.reviews import review_declare_conflict
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    reviewer = world_a.actor(Role.REVIEWER)
+    with pytest.raises(Refused) as excinfo:
+        review_declare_conflict(review=review, actor=reviewer, has_conflict=True, details="  ")
+    assert "Décrivez le conflit" in " ".join(excinfo.value.messages)
+    review_declare_conflict(review=review, actor=reviewer, has_conflict=False)
+    with pytest.raises(Refused) as excinfo:
+        review_declare_conflict(review=review, actor=reviewer, has_conflict=True, details="Finalement oui")
+    assert "déjà" in " ".join(excinfo.value.messages)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.DRAFT
+
+
+@pytest.mark.django_db
+def test_submitting_a_review_is_the_review_tables_step_and_the_last_one_moves_the_application(world_a):
+    from grants.services.reviews import review_save
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    app.call.reviewers_per_application = 1
+    app.call.save()
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                           status=ReviewStatus.DRAFT, coi="none")
+    review_save(review=review, actor=world_a.actor(Role.REVIEWER), scores={c.pk: (3, "") for c in
+                                                                            app.call.criteria.all()},
+                recommendation="fund", comment="", submit=True)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.SUBMITTED and review.submitted_at is not None
+    event = AuditEvent.objects.get(action="review.submit", target_id=str(review.pk))
+    assert event.before == {"status": ReviewStatus.DRAFT}
+    app.refresh_from_db()
+    assert app.status == S.DECISION_PENDING
+    moved = AuditEvent.objects.get(action="application.reviews_complete", target_id=str(app.pk))
+    assert moved.actor is None  # the system's step
