@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -88,6 +88,8 @@ def application_list(*, actor: Actor) -> QuerySet[Application]:
     """Applicants: their organisation's; reviewers: the ones assigned to them (not recused); staff: all."""
     apps = Application.objects.filter(tenant=actor.tenant).select_related("call", "organisation")
     if actor.has_role(Role.APPLICANT):
+        if actor.organisation_id is None:
+            return apps.none()
         return apps.filter(organisation_id=actor.organisation_id)
     if actor.has_role(Role.REVIEWER):
         # A recused reviewer is out: the application is no longer theirs to read.
@@ -274,10 +276,10 @@ def application_timeline(*, application: Application, actor: Actor) -> list[Time
         if hidden or (applicant and event.action not in APPLICANT_REASONS):
             reason = ""
         if event.actor is None:
-            actor = _("system")
+            who = _("system")
         else:
-            actor = _("someone") if hidden else str(event.actor)
-        entries.append(TimelineEntry(created_at=event.created_at, action=event.action, reason=reason, actor=actor))
+            who = _("someone") if hidden else str(event.actor)
+        entries.append(TimelineEntry(created_at=event.created_at, action=event.action, reason=reason, actor=who))
     return entries
 
 
@@ -410,7 +412,7 @@ def ranking_as_seen_by(*, actor: Actor, call: Call) -> tuple[list[RankingRow], b
     rows = [r for r in rows if r.application.pk in mine]
     if call.blind_review:
         for row in rows:
-            row.application = anonymised_application(row.application)
+            row.application = anonymised_application(cast(Application, row.application))
     return rows, call.blind_review
 
 

@@ -219,13 +219,15 @@ def reviewer_acts_on_own_review(actor: Actor, review: Review) -> bool:
 
 R = ReviewStatus
 REVIEWER = frozenset({Role.REVIEWER})
+# What a submission needs; the scoring service checks it first, to keep an incomplete submission as a draft.
+SUBMISSION_REQUIREMENTS = (application_in_review, every_criterion_scored, recommendation_chosen)
 REVIEW_TRANSITIONS: tuple[Transition, ...] = (
     Transition(R.ASSIGNED, R.DRAFT, REVIEWER, "declare_no_conflict", gettext_lazy("Declare no conflict of interest"),
                (application_in_review_phase,)),
     Transition(R.ASSIGNED, R.RECUSED, REVIEWER, "declare_conflict", gettext_lazy("Declare a conflict of interest"),
                (application_in_review_phase, conflict_described)),
     Transition(R.DRAFT, R.SUBMITTED, REVIEWER, "submit", gettext_lazy("Submit the review"),
-               (application_in_review, every_criterion_scored, recommendation_chosen)),
+               SUBMISSION_REQUIREMENTS),
 )
 
 REVIEW = register(StateMachine(

@@ -41,7 +41,7 @@ from .common import same_tenant
 S = ApplicationStatus
 
 # Which e-mail each target state sends to the applicant.
-EMAIL_ON = {
+EMAIL_ON: dict[str, str] = {
     S.SUBMITTED: "receipt", S.CHANGES_REQUESTED: "changes_requested", S.INELIGIBLE: "ineligible",
     S.APPROVED: "approved", S.REJECTED: "rejected",
 }
@@ -56,7 +56,9 @@ def application_create(*, call: Call, actor: Actor) -> Application:
         raise Refused(_("This call belongs to another workspace."), forbidden=True)
     if not call.accepts_submissions:
         raise Refused(_("This call does not accept applications."))
-    organisation = actor.membership.organisation
+    organisation = actor.membership.organisation if actor.membership is not None else None
+    if organisation is None:
+        raise Refused(decision.reason or _("Only applicants can start an application."), forbidden=True)
     if organisation.status == OrganisationStatus.SUSPENDED:
         raise Refused(_("Your organisation is suspended in this workspace; contact the programme team."))
     existing = Application.objects.filter(call=call, organisation=organisation).first()
@@ -262,7 +264,11 @@ def application_transition(*, application: Application, actor: Actor, target: st
     kind = EMAIL_ON.get(target)
     if kind and notify:
         user_id = actor.user_id if kind == "receipt" else None
-        effects.append(lambda app: send_application_email.enqueue(application_id=app.pk, kind=kind, user_id=user_id))
+
+        def email(app: Application) -> None:
+            send_application_email.enqueue(application_id=app.pk, kind=kind, user_id=user_id)
+
+        effects.append(email)
     with transaction.atomic():
         # The state the step starts from, read under the row lock the engine takes again: a screening
         # note is kept when the application leaves screening, not when a review is reopened.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -28,7 +29,7 @@ from ..models import (
 )
 from ..permissions import can_assign_reviewers, reviewer_conflict
 from ..selectors import reviewer_memberships
-from ..workflow import ASSIGNABLE_STATUSES, REVIEW
+from ..workflow import ASSIGNABLE_STATUSES, REVIEW, SUBMISSION_REQUIREMENTS
 from .common import same_tenant
 
 
@@ -127,7 +128,7 @@ def review_declare_conflict(*, review: Review, actor: Actor, has_conflict: bool,
     return locked
 
 
-def review_save(*, review: Review, actor: Actor, scores: dict[int, tuple[int | None, str]], recommendation: str,
+def review_save(*, review: Review, actor: Actor, scores: Mapping[int, tuple[int | None, str]], recommendation: str,
                 comment: str, submit: bool) -> Review:
     """Save the scores as a draft, or submit them (all criteria scored and a recommendation); then locked.
 
@@ -157,8 +158,7 @@ def review_save(*, review: Review, actor: Actor, scores: dict[int, tuple[int | N
         locked.comment = comment or ""
         locked.save()
         if submit:
-            row = REVIEW.by_action(ReviewStatus.DRAFT, "submit")
-            problems = [problem for requirement in row.requires for problem in requirement(locked, {})]
+            problems = [problem for requirement in SUBMISSION_REQUIREMENTS for problem in requirement(locked, {})]
         if not submit or problems:
             audit_record(tenant=locked.tenant, actor=actor.user, action="review.draft_saved", target=locked,
                          after={"status": locked.status})
