@@ -101,7 +101,7 @@ def _save_rows(app: Application, key: str, rows: list[dict[str, Any]]) -> None:
     """Write a section's rows: each a dict of ROW_FIELDS[key] values, with `id` (an existing row of
     this application, or None for a new one) and `delete`."""
     model: type[TimelineActivity] | type[BudgetLine] = TimelineActivity if key == "timeline" else BudgetLine
-    existing = {row.pk: row for row in model.objects.filter(tenant=app.tenant, application=app)}
+    existing = {row.pk: row for row in model.objects.filter(tenant_id=app.tenant_id, application=app)}
     kept = len(existing)
     for data in rows:
         pk = data.get("id")
@@ -114,7 +114,7 @@ def _save_rows(app: Application, key: str, rows: list[dict[str, Any]]) -> None:
                 kept -= 1
             continue
         if obj is None:
-            obj = model(tenant=app.tenant, application=app)
+            obj = model(tenant_id=app.tenant_id, application=app)
             kept += 1
         for name in ROW_FIELDS[key]:
             if name in data:
@@ -133,7 +133,7 @@ def _save_answers(app: Application, answers: dict[int, str]) -> None:
         if question_id not in questions:
             raise Refused(_("This question is not asked by the call."))
         EligibilityAnswer.objects.update_or_create(
-            application=app, question_id=question_id, defaults={"tenant": app.tenant, "answer": answer})
+            application=app, question_id=question_id, defaults={"tenant_id": app.tenant_id, "answer": answer})
 
 
 def application_section_save(*, application: Application, actor: Actor, section: str,
@@ -151,7 +151,7 @@ def application_section_save(*, application: Application, actor: Actor, section:
 def application_sections_save(*, application: Application, actor: Actor,
                               sections: dict[str, dict[str, Any]]) -> Application:
     """Save several sections at once ({section: data}, as application_section_save): one lock, one
-    total, one audit event per section."""
+    total, one audit event naming the sections."""
     unknown = [section for section in sections if section not in SECTION_FIELDS]
     if unknown:
         raise Refused(_("This section does not exist."))
@@ -164,9 +164,8 @@ def application_sections_save(*, application: Application, actor: Actor,
             raise Refused(_("The budget total is too high (%(total)s): check the quantities and unit costs.")
                           % {"total": format_money(app.requested_amount, app.call.currency)})
         app.save()
-        for section in sections:
-            audit_record(tenant=app.tenant, actor=actor.user, action="application.section_saved", target=app,
-                         after={"section": section})
+        audit_record(tenant=actor.tenant, actor=actor.user, action="application.section_saved", target=app,
+                     after={"section": ", ".join(sections)})
     return app
 
 
@@ -200,13 +199,13 @@ def attachment_add(*, application: Application, actor: Actor, required: Required
             raise Refused(_("This document is not required by the call."))
         ApplicationAttachment.objects.filter(application=app, required=required).delete()
         attachment = ApplicationAttachment(
-            tenant=app.tenant, application=app, required=required, original_name=upload.name[:255],
+            tenant_id=app.tenant_id, application=app, required=required, original_name=upload.name[:255],
             content_type=content_type, size=upload.size, uploaded_by=actor.user,
         )
         attachment.file.save(upload.name, upload, save=False)
         attachment.save()
         app.save(update_fields=["updated_at"])
-        audit_record(tenant=app.tenant, actor=actor.user, action="application.attachment_added", target=app,
+        audit_record(tenant=actor.tenant, actor=actor.user, action="application.attachment_added", target=app,
                      after={"document": attachment.original_name, "type": content_type})
     return attachment
 
@@ -244,7 +243,7 @@ def application_transition(*, application: Application, actor: Actor, target: st
                 app.reference = allocate_reference(app)
             app.submitted_at = now
             number = app.versions.count() + 1
-            ApplicationVersion.objects.create(tenant=app.tenant, application=app, number=number,
+            ApplicationVersion.objects.create(tenant_id=app.tenant_id, application=app, number=number,
                                               snapshot=snapshot(app), created_by=actor.user)
             extra["reference"] = app.reference
         elif target == S.CHANGES_REQUESTED:

@@ -56,8 +56,9 @@ def review_assign(*, application: Application, reviewer: User, actor: Actor) -> 
             raise Refused(conflict)
         if Review.objects.filter(application=app, reviewer=reviewer).exists():
             raise Refused(_("%(user)s is already assigned to this application.") % {"user": reviewer.display_name})
-        review = Review.objects.create(tenant=app.tenant, application=app, reviewer=reviewer, assigned_by=actor.user)
-        audit_record(tenant=app.tenant, actor=actor.user, action="review.assigned", target=review,
+        review = Review.objects.create(tenant_id=app.tenant_id, application=app, reviewer=reviewer,
+                                       assigned_by=actor.user)
+        audit_record(tenant=actor.tenant, actor=actor.user, action="review.assigned", target=review,
                      after={"application": app.pk, "reviewer": reviewer.pk})
     return review
 
@@ -152,7 +153,7 @@ def review_save(*, review: Review, actor: Actor, scores: Mapping[int, tuple[int 
             score, text = scores.get(criterion.pk, (None, ""))
             ReviewScore.objects.update_or_create(
                 review=locked, criterion=criterion,
-                defaults={"tenant": locked.tenant, "score": score, "comment": text or ""},
+                defaults={"tenant_id": locked.tenant_id, "score": score, "comment": text or ""},
             )
         locked.recommendation = recommendation if recommendation in Recommendation.values else ""
         locked.comment = comment or ""
@@ -160,7 +161,7 @@ def review_save(*, review: Review, actor: Actor, scores: Mapping[int, tuple[int 
         if submit:
             problems = [problem for requirement in SUBMISSION_REQUIREMENTS for problem in requirement(locked, {})]
         if not submit or problems:
-            audit_record(tenant=locked.tenant, actor=actor.user, action="review.draft_saved", target=locked,
+            audit_record(tenant=actor.tenant, actor=actor.user, action="review.draft_saved", target=locked,
                          after={"status": locked.status})
         else:
             locked = transition(REVIEW, obj=locked, target=ReviewStatus.SUBMITTED, actor=actor,
