@@ -2,13 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _reviewer_organisations(*, actor):
-    """The CSOs a reviewer may see in the registry (the kernel's "reviewer_organisations" scope)."""
-    from .selectors import organisations_under_review
-
-    return organisations_under_review(tenant=actor.tenant, membership=actor.membership)
-
-
 class GrantsConfig(AppConfig):
     name = "grants"
     verbose_name = _("Grants")
@@ -16,6 +9,11 @@ class GrantsConfig(AppConfig):
     def ready(self) -> None:
         from relais.scopes import REVIEWER_ORGANISATIONS, register_scope
 
-        from . import dashboard  # noqa: F401  (registers panels and navigation)
+        from . import (
+            dashboard,  # noqa: F401  (registers panels, navigation and audit labels)
+            workflow,  # noqa: F401  (registers the call, application and review tables)
+        )
+        from .selectors import organisations_under_review
 
-        register_scope(REVIEWER_ORGANISATIONS, _reviewer_organisations)
+        # The registry shows a reviewer only the CSOs of the applications they review (kernel scope).
+        register_scope(REVIEWER_ORGANISATIONS, organisations_under_review)

@@ -9,11 +9,17 @@ from relais.models import Role
 from . import selectors
 from .models import ReviewStatus
 from .views.applications import next_step_for_applicant
-from .workflow import APPLICATION_TRANSITIONS, CALL_TRANSITIONS
+from .workflow import APPLICATION, CALL, REVIEW
 
-# Readable names for grants' audit actions, on timelines and in the audit log.
-register_audit_labels({f"application.{t.action}": t.label for t in APPLICATION_TRANSITIONS})
-register_audit_labels({f"call.{t.action}": t.label for t in CALL_TRANSITIONS})
+# Readable names for grants' audit actions, on timelines and in the audit log: every step of the
+# state tables ("<machine>.<action>"), then the writes outside them.
+for machine in (APPLICATION, CALL):
+    register_audit_labels({f"{machine.name}.{t.action}": t.label for t in machine.transitions})
+register_audit_labels({
+    f"{REVIEW.name}.declare_no_conflict": _("No conflict of interest declared"),
+    f"{REVIEW.name}.declare_conflict": _("Reviewer recused (conflict of interest)"),
+    f"{REVIEW.name}.submit": _("Review submitted"),
+})
 register_audit_labels({
     "application.created": _("Application started"),
     "application.section_saved": _("Section saved"),
@@ -23,10 +29,7 @@ register_audit_labels({
     "call.ranking_exported": _("Ranking exported"),
     "budget_categories.updated": _("Budget categories changed"),
     "review.assigned": _("Reviewer assigned"),
-    "review.recused": _("Reviewer recused (conflict of interest)"),
-    "review.no_conflict_declared": _("No conflict of interest declared"),
     "review.draft_saved": _("Review draft saved"),
-    "review.submitted": _("Review submitted"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),
@@ -38,21 +41,20 @@ nav_entry(roles=[Role.MANAGER, Role.REVIEWER], label=_("Reviews"), url_name="rev
 
 @dashboard_panel(roles=[Role.APPLICANT], template="grants/panels/applicant.html", order=20)
 def applicant_panel(request):
-    apps = selectors.application_list(tenant=request.tenant, membership=request.membership)[:10]
+    apps = selectors.application_list(actor=request.actor)[:10]
     return {
         "applications": [(app, next_step_for_applicant(app)) for app in apps],
-        "open_calls": selectors.call_list(tenant=request.tenant, membership=request.membership)[:5],
+        "open_calls": selectors.call_list(actor=request.actor)[:5],
     }
 
 
 @dashboard_panel(roles=[Role.REVIEWER], template="grants/panels/reviewer.html", order=20)
 def reviewer_panel(request):
-    reviews = selectors.review_list(tenant=request.tenant, membership=request.membership).exclude(
+    reviews = selectors.review_list(actor=request.actor).exclude(
         status=ReviewStatus.RECUSED).order_by("status", "application__call__review_deadline")[:15]
-    return {"reviews": [selectors.review_as_seen_by(review=review, membership=request.membership)
-                        for review in reviews]}
+    return {"reviews": [selectors.review_as_seen_by(review=review, actor=request.actor) for review in reviews]}
 
 
 @dashboard_panel(roles=[Role.MANAGER], template="grants/panels/manager.html", order=20)
 def manager_panel(request):
-    return {"pipeline": selectors.pipeline(tenant=request.tenant)}
+    return {"pipeline": selectors.pipeline(actor=request.actor)}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms import BaseInlineFormSet, BaseModelFormSet, inlineformset_factory, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from orgs.models import Region
 from relais.ids import pk_like
 
 from .models import (
@@ -15,10 +16,15 @@ from .models import (
     BudgetCategory,
     BudgetLine,
     Call,
+    EligibilityQuestion,
     QuestionKind,
     Recommendation,
+    RequiredAttachment,
+    RubricCriterion,
     TimelineActivity,
 )
+from .sections import MAX_ROWS, ROW_FIELDS, SECTION_FIELDS
+from .services.calls import BUDGET_CATEGORY_FIELDS, MAX_BUDGET_CATEGORIES, MAX_CALL_ROWS
 
 
 class SafeModelChoiceField(forms.ModelChoiceField):
@@ -49,51 +55,83 @@ def _safe_choice_fields(form: forms.BaseForm) -> None:
             form.fields[name] = safe
 
 
+class PrefetchedChoiceField(forms.ChoiceField):
+    """A choice among objects read once for a whole formset: no query per row to render or validate
+    (a ModelChoiceField queries for its choices in every row, and again for every value it checks)."""
+
+    def __init__(self, *, rows: dict[str, Any], empty_label: str | None = "---------", **kwargs):
+        self.rows = rows  # the objects to choose from, by their pk as text
+        choices = [(key, str(obj)) for key, obj in rows.items()]
+        if empty_label is not None:
+            choices = [("", empty_label), *choices]
+        super().__init__(choices=choices, **kwargs)
+
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        obj = self.rows.get(str(value))
+        if obj is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                  params={"value": value})
+        return obj
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def has_changed(self, initial, data):
+        return str(self.prepare_value(initial) or "") != str(data or "")
+
+
+def by_pk(objects) -> dict[str, Any]:
+    return {str(obj.pk): obj for obj in objects}
+
+
 class DraftModelForm(forms.ModelForm):
     """Every field optional; fields that fail validation are reported, the others still saved."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if "regions" in self.fields:
+            if regions is None:
+                raise TypeError("A section form with regions needs the tenant's regions (selectors.region_list).")
+            self.fields["regions"].queryset = regions
         _safe_choice_fields(self)
         for field in self.fields.values():
             field.required = False
 
-    def save_valid_fields(self, instance: Application) -> None:
+    def valid_data(self) -> dict[str, Any]:
+        """The cleaned values of the fields that validated (a list for many-to-many fields)."""
         cleaned = getattr(self, "cleaned_data", {})
-        for name in self.fields:
-            if name in cleaned and name not in self.errors:
-                value = cleaned[name]
-                model_field = instance._meta.get_field(name)
-                if model_field.many_to_many:
-                    getattr(instance, name).set(value)
-                else:
-                    setattr(instance, name, value)
+        return {name: (list(cleaned[name]) if isinstance(self.fields[name], forms.ModelMultipleChoiceField)
+                       else cleaned[name])
+                for name in self.fields if name in cleaned and name not in self.errors}
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-def section_model_form(fields: list[str], widgets: dict | None = None) -> type[DraftModelForm]:
-    meta = type("Meta", (), {"model": Application, "fields": fields, "widgets": widgets or {}})
+def section_model_form(fields: tuple[str, ...], widgets: dict | None = None) -> type[DraftModelForm]:
+    meta = type("Meta", (), {"model": Application, "fields": list(fields), "widgets": widgets or {}})
     return type("SectionForm", (DraftModelForm,), {"Meta": meta})
 
 
 TEXTAREA = forms.Textarea(attrs={"rows": 8})
-SECTION_FORMS = {
-    "project": section_model_form(["title", "summary"], {"summary": TEXTAREA}),
-    "context": section_model_form(["context"], {"context": forms.Textarea(attrs={"rows": 14})}),
-    "objectives": section_model_form(["objectives"], {"objectives": forms.Textarea(attrs={"rows": 12})}),
-    "activities": section_model_form(["activities"], {"activities": forms.Textarea(attrs={"rows": 12})}),
-    "location": section_model_form(
-        ["regions", "communes", "start_date", "end_date"],
-        {"regions": forms.CheckboxSelectMultiple, "communes": forms.Textarea(attrs={"rows": 3}),
-         "start_date": DateInput(format="%Y-%m-%d"), "end_date": DateInput(format="%Y-%m-%d")},
-    ),
-    "beneficiaries": section_model_form(["women", "men", "youth"]),
-    "risks": section_model_form(["risks", "do_no_harm"], {"risks": TEXTAREA, "do_no_harm": TEXTAREA}),
-    "budget": section_model_form(["cofunding_amount", "cofunding_source"]),
+SECTION_WIDGETS = {
+    "project": {"summary": TEXTAREA},
+    "context": {"context": forms.Textarea(attrs={"rows": 14})},
+    "objectives": {"objectives": forms.Textarea(attrs={"rows": 12})},
+    "activities": {"activities": forms.Textarea(attrs={"rows": 12})},
+    "location": {"regions": forms.CheckboxSelectMultiple, "communes": forms.Textarea(attrs={"rows": 3}),
+                 "start_date": DateInput(format="%Y-%m-%d"), "end_date": DateInput(format="%Y-%m-%d")},
+    "risks": {"risks": TEXTAREA, "do_no_harm": TEXTAREA},
 }
+SECTION_FORMS = {section: section_model_form(fields, SECTION_WIDGETS.get(section))
+                 for section, fields in SECTION_FIELDS.items() if fields}
 
 
 class DraftInlineForm(forms.ModelForm):
@@ -107,49 +145,72 @@ class DraftInlineForm(forms.ModelForm):
 class BudgetLineForm(DraftInlineForm):
     class Meta:
         model = BudgetLine
-        fields = ["category", "description", "quantity", "unit_cost"]
+        fields = list(ROW_FIELDS["lines"])
 
-    def __init__(self, *args, tenant=None, **kwargs):
+    def __init__(self, *args, categories: dict[str, Any] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = BudgetCategory.objects.filter(tenant=tenant, is_active=True)
+        old = self.fields["category"]
+        self.fields["category"] = PrefetchedChoiceField(rows=categories or {}, required=False, label=old.label)
+
+    def _get_validation_exclusions(self):
+        # The category was checked against the tenant's active categories read once for the formset;
+        # the model's foreign key check would query again for every row.
+        return {*super()._get_validation_exclusions(), "category"}
 
 
 class TimelineForm(DraftInlineForm):
     class Meta:
         model = TimelineActivity
-        fields = ["activity", "start_month", "end_month"]
+        fields = list(ROW_FIELDS["timeline"])
 
 
-class DraftInlineFormSet(BaseInlineFormSet):
+class PrefetchedRowsFormSet(BaseModelFormSet):
+    """The hidden id of each row is checked against the formset's own rows, read once (not with a query
+    per row, and never against another parent's rows); absurd ids are invalid choices."""
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        _safe_choice_fields(form)  # the hidden row id, too, must refuse absurd numbers
+        name = self.model._meta.pk.name
+        old = form.fields[name]
+        if not hasattr(self, "_rows_by_pk"):
+            self._rows_by_pk = by_pk(self.get_queryset())
+        form.fields[name] = PrefetchedChoiceField(rows=self._rows_by_pk, empty_label=None, required=False,
+                                                  initial=old.initial, widget=old.widget)
+
+    def rows(self, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The changed rows that validated, as plain data: `id` (None for a new row), `delete` and the fields.
+        Rows with errors stay on screen with them; nothing when the formset as a whole is refused."""
+        if not self.management_form.is_valid() or self.non_form_errors():
+            return []
+        rows = []
+        for form in self.forms:
+            if not form.has_changed() or not form.is_valid():
+                continue
+            pk = form.instance.pk
+            delete = bool(self.can_delete and form.cleaned_data.get("DELETE"))
+            if delete and pk is None:
+                continue
+            rows.append({"id": pk, "delete": delete,
+                         **{name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}})
+        return rows
+
+    def has_errors(self) -> bool:
+        if not self.management_form.is_valid() or self.non_form_errors():
+            return True
+        return any(f.errors for f in self.forms if f.has_changed() or f.instance.pk)
 
 
-TimelineFormSet = inlineformset_factory(Application, TimelineActivity, form=TimelineForm, formset=DraftInlineFormSet,
-                                        extra=2, can_delete=True)
-BudgetFormSet = inlineformset_factory(Application, BudgetLine, form=BudgetLineForm, formset=DraftInlineFormSet,
-                                      extra=2, can_delete=True)
+class DraftInlineFormSet(PrefetchedRowsFormSet, BaseInlineFormSet):
+    pass
 
 
-class KeepAnsweredFormSet(BaseInlineFormSet):
-    """A call's criteria / questions: one already scored or answered cannot be deleted (the cascade would
-    erase what reviewers or applicants typed)."""
-
-    answered_by: tuple[type, str] = (None, "")  # (model holding the answers, its foreign key to the row)
-
-    def clean(self):
-        super().clean()
-        model, field = self.answered_by
-        for form in self.deleted_forms:
-            if form.instance.pk and model.objects.filter(**{field: form.instance.pk}).exists():
-                raise ValidationError(_("“%(name)s” already has scores or answers: it cannot be deleted.")
-                                      % {"name": form.instance})
+def _row_formset(parent, model, form, *, fields=None, extra: int, max_num: int, formset=DraftInlineFormSet):
+    return inlineformset_factory(parent, model, form=form, formset=formset, fields=fields, extra=extra,
+                                 can_delete=True, max_num=max_num, validate_max=True, absolute_max=max_num)
 
 
-def limit_regions(form: forms.Form, tenant) -> None:
-    if "regions" in form.fields:
-        form.fields["regions"].queryset = Region.objects.filter(tenant=tenant)
+TimelineFormSet = _row_formset(Application, TimelineActivity, TimelineForm, extra=2, max_num=MAX_ROWS["timeline"])
+BudgetFormSet = _row_formset(Application, BudgetLine, BudgetLineForm, extra=2, max_num=MAX_ROWS["lines"])
 
 
 class EligibilityForm(forms.Form):
@@ -231,15 +292,10 @@ class ReviewForm(forms.Form):
                 for c in self.criteria}
 
 
-class AssignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None)
-
-    def __init__(self, *args, users=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = users
-
-
 class CallForm(forms.ModelForm):
+    """The call's own fields. What may still change once applications or reviews exist is the service's
+    rule (grants.services.calls.call_update), not the form's."""
+
     class Meta:
         model = Call
         fields = ["title_fr", "title_en", "description_fr", "description_en", "envelope", "currency",
@@ -252,26 +308,42 @@ class CallForm(forms.ModelForm):
             "eligible_regions": forms.CheckboxSelectMultiple, "focus_areas": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, tenant=None, **kwargs):
+    def __init__(self, *args, regions, focus_areas, **kwargs):
         super().__init__(*args, **kwargs)
-        from orgs.models import FocusArea
-
-        self.fields["eligible_regions"].queryset = Region.objects.filter(tenant=tenant)
-        self.fields["focus_areas"].queryset = FocusArea.objects.filter(tenant=tenant)
+        self.fields["eligible_regions"].queryset = regions
+        self.fields["focus_areas"].queryset = focus_areas
         _safe_choice_fields(self)  # absurd ids are invalid choices, not a database overflow
 
-    def clean(self):
-        data = super().clean()
-        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
-            self.add_error("closes_at", _("The call must close after it opens."))
-        if data.get("min_grant") is not None and data.get("max_grant") is not None \
-                and data["max_grant"] < data["min_grant"]:
-            self.add_error("max_grant", _("The maximum grant is lower than the minimum grant."))
-        if self.instance.pk and "currency" in self.changed_data and self.instance.applications.exists():
-            # Amounts already requested are in the old currency: changing it would silently re-denominate them.
-            self.add_error("currency", _("The currency can no longer change: applications were already made."))
-        if self.instance.pk and "blind_review" in self.changed_data and self.instance.applications.filter(
-                reviews__isnull=False).exists():
-            # Reviewers already opened applications under one rule; switching it would reveal or hide names mid-way.
-            self.add_error("blind_review", _("Blind review can no longer change: reviewers are already assigned."))
+    def data_for_service(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        for name in ("eligible_regions", "focus_areas"):
+            if name in data:
+                data[name] = list(data[name])
         return data
+
+
+class CallRowsFormSet(PrefetchedRowsFormSet, BaseInlineFormSet):
+    """A call's criteria, questions or documents. Deleting one already scored or answered is refused by
+    the service (grants.services.calls), which sees every row."""
+
+
+def _call_rows(model, fields: list[str], max_num: int):
+    return inlineformset_factory(Call, model, formset=CallRowsFormSet, fields=fields, extra=1, can_delete=True,
+                                 max_num=max_num, validate_max=True, absolute_max=max_num)
+
+
+CriterionFormSet = _call_rows(RubricCriterion, ["name_fr", "name_en", "description", "weight"],
+                              MAX_CALL_ROWS["criteria"])
+QuestionFormSet = _call_rows(EligibilityQuestion, ["text_fr", "text_en", "kind", "disqualifying_answer"],
+                             MAX_CALL_ROWS["questions"])
+DocumentFormSet = _call_rows(RequiredAttachment, ["name_fr", "name_en", "description"], MAX_CALL_ROWS["documents"])
+CALL_FORMSETS = (("criteria", CriterionFormSet), ("questions", QuestionFormSet), ("documents", DocumentFormSet))
+
+
+class BudgetCategoryFormSet(PrefetchedRowsFormSet):
+    pass
+
+
+BudgetCategoriesFormSet = modelformset_factory(
+    BudgetCategory, formset=BudgetCategoryFormSet, fields=list(BUDGET_CATEGORY_FIELDS), extra=2,
+    max_num=MAX_BUDGET_CATEGORIES, validate_max=True, absolute_max=MAX_BUDGET_CATEGORIES)

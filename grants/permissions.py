@@ -1,17 +1,27 @@
-"""Who may do what with calls, applications and reviews, with reasons a person can read."""
+"""Who may do what with calls, applications and reviews, with reasons a person can read.
+
+Each function takes the actor (relais.actor.Actor) and, where it matters, the object; views
+raise the decision (403 with the reason) or hand it to templates.
+"""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from relais.actor import Actor
 from relais.models import Membership, Role
 from relais.permissions import ALLOW, Decision, deny
 
 from .models import Application, Review, ReviewStatus
 
 
-def can_edit_application(membership: Membership, application: Application) -> Decision:
-    if membership.role != Role.APPLICANT or membership.organisation_id != application.organisation_id:
+def is_own_application(actor: Actor, application: Application) -> bool:
+    """The actor is an applicant of the organisation that wrote the application."""
+    return actor.has_role(Role.APPLICANT) and actor.acts_for(application.organisation_id)
+
+
+def can_edit_application(actor: Actor, application: Application) -> Decision:
+    if not is_own_application(actor, application):
         return deny(_("Only the applicant organisation can edit this application."))
     if not application.is_editable:
         return deny(_("This application is locked: it was submitted (%(status)s).")
@@ -19,20 +29,78 @@ def can_edit_application(membership: Membership, application: Application) -> De
     return ALLOW
 
 
-def can_manage_applications(membership: Membership) -> Decision:
-    if membership.role != Role.MANAGER:
+def can_start_application(actor: Actor) -> Decision:
+    if not actor.has_role(Role.APPLICANT) or actor.organisation_id is None:
+        return deny(_("Only applicants can start an application."))
+    return ALLOW
+
+
+def can_manage_applications(actor: Actor) -> Decision:
+    """Screening, assignment, decisions, call editing: the programme managers' work."""
+    if not actor.is_manager:
         return deny(_("Only programme managers can do this."))
     return ALLOW
 
 
-def identity_hidden(membership: Membership, application: Application) -> bool:
+def can_edit_calls(actor: Actor) -> Decision:
+    if not actor.is_manager:
+        return deny(_("Only programme managers edit calls."))
+    return ALLOW
+
+
+def can_assign_reviewers(actor: Actor) -> Decision:
+    if not actor.is_manager:
+        return deny(_("Only programme managers assign reviewers."))
+    return ALLOW
+
+
+def can_decide_applications(actor: Actor) -> Decision:
+    if not actor.is_manager:
+        return deny(_("Only programme managers decide."))
+    return ALLOW
+
+
+def can_read_ranking(actor: Actor) -> Decision:
+    if not actor.has_role(Role.MANAGER, Role.REVIEWER):
+        return deny(_("The ranking is for managers and reviewers."))
+    return ALLOW
+
+
+def can_read_versions(actor: Actor) -> Decision:
+    if actor.has_role(Role.REVIEWER):
+        return deny(_("Reviewers see the submitted version only."))
+    return ALLOW
+
+
+def identity_hidden(actor: Actor, application: Application) -> bool:
     """Blind review: reviewers do not see who applied (name, contacts, documents)."""
-    return membership.role == Role.REVIEWER and application.call.blind_review
+    return actor.has_role(Role.REVIEWER) and application.call.blind_review
+
+
+def can_download_attachment(actor: Actor, application: Application) -> Decision:
+    if identity_hidden(actor, application):
+        return deny(_("Blind review: documents that identify the applicant are hidden."))
+    return ALLOW
 
 
 def can_open_review(review: Review) -> Decision:
+    """The reviewer opens the application only after declaring no conflict of interest."""
     if review.status == ReviewStatus.ASSIGNED:
         return deny(_("Declare whether you have a conflict of interest before opening the application."))
     if review.status == ReviewStatus.RECUSED:
         return deny(_("You declared a conflict of interest: this application is not yours to review."))
     return ALLOW
+
+
+def can_read_review(actor: Actor, review: Review) -> Decision:
+    """Reviewers read their own reviews; managers read everyone's."""
+    if review.reviewer_id == actor.user_id or actor.is_manager:
+        return ALLOW
+    return deny(_("Only programme managers can do this."))
+
+
+def reviewer_conflict(membership: Membership, application: Application) -> str:
+    """Why this reviewer may not review the application ('' when they may)."""
+    if membership.organisation_id and membership.organisation_id == application.organisation_id:
+        return _("%(user)s is a member of the applicant organisation.") % {"user": membership.user.display_name}
+    return ""

@@ -1,19 +1,23 @@
-"""Readers for grants. Every query takes the tenant; access_* functions 404 for foreign or hidden rows."""
+"""Readers for grants. Every reader takes the actor; access_* functions fetch and authorise in one
+query and answer 404 for what the actor may not see (missing or foreign alike)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orgs.models import FocusArea, Region
 from orgs.selectors.organisations import audit_timeline
+from relais.actor import Actor
 from relais.display import ReadOnlyView
-from relais.models import Membership, Role, Tenant
+from relais.models import Membership, Role, User
 
 from . import scoring
 from .models import (
@@ -21,69 +25,160 @@ from .models import (
     ApplicationAttachment,
     ApplicationStatus,
     ApplicationVersion,
+    BudgetCategory,
     BudgetLine,
     Call,
     CallStatus,
     EligibilityAnswer,
+    EligibilityQuestion,
+    RequiredAttachment,
     Review,
     ReviewScore,
     ReviewStatus,
+    RubricCriterion,
     TimelineActivity,
 )
-from .permissions import identity_hidden
+from .permissions import identity_hidden, reviewer_conflict
 
 S = ApplicationStatus
 STAFF_SEE_ALL = (Role.MANAGER, Role.FINANCE)
 
 
-def call_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Call]:
-    calls = Call.objects.filter(tenant=tenant)
-    if membership.role == Role.APPLICANT:
-        calls = calls.filter(status=CallStatus.OPEN, closes_at__gt=timezone.now())
-    elif membership.role != Role.MANAGER:
+def call_list(*, actor: Actor) -> QuerySet[Call]:
+    calls = Call.objects.filter(tenant=actor.tenant)
+    if actor.has_role(Role.APPLICANT):
+        return calls.filter(status=CallStatus.OPEN, closes_at__gt=timezone.now()).order_by("closes_at")
+    if not actor.is_manager:
         calls = calls.exclude(status=CallStatus.DRAFT)
-    return calls.order_by("closes_at") if membership.role == Role.APPLICANT else calls
+    return calls
 
 
-def access_call(*, tenant: Tenant, membership: Membership, pk: int) -> Call:
-    return get_object_or_404(call_list(tenant=tenant, membership=membership), pk=pk)
+def access_call(*, actor: Actor, pk: int) -> Call:
+    return get_object_or_404(call_list(actor=actor), pk=pk)
 
 
-def application_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Application]:
+def call_children(*, call: Call) -> dict[str, QuerySet]:
+    """What a call asks of applicants, for its page and its form (empty for a call not saved yet)."""
+    if call.pk is None:
+        return {"criteria": RubricCriterion.objects.none(), "questions": EligibilityQuestion.objects.none(),
+                "documents": RequiredAttachment.objects.none()}
+    return {"criteria": RubricCriterion.objects.filter(tenant_id=call.tenant_id, call=call),
+            "questions": EligibilityQuestion.objects.filter(tenant_id=call.tenant_id, call=call),
+            "documents": RequiredAttachment.objects.filter(tenant_id=call.tenant_id, call=call)}
+
+
+def region_list(*, actor: Actor) -> QuerySet[Region]:
+    return Region.objects.filter(tenant=actor.tenant)
+
+
+def focus_area_list(*, actor: Actor) -> QuerySet[FocusArea]:
+    return FocusArea.objects.filter(tenant=actor.tenant)
+
+
+def budget_category_list(*, actor: Actor) -> QuerySet[BudgetCategory]:
+    return BudgetCategory.objects.filter(tenant=actor.tenant)
+
+
+def active_budget_categories(*, actor: Actor) -> list[BudgetCategory]:
+    """The categories an applicant may choose, read once for a whole budget formset."""
+    return list(budget_category_list(actor=actor).filter(is_active=True))
+
+
+def application_list(*, actor: Actor) -> QuerySet[Application]:
     """Applicants: their organisation's; reviewers: the ones assigned to them (not recused); staff: all."""
-    apps = Application.objects.filter(tenant=tenant).select_related("call", "organisation")
-    if membership.role == Role.APPLICANT:
-        return apps.filter(organisation_id=membership.organisation_id)
-    if membership.role == Role.REVIEWER:
+    apps = Application.objects.filter(tenant=actor.tenant).select_related("call", "organisation")
+    if actor.has_role(Role.APPLICANT):
+        if actor.organisation_id is None:
+            return apps.none()
+        return apps.filter(organisation_id=actor.organisation_id)
+    if actor.has_role(Role.REVIEWER):
         # A recused reviewer is out: the application is no longer theirs to read.
-        mine = Review.objects.filter(reviewer_id=membership.user_id).exclude(status=ReviewStatus.RECUSED)
+        mine = Review.objects.filter(tenant=actor.tenant, reviewer_id=actor.user_id).exclude(
+            status=ReviewStatus.RECUSED)
         return apps.filter(pk__in=mine.values("application_id")).exclude(status=S.DRAFT)
-    if membership.role in STAFF_SEE_ALL:
+    if actor.has_role(*STAFF_SEE_ALL):
         return apps.exclude(status=S.DRAFT)
     return apps.none()
 
 
-def organisations_under_review(*, tenant: Tenant, membership: Membership) -> QuerySet:
+def organisations_under_review(*, actor: Actor) -> QuerySet:
     """Ids of the CSOs a reviewer may see in the registry: applicants of the applications
-    assigned to them (not recused), in calls without blind review. Registered with
-    orgs.selectors.register_reviewer_organisations."""
-    if membership.role != Role.REVIEWER:
+    assigned to them (not recused), in calls without blind review. Registered as the kernel's
+    "reviewer_organisations" scope (relais.scopes) from GrantsConfig.ready()."""
+    if not actor.has_role(Role.REVIEWER):
         return Application.objects.none().values("organisation_id")
-    return (application_list(tenant=tenant, membership=membership).filter(call__blind_review=False)
-            .values("organisation_id"))
+    return application_list(actor=actor).filter(call__blind_review=False).values("organisation_id")
 
 
-def access_application(*, tenant: Tenant, membership: Membership, pk: int) -> Application:
-    return get_object_or_404(application_list(tenant=tenant, membership=membership), pk=pk)
+def access_application(*, actor: Actor, pk: int) -> Application:
+    return get_object_or_404(application_list(actor=actor), pk=pk)
 
 
-def access_attachment(*, tenant: Tenant, membership: Membership, pk: int) -> ApplicationAttachment:
-    attachment = get_object_or_404(
-        ApplicationAttachment.objects.select_related("application__call"), tenant=tenant, pk=pk
+def own_application(*, actor: Actor, call: Call) -> Application | None:
+    """The application the actor's organisation started in this call, if any (applicants only)."""
+    if not actor.has_role(Role.APPLICANT) or actor.organisation_id is None:
+        return None
+    return application_list(actor=actor).filter(call=call).first()
+
+
+def applications_of_call(*, actor: Actor, call: Call, pks: list[int]) -> list[Application]:
+    """The listed applications of a call, among those the actor may see."""
+    return list(application_list(actor=actor).filter(call=call, pk__in=pks))
+
+
+def access_attachment(*, actor: Actor, pk: int) -> ApplicationAttachment:
+    """One query: the attachment, only if its application is visible to the actor (else the same 404)."""
+    visible = application_list(actor=actor).values("pk")
+    return get_object_or_404(
+        ApplicationAttachment.objects.select_related("application__call"),
+        tenant=actor.tenant, pk=pk, application__in=visible,
     )
-    # Same 404 when the application is not visible to this member.
-    access_application(tenant=tenant, membership=membership, pk=attachment.application_id)
-    return attachment
+
+
+def application_rows(application: Application | ReadOnlyView) -> dict[str, Any]:
+    """What an application page shows besides the application itself (of its anonymised view, for a blind
+    reviewer: no documents, no versions)."""
+    return {
+        "lines": application.budget_lines.select_related("category"), "activities": application.timeline.all(),
+        "regions": application.regions.all(), "attachments": application.attachments.select_related("required"),
+        "answers": application.answers.select_related("question"), "versions": application.versions.all(),
+    }
+
+
+def application_versions(*, application: Application) -> list[ApplicationVersion]:
+    return list(application.versions.all())
+
+
+def screening_rows(*, application: Application) -> dict[str, Any]:
+    """The screening page: each eligibility answer against its rule, the regions and the grant range."""
+    call = application.call
+    answers = {a.question_id: a.answer for a in application.answers.all()}
+    rows = []
+    for question in call.questions.all():
+        answer = answers.get(question.pk, "")
+        rows.append({"question": question, "answer": answer,
+                     "disqualifies": bool(question.disqualifying_answer) and answer == question.disqualifying_answer})
+    eligible = list(call.eligible_regions.all())
+    eligible_pks = {r.pk for r in eligible}
+    app_regions = list(application.regions.all())
+    return {
+        "rows": rows, "regions": app_regions, "eligible_regions": eligible,
+        "regions_ok": not eligible_pks or any(r.pk in eligible_pks for r in app_regions),
+        "within_range": call.min_grant <= application.requested_amount <= call.max_grant,
+    }
+
+
+def section_state(*, application: Application, section: str) -> dict[str, Any]:
+    """What a section page needs besides its forms: the call's questions and documents, the attachments."""
+    call = application.call
+    state: dict[str, Any] = {"attachments": {}}
+    if section == "eligibility":
+        state["questions"] = list(call.questions.all())
+        state["answers"] = dict(application.answers.values_list("question_id", "answer"))
+    if section == "attachments":
+        state["documents"] = list(call.required_attachments.all())
+        state["attachments"] = {a.required_id: a for a in application.attachments.all()}
+    return state
 
 
 # --- what a reader may see of an application -------------------------------------------
@@ -133,17 +228,17 @@ def anonymised_application(application: Application) -> ReadOnlyView:
     )
 
 
-def application_as_seen_by(*, application: Application, membership: Membership) -> Application | ReadOnlyView:
-    """What a page may show this member: the application, or for a blind reviewer its anonymised view."""
-    if identity_hidden(membership, application):
+def application_as_seen_by(*, application: Application, actor: Actor) -> Application | ReadOnlyView:
+    """What a page may show this actor: the application, or for a blind reviewer its anonymised view."""
+    if identity_hidden(actor, application):
         return anonymised_application(application)
     return application
 
 
-def review_as_seen_by(*, review: Review, membership: Membership) -> Review | ReadOnlyView:
-    """A review whose application this member may not see by name reaches pages anonymised too
+def review_as_seen_by(*, review: Review, actor: Actor) -> Review | ReadOnlyView:
+    """A review whose application this actor may not see by name reaches pages anonymised too
     (its scores read apart, as they would carry the review and its application back)."""
-    if identity_hidden(membership, review.application):
+    if identity_hidden(actor, review.application):
         scores = ReviewScore.objects.filter(tenant_id=review.tenant_id, review_id=review.pk).select_related("criterion")
         return ReadOnlyView(review, fields=BLIND_REVIEW_FIELDS, application=anonymised_application(review.application),
                             scores=scores)
@@ -163,35 +258,68 @@ class TimelineEntry:
     actor: str  # who acted, as this reader may know them
 
 
-def application_timeline(*, tenant: Tenant, application: Application, membership: Membership) -> list[TimelineEntry]:
-    """Audit events of the application as this member may read them. Blind reviewers see no reason
+def application_timeline(*, application: Application, actor: Actor) -> list[TimelineEntry]:
+    """Audit events of the application as this actor may read them. Blind reviewers see no reason
     (staff messages to the applicant may name the organisation) and no names; applicants see only
     the reasons written for them."""
-    hidden = identity_hidden(membership, application)
-    applicant = membership.role == Role.APPLICANT
+    hidden = identity_hidden(actor, application)
+    applicant = actor.has_role(Role.APPLICANT)
     entries = []
-    events = audit_timeline(tenant=tenant, target=application).exclude(action="application.section_saved")
+    events = audit_timeline(tenant=actor.tenant, target=application).exclude(action="application.section_saved")
     for event in events.select_related("actor"):
         reason = (event.after or {}).get("reason", "")
         if hidden or (applicant and event.action not in APPLICANT_REASONS):
             reason = ""
         if event.actor is None:
-            actor = _("system")
+            who = _("system")
         else:
-            actor = _("someone") if hidden else str(event.actor)
-        entries.append(TimelineEntry(created_at=event.created_at, action=event.action, reason=reason, actor=actor))
+            who = _("someone") if hidden else str(event.actor)
+        entries.append(TimelineEntry(created_at=event.created_at, action=event.action, reason=reason, actor=who))
     return entries
 
 
-def review_list(*, tenant: Tenant, membership: Membership) -> QuerySet[Review]:
-    reviews = Review.objects.filter(tenant=tenant).select_related("application__call", "application__organisation")
-    if membership.role == Role.MANAGER:
+def review_list(*, actor: Actor) -> QuerySet[Review]:
+    reviews = Review.objects.filter(tenant=actor.tenant).select_related("application__call",
+                                                                        "application__organisation")
+    if actor.is_manager:
         return reviews.select_related("reviewer")
-    return reviews.filter(reviewer_id=membership.user_id)
+    return reviews.filter(reviewer_id=actor.user_id)
 
 
-def access_review(*, tenant: Tenant, membership: Membership, pk: int) -> Review:
-    return get_object_or_404(review_list(tenant=tenant, membership=membership), pk=pk)
+def access_review(*, actor: Actor, pk: int) -> Review:
+    return get_object_or_404(review_list(actor=actor), pk=pk)
+
+
+def review_of(*, actor: Actor, application: Application) -> Review | None:
+    """The actor's own review of this application (a reviewer opens an application through it)."""
+    return Review.objects.filter(tenant=actor.tenant, application=application, reviewer_id=actor.user_id).first()
+
+
+def review_scores(*, review: Review) -> dict[int, tuple[int | None, str]]:
+    """criterion id -> (score, comment) as the reviewer saved them."""
+    return {s.criterion_id: (s.score, s.comment) for s in review.scores.all()}
+
+
+def reviews_of_application(*, application: Application) -> list[Review]:
+    return list(application.reviews.select_related("reviewer"))
+
+
+def reviewer_memberships(*, actor: Actor) -> list[Membership]:
+    """The tenant's active reviewers, by name."""
+    return list(Membership.objects.filter(tenant=actor.tenant, role=Role.REVIEWER, is_active=True)
+                .select_related("user").order_by("user__full_name", "user__email"))
+
+
+def reviewer_candidates(*, actor: Actor, application: Application, reviews: list[Review]) -> list[Membership]:
+    """Reviewers a manager may still assign: not on the application yet, not members of the applicant."""
+    taken = {r.reviewer_id for r in reviews}
+    return [m for m in reviewer_memberships(actor=actor)
+            if m.user_id not in taken and not reviewer_conflict(m, application)]
+
+
+def tenant_user(*, actor: Actor, pk: int) -> User | None:
+    """A member (any role) of the actor's tenant, or None."""
+    return User.objects.filter(pk=pk, memberships__tenant=actor.tenant).first()
 
 
 def reviews_visible_to(*, review: Review) -> QuerySet[Review]:
@@ -268,8 +396,24 @@ def ranking(*, call: Call) -> list[RankingRow]:
     return rows
 
 
-def pipeline(*, tenant: Tenant) -> list[dict]:
+def ranking_as_seen_by(*, actor: Actor, call: Call) -> tuple[list[RankingRow], bool]:
+    """The ranking as this actor may read it (check can_read_ranking first): a reviewer sees only the
+    applications whose review they submitted, anonymised in a blind call. Returns (rows, anonymised)."""
+    rows = ranking(call=call)
+    if not actor.has_role(Role.REVIEWER):
+        return rows, False
+    mine = set(Review.objects.filter(tenant=actor.tenant, application__call=call, reviewer_id=actor.user_id,
+                                     status=ReviewStatus.SUBMITTED).values_list("application_id", flat=True))
+    rows = [r for r in rows if r.application.pk in mine]
+    if call.blind_review:
+        for row in rows:
+            row.application = anonymised_application(cast(Application, row.application))
+    return rows, call.blind_review
+
+
+def pipeline(*, actor: Actor) -> list[dict]:
     """Per call (not archived): counts per application state and reviews outstanding."""
+    tenant = actor.tenant
     calls = Call.objects.filter(tenant=tenant).exclude(status=CallStatus.ARCHIVED).annotate(
         outstanding=Count("applications__reviews", filter=Q(
             applications__reviews__status__in=[ReviewStatus.ASSIGNED, ReviewStatus.DRAFT]))

@@ -1,14 +1,13 @@
-"""State tables for calls and applications, as data.
+"""State tables for calls, applications and reviews, registered with the kernel's workflow engine.
 
-Each row says: from which state, to which state, which roles may do it, and what
-it requires (functions returning the readable problems that block it). Services
-read these tables; tests walk them for every role.
+Each row says: from which state, to which state, which roles may take it, and what it
+requires (functions returning the readable problems that block it). The services in
+grants.services call `relais.workflow.transition` with these machines; tests walk
+every table for every role (tests/relais/test_workflow_engine.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,35 +15,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relais.actor import SYSTEM, Actor
 from relais.models import Role
 from relais.money import format_money
+from relais.workflow import StateMachine, Transition, register
 
 from .completeness import completeness_problems
-from .models import Application, ApplicationStatus, Call, CallStatus, ReviewStatus
+from .models import (
+    SCORE_LEVELS,
+    Application,
+    ApplicationStatus,
+    Call,
+    CallStatus,
+    Recommendation,
+    Review,
+    ReviewStatus,
+)
 
 S = ApplicationStatus
-SYSTEM = "system"  # automatic transitions (deadline task, last review submitted)
 
-Requirement = Callable[[Any, dict], list[str]]
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    target: str
-    roles: frozenset[str]
-    action: str
-    label: Any
-    requires: tuple[Requirement, ...] = field(default=())
+# Reviewers are assigned, declare and score while the application is screened or reviewed.
+ASSIGNABLE_STATUSES = (S.SCREENING, S.IN_REVIEW)
 
 
 # --- requirements on applications -------------------------------------------------
 
-def complete(app: Application, ctx: dict) -> list[str]:
+def complete(app: Application, ctx: dict[str, Any]) -> list[str]:
     return [p.message for p in completeness_problems(app)]
 
 
-def call_accepts_submissions(app: Application, ctx: dict) -> list[str]:
+def call_accepts_submissions(app: Application, ctx: dict[str, Any]) -> list[str]:
     call = app.call
     now = timezone.now()
     if call.status != CallStatus.OPEN or now >= call.closes_at:
@@ -55,25 +55,25 @@ def call_accepts_submissions(app: Application, ctx: dict) -> list[str]:
     return []
 
 
-def reason_given(app: Application, ctx: dict) -> list[str]:
+def reason_given(app: Application, ctx: dict[str, Any]) -> list[str]:
     return [] if (ctx.get("reason") or "").strip() else [_("Give a reason; the applicant will read it.")]
 
 
-def reviews_done(app: Application, ctx: dict) -> list[str]:
+def reviews_done(app: Application, ctx: dict[str, Any]) -> list[str]:
     statuses = [r.status for r in app.reviews.all()]
     if ReviewStatus.SUBMITTED not in statuses:
         return [_("At least one review must be submitted first.")]
     return []
 
 
-def not_member_of_applicant(app: Application, ctx: dict) -> list[str]:
-    membership = ctx.get("membership")
-    if membership is not None and membership.organisation_id == app.organisation_id:
+def not_member_of_applicant(app: Application, ctx: dict[str, Any]) -> list[str]:
+    actor: Actor | None = ctx.get("actor")
+    if actor is not None and actor.acts_for(app.organisation_id):
         return [_("You are a member of the applicant organisation: another manager must decide.")]
     return []
 
 
-def valid_award(app: Application, ctx: dict) -> list[str]:
+def valid_award(app: Application, ctx: dict[str, Any]) -> list[str]:
     call = app.call
     raw = ctx.get("amount")
     try:
@@ -94,6 +94,11 @@ def valid_award(app: Application, ctx: dict) -> list[str]:
         problems.append(_("Explain why the awarded amount is lower than requested."))
     ctx["amount"] = amount
     return problems
+
+
+def applicant_acts_for_own_organisation(actor: Actor, app: Application) -> bool:
+    """An applicant takes steps only on their own organisation's application."""
+    return actor.role != Role.APPLICANT or actor.acts_for(app.organisation_id)
 
 
 A, M = frozenset({Role.APPLICANT}), frozenset({Role.MANAGER})
@@ -120,25 +125,23 @@ APPLICATION_TRANSITIONS: tuple[Transition, ...] = (
     *(Transition(s, S.WITHDRAWN, A, "withdraw", gettext_lazy("Withdraw")) for s in WITHDRAWABLE),
 )
 
-
-def application_transition_for(source: str, target: str) -> Transition | None:
-    for t in APPLICATION_TRANSITIONS:
-        if t.source == source and t.target == target:
-            return t
-    return None
-
-
-def application_transitions_from(source: str) -> list[Transition]:
-    return [t for t in APPLICATION_TRANSITIONS if t.source == source]
+APPLICATION = register(StateMachine(
+    name="application",
+    model=Application,
+    states=ApplicationStatus,
+    transitions=APPLICATION_TRANSITIONS,
+    may_act=applicant_acts_for_own_organisation,
+    wrong_step_message=gettext_lazy("An application that is “%(source)s” cannot become “%(target)s”."),
+))
 
 
 # --- calls -----------------------------------------------------------------------
 
-def call_has_rubric(call: Call, ctx: dict) -> list[str]:
+def call_has_rubric(call: Call, ctx: dict[str, Any]) -> list[str]:
     return [] if call.criteria.exists() else [_("Add at least one rubric criterion before opening the call.")]
 
 
-def call_dates_valid(call: Call, ctx: dict) -> list[str]:
+def call_dates_valid(call: Call, ctx: dict[str, Any]) -> list[str]:
     problems = []
     if call.closes_at <= timezone.now():
         problems.append(_("The closing date is in the past."))
@@ -147,13 +150,13 @@ def call_dates_valid(call: Call, ctx: dict) -> list[str]:
     return problems
 
 
-def call_closing_time_reached(call: Call, ctx: dict) -> list[str]:
+def call_closing_time_reached(call: Call, ctx: dict[str, Any]) -> list[str]:
     if ctx.get("system") and call.closes_at > timezone.now():
         return [_("The closing time has not been reached.")]
     return []
 
 
-def call_all_decided(call: Call, ctx: dict) -> list[str]:
+def call_all_decided(call: Call, ctx: dict[str, Any]) -> list[str]:
     pending = call.applications.exclude(
         status__in=[S.DRAFT, S.APPROVED, S.REJECTED, S.WITHDRAWN, S.INELIGIBLE]
     ).count()
@@ -171,9 +174,68 @@ CALL_TRANSITIONS: tuple[Transition, ...] = (
     Transition(C.DECIDED, C.ARCHIVED, M, "archive", gettext_lazy("Archive")),
 )
 
+CALL = register(StateMachine(
+    name="call",
+    model=Call,
+    states=CallStatus,
+    transitions=CALL_TRANSITIONS,
+    wrong_step_message=gettext_lazy("A call that is “%(source)s” cannot become “%(target)s”."),
+))
 
-def call_transition_for(source: str, target: str) -> Transition | None:
-    for t in CALL_TRANSITIONS:
-        if t.source == source and t.target == target:
-            return t
-    return None
+
+# --- reviews: the conflict-of-interest declaration, then the submission -----------------
+
+def application_in_review_phase(review: Review, ctx: dict[str, Any]) -> list[str]:
+    """A declaration after the review phase would open a closed application to the reviewer."""
+    if review.application.status not in ASSIGNABLE_STATUSES:
+        return [_("The application is not in review any more.")]
+    return []
+
+
+def conflict_described(review: Review, ctx: dict[str, Any]) -> list[str]:
+    return [] if (ctx.get("details") or "").strip() else [_("Describe the conflict of interest.")]
+
+
+def application_in_review(review: Review, ctx: dict[str, Any]) -> list[str]:
+    if review.application.status != S.IN_REVIEW:
+        return [_("The application is not in review any more.")]
+    return []
+
+
+def every_criterion_scored(review: Review, ctx: dict[str, Any]) -> list[str]:
+    scored = {s.criterion_id for s in review.scores.all() if s.score in SCORE_LEVELS}
+    return [_("Score the criterion: %(name)s") % {"name": c.name}
+            for c in review.application.call.criteria.all() if c.pk not in scored]
+
+
+def recommendation_chosen(review: Review, ctx: dict[str, Any]) -> list[str]:
+    return [] if review.recommendation in Recommendation.values else [_("Choose a recommendation.")]
+
+
+def reviewer_acts_on_own_review(actor: Actor, review: Review) -> bool:
+    """A reviewer declares and scores only the reviews assigned to them."""
+    return review.reviewer_id == actor.user_id
+
+
+R = ReviewStatus
+REVIEWER = frozenset({Role.REVIEWER})
+# What a submission needs; the scoring service checks it first, to keep an incomplete submission as a draft.
+SUBMISSION_REQUIREMENTS = (application_in_review, every_criterion_scored, recommendation_chosen)
+REVIEW_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(R.ASSIGNED, R.DRAFT, REVIEWER, "declare_no_conflict", gettext_lazy("Declare no conflict of interest"),
+               (application_in_review_phase,)),
+    Transition(R.ASSIGNED, R.RECUSED, REVIEWER, "declare_conflict", gettext_lazy("Declare a conflict of interest"),
+               (application_in_review_phase, conflict_described)),
+    Transition(R.DRAFT, R.SUBMITTED, REVIEWER, "submit", gettext_lazy("Submit the review"),
+               SUBMISSION_REQUIREMENTS),
+)
+
+REVIEW = register(StateMachine(
+    name="review",
+    model=Review,
+    states=ReviewStatus,
+    transitions=REVIEW_TRANSITIONS,
+    may_act=reviewer_acts_on_own_review,
+    wrong_step_message=gettext_lazy("A review that is “%(source)s” cannot become “%(target)s”."),
+    role_message=gettext_lazy("This review is assigned to someone else."),
+))

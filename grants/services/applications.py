@@ -2,60 +2,74 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import Organisation, OrganisationStatus
+from orgs.models import OrganisationStatus
+from relais.actor import Actor
 from relais.audit import audit_record
-from relais.models import Membership, Role, User
+from relais.errors import Refused, refused
 from relais.money import format_money, quantize
+from relais.uploads import validate_upload
+from relais.workflow import transition
 
 from ..models import (
     Application,
     ApplicationAttachment,
     ApplicationStatus,
     ApplicationVersion,
+    BudgetLine,
     Call,
+    EligibilityAnswer,
     ReferenceSequence,
+    RequiredAttachment,
+    TimelineActivity,
 )
+from ..permissions import can_edit_application, can_start_application, is_own_application
+from ..sections import MAX_ROWS, ROW_FIELDS, SECTION_FIELDS, SECTION_ROWS
 from ..tasks import send_application_email
 from ..versions import snapshot
-from ..workflow import SYSTEM, application_transition_for
+from ..workflow import APPLICATION
+from .common import same_tenant
 
 S = ApplicationStatus
 
 # Which e-mail each target state sends to the applicant.
-EMAIL_ON = {
+EMAIL_ON: dict[str, str] = {
     S.SUBMITTED: "receipt", S.CHANGES_REQUESTED: "changes_requested", S.INELIGIBLE: "ineligible",
     S.APPROVED: "approved", S.REJECTED: "rejected",
 }
 
 
-def application_create(*, call: Call, membership: Membership, actor: User) -> Application:
+def application_create(*, call: Call, actor: Actor) -> Application:
     """One application per organisation and call; only applicants, only while the call accepts submissions."""
-    if membership.role != Role.APPLICANT or membership.organisation_id is None:
-        raise PermissionDenied(_("Only applicants can start an application."))
-    if call.tenant_id != membership.tenant_id:
-        raise PermissionDenied(_("This call belongs to another workspace."))
+    decision = can_start_application(actor)
+    if not decision:
+        raise Refused(decision.reason, forbidden=True)
+    if call.tenant_id != actor.tenant.pk:
+        raise Refused(_("This call belongs to another workspace."), forbidden=True)
     if not call.accepts_submissions:
-        raise ValidationError(_("This call does not accept applications."))
-    organisation: Organisation = membership.organisation
+        raise Refused(_("This call does not accept applications."))
+    organisation = actor.membership.organisation if actor.membership is not None else None
+    if organisation is None:
+        raise Refused(decision.reason or _("Only applicants can start an application."), forbidden=True)
     if organisation.status == OrganisationStatus.SUSPENDED:
-        raise ValidationError(_("Your organisation is suspended in this workspace; contact the programme team."))
+        raise Refused(_("Your organisation is suspended in this workspace; contact the programme team."))
     existing = Application.objects.filter(call=call, organisation=organisation).first()
     if existing:
         return existing
     try:
         with transaction.atomic():
             application = Application.objects.create(
-                tenant=call.tenant, call=call, organisation=organisation, created_by=actor,
+                tenant=actor.tenant, call=call, organisation=organisation, created_by=actor.user,
             )
-            audit_record(tenant=call.tenant, actor=actor, action="application.created", target=application,
+            audit_record(tenant=actor.tenant, actor=actor.user, action="application.created", target=application,
                          after={"call": call.pk, "organisation": organisation.pk})
     except IntegrityError:  # two tabs at once: the other one won, use its row
         return Application.objects.get(call=call, organisation=organisation)
@@ -72,52 +86,126 @@ def recompute_requested_amount(application: Application) -> Decimal:
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
-def _lock_editable(application: Application, membership: Membership) -> Application:
+def _lock_editable(application: Application, actor: Actor) -> Application:
+    same_tenant(actor, application)
     # of=("self",): lock the application only, not the call every applicant shares.
     app = (Application.objects.select_for_update(of=("self",)).select_related("call")
-           .get(pk=application.pk, tenant=membership.tenant))
-    if membership.role != Role.APPLICANT or membership.organisation_id != app.organisation_id:
-        raise PermissionDenied(_("Only the applicant organisation can edit this application."))
-    if not app.is_editable:
-        raise ValidationError(_("This application is locked: it was submitted (%(status)s).")
-                              % {"status": app.get_status_display()})
+           .get(pk=application.pk, tenant=actor.tenant))
+    decision = can_edit_application(actor, app)
+    if not decision:
+        raise Refused(decision.reason, forbidden=not is_own_application(actor, app))
     return app
 
 
-def application_section_save(*, application: Application, membership: Membership, actor: User,
-                             section: str, save_form) -> Application:
-    """Save one section as a draft. `save_form(app)` writes the (possibly incomplete) form data.
+def _save_rows(app: Application, key: str, rows: list[dict[str, Any]]) -> None:
+    """Write a section's rows: each a dict of ROW_FIELDS[key] values, with `id` (an existing row of
+    this application, or None for a new one) and `delete`."""
+    model: type[TimelineActivity] | type[BudgetLine] = TimelineActivity if key == "timeline" else BudgetLine
+    existing = {row.pk: row for row in model.objects.filter(tenant_id=app.tenant_id, application=app)}
+    kept = len(existing)
+    for data in rows:
+        pk = data.get("id")
+        obj = existing.get(pk) if pk is not None else None
+        if pk is not None and obj is None:
+            raise Refused(_("This row belongs to another application."), forbidden=True)
+        if data.get("delete"):
+            if obj is not None:
+                obj.delete()
+                kept -= 1
+            continue
+        if obj is None:
+            obj = model(tenant_id=app.tenant_id, application=app)
+            kept += 1
+        for name in ROW_FIELDS[key]:
+            if name in data:
+                setattr(obj, name, data[name])
+        category = getattr(obj, "category", None)
+        if category is not None and category.tenant_id != app.tenant_id:
+            raise Refused(_("This belongs to another workspace."), forbidden=True)
+        obj.save()
+    if kept > MAX_ROWS[key]:
+        raise Refused(_("At most %(n)s rows can be saved here.") % {"n": MAX_ROWS[key]})
 
-    Drafts never need to be complete; completeness is checked at submission.
+
+def _save_answers(app: Application, answers: dict[int, str]) -> None:
+    questions = set(app.call.questions.values_list("pk", flat=True))
+    for question_id, answer in answers.items():
+        if question_id not in questions:
+            raise Refused(_("This question is not asked by the call."))
+        EligibilityAnswer.objects.update_or_create(
+            application=app, question_id=question_id, defaults={"tenant_id": app.tenant_id, "answer": answer})
+
+
+def application_section_save(*, application: Application, actor: Actor, section: str,
+                             data: dict[str, Any]) -> Application:
+    """Save one section as a draft from plain cleaned data.
+
+    `data` holds the section's fields that validated (grants.sections.SECTION_FIELDS), for a
+    section with rows their list under SECTION_ROWS[section] (dicts with `id`, `delete` and the
+    row fields), and for the eligibility section `answers` ({question id: answer}). Drafts never
+    need to be complete; completeness is checked at submission.
     """
+    return application_sections_save(application=application, actor=actor, sections={section: data})
+
+
+def application_sections_save(*, application: Application, actor: Actor,
+                              sections: dict[str, dict[str, Any]]) -> Application:
+    """Save several sections at once ({section: data}, as application_section_save): one lock, one
+    total, one audit event naming the sections."""
+    unknown = [section for section in sections if section not in SECTION_FIELDS]
+    if unknown:
+        raise Refused(_("This section does not exist."))
     with transaction.atomic():
-        app = _lock_editable(application, membership)
-        save_form(app)
+        app = _lock_editable(application, actor)
+        for section, data in sections.items():
+            _write_section(app, actor, section, data)
         app.requested_amount = recompute_requested_amount(app)
         if app.requested_amount > MAX_AMOUNT:  # would not fit the column: refuse instead of storing garbage
-            raise ValidationError(_("The budget total is too high (%(total)s): check the quantities and unit costs.")
-                                  % {"total": format_money(app.requested_amount, app.call.currency)})
+            raise Refused(_("The budget total is too high (%(total)s): check the quantities and unit costs.")
+                          % {"total": format_money(app.requested_amount, app.call.currency)})
         app.save()
-        audit_record(tenant=app.tenant, actor=actor, action="application.section_saved", target=app,
-                     after={"section": section})
+        audit_record(tenant=actor.tenant, actor=actor.user, action="application.section_saved", target=app,
+                     after={"section": ", ".join(sections)})
     return app
 
 
-def attachment_add(*, application: Application, membership: Membership, actor: User, required, upload,
-                   content_type: str) -> ApplicationAttachment:
+def _write_section(app: Application, actor: Actor, section: str, data: dict[str, Any]) -> None:
+    for name in SECTION_FIELDS[section]:
+        if name not in data:
+            continue
+        if name == "regions":
+            regions = list(data[name])
+            same_tenant(actor, *regions)
+            app.regions.set(regions)
+        else:
+            setattr(app, name, data[name])
+    if section == "eligibility":
+        _save_answers(app, data.get("answers") or {})
+    key = SECTION_ROWS.get(section)
+    if key is not None and key in data:
+        _save_rows(app, key, list(data[key]))
+
+
+def attachment_add(*, application: Application, actor: Actor, required: RequiredAttachment | None,
+                   upload) -> ApplicationAttachment:
+    """Attach (or replace) the document a call requires; the upload's content is checked first."""
+    try:
+        content_type = validate_upload(upload).content_type
+    except ValidationError as exc:
+        raise refused(exc) from exc
     with transaction.atomic():
-        app = _lock_editable(application, membership)
+        app = _lock_editable(application, actor)
         if required is not None and required.call_id != app.call_id:
-            raise ValidationError(_("This document is not required by the call."))
+            raise Refused(_("This document is not required by the call."))
         ApplicationAttachment.objects.filter(application=app, required=required).delete()
         attachment = ApplicationAttachment(
-            tenant=app.tenant, application=app, required=required, original_name=upload.name[:255],
-            content_type=content_type, size=upload.size, uploaded_by=actor,
+            tenant_id=app.tenant_id, application=app, required=required, original_name=upload.name[:255],
+            content_type=content_type, size=upload.size, uploaded_by=actor.user,
         )
         attachment.file.save(upload.name, upload, save=False)
         attachment.save()
         app.save(update_fields=["updated_at"])
-        audit_record(tenant=app.tenant, actor=actor, action="application.attachment_added", target=app,
+        audit_record(tenant=actor.tenant, actor=actor.user, action="application.attachment_added", target=app,
                      after={"document": attachment.original_name, "type": content_type})
     return attachment
 
@@ -134,89 +222,73 @@ def allocate_reference(application: Application) -> str:
     return f"{prefix}-{year}-{sequence.last:03d}"
 
 
-def _role_allowed(transition, app: Application, membership: Membership | None) -> bool:
-    if membership is None:
-        return SYSTEM in transition.roles
-    if membership.tenant_id != app.tenant_id or membership.role not in transition.roles:
-        return False
-    if membership.role == Role.APPLICANT:
-        return membership.organisation_id == app.organisation_id
-    return True
+def application_transition(*, application: Application, actor: Actor, target: str, reason: str = "",
+                           amount: Any = None, notify: bool = True) -> Application:
+    """Take a step of the application table (grants.workflow.APPLICATION), or refuse with readable reasons.
 
-
-def application_transition(*, application: Application, target: str, actor: User | None,
-                           membership: Membership | None, reason: str = "", amount: Any = None) -> Application:
-    """Move an application along APPLICATION_TRANSITIONS, or refuse with readable reasons.
-
-    Rules: the (from, to) pair must be in the table; the actor's role must be listed
-    (applicants only for their own organisation; membership=None means the system);
-    every requirement of the row must hold. The row is locked, audited, and the
-    applicant is e-mailed on commit where EMAIL_ON says so.
+    The engine checks the step, the role (applicants only for their own organisation; the
+    system for the automatic steps) and the row's requirements, then audits. This service
+    writes what goes with the step (reference, version, decision) and e-mails the applicant
+    on commit where EMAIL_ON says so (`notify=False`: demo seeding).
     """
-    with transaction.atomic():
-        # Lock the application row only: joined call/organisation/tenant rows stay free,
-        # so one tenant's transitions do not queue behind each other.
-        app = (Application.objects.select_for_update(of=("self",)).select_related("call", "organisation", "tenant")
-               .get(pk=application.pk, tenant_id=application.tenant_id))
-        transition = application_transition_for(app.status, target)
-        if transition is None:
-            raise ValidationError(
-                _("An application that is “%(source)s” cannot become “%(target)s”.")
-                % {"source": app.get_status_display(), "target": S(target).label if target in S.values else target}
-            )
-        if not _role_allowed(transition, app, membership):
-            raise ValidationError(_("Your role does not allow this step (%(step)s).") % {"step": transition.label})
-        ctx: dict[str, Any] = {"reason": reason, "amount": amount, "membership": membership, "actor": actor}
-        problems = [message for requirement in transition.requires for message in requirement(app, ctx)]
-        if problems:
-            raise ValidationError(problems)
-        before = {"status": app.status}
+    same_tenant(actor, application)
+
+    def apply(app: Application, ctx: dict[str, Any]) -> dict[str, Any]:
         now = timezone.now()
-        app.status = target
+        reason = ctx["reason"]
+        extra: dict[str, Any] = {}
         if target == S.SUBMITTED:
             app.requested_amount = recompute_requested_amount(app)
             if not app.reference:
                 app.reference = allocate_reference(app)
             app.submitted_at = now
             number = app.versions.count() + 1
-            ApplicationVersion.objects.create(tenant=app.tenant, application=app, number=number,
-                                              snapshot=snapshot(app), created_by=actor)
+            ApplicationVersion.objects.create(tenant_id=app.tenant_id, application=app, number=number,
+                                              snapshot=snapshot(app), created_by=actor.user)
+            extra["reference"] = app.reference
         elif target == S.CHANGES_REQUESTED:
             app.changes_requested_message = reason
-        elif target in (S.IN_REVIEW, S.INELIGIBLE) and before["status"] == S.SCREENING and reason:
+        elif target in (S.IN_REVIEW, S.INELIGIBLE) and source == S.SCREENING and reason:
             app.screening_reason = reason
         elif target in (S.APPROVED, S.REJECTED):
             app.awarded_amount = quantize(ctx["amount"], app.call.currency) if target == S.APPROVED else None
             app.decision_reason = reason
-            app.decided_by = actor
+            app.decided_by = actor.user
             app.decided_at = now
-        app.save()
-        after = {"status": app.status}
-        if reason:
-            after["reason"] = reason
-        if target == S.SUBMITTED:
-            after["reference"] = app.reference
-        if target == S.APPROVED:
-            after["awarded_amount"] = app.awarded_amount
-        audit_record(tenant=app.tenant, actor=actor, action=f"application.{transition.action}", target=app,
-                     before=before, after=after)
-        kind = EMAIL_ON.get(target)
-        if kind:
-            user_id = actor.pk if kind == "receipt" and actor is not None else None
-            transaction.on_commit(lambda: send_application_email.enqueue(
-                application_id=app.pk, kind=kind, user_id=user_id))
+            if target == S.APPROVED:
+                extra["awarded_amount"] = app.awarded_amount
+        return extra
+
+    effects: list[Callable[[Application], None]] = []
+    kind = EMAIL_ON.get(target)
+    if kind and notify:
+        user_id = actor.user_id if kind == "receipt" else None
+
+        def email(app: Application) -> None:
+            send_application_email.enqueue(application_id=app.pk, kind=kind, user_id=user_id)
+
+        effects.append(email)
+    with transaction.atomic():
+        # The state the step starts from, read under the row lock the engine takes again: a screening
+        # note is kept when the application leaves screening, not when a review is reopened.
+        source = (Application.objects.select_for_update().filter(pk=application.pk, tenant=actor.tenant)
+                  .values_list("status", flat=True).first())
+        # The engine locks the application row only: joined call/organisation/tenant rows stay
+        # free, so one tenant's transitions do not queue behind each other.
+        app = transition(APPLICATION, obj=application, target=target, actor=actor, reason=reason,
+                         context={"amount": amount}, apply=apply, on_commit=effects,
+                         lock_related=("call", "organisation", "tenant"))
     application.refresh_from_db()
     return app
 
 
-def applications_decide(*, applications: list[Application], target: str, actor: User, membership: Membership,
+def applications_decide(*, applications: list[Application], target: str, actor: Actor,
                         reason: str = "") -> tuple[list[Application], dict[int, list[str]]]:
     """Batch approve (at the requested amount) or reject; each application is its own transaction."""
     done, refused = [], {}
     for application in applications:
         try:
-            done.append(application_transition(application=application, target=target, actor=actor,
-                                               membership=membership, reason=reason))
-        except ValidationError as exc:
+            done.append(application_transition(application=application, target=target, actor=actor, reason=reason))
+        except Refused as exc:
             refused[application.pk] = exc.messages
     return done, refused

@@ -1,59 +1,253 @@
-"""Writers for calls: status changes from the table, automatic closing at the deadline."""
+"""Writers for calls: create and edit (with the rules of what may still change), status changes from
+the table, automatic closing at the deadline, budget categories, the audited ranking export."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.actor import Actor
 from relais.audit import audit_record
-from relais.models import Membership, Role, User
+from relais.errors import Refused
+from relais.money import format_money
+from relais.workflow import transition
 
-from ..models import Call, CallStatus
-from ..workflow import SYSTEM, call_transition_for
+from ..models import (
+    Application,
+    ApplicationStatus,
+    BudgetCategory,
+    Call,
+    CallStatus,
+    EligibilityAnswer,
+    EligibilityQuestion,
+    RequiredAttachment,
+    Review,
+    ReviewScore,
+    RubricCriterion,
+)
+from ..permissions import can_edit_calls
+from ..workflow import CALL
+from .common import same_tenant
+
+S = ApplicationStatus
 
 
-def call_transition(*, call: Call, target: str, actor: User | None, membership: Membership | None) -> Call:
-    """Move a call along CALL_TRANSITIONS (membership=None: the deadline task)."""
-    with transaction.atomic():
-        locked = Call.objects.select_for_update().get(pk=call.pk, tenant_id=call.tenant_id)
-        transition = call_transition_for(locked.status, target)
-        if transition is None:
-            raise ValidationError(_("A call that is “%(source)s” cannot become “%(target)s”.") % {
-                "source": locked.get_status_display(),
-                "target": CallStatus(target).label if target in CallStatus.values else target})
-        role = SYSTEM if membership is None else membership.role
-        if role not in transition.roles or (membership and membership.tenant_id != locked.tenant_id):
-            raise ValidationError(_("Your role does not allow this step (%(step)s).") % {"step": transition.label})
-        ctx = {"system": membership is None}
-        problems = [m for requirement in transition.requires for m in requirement(locked, ctx)]
-        if problems:
-            raise ValidationError(problems)
-        before = locked.status
-        locked.status = target
-        locked.save(update_fields=["status"])
-        audit_record(tenant=locked.tenant, actor=actor, action=f"call.{transition.action}", target=locked,
-                     before={"status": before}, after={"status": target})
-    return locked
+def call_transition(*, call: Call, target: str, actor: Actor) -> Call:
+    """Take a step of the call table (grants.workflow.CALL); Actor.system(tenant) for the deadline task."""
+    same_tenant(actor, call)
+    return transition(CALL, obj=call, target=target, actor=actor)
 
 
 def close_due_calls() -> int:
     """Close every open call whose closing time has passed. Returns how many were closed."""
     closed = 0
-    for call in Call.objects.filter(status=CallStatus.OPEN, closes_at__lte=timezone.now()):
-        call_transition(call=call, target=CallStatus.CLOSED, actor=None, membership=None)
+    for call in Call.objects.filter(status=CallStatus.OPEN, closes_at__lte=timezone.now()).select_related("tenant"):
+        call_transition(call=call, target=CallStatus.CLOSED, actor=Actor.system(call.tenant))
         closed += 1
     return closed
 
 
-def call_save(*, call: Call, actor: User, membership: Membership, form) -> Call:
-    if membership.role != Role.MANAGER:
-        raise ValidationError(_("Only programme managers edit calls."))
+# --- create and edit ----------------------------------------------------------------
+
+CALL_FIELDS = ("title_fr", "title_en", "description_fr", "description_en", "envelope", "currency", "min_grant",
+               "max_grant", "opens_at", "closes_at", "review_deadline", "reviewers_per_application", "blind_review")
+CALL_M2M = ("eligible_regions", "focus_areas")
+# A call's rows, by the key of the call data that carries them: the model and the fields of one row.
+CALL_ROWS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "criteria": (RubricCriterion, ("name_fr", "name_en", "description", "weight", "levels", "order")),
+    "questions": (EligibilityQuestion, ("text_fr", "text_en", "kind", "disqualifying_answer", "order")),
+    "documents": (RequiredAttachment, ("name_fr", "name_en", "description", "order")),
+}
+# At most this many rows of each kind per call (the formsets' max_num).
+MAX_CALL_ROWS = {"criteria": 30, "questions": 50, "documents": 30}
+
+
+def _changed(locked: Call, data: dict[str, Any], name: str) -> bool:
+    return name in data and data[name] != getattr(locked, name)
+
+
+def _call_problems(locked: Call | None, data: dict[str, Any]) -> dict[str, list[str]]:
+    """What may not be saved, by field ('__all__' for the call as a whole)."""
+    problems: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    opens, closes = data.get("opens_at"), data.get("closes_at")
+    if opens and closes and closes <= opens:
+        refuse("closes_at", _("The call must close after it opens."))
+    low, high = data.get("min_grant"), data.get("max_grant")
+    if low is not None and high is not None and high < low:
+        refuse("max_grant", _("The maximum grant is lower than the minimum grant."))
+    if locked is None:
+        return problems
+    applications = Application.objects.filter(tenant_id=locked.tenant_id, call=locked)
+    if _changed(locked, data, "currency") and applications.exists():
+        # Amounts already requested are in the old currency: changing it would silently re-denominate them.
+        refuse("currency", _("The currency can no longer change: applications were already made."))
+    reviews = Review.objects.filter(tenant_id=locked.tenant_id, application__call=locked)
+    if _changed(locked, data, "blind_review") and reviews.exists():
+        # Reviewers already opened applications under one rule; switching it would reveal or hide names mid-way.
+        refuse("blind_review", _("Blind review can no longer change: reviewers are already assigned."))
+    if _changed(locked, data, "reviewers_per_application") and reviews.exists():
+        # Assignment and the move to decision count on this number: changing it would leave applications
+        # waiting for reviews nobody will be asked for, or close reviews early.
+        refuse("reviewers_per_application",
+               _("The number of reviewers per application can no longer change: reviewers are already assigned."))
+    if (_changed(locked, data, "min_grant") or _changed(locked, data, "max_grant")) and applications.exclude(
+            status=S.DRAFT).exists():
+        # Submitted budgets were checked against the range; moving it would make them wrong after the fact.
+        refuse("max_grant" if _changed(locked, data, "max_grant") else "min_grant",
+               _("The grant size range can no longer change: applications were already submitted."))
+    awarded = applications.filter(status=S.APPROVED).aggregate(total=Sum("awarded_amount"))["total"] or Decimal(0)
+    if data.get("envelope") is not None and data["envelope"] < awarded:
+        refuse("envelope", _("The envelope cannot be lower than the amount already awarded (%(awarded)s).")
+               % {"awarded": format_money(awarded, locked.currency)})
+    return problems
+
+
+def _by_field(exc: ValidationError) -> dict[str, list[str]]:
+    """A call's model errors by field; errors of fields callers do not edit go to the call as a whole."""
+    errors: dict[str, list[str]] = {}
+    for field, messages in exc.message_dict.items():
+        errors.setdefault(field if field in CALL_FIELDS else "__all__", []).extend(messages)
+    return errors
+
+
+def _save_call_rows(call: Call, key: str, rows: list[dict[str, Any]], problems: dict[str, list[str]]) -> None:
+    """Write one kind of call rows: dicts with `id` (an existing row of this call or None), `delete` and fields.
+    A criterion already scored or a question already answered cannot be deleted: the cascade would erase
+    what reviewers or applicants typed."""
+    model, fields = CALL_ROWS[key]
+    existing = {row.pk: row for row in model._default_manager.filter(tenant_id=call.tenant_id, call=call)}
+    count = len(existing)
+    for data in rows:
+        pk = data.get("id")
+        obj = existing.get(pk) if pk is not None else None
+        if pk is not None and obj is None:
+            raise Refused(_("This row belongs to another call."), forbidden=True)
+        if data.get("delete"):
+            if obj is None:
+                continue
+            answered = (key == "criteria" and ReviewScore.objects.filter(criterion_id=obj.pk).exists()) or (
+                key == "questions" and EligibilityAnswer.objects.filter(question_id=obj.pk).exists())
+            if answered:
+                problems.setdefault("__all__", []).append(
+                    _("“%(name)s” already has scores or answers: it cannot be deleted.") % {"name": obj})
+                continue
+            obj.delete()
+            count -= 1
+            continue
+        if obj is None:
+            obj = model(tenant_id=call.tenant_id, call=call)
+            count += 1
+        for name in fields:
+            if name in data:
+                setattr(obj, name, data[name])
+        try:
+            obj.full_clean(exclude=["tenant", "call"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:  # a row's problems are the call's, named by the row
+            raise Refused([f"{obj}: {message}" for message in exc.messages]) from exc
+        obj.save()
+    if count > MAX_CALL_ROWS[key]:
+        problems.setdefault("__all__", []).append(_("At most %(n)s rows can be saved here.")
+                                                  % {"n": MAX_CALL_ROWS[key]})
+
+
+def _call_save(*, call: Call | None, actor: Actor, data: dict[str, Any]) -> Call:
+    decision = can_edit_calls(actor)
+    if not decision:
+        raise Refused(decision.reason, forbidden=True)
+    same_tenant(actor, call, *data.get("eligible_regions", ()), *data.get("focus_areas", ()))
     with transaction.atomic():
-        created = call.pk is None
-        call.tenant = membership.tenant
-        saved = form.save()
-        audit_record(tenant=membership.tenant, actor=actor, action="call.created" if created else "call.updated",
-                     target=saved, after={"title": saved.title_fr})
+        locked = None
+        if call is not None:
+            locked = Call.objects.select_for_update().get(pk=call.pk, tenant=actor.tenant)
+        problems = _call_problems(locked, data)
+        if problems:
+            raise Refused(ValidationError(problems))
+        saved = locked or Call(tenant=actor.tenant, status=CallStatus.DRAFT)
+        for name in CALL_FIELDS:
+            if name in data:
+                setattr(saved, name, data[name])
+        try:
+            saved.full_clean(exclude=["tenant"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            raise Refused(ValidationError(_by_field(exc))) from exc
+        saved.save()
+        for name in CALL_M2M:
+            if name in data:
+                getattr(saved, name).set(data[name])
+        for key in CALL_ROWS:
+            if key in data:
+                _save_call_rows(saved, key, list(data[key]), problems)
+        if problems:  # rows that may not go: nothing of this save is kept
+            raise Refused(ValidationError(problems))
+        audit_record(tenant=actor.tenant, actor=actor.user, action="call.created" if locked is None else "call.updated",
+                     target=saved, after={"title": saved.title_fr, "envelope": saved.envelope})
+    if call is not None:
+        call.refresh_from_db()
     return saved
+
+
+def call_create(*, actor: Actor, data: dict[str, Any]) -> Call:
+    """A new call, in draft. `data`: the call's fields (CALL_FIELDS, CALL_M2M) and its rows under
+    "criteria", "questions" and "documents" (dicts with `id`, `delete` and the row's fields)."""
+    return _call_save(call=None, actor=actor, data=data)
+
+
+def call_update(*, call: Call, actor: Actor, data: dict[str, Any]) -> Call:
+    """Change a call, refusing what may no longer change once applications, reviews or decisions exist:
+    the currency and blind review, the number of reviewers per application, the grant size range once
+    applications are submitted, an envelope below what is already awarded, scored criteria and answered
+    questions."""
+    return _call_save(call=call, actor=actor, data=data)
+
+
+# --- budget categories ------------------------------------------------------------
+
+BUDGET_CATEGORY_FIELDS = ("name_fr", "name_en", "order", "is_active")
+MAX_BUDGET_CATEGORIES = 100
+
+
+def budget_categories_save(*, actor: Actor, rows: list[dict[str, Any]]) -> int:
+    """Create or change the tenant's budget categories (dicts with `id` or None and the fields).
+    Returns how many the tenant has."""
+    decision = can_edit_calls(actor)
+    if not decision:
+        raise Refused(decision.reason, forbidden=True)
+    try:
+        with transaction.atomic():
+            existing = {c.pk: c for c in BudgetCategory.objects.filter(tenant=actor.tenant)}
+            for data in rows:
+                pk = data.get("id")
+                category = existing.get(pk) if pk is not None else BudgetCategory(tenant=actor.tenant)
+                if category is None:
+                    raise Refused(_("This belongs to another workspace."), forbidden=True)
+                for name in BUDGET_CATEGORY_FIELDS:
+                    if name in data:
+                        setattr(category, name, data[name])
+                category.save()
+            count = BudgetCategory.objects.filter(tenant=actor.tenant).count()
+            if count > MAX_BUDGET_CATEGORIES:
+                raise Refused(_("At most %(n)s rows can be saved here.") % {"n": MAX_BUDGET_CATEGORIES})
+            audit_record(tenant=actor.tenant, actor=actor.user, action="budget_categories.updated",
+                         target=actor.tenant, after={"count": count})
+    except IntegrityError as exc:
+        raise Refused(_("Two budget categories cannot have the same French name.")) from exc
+    return count
+
+
+# --- the ranking export -------------------------------------------------------------
+
+def ranking_export_record(*, call: Call, actor: Actor, fmt: str, rows: int, blind: bool) -> None:
+    """An export is deliberate and audited (what, how many rows, anonymised or not)."""
+    same_tenant(actor, call)
+    audit_record(tenant=actor.tenant, actor=actor.user, action="call.ranking_exported", target=call,
+                 after={"format": fmt, "rows": rows, "blind": blind})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,12 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relais.actor import Actor
 from relais.downloads import private_bytes_response, private_file_response
 from relais.drafts import MAX_FIELD_CHARS, pop_rescued
+from relais.errors import Refused, refused_message
 from relais.ids import pk_like
 from relais.models import Membership, Role
-from relais.uploads import validate_upload
-from relais.views import error_text
 
 from .. import selectors
 from ..completeness import completeness_problems
@@ -29,48 +31,59 @@ from ..forms import (
     EligibilityForm,
     ReasonForm,
     TimelineFormSet,
-    limit_regions,
+    by_pk,
 )
-from ..models import ApplicationStatus, EligibilityAnswer, Review, ReviewStatus
-from ..permissions import can_edit_application, can_manage_applications, can_open_review, identity_hidden
-from ..sections import SECTION_SLUGS, SECTION_TITLES, SECTIONS, next_section, previous_section
+from ..models import ApplicationStatus
+from ..permissions import (
+    can_download_attachment,
+    can_edit_application,
+    can_manage_applications,
+    can_open_review,
+    can_read_versions,
+    is_own_application,
+)
+from ..sections import ROW_FIELDS, SECTION_ROWS, SECTION_SLUGS, SECTION_TITLES, SECTIONS, next_section, previous_section
 from ..services.applications import application_section_save, application_transition, attachment_add
+from ..services.reviews import review_assign
 from ..versions import snapshot, snapshot_diff
-from ..workflow import application_transitions_from
+from ..workflow import APPLICATION
 
 S = ApplicationStatus
 
 
 def _url(request, name, **kwargs):
-    return reverse(name, kwargs={"tenant_slug": request.tenant.slug, **kwargs})
+    return reverse(name, kwargs={"tenant_slug": request.actor.tenant.slug, **kwargs})
 
 
 def application_list(request: HttpRequest) -> HttpResponse:
-    apps = selectors.application_list(tenant=request.tenant, membership=request.membership)
+    actor = request.actor
+    apps = selectors.application_list(actor=actor)
     status = request.GET.get("status", "")
     if status in S.values:
         apps = apps.filter(status=status)
     page = Paginator(apps, 25).get_page(request.GET.get("page"))
-    page.object_list = [selectors.application_as_seen_by(application=app, membership=request.membership)
-                        for app in page.object_list]
+    page.object_list = [selectors.application_as_seen_by(application=app, actor=actor) for app in page.object_list]
+    applicant = actor.has_role(Role.APPLICANT)
     return render(request, "grants/application_list.html", {
         "page": page, "statuses": S.choices, "status": status,
+        "title": _("My applications") if applicant else _("Applications"), "link_to_calls": applicant,
         # Layout only: a reviewer's list leaves the column out (blind rows hold no name anyway).
-        "organisation_column": request.membership.role != Role.REVIEWER,
+        "organisation_column": not actor.has_role(Role.REVIEWER),
     })
 
 
 def _reviewer_gate(request, application) -> HttpResponse | None:
     """Reviewers open an application only through their review, after declaring no conflict."""
-    if request.membership.role != Role.REVIEWER:
+    actor = request.actor
+    if not actor.has_role(Role.REVIEWER):
         return None
-    review = Review.objects.filter(application=application, reviewer=request.user).first()
+    review = selectors.review_of(actor=actor, application=application)
     if review is None:
         raise Http404
     decision = can_open_review(review)
     if not decision:
         messages.info(request, decision.reason)
-        return redirect("review_detail", tenant_slug=request.tenant.slug, review_pk=review.pk)
+        return redirect("review_detail", tenant_slug=actor.tenant.slug, review_pk=review.pk)
     return None
 
 
@@ -90,123 +103,87 @@ def next_step_for_applicant(application) -> str:
 
 
 def application_detail(request: HttpRequest, application_pk: int) -> HttpResponse:
-    app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
+    actor = request.actor
+    app = selectors.access_application(actor=actor, pk=application_pk)
     gate = _reviewer_gate(request, app)
     if gate:
         return gate
-    membership = request.membership
-    transitions = [t for t in application_transitions_from(app.status) if membership.role in t.roles
-                   and t.target != S.SUBMITTED]
-    shown = selectors.application_as_seen_by(application=app, membership=membership)
+    applicant = actor.has_role(Role.APPLICANT)
+    manage = can_manage_applications(actor)
+    transitions = [t for t in APPLICATION.available(actor, app) if t.target != S.SUBMITTED]
+    shown = selectors.application_as_seen_by(application=app, actor=actor)
     context = {
         "application": shown, "call": app.call,
-        "can_edit": can_edit_application(membership, app), "sections": SECTIONS,
-        "problems": completeness_problems(app) if app.is_editable and membership.role == Role.APPLICANT else [],
+        "can_edit": can_edit_application(actor, app), "sections": SECTIONS,
+        "problems": completeness_problems(app) if app.is_editable and applicant else [],
         "transitions": transitions, "reason_form": ReasonForm(),
-        "timeline": selectors.application_timeline(tenant=request.tenant, application=app, membership=membership),
-        "next_step": next_step_for_applicant(app) if membership.role == Role.APPLICANT else "",
-        "lines": shown.budget_lines.select_related("category"), "activities": shown.timeline.all(),
-        "regions": shown.regions.all(), "attachments": shown.attachments.select_related("required"),
-        "answers": shown.answers.select_related("question"), "versions": shown.versions.all(),
+        "timeline": selectors.application_timeline(application=app, actor=actor),
+        "next_step": next_step_for_applicant(app) if applicant else "",
+        "can_read_versions": can_read_versions(actor), "can_manage": manage,
+        **selectors.application_rows(shown),
     }
-    if membership.role == Role.MANAGER:
-        from ..services.reviews import reviewer_conflict, reviewer_memberships
-
-        reviews = list(app.reviews.select_related("reviewer"))
-        taken = {r.reviewer_id for r in reviews}
-        candidates = [m for m in reviewer_memberships(tenant=request.tenant)
-                      if m.user_id not in taken and not reviewer_conflict(m, app)]
-        context.update({"reviews": reviews, "candidates": candidates})
+    if manage:
+        reviews = selectors.reviews_of_application(application=app)
+        context.update({"reviews": reviews,
+                        "candidates": selectors.reviewer_candidates(actor=actor, application=app, reviews=reviews)})
     return render(request, "grants/application_detail.html", context)
 
 
-def _section_forms(request, app, section, data=None, files=None):
-    tenant = request.tenant
-    forms = {}
+def _section_forms(actor: Actor, app, section, state, data=None, files=None):
+    forms: dict[str, Any] = {}
     if section in SECTION_FORMS:
-        form = SECTION_FORMS[section](data, instance=app, prefix="s")
-        limit_regions(form, tenant)
-        forms["main"] = form
+        forms["main"] = SECTION_FORMS[section](data, instance=app, prefix="s",
+                                               regions=selectors.region_list(actor=actor))
     if section == "activities":
         forms["timeline"] = TimelineFormSet(data, instance=app, prefix="timeline")
     if section == "budget":
-        forms["lines"] = BudgetFormSet(data, instance=app, prefix="lines", form_kwargs={"tenant": tenant})
+        categories = by_pk(selectors.active_budget_categories(actor=actor))
+        forms["lines"] = BudgetFormSet(data, instance=app, prefix="lines", form_kwargs={"categories": categories})
     if section == "eligibility":
-        answers = dict(app.answers.values_list("question_id", "answer"))
-        forms["main"] = EligibilityForm(data, questions=app.call.questions.all(), initial_answers=answers, prefix="s")
-    if section == "attachments":
-        forms["main"] = AttachmentsForm(data, files, required_documents=app.call.required_attachments.all(),
+        forms["main"] = EligibilityForm(data, questions=state["questions"], initial_answers=state["answers"],
                                         prefix="s")
+    if section == "attachments":
+        forms["main"] = AttachmentsForm(data, files, required_documents=state["documents"], prefix="s")
     return forms
 
 
-def _valid_rows(formset):
-    """Rows of an inline formset that validated (the others stay on screen with their errors)."""
-    rows, deleted = [], []
-    for form in formset.forms:
-        if not form.has_changed() and not form.instance.pk:
-            continue
-        if form.is_valid():
-            if formset.can_delete and form.cleaned_data.get("DELETE"):
-                if form.instance.pk:
-                    deleted.append(form.instance)
-            else:
-                rows.append(form)
-    return rows, deleted
-
-
-def _save_section(request, app, section, forms) -> list[str]:
-    """Save whatever validated; return the upload errors (field errors stay on the forms)."""
-    upload_errors: list[str] = []
-    for formset_name in ("timeline", "lines"):
-        if formset_name in forms:
-            forms[formset_name].is_valid()  # management form errors are reported, never raised
+def _section_data(section: str, forms) -> dict[str, Any]:
+    """The plain cleaned data of what validated (the rest stays on screen with its errors)."""
     main = forms.get("main")
+    data: dict[str, Any] = {}
     if main is not None:
         main.is_valid()
-
-    def save_form(locked):
-        if main is not None and hasattr(main, "save_valid_fields"):
-            main.save_valid_fields(locked)
         if section == "eligibility":
-            for question_id, answer in main.answers().items():
-                EligibilityAnswer.objects.update_or_create(
-                    application=locked, question_id=question_id, defaults={"tenant": locked.tenant, "answer": answer})
-        for formset_name in ("timeline", "lines"):
-            if formset_name in forms and forms[formset_name].management_form.is_valid():
-                rows, deleted = _valid_rows(forms[formset_name])
-                for form in rows:
-                    row = form.save(commit=False)
-                    row.application = locked
-                    row.tenant = locked.tenant
-                    row.save()
-                for row in deleted:
-                    row.delete()
-        locked.save()
+            data["answers"] = main.answers()
+        elif hasattr(main, "valid_data"):
+            data.update(main.valid_data())
+    key = SECTION_ROWS.get(section)
+    if key in forms:
+        forms[key].is_valid()  # management form errors are reported, never raised
+        data[key] = forms[key].rows(ROW_FIELDS[key])
+    return data
 
-    application_section_save(application=app, membership=request.membership, actor=request.user,
-                             section=section, save_form=save_form)
+
+def _save_section(request, app, section, forms) -> None:
+    """Save whatever validated; upload errors go on the attachment fields."""
+    actor = request.actor
+    application_section_save(application=app, actor=actor, section=section, data=_section_data(section, forms))
     if section == "attachments":
+        main = forms["main"]
         for doc in main.documents:
             upload = request.FILES.get(f"s-a{doc.pk}")
             if upload is None:
                 continue
             try:
-                content_type = validate_upload(upload).content_type
-                attachment_add(application=app, membership=request.membership, actor=request.user,
-                               required=doc, upload=upload, content_type=content_type)
-            except ValidationError as exc:
+                attachment_add(application=app, actor=actor, required=doc, upload=upload)
+            except Refused as exc:
                 main.add_error(f"a{doc.pk}", exc)
-                upload_errors.append(f"{doc.name}: {error_text(exc)}")
-    return upload_errors
 
 
 def _has_errors(forms) -> bool:
     for form in forms.values():
-        if hasattr(form, "management_form"):
-            if not form.management_form.is_valid():
-                return True
-            if any(f.errors for f in form.forms if f.has_changed() or f.instance.pk):
+        if hasattr(form, "has_errors"):
+            if form.has_errors():
                 return True
         elif form.errors:
             return True
@@ -214,27 +191,28 @@ def _has_errors(forms) -> bool:
 
 
 def application_section(request: HttpRequest, application_pk: int) -> HttpResponse:
-    app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
-    decision = can_edit_application(request.membership, app)
-    own = request.membership.role == Role.APPLICANT and request.membership.organisation_id == app.organisation_id
-    if not decision and not (own and request.method == "POST"):
+    actor = request.actor
+    app = selectors.access_application(actor=actor, pk=application_pk)
+    decision = can_edit_application(actor, app)
+    if not decision and not (is_own_application(actor, app) and request.method == "POST"):
         raise PermissionDenied(decision.reason)
     section = request.GET.get("section", SECTION_SLUGS[0])
     if section not in SECTION_SLUGS:
         raise Http404
+    state = selectors.section_state(application=app, section=section)
     if not decision:
         # Locked meanwhile (submitted from another tab): show the typed text back instead of losing it.
         messages.error(request, _("%(reason)s Your text was not saved; copy it if you need it.")
                        % {"reason": decision.reason})
-        forms = _section_forms(request, app, section, request.POST)
+        forms = _section_forms(actor, app, section, state, request.POST)
         status = 409
     elif request.method == "POST":
-        forms = _section_forms(request, app, section, request.POST, request.FILES)
+        forms = _section_forms(actor, app, section, state, request.POST, request.FILES)
         try:
             with transaction.atomic():
                 _save_section(request, app, section, forms)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, error_text(exc))
+        except Refused as exc:
+            refused_message(request, exc)
             status = 409  # the forms stay bound: the typed text is shown again
         else:
             status = None
@@ -250,13 +228,14 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
             messages.success(request, _("Section saved."))
             go = request.POST.get("go", "")
             if go == "_detail":
-                return redirect("application_detail", tenant_slug=request.tenant.slug, application_pk=app.pk)
+                return redirect("application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
             target = go if go in SECTION_SLUGS else section
             return redirect(_url(request, "application_section", application_pk=app.pk) + f"?section={target}")
         app.refresh_from_db()
+        state = selectors.section_state(application=app, section=section)
     if request.method != "POST":
         rescued = pop_rescued(request)
-        forms = _section_forms(request, app, section, rescued.data if rescued else None)
+        forms = _section_forms(actor, app, section, state, rescued.data if rescued else None)
         status = 200
         if rescued is not None and rescued.truncated:
             messages.warning(request, _("Your unsaved text was restored — save it. Very long fields were cut "
@@ -267,14 +246,15 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
     return render(request, "grants/application_section.html", {
         "application": app, "call": app.call, "section": section, "section_title": SECTION_TITLES[section],
         "sections": SECTIONS, "forms": forms, "next": next_section(section), "previous": previous_section(section),
-        "attachments": {a.required_id: a for a in app.attachments.all()} if section == "attachments" else {},
+        "attachments": state["attachments"],
     }, status=status)
 
 
 def _may_rescue_section(membership: Membership, *, application_pk: int) -> bool:
     """relais.drafts keeps text POSTed after the session expired only if this member may edit the application."""
-    app = selectors.application_list(tenant=membership.tenant, membership=membership).filter(pk=application_pk).first()
-    return app is not None and bool(can_edit_application(membership, app))
+    actor = Actor.of(membership)
+    app = selectors.application_list(actor=actor).filter(pk=application_pk).first()
+    return app is not None and bool(can_edit_application(actor, app))
 
 
 application_section.rescues_drafts = _may_rescue_section
@@ -282,21 +262,18 @@ application_section.rescues_drafts = _may_rescue_section
 
 def application_submit(request: HttpRequest, application_pk: int) -> HttpResponse:
     """GET: what is missing, or a confirmation; POST: submit (locks, stamps the reference, e-mails a receipt)."""
-    app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
-    decision = can_edit_application(request.membership, app)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    actor = request.actor
+    app = selectors.access_application(actor=actor, pk=application_pk)
+    can_edit_application(actor, app).raise_if_denied()
     if request.method == "POST":
         try:
-            application_transition(application=app, target=S.SUBMITTED, actor=request.user,
-                                   membership=request.membership)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            application_transition(application=app, actor=actor, target=S.SUBMITTED)
+        except Refused as exc:
+            refused_message(request, exc)
         else:
-            app.refresh_from_db()
             messages.success(request, _("Application %(ref)s submitted. A receipt was sent by e-mail.")
                              % {"ref": app.reference})
-            return redirect("application_detail", tenant_slug=request.tenant.slug, application_pk=app.pk)
+            return redirect("application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
     problems = completeness_problems(app)
     return render(request, "grants/application_submit.html", {
         "application": app, "call": app.call, "problems": problems, "closed": not app.call.accepts_submissions,
@@ -305,51 +282,40 @@ def application_submit(request: HttpRequest, application_pk: int) -> HttpRespons
 
 @require_POST
 def application_change_status(request: HttpRequest, application_pk: int) -> HttpResponse:
-    app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
+    actor = request.actor
+    app = selectors.access_application(actor=actor, pk=application_pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:
         try:
-            application_transition(application=app, target=request.POST.get("target", ""), actor=request.user,
-                                   membership=request.membership, reason=form.cleaned_data["reason"] or "",
-                                   amount=form.cleaned_data["amount"])
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, error_text(exc))
+            application_transition(application=app, actor=actor, target=request.POST.get("target", ""),
+                                   reason=form.cleaned_data["reason"] or "", amount=form.cleaned_data["amount"])
+        except Refused as exc:
+            refused_message(request, exc)
         else:
-            app.refresh_from_db()
             messages.success(request, _("The application is now “%(status)s”.") % {"status": app.get_status_display()})
-    back = request.POST.get("back")
-    if back == "screening" and request.membership.role == Role.MANAGER:
-        return redirect("application_screening", tenant_slug=request.tenant.slug, application_pk=app.pk)
-    return redirect("application_detail", tenant_slug=request.tenant.slug, application_pk=app.pk)
+    if request.POST.get("back") == "screening" and can_manage_applications(actor):
+        return redirect("application_screening", tenant_slug=actor.tenant.slug, application_pk=app.pk)
+    return redirect("application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
 
 
 def application_screening(request: HttpRequest, application_pk: int) -> HttpResponse:
-    app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
-    can_manage_applications(request.membership).raise_if_denied()
-    answers = {a.question_id: a.answer for a in app.answers.all()}
-    rows = []
-    for question in app.call.questions.all():
-        answer = answers.get(question.pk, "")
-        rows.append({"question": question, "answer": answer,
-                     "disqualifies": bool(question.disqualifying_answer) and answer == question.disqualifying_answer})
-    eligible_regions = set(app.call.eligible_regions.values_list("pk", flat=True))
-    app_regions = list(app.regions.all())
-    regions_ok = not eligible_regions or any(r.pk in eligible_regions for r in app_regions)
+    actor = request.actor
+    app = selectors.access_application(actor=actor, pk=application_pk)
+    can_manage_applications(actor).raise_if_denied()
     return render(request, "grants/application_screening.html", {
-        "application": app, "call": app.call, "rows": rows, "regions": app_regions, "regions_ok": regions_ok,
-        "eligible_regions": app.call.eligible_regions.all(), "reason_form": ReasonForm(),
-        "transitions": [t for t in application_transitions_from(app.status) if Role.MANAGER in t.roles],
-        "within_range": app.call.min_grant <= app.requested_amount <= app.call.max_grant,
+        "application": app, "call": app.call, "reason_form": ReasonForm(),
+        "transitions": APPLICATION.available(actor, app),
+        **selectors.screening_rows(application=app),
     })
 
 
 def application_versions(request: HttpRequest, application_pk: int) -> HttpResponse:
-    app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
-    if request.membership.role == Role.REVIEWER:
-        raise PermissionDenied(_("Reviewers see the submitted version only."))
-    versions = list(app.versions.all())
+    actor = request.actor
+    app = selectors.access_application(actor=actor, pk=application_pk)
+    can_read_versions(actor).raise_if_denied()
+    versions = selectors.application_versions(application=app)
     comparisons = []
     for older, newer in zip(versions, versions[1:], strict=False):
         comparisons.append({"older": older, "newer": newer, "changes": snapshot_diff(older.snapshot, newer.snapshot)})
@@ -362,27 +328,26 @@ def application_versions(request: HttpRequest, application_pk: int) -> HttpRespo
 
 
 def application_pdf(request: HttpRequest, application_pk: int) -> HttpResponse:
-
     from ..documents import application_pdf as render_pdf
 
-    app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
+    actor = request.actor
+    app = selectors.access_application(actor=actor, pk=application_pk)
     gate = _reviewer_gate(request, app)
     if gate:
         return gate
-    data = render_pdf(selectors.application_as_seen_by(application=app, membership=request.membership))
+    data = render_pdf(selectors.application_as_seen_by(application=app, actor=actor))
     name = app.reference or f"application-{app.pk}"
     return private_bytes_response(data, filename=f"{name}.pdf", content_type="application/pdf", as_attachment=False)
 
 
 def attachment_download(request: HttpRequest, applicationattachment_pk: int) -> HttpResponse:
-    attachment = selectors.access_attachment(tenant=request.tenant, membership=request.membership,
-                                             pk=applicationattachment_pk)
+    actor = request.actor
+    attachment = selectors.access_attachment(actor=actor, pk=applicationattachment_pk)
     app = attachment.application
     gate = _reviewer_gate(request, app)
     if gate:
         return gate
-    if identity_hidden(request.membership, app):
-        raise PermissionDenied(_("Blind review: documents that identify the applicant are hidden."))
+    can_download_attachment(actor, app).raise_if_denied()
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
@@ -392,24 +357,18 @@ def attachment_download(request: HttpRequest, applicationattachment_pk: int) -> 
 
 @require_POST
 def application_assign(request: HttpRequest, application_pk: int) -> HttpResponse:
-    from relais.models import User
-
-    from ..services.reviews import review_assign
-
-    app = selectors.access_application(tenant=request.tenant, membership=request.membership, pk=application_pk)
-    can_manage_applications(request.membership).raise_if_denied()
+    actor = request.actor
+    app = selectors.access_application(actor=actor, pk=application_pk)
+    can_manage_applications(actor).raise_if_denied()
     raw = request.POST.get("reviewer", "")
-    reviewer = User.objects.filter(pk=raw, memberships__tenant=request.tenant).first() if pk_like(raw) else None
+    reviewer = selectors.tenant_user(actor=actor, pk=int(raw)) if pk_like(raw) else None
     if reviewer is None:
         messages.error(request, _("Choose a reviewer."))
     else:
         try:
-            review_assign(application=app, reviewer=reviewer, actor=request.user, membership=request.membership)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, error_text(exc))
+            review_assign(application=app, reviewer=reviewer, actor=actor)
+        except Refused as exc:
+            refused_message(request, exc)
         else:
             messages.success(request, _("%(user)s is assigned.") % {"user": reviewer.display_name})
-    return redirect("application_detail", tenant_slug=request.tenant.slug, application_pk=app.pk)
-
-
-__all__ = ["ReviewStatus"]
+    return redirect("application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from grants.models import Application, ApplicationStatus, Review, ReviewStatus
 from grants.services.applications import application_transition
 from grants.services.reviews import review_assign
+from relais.actor import Actor
 from relais.models import Role
 from tests.e2e.conftest import login
 from tests.factories import TEST_PASSWORD, MembershipFactory, OrganisationFactory, TenantFactory
@@ -76,11 +77,9 @@ def test_application_journey(page, live_server):
     logout(page, live_server)
 
     # Screening and assignment (covered by their own tests) happen through the services here.
-    application_transition(application=app, target=ApplicationStatus.SCREENING, actor=manager.user,
-                           membership=manager)
-    application_transition(application=app, target=ApplicationStatus.IN_REVIEW, actor=manager.user,
-                           membership=manager)
-    review = review_assign(application=app, reviewer=reviewer.user, actor=manager.user, membership=manager)
+    application_transition(application=app, target=ApplicationStatus.SCREENING, actor=Actor.of(manager))
+    application_transition(application=app, target=ApplicationStatus.IN_REVIEW, actor=Actor.of(manager))
+    review = review_assign(application=app, reviewer=reviewer.user, actor=Actor.of(manager))
 
     # The reviewer declares no conflict, then scores and submits.
     login(page, live_server, reviewer.user.email, TEST_PASSWORD)

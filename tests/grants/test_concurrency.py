@@ -9,6 +9,7 @@ from django.db import connection
 
 from grants.models import Application, ApplicationStatus
 from grants.services.applications import application_transition
+from relais.actor import Actor
 from relais.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -33,7 +34,7 @@ def test_concurrent_submissions_get_distinct_consecutive_references(world_a):
         try:
             barrier.wait()
             application_transition(application=application, target=ApplicationStatus.SUBMITTED,
-                                   actor=member.user, membership=member)
+                                   actor=Actor.of(member))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
@@ -56,45 +57,45 @@ def test_last_two_reviews_submitted_at_once_move_the_application_on(world_a, mon
     import time
 
     from grants.models import ReviewStatus
-    from grants.services import reviews as review_services
     from grants.services.reviews import review_save
+    from relais import workflow as engine
     from tests.grants.factories import ReviewFactory
 
-    original_audit = review_services.audit_record
+    original_audit = engine.audit_record
 
     def slow_audit(**kwargs):
         # Widen the race: both reviews are saved (not yet committed) before either checks the others.
         event = original_audit(**kwargs)
-        if kwargs.get("action") == "review.submitted":
+        if kwargs.get("action") == "review.submit":
             time.sleep(0.5)
         return event
 
-    monkeypatch.setattr(review_services, "audit_record", slow_audit)
+    monkeypatch.setattr(engine, "audit_record", slow_audit)
 
     application = complete_application(world_a, status=ApplicationStatus.IN_REVIEW)
     application.call.reviewers_per_application = 2
     application.call.save()
     second = MembershipFactory(tenant=world_a.tenant, role=Role.REVIEWER)
     reviews = [
-        ReviewFactory(tenant=world_a.tenant, application=application, reviewer=user,
-                      status=ReviewStatus.DRAFT, coi="none")
-        for user in (world_a.user(Role.REVIEWER), second.user)
+        (ReviewFactory(tenant=world_a.tenant, application=application, reviewer=member.user,
+                       status=ReviewStatus.DRAFT, coi="none"), Actor.of(member))
+        for member in (world_a.members[Role.REVIEWER], second)
     ]
     scores = {c.pk: (4, "") for c in application.call.criteria.all()}
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
-    def submit(review):
+    def submit(review, actor):
         try:
             barrier.wait()
-            review_save(review=review, actor=review.reviewer, scores=scores, recommendation="fund",
+            review_save(review=review, actor=actor, scores=scores, recommendation="fund",
                         comment="", submit=True)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=submit, args=(review,)) for review in reviews]
+    threads = [threading.Thread(target=submit, args=pair) for pair in reviews]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import ApplicationStatus
+from grants.models import Application, ApplicationStatus
 from relais.models import Role
 from tests.factories import TEST_PASSWORD, MembershipFactory
 from tests.grants.factories import ApplicationFactory
@@ -112,8 +112,7 @@ def test_nothing_is_kept_for_someone_who_may_not_edit(world_a, world_b, who):
     elif who == "other_tenant":
         user = world_b.user(Role.APPLICANT)
     elif who == "submitted":
-        app.status = ApplicationStatus.SUBMITTED
-        app.save()
+        Application.objects.filter(pk=app.pk).update(status=ApplicationStatus.SUBMITTED)
     client = Client()
     client.force_login(user)
     client.get(world_a.url() if who not in ("other_tenant",) else world_b.url())  # sets the cookie

@@ -26,8 +26,8 @@ def blind_review(world_a):
     app.call.save()
     review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
                            status=ReviewStatus.DRAFT, coi="none")
-    review_save(review=review, actor=review.reviewer, scores={c.pk: (4, "") for c in app.call.criteria.all()},
-                recommendation="fund", comment="", submit=True)
+    review_save(review=review, actor=world_a.actor(Role.REVIEWER),
+                scores={c.pk: (4, "") for c in app.call.criteria.all()}, recommendation="fund", comment="", submit=True)
     return app, review
 
 
@@ -59,7 +59,7 @@ def test_the_manager_still_receives_the_organisation(world_a, blind_review):
 
 def test_a_blind_reviewer_reads_an_anonymised_label_and_nothing_unlisted(world_a, blind_review):
     app, _ = blind_review
-    shown = application_as_seen_by(application=app, membership=world_a.members[Role.REVIEWER])
+    shown = application_as_seen_by(application=app, actor=world_a.actor(Role.REVIEWER))
     assert str(shown.organisation) == shown.organisation.name == "Masqué (évaluation anonyme)"
     assert shown.title == app.title and shown.reference == app.reference
     assert shown.changes_requested_message == "" and list(shown.attachments.all()) == []
@@ -67,4 +67,4 @@ def test_a_blind_reviewer_reads_an_anonymised_label_and_nothing_unlisted(world_a
         shown.created_by  # noqa: B018  (the applicant's user: not listed, so absent)
     # A reviewer of a call without blind review reads the application itself.
     app.call.blind_review = False
-    assert application_as_seen_by(application=app, membership=world_a.members[Role.REVIEWER]) is app
+    assert application_as_seen_by(application=app, actor=world_a.actor(Role.REVIEWER)) is app

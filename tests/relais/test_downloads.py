@@ -50,8 +50,9 @@ def _ranking_export(fmt):
         app = complete_application(world, status=ApplicationStatus.IN_REVIEW)
         review = ReviewFactory(tenant=world.tenant, application=app, reviewer=world.user(Role.REVIEWER),
                                status=ReviewStatus.DRAFT, coi="none")
-        review_save(review=review, actor=review.reviewer, scores={c.pk: (4, "") for c in app.call.criteria.all()},
-                    recommendation="fund", comment="", submit=True)
+        review_save(review=review, actor=world.actor(Role.REVIEWER),
+                    scores={c.pk: (4, "") for c in app.call.criteria.all()}, recommendation="fund", comment="",
+                    submit=True)
         url = reverse("call_ranking_export", kwargs={"tenant_slug": world.tenant.slug, "call_pk": app.call.pk})
         return "post", f"{url}?format={fmt}"
     return build

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import Application, ApplicationStatus, CallStatus
+from grants.models import Application, ApplicationStatus, CallStatus, Review
 from grants.services.applications import application_transition
+from relais.actor import Actor
 from relais.models import DraftRescue, Role
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.grants.conftest import complete_application
@@ -194,7 +195,7 @@ def test_refused_transition_through_view_is_a_message_not_a_500(world_a, role):
 def test_changes_requested_resubmit_keeps_both_versions_and_shows_diff(world_a, django_capture_on_commit_callbacks):
     app = complete_application(world_a)
     applicant, manager = world_a.members[Role.APPLICANT], world_a.members[Role.MANAGER]
-    application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+    application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(applicant))
     client = world_a.client_for(Role.MANAGER)
     client.post(world_a.url(f"applications/{app.pk}/status/"),
                 {"target": S.CHANGES_REQUESTED, "reason": "Précisez les objectifs"})
@@ -202,7 +203,7 @@ def test_changes_requested_resubmit_keeps_both_versions_and_shows_diff(world_a, 
     assert app.status == S.CHANGES_REQUESTED and app.changes_requested_message == "Précisez les objectifs"
     world_a.client_for(Role.APPLICANT).post(section_url(world_a, app, "objectives"),
                                             {"s-objectives": "Objectifs précisés et mesurables"})
-    application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
+    application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(applicant))
     app.refresh_from_db()
     assert app.versions.count() == 2
     body = client.get(world_a.url(f"applications/{app.pk}/versions/")).content.decode()
@@ -239,9 +240,9 @@ def test_pdf_renders_and_title_is_extractable(world_a):
 def test_transitions_are_shown_on_the_application_timeline(world_a):
     app = complete_application(world_a)
     applicant, manager = world_a.members[Role.APPLICANT], world_a.members[Role.MANAGER]
-    application_transition(application=app, target=S.SUBMITTED, actor=applicant.user, membership=applicant)
-    application_transition(application=app, target=S.SCREENING, actor=manager.user, membership=manager)
-    application_transition(application=app, target=S.CHANGES_REQUESTED, actor=manager.user, membership=manager,
+    application_transition(application=app, target=S.SUBMITTED, actor=Actor.of(applicant))
+    application_transition(application=app, target=S.SCREENING, actor=Actor.of(manager))
+    application_transition(application=app, target=S.CHANGES_REQUESTED, actor=Actor.of(manager),
                            reason="Ajoutez le budget détaillé")
     body = world_a.client_for(Role.APPLICANT).get(world_a.url(f"applications/{app.pk}/")).content.decode()
     history = body[body.index('class="timeline"'):]
@@ -262,3 +263,122 @@ def test_the_pdf_file_name_cannot_break_its_header(world_a, reference, dispositi
     response = world_a.client_for(Role.APPLICANT).get(world_a.url(f"applications/{app.pk}/pdf/"))
     assert response.status_code == 200
     assert response["Content-Disposition"] == disposition
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["abc", "1.5", "²", "0x10", "99999999999999999999999"])
+def test_assigning_a_reviewer_with_a_garbage_id_is_refused_with_a_message(world_a, value):
+    app = complete_application(world_a, status=S.SCREENING)
+    client = world_a.client_for(Role.MANAGER)
+    client.raise_request_exception = False
+    response = client.post(world_a.url(f"applications/{app.pk}/assign/"), {"reviewer": value}, follow=True)
+    assert response.status_code == 200
+    assert "Choisissez un évaluateur" in response.content.decode()
+    assert not Review.objects.filter(application=app).exists()
+
+
+@pytest.mark.django_db
+def test_timeline_hides_staff_notes_from_applicants_and_all_reasons_from_blind_reviewers(world_a):
+    from grants.models import ReviewStatus
+    from grants.services.applications import application_transition
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=S.SUBMITTED)
+    app.call.blind_review = True
+    app.call.save()
+    manager = world_a.members[Role.MANAGER]
+    application_transition(application=app, target=S.SCREENING, actor=Actor.of(manager))
+    application_transition(application=app, target=S.CHANGES_REQUESTED, actor=Actor.of(manager),
+                           reason=f"{world_a.organisation.acronym}, ajoutez le budget")
+    application_transition(application=app, target=S.SUBMITTED, actor=world_a.actor(Role.APPLICANT))
+    application_transition(application=app, target=S.SCREENING, actor=Actor.of(manager))
+    application_transition(application=app, target=S.IN_REVIEW, actor=Actor.of(manager),
+                           reason="Note interne : gouvernance fragile")
+    ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                  status=ReviewStatus.DRAFT, coi="none")
+
+    def history(role):
+        body = world_a.client_for(role).get(world_a.url(f"applications/{app.pk}/")).content.decode()
+        return body[body.index('class="timeline"'):]
+
+    staff = history(Role.MANAGER)
+    assert "Note interne" in staff and "ajoutez le budget" in staff
+    applicant = history(Role.APPLICANT)
+    assert "ajoutez le budget" in applicant  # written for them
+    assert "Note interne" not in applicant  # a screening note is for staff
+    reviewer = history(Role.REVIEWER)
+    assert world_a.organisation.acronym not in reviewer and "Note interne" not in reviewer
+    # The message block on the page itself, too, while changes are requested.
+    Application.objects.filter(pk=app.pk).update(
+        status=S.CHANGES_REQUESTED, changes_requested_message=f"{world_a.organisation.acronym}, ajoutez le budget")
+    body = world_a.client_for(Role.REVIEWER).get(world_a.url(f"applications/{app.pk}/")).content.decode()
+    assert world_a.organisation.acronym not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lines", [1, 3])
+def test_budget_total_beyond_the_money_column_is_refused_and_the_typed_lines_shown_back(world_a, lines):
+    from decimal import Decimal
+
+    from tests.grants.factories import BudgetCategoryFactory
+
+    app = complete_application(world_a)
+    category = BudgetCategoryFactory(tenant=world_a.tenant)
+    client = world_a.client_for(Role.APPLICANT)
+    client.raise_request_exception = False
+    # One line whose total overflows, or three lines that fit alone but not together.
+    quantity, unit_cost = ("9999999999.99", "999999999999.99") if lines == 1 else ("1", "400000000000")
+    data = {"lines-TOTAL_FORMS": str(lines), "lines-INITIAL_FORMS": "0", "go": "budget"}
+    for i in range(lines):
+        data.update({f"lines-{i}-category": str(category.pk), f"lines-{i}-description": f"Ligne {i}",
+                     f"lines-{i}-quantity": quantity, f"lines-{i}-unit_cost": unit_cost})
+    response = client.post(world_a.url(f"applications/{app.pk}/edit/?section=budget"), data)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "trop élevé" in body and "Ligne 0" in body  # readable message, typed text kept on screen
+    app.refresh_from_db()  # the row still loads: nothing absurd was stored
+    assert app.requested_amount == Decimal("5000000")
+    assert client.get(world_a.url(f"applications/{app.pk}/")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_recused_reviewer_no_longer_sees_the_application(world_a):
+    from grants.models import ReviewStatus
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    app.title = "Projet confidentiel de Mopti"
+    app.save()
+    ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                  status=ReviewStatus.RECUSED, coi="declared", coi_text="Mon cousin")
+    client = world_a.client_for(Role.REVIEWER)
+    assert "Projet confidentiel" not in client.get(world_a.url("applications/")).content.decode()
+    assert client.get(world_a.url(f"applications/{app.pk}/")).status_code == 404
+    assert client.get(world_a.url(f"applications/{app.pk}/pdf/")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_screening_page_shows_answers_against_rules(world_a):
+    app = complete_application(world_a, status=S.SCREENING)
+    answer = app.answers.get()
+    answer.answer = "no"  # the disqualifying answer of the factory question
+    answer.save()
+    body = world_a.client_for(Role.MANAGER).get(world_a.url(f"applications/{app.pk}/screening/")).content.decode()
+    assert 'class="badge bad"' in body
+    for role in (Role.APPLICANT, Role.REVIEWER, Role.FINANCE):
+        assert world_a.client_for(role).get(world_a.url(f"applications/{app.pk}/screening/")).status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_mark_ineligible_with_reason_through_view(world_a, mailoutbox, django_capture_on_commit_callbacks):
+    app = complete_application(world_a, status=S.SCREENING)
+    client = world_a.client_for(Role.MANAGER)
+    client.post(world_a.url(f"applications/{app.pk}/status/"), {"target": S.INELIGIBLE, "reason": ""})
+    app.refresh_from_db()
+    assert app.status == S.SCREENING  # reason required
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(world_a.url(f"applications/{app.pk}/status/"),
+                    {"target": S.INELIGIBLE, "reason": "Hors des régions éligibles"})
+    app.refresh_from_db()
+    assert app.status == S.INELIGIBLE and app.screening_reason == "Hors des régions éligibles"
+    assert len(mailoutbox) == 1 and "Hors des régions éligibles" in mailoutbox[0].body
