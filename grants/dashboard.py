@@ -33,10 +33,10 @@ register_audit_labels({
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),
-          url_name="call_list", order=20)
+          url_name="grants:call_list", order=20)
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Applications"),
-          url_name="application_list", order=30)
-nav_entry(roles=[Role.MANAGER, Role.REVIEWER], label=_("Reviews"), url_name="review_list", order=40)
+          url_name="grants:application_list", order=30)
+nav_entry(roles=[Role.MANAGER, Role.REVIEWER], label=_("Reviews"), url_name="grants:review_list", order=40)
 
 
 @dashboard_panel(roles=[Role.APPLICANT], template="grants/panels/applicant.html", order=20)

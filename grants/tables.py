@@ -46,7 +46,7 @@ class RankingTable(tables.Table):
         return record.rank
 
     def render_reference(self, record, value):
-        url = reverse("application_detail", kwargs={"tenant_slug": self.tenant_slug,
+        url = reverse("grants:application_detail", kwargs={"tenant_slug": self.tenant_slug,
                                                     "application_pk": record.application.pk})
         return format_html('<a href="{}">{}</a>', url, value or record.application.pk)
 

@@ -27,7 +27,7 @@ def send_application_email(*, application_id: int, kind: str, user_id: int | Non
     """kind: receipt, changes_requested, ineligible, approved, rejected. One mail per recipient, in their language."""
     application = Application.objects.select_related("call", "organisation", "tenant").get(pk=application_id)
     users = [User.objects.get(pk=user_id)] if user_id else applicant_recipients(application)
-    url = absolute_url(reverse("application_detail", kwargs={
+    url = absolute_url(reverse("grants:application_detail", kwargs={
         "tenant_slug": application.tenant.slug, "application_pk": application.pk}))
     for user in users:
         with translation.override(user.language or application.tenant.default_language):

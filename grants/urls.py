@@ -4,6 +4,8 @@ from django.urls import path
 
 from .views import applications, calls, ranking, reviews
 
+app_name = "grants"
+
 urlpatterns = [
     path("calls/", calls.call_list, name="call_list"),
     path("calls/new/", calls.call_create, name="call_create"),

@@ -43,10 +43,10 @@ register_audit_labels({
 })
 # --- Organisation registry (issue 3) ---------------------------------------
 STAFF = [Role.MANAGER, Role.REVIEWER, Role.FINANCE, Role.TRAINER]
-nav_entry(roles=STAFF, label=_("Organisations"), url_name="organisation_list", order=20)
-nav_entry(roles=[Role.APPLICANT], label=_("My organisation"), url_name="my_organisation", order=20)
-nav_entry(roles=[Role.MANAGER], label=_("Geography and focus areas"), url_name="geography", order=70)
-nav_entry(roles=[Role.MANAGER, Role.APPLICANT], label=_("Join requests"), url_name="join_requests", order=75)
+nav_entry(roles=STAFF, label=_("Organisations"), url_name="orgs:organisation_list", order=20)
+nav_entry(roles=[Role.APPLICANT], label=_("My organisation"), url_name="orgs:my_organisation", order=20)
+nav_entry(roles=[Role.MANAGER], label=_("Geography and focus areas"), url_name="orgs:geography", order=70)
+nav_entry(roles=[Role.MANAGER, Role.APPLICANT], label=_("Join requests"), url_name="orgs:join_requests", order=75)
 
 
 @dashboard_panel(roles=[Role.APPLICANT], template="orgs/panels/my_organisation.html", order=10)
@@ -66,8 +66,9 @@ def registry_panel(request):
     return {"counts": counts, "total": sum(counts.values())}
 
 
-nav_entry(roles=[Role.MANAGER, Role.FINANCE], label=_("Due diligence"), url_name="due_diligence_overview", order=40)
-nav_entry(roles=[Role.MANAGER], label=_("Sanctions lists"), url_name="sanctions_lists", order=45)
+nav_entry(roles=[Role.MANAGER, Role.FINANCE], label=_("Due diligence"), url_name="orgs:due_diligence_overview",
+          order=40)
+nav_entry(roles=[Role.MANAGER], label=_("Sanctions lists"), url_name="orgs:sanctions_lists", order=45)
 
 register_audit_labels({
     "screening.stale": _("Names changed since screening"),

@@ -47,7 +47,8 @@ class OrganisationTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     def render_name(self, record: Organisation):
-        url = reverse("organisation_detail", kwargs={"tenant_slug": self.tenant_slug, "organisation_pk": record.pk})
+        url = reverse("orgs:organisation_detail",
+                      kwargs={"tenant_slug": self.tenant_slug, "organisation_pk": record.pk})
         if record.acronym:
             return format_html('<a href="{}"><strong>{}</strong></a><br><span class="muted">{}</span>',
                                url, record.acronym, record.name)

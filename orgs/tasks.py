@@ -24,7 +24,7 @@ def send_join_request_decision_email(*, join_request_id: int) -> None:
         context = {
             "join_request": join_request,
             "approved": join_request.status == "approved",
-            "url": absolute_url(reverse("dashboard", kwargs={"tenant_slug": join_request.tenant.slug})),
+            "url": absolute_url(reverse("relais:dashboard", kwargs={"tenant_slug": join_request.tenant.slug})),
         }
         subject = one_line(render_to_string("orgs/email/join_request_subject.txt", context))
         body = render_to_string("orgs/email/join_request_body.txt", context)
@@ -42,7 +42,7 @@ def send_document_rejected_email(*, document_id: int) -> None:
     )
     if not recipients:
         return
-    path = reverse("due_diligence", kwargs={"tenant_slug": document.tenant.slug,
+    path = reverse("orgs:due_diligence", kwargs={"tenant_slug": document.tenant.slug,
                                             "organisation_pk": document.organisation_id})
     with translation.override(document.tenant.default_language):
         context = {"document": document, "item": document.item.display_name, "url": absolute_url(path)}
@@ -64,7 +64,7 @@ def send_screening_stale_email(*, screening_id: int) -> None:
     )
     if not recipients:
         return
-    path = reverse("due_diligence", kwargs={"tenant_slug": screening.tenant.slug,
+    path = reverse("orgs:due_diligence", kwargs={"tenant_slug": screening.tenant.slug,
                                             "organisation_pk": screening.organisation_id})
     with translation.override(screening.tenant.default_language):
         context = {"screening": screening, "organisation": screening.organisation.short_name,

@@ -9,6 +9,8 @@ from .views import documents as document_views
 from .views import geography, importing, organisations, registration
 from .views import screening as screening_views
 
+app_name = "orgs"
+
 urlpatterns = [
     path("organisations/", organisations.organisation_list, name="organisation_list"),
     path("organisations/new/", organisations.organisation_create, name="organisation_create"),

@@ -71,6 +71,6 @@ def nav_for(request: HttpRequest) -> list[dict[str, Any]]:
     for entry in sorted(_NAV, key=lambda e: e.order):
         if membership.role in entry.roles:
             url = reverse(entry.url_name, kwargs={"tenant_slug": slug})
-            active = current == url if entry.url_name == "dashboard" else current.startswith(url)
+            active = current == url if entry.url_name == "relais:dashboard" else current.startswith(url)
             items.append({"label": entry.label, "url": url, "active": active})
     return items

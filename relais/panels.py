@@ -9,10 +9,10 @@ from relais.audit_labels import register_audit_labels
 from relais.dashboard import dashboard_panel, nav_entry
 from relais.models import Role
 
-nav_entry(roles=Role.values, label=_("Dashboard"), url_name="dashboard", order=0)
-nav_entry(roles=[Role.MANAGER], label=_("Members"), url_name="members", order=80)
-nav_entry(roles=[Role.MANAGER], label=_("Audit log"), url_name="audit_log", order=90)
-nav_entry(roles=[Role.MANAGER], label=_("Settings"), url_name="tenant_settings", order=95)
+nav_entry(roles=Role.values, label=_("Dashboard"), url_name="relais:dashboard", order=0)
+nav_entry(roles=[Role.MANAGER], label=_("Members"), url_name="relais:members", order=80)
+nav_entry(roles=[Role.MANAGER], label=_("Audit log"), url_name="relais:audit_log", order=90)
+nav_entry(roles=[Role.MANAGER], label=_("Settings"), url_name="relais:tenant_settings", order=95)
 
 
 @dashboard_panel(roles=[Role.MANAGER], template="relais/panels/team.html", order=80)

@@ -7,6 +7,8 @@ from django.urls import path
 
 from .views import tenancy
 
+app_name = "relais"
+
 urlpatterns = [
     path("", tenancy.dashboard, name="dashboard"),
     path("members/", tenancy.members, name="members"),

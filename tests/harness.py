@@ -69,21 +69,22 @@ class TenantRoute:
         return tuple(k for k in self.kwargs if k.endswith("_pk"))
 
 
-def _walk(resolver: URLResolver, prefix: str = "", converters: dict | None = None):
+def _walk(resolver: URLResolver, prefix: str = "", converters: dict | None = None, namespace: str = ""):
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern)
         conv = {**(converters or {}), **getattr(entry.pattern, "converters", {})}
         if isinstance(entry, URLResolver):
-            yield from _walk(entry, route, conv)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry, route, conv, inner)
         elif isinstance(entry, URLPattern):
-            yield entry, route, conv
+            yield entry, route, conv, namespace
 
 
 def tenant_routes() -> list[TenantRoute]:
     routes = []
-    for pattern, route, converters in _walk(get_resolver()):
+    for pattern, route, converters, namespace in _walk(get_resolver()):
         if "tenant_slug" in converters and pattern.name:
-            routes.append(TenantRoute(pattern.name, route, tuple(converters)))
+            routes.append(TenantRoute(namespace + pattern.name, route, tuple(converters)))
     return routes
 
 

@@ -83,7 +83,7 @@ def _reviewer_gate(request, application) -> HttpResponse | None:
     decision = can_open_review(review)
     if not decision:
         messages.info(request, decision.reason)
-        return redirect("review_detail", tenant_slug=actor.tenant.slug, review_pk=review.pk)
+        return redirect("grants:review_detail", tenant_slug=actor.tenant.slug, review_pk=review.pk)
     return None
 
 
@@ -228,9 +228,9 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
             messages.success(request, _("Section saved."))
             go = request.POST.get("go", "")
             if go == "_detail":
-                return redirect("application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
+                return redirect("grants:application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
             target = go if go in SECTION_SLUGS else section
-            return redirect(_url(request, "application_section", application_pk=app.pk) + f"?section={target}")
+            return redirect(_url(request, "grants:application_section", application_pk=app.pk) + f"?section={target}")
         app.refresh_from_db()
         state = selectors.section_state(application=app, section=section)
     if request.method != "POST":
@@ -273,7 +273,7 @@ def application_submit(request: HttpRequest, application_pk: int) -> HttpRespons
         else:
             messages.success(request, _("Application %(ref)s submitted. A receipt was sent by e-mail.")
                              % {"ref": app.reference})
-            return redirect("application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
+            return redirect("grants:application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
     problems = completeness_problems(app)
     return render(request, "grants/application_submit.html", {
         "application": app, "call": app.call, "problems": problems, "closed": not app.call.accepts_submissions,
@@ -296,8 +296,8 @@ def application_change_status(request: HttpRequest, application_pk: int) -> Http
         else:
             messages.success(request, _("The application is now “%(status)s”.") % {"status": app.get_status_display()})
     if request.POST.get("back") == "screening" and can_manage_applications(actor):
-        return redirect("application_screening", tenant_slug=actor.tenant.slug, application_pk=app.pk)
-    return redirect("application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
+        return redirect("grants:application_screening", tenant_slug=actor.tenant.slug, application_pk=app.pk)
+    return redirect("grants:application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
 
 
 def application_screening(request: HttpRequest, application_pk: int) -> HttpResponse:
@@ -371,4 +371,4 @@ def application_assign(request: HttpRequest, application_pk: int) -> HttpRespons
             refused_message(request, exc)
         else:
             messages.success(request, _("%(user)s is assigned.") % {"user": reviewer.display_name})
-    return redirect("application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
+    return redirect("grants:application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)

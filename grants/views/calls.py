@@ -55,8 +55,8 @@ def call_apply(request: HttpRequest, call_pk: int) -> HttpResponse:
         application = application_create(call=call, actor=actor)
     except Refused as exc:
         refused_message(request, exc)
-        return redirect("call_detail", tenant_slug=actor.tenant.slug, call_pk=call.pk)
-    return redirect("application_section", tenant_slug=actor.tenant.slug, application_pk=application.pk)
+        return redirect("grants:call_detail", tenant_slug=actor.tenant.slug, call_pk=call.pk)
+    return redirect("grants:application_section", tenant_slug=actor.tenant.slug, application_pk=application.pk)
 
 
 @require_POST
@@ -70,7 +70,7 @@ def call_change_status(request: HttpRequest, call_pk: int) -> HttpResponse:
         refused_message(request, exc)
     else:
         messages.success(request, _("The call status was updated."))
-    return redirect("call_detail", tenant_slug=actor.tenant.slug, call_pk=call.pk)
+    return redirect("grants:call_detail", tenant_slug=actor.tenant.slug, call_pk=call.pk)
 
 
 def _call_edit(request: HttpRequest, call: Call) -> HttpResponse:
@@ -93,7 +93,7 @@ def _call_edit(request: HttpRequest, call: Call) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Call saved."))
-            return redirect("call_detail", tenant_slug=actor.tenant.slug, call_pk=call.pk)
+            return redirect("grants:call_detail", tenant_slug=actor.tenant.slug, call_pk=call.pk)
     return render(request, "grants/call_form.html", {"form": form, "formsets": formsets, "call": call})
 
 
@@ -120,5 +120,5 @@ def budget_categories(request: HttpRequest) -> HttpResponse:
             refused_message(request, exc)
         else:
             messages.success(request, _("Budget categories saved."))
-            return redirect("budget_categories", tenant_slug=actor.tenant.slug)
+            return redirect("grants:budget_categories", tenant_slug=actor.tenant.slug)
     return render(request, "grants/budget_categories.html", {"formset": formset})

@@ -73,11 +73,11 @@ def call_decide(request: HttpRequest, call_pk: int) -> HttpResponse:
     apps = selectors.applications_of_call(actor=actor, call=call, pks=ids) if ids else []
     if target not in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED) or not apps:
         messages.error(request, _("Tick at least one application and choose approve or reject."))
-        return redirect("call_ranking", tenant_slug=actor.tenant.slug, call_pk=call.pk)
+        return redirect("grants:call_ranking", tenant_slug=actor.tenant.slug, call_pk=call.pk)
     done, refused = applications_decide(applications=apps, target=target, actor=actor, reason=reason or "")
     if done:
         messages.success(request, _("%(n)s application(s) decided.") % {"n": len(done)})
     by_pk = {a.pk: a for a in apps}
     for pk, problems in refused.items():
         messages.error(request, f"{by_pk[pk].reference or pk}: {' '.join(problems)}")
-    return redirect("call_ranking", tenant_slug=actor.tenant.slug, call_pk=call.pk)
+    return redirect("grants:call_ranking", tenant_slug=actor.tenant.slug, call_pk=call.pk)

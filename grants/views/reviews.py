@@ -55,7 +55,7 @@ def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
                 refused_message(request, exc)
             else:
                 messages.success(request, _("Review submitted.") if submit else _("Draft saved."))
-                return redirect("review_detail", tenant_slug=actor.tenant.slug, review_pk=review.pk)
+                return redirect("grants:review_detail", tenant_slug=actor.tenant.slug, review_pk=review.pk)
     others = selectors.reviews_visible_to(review=review) if mine else []
     return render(request, "grants/review_detail.html", {
         "review": shown, "application": shown.application, "call": app.call, "form": form, "mine": mine,
@@ -83,8 +83,8 @@ def review_conflict(request: HttpRequest, review_pk: int) -> HttpResponse:
         else:
             if form.cleaned_data["has_conflict"]:
                 messages.info(request, _("You are recused from this application. The manager will reassign it."))
-                return redirect("review_list", tenant_slug=actor.tenant.slug)
-    return redirect("review_detail", tenant_slug=actor.tenant.slug, review_pk=review.pk)
+                return redirect("grants:review_list", tenant_slug=actor.tenant.slug)
+    return redirect("grants:review_detail", tenant_slug=actor.tenant.slug, review_pk=review.pk)
 
 
 @require_POST
@@ -94,4 +94,4 @@ def call_assign_automatically(request: HttpRequest, call_pk: int) -> HttpRespons
     can_manage_applications(actor).raise_if_denied()
     count = reviews_assign_automatically(call=call, actor=actor)
     messages.success(request, _("%(n)s review(s) assigned.") % {"n": count})
-    return redirect("call_ranking", tenant_slug=actor.tenant.slug, call_pk=call.pk)
+    return redirect("grants:call_ranking", tenant_slug=actor.tenant.slug, call_pk=call.pk)

@@ -78,7 +78,7 @@ def _render_page(request: HttpRequest, organisation: Organisation, bound_form: D
 
 
 def _redirect_to_page(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    return redirect("due_diligence", tenant_slug=request.actor.tenant.slug, organisation_pk=organisation_pk)
+    return redirect("orgs:due_diligence", tenant_slug=request.actor.tenant.slug, organisation_pk=organisation_pk)
 
 
 def due_diligence(request: HttpRequest, organisation_pk: int) -> HttpResponse:
@@ -179,7 +179,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
         if request.POST.get("action") == "defaults":
             document_services.ensure_default_checklist(actor=actor)
             messages.success(request, _("The default checklist is ready; adapt it to your programme."))
-            return redirect("due_diligence_checklist", tenant_slug=actor.tenant.slug)
+            return redirect("orgs:due_diligence_checklist", tenant_slug=actor.tenant.slug)
         form = ChecklistItemForm(request.POST, tenant=actor.tenant)
         if form.is_valid():
             try:
@@ -188,7 +188,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Checklist item added."))
-                return redirect("due_diligence_checklist", tenant_slug=actor.tenant.slug)
+                return redirect("orgs:due_diligence_checklist", tenant_slug=actor.tenant.slug)
     return render(request, "orgs/documents/checklist.html", {
         "items": dd.checklist(actor=actor, include_inactive=True), "form": form,
         "awaiting": dd.documents_awaiting_review(actor=actor)[:50],
@@ -211,5 +211,5 @@ def checklist_item_edit(request: HttpRequest, duediligenceitem_pk: int) -> HttpR
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Checklist item saved."))
-                return redirect("due_diligence_checklist", tenant_slug=actor.tenant.slug)
+                return redirect("orgs:due_diligence_checklist", tenant_slug=actor.tenant.slug)
     return render(request, "orgs/documents/checklist_item.html", {"item": item, "form": form})

@@ -39,7 +39,7 @@ def geography(request: HttpRequest) -> HttpResponse:
             forms[kind].add_error(None, exc)
         else:
             messages.success(request, done)
-            return redirect("geography", tenant_slug=actor.tenant.slug)
+            return redirect("orgs:geography", tenant_slug=actor.tenant.slug)
     return render(request, "orgs/geography.html", {
         "forms": forms,
         "regions": selectors.region_list(actor=actor),
@@ -57,7 +57,7 @@ def _edit_page(request: HttpRequest, *, title: str, form, save, data_key: str, o
             form.add_error(None, exc)
         else:
             messages.success(request, back_message)
-            return redirect("geography", tenant_slug=request.actor.tenant.slug)
+            return redirect("orgs:geography", tenant_slug=request.actor.tenant.slug)
     return render(request, "orgs/geography_edit.html", {"form": form, "title": title})
 
 

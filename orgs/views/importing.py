@@ -27,7 +27,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except Refused as exc:
             form.add_error("file", exc)
         else:
-            return redirect("import_preview", tenant_slug=request.actor.tenant.slug, importbatch_pk=batch.pk)
+            return redirect("orgs:import_preview", tenant_slug=request.actor.tenant.slug, importbatch_pk=batch.pk)
     return render(request, "orgs/import_upload.html", {"form": form, "columns": importing.COLUMNS,
                                                        "optional_columns": importing.OPTIONAL_COLUMNS})
 
@@ -51,6 +51,6 @@ def import_confirm(request: HttpRequest, importbatch_pk: int) -> HttpResponse:
         created = importing.import_batch_confirm(batch=batch, actor=actor)
     except Refused as exc:
         refused_message(request, exc)
-        return redirect("import_preview", tenant_slug=actor.tenant.slug, importbatch_pk=batch.pk)
+        return redirect("orgs:import_preview", tenant_slug=actor.tenant.slug, importbatch_pk=batch.pk)
     messages.success(request, _("%(count)s organisations imported.") % {"count": len(created)})
-    return redirect("organisation_list", tenant_slug=actor.tenant.slug)
+    return redirect("orgs:organisation_list", tenant_slug=actor.tenant.slug)

@@ -45,7 +45,7 @@ def _filtered(request: HttpRequest):
 
 
 def _to_detail(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    return redirect("organisation_detail", tenant_slug=request.actor.tenant.slug, organisation_pk=organisation.pk)
+    return redirect("orgs:organisation_detail", tenant_slug=request.actor.tenant.slug, organisation_pk=organisation.pk)
 
 
 @role_required(*STAFF_LIST_ROLES)
@@ -103,8 +103,8 @@ def my_organisation(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     own = selectors.own_organisation_id(actor=actor)
     if own is None:
-        return redirect("organisation_list", tenant_slug=actor.tenant.slug)
-    return redirect("organisation_detail", tenant_slug=actor.tenant.slug, organisation_pk=own)
+        return redirect("orgs:organisation_list", tenant_slug=actor.tenant.slug)
+    return redirect("orgs:organisation_detail", tenant_slug=actor.tenant.slug, organisation_pk=own)
 
 
 def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpResponse:

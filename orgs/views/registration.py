@@ -35,7 +35,7 @@ def join_tenant(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = kernel_selectors.open_workspace(slug=slug)
     if kernel_selectors.is_member(user=request.user, tenant=tenant):
         messages.info(request, _("You are already a member of this workspace."))
-        return redirect("dashboard", tenant_slug=tenant.slug)
+        return redirect("relais:dashboard", tenant_slug=tenant.slug)
     if not tenant.applicants_may_self_register:
         return render(request, "orgs/join_tenant.html", {"tenant": tenant, "closed": True})
     actor = Actor(tenant=tenant, user=request.user)
@@ -50,7 +50,7 @@ def join_tenant(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Your organisation is registered. The programme team will verify it; "
                                         "meanwhile, complete its profile."))
-            return redirect("organisation_detail", tenant_slug=tenant.slug, organisation_pk=organisation.pk)
+            return redirect("orgs:organisation_detail", tenant_slug=tenant.slug, organisation_pk=organisation.pk)
     elif action == "join" and join_form.is_valid():
         try:
             services.join_request_create(actor=actor, **join_form.cleaned_data)
@@ -79,7 +79,7 @@ def join_request_decide(request: HttpRequest, joinrequest_pk: int) -> HttpRespon
     if decision not in ("approve", "decline"):
         # A POST without a decision (a stray or replayed form) must not decline the request.
         messages.error(request, _("Choose to approve or to decline the request."))
-        return redirect("join_requests", tenant_slug=actor.tenant.slug)
+        return redirect("orgs:join_requests", tenant_slug=actor.tenant.slug)
     approve = decision == "approve"
     try:
         services.join_request_decide(join_request=join_request, actor=actor, approve=approve)
@@ -89,4 +89,4 @@ def join_request_decide(request: HttpRequest, joinrequest_pk: int) -> HttpRespon
         refused_message(request, exc)
     else:
         messages.success(request, _("Request approved.") if approve else _("Request declined."))
-    return redirect("join_requests", tenant_slug=actor.tenant.slug)
+    return redirect("orgs:join_requests", tenant_slug=actor.tenant.slug)

@@ -30,12 +30,12 @@ def screening_run(request: HttpRequest, organisation_pk: int) -> HttpResponse:
         screening = screening_services.screening_run(actor=actor, organisation=organisation)
     except Refused as exc:
         refused_message(request, exc)
-        return redirect("due_diligence", tenant_slug=actor.tenant.slug, organisation_pk=organisation.pk)
+        return redirect("orgs:due_diligence", tenant_slug=actor.tenant.slug, organisation_pk=organisation.pk)
     if screening.decision == ScreeningDecision.PENDING:
         messages.warning(request, _("Possible matches were found: review them and record your decision."))
     else:
         messages.success(request, _("No name came close to an entry of the list: the screening is clear."))
-    return redirect("screening_detail", tenant_slug=actor.tenant.slug, screening_pk=screening.pk)
+    return redirect("orgs:screening_detail", tenant_slug=actor.tenant.slug, screening_pk=screening.pk)
 
 
 def _render_detail(request: HttpRequest, screening: Screening, form: ScreeningDecisionForm | None,
@@ -74,7 +74,7 @@ def screening_decide(request: HttpRequest, screening_pk: int) -> HttpResponse:
                 messages.warning(request, _("Match confirmed: the organisation is now suspended."))
             else:
                 messages.success(request, _("Decision recorded."))
-            return redirect("screening_detail", tenant_slug=actor.tenant.slug, screening_pk=screening.pk)
+            return redirect("orgs:screening_detail", tenant_slug=actor.tenant.slug, screening_pk=screening.pk)
     return _render_detail(request, screening, form, status=400)
 
 
@@ -98,7 +98,7 @@ def sanctions_lists(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.info(request, _("This file was already imported on %(date)s.")
                                   % {"date": timezone.localtime(version.imported_at).strftime("%Y-%m-%d")})
-                return redirect("sanctions_lists", tenant_slug=actor.tenant.slug)
+                return redirect("orgs:sanctions_lists", tenant_slug=actor.tenant.slug)
     return render(request, "orgs/screening/lists.html", {
         "versions": dd.list_versions(actor=actor),
         "current": {v.pk for v in dd.current_list_versions(actor=actor)},

@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "relais/landing.html")
     memberships = list(selectors.memberships_of_user(user=cast(User, request.user)))
     if len(memberships) == 1:
-        return redirect("dashboard", tenant_slug=memberships[0].tenant.slug)
+        return redirect("relais:dashboard", tenant_slug=memberships[0].tenant.slug)
     return render(request, "relais/workspaces.html", {"memberships": memberships})
 
 
@@ -78,7 +78,7 @@ def members(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-            return redirect("members", tenant_slug=actor.tenant.slug)
+            return redirect("relais:members", tenant_slug=actor.tenant.slug)
     return _members_page(request, form)
 
 
@@ -98,7 +98,7 @@ def membership_change_role(request: HttpRequest, membership_pk: int) -> HttpResp
             messages.success(request, _("Role updated for %(user)s.") % {"user": membership.user.display_name})
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("members", tenant_slug=actor.tenant.slug)
+    return redirect("relais:members", tenant_slug=actor.tenant.slug)
 
 
 @require_POST
@@ -112,7 +112,7 @@ def membership_revoke(request: HttpRequest, membership_pk: int) -> HttpResponse:
         refused_message(request, exc)
     else:
         messages.success(request, _("Access removed for %(user)s.") % {"user": membership.user.display_name})
-    return redirect("members", tenant_slug=actor.tenant.slug)
+    return redirect("relais:members", tenant_slug=actor.tenant.slug)
 
 
 @require_POST
@@ -126,7 +126,7 @@ def invitation_revoke(request: HttpRequest, invitation_pk: int) -> HttpResponse:
         refused_message(request, exc)
     else:
         messages.success(request, _("Invitation cancelled."))
-    return redirect("members", tenant_slug=actor.tenant.slug)
+    return redirect("relais:members", tenant_slug=actor.tenant.slug)
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -139,7 +139,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             refused_message(request, exc)
         else:
             messages.success(request, _("Welcome to the %(tenant)s workspace.") % {"tenant": membership.tenant.name})
-            return redirect("dashboard", tenant_slug=membership.tenant.slug)
+            return redirect("relais:dashboard", tenant_slug=membership.tenant.slug)
     usable = invitation is not None and invitation.is_usable
     return render(
         request,
@@ -170,7 +170,7 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Workspace settings saved."))
-            return redirect("tenant_settings", tenant_slug=actor.tenant.slug)
+            return redirect("relais:tenant_settings", tenant_slug=actor.tenant.slug)
     return render(request, "relais/tenant_settings.html", {"form": form})
 
 

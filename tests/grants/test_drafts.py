@@ -37,7 +37,7 @@ def _own_cache(settings):
 
 
 def section_url(world, app, section="context"):
-    return reverse("application_section", kwargs={"tenant_slug": world.tenant.slug,
+    return reverse("grants:application_section", kwargs={"tenant_slug": world.tenant.slug,
                                                   "application_pk": app.pk}) + f"?section={section}"
 
 

@@ -33,7 +33,7 @@ values = st.one_of(
 def test_random_input_to_each_section_never_gives_500(section, world_a):
     app = complete_application(world_a)
     client = world_a.client_for(Role.APPLICANT)
-    url = reverse("application_section", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("grants:application_section", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "application_pk": app.pk}) + f"?section={section}"
     names = FIELDS[section] + ["go"]
 
@@ -51,7 +51,7 @@ def test_random_input_to_each_section_never_gives_500(section, world_a):
 def test_absurd_row_ids_and_choices_are_refused_not_500(world_a, value):
     app = complete_application(world_a)
     client = world_a.client_for(Role.APPLICANT)
-    base = reverse("application_section", kwargs={"tenant_slug": world_a.tenant.slug, "application_pk": app.pk})
+    base = reverse("grants:application_section", kwargs={"tenant_slug": world_a.tenant.slug, "application_pk": app.pk})
     row = app.timeline.get()
     data = {"timeline-TOTAL_FORMS": "1", "timeline-INITIAL_FORMS": "1", "timeline-0-id": value,
             "timeline-0-activity": "x"}

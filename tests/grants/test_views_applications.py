@@ -22,7 +22,7 @@ S = ApplicationStatus
 
 
 def section_url(world, app, section):
-    return reverse("application_section", kwargs={"tenant_slug": world.tenant.slug,
+    return reverse("grants:application_section", kwargs={"tenant_slug": world.tenant.slug,
                                                   "application_pk": app.pk}) + f"?section={section}"
 
 

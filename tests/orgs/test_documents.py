@@ -37,7 +37,7 @@ def item(world_a):
 
 def _upload(world, item, role=Role.APPLICANT, name="statuts.pdf", data=None, **extra):
     client = world.client_for(role)
-    url = reverse("document_upload", kwargs={"tenant_slug": world.tenant.slug,
+    url = reverse("orgs:document_upload", kwargs={"tenant_slug": world.tenant.slug,
                                              "organisation_pk": world.organisation.pk})
     return client.post(url, {"item": item.pk, "file": upload(name, pdf_bytes() if data is None else data), **extra})
 
@@ -127,7 +127,7 @@ def test_who_may_upload(world_a, item, role, allowed):
 def test_an_applicant_cannot_upload_for_another_organisation(world_a, item):
     other = OrganisationFactory(tenant=world_a.tenant)
     client = world_a.client_for(Role.APPLICANT)
-    url = reverse("document_upload", kwargs={"tenant_slug": world_a.tenant.slug, "organisation_pk": other.pk})
+    url = reverse("orgs:document_upload", kwargs={"tenant_slug": world_a.tenant.slug, "organisation_pk": other.pk})
     response = client.post(url, {"item": item.pk, "file": upload("s.pdf", pdf_bytes())})
     assert response.status_code == 404
     assert not OrganisationDocument.objects.exists()
@@ -142,7 +142,7 @@ def stored_document(world_a, item):
 
 
 def _download_url(world, document):
-    return reverse("document_download", kwargs={"tenant_slug": world.tenant.slug,
+    return reverse("orgs:document_download", kwargs={"tenant_slug": world.tenant.slug,
                                                 "organisationdocument_pk": document.pk})
 
 
@@ -178,7 +178,7 @@ def test_an_applicant_of_another_organisation_gets_404(world_a, item):
 
 def test_a_file_of_tenant_a_is_404_for_tenant_b(worlds, stored_document):
     world_a, world_b = worlds
-    url = reverse("document_download", kwargs={"tenant_slug": world_b.tenant.slug,
+    url = reverse("orgs:document_download", kwargs={"tenant_slug": world_b.tenant.slug,
                                                "organisationdocument_pk": stored_document.pk})
     for role in Role.values:
         assert world_b.client_for(role).get(url).status_code == 404
@@ -193,7 +193,7 @@ REVIEW_MATRIX = [(r, r == Role.MANAGER) for r in Role.values]
 
 @pytest.mark.parametrize(("role", "allowed"), REVIEW_MATRIX)
 def test_only_managers_review(world_a, stored_document, role, allowed):
-    url = reverse("document_review", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:document_review", kwargs={"tenant_slug": world_a.tenant.slug,
                                              "organisationdocument_pk": stored_document.pk})
     response = world_a.client_for(role).post(url, {"decision": "accepted", "comment": ""})
     stored_document.refresh_from_db()
@@ -239,7 +239,7 @@ def test_review_service_refuses_non_managers(world_a, stored_document):
                                               (Role.REVIEWER, 403), (Role.TRAINER, 403)])
 def test_due_diligence_page_by_role(world_a, item, role, status):
     review_of_organisation(world_a)  # a reviewer reaches the CSO only through a review
-    url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
                                            "organisation_pk": world_a.organisation.pk})
     response = world_a.client_for(role).get(url)
     assert response.status_code == status
@@ -257,7 +257,7 @@ def test_page_shows_when_documents_lapse(world_a):
                                 review_status=ReviewStatus.ACCEPTED, expires_on=today + timedelta(days=12))
     OrganisationDocumentFactory(tenant=world_a.tenant, organisation=world_a.organisation, item=old,
                                 review_status=ReviewStatus.ACCEPTED, expires_on=date(2020, 3, 31))
-    url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
                                            "organisation_pk": world_a.organisation.pk})
     with pytest.MonkeyPatch.context():
         html = world_a.client_for(Role.MANAGER).get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
@@ -269,7 +269,7 @@ def test_page_shows_when_documents_lapse(world_a):
 def test_due_diligence_page_queries_do_not_grow_with_documents(world_a, item, django_assert_max_num_queries):
     for _ in range(15):
         OrganisationDocumentFactory(tenant=world_a.tenant, organisation=world_a.organisation, item=item)
-    url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
                                            "organisation_pk": world_a.organisation.pk})
     client = world_a.client_for(Role.MANAGER)
     with django_assert_max_num_queries(20):
@@ -290,14 +290,14 @@ def test_default_checklist_is_seeded_once(world_a):
 
 def test_manager_edits_the_checklist_in_the_ui(world_a):
     client = world_a.client_for(Role.MANAGER)
-    url = reverse("due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
     assert client.post(url, {"action": "defaults"}).status_code == 302
     response = client.post(url, {"name": "Plan de passation", "name_en": "Procurement plan", "required": "on",
                                  "expires": "on", "validity_months": "6", "ordering": "70", "active": "on"})
     assert response.status_code == 302
     new = DueDiligenceItem.objects.get(tenant=world_a.tenant, name="Plan de passation")
     assert new.expires and new.validity_months == 6
-    edit = reverse("due_diligence_item_edit", kwargs={"tenant_slug": world_a.tenant.slug,
+    edit = reverse("orgs:due_diligence_item_edit", kwargs={"tenant_slug": world_a.tenant.slug,
                                                       "duediligenceitem_pk": new.pk})
     response = client.post(edit, {"name": "Plan de passation", "ordering": "70"})
     new.refresh_from_db()
@@ -310,7 +310,7 @@ def test_only_managers_edit_the_checklist(world_a, role):
     with pytest.raises(Refused) as refused:
         checklist_item_save(actor=world_a.actor(role), name="X")
     assert refused.value.forbidden
-    url = reverse("due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
     assert world_a.client_for(role).get(url).status_code == 403
 
 
@@ -383,7 +383,7 @@ def test_python_status_and_annotation_agree(world_a, items, docs):
 @pytest.mark.parametrize(("role", "status"), [(Role.MANAGER, 200), (Role.FINANCE, 200), (Role.REVIEWER, 403),
                                               (Role.TRAINER, 403), (Role.APPLICANT, 403)])
 def test_overview_by_role(world_a, role, status):
-    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
     assert world_a.client_for(role).get(url).status_code == status
 
 
@@ -395,7 +395,7 @@ def test_overview_keeps_a_constant_number_of_queries(world_a, count, django_asse
     for organisation in OrganisationFactory.create_batch(count, tenant=world_a.tenant):
         OrganisationDocumentFactory(tenant=world_a.tenant, organisation=organisation, item=item)
         ScreeningFactory(tenant=world_a.tenant, organisation=organisation)
-    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
     client = world_a.client_for(Role.MANAGER)
     with django_assert_max_num_queries(12):
         response = client.get(url)
@@ -410,7 +410,7 @@ def test_overview_filters_by_due_diligence_status(worlds):
     OrganisationDocumentFactory(tenant=world_a.tenant, organisation=done, item=item,
                                 review_status=ReviewStatus.ACCEPTED)
     OrganisationFactory(tenant=world_b.tenant, acronym="FOREIGN1")
-    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
     client = world_a.client_for(Role.MANAGER)
     html = client.get(url, {"dd": "complete"}).content.decode()
     assert "COMPLETE1" in html and world_a.organisation.acronym not in html
@@ -420,7 +420,7 @@ def test_overview_filters_by_due_diligence_status(worlds):
 
 
 def test_a_duplicate_checklist_name_is_a_form_error_not_a_crash(world_a, item):
-    url = reverse("due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:due_diligence_checklist", kwargs={"tenant_slug": world_a.tenant.slug})
     response = world_a.client_for(Role.MANAGER).post(url, {"name": item.name, "ordering": "5"})
     assert response.status_code == 200
     assert DueDiligenceItem.objects.filter(tenant=world_a.tenant, name=item.name).count() == 1
@@ -457,7 +457,7 @@ def test_join_request_subject_is_plain_text(world_a, mailoutbox, django_capture_
 def test_an_absurd_item_id_is_a_form_error_not_a_500(world_a, item, value):
     """"²".isdigit() is True: the upload view asked the database for pk="²" and answered 500."""
     client = world_a.client_for(Role.APPLICANT)
-    url = reverse("document_upload", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:document_upload", kwargs={"tenant_slug": world_a.tenant.slug,
                                              "organisation_pk": world_a.organisation.pk})
     response = client.post(url, {"item": value, "file": upload("s.pdf", pdf_bytes())})
     assert response.status_code == 400
@@ -466,9 +466,9 @@ def test_an_absurd_item_id_is_a_form_error_not_a_500(world_a, item, value):
 
 @pytest.mark.parametrize("query", ["?item=²", "?item=%C2%B2", "?page=²&dd=²&screening=²"])
 def test_absurd_ids_in_query_strings_are_not_a_500(world_a, item, query):
-    page = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+    page = reverse("orgs:due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
                                             "organisation_pk": world_a.organisation.pk})
-    overview = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    overview = reverse("orgs:due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
     client = world_a.client_for(Role.MANAGER)
     assert client.get(page + query).status_code == 200
     assert client.get(overview + query).status_code == 200
@@ -509,7 +509,7 @@ def test_the_review_keeps_its_readable_refusals(world_a, stored_document):
 
 
 def test_a_rejection_without_comment_through_the_page_says_why(world_a, stored_document):
-    url = reverse("document_review", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:document_review", kwargs={"tenant_slug": world_a.tenant.slug,
                                              "organisationdocument_pk": stored_document.pk})
     response = world_a.client_for(Role.MANAGER).post(url, {"decision": "rejected", "comment": " "}, follow=True)
     assert "Indiquez pourquoi le document est refusé" in response.content.decode()
@@ -520,7 +520,7 @@ def test_a_rejection_without_comment_through_the_page_says_why(world_a, stored_d
 def test_an_applicant_cannot_review_another_organisations_document(world_a, item):
     other = OrganisationFactory(tenant=world_a.tenant)
     document = OrganisationDocumentFactory(tenant=world_a.tenant, organisation=other, item=item)
-    url = reverse("document_review", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:document_review", kwargs={"tenant_slug": world_a.tenant.slug,
                                              "organisationdocument_pk": document.pk})
     assert world_a.client_for(Role.APPLICANT).post(url, {"decision": "accepted"}).status_code == 404
     document.refresh_from_db()

@@ -25,7 +25,7 @@ def dangerous(world_a):
 
 
 def test_csv_export_neutralises_formulas_and_masks_payment(world_a, dangerous):
-    url = reverse("organisation_export_csv", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:organisation_export_csv", kwargs={"tenant_slug": world_a.tenant.slug})
     response = world_a.client_for(Role.MANAGER).post(url)
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
@@ -38,7 +38,7 @@ def test_csv_export_neutralises_formulas_and_masks_payment(world_a, dangerous):
 
 
 def test_xlsx_export_neutralises_formulas(world_a, world_b, dangerous):
-    url = reverse("organisation_export_xlsx", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:organisation_export_xlsx", kwargs={"tenant_slug": world_a.tenant.slug})
     response = world_a.client_for(Role.MANAGER).post(url)
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
@@ -51,7 +51,7 @@ def test_xlsx_export_neutralises_formulas(world_a, world_b, dangerous):
 def test_xlsx_export_survives_control_characters_pasted_from_word(world_a):
     """A vertical tab (Word's line break) in a description made openpyxl raise: the export was a 500."""
     OrganisationFactory(tenant=world_a.tenant, name="Association\x0bBenkadi", description="\x0b=1+1 paix\x0cdialogue")
-    url = reverse("organisation_export_xlsx", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:organisation_export_xlsx", kwargs={"tenant_slug": world_a.tenant.slug})
     response = world_a.client_for(Role.MANAGER).post(url)
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -60,19 +60,19 @@ def test_xlsx_export_survives_control_characters_pasted_from_word(world_a):
 
 
 def test_export_respects_filters(world_a, dangerous):
-    url = reverse("organisation_export_csv", kwargs={"tenant_slug": world_a.tenant.slug}) + "?q=evil"
+    url = reverse("orgs:organisation_export_csv", kwargs={"tenant_slug": world_a.tenant.slug}) + "?q=evil"
     text = world_a.client_for(Role.MANAGER).post(url).content.decode("utf-8-sig")
     assert "EVIL" in text and world_a.organisation.name not in text
 
 
 @pytest.mark.parametrize("role", [Role.REVIEWER, Role.FINANCE, Role.TRAINER, Role.APPLICANT])
 def test_only_managers_export(world_a, role):
-    url = reverse("organisation_export_csv", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:organisation_export_csv", kwargs={"tenant_slug": world_a.tenant.slug})
     assert world_a.client_for(role).post(url).status_code == 403
     assert not AuditEvent.objects.filter(action="organisation.exported").exists()
 
 
 def test_export_is_never_a_get(world_a):
-    url = reverse("organisation_export_csv", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:organisation_export_csv", kwargs={"tenant_slug": world_a.tenant.slug})
     assert world_a.client_for(Role.MANAGER).get(url).status_code == 405
     assert not AuditEvent.objects.filter(action="organisation.exported").exists()

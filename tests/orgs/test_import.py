@@ -33,7 +33,7 @@ def geography(world_a):
 
 def upload(world, name, content):
     client = world.client_for(Role.MANAGER)
-    url = reverse("import_upload", kwargs={"tenant_slug": world.tenant.slug})
+    url = reverse("orgs:import_upload", kwargs={"tenant_slug": world.tenant.slug})
     return client, client.post(url, {"file": SimpleUploadedFile(name, content)})
 
 
@@ -49,7 +49,7 @@ def test_sample_file_previews_then_imports(geography):
     batch = ImportBatch.objects.get(tenant=world.tenant)
     results = importing.validate_rows(actor=world.actor(Role.MANAGER), rows=batch.rows)
     assert [r.errors for r in results] == [[], [], [], []]
-    confirm = reverse("import_confirm", kwargs={"tenant_slug": world.tenant.slug, "importbatch_pk": batch.pk})
+    confirm = reverse("orgs:import_confirm", kwargs={"tenant_slug": world.tenant.slug, "importbatch_pk": batch.pk})
     assert client.post(confirm).status_code == 302
     assert Organisation.objects.count() == before + 4
     afpm = Organisation.objects.get(tenant=world.tenant, acronym="AFPM")
@@ -128,7 +128,7 @@ def test_rejects_other_files_and_non_managers(geography):
     assert response.status_code == 200 and not ImportBatch.objects.exists()
     _client, response = upload(world, "nohead.csv", b"foo,bar\n1,2\n")
     assert response.status_code == 200 and not ImportBatch.objects.exists()
-    url = reverse("import_upload", kwargs={"tenant_slug": world.tenant.slug})
+    url = reverse("orgs:import_upload", kwargs={"tenant_slug": world.tenant.slug})
     assert world.client_for(Role.REVIEWER).get(url).status_code == 403
 
 

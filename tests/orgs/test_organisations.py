@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 
 def detail_url(world, org):
-    return reverse("organisation_detail", kwargs={"tenant_slug": world.tenant.slug, "organisation_pk": org.pk})
+    return reverse("orgs:organisation_detail", kwargs={"tenant_slug": world.tenant.slug, "organisation_pk": org.pk})
 
 
 def edit_url(world, org):
-    return reverse("organisation_edit", kwargs={"tenant_slug": world.tenant.slug, "organisation_pk": org.pk})
+    return reverse("orgs:organisation_edit", kwargs={"tenant_slug": world.tenant.slug, "organisation_pk": org.pk})
 
 
 # --- applicants see and edit only their own organisation ------------------------
@@ -66,12 +66,12 @@ def test_applicant_gets_404_for_another_organisation(world_a):
 
 
 def test_applicant_cannot_list_registry(world_a):
-    url = reverse("organisation_list", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:organisation_list", kwargs={"tenant_slug": world_a.tenant.slug})
     assert world_a.client_for(Role.APPLICANT).get(url).status_code == 403
 
 
 def test_my_organisation_redirects_applicant_to_their_profile(world_a):
-    url = reverse("my_organisation", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:my_organisation", kwargs={"tenant_slug": world_a.tenant.slug})
     response = world_a.client_for(Role.APPLICANT).get(url)
     assert response.status_code == 302 and response.url == detail_url(world_a, world_a.organisation)
 
@@ -147,7 +147,7 @@ def test_payment_change_is_audited_masked_and_flags_verification(world_a):
 def test_only_finance_verifies_payment_details(world_a, role):
     review_of_organisation(world_a)
     details = PaymentDetailsFactory(tenant=world_a.tenant, organisation=world_a.organisation)
-    url = reverse("payment_details_verify", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:payment_details_verify", kwargs={"tenant_slug": world_a.tenant.slug,
                                                     "organisation_pk": world_a.organisation.pk})
     assert world_a.client_for(role).post(url).status_code == 403
     details.refresh_from_db()
@@ -162,7 +162,7 @@ def test_only_finance_verifies_payment_details(world_a, role):
 ])
 def test_payment_edit_matrix(world_a, role, allowed):
     review_of_organisation(world_a)
-    url = reverse("payment_details_edit", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:payment_details_edit", kwargs={"tenant_slug": world_a.tenant.slug,
                                                   "organisation_pk": world_a.organisation.pk})
     response = world_a.client_for(role).post(url, {"mobile_operator": "orange_money",
                                                    "mobile_number": "+22376543210", "mobile_holder": "M. Cissé"})
@@ -189,7 +189,7 @@ def test_contacts_visible_to_managers_and_own_members_only(world_a, role, sees):
 
 
 def test_contact_phone_requires_consent(world_a):
-    url = reverse("contact_create", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:contact_create", kwargs={"tenant_slug": world_a.tenant.slug,
                                             "organisation_pk": world_a.organisation.pk})
     client = world_a.client_for(Role.APPLICANT)
     response = client.post(url, {"name": "Awa", "phone": "+22370000000"})
@@ -250,7 +250,7 @@ def test_suspension_needs_a_reason(world_a):
 def test_status_view_shows_refusal_message(world_a):
     org = OrganisationFactory(tenant=world_a.tenant, status=OrganisationStatus.PENDING)
     review_of_organisation(world_a, org)
-    url = reverse("organisation_change_status", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:organisation_change_status", kwargs={"tenant_slug": world_a.tenant.slug,
                                                         "organisation_pk": org.pk})
     client = world_a.client_for(Role.MANAGER)
     response = client.post(url, {"status": "pending"}, follow=True)
@@ -269,7 +269,7 @@ def test_status_view_shows_refusal_message(world_a):
 def list_url(world, **params):
     from urllib.parse import urlencode
 
-    base = reverse("organisation_list", kwargs={"tenant_slug": world.tenant.slug})
+    base = reverse("orgs:organisation_list", kwargs={"tenant_slug": world.tenant.slug})
     return base + ("?" + urlencode(params) if params else "")
 
 

@@ -47,7 +47,7 @@ def test_profile_form_accepts_only_sane_values(world_a, name, year, staff, langu
 
 def test_geography_pages_add_and_rename_region_refreshes_search(world_a):
     client = world_a.client_for(Role.MANAGER)
-    url = reverse("geography", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:geography", kwargs={"tenant_slug": world_a.tenant.slug})
     assert client.get(url).status_code == 200
     response = client.post(url, {"kind": "region", "region-name": "Taoudénit", "region-zone": "north"})
     assert response.status_code == 302
@@ -55,7 +55,7 @@ def test_geography_pages_add_and_rename_region_refreshes_search(world_a):
     org = services.organisation_create(actor=world_a.actor(Role.MANAGER),
                                        data={"name": "Nomades unis", "regions_of_work": [region]})
     assert "taoudenit" in org.search_name
-    edit = reverse("region_edit", kwargs={"tenant_slug": world_a.tenant.slug, "region_pk": region.pk})
+    edit = reverse("orgs:region_edit", kwargs={"tenant_slug": world_a.tenant.slug, "region_pk": region.pk})
     assert client.post(edit, {"name": "Tombouctou-Nord", "zone": "north"}).status_code == 302
     org.refresh_from_db()
     assert "tombouctou-nord" in org.search_name and "taoudenit" not in org.search_name
@@ -68,7 +68,7 @@ def test_geography_pages_add_and_rename_region_refreshes_search(world_a):
 
 def test_geography_communes_and_focus_areas(world_a):
     client = world_a.client_for(Role.MANAGER)
-    url = reverse("geography", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:geography", kwargs={"tenant_slug": world_a.tenant.slug})
     region = RegionFactory(tenant=world_a.tenant, name="Kayes")
     assert client.post(url, {"kind": "commune", "commune-name": "Yélimané",
                              "commune-region": region.pk}).status_code == 302
@@ -83,7 +83,7 @@ def test_commune_region_of_other_tenant_is_refused(worlds):
     world_a, world_b = worlds
     foreign = RegionFactory(tenant=world_b.tenant)
     client = world_a.client_for(Role.MANAGER)
-    url = reverse("geography", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:geography", kwargs={"tenant_slug": world_a.tenant.slug})
     response = client.post(url, {"kind": "commune", "commune-name": "X", "commune-region": foreign.pk})
     assert response.status_code == 200
     from orgs.models import Commune
@@ -116,7 +116,7 @@ def test_geography_forms_refuse_a_line_break(world_a, kind, data):
     region = RegionFactory(tenant=world_a.tenant, name="Kayes")
     if kind == "commune":
         data = {**data, "commune-region": region.pk}
-    url = reverse("geography", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:geography", kwargs={"tenant_slug": world_a.tenant.slug})
     response = world_a.client_for(Role.MANAGER).post(url, {"kind": kind, **data})
     assert response.status_code == 200
     assert not Region.objects.filter(tenant=world_a.tenant, name__startswith="Kidal").exists()

@@ -43,7 +43,7 @@ def test_self_registration_creates_pending_org_and_applicant_membership(client, 
     assert membership.role == Role.APPLICANT and membership.organisation == org
     assert AuditEvent.objects.filter(action="organisation.created", target_id=str(org.pk),
                                      after__source="self_registration").exists()
-    assert response.url == reverse("organisation_detail", kwargs={"tenant_slug": world_a.tenant.slug,
+    assert response.url == reverse("orgs:organisation_detail", kwargs={"tenant_slug": world_a.tenant.slug,
                                                                   "organisation_pk": org.pk})
     assert client.get(response.url).status_code == 200
 
@@ -99,7 +99,7 @@ def test_join_request_decision_matrix(world_a, role, allowed, mailoutbox, django
         client.force_login(other.user)
     else:
         client = world_a.client_for(role)
-    url = reverse("join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "joinrequest_pk": join_request.pk})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"decision": "approve"})
@@ -121,7 +121,7 @@ def test_join_request_decision_matrix(world_a, role, allowed, mailoutbox, django
 
 def test_declined_request_gives_no_membership(world_a, mailoutbox, django_capture_on_commit_callbacks):
     join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation)
-    url = reverse("join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "joinrequest_pk": join_request.pk})
     with django_capture_on_commit_callbacks(execute=True):
         world_a.client_for(Role.MANAGER).post(url, {"decision": "decline"})
@@ -135,7 +135,7 @@ def test_declined_request_gives_no_membership(world_a, mailoutbox, django_captur
 def test_a_post_without_a_decision_changes_nothing(world_a, data, mailoutbox):
     """A POST missing the decision used to decline the request (anything but "approve" declined)."""
     join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation)
-    url = reverse("join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "joinrequest_pk": join_request.pk})
     response = world_a.client_for(Role.MANAGER).post(url, data, follow=True)
     join_request.refresh_from_db()
@@ -149,7 +149,7 @@ def test_a_post_without_a_decision_changes_nothing(world_a, data, mailoutbox):
 def test_join_requests_page_lists_only_own_org_for_applicant(world_a):
     mine = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation)
     theirs = JoinRequestFactory(tenant=world_a.tenant)
-    url = reverse("join_requests", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:join_requests", kwargs={"tenant_slug": world_a.tenant.slug})
     html = world_a.client_for(Role.APPLICANT).get(url).content.decode()
     assert mine.user.email in html and theirs.user.email not in html
     html = world_a.client_for(Role.MANAGER).get(url).content.decode()
@@ -195,7 +195,7 @@ def test_only_a_manager_lets_a_revoked_member_back_in(world_a):
     revoked.is_active = False
     revoked.save()
     join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation, user=revoked.user)
-    url = reverse("join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "joinrequest_pk": join_request.pk})
     response = world_a.client_for(Role.APPLICANT).post(url, {"decision": "approve"})
     assert response.status_code == 403
@@ -209,7 +209,7 @@ def test_only_a_manager_lets_a_revoked_member_back_in(world_a):
 
 def test_answering_twice_is_refused_with_a_message(world_a):
     join_request = JoinRequestFactory(tenant=world_a.tenant, organisation=world_a.organisation)
-    url = reverse("join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "joinrequest_pk": join_request.pk})
     client = world_a.client_for(Role.MANAGER)
     assert client.post(url, {"decision": "decline"}).status_code == 302

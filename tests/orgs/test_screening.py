@@ -155,7 +155,7 @@ def test_manager_imports_a_list_in_the_ui(world_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = world_a.client_for(Role.MANAGER)
-    url = reverse("sanctions_lists", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:sanctions_lists", kwargs={"tenant_slug": world_a.tenant.slug})
     response = client.post(url, {"name": "ONU", "source": "un", "source_format": "un_xml",
                                  "file": SimpleUploadedFile("un.xml", UN_SAMPLE.read_bytes())})
     assert response.status_code == 302
@@ -177,7 +177,7 @@ def test_odd_csv_lists_get_a_message_not_a_500(world_a, content, message):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = world_a.client_for(Role.MANAGER)
-    url = reverse("sanctions_lists", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:sanctions_lists", kwargs={"tenant_slug": world_a.tenant.slug})
     response = client.post(url, {"name": "Liste", "source": "other", "source_format": "csv",
                                  "file": SimpleUploadedFile("list.csv", content)})
     if message is None:
@@ -278,7 +278,7 @@ def test_only_managers_decide(world_a, pending_screening, role):
         screening_decide(actor=world_a.actor(role), screening=pending_screening, decision=ScreeningDecision.CLEAR,
                          reason="ok")
     assert refused.value.forbidden
-    url = reverse("screening_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:screening_decide", kwargs={"tenant_slug": world_a.tenant.slug,
                                               "screening_pk": pending_screening.pk})
     response = world_a.client_for(role).post(url, {"decision": "confirmed", "reason": "x"})
     assert response.status_code == 403
@@ -288,11 +288,11 @@ def test_only_managers_decide(world_a, pending_screening, role):
 
 def test_manager_decides_through_the_page(world_a, pending_screening):
     client = world_a.client_for(Role.MANAGER)
-    detail = reverse("screening_detail", kwargs={"tenant_slug": world_a.tenant.slug,
+    detail = reverse("orgs:screening_detail", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "screening_pk": pending_screening.pk})
     html = client.get(detail).content.decode()
     assert "OUMAROU OULD BAHANNA" in html and "FIC.002" in html
-    response = client.post(reverse("screening_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+    response = client.post(reverse("orgs:screening_decide", kwargs={"tenant_slug": world_a.tenant.slug,
                                                                "screening_pk": pending_screening.pk}),
                            {"decision": "false_positive", "reason": "Homonyme"})
     assert response.status_code == 302
@@ -305,7 +305,7 @@ def test_manager_decides_through_the_page(world_a, pending_screening):
                                               (Role.TRAINER, 403), (Role.APPLICANT, 403)])
 def test_who_may_run_a_screening(world_a, un_list, role, status):
     review_of_organisation(world_a)  # a reviewer reaches the CSO only through a review
-    url = reverse("screening_run", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:screening_run", kwargs={"tenant_slug": world_a.tenant.slug,
                                            "organisation_pk": world_a.organisation.pk})
     assert world_a.client_for(role).post(url).status_code == status
     assert Screening.objects.exists() is (status == 302)
@@ -315,7 +315,7 @@ def test_who_may_run_a_screening(world_a, un_list, role, status):
                                               (Role.TRAINER, 403), (Role.APPLICANT, 403)])
 def test_who_may_see_a_screening(world_a, role, status):
     screening = ScreeningFactory(tenant=world_a.tenant, organisation=world_a.organisation)
-    url = reverse("screening_detail", kwargs={"tenant_slug": world_a.tenant.slug, "screening_pk": screening.pk})
+    url = reverse("orgs:screening_detail", kwargs={"tenant_slug": world_a.tenant.slug, "screening_pk": screening.pk})
     assert world_a.client_for(role).get(url).status_code == status
 
 
@@ -335,14 +335,14 @@ def test_due_diligence_page_shows_the_screening_status(world_a):
     tenant = world_a.tenant
     ScreeningFactory(tenant=tenant, organisation=world_a.organisation, decision=ScreeningDecision.CLEAR,
                      ran_at=timezone.now() - timedelta(days=400))
-    url = reverse("due_diligence", kwargs={"tenant_slug": tenant.slug, "organisation_pk": world_a.organisation.pk})
+    url = reverse("orgs:due_diligence", kwargs={"tenant_slug": tenant.slug, "organisation_pk": world_a.organisation.pk})
     assert "Criblage expiré" in world_a.client_for(Role.MANAGER).get(url).content.decode()
 
 
 def test_applicants_never_see_a_sanctions_suspension_reason(world_a, pending_screening):
     screening_decide(actor=world_a.actor(Role.MANAGER), screening=pending_screening,
                      decision=ScreeningDecision.CONFIRMED, reason="Même personne")
-    url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
                                            "organisation_pk": world_a.organisation.pk})
     assert "Même personne" in world_a.client_for(Role.MANAGER).get(url).content.decode()
     applicant_page = world_a.client_for(Role.APPLICANT).get(url).content.decode()
@@ -377,7 +377,7 @@ def test_organisation_page_shows_a_sanctions_suspension_reason_to_managers_and_f
     review_of_organisation(world_a)  # a reviewer reaches the CSO only through a review
     screening_decide(actor=world_a.actor(Role.MANAGER), screening=pending_screening,
                      decision=ScreeningDecision.CONFIRMED, reason="Même personne")
-    url = reverse("organisation_detail", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:organisation_detail", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "organisation_pk": world_a.organisation.pk})
     response = world_a.client_for(role).get(url)
     assert response.status_code == 200

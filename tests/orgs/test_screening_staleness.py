@@ -164,7 +164,7 @@ def test_managers_are_told_once_and_the_change_is_audited(world_a, cleared, cont
     message = mailoutbox[0]
     assert sorted(message.to) == sorted([world_a.user(Role.MANAGER).email, second_manager.user.email])
     assert world_a.organisation.acronym in message.subject
-    path = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+    path = reverse("orgs:due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
                                             "organisation_pk": world_a.organisation.pk})
     assert path in message.body
     # People's names stay out of e-mails and the audit log.
@@ -282,14 +282,14 @@ def test_clearance_after_a_false_positive_is_allowed_until_names_change(world_a,
 # --- where managers see it -----------------------------------------------------------------------
 
 def test_due_diligence_page_says_the_names_changed(world_a, cleared):
-    url = reverse("due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
+    url = reverse("orgs:due_diligence", kwargs={"tenant_slug": world_a.tenant.slug,
                                            "organisation_pk": world_a.organisation.pk})
     client = world_a.client_for(Role.MANAGER)
     assert "Criblage valide" in client.get(url).content.decode()
     _rename(world_a, name="Katiba des amis du Sahel")
     html = client.get(url).content.decode()
     assert "Noms modifiés depuis le criblage" in html and "Criblage valide" not in html
-    detail = reverse("screening_detail", kwargs={"tenant_slug": world_a.tenant.slug, "screening_pk": cleared.pk})
+    detail = reverse("orgs:screening_detail", kwargs={"tenant_slug": world_a.tenant.slug, "screening_pk": cleared.pk})
     assert "Noms modifiés depuis le criblage" in client.get(detail).content.decode()
 
 
@@ -299,7 +299,7 @@ def test_overview_shows_and_filters_stale_screenings(worlds, cleared):
     screening_run(actor=world_a.actor(Role.MANAGER), organisation=still_valid)
     OrganisationFactory(tenant=world_b.tenant, acronym="FOREIGN1")
     _rename(world_a, acronym="RENOMME1")
-    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
     client = world_a.client_for(Role.MANAGER)
     html = client.get(url).content.decode()
     assert "Noms modifiés depuis le criblage" in html and "Criblage valide" in html
@@ -318,7 +318,7 @@ def test_overview_with_cleared_screenings_keeps_a_constant_number_of_queries(
     for organisation in OrganisationFactory.create_batch(count, tenant=world_a.tenant):
         ContactPersonFactory(tenant=world_a.tenant, organisation=organisation)
         ScreeningFactory(tenant=world_a.tenant, organisation=organisation, decision=ScreeningDecision.CLEAR)
-    url = reverse("due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    url = reverse("orgs:due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
     client = world_a.client_for(Role.MANAGER)
     with django_assert_max_num_queries(14):
         response = client.get(url)
@@ -328,7 +328,7 @@ def test_overview_with_cleared_screenings_keeps_a_constant_number_of_queries(
 
 def test_managers_dashboard_counts_organisations_to_screen_again(world_a, cleared):
     client = world_a.client_for(Role.MANAGER)
-    dashboard = reverse("dashboard", kwargs={"tenant_slug": world_a.tenant.slug})
+    dashboard = reverse("relais:dashboard", kwargs={"tenant_slug": world_a.tenant.slug})
     assert "à cribler de nouveau" not in client.get(dashboard).content.decode()
     _rename(world_a, acronym="RENOMME1")
     html = client.get(dashboard).content.decode()

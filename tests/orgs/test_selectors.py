@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _detail(world, org):
-    return reverse("organisation_detail", kwargs={"tenant_slug": world.tenant.slug, "organisation_pk": org.pk})
+    return reverse("orgs:organisation_detail", kwargs={"tenant_slug": world.tenant.slug, "organisation_pk": org.pk})
 
 
 def _assigned(world, *, name, **review):
@@ -65,7 +65,7 @@ def test_a_reviewer_opens_only_the_organisations_of_their_non_blind_reviews(worl
 
 def test_the_reviewer_list_page_shows_only_theirs(world_a, registry):
     html = world_a.client_for(Role.REVIEWER).get(
-        reverse("organisation_list", kwargs={"tenant_slug": world_a.tenant.slug})).content.decode()
+        reverse("orgs:organisation_list", kwargs={"tenant_slug": world_a.tenant.slug})).content.decode()
     assert "Association des jeunes de Mopti" in html and "Femmes de Kayes" in html
     for key in ("blind", "recused", "someone_elses", "unrelated"):
         assert registry[key].name not in html, key

@@ -40,7 +40,7 @@ def test_no_float_field_near_money():
 
 def test_harness_sees_the_foundation_routes():
     names = {r.name for r in tenant_routes()}
-    assert {"dashboard", "members", "membership_change_role"} <= names
+    assert {"relais:dashboard", "relais:members", "relais:membership_change_role"} <= names
 
 
 def _object_routes():

@@ -23,25 +23,25 @@ def _due_diligence_document(world):
     item = DueDiligenceItemFactory(tenant=world.tenant, name="Statuts")
     document = document_upload(actor=world.actor(Role.APPLICANT), organisation=world.organisation, item=item,
                                file=upload("statuts.pdf", pdf_bytes()))
-    return "get", reverse("document_download", kwargs={"tenant_slug": world.tenant.slug,
+    return "get", reverse("orgs:document_download", kwargs={"tenant_slug": world.tenant.slug,
                                                        "organisationdocument_pk": document.pk})
 
 
 def _application_attachment(world):
     app = complete_application(world, status=ApplicationStatus.SUBMITTED)
     attachment = app.attachments.get()
-    return "get", reverse("attachment_download", kwargs={"tenant_slug": world.tenant.slug,
+    return "get", reverse("grants:attachment_download", kwargs={"tenant_slug": world.tenant.slug,
                                                          "applicationattachment_pk": attachment.pk})
 
 
 def _application_pdf(world):
     app = complete_application(world, status=ApplicationStatus.SUBMITTED)
-    return "get", reverse("application_pdf", kwargs={"tenant_slug": world.tenant.slug, "application_pk": app.pk})
+    return "get", reverse("grants:application_pdf", kwargs={"tenant_slug": world.tenant.slug, "application_pk": app.pk})
 
 
 def _organisation_export(fmt):
     def build(world):
-        return "post", reverse(f"organisation_export_{fmt}", kwargs={"tenant_slug": world.tenant.slug})
+        return "post", reverse(f"orgs:organisation_export_{fmt}", kwargs={"tenant_slug": world.tenant.slug})
     return build
 
 
@@ -53,7 +53,7 @@ def _ranking_export(fmt):
         review_save(review=review, actor=world.actor(Role.REVIEWER),
                     scores={c.pk: (4, "") for c in app.call.criteria.all()}, recommendation="fund", comment="",
                     submit=True)
-        url = reverse("call_ranking_export", kwargs={"tenant_slug": world.tenant.slug, "call_pk": app.call.pk})
+        url = reverse("grants:call_ranking_export", kwargs={"tenant_slug": world.tenant.slug, "call_pk": app.call.pk})
         return "post", f"{url}?format={fmt}"
     return build
 
