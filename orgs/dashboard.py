@@ -77,6 +77,8 @@ register_audit_labels({
     "organisation_document.accepted": _("Document accepted"),
     "organisation_document.rejected": _("Document rejected"),
     "due_diligence.checklist_seeded": _("Default checklist created"),
+    "due_diligence_item.created": _("Checklist item added"),
+    "due_diligence_item.updated": _("Checklist item changed"),
     "sanctions_list.imported": _("Sanctions list imported"),
     "screening.ran": _("Sanctions screening run"),
     "screening.decided": _("Screening decision"),
