@@ -39,8 +39,10 @@ e2e: messages
 makemessages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l fr -l en --no-location --no-obsolete -i ".venv/*" -i "var/*"
 
+# ruff everywhere; mypy (with django-stubs) on the kernel and the services.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy relais orgs/services grants/services
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
