@@ -6,7 +6,7 @@ failure names the file and the line.
 
 - Only the workflow engine (`relais/workflow.py`) assigns `status`: no
   `x.status = …`, `x.status += …`, `x.status: T = …`, `setattr(x, "status", …)`
-  nor `<queryset>.update(status=…)` in application code (relais, orgs, grants,
+  (or `__setattr__`) nor `<queryset>.update(status=…)` in application code (relais, orgs, grants,
   training; migrations excluded). Seeding goes through the services too.
 - Views, forms and template tags never touch `.objects`: they read through
   selectors and access functions.
@@ -137,9 +137,10 @@ def status_assignments(tree: ast.AST) -> list[Finding]:
                 findings.append(Finding(target.lineno, f"assigns {ast.unparse(target)} outside the workflow engine"))
         if isinstance(node, ast.Call):
             func = node.func
-            if (isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2
-                    and isinstance(node.args[1], ast.Constant) and node.args[1].value == "status"):
-                findings.append(Finding(node.lineno, "setattr(…, \"status\", …) outside the workflow engine"))
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in ("setattr", "__setattr__") and any(
+                    isinstance(arg, ast.Constant) and arg.value == "status" for arg in node.args[:2]):
+                findings.append(Finding(node.lineno, f"{name}(…\"status\"…) outside the workflow engine"))
             if (isinstance(func, ast.Attribute) and func.attr == "update"
                     and any(keyword.arg == "status" for keyword in node.keywords)):
                 findings.append(Finding(node.lineno, f"{ast.unparse(func)}(status=…) outside the workflow engine"))
@@ -442,8 +443,10 @@ def test_status_checker_catches_every_form_of_assignment():
         "Call.objects.create(status='x')\n"        # 11 creating a row: fine
         "setattr(app, field, 'x')\n"               # 12 not a literal name: only the engine does this
         "x = {'status': 1}\n"                      # 13
+        "object.__setattr__(app, 'status', 'x')\n"  # 14
+        "app.__setattr__('status', 'x')\n"          # 15
     )
-    assert _lines(status_assignments(ast.parse(source))) == [1, 2, 3, 4, 5, 6, 7]
+    assert _lines(status_assignments(ast.parse(source))) == [1, 2, 3, 4, 5, 6, 7, 14, 15]
 
 
 def test_objects_checker_catches_manager_access():
