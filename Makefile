@@ -28,8 +28,24 @@ run: messages migrate
 	@echo "Relais: http://$(HOST):$(PORT)/"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite runs in parallel (pytest-xdist): one worker per core, at most TEST_MAX_WORKERS (CI has
+# 2 cores), each with its own test database (test_<name>_gw0, _gw1, ...; SQLite's is in memory).
+# Locally the PostgreSQL test databases are kept between runs (--reuse-db; migrations still
+# apply); CI (CI set in the environment, as .ci/run does) creates them afresh.
+# PYTEST_ARGS adds pytest options: `make test PYTEST_ARGS="tests/grants -x"`,
+# `make test PYTEST_ARGS=--create-db` after regenerating migrations, `make test TEST_WORKERS=0` for
+# one process (pdb, print debugging).
+ifdef CI
+TEST_WORKERS ?= 2
+TEST_DB ?= --create-db
+else
+TEST_WORKERS ?= auto
+TEST_DB ?= --reuse-db
+endif
+TEST_MAX_WORKERS ?= 2
+
 test: messages
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --maxprocesses=$(TEST_MAX_WORKERS) $(TEST_DB) $(PYTEST_ARGS)
 
 # Browser journeys (needs Debian's chromium: apt-get install -y chromium).
 e2e: messages
@@ -39,8 +55,10 @@ e2e: messages
 makemessages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l fr -l en --no-location --no-obsolete -i ".venv/*" -i "var/*"
 
+# ruff everywhere; mypy (with django-stubs) on the kernel and the services.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy relais orgs/services grants/services
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

@@ -38,6 +38,8 @@ register_audit_labels({
     "organisation_document.uploaded": _("Document uploaded"),
     "organisation_document.downloaded": _("Document downloaded"),
     "due_diligence.checklist_seeded": _("Default checklist created"),
+    "due_diligence_item.created": _("Checklist item added"),
+    "due_diligence_item.updated": _("Checklist item changed"),
     "sanctions_list.imported": _("Sanctions list imported"),
     "screening.ran": _("Sanctions screening run"),
 })

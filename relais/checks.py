@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
-def check_client_address_behind_proxy(app_configs, **kwargs) -> list[Warning]:
+def check_client_address_behind_proxy(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[Warning]:
     """Behind a TLS proxy without a trusted client address, login limits count everyone as the proxy."""
     if not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         return []

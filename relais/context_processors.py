@@ -1,9 +1,14 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from .dashboard import nav_for
 
 
-def navigation(request):
+def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": nav_for(request),
         "current_tenant": getattr(request, "tenant", None),
@@ -14,7 +19,7 @@ def navigation(request):
     }
 
 
-def _workspace_count(request) -> int:
+def _workspace_count(request: HttpRequest) -> int:
     if not request.user.is_authenticated:
         return 0
     return request.user.memberships.filter(is_active=True, tenant__is_active=True).count()

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.http import HttpRequest
 from django.urls import reverse
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .http import TenantRequest
+
+# A panel: function(request) -> its template's context, or None to hide the panel.
+PanelBuilder = Callable[["TenantRequest"], dict[str, Any] | None]
+B = TypeVar("B", bound=PanelBuilder)
 
 
 @dataclass(frozen=True)
 class Panel:
     roles: frozenset[str]
     template: str
-    build: Callable[[HttpRequest], dict[str, Any] | None]
+    build: PanelBuilder
     order: int
 
 
@@ -34,10 +41,10 @@ _PANELS: list[Panel] = []
 _NAV: list[NavEntry] = []
 
 
-def dashboard_panel(*, roles: Iterable[str], template: str, order: int = 100):
+def dashboard_panel(*, roles: Iterable[str], template: str, order: int = 100) -> Callable[[B], B]:
     """Decorate a function(request) -> context dict (or None to hide the panel)."""
 
-    def decorator(build):
+    def decorator(build: B) -> B:
         _PANELS.append(Panel(frozenset(roles), template, build, order))
         return build
 
@@ -50,7 +57,7 @@ def nav_entry(*, roles: Iterable[str], label: Any, url_name: str, order: int = 1
     _NAV.append(NavEntry(frozenset(roles), label, url_name, order))
 
 
-def panels_for(request: HttpRequest) -> list[dict[str, Any]]:
+def panels_for(request: TenantRequest) -> list[dict[str, Any]]:
     role = request.membership.role
     result = []
     for panel in sorted(_PANELS, key=lambda p: p.order):

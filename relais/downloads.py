@@ -10,7 +10,7 @@ in a sandboxed document.
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, cast
 
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
@@ -40,6 +40,7 @@ def private_bytes_response(content: bytes, *, filename: str, content_type: str,
                            as_attachment: bool = True) -> HttpResponse:
     """Bytes generated for this request: a PDF, a CSV or XLSX export."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    # None only for an inline file without a name; every caller names its file.
+    response["Content-Disposition"] = cast(str, content_disposition_header(as_attachment, filename))
     _private(response, as_attachment=as_attachment)
     return response

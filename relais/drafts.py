@@ -20,16 +20,21 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from relais.models import DraftRescue, Membership
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from relais.http import TenantRequest
+    from relais.models import Tenant, User
 
 RECENT_USER_COOKIE = "relais_recent_user"
 _COOKIE_SALT = "relais.drafts.recent-user"
@@ -53,7 +58,7 @@ class RescuedDraft:
     truncated: bool  # a field was longer than MAX_FIELD_CHARS and was cut
 
 
-def _password_tag(user) -> str:
+def _password_tag(user: User) -> str:
     """Changes with the password, so a password change forgets every browser's recent-user cookie."""
     return salted_hmac(_COOKIE_SALT, user.get_session_auth_hash()).hexdigest()[:20]
 
@@ -70,7 +75,7 @@ def _read_cookie(request: HttpRequest) -> tuple[int, float, str] | None:
     return int(user_id), float(issued), tag
 
 
-def remember_recent_user(request: HttpRequest, response: HttpResponse, *, was_logged_in: bool) -> None:
+def remember_recent_user(request: HttpRequest, response: HttpResponseBase, *, was_logged_in: bool) -> None:
     """Set the recent-user cookie for a logged-in user; delete it when this request logged out."""
     user = request.user
     if user.is_authenticated:
@@ -87,7 +92,7 @@ def remember_recent_user(request: HttpRequest, response: HttpResponse, *, was_lo
         response.delete_cookie(RECENT_USER_COOKIE, samesite="Lax")
 
 
-def recent_user(request: HttpRequest):
+def recent_user(request: HttpRequest) -> User | None:
     """The active user the signed cookie names, if the password did not change since; else None."""
     current = _read_cookie(request)
     if current is None:
@@ -120,7 +125,8 @@ def _capped_form_data(post: QueryDict) -> tuple[dict[str, list[str]], int, bool]
     return data, size, truncated
 
 
-def draft_rescue_keep(*, user, tenant, path: str, data: dict[str, list[str]], size: int, truncated: bool) -> None:
+def draft_rescue_keep(*, user: User, tenant: Tenant, path: str, data: dict[str, list[str]], size: int,
+                      truncated: bool) -> None:
     """Keep one page's text for `user`; drop expired rescues and this user's oldest beyond the caps."""
     now = timezone.now()
     with transaction.atomic():
@@ -141,7 +147,7 @@ def draft_rescue_keep(*, user, tenant, path: str, data: dict[str, list[str]], si
             DraftRescue.objects.filter(pk__in=over).delete()
 
 
-def stash_and_login(request: HttpRequest, view_kwargs: dict, may_rescue: RescueCheck) -> HttpResponse:
+def stash_and_login(request: HttpRequest, view_kwargs: dict[str, Any], may_rescue: RescueCheck) -> HttpResponse:
     path = request.get_full_path()
     user = recent_user(request)
     slug = view_kwargs.get("tenant_slug")
@@ -161,7 +167,7 @@ def stash_and_login(request: HttpRequest, view_kwargs: dict, may_rescue: RescueC
     return redirect_to_login(path)
 
 
-def pop_rescued(request: HttpRequest) -> RescuedDraft | None:
+def pop_rescued(request: TenantRequest) -> RescuedDraft | None:
     """The text this user typed on this page after their session expired, once."""
     rescue = DraftRescue.objects.filter(
         tenant=request.tenant, user=request.user, path=request.get_full_path(), expires_at__gt=timezone.now()
@@ -179,16 +185,17 @@ class DraftRescueMiddleware:
     """Runs before TenantMiddleware: an anonymous POST to a view with a `rescues_drafts` function is
     stashed only for the recent user who may edit that object; every other anonymous POST stores nothing."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         was_logged_in = request.user.is_authenticated
         response = self.get_response(request)
         remember_recent_user(request, response, was_logged_in=was_logged_in)
         return response
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponseBase],
+                     view_args: tuple[Any, ...], view_kwargs: dict[str, Any]) -> HttpResponse | None:
         may_rescue = getattr(view_func, "rescues_drafts", None)
         if request.method == "POST" and callable(may_rescue) and not request.user.is_authenticated:
             return stash_and_login(request, view_kwargs, may_rescue)

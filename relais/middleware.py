@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextvars
 import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -20,6 +22,12 @@ from django.utils.translation import gettext as _
 from .actor import Actor
 from .models import Membership
 from .models.tenancy import MFA_ROLES
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .http import RelaisRequest
+    from .models import User
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("relais_request_id", default="")
 
@@ -29,10 +37,10 @@ def current_request_id() -> str:
 
 
 class RequestIdMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: RelaisRequest) -> HttpResponseBase:
         request_id = uuid.uuid4().hex
         token = _request_id.set(request_id)
         request.request_id = request_id
@@ -51,10 +59,10 @@ class PrivateCacheMiddleware:
     keeps it. Anonymous pages are left alone, and static files never reach this
     middleware (whitenoise answers them first, with their long cache headers)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
@@ -62,23 +70,24 @@ class PrivateCacheMiddleware:
         return response
 
 
-def user_has_mfa(user) -> bool:
+def user_has_mfa(user: User) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class TenantMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: RelaisRequest) -> HttpResponseBase:
         request.tenant = None
         request.membership = None
         request.actor = None
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, request: RelaisRequest, view_func: Callable[..., HttpResponseBase],
+                     view_args: tuple[Any, ...], view_kwargs: dict[str, Any]) -> HttpResponse | None:
         slug = view_kwargs.pop("tenant_slug", None)
         if slug is None:
             return None

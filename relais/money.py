@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from babel.numbers import format_decimal
 from django.db import models
@@ -91,14 +92,14 @@ class Money:
         return format_money(self.amount, self.currency)
 
 
-def amount_field(**kwargs) -> models.DecimalField:
+def amount_field(**kwargs: Any) -> models.DecimalField:
     """The one DecimalField shape for money columns (max 999 999 999 999,99)."""
     kwargs.setdefault("max_digits", 14)
     kwargs.setdefault("decimal_places", 2)
     return models.DecimalField(**kwargs)
 
 
-def currency_field(**kwargs) -> models.CharField:
+def currency_field(**kwargs: Any) -> models.CharField:
     kwargs.setdefault("max_length", 3)
     kwargs.setdefault("choices", Currency.choices)
     kwargs.setdefault("default", Currency.XOF)

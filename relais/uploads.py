@@ -14,12 +14,13 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import IO
+from typing import IO, Any, cast
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
+from django.core.files.base import File
+from django.core.files.storage import Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.defaultfilters import filesizeformat
@@ -82,7 +83,7 @@ def _name_of(extension: str) -> str:
     return str(_KNOWN_NAMES.get(extension, _("a %(kind)s file") % {"kind": extension.upper()}))
 
 
-def _read_all(file: IO[bytes]) -> bytes:
+def _read_all(file: File[bytes] | IO[bytes]) -> bytes:
     if hasattr(file, "seek"):
         file.seek(0)
     data = file.read()
@@ -189,7 +190,7 @@ def detect_type(data: bytes) -> tuple[DetectedType | None, str]:
     return None, str(_("a file of an unknown type"))
 
 
-def validate_upload(file, *, max_bytes: int | None = None) -> DetectedType:
+def validate_upload(file: File[bytes] | IO[bytes], *, max_bytes: int | None = None) -> DetectedType:
     """Check an uploaded file and return its type, or raise ValidationError.
 
     Rules: not empty; at most settings.RELAIS_UPLOAD_MAX_BYTES; content is PDF,
@@ -242,6 +243,8 @@ def validate_upload(file, *, max_bytes: int | None = None) -> DetectedType:
 class _PrivateStorage(LazyObject):
     """storages["private"], looked up lazily so tests can point it elsewhere."""
 
+    _wrapped: Any  # the Storage, or `empty` until first used
+
     def _setup(self) -> None:
         self._wrapped = storages["private"]
 
@@ -249,11 +252,11 @@ class _PrivateStorage(LazyObject):
 private_storage = _PrivateStorage()
 
 
-def get_private_storage():
-    return private_storage
+def get_private_storage() -> Storage:
+    return cast(Storage, private_storage)  # a lazy proxy of the Storage
 
 
 @receiver(setting_changed)
-def _reset_private_storage(*, setting: str, **kwargs) -> None:
+def _reset_private_storage(*, setting: str, **kwargs: Any) -> None:
     if setting == "STORAGES":
         private_storage._wrapped = empty

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
@@ -158,7 +159,7 @@ def transition(
         audit_record(tenant=actor.tenant, actor=actor.user, action=f"{machine.name}.{row.action}", target=locked,
                      before=before, after=after)
         for callback in on_commit:
-            transaction.on_commit(lambda callback=callback: callback(locked))
+            transaction.on_commit(partial(callback, locked))
     setattr(obj, state_field, target)
     return locked
 

@@ -109,3 +109,57 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+# --- The demo, seeded once per module ------------------------------------------------------------
+# Seeding the demo takes seconds; a module whose tests only read it seeds it once. The rows live in a
+# transaction opened for the module and rolled back after its last test; pytest-django's `db` runs
+# each test in a savepoint inside it, so whatever a test writes (a login's session and last_login,
+# a second seed) is undone before the next test, and the next module starts from an empty database.
+# Only for tests that do not need committed data (no `transactional_db`, no threads).
+
+@pytest.fixture(scope="module")
+def demo_seeded_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Seed the demo once for the requesting module; returns the folder of its private files."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    private = tmp_path_factory.mktemp("demo-private")
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block._from_testcase = True  # like TestCase's class-level transaction: durable blocks may nest
+        with block:
+            # The same settings as _test_settings gives each test (that fixture is function-scoped).
+            with override_settings(
+                DEBUG=True,
+                TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                STORAGES=_with_private_storage(private),
+                LANGUAGE_CODE="fr",
+            ):
+                call_command("seed_demo", "--quiet-accounts")
+            yield private
+            transaction.set_rollback(True)
+
+
+def _with_private_storage(location) -> dict:
+    from django.conf import settings
+
+    return {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(location), "base_url": None}},
+    }
+
+
+@pytest.fixture
+def demo_db(demo_seeded_module, db, settings, _test_settings):
+    """The module's demo for one test (DEBUG on, as seed_demo requires), in a savepoint rolled back after it."""
+    from django.core.cache import cache
+
+    cache.clear()  # allauth's login rate limits live in the cache
+    settings.DEBUG = True
+    settings.STORAGES = _with_private_storage(demo_seeded_module)
+    return demo_seeded_module

@@ -193,7 +193,7 @@ class Invitation(TenantOwned):
         return secrets.token_urlsafe(32)
 
     @staticmethod
-    def token_for(salt: str, *, secret: str | None = None) -> str:
+    def token_for(salt: str, *, secret: str | bytes | None = None) -> str:
         digest = salted_hmac("relais.Invitation.token", salt, secret=secret, algorithm="sha256").digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 

@@ -10,12 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(settings):
-    from django.core.cache import cache
-
-    cache.clear()  # allauth's login rate limits live in the cache
-    settings.DEBUG = True
-    call_command("seed_demo", "--quiet-accounts")
+def seeded(demo_db):
+    """The demo, seeded once for this module (tests/conftest.py: demo_seeded_module); each test
+    runs in a savepoint rolled back after it, so the logins and the second seed below do not leak."""
 
 
 def _counts():
@@ -83,3 +80,17 @@ def test_demo_rows_never_point_across_tenants(seeded):
             if bad.exists():
                 crossings.append(f"{model._meta.label}.{field.name}")
     assert crossings == []
+
+
+def test_a_test_may_write_into_the_module_demo(seeded, client):
+    """This one writes (a rename, a login); the next test must not see it."""
+    Tenant.objects.filter(slug="peace-direct").update(name="Renamed by a test")
+    client.force_login(User.objects.get(email="manager@peace-direct.demo"))
+
+
+def test_what_a_test_wrote_is_undone_before_the_next(seeded):
+    from django.contrib.sessions.models import Session
+
+    assert not Tenant.objects.filter(name="Renamed by a test").exists()
+    assert Session.objects.count() == 0
+    assert _counts()[0] == 2
