@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import FocusArea, Region
-from orgs.selectors.organisations import audit_timeline
 from relais.actor import Actor
 from relais.display import ReadOnlyView
 from relais.models import Membership, Role, User
+from relais.selectors import audit_timeline
 
 from . import scoring
 from .models import (
@@ -265,7 +265,7 @@ def application_timeline(*, application: Application, actor: Actor) -> list[Time
     hidden = identity_hidden(actor, application)
     applicant = actor.has_role(Role.APPLICANT)
     entries = []
-    events = audit_timeline(tenant=actor.tenant, target=application).exclude(action="application.section_saved")
+    events = audit_timeline(actor=actor, target=application).exclude(action="application.section_saved")
     for event in events.select_related("actor"):
         reason = (event.after or {}).get("reason", "")
         if hidden or (applicant and event.action not in APPLICANT_REASONS):

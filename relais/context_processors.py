@@ -9,10 +9,11 @@ from .dashboard import nav_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    actor = getattr(request, "actor", None)
     return {
         "nav_items": nav_for(request),
-        "current_tenant": getattr(request, "tenant", None),
-        "current_membership": getattr(request, "membership", None),
+        "current_tenant": actor.tenant if actor else None,
+        "current_role": actor.membership.get_role_display() if actor and actor.membership else "",
         "demo_mode": settings.DEBUG,
         # Callable, so the query runs only when base.html shows the navigation.
         "has_several_workspaces": lambda: _workspace_count(request) > 1,

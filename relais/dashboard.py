@@ -58,7 +58,7 @@ def nav_entry(*, roles: Iterable[str], label: Any, url_name: str, order: int = 1
 
 
 def panels_for(request: TenantRequest) -> list[dict[str, Any]]:
-    role = request.membership.role
+    role = request.actor.role
     result = []
     for panel in sorted(_PANELS, key=lambda p: p.order):
         if role in panel.roles:
@@ -69,14 +69,14 @@ def panels_for(request: TenantRequest) -> list[dict[str, Any]]:
 
 
 def nav_for(request: HttpRequest) -> list[dict[str, Any]]:
-    membership = getattr(request, "membership", None)
-    if membership is None:
+    actor = getattr(request, "actor", None)
+    if actor is None:
         return []
-    slug = membership.tenant.slug
+    slug = actor.tenant.slug
     current = request.path
     items = []
     for entry in sorted(_NAV, key=lambda e: e.order):
-        if membership.role in entry.roles:
+        if actor.role in entry.roles:
             url = reverse(entry.url_name, kwargs={"tenant_slug": slug})
             active = current == url if entry.url_name == "relais:dashboard" else current.startswith(url)
             items.append({"label": entry.label, "url": url, "active": active})

@@ -170,7 +170,7 @@ def stash_and_login(request: HttpRequest, view_kwargs: dict[str, Any], may_rescu
 def pop_rescued(request: TenantRequest) -> RescuedDraft | None:
     """The text this user typed on this page after their session expired, once."""
     rescue = DraftRescue.objects.filter(
-        tenant=request.tenant, user=request.user, path=request.get_full_path(), expires_at__gt=timezone.now()
+        tenant=request.actor.tenant, user=request.user, path=request.get_full_path(), expires_at__gt=timezone.now()
     ).first()
     if rescue is None:
         return None

@@ -14,15 +14,13 @@ from django.http import HttpRequest
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .actor import Actor
-    from .models import Membership, Tenant, User
+    from .models import User
 
 
 class RelaisRequest(HttpRequest):
-    """Any request after the kernel's middleware: outside `/<tenant>/` the tenant attributes are None."""
+    """Any request after the kernel's middleware: outside `/<tenant>/` the actor is None."""
 
     request_id: str
-    tenant: Tenant | None
-    membership: Membership | None
     actor: Actor | None
 
 
@@ -30,6 +28,4 @@ class TenantRequest(RelaisRequest):
     """A request to a page under `/<tenant>/`: TenantMiddleware found an active member."""
 
     user: User
-    tenant: Tenant
-    membership: Membership
     actor: Actor

@@ -81,8 +81,6 @@ class TenantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: RelaisRequest) -> HttpResponseBase:
-        request.tenant = None
-        request.membership = None
         request.actor = None
         return self.get_response(request)
 
@@ -100,8 +98,6 @@ class TenantMiddleware:
         )
         if membership is None:
             raise Http404(_("Workspace not found."))
-        request.tenant = membership.tenant
-        request.membership = membership
         request.actor = Actor(tenant=membership.tenant, user=request.user, membership=membership)
         if (
             membership.tenant.require_mfa_for_staff

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs.permissions.organisations import role_required
 from relais.errors import Refused, refused_message
 from relais.models import Role
+from relais.permissions import role_required
 
 from .. import selectors
 from ..forms import CALL_FORMSETS, BudgetCategoriesFormSet, CallForm

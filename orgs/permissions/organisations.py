@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from relais.actor import Actor
 from relais.models import Role
 from relais.permissions import ALLOW, Decision, deny
-from relais.permissions import role_required as role_required  # noqa: F401  (grants' and due diligence's views)
 
 from ..models import JoinRequest, Organisation
 

@@ -26,7 +26,7 @@ from orgs.permissions.due_diligence import can_view_screening
 from orgs.permissions.organisations import can_see_contact_details, can_see_payment_details
 from relais.actor import Actor
 from relais.display import ReadOnlyView
-from relais.models import Role, Tenant
+from relais.models import Role
 from relais.permissions import Decision
 from relais.scopes import REVIEWER_ORGANISATIONS, scope
 from relais.selectors import audit_timeline as kernel_audit_timeline
@@ -76,12 +76,6 @@ def organisation_status_counts(*, actor: Actor) -> dict[str, int]:
 def organisation_timeline(*, actor: Actor, organisation: Organisation):
     """The audit events about a CSO the actor reached through access_organisation, oldest first."""
     return kernel_audit_timeline(actor=actor, target=organisation)
-
-
-def audit_timeline(*, tenant: Tenant, target):
-    """Kept for grants' current caller only: grants takes plumbing from the kernel
-    (relais.selectors.audit_timeline(actor=..., target=...)), never from orgs. Delete once it does."""
-    return kernel_audit_timeline(actor=Actor.system(tenant), target=target)
 
 
 # --- the organisation page: only what the reader may see ----------------------------------

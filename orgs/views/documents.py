@@ -22,13 +22,13 @@ from orgs.permissions.due_diligence import (
     can_view_due_diligence,
     can_view_screening,
 )
-from orgs.permissions.organisations import role_required
 from orgs.selectors import due_diligence as dd
 from relais.audit import audit_record
 from relais.downloads import private_file_response
 from relais.errors import Refused, refusal_text, refused_message
 from relais.ids import pk_like
 from relais.models import Role
+from relais.permissions import role_required
 
 from ..forms.documents import ChecklistItemForm, DocumentReviewForm, DocumentUploadForm
 from ..services import documents as document_services

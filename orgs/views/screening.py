@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from orgs.models import Screening, ScreeningDecision
 from orgs.permissions.due_diligence import can_decide_screening, can_run_screening, can_view_screening
-from orgs.permissions.organisations import role_required
 from orgs.selectors import due_diligence as dd
 from relais.errors import Refused, refusal_text, refused_message
 from relais.models import Role
+from relais.permissions import role_required
 
 from ..forms.screening import SanctionsListUploadForm, ScreeningDecisionForm
 from ..services import screening as screening_services
