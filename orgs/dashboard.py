@@ -80,8 +80,6 @@ register_audit_labels({
     "screening.clear": _("Screening cleared"),
     "screening.false_positive": _("Screening: false positive"),
     "screening.confirm": _("Sanctions match confirmed"),
-    "due_diligence_item.created": _("Checklist item added"),
-    "due_diligence_item.updated": _("Checklist item changed"),
 })
 
 
