@@ -9,7 +9,6 @@ the manager screens and assigns, reviewers declare and score, the manager decide
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from orgs.models import Organisation, OrganisationStatus
 from relais.actor import Actor
+from relais.demo import demo_pdf
 from relais.models import Membership, Role
 
 from .models import (
@@ -73,22 +73,6 @@ PROJECTS = [
     ("Comités locaux d'alerte précoce", "Des comités villageois qui signalent les tensions avant qu'elles dégénèrent."),
     ("Violences basées sur le genre : écoute et orientation", "Un réseau de points d'écoute et d'orientation."),
 ]
-
-
-def _demo_pdf(title: str, organisation: str) -> bytes:
-    from reportlab.lib.pagesizes import A5
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A5)
-    pdf.setTitle(title)
-    pdf.setFont("Helvetica-Bold", 13)
-    pdf.drawString(36, 540, title[:60])
-    pdf.setFont("Helvetica", 10)
-    pdf.drawString(36, 515, organisation[:80])
-    pdf.drawString(36, 490, "DOCUMENT DE DÉMONSTRATION — FICTIF / DEMO DOCUMENT — FICTIONAL")
-    pdf.save()
-    return buffer.getvalue()
 
 
 def _categories(manager: Actor) -> list[BudgetCategory]:
@@ -172,7 +156,7 @@ def _application(author: Actor, call: Call, project, categories, region, index) 
     organisation = author.membership.organisation
     for document in call.required_attachments.all():
         upload = SimpleUploadedFile(f"{organisation.short_name}-statuts.pdf",
-                                    _demo_pdf(document.name_fr, organisation.name), content_type="application/pdf")
+                                    demo_pdf(organisation.name, document.name_fr), content_type="application/pdf")
         attachment_add(application=app, actor=author, required=document, upload=upload)
     return app
 

@@ -10,7 +10,6 @@ one screening is expired and one made stale by a contact person added since).
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from orgs.models import OrganisationDocument, ReviewStatus, Screening, ScreeningDecision
 from relais.actor import Actor
+from relais.demo import demo_pdf
 
 from .services.documents import document_review, document_upload, ensure_default_checklist
 from .services.organisations import contact_save
@@ -27,22 +27,6 @@ from .services.screening import sanctions_list_import, screening_decide, screeni
 
 UN_SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sanctions_sample_un.xml"
 CSV_SAMPLE = Path(__file__).resolve().parent / "fixtures" / "sanctions_sample.csv"
-
-
-def demo_pdf(organisation: str, title: str) -> bytes:
-    from reportlab.lib.pagesizes import A5
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A5)
-    pdf.setTitle(title)
-    pdf.setFont("Helvetica-Bold", 13)
-    pdf.drawString(36, 540, title[:60])
-    pdf.setFont("Helvetica", 10)
-    pdf.drawString(36, 515, organisation[:80])
-    pdf.drawString(36, 490, "DOCUMENT DE DÉMONSTRATION — FICTIF / DEMO DOCUMENT — FICTIONAL")
-    pdf.save()
-    return buffer.getvalue()
 
 
 def _file(organisation, item) -> SimpleUploadedFile:
