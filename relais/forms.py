@@ -5,7 +5,7 @@ Forms never query: the view passes the choices it read through a selector.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -20,13 +20,14 @@ class MembershipRoleForm(forms.Form):
         label=_("Organisation (for an applicant)"), queryset=None, required=False
     )
 
-    def __init__(self, *args, organisations: QuerySet, **kwargs):
+    def __init__(self, *args: Any, organisations: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only this tenant's organisations can be chosen: a foreign id is "not a valid choice".
         cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # returns self.cleaned_data; the stubs say `| None` for overrides
+        data = self.cleaned_data
         if data.get("role") == Role.APPLICANT and not data.get("organisation"):
             self.add_error("organisation", _("Choose the organisation this applicant represents."))
         return data

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.utils.translation import gettext_lazy as _
 
 from relais import selectors
 from relais.audit_labels import register_audit_labels
 from relais.dashboard import dashboard_panel, nav_entry
 from relais.models import Role
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from relais.http import TenantRequest
 
 nav_entry(roles=Role.values, label=_("Dashboard"), url_name="relais:dashboard", order=0)
 nav_entry(roles=[Role.MANAGER], label=_("Members"), url_name="relais:members", order=80)
@@ -16,7 +21,7 @@ nav_entry(roles=[Role.MANAGER], label=_("Settings"), url_name="relais:tenant_set
 
 
 @dashboard_panel(roles=[Role.MANAGER], template="relais/panels/team.html", order=80)
-def team_panel(request):
+def team_panel(request: TenantRequest) -> dict[str, Any]:
     actor = request.actor
     counts: dict[str, int] = {}
     for membership in selectors.membership_list(actor=actor).filter(is_active=True):

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
+
     from .actor import Actor
     from .models import Membership
 
@@ -67,9 +70,9 @@ def can_act_as(actor: Actor | None, *roles: str) -> Decision:
 def role_required(*roles: str) -> Callable:
     """Decorate a tenant view: 403 with a readable reason for other roles (reads `request.actor`)."""
 
-    def decorator(view):
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             can_act_as(getattr(request, "actor", None), *roles).raise_if_denied()
             return view(request, *args, **kwargs)
 

@@ -70,7 +70,7 @@ def organisation_choices(*, actor: Actor) -> QuerySet:
     """The tenant's CSOs an applicant membership may be tied to. The kernel knows the registry
     only through Membership's foreign key, never by importing it."""
     model = Membership._meta.get_field("organisation").related_model
-    return model._default_manager.filter(tenant=actor.tenant).order_by("name")  # type: ignore[union-attr]
+    return model._default_manager.filter(tenant=actor.tenant).order_by("name")
 
 
 def audit_list(

@@ -240,7 +240,7 @@ def screening_clearance(*, actor: Actor, organisation: Organisation, now: dateti
     state = screening_status(screening, tenant=actor.tenant, now=now or timezone.now())
     if state == ScreeningState.VALID:
         return ALLOW
-    if state == ScreeningState.NEVER:
+    if state == ScreeningState.NEVER or screening is None:  # screening_status: NEVER exactly when None
         return deny(_("This organisation has never been screened against the sanctions lists."))
     date = timezone.localtime(screening.ran_at).strftime("%Y-%m-%d")
     if state == ScreeningState.REVIEW:

@@ -18,6 +18,7 @@ from relais import selectors
 from relais.dashboard import panels_for
 from relais.errors import Refused, refused_message
 from relais.forms import InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
+from relais.http import TenantRequest
 from relais.models import Role, User
 from relais.permissions import can_change_membership, role_required
 from relais.services import tenancy as services
@@ -27,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Visitors get an explanation; members go to their workspace or the picker."""
     if not request.user.is_authenticated:
         return render(request, "relais/landing.html")
-    memberships = list(selectors.memberships_of_user(user=cast(User, request.user)))
+    memberships = list(selectors.memberships_of_user(user=request.user))
     if len(memberships) == 1:
         return redirect("relais:dashboard", tenant_slug=memberships[0].tenant.slug)
     return render(request, "relais/workspaces.html", {"memberships": memberships})
@@ -39,7 +40,7 @@ def workspaces(request: HttpRequest) -> HttpResponse:
                   {"memberships": selectors.memberships_of_user(user=cast(User, request.user))})
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: TenantRequest) -> HttpResponse:
     """One page per tenant; its panels depend on the member's role.
 
     Apps contribute panels through ``relais.dashboard``: the kernel imports none of them.
@@ -47,7 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "relais/dashboard.html", {"panels": panels_for(request)})
 
 
-def _members_page(request: HttpRequest, form: InvitationForm) -> HttpResponse:
+def _members_page(request: TenantRequest, form: InvitationForm) -> HttpResponse:
     actor = request.actor
     # Every row's form lists the tenant's organisations: read them once, not once per member.
     organisations = selectors.organisation_choices(actor=actor)
@@ -67,7 +68,7 @@ def _members_page(request: HttpRequest, form: InvitationForm) -> HttpResponse:
 
 
 @role_required(Role.MANAGER)
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: TenantRequest) -> HttpResponse:
     actor = request.actor
     organisations = selectors.organisation_choices(actor=actor)
     form = InvitationForm(request.POST or None, organisations=organisations)
@@ -84,7 +85,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.MANAGER)
-def membership_change_role(request: HttpRequest, membership_pk: int) -> HttpResponse:
+def membership_change_role(request: TenantRequest, membership_pk: int) -> HttpResponse:
     actor = request.actor
     membership = selectors.access_membership(actor=actor, pk=membership_pk)
     form = MembershipRoleForm(request.POST, organisations=selectors.organisation_choices(actor=actor),
@@ -103,7 +104,7 @@ def membership_change_role(request: HttpRequest, membership_pk: int) -> HttpResp
 
 @require_POST
 @role_required(Role.MANAGER)
-def membership_revoke(request: HttpRequest, membership_pk: int) -> HttpResponse:
+def membership_revoke(request: TenantRequest, membership_pk: int) -> HttpResponse:
     actor = request.actor
     membership = selectors.access_membership(actor=actor, pk=membership_pk)
     try:
@@ -117,7 +118,7 @@ def membership_revoke(request: HttpRequest, membership_pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.MANAGER)
-def invitation_revoke(request: HttpRequest, invitation_pk: int) -> HttpResponse:
+def invitation_revoke(request: TenantRequest, invitation_pk: int) -> HttpResponse:
     actor = request.actor
     invitation = selectors.access_invitation(actor=actor, pk=invitation_pk)
     try:
@@ -134,7 +135,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_by_token(token=token)
     if request.method == "POST" and request.user.is_authenticated:
         try:
-            membership = services.invitation_accept(token=token, user=cast(User, request.user))
+            membership = services.invitation_accept(token=token, user=request.user)
         except Refused as exc:
             refused_message(request, exc)
         else:
@@ -154,13 +155,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @role_required(Role.MANAGER)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: TenantRequest) -> HttpResponse:
     page = Paginator(selectors.audit_list(actor=request.actor), 50).get_page(request.GET.get("page"))
     return render(request, "relais/audit_log.html", {"page": page})
 
 
 @role_required(Role.MANAGER)
-def tenant_settings(request: HttpRequest) -> HttpResponse:
+def tenant_settings(request: TenantRequest) -> HttpResponse:
     actor = request.actor
     form = TenantSettingsForm(request.POST or None, instance=selectors.workspace_for_settings(actor=actor))
     if request.method == "POST" and form.is_valid():

@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -7,7 +10,7 @@ from relais.services.tenancy import tenant_create
 class Command(BaseCommand):
     help = "Create a tenant (workspace). Platform operators only."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("slug")
         parser.add_argument("name")
         parser.add_argument("--language", default="fr", choices=["fr", "en"])
@@ -15,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--require-mfa", action="store_true")
         parser.add_argument("--reference-prefix", default="")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             tenant = tenant_create(
                 name=options["name"], slug=options["slug"], default_language=options["language"],
