@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.urls import reverse
 
 from orgs.sanctions import DEFAULT_THRESHOLD, find_matches, fold_name, parse_un_xml
 from orgs.services.screening import sanctions_list_import, screening_run
@@ -114,3 +115,7 @@ def test_a_member_whose_name_is_written_in_arabic_is_a_candidate(world_a):
     candidate = screening.candidates.get()
     assert candidate.entry.reference == "FIC.007"
     assert (candidate.screened_name, candidate.matched_name) == ("يُوسُف اغ الشريف", "يوسف أغ الشريف")
+    html = world_a.client_for(Role.MANAGER).get(reverse(
+        "orgs:screening_detail", kwargs={"tenant_slug": world_a.tenant.slug, "screening_pk": screening.pk})
+    ).content.decode()
+    assert "يُوسُف اغ الشريف" in html and "يوسف أغ الشريف" in html and "FIC.007" in html
