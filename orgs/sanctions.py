@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -65,6 +66,37 @@ def fold_name(name: str) -> str:
     return " ".join(words)
 
 
+# Arabic script is compared with Arabic script: transliteration drops the short vowels
+# ("إياد أغ غالي" -> "id g gli") and keeps the harakat when a name carries them, so two
+# writings of one name drift apart in Latin letters while they agree once normalised.
+_ARABIC_LETTERS = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06D5\u06EE-\u06FF\u0750-\u077F\u08A0-\u08C9]")
+# Harakat, Quranic marks and tatweel carry no letter: they are dropped.
+_ARABIC_MARKS = re.compile(r"[\u0610-\u061A\u0640\u064B-\u065F\u0670\u06D6-\u06ED\u08CA-\u08FF]")
+_ARABIC_FOLDS = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",  # alef variants
+    "ؤ": "و",  # hamza on waw
+    "ئ": "ي", "ى": "ي", "ی": "ي", "ې": "ي",  # hamza on ya, alef maqsura, Persian and Pashto ya
+    "ة": "ه",  # ta marbuta
+    "ک": "ك",  # Persian kaf
+})
+
+
+def is_arabic_script(name: str) -> bool:
+    """Whether a name is written (at least partly) in Arabic letters."""
+    return bool(_ARABIC_LETTERS.search(unicodedata.normalize("NFKC", name or "")))
+
+
+def fold_arabic(name: str) -> str:
+    """An Arabic-script key: marks and tatweel dropped, alef, hamza, ya and ta marbuta
+    variants made one, anything but Arabic letters a space, spaces collapsed.
+
+    "إِيَاد آغ غالي" and "إياد أغ غالي" both become "اياد اغ غالي". Empty when the
+    name has no Arabic letter.
+    """
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", name or "")).translate(_ARABIC_FOLDS)
+    return " ".join("".join(ch if _ARABIC_LETTERS.match(ch) else " " for ch in text).split())
+
+
 def names_fingerprint(names: Iterable[str]) -> str:
     """A stable fingerprint of a set of names as the matching sees them (folded,
     deduplicated, sorted). Names that fold alike screen alike, so "AJCET" and
@@ -99,6 +131,18 @@ def _text(element, tag: str) -> str:
     return (child.text or "").strip() if child is not None and child.text else ""
 
 
+def _aliases(element, alias_tag: str, name: str) -> list[str]:
+    """The aliases of a list entry, then its name in the original script (often Arabic),
+    which the list gives beside the Latin name as NAME_ORIGINAL_SCRIPT."""
+    aliases: list[str] = []
+    candidates = [_text(alias, "ALIAS_NAME") for alias in element.iter(alias_tag)]
+    candidates += [(original.text or "").strip() for original in element.iter("NAME_ORIGINAL_SCRIPT")]
+    for alias_name in candidates:
+        if alias_name and alias_name not in aliases and alias_name != name:
+            aliases.append(alias_name)
+    return aliases
+
+
 def parse_un_xml(data: bytes) -> list[ParsedEntry]:
     """Parse the UN Security Council consolidated list (CONSOLIDATED_LIST XML).
 
@@ -115,11 +159,7 @@ def parse_un_xml(data: bytes) -> list[ParsedEntry]:
         name = " ".join(p for p in parts if p)
         if not name:
             continue
-        aliases = []
-        for alias in individual.iter("INDIVIDUAL_ALIAS"):
-            alias_name = _text(alias, "ALIAS_NAME")
-            if alias_name and alias_name not in aliases and alias_name != name:
-                aliases.append(alias_name)
+        aliases = _aliases(individual, "INDIVIDUAL_ALIAS", name)
         entries.append(ParsedEntry(
             primary_name=name, aliases=aliases, list_name=_text(individual, "UN_LIST_TYPE") or "UN",
             reference=_text(individual, "REFERENCE_NUMBER"),
@@ -128,11 +168,7 @@ def parse_un_xml(data: bytes) -> list[ParsedEntry]:
         name = _text(entity, "FIRST_NAME")
         if not name:
             continue
-        aliases = []
-        for alias in entity.iter("ENTITY_ALIAS"):
-            alias_name = _text(alias, "ALIAS_NAME")
-            if alias_name and alias_name not in aliases and alias_name != name:
-                aliases.append(alias_name)
+        aliases = _aliases(entity, "ENTITY_ALIAS", name)
         entries.append(ParsedEntry(
             primary_name=name, aliases=aliases, list_name=_text(entity, "UN_LIST_TYPE") or "UN",
             reference=_text(entity, "REFERENCE_NUMBER"), is_entity=True,
@@ -206,29 +242,67 @@ class Match:
     score: float
 
 
+def _display_by_key(display: list[str], folded: list[str]) -> dict[str, str]:
+    """Which display name each folded key stands for. The folded list drops names that
+    fold alike, so it lines up with the display names only when nothing was dropped."""
+    if len(display) == len(folded):
+        return dict(zip(folded, display, strict=True))
+    by_key: dict[str, str] = {}
+    for name in display:
+        by_key.setdefault(fold_name(name), name)
+    return by_key
+
+
+def _extract(key: str, choices: list[str], threshold: int) -> list[tuple[float, int]]:
+    if len(key.replace(" ", "")) < 3 or not choices:
+        return []
+    return [
+        (score, position)
+        for _choice, score, position in process.extract(
+            key, choices, scorer=lambda a, b, **kw: similarity(a, b), score_cutoff=threshold, limit=None
+        )
+    ]
+
+
 def find_matches(
     names: Iterable[str], entries: list[tuple[list[str], list[str]]], *, threshold: int = DEFAULT_THRESHOLD
 ) -> list[Match]:
     """Compare names with entries given as (display names, folded names).
 
+    Latin keys (fold_name) are compared as always, except between two names written
+    in Arabic script: those compare their Arabic keys (fold_arabic) instead.
     Returns the best match per (screened name, entry), best first.
     """
-    choices: list[str] = []
-    owners: list[tuple[int, str]] = []
+    latin_choices: list[str] = []
+    latin_owners: list[tuple[int, str, bool]] = []  # entry, display name, written in Arabic
+    arabic_choices: list[str] = []
+    arabic_owners: list[tuple[int, str]] = []
     for index, (display, folded) in enumerate(entries):
-        for position, folded_name in enumerate(folded):
-            choices.append(folded_name)
-            owners.append((index, display[position] if position < len(display) else display[0]))
+        by_key = _display_by_key(display, folded)
+        for folded_name in folded:
+            display_name = by_key.get(folded_name, display[0])
+            latin_choices.append(folded_name)
+            latin_owners.append((index, display_name, is_arabic_script(display_name)))
+        for display_name in display:
+            arabic_key = fold_arabic(display_name)
+            if arabic_key:
+                arabic_choices.append(arabic_key)
+                arabic_owners.append((index, display_name))
     best: dict[tuple[str, int], Match] = {}
+
+    def keep(name: str, index: int, display_name: str, score: float) -> None:
+        current = best.get((name, index))
+        if current is None or score > current.score:
+            best[(name, index)] = Match(name, index, display_name, round(float(score), 1))
+
     for name in names:
-        key = fold_name(name)
-        if len(key.replace(" ", "")) < 3:
-            continue
-        for _choice, score, position in process.extract(
-            key, choices, scorer=lambda a, b, **kw: similarity(a, b), score_cutoff=threshold, limit=None
-        ):
-            index, display_name = owners[position]
-            current = best.get((name, index))
-            if current is None or score > current.score:
-                best[(name, index)] = Match(name, index, display_name, round(float(score), 1))
+        arabic = is_arabic_script(name)
+        if arabic:  # first, so that on a tie the name in the same script is the one reported
+            for score, position in _extract(fold_arabic(name), arabic_choices, threshold):
+                index, display_name = arabic_owners[position]
+                keep(name, index, display_name, score)
+        for score, position in _extract(fold_name(name), latin_choices, threshold):
+            index, display_name, listed_in_arabic = latin_owners[position]
+            if not (arabic and listed_in_arabic):
+                keep(name, index, display_name, score)
     return sorted(best.values(), key=lambda m: (-m.score, m.screened_name))
