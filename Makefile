@@ -23,10 +23,11 @@ messages: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
+# The web server and the task worker (e-mails leave through it) run together and stop together;
+# RELAIS_BASE_URL (links in e-mails) follows HOST and PORT unless set.
 run: messages migrate
 	$(BIN)/python manage.py seed_demo
-	@echo "Relais: http://$(HOST):$(PORT)/"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) PYTHON=$(BIN)/python bin/run-dev
 
 # The suite runs in parallel (pytest-xdist): one worker per core, at most TEST_MAX_WORKERS (CI has
 # 2 cores), each with its own test database (test_<name>_gw0, _gw1, ...; SQLite's is in memory).

@@ -1,11 +1,27 @@
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 from django.views.i18n import set_language
 
 from orgs.views import registration as registration_views
 from relais.views import tenancy as tenancy_views
 
+# Browsers ask for /favicon.ico on every page whatever the <link rel="icon">: answer it from
+# memory with a month's cache instead of a 404 through the tenant router.
+FAVICON = (settings.BASE_DIR / "static" / "relais" / "favicon.ico").read_bytes()
+
+
+@require_safe
+@cache_control(public=True, max_age=30 * 24 * 3600)
+def favicon(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(FAVICON, content_type="image/x-icon")
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", tenancy_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

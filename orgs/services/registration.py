@@ -86,7 +86,7 @@ def join_request_create(*, actor: Actor, name_or_acronym: str, message: str = ""
         join_request = JoinRequest.objects.create(tenant=tenant, user=user, organisation=organisation,
                                                   message=message.strip())
         audit_record(tenant=tenant, actor=user, action="join_request.created", target=join_request,
-                     after={"organisation": organisation.pk, "user": user.email})
+                     after={"organisation": organisation.pk, "user": user.pk})
     return join_request
 
 

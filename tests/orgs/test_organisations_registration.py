@@ -82,6 +82,16 @@ def test_join_request_by_exact_acronym(client, world_a):
     assert join_request.organisation == org and join_request.tenant == world_a.tenant
 
 
+def test_join_request_audit_stores_the_user_id_not_the_email(client, world_a):
+    """The audit log keeps ids, not personal data an erasure would have to chase."""
+    user = UserFactory()
+    logged_in(client, user).post(join_url(world_a.tenant), {
+        "action": "join", "join-name_or_acronym": world_a.organisation.acronym})
+    event = AuditEvent.objects.get(action="join_request.created")
+    assert event.after == {"organisation": world_a.organisation.pk, "user": user.pk}
+    assert user.email not in str(event.after)
+
+
 @pytest.mark.parametrize("role,allowed", [
     (Role.MANAGER, True), ("own_applicant", True), ("other_applicant", False), (Role.REVIEWER, False),
     (Role.FINANCE, False), (Role.TRAINER, False),
