@@ -161,9 +161,11 @@ def screening_rows(*, application: Application) -> dict[str, Any]:
     eligible = list(call.eligible_regions.all())
     eligible_pks = {r.pk for r in eligible}
     app_regions = list(application.regions.all())
+    # Every region of intervention must be allowed: one eligible region does not make the others so.
+    outside = [r for r in app_regions if eligible_pks and r.pk not in eligible_pks]
     return {
-        "rows": rows, "regions": app_regions, "eligible_regions": eligible,
-        "regions_ok": not eligible_pks or any(r.pk in eligible_pks for r in app_regions),
+        "rows": rows, "regions": app_regions, "eligible_regions": eligible, "regions_outside": outside,
+        "regions_ok": not eligible_pks or (bool(app_regions) and not outside),
         "within_range": call.min_grant <= application.requested_amount <= call.max_grant,
     }
 

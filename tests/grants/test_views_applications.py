@@ -382,3 +382,22 @@ def test_mark_ineligible_with_reason_through_view(world_a, mailoutbox, django_ca
     app.refresh_from_db()
     assert app.status == S.INELIGIBLE and app.screening_reason == "Hors des régions éligibles"
     assert len(mailoutbox) == 1 and "Hors des régions éligibles" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_screening_requires_every_chosen_region_to_be_eligible(world_a):
+    from grants.selectors import screening_rows
+    from tests.factories import RegionFactory
+
+    mopti = RegionFactory(tenant=world_a.tenant, name="Mopti")
+    segou = RegionFactory(tenant=world_a.tenant, name="Ségou")
+    bamako = RegionFactory(tenant=world_a.tenant, name="Bamako (District)")
+    app = complete_application(world_a, status=S.SCREENING)
+    app.call.eligible_regions.set([mopti, segou])
+    app.regions.set([segou, bamako])
+    rows = screening_rows(application=app)
+    assert rows["regions_ok"] is False and rows["regions_outside"] == [bamako]
+    body = world_a.client_for(Role.MANAGER).get(world_a.url(f"applications/{app.pk}/screening/")).content.decode()
+    assert "Bamako (District)" in body and body.count('class="badge bad"') == 1
+    app.regions.set([segou, mopti])
+    assert screening_rows(application=app)["regions_ok"] is True
