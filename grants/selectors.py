@@ -54,7 +54,12 @@ def call_list(*, actor: Actor) -> QuerySet[Call]:
 
 
 def access_call(*, actor: Actor, pk: int) -> Call:
-    return get_object_or_404(call_list(actor=actor), pk=pk)
+    """Any published call: an applicant's list shows the open ones, but a closed call's page
+    (a link in an e-mail, a bookmark) still reads as closed rather than missing."""
+    calls = Call.objects.filter(tenant=actor.tenant)
+    if not actor.is_manager:
+        calls = calls.exclude(status=CallStatus.DRAFT)
+    return get_object_or_404(calls, pk=pk)
 
 
 def call_children(*, call: Call) -> dict[str, QuerySet]:

@@ -401,3 +401,22 @@ def test_screening_requires_every_chosen_region_to_be_eligible(world_a):
     assert "Bamako (District)" in body and body.count('class="badge bad"') == 1
     app.regions.set([segou, mopti])
     assert screening_rows(application=app)["regions_ok"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [CallStatus.OPEN, CallStatus.CLOSED, CallStatus.DECIDED])
+def test_applicant_reads_a_closed_call_as_closed(world_a, status):
+    closes = timezone.now() - dt.timedelta(days=2)
+    call = CallFactory(tenant=world_a.tenant, title_fr="Appel passé", status=status, closes_at=closes)
+    draft = CallFactory(tenant=world_a.tenant, status=CallStatus.DRAFT)
+    client = world_a.client_for(Role.APPLICANT)
+    response = client.get(world_a.url(f"calls/{call.pk}/"))
+    body = response.content.decode()
+    assert response.status_code == 200 and "Appel passé" in body
+    assert "Cet appel a été clôturé le " + timezone.localtime(closes).strftime("%d/%m/%Y") in body
+    assert ("Clôturé" in body) == (status != CallStatus.DECIDED) and "jours restants" not in body
+    assert "Commencer une demande" not in body and f"calls/{call.pk}/apply/" not in body
+    assert "Appel passé" not in client.get(world_a.url("calls/")).content.decode()  # the list keeps open calls
+    assert client.post(world_a.url(f"calls/{call.pk}/apply/")).status_code == 302
+    assert not Application.objects.filter(call=call).exists()
+    assert client.get(world_a.url(f"calls/{draft.pk}/")).status_code == 404
