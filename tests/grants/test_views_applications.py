@@ -420,3 +420,42 @@ def test_applicant_reads_a_closed_call_as_closed(world_a, status):
     assert client.post(world_a.url(f"calls/{call.pk}/apply/")).status_code == 302
     assert not Application.objects.filter(call=call).exists()
     assert client.get(world_a.url(f"calls/{draft.pk}/")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_timeline_beyond_the_project_and_dates_backwards_warn_at_save_but_save(world_a):
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation,
+                             start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 6, 30))
+    client = world_a.client_for(Role.APPLICANT)
+    response = client.post(section_url(world_a, app, "activities"), {
+        "s-activities": "Ateliers", "timeline-TOTAL_FORMS": "1", "timeline-INITIAL_FORMS": "0",
+        "timeline-0-activity": "Forum final", "timeline-0-start_month": "5", "timeline-0-end_month": "9",
+        "go": "activities"}, follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and "Section enregistrée" in body
+    assert "« Forum final » va jusqu’au mois 9, mais le projet dure 6 mois" in body
+    assert app.timeline.get().end_month == 9  # saved all the same
+    response = client.post(section_url(world_a, app, "location"), {
+        "s-start_date": "2026-06-01", "s-end_date": "2026-01-31", "s-communes": "Mopti", "go": "location"},
+        follow=True)
+    assert "La date de fin est antérieure à la date de début." in response.content.decode()
+    app.refresh_from_db()
+    assert app.end_date == dt.date(2026, 1, 31)
+
+
+@pytest.mark.django_db
+def test_timeline_beyond_the_project_blocks_submission(world_a):
+    from grants.completeness import completeness_problems
+    from relais.errors import Refused
+
+    app = complete_application(world_a)
+    app.start_date, app.end_date = dt.date(2026, 1, 15), dt.date(2026, 2, 14)  # one month; the row runs to month 3
+    app.save()
+    assert [p.section for p in completeness_problems(app)] == ["activities"]
+    with pytest.raises(Refused, match="mois 3"):
+        application_transition(application=app, actor=world_a.actor(Role.APPLICANT), target=S.SUBMITTED)
+    app.refresh_from_db()
+    assert app.status == S.DRAFT
+    app.end_date = dt.date(2026, 4, 14)
+    app.save()
+    assert completeness_problems(app) == []
