@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relais.money import format_money
 
@@ -20,6 +22,37 @@ class Missing:
 
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def project_months(start: dt.date, end: dt.date) -> int:
+    """How many months the project touches, month 1 starting on the start date (1 Jan–31 Dec: 12)."""
+    full = (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
+    return full + 1
+
+
+def schedule_problems(application: Application, timeline=None) -> list[Missing]:
+    """Dates and timeline that do not fit together. A warning when a section is saved (the save
+    still happens), an error at submission (completeness_problems)."""
+    app = application
+    problems: list[Missing] = []
+    rows = list(app.timeline.all()) if timeline is None else timeline
+    for row in rows:
+        if row.start_month and row.end_month and row.end_month < row.start_month:
+            problems.append(Missing("activities", "timeline", _("Timeline: “%(activity)s” ends before it starts.")
+                                    % {"activity": row.activity}))
+    if app.start_date and app.end_date and app.end_date < app.start_date:
+        problems.append(Missing("location", "end_date", _("The end date is before the start date.")))
+    elif app.start_date and app.end_date:
+        months = project_months(app.start_date, app.end_date)
+        for row in rows:
+            last = max(row.start_month or 0, row.end_month or 0)
+            if last > months:
+                problems.append(Missing("activities", "timeline", ngettext(
+                    "Timeline: “%(activity)s” runs to month %(month)s, but the project lasts %(months)s month.",
+                    "Timeline: “%(activity)s” runs to month %(month)s, but the project lasts %(months)s months.",
+                    months,
+                ) % {"activity": row.activity, "month": last, "months": months}))
+    return problems
 
 
 def completeness_problems(application: Application) -> list[Missing]:
@@ -40,16 +73,11 @@ def completeness_problems(application: Application) -> list[Missing]:
     timeline = list(app.timeline.all())
     if not any(row.activity and row.start_month and row.end_month for row in timeline):
         problems.append(Missing("activities", "timeline", _("The timeline needs at least one complete activity.")))
-    for row in timeline:
-        if row.start_month and row.end_month and row.end_month < row.start_month:
-            problems.append(Missing("activities", "timeline", _("Timeline: “%(activity)s” ends before it starts.")
-                                    % {"activity": row.activity}))
     if not app.regions.exists():
         problems.append(Missing("location", "regions", _("Choose at least one region of intervention.")))
     need("location", "start_date", app.start_date, _("Start date is missing."))
     need("location", "end_date", app.end_date, _("End date is missing."))
-    if app.start_date and app.end_date and app.end_date < app.start_date:
-        problems.append(Missing("location", "end_date", _("The end date is before the start date.")))
+    problems.extend(schedule_problems(app, timeline))
     need("beneficiaries", "women", app.women, _("Number of women is missing."))
     need("beneficiaries", "men", app.men, _("Number of men is missing."))
     need("beneficiaries", "youth", app.youth, _("Number of youth (15–35) is missing."))

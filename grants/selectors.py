@@ -54,7 +54,12 @@ def call_list(*, actor: Actor) -> QuerySet[Call]:
 
 
 def access_call(*, actor: Actor, pk: int) -> Call:
-    return get_object_or_404(call_list(actor=actor), pk=pk)
+    """Any published call: an applicant's list shows the open ones, but a closed call's page
+    (a link in an e-mail, a bookmark) still reads as closed rather than missing."""
+    calls = Call.objects.filter(tenant=actor.tenant)
+    if not actor.is_manager:
+        calls = calls.exclude(status=CallStatus.DRAFT)
+    return get_object_or_404(calls, pk=pk)
 
 
 def call_children(*, call: Call) -> dict[str, QuerySet]:
@@ -161,9 +166,11 @@ def screening_rows(*, application: Application) -> dict[str, Any]:
     eligible = list(call.eligible_regions.all())
     eligible_pks = {r.pk for r in eligible}
     app_regions = list(application.regions.all())
+    # Every region of intervention must be allowed: one eligible region does not make the others so.
+    outside = [r for r in app_regions if eligible_pks and r.pk not in eligible_pks]
     return {
-        "rows": rows, "regions": app_regions, "eligible_regions": eligible,
-        "regions_ok": not eligible_pks or any(r.pk in eligible_pks for r in app_regions),
+        "rows": rows, "regions": app_regions, "eligible_regions": eligible, "regions_outside": outside,
+        "regions_ok": not eligible_pks or (bool(app_regions) and not outside),
         "within_range": call.min_grant <= application.requested_amount <= call.max_grant,
     }
 

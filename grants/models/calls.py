@@ -75,6 +75,11 @@ class Call(TenantOwned):
         return self.status == CallStatus.OPEN and self.opens_at <= now < self.closes_at
 
     @property
+    def has_closed(self) -> bool:
+        """Published and past its closing time (a call closes only once closes_at has passed)."""
+        return self.status != CallStatus.DRAFT and (self.status != CallStatus.OPEN or timezone.now() >= self.closes_at)
+
+    @property
     def days_left(self) -> int:
         return max(0, (self.closes_at - timezone.now()).days)
 

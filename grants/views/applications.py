@@ -23,7 +23,7 @@ from relais.ids import pk_like
 from relais.models import Membership, Role
 
 from .. import selectors
-from ..completeness import completeness_problems
+from ..completeness import completeness_problems, schedule_problems
 from ..forms import (
     SECTION_FORMS,
     AttachmentsForm,
@@ -49,6 +49,8 @@ from ..versions import snapshot, snapshot_diff
 from ..workflow import APPLICATION
 
 S = ApplicationStatus
+# Sections whose save is followed by a check of the dates against the timeline.
+SCHEDULE_SECTIONS = ("activities", "location")
 
 
 def _url(request, name, **kwargs):
@@ -226,6 +228,10 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
             status = 200
         else:
             messages.success(request, _("Section saved."))
+            if section in SCHEDULE_SECTIONS:
+                # Saved all the same: the applicant may fix the dates or the timeline next.
+                for problem in schedule_problems(app):
+                    messages.warning(request, problem.message)
             go = request.POST.get("go", "")
             if go == "_detail":
                 return redirect("grants:application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)

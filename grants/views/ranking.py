@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from relais.exports import csv_response, xlsx_response
 from relais.ids import pk_like
+from relais.money import quantize
 
 from .. import selectors
 from ..forms import ReasonForm
@@ -45,12 +46,14 @@ def call_ranking_export(request: HttpRequest, call_pk: int) -> HttpResponse:
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     header = [_("Rank"), _("Reference"), _("Organisation"), _("Project"), _("Weighted score (0–5)"),
               _("Reviews done"), _("Reviews expected"), _("Spread"), _("Requested"), _("Running total"),
-              _("Within envelope"), _("Status")]
+              _("Currency"), _("Within envelope"), _("Status")]
+    # Amounts in the call currency's minor unit (XOF: whole francs, EUR: cents), named beside them.
     data = [[
         row.rank, row.application.reference,
         row.application.organisation.name,
         row.application.title, row.score, row.reviews_done, row.reviews_expected, row.spread,
-        row.requested, row.running_total, _("yes") if row.within_envelope else _("no"),
+        quantize(row.requested, call.currency), quantize(row.running_total, call.currency), call.currency,
+        _("yes") if row.within_envelope else _("no"),
         str(row.application.get_status_display()),
     ] for row in rows]
     ranking_export_record(call=call, actor=actor, fmt=fmt, rows=len(data), blind=hidden)

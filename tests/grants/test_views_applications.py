@@ -382,3 +382,80 @@ def test_mark_ineligible_with_reason_through_view(world_a, mailoutbox, django_ca
     app.refresh_from_db()
     assert app.status == S.INELIGIBLE and app.screening_reason == "Hors des régions éligibles"
     assert len(mailoutbox) == 1 and "Hors des régions éligibles" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_screening_requires_every_chosen_region_to_be_eligible(world_a):
+    from grants.selectors import screening_rows
+    from tests.factories import RegionFactory
+
+    mopti = RegionFactory(tenant=world_a.tenant, name="Mopti")
+    segou = RegionFactory(tenant=world_a.tenant, name="Ségou")
+    bamako = RegionFactory(tenant=world_a.tenant, name="Bamako (District)")
+    app = complete_application(world_a, status=S.SCREENING)
+    app.call.eligible_regions.set([mopti, segou])
+    app.regions.set([segou, bamako])
+    rows = screening_rows(application=app)
+    assert rows["regions_ok"] is False and rows["regions_outside"] == [bamako]
+    body = world_a.client_for(Role.MANAGER).get(world_a.url(f"applications/{app.pk}/screening/")).content.decode()
+    assert "Bamako (District)" in body and body.count('class="badge bad"') == 1
+    app.regions.set([segou, mopti])
+    assert screening_rows(application=app)["regions_ok"] is True
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [CallStatus.OPEN, CallStatus.CLOSED, CallStatus.DECIDED])
+def test_applicant_reads_a_closed_call_as_closed(world_a, status):
+    closes = timezone.now() - dt.timedelta(days=2)
+    call = CallFactory(tenant=world_a.tenant, title_fr="Appel passé", status=status, closes_at=closes)
+    draft = CallFactory(tenant=world_a.tenant, status=CallStatus.DRAFT)
+    client = world_a.client_for(Role.APPLICANT)
+    response = client.get(world_a.url(f"calls/{call.pk}/"))
+    body = response.content.decode()
+    assert response.status_code == 200 and "Appel passé" in body
+    assert "Cet appel a été clôturé le " + timezone.localtime(closes).strftime("%d/%m/%Y") in body
+    assert ("Clôturé" in body) == (status != CallStatus.DECIDED) and "jours restants" not in body
+    assert "Commencer une demande" not in body and f"calls/{call.pk}/apply/" not in body
+    assert "Appel passé" not in client.get(world_a.url("calls/")).content.decode()  # the list keeps open calls
+    assert client.post(world_a.url(f"calls/{call.pk}/apply/")).status_code == 302
+    assert not Application.objects.filter(call=call).exists()
+    assert client.get(world_a.url(f"calls/{draft.pk}/")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_timeline_beyond_the_project_and_dates_backwards_warn_at_save_but_save(world_a):
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation,
+                             start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 6, 30))
+    client = world_a.client_for(Role.APPLICANT)
+    response = client.post(section_url(world_a, app, "activities"), {
+        "s-activities": "Ateliers", "timeline-TOTAL_FORMS": "1", "timeline-INITIAL_FORMS": "0",
+        "timeline-0-activity": "Forum final", "timeline-0-start_month": "5", "timeline-0-end_month": "9",
+        "go": "activities"}, follow=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and "Section enregistrée" in body
+    assert "« Forum final » va jusqu’au mois 9, mais le projet dure 6 mois" in body
+    assert app.timeline.get().end_month == 9  # saved all the same
+    response = client.post(section_url(world_a, app, "location"), {
+        "s-start_date": "2026-06-01", "s-end_date": "2026-01-31", "s-communes": "Mopti", "go": "location"},
+        follow=True)
+    assert "La date de fin est antérieure à la date de début." in response.content.decode()
+    app.refresh_from_db()
+    assert app.end_date == dt.date(2026, 1, 31)
+
+
+@pytest.mark.django_db
+def test_timeline_beyond_the_project_blocks_submission(world_a):
+    from grants.completeness import completeness_problems
+    from relais.errors import Refused
+
+    app = complete_application(world_a)
+    app.start_date, app.end_date = dt.date(2026, 1, 15), dt.date(2026, 2, 14)  # one month; the row runs to month 3
+    app.save()
+    assert [p.section for p in completeness_problems(app)] == ["activities"]
+    with pytest.raises(Refused, match="mois 3"):
+        application_transition(application=app, actor=world_a.actor(Role.APPLICANT), target=S.SUBMITTED)
+    app.refresh_from_db()
+    assert app.status == S.DRAFT
+    app.end_date = dt.date(2026, 4, 14)
+    app.save()
+    assert completeness_problems(app) == []

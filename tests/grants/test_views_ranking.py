@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from openpyxl import load_workbook
 
 from grants.models import ApplicationStatus, Review, ReviewStatus
 from relais.models import Role
@@ -162,3 +165,28 @@ def test_ranking_closed_to_applicants_and_finance(world_a):
 def test_anonymous_gets_login_redirect(world_a):
     call = CallFactory(tenant=world_a.tenant)
     assert Client().get(world_a.url(f"calls/{call.pk}/ranking/")).status_code == 302
+
+
+def _export(world, call, fmt):
+    response = world.client_for(Role.MANAGER).post(world.url(f"calls/{call.pk}/ranking/export/?format={fmt}"))
+    assert response.status_code == 200
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return [list(r) for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("currency", "amount", "csv_cell", "xlsx_cell"), [
+    ("XOF", Decimal("7850000.00"), "7850000", 7850000),
+    ("EUR", Decimal("12500.5"), "12500.50", 12500.5),
+])
+def test_ranking_export_amounts_in_minor_unit_with_currency(world_a, currency, amount, csv_cell, xlsx_cell):
+    call = CallFactory(tenant=world_a.tenant, currency=currency)
+    app = complete_application(world_a, status=ApplicationStatus.IN_REVIEW, call=call)
+    app.requested_amount = amount
+    app.save()
+    header, row = _export(world_a, call, "csv")
+    assert "Devise" in header
+    assert row[header.index("Demandé")] == csv_cell and row[header.index("Devise")] == currency
+    header, row = _export(world_a, call, "xlsx")
+    assert row[header.index("Demandé")] == xlsx_cell and row[header.index("Devise")] == currency
