@@ -60,9 +60,10 @@ def font(name: str = FONT) -> TTFont:
 
 
 def missing_glyphs(value: str, name: str = FONT) -> set[str]:
-    """The characters of `value`, as printed, that the font cannot draw (each would print as ■)."""
+    """The characters of `value`, as printed, that the font cannot draw (each would print as ■).
+    Only line breaks and tabs are skipped: the no-break spaces need glyphs like any letter."""
     glyphs = font(name).face.charToGlyph
-    return {char for char in text(value) if not char.isspace() and ord(char) not in glyphs}
+    return {char for char in text(value) if char not in "\n\r\t" and ord(char) not in glyphs}
 
 
 def text(value: Any) -> str:

@@ -59,3 +59,14 @@ def test_a_document_builds_in_the_embedded_font():
     fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for f in page["/Resources"]["/Font"].values()}
     assert fonts == {FONT, FONT_BOLD}
     assert "250\u202f000" in page.extract_text()
+
+
+def test_no_break_spaces_are_checked_like_letters(monkeypatch):
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from relais import pdf
+
+    without = TTFont("DejaVuSans-without-narrow-space", str(pdf.FONT_DIR / "DejaVuSans.ttf"))
+    del without.face.charToGlyph[0x202F]  # as in Helvetica
+    monkeypatch.setattr(pdf, "font", lambda name=pdf.FONT: without)
+    assert pdf.missing_glyphs("250\u202f000\xa0FCFA") == {"\u202f"}
