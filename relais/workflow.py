@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from .actor import SYSTEM, Actor  # noqa: F401  (SYSTEM: the role of automatic steps, re-exported)
+from .actor import Actor
 from .audit import audit_record
 from .errors import Refused
 
@@ -58,12 +58,6 @@ class StateMachine(Generic[M]):
             if role in row.roles:
                 return row
         return rows[0] if rows else None
-
-    def by_action(self, source: str, action: str) -> Transition | None:
-        for row in self.transitions:
-            if row.source == source and row.action == action:
-                return row
-        return None
 
     def from_state(self, source: str) -> list[Transition]:
         return [row for row in self.transitions if row.source == source]
