@@ -17,3 +17,11 @@ def money(amount: Decimal | None, currency: str) -> str:
 @register.filter
 def audit_label(action: str) -> str:
     return _audit_label(action)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number: int) -> str:
+    """``?page=N`` keeping the list's other query parameters (filters, sort)."""
+    query = context["request"].GET.copy()
+    query["page"] = str(number)
+    return "?" + query.urlencode()

@@ -6,7 +6,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from relais.errors import Refused, refused_message
 from relais.forms import InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
 from relais.http import TenantRequest
 from relais.models import Role, User
+from relais.pagination import page_of
 from relais.permissions import can_change_membership, role_required
 from relais.services import tenancy as services
 
@@ -156,7 +156,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @role_required(Role.MANAGER)
 def audit_log(request: TenantRequest) -> HttpResponse:
-    page = Paginator(selectors.audit_list(actor=request.actor), 50).get_page(request.GET.get("page"))
+    page = page_of(selectors.audit_list(actor=request.actor), request.GET.get("page"), 50)
     return render(request, "relais/audit_log.html", {"page": page})
 
 
