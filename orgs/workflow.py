@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relais.actor import SYSTEM
 from relais.models import Membership, Role
@@ -148,7 +149,8 @@ PAYMENT_DETAILS = register(StateMachine(
     model=PaymentDetails,
     states=PaymentDetailsStatus,
     transitions=(
-        Transition(P.UNVERIFIED, P.VERIFIED, frozenset({Role.FINANCE}), "verify", _("Mark as verified")),
+        Transition(P.UNVERIFIED, P.VERIFIED, frozenset({Role.FINANCE}), "verify",
+                   pgettext_lazy("payment details", "Mark as verified")),
         # Whoever may edit the details (finance, the CSO's own members) changes them: finance verifies again.
         Transition(P.VERIFIED, P.UNVERIFIED, frozenset({Role.FINANCE, Role.APPLICANT}), "change",
                    _("Change the payment details")),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgs.models import Organisation, Region
 from relais.models import TenantOwned
@@ -25,7 +26,7 @@ class ApplicationStatus(models.TextChoices):
     IN_REVIEW = "in_review", _("In review")
     DECISION_PENDING = "decision_pending", _("Decision pending")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("application status", "Rejected")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     INELIGIBLE = "ineligible", _("Ineligible")

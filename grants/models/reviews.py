@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relais.models import TenantOwned
 
@@ -17,7 +18,7 @@ class ReviewStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     RECUSED = "recused", _("Recused")
     DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("review status", "Submitted")
 
 
 class ConflictOfInterest(models.TextChoices):
@@ -54,7 +55,7 @@ class Review(TenantOwned):
     class Meta:
         ordering = ["assigned_at", "id"]
         constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="review_one_per_reviewer")]
-        verbose_name = _("review")
+        verbose_name = pgettext_lazy("grant review", "review")
 
     def __str__(self) -> str:
         return f"{self.application} / {self.reviewer}"

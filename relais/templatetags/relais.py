@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import get_language
 
 from relais.audit_labels import audit_label as _audit_label
 from relais.money import format_money
@@ -25,3 +26,9 @@ def page_url(context, number: int) -> str:
     query = context["request"].GET.copy()
     query["page"] = str(number)
     return "?" + query.urlencode()
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: French puts a no-break space before it ("Motif : …"), English does not."""
+    return "\u00a0:" if (get_language() or "").startswith("fr") else ":"

@@ -55,3 +55,56 @@ def test_every_audit_action_written_by_the_code_has_a_readable_name():
                 written |= {code for code in match.groups() if code}
     assert written, "the scan found no audit actions"
     assert sorted(written - set(_LABELS)) == []
+
+
+def test_french_translations_put_a_space_before_double_punctuation():
+    import re
+
+    glued = []
+    for message in _catalogue("fr"):
+        if not message.id:
+            continue
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,)):
+            if re.search(r"[^\s\d][:;?!](\s|$)", text):
+                glued.append(text)
+    assert glued == []
+
+
+def test_templates_do_not_glue_a_colon_to_a_translated_label():
+    """``{% translate "Next step" %}:`` prints "Prochaine étape:" in French; ``{% colon %}`` adds the space."""
+    import re
+
+    offenders = [
+        f"{path.relative_to(settings.BASE_DIR)}:{number}"
+        for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"%\}\s?:", line)
+    ]
+    assert offenders == []
+
+
+def test_the_colon_tag_follows_the_language():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template('{% load relais %}Motif{% colon %}')
+    with translation.override("fr"):
+        assert template.render(Context()) == "Motif\u00a0:"
+    with translation.override("en"):
+        assert template.render(Context()) == "Motif:"
+
+
+def test_nouns_and_states_read_right_in_french():
+    from django.utils import translation
+
+    from grants.models import ApplicationStatus, ReviewStatus
+    from orgs.models.documents import ReviewStatus as DocumentStatus
+
+    with translation.override("fr"):
+        assert translation.gettext("Answer") == "Réponse"
+        assert translation.pgettext("noun", "Review") == "Évaluation"
+        assert str(ApplicationStatus.REJECTED.label) == "Refusée"  # une demande
+        assert str(ApplicationStatus.APPROVED.label) == "Approuvée"
+        assert str(DocumentStatus.REJECTED.label) == "Refusé"  # un document
+        assert str(ReviewStatus.SUBMITTED.label) == "Soumise"  # une évaluation
+        assert str(ReviewStatus.RECUSED.label) == "Récusée"
