@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relais.actor import SYSTEM, Actor
+from relais.conflicts import conflict_of_interest
 from relais.models import Role
 from relais.money import format_money, quantize
+from relais.permissions import Decision
 from relais.workflow import StateMachine, Transition, register
 
 from .completeness import completeness_problems
@@ -123,9 +125,12 @@ def within_envelope(app: Application, ctx: dict[str, Any]) -> list[str]:
                "left": format_money(max(left, Decimal(0)), call.currency)}]
 
 
-def applicant_acts_for_own_organisation(actor: Actor, app: Application) -> bool:
-    """An applicant takes steps only on their own organisation's application."""
-    return actor.role != Role.APPLICANT or actor.acts_for(app.organisation_id)
+def may_act_on_application(actor: Actor, app: Application) -> bool | Decision:
+    """An applicant takes steps only on their own organisation's application; staff never on the
+    application of a CSO they are linked to (conflict of interest, relais.conflicts)."""
+    if actor.role == Role.APPLICANT:
+        return actor.acts_for(app.organisation_id)
+    return conflict_of_interest(actor, app.organisation_id)
 
 
 A, M = frozenset({Role.APPLICANT}), frozenset({Role.MANAGER})
@@ -157,7 +162,7 @@ APPLICATION = register(StateMachine(
     model=Application,
     states=ApplicationStatus,
     transitions=APPLICATION_TRANSITIONS,
-    may_act=applicant_acts_for_own_organisation,
+    may_act=may_act_on_application,
     wrong_step_message=gettext_lazy("An application that is “%(source)s” cannot become “%(target)s”."),
 ))
 
