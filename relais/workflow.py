@@ -73,9 +73,10 @@ class StateMachine(Generic[M]):
         """Why `role_allows` said no: the reason of `may_act` when it gives one (a Decision, e.g. a
         conflict of interest), otherwise the table's role message."""
         if actor.role in row.roles and not actor.is_system and self.may_act is not None:
-            verdict = self.may_act(actor, obj)
-            if not verdict and getattr(verdict, "reason", ""):
-                return str(verdict.reason)
+            verdict: Any = self.may_act(actor, obj)
+            reason = getattr(verdict, "reason", None)
+            if not verdict and reason:
+                return str(reason)
         message = self.role_message or _("Your role does not allow this step (%(step)s).")
         return str(message) % {"step": row.label or row.action}
 
