@@ -7,13 +7,16 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Grants")
 
     def ready(self) -> None:
+        from relais.conflicts import register_interest
         from relais.scopes import REVIEWER_ORGANISATIONS, register_scope
 
         from . import (
             dashboard,  # noqa: F401  (registers panels, navigation and audit labels)
             workflow,  # noqa: F401  (registers the call, application and review tables)
         )
-        from .selectors import organisations_under_review
+        from .selectors import organisations_under_review, organisations_written_for
 
         # The registry shows a reviewer only the CSOs of the applications they review (kernel scope).
         register_scope(REVIEWER_ORGANISATIONS, organisations_under_review)
+        # Conflict of interest: who wrote a CSO's application stays linked to that CSO.
+        register_interest(organisations_written_for)

@@ -27,6 +27,7 @@ register_audit_labels({
     "call.created": _("Call created"),
     "call.updated": _("Call changed"),
     "call.ranking_exported": _("Ranking exported"),
+    "call.envelope_changed": _("Envelope changed"),
     "budget_categories.updated": _("Budget categories changed"),
     "review.assigned": _("Reviewer assigned"),
     "review.draft_saved": _("Review draft saved"),

@@ -248,6 +248,14 @@ class ReasonForm(forms.Form):
                                 decimal_places=2)
 
 
+class EnvelopeForm(forms.Form):
+    """A call's new envelope and why it changes (grants.services.calls.call_envelope_change)."""
+
+    envelope = forms.DecimalField(label=_("New envelope"), min_value=0, max_digits=14, decimal_places=2)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class ConflictForm(forms.Form):
     has_conflict = forms.TypedChoiceField(
         label=_("Conflict of interest"), widget=forms.RadioSelect, coerce=lambda v: v == "yes",

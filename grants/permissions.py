@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from relais.actor import Actor
+from relais.conflicts import conflict_of_interest
 from relais.models import Membership, Role
 from relais.permissions import ALLOW, Decision, deny
 
@@ -40,6 +41,15 @@ def can_manage_applications(actor: Actor) -> Decision:
     if not actor.is_manager:
         return deny(_("Only programme managers can do this."))
     return ALLOW
+
+
+def can_handle_application(actor: Actor, application: Application) -> Decision:
+    """Screening, assignment and decisions on this application: a manager who is not linked to the
+    applicant CSO (conflict of interest, relais.conflicts)."""
+    decision = can_manage_applications(actor)
+    if not decision:
+        return decision
+    return conflict_of_interest(actor, application.organisation_id)
 
 
 def can_edit_calls(actor: Actor) -> Decision:

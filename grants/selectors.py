@@ -432,3 +432,12 @@ def pipeline(*, actor: Actor) -> list[dict]:
     return [{"call": c, "outstanding": c.outstanding,
              "counts": [(S(s).label, counts.get(c.pk, {}).get(s, 0)) for s in S.values
                         if counts.get(c.pk, {}).get(s)]} for c in calls]
+
+
+def organisations_written_for(*, actor: Actor) -> QuerySet:
+    """The CSOs whose applications this user wrote in the actor's tenant (relais.conflicts: a former
+    applicant member made a manager stays linked to their CSO)."""
+    if actor.user is None:
+        return Application.objects.none().values_list("organisation_id", flat=True)
+    return (Application.objects.filter(tenant=actor.tenant, created_by=actor.user)
+            .values_list("organisation_id", flat=True).distinct())

@@ -12,6 +12,7 @@ urlpatterns = [
     path("calls/budget-categories/", calls.budget_categories, name="budget_categories"),
     path("calls/<int:call_pk>/", calls.call_detail, name="call_detail"),
     path("calls/<int:call_pk>/edit/", calls.call_edit, name="call_edit"),
+    path("calls/<int:call_pk>/envelope/", calls.call_envelope, name="call_envelope"),
     path("calls/<int:call_pk>/apply/", calls.call_apply, name="call_apply"),
     path("calls/<int:call_pk>/status/", calls.call_change_status, name="call_change_status"),
     path("calls/<int:call_pk>/ranking/", ranking.call_ranking, name="call_ranking"),

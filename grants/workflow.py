@@ -11,13 +11,16 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relais.actor import SYSTEM, Actor
+from relais.conflicts import conflict_of_interest
 from relais.models import Role
-from relais.money import format_money
+from relais.money import format_money, quantize
+from relais.permissions import Decision
 from relais.workflow import StateMachine, Transition, register
 
 from .completeness import completeness_problems
@@ -96,9 +99,38 @@ def valid_award(app: Application, ctx: dict[str, Any]) -> list[str]:
     return problems
 
 
-def applicant_acts_for_own_organisation(actor: Actor, app: Application) -> bool:
-    """An applicant takes steps only on their own organisation's application."""
-    return actor.role != Role.APPLICANT or actor.acts_for(app.organisation_id)
+def approved_total(call: Call, *, excluding: int | None = None) -> Decimal:
+    """What the call's approved applications were awarded (the envelope's used part)."""
+    approved = Application.objects.filter(tenant_id=call.tenant_id, call_id=call.pk, status=S.APPROVED)
+    if excluding is not None:
+        approved = approved.exclude(pk=excluding)
+    return approved.aggregate(total=Sum("awarded_amount"))["total"] or Decimal(0)
+
+
+def within_envelope(app: Application, ctx: dict[str, Any]) -> list[str]:
+    """The envelope is a limit: an approval may not take the call's approved total past it.
+
+    grants.services.applications.application_transition locks the call row before the step, so two
+    approvals of one call are checked one after the other and cannot both pass on the same room."""
+    amount = ctx.get("amount")
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        return []  # valid_award already says the amount is wrong
+    call = app.call
+    left = call.envelope - approved_total(call, excluding=app.pk)
+    if quantize(amount, call.currency) <= left:
+        return []
+    return [_("This approval would take the call past its envelope of %(envelope)s: %(left)s left. "
+              "Approve a lower amount, or raise the envelope first from the call page.")
+            % {"envelope": format_money(call.envelope, call.currency),
+               "left": format_money(max(left, Decimal(0)), call.currency)}]
+
+
+def may_act_on_application(actor: Actor, app: Application) -> bool | Decision:
+    """An applicant takes steps only on their own organisation's application; staff never on the
+    application of a CSO they are linked to (conflict of interest, relais.conflicts)."""
+    if actor.role == Role.APPLICANT:
+        return actor.acts_for(app.organisation_id)
+    return conflict_of_interest(actor, app.organisation_id)
 
 
 A, M = frozenset({Role.APPLICANT}), frozenset({Role.MANAGER})
@@ -119,7 +151,7 @@ APPLICATION_TRANSITIONS: tuple[Transition, ...] = (
                gettext_lazy("Close the review"), (reviews_done,)),
     Transition(S.DECISION_PENDING, S.IN_REVIEW, M, "review_reopen", gettext_lazy("Reopen the review")),
     Transition(S.DECISION_PENDING, S.APPROVED, M, "approve", gettext_lazy("Approve"),
-               (not_member_of_applicant, valid_award)),
+               (not_member_of_applicant, valid_award, within_envelope)),
     Transition(S.DECISION_PENDING, S.REJECTED, M, "reject", gettext_lazy("Reject"),
                (not_member_of_applicant, reason_given)),
     *(Transition(s, S.WITHDRAWN, A, "withdraw", gettext_lazy("Withdraw")) for s in WITHDRAWABLE),
@@ -130,7 +162,7 @@ APPLICATION = register(StateMachine(
     model=Application,
     states=ApplicationStatus,
     transitions=APPLICATION_TRANSITIONS,
-    may_act=applicant_acts_for_own_organisation,
+    may_act=may_act_on_application,
     wrong_step_message=gettext_lazy("An application that is “%(source)s” cannot become “%(target)s”."),
 ))
 

@@ -214,8 +214,8 @@ def _seed_profiles(organisations: dict[str, Organisation], actors: dict[str, Act
                 "mobile_operator": mobile[0] if mobile else "", "mobile_number": mobile[1] if mobile else "",
                 "mobile_holder": spec["contact"][0] if mobile else "",
             })
-            if acronym == "AJCET":  # finance has checked this one with the CSO
-                payment_details_verify(details=details, actor=finance)
+            if acronym == "AJCET":  # a second finance officer checked this one with the CSO (four eyes)
+                payment_details_verify(details=details, actor=actors["finance2"])
 
 
 def demo_email(local: str, slug: str) -> str:

@@ -21,6 +21,7 @@ from .models import (
     Screening,
     ScreeningDecision,
 )
+from .permissions.organisations import four_eyes_problem
 
 S = OrganisationStatus
 M = frozenset({Role.MANAGER})
@@ -142,6 +143,12 @@ def _may_handle_payment_details(actor, details: PaymentDetails) -> bool:
     return actor.role != Role.APPLICANT or actor.acts_for(details.organisation_id)
 
 
+def verified_by_a_second_person(details: PaymentDetails, ctx) -> list[str]:
+    """Four eyes: whoever changed the details cannot verify them; another finance member must."""
+    problem = four_eyes_problem(ctx.get("actor"), details)
+    return [problem] if problem else []
+
+
 P = PaymentDetailsStatus
 
 PAYMENT_DETAILS = register(StateMachine(
@@ -150,7 +157,7 @@ PAYMENT_DETAILS = register(StateMachine(
     states=PaymentDetailsStatus,
     transitions=(
         Transition(P.UNVERIFIED, P.VERIFIED, frozenset({Role.FINANCE}), "verify",
-                   pgettext_lazy("payment details", "Mark as verified")),
+                   pgettext_lazy("payment details", "Mark as verified"), requires=(verified_by_a_second_person,)),
         # Whoever may edit the details (finance, the CSO's own members) changes them: finance verifies again.
         Transition(P.VERIFIED, P.UNVERIFIED, frozenset({Role.FINANCE, Role.APPLICANT}), "change",
                    _("Change the payment details")),

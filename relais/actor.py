@@ -7,8 +7,8 @@ commands, tasks and webhooks use `Actor.system(tenant)`. Services take
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .models import Membership, Tenant, User
@@ -23,6 +23,8 @@ class Actor:
     tenant: Tenant
     user: User | None = None
     membership: Membership | None = None
+    # What was read about this actor once, for the rest of its request (relais.conflicts).
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if self.membership is not None:

@@ -45,7 +45,7 @@ class StateMachine(Generic[M]):
     model: type[M]
     states: Any  # the TextChoices of the status field
     transitions: tuple[Transition, ...]
-    may_act: Callable[[Actor, M], bool] | None = None
+    may_act: Callable[[Actor, M], Any] | None = None  # a bool, or a Decision whose reason the refusal shows
     state_field: str = "status"
     # Readable refusals, with %(source)s / %(target)s and %(step)s; defaults below.
     wrong_step_message: Any = None
@@ -68,6 +68,17 @@ class StateMachine(Generic[M]):
         if actor.role not in row.roles:
             return False
         return actor.is_system or self.may_act is None or self.may_act(actor, obj)
+
+    def refusal(self, row: Transition, actor: Actor, obj: M) -> str:
+        """Why `role_allows` said no: the reason of `may_act` when it gives one (a Decision, e.g. a
+        conflict of interest), otherwise the table's role message."""
+        if actor.role in row.roles and not actor.is_system and self.may_act is not None:
+            verdict: Any = self.may_act(actor, obj)
+            reason = getattr(verdict, "reason", None)
+            if not verdict and reason:
+                return str(reason)
+        message = self.role_message or _("Your role does not allow this step (%(step)s).")
+        return str(message) % {"step": row.label or row.action}
 
     def available(self, actor: Actor, obj: M) -> list[Transition]:
         """The steps this actor may try from the object's state (requirements are checked on the attempt)."""
@@ -134,8 +145,7 @@ def transition(
             raise Refused(str(message) % {"source": machine.state_label(source),
                                           "target": machine.state_label(target)})
         if not machine.role_allows(row, actor, locked):
-            message = machine.role_message or _("Your role does not allow this step (%(step)s).")
-            raise Refused(str(message) % {"step": row.label or row.action}, forbidden=True)
+            raise Refused(machine.refusal(row, actor, locked), forbidden=True)
         reason = (reason or "").strip()
         ctx: dict[str, Any] = {"reason": reason, "actor": actor, "system": actor.is_system, **(context or {})}
         requirements = ((reason_given,) if row.reason_required else ()) + row.requires

@@ -227,7 +227,9 @@ def application_transition(*, application: Application, actor: Actor, target: st
     """Take a step of the application table (grants.workflow.APPLICATION), or refuse with readable reasons.
 
     The engine checks the step, the role (applicants only for their own organisation; the
-    system for the automatic steps) and the row's requirements, then audits. This service
+    system for the automatic steps) and the row's requirements, then audits. An approval is
+    refused when it would take the call past its envelope (the amount left is given), checked
+    under a lock of the call's row so that concurrent approvals cannot both pass. This service
     writes what goes with the step (reference, version, decision) and e-mails the applicant
     on commit where EMAIL_ON says so (`notify=False`: demo seeding).
     """
@@ -269,6 +271,10 @@ def application_transition(*, application: Application, actor: Actor, target: st
 
         effects.append(email)
     with transaction.atomic():
+        if target == S.APPROVED:
+            # The envelope is a limit (grants.workflow.within_envelope): approvals of one call queue on the
+            # call's row, taken before the application's like every writer that locks both.
+            Call.objects.select_for_update().filter(pk=application.call_id, tenant=actor.tenant).first()
         # The state the step starts from, read under the row lock the engine takes again: a screening
         # note is kept when the application leaves screening, not when a review is reopened.
         source = (Application.objects.select_for_update().filter(pk=application.pk, tenant=actor.tenant)

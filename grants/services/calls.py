@@ -8,14 +8,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relais.actor import Actor
 from relais.audit import audit_record
 from relais.errors import Refused
-from relais.money import format_money
+from relais.money import format_money, quantize
+from relais.permissions import require
 from relais.workflow import transition
 
 from ..models import (
@@ -32,7 +32,8 @@ from ..models import (
     RubricCriterion,
 )
 from ..permissions import can_edit_calls
-from ..workflow import CALL
+from ..workflow import CALL, approved_total
+from .applications import MAX_AMOUNT
 from .common import same_tenant
 
 S = ApplicationStatus
@@ -105,10 +106,10 @@ def _call_problems(locked: Call | None, data: dict[str, Any]) -> dict[str, list[
         # Submitted budgets were checked against the range; moving it would make them wrong after the fact.
         refuse("max_grant" if _changed(locked, data, "max_grant") else "min_grant",
                _("The grant size range can no longer change: applications were already submitted."))
-    awarded = applications.filter(status=S.APPROVED).aggregate(total=Sum("awarded_amount"))["total"] or Decimal(0)
-    if data.get("envelope") is not None and data["envelope"] < awarded:
-        refuse("envelope", _("The envelope cannot be lower than the amount already awarded (%(awarded)s).")
-               % {"awarded": format_money(awarded, locked.currency)})
+    if _changed(locked, data, "envelope") and applications.filter(status=S.APPROVED).exists():
+        # Decisions were taken against the envelope: it changes only with a reason, audited (call_envelope_change).
+        refuse("envelope", _("Applications were already approved against this envelope: change it from the call "
+                             "page, with a reason."))
     return problems
 
 
@@ -205,9 +206,45 @@ def call_create(*, actor: Actor, data: dict[str, Any]) -> Call:
 def call_update(*, call: Call, actor: Actor, data: dict[str, Any]) -> Call:
     """Change a call, refusing what may no longer change once applications, reviews or decisions exist:
     the currency and blind review, the number of reviewers per application, the grant size range once
-    applications are submitted, an envelope below what is already awarded, scored criteria and answered
-    questions."""
+    applications are submitted, the envelope once applications are approved against it (it then changes
+    through call_envelope_change, with a reason), scored criteria and answered questions."""
     return _call_save(call=call, actor=actor, data=data)
+
+
+def call_envelope_change(*, call: Call, actor: Actor, envelope: Decimal, reason: str) -> Call:
+    """A manager raises (or lowers) a call's envelope, saying why; audited with both amounts and the reason.
+
+    Refused without a reason, for an amount that is not a positive number, and below what the call's
+    approved applications were already awarded. Under the call's row lock, like approvals
+    (grants.workflow.within_envelope), so an approval and a change cannot cross.
+    """
+    require(can_edit_calls(actor))
+    same_tenant(actor, call)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused(_("Say why the envelope changes: the reason is kept in the audit trail."))
+    if not isinstance(envelope, Decimal) or not envelope.is_finite() or envelope < 0:
+        raise Refused(_("The envelope must be a positive amount."))
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk, tenant=actor.tenant)
+        new = quantize(envelope, locked.currency)
+        if new > MAX_AMOUNT:
+            raise Refused(_("The envelope must be a positive amount."))
+        awarded = approved_total(locked)
+        if new < awarded:
+            raise Refused(_("The envelope cannot be lower than the amount already awarded (%(awarded)s).")
+                          % {"awarded": format_money(awarded, locked.currency)})
+        if new == locked.envelope:
+            raise Refused(_("The envelope is already %(envelope)s.")
+                          % {"envelope": format_money(new, locked.currency)})
+        before = locked.envelope
+        locked.envelope = new
+        locked.save(update_fields=["envelope"])
+        audit_record(tenant=actor.tenant, actor=actor.user, action="call.envelope_changed", target=locked,
+                     before={"envelope": before}, after={"envelope": new, "reason": reason,
+                                                         "approved_total": awarded})
+    call.refresh_from_db()
+    return locked
 
 
 # --- budget categories ------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from relais.actor import Actor
 from relais.audit import audit_record
+from relais.conflicts import conflict_of_interest
 from relais.errors import Refused
 from relais.models import Membership, Role, User
 from relais.workflow import transition
@@ -39,11 +40,13 @@ def _require(decision) -> None:
 
 
 def review_assign(*, application: Application, reviewer: User, actor: Actor) -> Review:
-    """Manager assigns one reviewer; never a member of the applicant organisation, never twice."""
+    """Manager assigns one reviewer; never a member of the applicant organisation, never twice, and
+    never by a manager linked to the applicant CSO (conflict of interest)."""
     _require(can_assign_reviewers(actor))
     same_tenant(actor, application)
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk, tenant=actor.tenant)
+        _require(conflict_of_interest(actor, app.organisation_id))
         if app.status not in ASSIGNABLE_STATUSES:
             raise Refused(_("Reviewers can be assigned only during screening or review."))
         reviewer_membership = Membership.objects.filter(
@@ -68,7 +71,8 @@ def reviews_assign_automatically(*, call: Call, actor: Actor) -> int:
 
     Picks, for each open slot, the eligible reviewer with the fewest active reviews
     in the tenant (ties: by name), skipping members of the applicant organisation
-    and reviewers already on (or recused from) that application.
+    and reviewers already on (or recused from) that application. Applications of a CSO
+    the manager is linked to are left to another manager (conflict of interest).
     """
     _require(can_assign_reviewers(actor))
     same_tenant(actor, call)
@@ -83,6 +87,8 @@ def reviews_assign_automatically(*, call: Call, actor: Actor) -> int:
     applications = (Application.objects.filter(tenant=actor.tenant, call=call, status__in=ASSIGNABLE_STATUSES)
                     .prefetch_related("reviews").order_by("reference", "id"))
     for app in applications:
+        if not conflict_of_interest(actor, app.organisation_id):
+            continue  # the manager's own CSO: another manager assigns its reviewers
         current = list(app.reviews.all())
         taken = {r.reviewer_id for r in current}
         active = sum(1 for r in current if r.status != ReviewStatus.RECUSED)

@@ -37,6 +37,7 @@ from ..models import ApplicationStatus
 from ..permissions import (
     can_download_attachment,
     can_edit_application,
+    can_handle_application,
     can_manage_applications,
     can_open_review,
     can_read_versions,
@@ -125,9 +126,12 @@ def application_detail(request: HttpRequest, application_pk: int) -> HttpRespons
         **selectors.application_rows(shown),
     }
     if manage:
+        handle = can_handle_application(actor, app)
         reviews = selectors.reviews_of_application(application=app)
-        context.update({"reviews": reviews,
-                        "candidates": selectors.reviewer_candidates(actor=actor, application=app, reviews=reviews)})
+        # A manager linked to the applicant CSO reads the application but acts on nothing (no buttons).
+        context.update({"reviews": reviews, "conflict": "" if handle else handle.reason,
+                        "candidates": selectors.reviewer_candidates(actor=actor, application=app, reviews=reviews)
+                        if handle else []})
     return render(request, "grants/application_detail.html", context)
 
 
@@ -310,8 +314,9 @@ def application_screening(request: HttpRequest, application_pk: int) -> HttpResp
     actor = request.actor
     app = selectors.access_application(actor=actor, pk=application_pk)
     can_manage_applications(actor).raise_if_denied()
+    handle = can_handle_application(actor, app)
     return render(request, "grants/application_screening.html", {
-        "application": app, "call": app.call, "reason_form": ReasonForm(),
+        "application": app, "call": app.call, "reason_form": ReasonForm(), "conflict": "" if handle else handle.reason,
         "transitions": APPLICATION.available(actor, app),
         **selectors.screening_rows(application=app),
     })

@@ -14,12 +14,12 @@ from relais.models import Role
 from relais.permissions import role_required
 
 from .. import selectors
-from ..forms import CALL_FORMSETS, BudgetCategoriesFormSet, CallForm
+from ..forms import CALL_FORMSETS, BudgetCategoriesFormSet, CallForm, EnvelopeForm
 from ..models import Call
 from ..permissions import can_edit_calls, can_manage_applications, can_read_ranking, can_start_application
 from ..services import calls as call_services
 from ..services.applications import application_create
-from ..workflow import CALL
+from ..workflow import CALL, approved_total
 
 
 def call_list(request: HttpRequest) -> HttpResponse:
@@ -78,6 +78,11 @@ def _call_edit(request: HttpRequest, call: Call) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = CallForm(data, instance=call, regions=selectors.region_list(actor=actor),
                     focus_areas=selectors.focus_area_list(actor=actor))
+    if call.pk is not None and approved_total(call):
+        # Decisions were taken against it: the envelope changes on its own page, with a reason.
+        form.fields["envelope"].disabled = True
+        form.fields["envelope"].help_text = _("Applications were already approved against this envelope: change "
+                                              "it from the call page, with a reason.")
     children = selectors.call_children(call=call)
     formsets = {name: cls(data, instance=call, prefix=name, queryset=children[name]) for name, cls in CALL_FORMSETS}
     if request.method == "POST" and form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
@@ -106,6 +111,27 @@ def call_edit(request: HttpRequest, call_pk: int) -> HttpResponse:
     call = selectors.access_call(actor=request.actor, pk=call_pk)
     can_edit_calls(request.actor).raise_if_denied()
     return _call_edit(request, call)
+
+
+def call_envelope(request: HttpRequest, call_pk: int) -> HttpResponse:
+    """GET: the envelope, what is approved and what is left; POST: a new envelope with its reason."""
+    actor = request.actor
+    call = selectors.access_call(actor=actor, pk=call_pk)
+    can_edit_calls(actor).raise_if_denied()
+    form = EnvelopeForm(request.POST or None, initial={"envelope": call.envelope})
+    if request.method == "POST" and form.is_valid():
+        try:
+            call_services.call_envelope_change(call=call, actor=actor, envelope=form.cleaned_data["envelope"],
+                                               reason=form.cleaned_data["reason"])
+        except Refused as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The envelope was changed."))
+            return redirect("grants:call_detail", tenant_slug=actor.tenant.slug, call_pk=call.pk)
+    approved = approved_total(call)
+    return render(request, "grants/call_envelope.html", {
+        "call": call, "form": form, "approved": approved, "left": max(call.envelope - approved, 0),
+    })
 
 
 @role_required(Role.MANAGER)

@@ -212,7 +212,8 @@ class PaymentDetailsStatus(models.TextChoices):
 class PaymentDetails(TenantOwned):
     """Where grant money goes. Full numbers: finance and the CSO's own members only.
 
-    Finance verifies them (orgs.workflow.PAYMENT_DETAILS); any change makes them unverified again.
+    Finance verifies them (orgs.workflow.PAYMENT_DETAILS); any change makes them unverified again,
+    and the person who changed them (`changed_by`) cannot be the one who verifies them.
     """
 
     organisation = models.OneToOneField(
@@ -238,6 +239,10 @@ class PaymentDetails(TenantOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Who last changed the numbers: four eyes, that person may not verify them (orgs.workflow).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from relais.actor import Actor
 from relais.models import Role
 from relais.permissions import ALLOW, Decision, deny
 
-from ..models import JoinRequest, Organisation
+from ..models import JoinRequest, Organisation, PaymentDetails
 
 
 def _in_tenant(actor: Actor | None, obj) -> bool:
@@ -66,10 +66,21 @@ def can_edit_payment_details(actor: Actor | None, organisation: Organisation) ->
     return can_see_payment_details(actor, organisation)
 
 
-def can_verify_payment_details(actor: Actor | None, organisation: Organisation) -> Decision:
-    if _finance_of(actor, organisation):
-        return ALLOW
-    return deny(_("Only a finance officer can verify payment details."))
+def four_eyes_problem(actor: Actor | None, details: PaymentDetails | None) -> str:
+    """Why this actor may not verify these details because they changed them ('' when they may)."""
+    if actor is not None and details is not None and details.changed_by_id is not None \
+            and details.changed_by_id == actor.user_id:
+        return _("You changed these payment details: another finance member must verify them.")
+    return ""
+
+
+def can_verify_payment_details(actor: Actor | None, organisation: Organisation,
+                               details: PaymentDetails | None = None) -> Decision:
+    """Finance verifies; four eyes: never the person who last changed the details."""
+    if not _finance_of(actor, organisation):
+        return deny(_("Only a finance officer can verify payment details."))
+    problem = four_eyes_problem(actor, details)
+    return deny(problem) if problem else ALLOW
 
 
 def can_see_timeline(actor: Actor | None, organisation: Organisation) -> Decision:

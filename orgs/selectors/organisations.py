@@ -226,3 +226,13 @@ def access_import_batch(*, actor: Actor, pk: Any) -> ImportBatch:
     if not actor.is_manager:
         batches = batches.none()
     return get_object_or_404(batches, pk=pk)
+
+
+def organisations_where_contact(*, actor: Actor) -> QuerySet:
+    """The CSOs of the actor's tenant that list the actor's user (by e-mail) among their contact people
+    (relais.conflicts: a staff member who is a CSO's contact person is linked to it)."""
+    email = (actor.user.email if actor.user is not None else "").strip()
+    if not email:
+        return ContactPerson.objects.none().values_list("organisation_id", flat=True)
+    return (ContactPerson.objects.filter(tenant=actor.tenant, email__iexact=email)
+            .values_list("organisation_id", flat=True).distinct())

@@ -27,7 +27,7 @@ from orgs.permissions.organisations import (
 from relais.actor import Actor
 from relais.audit import audit_record
 from relais.errors import Refused, refused
-from relais.permissions import require
+from relais.permissions import ALLOW, Decision, deny, require
 from relais.validators import validate_one_line_fields
 from relais.workflow import transition
 
@@ -259,20 +259,29 @@ def payment_details_update(*, organisation: Organisation, actor: Actor, data: di
         for key, value in clean.items():
             setattr(details, key, value)
         _one_line(details)
-        details.save(update_fields=[*PAYMENT_FIELDS, "updated_at"])
+        update_fields = [*PAYMENT_FIELDS, "updated_at"]
+        if changed:  # four eyes: whoever changes the numbers may not be the one who verifies them
+            details.changed_by = actor.user
+            update_fields.append("changed_by")
+        details.save(update_fields=update_fields)
         if changed and details.status == PaymentDetailsStatus.VERIFIED:
             details = transition(PAYMENT_DETAILS, obj=details, target=PaymentDetailsStatus.UNVERIFIED, actor=actor,
                                  apply=_clear_verification)
         if changed:
             audit_record(tenant=actor.tenant, actor=actor.user, action="payment_details.changed", target=details,
-                         before=before, after={**details.masked(), "status": details.status})
+                         before=before, after={**details.masked(), "status": details.status,
+                                               "changed_by": actor.user_id})
     return details
 
 
 def payment_details_verify(*, details: PaymentDetails, actor: Actor) -> PaymentDetails:
-    """Finance checks the numbers with the CSO and marks them verified (the table's "verify" step)."""
+    """Finance checks the numbers with the CSO and marks them verified (the table's "verify" step).
+
+    Four eyes: the finance member who last changed the details cannot verify them (refused with
+    the reason); a second finance member must.
+    """
     _same_tenant(actor, details, _("These payment details belong to another workspace."))
-    require(can_verify_payment_details(actor, details.organisation))
+    require(can_verify_payment_details(actor, details.organisation, details))
 
     def stamp(locked: PaymentDetails, ctx: dict[str, Any]) -> dict[str, Any]:
         locked.verified_by = actor.user
@@ -280,6 +289,25 @@ def payment_details_verify(*, details: PaymentDetails, actor: Actor) -> PaymentD
         return locked.masked()
 
     return transition(PAYMENT_DETAILS, obj=details, target=PaymentDetailsStatus.VERIFIED, actor=actor, apply=stamp)
+
+
+def payment_details_usable(*, actor: Actor, organisation: Organisation) -> Decision:
+    """Whether a disbursement may send money to ``organisation``'s payment details: they must
+    exist and be verified by finance (by someone other than who last changed them). Refused,
+    with a reason a person can read, otherwise. Disbursements ask this before paying, beside
+    orgs.services.screening.screening_clearance."""
+    if organisation.tenant_id != actor.tenant.pk:
+        return deny(_("This record belongs to another workspace."))
+    details = PaymentDetails.objects.filter(tenant_id=organisation.tenant_id, organisation=organisation).first()
+    if details is None:
+        return deny(_("This organisation has no payment details yet."))
+    if details.status != PaymentDetailsStatus.VERIFIED:
+        return deny(_("The payment details of this organisation are not verified: a finance member other than "
+                      "the one who changed them must verify them before any disbursement."))
+    if details.changed_by_id is not None and details.verified_by_id == details.changed_by_id:
+        return deny(_("These payment details were verified by the person who changed them: another finance "
+                      "member must verify them before any disbursement."))
+    return ALLOW
 
 
 # --- geography and focus areas --------------------------------------------------

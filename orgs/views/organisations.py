@@ -114,6 +114,7 @@ def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpRespo
     # no status reason where those are not theirs to see (the template tests no flag).
     page = selectors.organisation_page(organisation=organisation, actor=actor)
     can_see_dd = can_view_due_diligence(actor, organisation)
+    verify = can_verify_payment_details(actor, organisation, selectors.payment_details_of(organisation=organisation))
     return render(request, "orgs/organisation_detail.html", {
         "organisation": page.organisation,
         "contacts": page.contacts,
@@ -121,7 +122,9 @@ def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpRespo
         "payment": page.payment,
         "can_edit": can_edit_organisation(actor, organisation),
         "can_edit_payment": can_edit_payment_details(actor, organisation),
-        "can_verify_payment": can_verify_payment_details(actor, organisation),
+        "can_verify_payment": verify,
+        # Four eyes: the finance member who changed the details reads why someone else must verify them.
+        "verify_refused": verify.reason if can_verify_payment_details(actor, organisation) and not verify else "",
         "can_see_due_diligence": can_see_dd,
         "due_diligence": DueDiligenceStatus(due_diligence_status(organisation, today=timezone.localdate()))
         if can_see_dd else None,
@@ -234,7 +237,7 @@ def payment_details_edit(request: HttpRequest, organisation_pk: int) -> HttpResp
 def payment_details_verify(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     actor = request.actor
     organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
-    can_verify_payment_details(actor, organisation).raise_if_denied()
+    can_verify_payment_details(actor, organisation).raise_if_denied()  # the role; four eyes: the service
     details = selectors.payment_details_of(organisation=organisation)
     if details is None:
         messages.error(request, _("This organisation has no payment details yet."))

@@ -84,15 +84,20 @@ def test_dates_and_grant_range_must_make_sense(world_a, changes, field):
 
 
 def test_the_envelope_cannot_go_below_what_is_already_awarded(world_a):
+    from grants.services.calls import call_envelope_change
+
     call = CallFactory(tenant=world_a.tenant, envelope=Decimal("50000000"))
     ApplicationFactory(tenant=world_a.tenant, call=call, status=S.APPROVED, awarded_amount=Decimal("8000000"))
     manager = world_a.actor(Role.MANAGER)
     with pytest.raises(Refused) as exc:
         call_update(call=call, actor=manager, data={"envelope": Decimal("7000000")})
     assert "envelope" in exc.value.message_dict
+    with pytest.raises(Refused):
+        call_envelope_change(call=call, actor=manager, envelope=Decimal("7000000"), reason="Réduction")
     call.refresh_from_db()
     assert call.envelope == Decimal("50000000")
-    call_update(call=call, actor=manager, data={"envelope": Decimal("8000000")})
+    # Once applications are approved, the envelope changes with a reason (issue 9, the envelope is a limit).
+    call_envelope_change(call=call, actor=manager, envelope=Decimal("8000000"), reason="Fonds réaffectés")
     call.refresh_from_db()
     assert call.envelope == Decimal("8000000")
 
