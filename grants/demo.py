@@ -178,7 +178,8 @@ def _walk(app: Application, status: str, *, author: Actor, manager: Actor, revie
     """From submitted to `status`, the way the pages would take it."""
 
     def step(actor: Actor, target: str, reason: str = "") -> None:
-        application_transition(application=app, actor=actor, target=target, reason=reason, notify=False)
+        # Decisions are e-mailed as on the pages: the demo's outbox and timelines show who was told.
+        application_transition(application=app, actor=actor, target=target, reason=reason)
 
     if status == S.WITHDRAWN:
         step(author, S.WITHDRAWN)

@@ -7,10 +7,12 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
+        from relais.outbox import register_organisation_contacts
         from relais.services.tenancy import register_members_changed, register_tenant_setup
 
         from . import dashboard, workflow  # noqa: F401  (registers panels, navigation, state tables)
-        from .hooks import members_changed, set_up_workspace
+        from .hooks import consenting_contacts, members_changed, set_up_workspace
 
         register_tenant_setup(set_up_workspace)
+        register_organisation_contacts(consenting_contacts)
         register_members_changed(members_changed)
