@@ -258,7 +258,7 @@ def seed(context: dict[str, Any]) -> None:
                 app = _application(author, call, PROJECTS[index % len(PROJECTS)], categories,
                                    organisation.region or regions[0], index)
                 if status != S.DRAFT:
-                    application_transition(application=app, actor=author, target=S.SUBMITTED, notify=False)
+                    application_transition(application=app, actor=author, target=S.SUBMITTED)
                 planned.append((app, status, author))
             call_update(call=decided_call, actor=manager, data={"closes_at": now - dt.timedelta(days=120)})
             call_transition(call=decided_call, target=CallStatus.CLOSED, actor=Actor.system(tenant))
