@@ -100,7 +100,7 @@ def warn_if_nobody_reached(request: HttpRequest, *, tenant: Tenant, organisation
     if organisation_recipients(tenant=tenant, organisation_id=organisation_id):
         return False
     text = gettext(str(NOBODY_REACHED))
-    messages.warning(request, f"{about} : {text}" if about else text)
+    messages.warning(request, gettext("%(about)s: %(message)s") % {"about": about, "message": text} if about else text)
     return True
 
 
