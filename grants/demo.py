@@ -178,7 +178,8 @@ def _walk(app: Application, status: str, *, author: Actor, manager: Actor, revie
     """From submitted to `status`, the way the pages would take it."""
 
     def step(actor: Actor, target: str, reason: str = "") -> None:
-        application_transition(application=app, actor=actor, target=target, reason=reason, notify=False)
+        # Decisions are e-mailed as on the pages: the demo's outbox and timelines show who was told.
+        application_transition(application=app, actor=actor, target=target, reason=reason)
 
     if status == S.WITHDRAWN:
         step(author, S.WITHDRAWN)
@@ -257,7 +258,7 @@ def seed(context: dict[str, Any]) -> None:
                 app = _application(author, call, PROJECTS[index % len(PROJECTS)], categories,
                                    organisation.region or regions[0], index)
                 if status != S.DRAFT:
-                    application_transition(application=app, actor=author, target=S.SUBMITTED, notify=False)
+                    application_transition(application=app, actor=author, target=S.SUBMITTED)
                 planned.append((app, status, author))
             call_update(call=decided_call, actor=manager, data={"closes_at": now - dt.timedelta(days=120)})
             call_transition(call=decided_call, target=CallStatus.CLOSED, actor=Actor.system(tenant))

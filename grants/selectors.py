@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from orgs.models import FocusArea, Region
 from relais.actor import Actor
 from relais.display import ReadOnlyView
-from relais.models import Membership, Role, User
-from relais.selectors import audit_timeline
+from relais.models import EmailStatus, Membership, OutboundEmail, Role, User
+from relais.selectors import audit_timeline, emails_about
 
 from . import scoring
 from .models import (
@@ -263,6 +263,23 @@ class TimelineEntry:
     action: str
     reason: str  # the reason this reader may see, or ""
     actor: str  # who acted, as this reader may know them
+    text: str = ""  # a line written out (an e-mail sent); the action's label otherwise
+
+
+def email_line(email: OutboundEmail) -> str:
+    """“Receipt sent to a@b.ml”, or why it did not leave."""
+    values = {"email": email.recipient, "subject": email.subject, "reason": email.failure_reason}
+    if email.kind == "application_receipt":
+        if email.status == EmailStatus.SENT:
+            return _("Receipt sent to %(email)s") % values
+        if email.status == EmailStatus.FAILED:
+            return _("Receipt not sent to %(email)s: %(reason)s") % values
+        return _("Receipt queued for %(email)s") % values
+    if email.status == EmailStatus.SENT:
+        return _("E-mail “%(subject)s” sent to %(email)s") % values
+    if email.status == EmailStatus.FAILED:
+        return _("E-mail “%(subject)s” not sent to %(email)s: %(reason)s") % values
+    return _("E-mail “%(subject)s” queued for %(email)s") % values
 
 
 def application_timeline(*, application: Application, actor: Actor) -> list[TimelineEntry]:
@@ -282,6 +299,12 @@ def application_timeline(*, application: Application, actor: Actor) -> list[Time
         else:
             who = _("someone") if hidden else str(event.actor)
         entries.append(TimelineEntry(created_at=event.created_at, action=event.action, reason=reason, actor=who))
+    # The e-mails about it, from the outbox: managers and the organisation's own members see to whom they went.
+    if not hidden and (actor.is_manager or (applicant and actor.acts_for(application.organisation_id))):
+        for email in emails_about(actor=actor, target=application):
+            entries.append(TimelineEntry(created_at=email.sent_at or email.created_at, action="", reason="",
+                                         actor=_("system"), text=email_line(email)))
+        entries.sort(key=lambda entry: entry.created_at)
     return entries
 
 

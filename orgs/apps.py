@@ -8,13 +8,15 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from relais.conflicts import register_interest
+        from relais.outbox import register_organisation_contacts
         from relais.services.tenancy import register_members_changed, register_tenant_setup
 
         from . import dashboard, workflow  # noqa: F401  (registers panels, navigation, state tables)
-        from .hooks import members_changed, set_up_workspace
+        from .hooks import consenting_contacts, members_changed, set_up_workspace
         from .selectors.organisations import organisations_where_contact
 
         register_tenant_setup(set_up_workspace)
+        register_organisation_contacts(consenting_contacts)
         register_members_changed(members_changed)
         # Conflict of interest: a staff member who is one of a CSO's contact people is linked to it.
         register_interest(organisations_where_contact)

@@ -205,6 +205,8 @@ def _seed_profiles(organisations: dict[str, Organisation], actors: dict[str, Act
             contact_save(organisation=organisation, actor=manager, data={
                 "name": name, "role": role, "consent": True, "phone": f"+223 70 {index:02d} 45 67",
                 "email": f"contact@{acronym.lower().replace(' ', '')}.demo",
+                # Half the contacts accepted e-mails: the outbox and the timelines show them told of decisions.
+                "email_consent": index % 2 == 0,
             })
         payment = PAYMENTS.get(acronym)
         if payment and not PaymentDetails.objects.filter(organisation=organisation).exists():

@@ -24,3 +24,15 @@ def members_changed(*, organisations: list[Any], actor: Actor) -> None:
     for organisation in organisations:
         screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
 
+
+
+def consenting_contacts(*, tenant: Any, organisation_id: int) -> list[Any]:
+    """The organisation's contact people who agreed to be contacted and to receive e-mails, with an address:
+    they hear of decisions too, so a CSO without an account is told."""
+    from relais.outbox import Recipient
+
+    from .models import ContactPerson
+
+    contacts = (ContactPerson.objects.filter(tenant=tenant, organisation_id=organisation_id, consent=True,
+                                             email_consent=True).exclude(email="").order_by("name", "pk"))
+    return [Recipient(email=contact.email, name=contact.name) for contact in contacts]

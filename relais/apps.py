@@ -7,3 +7,4 @@ class RelaisConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, panels  # noqa: F401  (registers the deployment checks, navigation and labels)
+        from .services import outbox  # noqa: F401  (the outbox's state table and the invitation's e-mail)

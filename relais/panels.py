@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 nav_entry(roles=Role.values, label=_("Dashboard"), url_name="relais:dashboard", order=0)
 nav_entry(roles=[Role.MANAGER], label=_("Members"), url_name="relais:members", order=80)
+nav_entry(roles=[Role.MANAGER], label=_("Outbox"), url_name="relais:outbox", order=88)
 nav_entry(roles=[Role.MANAGER], label=_("Audit log"), url_name="relais:audit_log", order=90)
 nav_entry(roles=[Role.MANAGER], label=_("Settings"), url_name="relais:tenant_settings", order=95)
 
@@ -44,4 +45,7 @@ register_audit_labels({
     "invitation.created": _("Invitation sent"),
     "invitation.revoked": _("Invitation cancelled"),
     "invitation.accepted": _("Invitation accepted"),
+    "outbound_email.sent": _("E-mail sent"),
+    "outbound_email.failed": _("E-mail not sent"),
+    "outbound_email.resend": _("E-mail queued again"),
 })

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .actor import Actor
-from .models import AuditEvent, Invitation, Membership, Tenant, User
+from .models import AuditEvent, EmailStatus, Invitation, Membership, OutboundEmail, Tenant, User
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:
@@ -92,6 +92,32 @@ def audit_timeline(*, actor: Actor, target: Model) -> QuerySet[AuditEvent]:
     return audit_list(actor=actor, target_type=target._meta.label_lower, target_id=target.pk).order_by(
         "created_at", "id"
     )
+
+
+def outbox_list(*, actor: Actor, status: str = "", query: str = "") -> QuerySet[OutboundEmail]:
+    """The workspace's e-mails, newest first, for its managers (others: none); by status and recipient."""
+    emails = OutboundEmail.objects.filter(tenant=actor.tenant)
+    if not actor.is_manager:
+        emails = emails.none()
+    if status in EmailStatus.values:
+        emails = emails.filter(status=status)
+    query = (query or "").strip()
+    if query:
+        emails = emails.filter(recipient__icontains=query)
+    return emails.defer("body").order_by("-created_at", "-id")
+
+
+def access_outbound_email(*, actor: Actor, pk: Any) -> OutboundEmail:
+    return get_object_or_404(outbox_list(actor=actor), pk=pk)
+
+
+def emails_about(*, actor: Actor, target: Model) -> QuerySet[OutboundEmail]:
+    """E-mails about one object the actor already reached through an access function, oldest first."""
+    if getattr(target, "tenant_id", actor.tenant.pk) != actor.tenant.pk:
+        raise Http404
+    return OutboundEmail.objects.filter(
+        tenant=actor.tenant, target_type=target._meta.label_lower, target_id=str(target.pk)
+    ).defer("body").order_by("created_at", "id")
 
 
 def workspace_for_settings(*, actor: Actor) -> Tenant:

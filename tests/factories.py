@@ -14,7 +14,7 @@ from allauth.account.models import EmailAddress
 
 from orgs.models import FocusArea, Organisation, Region, Zone
 from orgs.models.organisations import fold
-from relais.models import Invitation, Membership, Role, Tenant, User
+from relais.models import Invitation, Membership, OutboundEmail, Role, Tenant, User
 
 TEST_PASSWORD = "correct-horse-battery-42"
 
@@ -100,4 +100,17 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     token_hash = factory.LazyAttribute(lambda o: Invitation.hash(Invitation.token_for(o.token_salt)))
     expires_at = factory.LazyFunction(lambda: __import__("django.utils.timezone").utils.timezone.now()
                                       + __import__("datetime").timedelta(days=7))
+class OutboundEmailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboundEmail
+
+    tenant = factory.SubFactory(TenantFactory)
+    recipient = factory.Sequence(lambda n: f"recipient{n}@example.org")
+    subject = "Demande PD-2026-001 reçue"
+    body = "Bonjour,\n"
+    kind = "application_receipt"
+    target_type = "relais.tenant"
+    target_id = factory.LazyAttribute(lambda o: str(o.tenant.pk))
+
+
 from tests.factories_dd import *  # noqa

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -33,18 +32,12 @@ from ..models import (
 )
 from ..permissions import can_edit_application, can_start_application, is_own_application
 from ..sections import MAX_ROWS, ROW_FIELDS, SECTION_FIELDS, SECTION_ROWS
-from ..tasks import send_application_email
 from ..versions import snapshot
 from ..workflow import APPLICATION
 from .common import same_tenant
+from .emails import EMAIL_ON, application_email
 
 S = ApplicationStatus
-
-# Which e-mail each target state sends to the applicant.
-EMAIL_ON: dict[str, str] = {
-    S.SUBMITTED: "receipt", S.CHANGES_REQUESTED: "changes_requested", S.INELIGIBLE: "ineligible",
-    S.APPROVED: "approved", S.REJECTED: "rejected",
-}
 
 
 def application_create(*, call: Call, actor: Actor) -> Application:
@@ -230,8 +223,9 @@ def application_transition(*, application: Application, actor: Actor, target: st
     system for the automatic steps) and the row's requirements, then audits. An approval is
     refused when it would take the call past its envelope (the amount left is given), checked
     under a lock of the call's row so that concurrent approvals cannot both pass. This service
-    writes what goes with the step (reference, version, decision) and e-mails the applicant
-    on commit where EMAIL_ON says so (`notify=False`: demo seeding).
+    writes what goes with the step (reference, version, decision) and, where EMAIL_ON says so,
+    queues the e-mail in the outbox (receipt: the submitter; decisions: the organisation's members
+    and consenting contacts), sent after commit (`notify=False`: demo seeding).
     """
     same_tenant(actor, application)
 
@@ -261,15 +255,7 @@ def application_transition(*, application: Application, actor: Actor, target: st
                 extra["awarded_amount"] = app.awarded_amount
         return extra
 
-    effects: list[Callable[[Application], None]] = []
     kind = EMAIL_ON.get(target)
-    if kind and notify:
-        user_id = actor.user_id if kind == "receipt" else None
-
-        def email(app: Application) -> None:
-            send_application_email.enqueue(application_id=app.pk, kind=kind, user_id=user_id)
-
-        effects.append(email)
     with transaction.atomic():
         if target == S.APPROVED:
             # The envelope is a limit (grants.workflow.within_envelope): approvals of one call queue on the
@@ -282,8 +268,9 @@ def application_transition(*, application: Application, actor: Actor, target: st
         # The engine locks the application row only: joined call/organisation/tenant rows stay
         # free, so one tenant's transitions do not queue behind each other.
         app = transition(APPLICATION, obj=application, target=target, actor=actor, reason=reason,
-                         context={"amount": amount}, apply=apply, on_commit=effects,
-                         lock_related=("call", "organisation", "tenant"))
+                         context={"amount": amount}, apply=apply, lock_related=("call", "organisation", "tenant"))
+        if kind and notify:  # stored in the outbox with the step; leaves after commit
+            application_email(application=app, kind=kind, actor=actor)
     application.refresh_from_db()
     return app
 

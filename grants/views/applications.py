@@ -21,6 +21,7 @@ from relais.drafts import MAX_FIELD_CHARS, pop_rescued
 from relais.errors import Refused, refused_message
 from relais.ids import pk_like
 from relais.models import Membership, Role
+from relais.outbox import warn_if_nobody_reached
 
 from .. import selectors
 from ..completeness import completeness_problems, schedule_problems
@@ -45,6 +46,7 @@ from ..permissions import (
 )
 from ..sections import ROW_FIELDS, SECTION_ROWS, SECTION_SLUGS, SECTION_TITLES, SECTIONS, next_section, previous_section
 from ..services.applications import application_section_save, application_transition, attachment_add
+from ..services.emails import DECISION_EMAILS, EMAIL_ON
 from ..services.reviews import review_assign
 from ..versions import snapshot, snapshot_diff
 from ..workflow import APPLICATION
@@ -298,13 +300,16 @@ def application_change_status(request: HttpRequest, application_pk: int) -> Http
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:
+        target = request.POST.get("target", "")
         try:
-            application_transition(application=app, actor=actor, target=request.POST.get("target", ""),
+            application_transition(application=app, actor=actor, target=target,
                                    reason=form.cleaned_data["reason"] or "", amount=form.cleaned_data["amount"])
         except Refused as exc:
             refused_message(request, exc)
         else:
             messages.success(request, _("The application is now “%(status)s”.") % {"status": app.get_status_display()})
+            if EMAIL_ON.get(target) in DECISION_EMAILS:
+                warn_if_nobody_reached(request, tenant=actor.tenant, organisation_id=app.organisation_id)
     if request.POST.get("back") == "screening" and can_manage_applications(actor):
         return redirect("grants:application_screening", tenant_slug=actor.tenant.slug, application_pk=app.pk)
     return redirect("grants:application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)

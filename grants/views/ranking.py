@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from relais.exports import csv_response, xlsx_response
 from relais.ids import pk_like
 from relais.money import quantize
+from relais.outbox import warn_if_nobody_reached
 
 from .. import selectors
 from ..forms import ReasonForm
@@ -80,6 +81,9 @@ def call_decide(request: HttpRequest, call_pk: int) -> HttpResponse:
     done, refused = applications_decide(applications=apps, target=target, actor=actor, reason=reason or "")
     if done:
         messages.success(request, _("%(n)s application(s) decided.") % {"n": len(done)})
+    for app in done:
+        warn_if_nobody_reached(request, tenant=actor.tenant, organisation_id=app.organisation_id,
+                               about=app.reference or str(app.pk))
     by_pk = {a.pk: a for a in apps}
     for pk, problems in refused.items():
         messages.error(request, f"{by_pk[pk].reference or pk}: {' '.join(problems)}")

@@ -100,12 +100,14 @@ class SelfRegistrationForm(OrganisationProfileForm):
 class ContactPersonForm(forms.ModelForm):
     class Meta:
         model = ContactPerson
-        fields = ["name", "role", "phone", "email", "consent"]
+        fields = ["name", "role", "phone", "email", "consent", "email_consent"]
 
     def clean(self):
         data = super().clean()
         if (data.get("phone") or data.get("email")) and not data.get("consent"):
             self.add_error("consent", _("Record a phone number or e-mail only with the person's consent."))
+        if data.get("email_consent") and not data.get("email"):
+            self.add_error("email_consent", _("Give the e-mail address the person accepted e-mails at."))
         return data
 
 

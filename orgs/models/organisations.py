@@ -180,6 +180,11 @@ class ContactPerson(TenantOwned):
         _("consents to being contacted"), default=False,
         help_text=_("The person agreed that the programme keeps these details and contacts them."),
     )
+    email_consent = models.BooleanField(
+        _("accepts e-mails"), default=False,
+        help_text=_("The person agreed to receive the programme's e-mails about the organisation "
+                    "(decisions and their reasons) at this address."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -27,6 +27,7 @@ from relais.uploads import validate_upload
 from relais.workflow import transition
 
 from ..workflow import ORGANISATION_DOCUMENT
+from .emails import document_rejected_email
 
 # (French name, English name, description, required, expires, validity in months)
 DEFAULT_CHECKLIST = [
@@ -192,15 +193,12 @@ def document_review(
         locked.reviewed_at = timezone.now()
         return {"review_comment": locked.review_comment}
 
-    effects = [_send_rejection] if decision == ReviewStatus.REJECTED else []
-    locked = transition(ORGANISATION_DOCUMENT, obj=document, target=decision, actor=actor, reason=comment,
-                        apply=record_review, on_commit=effects)
+    with transaction.atomic():
+        locked = transition(ORGANISATION_DOCUMENT, obj=document, target=decision, actor=actor, reason=comment,
+                            apply=record_review, lock_related=("organisation", "item"))
+        if decision == ReviewStatus.REJECTED:
+            document_rejected_email(document=locked, actor=actor)
     document.review_comment, document.reviewed_by, document.reviewed_at = (
         locked.review_comment, locked.reviewed_by, locked.reviewed_at)
     return locked
 
-
-def _send_rejection(document: OrganisationDocument) -> None:
-    from orgs.tasks import send_document_rejected_email
-
-    send_document_rejected_email.enqueue(document_id=document.pk)

@@ -201,7 +201,7 @@ def contact_save(
         raise Refused(_("This contact belongs to another organisation."), forbidden=True)
     creating = contact is None
     contact = contact or ContactPerson(tenant=actor.tenant, organisation=organisation)
-    for key in ("name", "role", "phone", "email", "consent"):
+    for key in ("name", "role", "phone", "email", "consent", "email_consent"):
         if key in data:
             setattr(contact, key, data[key])
     _one_line(contact)
@@ -210,7 +210,8 @@ def contact_save(
         # Names and numbers of people stay out of the audit log.
         audit_record(tenant=actor.tenant, actor=actor.user,
                      action="contact.created" if creating else "contact.updated",
-                     target=contact, after={"organisation": organisation.pk, "consent": contact.consent})
+                     target=contact, after={"organisation": organisation.pk, "consent": contact.consent,
+                                                  "email_consent": contact.email_consent})
         screening_mark_stale_if_names_changed(organisation=organisation, actor=actor)
     return contact
 

@@ -24,6 +24,7 @@ from relais.workflow import transition
 
 from ..models.organisations import fold
 from ..workflow import JOIN_REQUEST
+from .emails import join_request_decision_email
 from .organisations import organisation_write
 
 
@@ -107,15 +108,11 @@ def join_request_decide(*, join_request: JoinRequest, actor: Actor, approve: boo
         locked.decided_by = actor.user
         locked.decided_at = timezone.now()
 
-    def send_email(locked: JoinRequest) -> None:
-        from ..tasks import send_join_request_decision_email
-
-        send_join_request_decision_email.enqueue(join_request_id=locked.pk)
-
     target = JoinRequestStatus.APPROVED if approve else JoinRequestStatus.DECLINED
     with transaction.atomic():
         locked = transition(JOIN_REQUEST, obj=join_request, target=target, actor=actor, apply=stamp,
-                            on_commit=[send_email], lock_related=("organisation", "user"))
+                            lock_related=("organisation", "user", "tenant"))
         if approve:
             membership_grant(actor=actor, user=locked.user, role=Role.APPLICANT, organisation=locked.organisation)
+        join_request_decision_email(join_request=locked, actor=actor)
     return locked

@@ -221,10 +221,9 @@ def screening_mark_stale_if_names_changed(*, actor: Actor, organisation: Organis
         # Which names changed is not recorded: people's names stay out of the audit log.
         audit_record(tenant=actor.tenant, actor=actor.user, action="screening.stale", target=latest,
                      after={"organisation": organisation.pk, "screened_on": latest.ran_at})
-        from orgs.tasks import send_screening_stale_email
+        from .emails import screening_stale_email
 
-        screening_id = latest.pk
-        transaction.on_commit(lambda: send_screening_stale_email.enqueue(screening_id=screening_id))
+        screening_stale_email(screening=latest, actor=actor)
     return latest
 
 

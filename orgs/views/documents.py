@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orgs.models import DueDiligenceStatus, Organisation, ScreeningState
+from orgs.models import DueDiligenceStatus, Organisation, ReviewStatus, ScreeningState
 from orgs.permissions.due_diligence import (
     can_download_document,
     can_manage_checklist,
@@ -28,6 +28,7 @@ from relais.downloads import private_file_response
 from relais.errors import Refused, refusal_text, refused_message
 from relais.ids import pk_like
 from relais.models import Role
+from relais.outbox import warn_if_nobody_reached
 from relais.permissions import role_required
 
 from ..forms.documents import ChecklistItemForm, DocumentReviewForm, DocumentUploadForm
@@ -142,6 +143,8 @@ def document_review(request: HttpRequest, organisationdocument_pk: int) -> HttpR
             refused_message(request, exc)
         else:
             messages.success(request, _("Review recorded for “%(name)s”.") % {"name": document.original_name})
+            if form.cleaned_data["decision"] == ReviewStatus.REJECTED:
+                warn_if_nobody_reached(request, tenant=actor.tenant, organisation_id=document.organisation_id)
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return _redirect_to_page(request, document.organisation_id)

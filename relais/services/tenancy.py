@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -196,10 +197,10 @@ def membership_revoke(*, actor: Actor, membership: Membership) -> Membership:
 def invitation_create(
     *, actor: Actor, email: str, role: str, organisation: Any = None
 ) -> tuple[Invitation, str]:
-    """Create an invitation and e-mail its link (after commit); returns it with its token.
+    """Create an invitation and e-mail its link (through the outbox); returns it with its token.
 
-    Only the token's hash and salt are stored, and the e-mail task gets the
-    invitation's id only: it rebuilds the link itself (invitation_link_token)."""
+    Only the token's hash and salt are stored, and the outbox row holds the e-mail without
+    its link: the sending task rebuilds the link itself (invitation_link_token)."""
     require(can_manage_members(actor))
     _check_role(role)
     if role != Role.APPLICANT:
@@ -219,10 +220,13 @@ def invitation_create(
         )
         audit_record(tenant=tenant, actor=actor.user, action="invitation.created", target=invitation,
                      after={"email": email, "role": role, "organisation": organisation})
-        from relais.tasks import send_invitation_email
+        from relais.outbox import Recipient
+        from relais.services.outbox import email_enqueue, invitation_context, redacted_link
 
-        # The id only: the task's arguments are stored in the queue's table, readable in the admin.
-        transaction.on_commit(lambda: send_invitation_email.enqueue(invitation_id=invitation.pk))
+        # The outbox keeps the e-mail without its link: the task rebuilds the link when it sends.
+        email_enqueue(actor=actor, kind="invitation", target=invitation, recipients=[Recipient(email=email)],
+                      template="relais/email/invitation", context=invitation_context(invitation, redacted_link()),
+                      link=reverse("relais:members", kwargs={"tenant_slug": tenant.slug}))
     return invitation, token
 
 

@@ -10,7 +10,9 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from relais import selectors
@@ -18,9 +20,11 @@ from relais.dashboard import panels_for
 from relais.errors import Refused, refused_message
 from relais.forms import InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
 from relais.http import TenantRequest
-from relais.models import Role, User
+from relais.links import absolute_url
+from relais.models import EmailStatus, Role, User
 from relais.pagination import page_of
 from relais.permissions import can_change_membership, role_required
+from relais.services import outbox as outbox_services
 from relais.services import tenancy as services
 
 
@@ -62,11 +66,17 @@ def _members_page(request: TenantRequest, form: InvitationForm) -> HttpResponse:
             choices = list(cast(Any, field.choices))
         field.choices = choices
         rows.append((membership, role_form, can_change_membership(actor, membership)))
-    return render(request, "relais/members.html", {
-        "form": form, "rows": rows, "invitations": selectors.invitation_list(actor=actor),
-    })
+    # A pending invitation's link, rebuilt (never stored) for a manager to copy when the e-mail does not
+    # arrive. `link_token()` only reads: an invitation whose link cannot be rebuilt shows none.
+    invitations = []
+    for invitation in selectors.invitation_list(actor=actor):
+        token = invitation.link_token() if invitation.is_usable else None
+        link = absolute_url(reverse("invitation_accept", kwargs={"token": token})) if token else ""
+        invitations.append((invitation, link))
+    return render(request, "relais/members.html", {"form": form, "rows": rows, "invitations": invitations})
 
 
+@never_cache  # the page carries invitation links: no copy in a shared cache or the browser's
 @role_required(Role.MANAGER)
 def members(request: TenantRequest) -> HttpResponse:
     actor = request.actor
@@ -158,6 +168,36 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def audit_log(request: TenantRequest) -> HttpResponse:
     page = page_of(selectors.audit_list(actor=request.actor), request.GET.get("page"), 50)
     return render(request, "relais/audit_log.html", {"page": page})
+
+
+@role_required(Role.MANAGER)
+def outbox(request: TenantRequest) -> HttpResponse:
+    """Every e-mail of the workspace, newest first: who, what, whether it left (and why not)."""
+    status = request.GET.get("status", "")
+    query = request.GET.get("q", "")[:100]
+    page = page_of(selectors.outbox_list(actor=request.actor, status=status, query=query), request.GET.get("page"), 50)
+    return render(request, "relais/outbox.html", {
+        "page": page, "status": status if status in EmailStatus.values else "", "q": query.strip(),
+        "statuses": EmailStatus.choices,
+    })
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def outbound_email_resend(request: TenantRequest, outboundemail_pk: int) -> HttpResponse:
+    actor = request.actor
+    email = selectors.access_outbound_email(actor=actor, pk=outboundemail_pk)
+    try:
+        outbox_services.outbox_resend(actor=actor, email=email)
+    except Refused as exc:
+        refused_message(request, exc)
+    else:
+        messages.success(request, _("The e-mail to %(email)s is queued again.") % {"email": email.recipient})
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith(
+            reverse("relais:outbox", kwargs={"tenant_slug": actor.tenant.slug})):
+        return redirect(back)
+    return redirect("relais:outbox", tenant_slug=actor.tenant.slug)
 
 
 @role_required(Role.MANAGER)

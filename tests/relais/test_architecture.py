@@ -26,6 +26,8 @@ failure names the file and the line.
   `importlib.import_module("…")` / `__import__("…")` with a literal name.
 - grants and training take from orgs only `orgs.models` (registry concepts),
   never its services, selectors, permissions, views, uploads…
+- Only the outbox (`relais/services/outbox.py`) sends mail: nobody else imports
+  Django's mail API, so every e-mail has its outbox row (recipient, status, reason).
 
 The checkers are tested on small snippets at the end of the module, so each
 guard is shown to catch its violation class.
@@ -224,6 +226,31 @@ def _is_from_orgs_import(tree: ast.AST, line: int) -> bool:
                and not node.level for node in ast.walk(tree))
 
 
+# --- Checker: who sends mail -------------------------------------------------
+
+MAIL_SENDERS = frozenset({"send_mail", "send_mass_mail", "mail_admins", "mail_managers", "EmailMessage",
+                          "EmailMultiAlternatives", "get_connection"})
+OUTBOX_SENDER = Path("relais/services/outbox.py")
+
+
+def mail_sending(tree: ast.AST) -> list[Finding]:
+    """Every way to send an e-mail with Django's mail API: importing it, or calling `mail.send_mail`…"""
+    findings = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.core.mail"):
+            names = [alias.name for alias in node.names if alias.name in MAIL_SENDERS or alias.name == "*"]
+            if names or node.module == "django.core.mail" and not node.names:
+                findings.append(Finding(node.lineno, f"imports {', '.join(names)} from {node.module}"))
+        elif isinstance(node, ast.ImportFrom) and node.module == "django.core" and any(
+                alias.name == "mail" for alias in node.names):
+            findings.append(Finding(node.lineno, "imports django.core.mail"))
+        elif isinstance(node, ast.Import) and any(alias.name.startswith("django.core.mail") for alias in node.names):
+            findings.append(Finding(node.lineno, "imports django.core.mail"))
+        elif isinstance(node, ast.Attribute) and node.attr in MAIL_SENDERS:
+            findings.append(Finding(node.lineno, f"uses {ast.unparse(node)}"))
+    return findings
+
+
 # --- Checker: audit actions --------------------------------------------------
 
 @dataclass(frozen=True)
@@ -361,6 +388,21 @@ def test_the_kernel_imports_no_feature_app(path):
 def test_grants_and_training_take_only_registry_models_from_orgs(path):
     findings = orgs_import_violations(_parse(path), _module_name(path), is_package=path.name == "__init__.py")
     assert not findings, _report(path, findings)
+
+
+MAIL_FILES = [path for path in app_files(*APPS, "config") if path != OUTBOX_SENDER]
+
+
+@pytest.mark.parametrize("path", _params(MAIL_FILES))
+def test_only_the_outbox_sends_mail(path):
+    findings = mail_sending(_parse(path))
+    assert not findings, ("Queue e-mails with relais.services.outbox.email_enqueue (one outbox row per recipient, "
+                          "sent by its task):\n" + _report(path, findings))
+
+
+def test_the_outbox_is_what_sends():
+    assert mail_sending(_parse(OUTBOX_SENDER)), "the outbox no longer sends: move the guard's exception with it"
+    assert Path("relais/tasks.py") in MAIL_FILES and Path("grants/tasks.py") in MAIL_FILES
 
 
 def _french_catalogue() -> dict[str, str]:
@@ -555,3 +597,18 @@ def test_audit_checker_refuses_what_it_cannot_enumerate():
 def test_a_code_without_a_label_is_reported(french_catalogue):
     assert _label_problems("nobody.registered_this", french_catalogue) is not None
     assert _label_problems("tenant.created", french_catalogue) is None
+
+
+def test_mail_checker_catches_every_way_to_send():
+    source = (
+        "from django.core.mail import send_mail\n"                  # 1
+        "from django.core import mail\n"                            # 2
+        "import django.core.mail\n"                                 # 3
+        "mail.send_mail('s', 'b', None, ['x@example.org'])\n"       # 4
+        "from django.core.mail.message import EmailMessage\n"       # 5
+        "from django.core.mail import BadHeaderError\n"             # 6 fine: not a sender
+        "message.send()\n"                                          # 7 fine on its own (needs one of the above)
+        "email_enqueue(actor=a, kind='k', target=t, recipients=r, template='x')\n"  # 8 fine
+        "connection = mail.get_connection()\n"                      # 9
+    )
+    assert _lines(mail_sending(ast.parse(source))) == [1, 2, 3, 4, 5, 9]

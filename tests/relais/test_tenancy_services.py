@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from relais.actor import Actor
 from relais.errors import Refused
-from relais.models import AuditEvent, Invitation, Membership, Role
+from relais.models import AuditEvent, Invitation, Membership, OutboundEmail, Role
 from relais.services import tenancy
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -182,10 +182,13 @@ def test_the_queued_invitation_email_holds_no_token_and_its_link_works(
         invitation, token = tenancy.invitation_create(
             email="queued@example.org", role=Role.REVIEWER, actor=world_a.actor(Role.MANAGER)
         )
-    [queued] = DBTaskResult.objects.filter(task_path="relais.tasks.send_invitation_email")
-    assert queued.args_kwargs == {"args": [], "kwargs": {"invitation_id": invitation.pk}}
+    [queued] = DBTaskResult.objects.filter(task_path="relais.tasks.send_outbound_email")
+    [row] = OutboundEmail.objects.filter(tenant=world_a.tenant, kind="invitation")
+    assert queued.args_kwargs == {"args": [], "kwargs": {"outbound_email_id": row.pk}}
     assert token not in json.dumps(queued.args_kwargs)
     assert token not in json.dumps(list(Invitation.objects.filter(pk=invitation.pk).values()), default=str)
+    assert token not in json.dumps(list(OutboundEmail.objects.filter(pk=row.pk).values()), default=str)
+    assert "/invitations/" not in row.body and row.status == "queued"
     assert mailoutbox == []  # the worker has not run yet
 
     queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])  # what the worker does
@@ -196,14 +199,14 @@ def test_the_queued_invitation_email_holds_no_token_and_its_link_works(
 
 
 def test_the_link_is_rebuilt_after_a_key_change_kept_in_fallbacks(world_a, settings, mailoutbox):
-    from relais.tasks import send_invitation_email
+    from tests.outbox import send_invitation_email
 
     invitation, token = tenancy.invitation_create(
         email="later@example.org", role=Role.TRAINER, actor=world_a.actor(Role.MANAGER)
     )
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "a-new-key-for-this-test-only-a-new-key-for-this-test-only"
-    send_invitation_email.call(invitation_id=invitation.pk)
+    send_invitation_email(invitation)
     assert _link_token(mailoutbox[-1].body) == token
     assert tenancy.invitation_link_token(invitation=invitation) == token  # what a "copy the link" button shows
 
@@ -211,13 +214,13 @@ def test_the_link_is_rebuilt_after_a_key_change_kept_in_fallbacks(world_a, setti
 def test_an_invitation_whose_link_cannot_be_rebuilt_gets_a_new_working_one(world_a, mailoutbox):
     """Invitations made before links were derived (or after SECRET_KEY changed without a fallback) have a
     hash nobody can turn back into a link: the e-mail carries a new link and the old one stops working."""
-    from relais.tasks import send_invitation_email
     from tests.factories import InvitationFactory
+    from tests.outbox import send_invitation_email
 
     old_token, old_hash = "an-old-random-token", Invitation.hash("an-old-random-token")
     invitation = InvitationFactory(tenant=world_a.tenant, email="old@example.org", role=Role.FINANCE,
                                    token_salt="", token_hash=old_hash)
-    send_invitation_email.call(invitation_id=invitation.pk)
+    send_invitation_email(invitation)
     new_token = _link_token(mailoutbox[-1].body)
     assert new_token != old_token
     with pytest.raises(ValidationError, match="not valid"):
@@ -227,15 +230,16 @@ def test_an_invitation_whose_link_cannot_be_rebuilt_gets_a_new_working_one(world
 
 
 def test_no_email_is_sent_for_an_invitation_cancelled_before_the_worker_ran(world_a, mailoutbox):
-    from relais.tasks import send_invitation_email
+    from tests.outbox import send_invitation_email
 
     manager = world_a.actor(Role.MANAGER)
     invitation, _token = tenancy.invitation_create(
         email="cancelled@example.org", role=Role.TRAINER, actor=manager
     )
     tenancy.invitation_revoke(invitation=invitation, actor=manager)
-    send_invitation_email.call(invitation_id=invitation.pk)
+    row = send_invitation_email(invitation)
     assert mailoutbox == []
+    assert row.status == "failed" and "plus valable" in row.failure_reason  # in the workspace's language
 
 
 
