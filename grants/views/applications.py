@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.actor import Actor
-from relais.downloads import private_bytes_response, private_file_response
 from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
+from relais.downloads import private_bytes_response, private_file_response
 from relais.drafts import MAX_FIELD_CHARS, pop_rescued
 from relais.errors import Refused, refused_message
 from relais.ids import pk_like

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.template import Context
 
 from relais.audit_labels import audit_label as _audit_label
 from relais.money import format_money
@@ -20,7 +21,7 @@ def audit_label(action: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number: int) -> str:
+def page_url(context: Context, number: int) -> str:
     """``?page=N`` keeping the list's other query parameters (filters, sort)."""
     query = context["request"].GET.copy()
     query["page"] = str(number)
