@@ -120,10 +120,12 @@ def access_application(*, actor: Actor, pk: int) -> Application:
 
 
 def own_application(*, actor: Actor, call: Call) -> Application | None:
-    """The application the actor's organisation started in this call, if any (applicants only)."""
+    """The live application the actor's organisation started in this call, if any (applicants only).
+
+    A withdrawn one is not it: the organisation may start a new one while the call is open."""
     if not actor.has_role(Role.APPLICANT) or actor.organisation_id is None:
         return None
-    return application_list(actor=actor).filter(call=call).first()
+    return application_list(actor=actor).filter(call=call).exclude(status=ApplicationStatus.WITHDRAWN).first()
 
 
 def applications_of_call(*, actor: Actor, call: Call, pks: list[int]) -> list[Application]:

@@ -166,6 +166,9 @@ APPLICATION = register(StateMachine(
     wrong_step_message=gettext_lazy("An application that is “%(source)s” cannot become “%(target)s”."),
 ))
 
+# Final negative steps: the record page links to a confirmation page (relais.confirm) instead of acting.
+CONFIRMED_TARGETS = frozenset({S.WITHDRAWN, S.REJECTED, S.INELIGIBLE})
+
 
 # --- calls -----------------------------------------------------------------------
 

@@ -101,7 +101,9 @@ class Application(TenantOwned):
     class Meta:
         ordering = ["-updated_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["call", "organisation"], name="application_one_per_organisation_and_call"),
+            # One live application per organisation and call: a withdrawn one does not block a new start.
+            models.UniqueConstraint(fields=["call", "organisation"], condition=~models.Q(status="withdrawn"),
+                                    name="application_one_live_per_organisation_and_call"),
             models.UniqueConstraint(
                 fields=["tenant", "reference"], condition=~models.Q(reference=""),
                 name="application_unique_reference_per_tenant",

@@ -41,7 +41,8 @@ S = ApplicationStatus
 
 
 def application_create(*, call: Call, actor: Actor) -> Application:
-    """One application per organisation and call; only applicants, only while the call accepts submissions."""
+    """One live application per organisation and call (a withdrawn one does not count); only applicants, only
+    while the call accepts submissions."""
     decision = can_start_application(actor)
     if not decision:
         raise Refused(decision.reason, forbidden=True)
@@ -54,7 +55,9 @@ def application_create(*, call: Call, actor: Actor) -> Application:
         raise Refused(decision.reason or _("Only applicants can start an application."), forbidden=True)
     if organisation.status == OrganisationStatus.SUSPENDED:
         raise Refused(_("Your organisation is suspended in this workspace; contact the programme team."))
-    existing = Application.objects.filter(call=call, organisation=organisation).first()
+    # A withdrawn application does not count: the organisation may start again while the call is open.
+    live = Application.objects.filter(call=call, organisation=organisation).exclude(status=S.WITHDRAWN)
+    existing = live.first()
     if existing:
         return existing
     try:
@@ -65,7 +68,7 @@ def application_create(*, call: Call, actor: Actor) -> Application:
             audit_record(tenant=actor.tenant, actor=actor.user, action="application.created", target=application,
                          after={"call": call.pk, "organisation": organisation.pk})
     except IntegrityError:  # two tabs at once: the other one won, use its row
-        return Application.objects.get(call=call, organisation=organisation)
+        return live.get()
     return application
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.actor import Actor
+from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
 from relais.downloads import private_bytes_response, private_file_response
 from relais.drafts import MAX_FIELD_CHARS, pop_rescued
 from relais.errors import Refused, refused_message
@@ -49,9 +50,11 @@ from ..services.applications import application_section_save, application_transi
 from ..services.emails import DECISION_EMAILS, EMAIL_ON
 from ..services.reviews import review_assign
 from ..versions import snapshot, snapshot_diff
-from ..workflow import APPLICATION
+from ..workflow import APPLICATION, CONFIRMED_TARGETS
 
 S = ApplicationStatus
+# The screening page is for these states; after them it redirects to the record.
+SCREENING_STATUSES = (S.SUBMITTED, S.SCREENING)
 # Sections whose save is followed by a check of the dates against the timeline.
 SCHEDULE_SECTIONS = ("activities", "location")
 
@@ -92,6 +95,15 @@ def _reviewer_gate(request, application) -> HttpResponse | None:
     return None
 
 
+def _locked_redirect(request: HttpRequest, app) -> HttpResponse:
+    """A page that only makes sense before submission, opened after it: to the record, with a word why."""
+    if app.status == S.WITHDRAWN:
+        messages.info(request, _("This application was withdrawn; it can no longer be changed."))
+    else:
+        messages.info(request, _("This application was submitted; it can no longer be changed."))
+    return redirect("grants:application_detail", tenant_slug=request.actor.tenant.slug, application_pk=app.pk)
+
+
 def next_step_for_applicant(application) -> str:
     return {
         S.DRAFT: _("Complete every section, then submit."),
@@ -115,13 +127,16 @@ def application_detail(request: HttpRequest, application_pk: int) -> HttpRespons
         return gate
     applicant = actor.has_role(Role.APPLICANT)
     manage = can_manage_applications(actor)
-    transitions = [t for t in APPLICATION.available(actor, app) if t.target != S.SUBMITTED]
+    available = [t for t in APPLICATION.available(actor, app) if t.target != S.SUBMITTED]
+    # Final negative steps are links to their confirmation page, away from the main actions.
+    transitions = [t for t in available if t.target not in CONFIRMED_TARGETS]
+    final_steps = [t for t in available if t.target in CONFIRMED_TARGETS]
     shown = selectors.application_as_seen_by(application=app, actor=actor)
     context = {
         "application": shown, "call": app.call,
         "can_edit": can_edit_application(actor, app), "sections": SECTIONS,
         "problems": completeness_problems(app) if app.is_editable and applicant else [],
-        "transitions": transitions, "reason_form": ReasonForm(),
+        "transitions": transitions, "final_steps": final_steps, "reason_form": ReasonForm(),
         "timeline": selectors.application_timeline(application=app, actor=actor),
         "next_step": next_step_for_applicant(app) if applicant else "",
         "can_read_versions": can_read_versions(actor), "can_manage": manage,
@@ -202,6 +217,8 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
     actor = request.actor
     app = selectors.access_application(actor=actor, pk=application_pk)
     decision = can_edit_application(actor, app)
+    if not decision and is_own_application(actor, app) and request.method != "POST":
+        return _locked_redirect(request, app)  # back after submitting, or an old link: go to the record
     if not decision and not (is_own_application(actor, app) and request.method == "POST"):
         raise PermissionDenied(decision.reason)
     section = request.GET.get("section", SECTION_SLUGS[0])
@@ -276,6 +293,8 @@ def application_submit(request: HttpRequest, application_pk: int) -> HttpRespons
     """GET: what is missing, or a confirmation; POST: submit (locks, stamps the reference, e-mails a receipt)."""
     actor = request.actor
     app = selectors.access_application(actor=actor, pk=application_pk)
+    if is_own_application(actor, app) and not app.is_editable:
+        return _locked_redirect(request, app)  # already submitted (back button, second tap)
     can_edit_application(actor, app).raise_if_denied()
     if request.method == "POST":
         try:
@@ -292,10 +311,53 @@ def application_submit(request: HttpRequest, application_pk: int) -> HttpRespons
     })
 
 
-@require_POST
+def _confirmation(request: HttpRequest, app, target: str, back: str) -> Confirmation:
+    """What the confirmation page says before a final negative step (grants.workflow.CONFIRMED_TARGETS)."""
+    subject = " — ".join(str(part) for part in (app.reference, app.title or _("Untitled application"),
+                                                 app.organisation.name) if part)
+    cancel = _url(request, "grants:application_screening" if back == "screening" else "grants:application_detail",
+                  application_pk=app.pk)
+    fields = {"target": target, **({"back": back} if back else {})}
+    if target == S.WITHDRAWN:
+        return Confirmation(
+            title=_("Withdraw this application?"), subject=subject, cancel_url=cancel, fields=fields,
+            consequence=_("The programme team will no longer consider it and it cannot be submitted again. "
+                          "While the call is open, your organisation can start a new application."),
+            button=_("Withdraw the application"))
+    if target == S.REJECTED:
+        return Confirmation(
+            title=_("Reject this application?"), subject=subject, cancel_url=cancel, fields=fields,
+            consequence=_("The decision is final: the applicant is told by e-mail, with your reason."),
+            button=_("Reject the application"), reason=REASON_REQUIRED,
+            reason_label=_("Reason for the decision"), reason_help=_("The applicant will read it."))
+    return Confirmation(
+        title=_("Mark this application as ineligible?"), subject=subject, cancel_url=cancel, fields=fields,
+        consequence=_("It leaves the selection: the applicant is told by e-mail, with your reason."),
+        button=_("Mark as ineligible"), reason=REASON_REQUIRED,
+        reason_label=_("Reason"), reason_help=_("The applicant will read it."))
+
+
 def application_change_status(request: HttpRequest, application_pk: int) -> HttpResponse:
+    """POST: take a step. A final negative step (CONFIRMED_TARGETS) first shows its confirmation page,
+    on GET (the record page links here) and on any POST without the confirmation."""
     actor = request.actor
     app = selectors.access_application(actor=actor, pk=application_pk)
+    params = request.POST if request.method == "POST" else request.GET
+    target = params.get("target", "")
+    back = "screening" if params.get("back") == "screening" and can_manage_applications(actor) else ""
+    detail = redirect("grants:application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
+    if target in CONFIRMED_TARGETS:
+        if not any(t.target == target for t in APPLICATION.available(actor, app)):
+            if request.method != "POST":  # e.g. back to a confirmation page after the step: say where it stands
+                messages.info(request, _("This step is no longer possible: the application is “%(status)s”.")
+                              % {"status": app.get_status_display()})
+                return detail
+        else:
+            page = confirmation_response(request, _confirmation(request, app, target, back))
+            if page is not None:
+                return page
+    elif request.method != "POST":
+        return detail
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -307,22 +369,31 @@ def application_change_status(request: HttpRequest, application_pk: int) -> Http
         except Refused as exc:
             refused_message(request, exc)
         else:
-            messages.success(request, _("The application is now “%(status)s”.") % {"status": app.get_status_display()})
+            if target == S.WITHDRAWN and app.call.accepts_submissions:
+                messages.success(request, _("The application is withdrawn. While the call is open, your "
+                                            "organisation can start a new one."))
+            else:
+                messages.success(request, _("The application is now “%(status)s”.")
+                                 % {"status": app.get_status_display()})
             if EMAIL_ON.get(target) in DECISION_EMAILS:
                 warn_if_nobody_reached(request, tenant=actor.tenant, organisation_id=app.organisation_id)
-    if request.POST.get("back") == "screening" and can_manage_applications(actor):
+    if back and app.status in SCREENING_STATUSES:
         return redirect("grants:application_screening", tenant_slug=actor.tenant.slug, application_pk=app.pk)
-    return redirect("grants:application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
+    return detail
 
 
 def application_screening(request: HttpRequest, application_pk: int) -> HttpResponse:
     actor = request.actor
     app = selectors.access_application(actor=actor, pk=application_pk)
     can_manage_applications(actor).raise_if_denied()
+    if app.status not in SCREENING_STATUSES:
+        messages.info(request, _("The screening of this application is over (“%(status)s”).")
+                      % {"status": app.get_status_display()})
+        return redirect("grants:application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
     handle = can_handle_application(actor, app)
     return render(request, "grants/application_screening.html", {
         "application": app, "call": app.call, "reason_form": ReasonForm(), "conflict": "" if handle else handle.reason,
-        "transitions": APPLICATION.available(actor, app),
+        "transitions": APPLICATION.available(actor, app), "final_targets": CONFIRMED_TARGETS,
         **selectors.screening_rows(application=app),
     })
 

@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from orgs.models import DueDiligenceStatus, Organisation
+from orgs.models import DueDiligenceStatus, Organisation, OrganisationStatus
 from orgs.permissions.due_diligence import can_view_due_diligence
 from orgs.permissions.organisations import (
     can_create_organisation,
@@ -25,6 +26,7 @@ from orgs.permissions.organisations import (
 from orgs.selectors import organisations as selectors
 from orgs.selectors.due_diligence import annotate_due_diligence, due_diligence_status
 from relais.audit import audit_record
+from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
 from relais.errors import Refused, refusal_text, refused_message
 from relais.exports import csv_response, xlsx_response
 from relais.models import Role
@@ -166,12 +168,30 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/organisation_form.html", {"form": form, "organisation": None})
 
 
-@require_POST
 def organisation_change_status(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    organisation = selectors.access_organisation(actor=request.actor, pk=organisation_pk)
+    """POST: change the status. Suspending first shows its confirmation page: on GET (the record page
+    links here) and on any POST without the confirmation."""
+    actor = request.actor
+    organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
+    params = request.POST if request.method == "POST" else request.GET
+    status = params.get("status", "")
+    available = any(t.target == status for t in ORGANISATION.available(actor, organisation))
+    if status == OrganisationStatus.SUSPENDED and available:
+        page = confirmation_response(request, Confirmation(
+            title=_("Suspend this organisation?"), subject=organisation.name, final=False,
+            cancel_url=reverse("orgs:organisation_detail", kwargs={"tenant_slug": actor.tenant.slug,
+                                                                   "organisation_pk": organisation.pk}),
+            consequence=_("It will no longer be able to start or submit applications in this workspace. "
+                          "Reinstating it later takes a manager's decision with a reason."),
+            button=_("Suspend the organisation"), reason=REASON_REQUIRED,
+            reason_help=_("Kept on the organisation's record and in the audit trail."),
+            fields={"status": status}))
+        if page is not None:
+            return page
+    elif request.method != "POST":
+        return _to_detail(request, organisation)
     try:
-        services.organisation_change_status(organisation=organisation, actor=request.actor,
-                                            status=request.POST.get("status", ""),
+        services.organisation_change_status(organisation=organisation, actor=actor, status=status,
                                             reason=request.POST.get("reason", ""))
     except Refused as exc:
         if exc.forbidden:

@@ -12,13 +12,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from orgs.models import JoinRequestStatus
 from orgs.permissions.organisations import can_decide_join_request
 from orgs.selectors import organisations as selectors
 from relais import selectors as kernel_selectors
 from relais.actor import Actor
+from relais.confirm import Confirmation, confirmation_response
 from relais.errors import Refused, refusal_text, refused_message
 
 from ..forms.organisations import JoinRequestForm, SelfRegistrationForm
@@ -70,16 +72,32 @@ def join_requests(request: HttpRequest) -> HttpResponse:
                   {"join_requests": selectors.join_request_list(actor=request.actor)})
 
 
-@require_POST
 def join_request_decide(request: HttpRequest, joinrequest_pk: int) -> HttpResponse:
+    """POST: approve or decline. Declining is final: it first shows its confirmation page, on GET (the list
+    links here) and on any POST without the confirmation."""
     actor = request.actor
     join_request = selectors.access_join_request(actor=actor, pk=joinrequest_pk)
     can_decide_join_request(actor, join_request).raise_if_denied()
-    decision = request.POST.get("decision")
+    requests_url = reverse("orgs:join_requests", kwargs={"tenant_slug": actor.tenant.slug})
+    decision = (request.POST if request.method == "POST" else request.GET).get("decision")
+    if join_request.status != JoinRequestStatus.PENDING:
+        messages.info(request, _("This request has already been answered."))
+        return redirect(requests_url)
+    if decision == "decline":
+        page = confirmation_response(request, Confirmation(
+            title=_("Decline this request?"), cancel_url=requests_url, fields={"decision": decision},
+            subject=f"{join_request.user.display_name} — {join_request.organisation.short_name}",
+            consequence=_("The person is told by e-mail that the request was declined; they will not join "
+                          "the organisation in this workspace."),
+            button=_("Decline the request")))
+        if page is not None:
+            return page
+    elif request.method != "POST":
+        return redirect(requests_url)
     if decision not in ("approve", "decline"):
         # A POST without a decision (a stray or replayed form) must not decline the request.
         messages.error(request, _("Choose to approve or to decline the request."))
-        return redirect("orgs:join_requests", tenant_slug=actor.tenant.slug)
+        return redirect(requests_url)
     approve = decision == "approve"
     try:
         services.join_request_decide(join_request=join_request, actor=actor, approve=approve)
@@ -89,4 +107,4 @@ def join_request_decide(request: HttpRequest, joinrequest_pk: int) -> HttpRespon
         refused_message(request, exc)
     else:
         messages.success(request, _("Request approved.") if approve else _("Request declined."))
-    return redirect("orgs:join_requests", tenant_slug=actor.tenant.slug)
+    return redirect(requests_url)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from orgs.models import Screening, ScreeningDecision
 from orgs.permissions.due_diligence import can_decide_screening, can_run_screening, can_view_screening
 from orgs.selectors import due_diligence as dd
+from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
 from relais.errors import Refused, refusal_text, refused_message
 from relais.models import Role
 from relais.permissions import role_required
@@ -62,6 +64,19 @@ def screening_decide(request: HttpRequest, screening_pk: int) -> HttpResponse:
     screening = dd.access_screening(actor=actor, pk=screening_pk)
     can_run_screening(actor).raise_if_denied()
     form = ScreeningDecisionForm(request.POST)
+    if (form.is_valid() and form.cleaned_data["decision"] == ScreeningDecision.CONFIRMED
+            and screening.decision == ScreeningDecision.PENDING):
+        # A confirmed match is final and suspends the CSO: the typed reason goes to a confirmation page first.
+        page = confirmation_response(request, Confirmation(
+            title=_("Confirm the match and suspend the organisation?"), subject=screening.organisation.name,
+            cancel_url=reverse("orgs:screening_detail", kwargs={"tenant_slug": actor.tenant.slug,
+                                                                "screening_pk": screening.pk}),
+            consequence=_("The screening is decided once and for all, and the organisation is suspended at once: "
+                          "it can no longer start or submit applications."),
+            button=_("Confirm the match"), reason=REASON_REQUIRED,
+            fields={"decision": ScreeningDecision.CONFIRMED}))
+        if page is not None:
+            return page
     if form.is_valid():
         try:
             screening_services.screening_decide(actor=actor, screening=screening, **form.cleaned_data)

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from relais import selectors
+from relais.confirm import Confirmation, confirmation_response
 from relais.dashboard import panels_for
 from relais.errors import Refused, refused_message
 from relais.forms import InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
@@ -23,7 +24,7 @@ from relais.http import TenantRequest
 from relais.links import absolute_url
 from relais.models import EmailStatus, Role, User
 from relais.pagination import page_of
-from relais.permissions import can_change_membership, role_required
+from relais.permissions import can_change_membership, can_revoke_membership, role_required
 from relais.services import outbox as outbox_services
 from relais.services import tenancy as services
 
@@ -112,32 +113,60 @@ def membership_change_role(request: TenantRequest, membership_pk: int) -> HttpRe
     return redirect("relais:members", tenant_slug=actor.tenant.slug)
 
 
-@require_POST
 @role_required(Role.MANAGER)
 def membership_revoke(request: TenantRequest, membership_pk: int) -> HttpResponse:
+    """GET (or a POST without confirmation): the confirmation page; the confirmed POST removes the access."""
     actor = request.actor
     membership = selectors.access_membership(actor=actor, pk=membership_pk)
+    members_url = reverse("relais:members", kwargs={"tenant_slug": actor.tenant.slug})
+    decision = can_revoke_membership(actor, membership)
+    if not decision or not membership.is_active:
+        if decision:
+            messages.info(request, _("%(user)s no longer has access.") % {"user": membership.user.display_name})
+        else:
+            messages.error(request, decision.reason)
+        return redirect(members_url)
+    page = confirmation_response(request, Confirmation(
+        title=_("Remove this person's access?"), cancel_url=members_url, final=False,
+        subject=f"{membership.user.display_name} — {membership.get_role_display()}",
+        consequence=_("They will no longer be able to open this workspace. Their past work stays in the audit "
+                      "trail. To give access again, send a new invitation."),
+        button=_("Remove access")))
+    if page is not None:
+        return page
     try:
         services.membership_revoke(actor=actor, membership=membership)
     except Refused as exc:
         refused_message(request, exc)
     else:
         messages.success(request, _("Access removed for %(user)s.") % {"user": membership.user.display_name})
-    return redirect("relais:members", tenant_slug=actor.tenant.slug)
+    return redirect(members_url)
 
 
-@require_POST
 @role_required(Role.MANAGER)
 def invitation_revoke(request: TenantRequest, invitation_pk: int) -> HttpResponse:
+    """GET (or a POST without confirmation): the confirmation page; the confirmed POST cancels the invitation."""
     actor = request.actor
     invitation = selectors.access_invitation(actor=actor, pk=invitation_pk)
+    members_url = reverse("relais:members", kwargs={"tenant_slug": actor.tenant.slug})
+    if invitation.accepted_at or invitation.revoked_at:
+        messages.info(request, _("This invitation is no longer pending."))
+        return redirect(members_url)
+    page = confirmation_response(request, Confirmation(
+        title=_("Cancel this invitation?"), cancel_url=members_url,
+        subject=f"{invitation.email} — {invitation.get_role_display()}",
+        consequence=_("The link sent by e-mail will stop working. To invite this person later, send a new "
+                      "invitation."),
+        button=_("Cancel the invitation")))
+    if page is not None:
+        return page
     try:
         services.invitation_revoke(actor=actor, invitation=invitation)
     except Refused as exc:
         refused_message(request, exc)
     else:
         messages.success(request, _("Invitation cancelled."))
-    return redirect("relais:members", tenant_slug=actor.tenant.slug)
+    return redirect(members_url)
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -165,7 +165,9 @@ def test_submit_confirm_locks_and_sends_receipt(world_a, mailoutbox, django_capt
     response = client.post(section_url(world_a, app, "project"), {"s-title": "changé dans un autre onglet"})
     assert response.status_code == 409
     assert "changé dans un autre onglet" in response.content.decode()  # shown back, not lost
-    assert client.get(section_url(world_a, app, "project")).status_code == 403
+    # Reopening the section (back button) goes to the record with a word why, not to a 403 page.
+    response = client.get(section_url(world_a, app, "project"))
+    assert response.status_code == 302 and response.url == world_a.url(f"applications/{app.pk}/")
     app.refresh_from_db()
     assert app.title == "Dialogue à Mopti"
 
@@ -174,7 +176,7 @@ def test_submit_confirm_locks_and_sends_receipt(world_a, mailoutbox, django_capt
 def test_withdraw_before_decision(world_a):
     app = complete_application(world_a, status=S.IN_REVIEW)
     response = world_a.client_for(Role.APPLICANT).post(world_a.url(f"applications/{app.pk}/status/"),
-                                                       {"target": S.WITHDRAWN})
+                                                       {"target": S.WITHDRAWN, "confirmed": "yes"})
     assert response.status_code == 302
     app.refresh_from_db()
     assert app.status == S.WITHDRAWN
@@ -373,12 +375,13 @@ def test_screening_page_shows_answers_against_rules(world_a):
 def test_mark_ineligible_with_reason_through_view(world_a, mailoutbox, django_capture_on_commit_callbacks):
     app = complete_application(world_a, status=S.SCREENING)
     client = world_a.client_for(Role.MANAGER)
-    client.post(world_a.url(f"applications/{app.pk}/status/"), {"target": S.INELIGIBLE, "reason": ""})
+    client.post(world_a.url(f"applications/{app.pk}/status/"),
+                {"target": S.INELIGIBLE, "reason": "", "confirmed": "yes"})
     app.refresh_from_db()
     assert app.status == S.SCREENING  # reason required
     with django_capture_on_commit_callbacks(execute=True):
         client.post(world_a.url(f"applications/{app.pk}/status/"),
-                    {"target": S.INELIGIBLE, "reason": "Hors des régions éligibles"})
+                    {"target": S.INELIGIBLE, "reason": "Hors des régions éligibles", "confirmed": "yes"})
     app.refresh_from_db()
     assert app.status == S.INELIGIBLE and app.screening_reason == "Hors des régions éligibles"
     assert len(mailoutbox) == 1 and "Hors des régions éligibles" in mailoutbox[0].body

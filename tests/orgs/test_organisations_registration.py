@@ -134,7 +134,7 @@ def test_declined_request_gives_no_membership(world_a, mailoutbox, django_captur
     url = reverse("orgs:join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "joinrequest_pk": join_request.pk})
     with django_capture_on_commit_callbacks(execute=True):
-        world_a.client_for(Role.MANAGER).post(url, {"decision": "decline"})
+        world_a.client_for(Role.MANAGER).post(url, {"decision": "decline", "confirmed": "yes"})
     join_request.refresh_from_db()
     assert join_request.status == JoinRequestStatus.DECLINED
     assert not Membership.objects.filter(user=join_request.user).exists()
@@ -222,7 +222,7 @@ def test_answering_twice_is_refused_with_a_message(world_a):
     url = reverse("orgs:join_request_decide", kwargs={"tenant_slug": world_a.tenant.slug,
                                                  "joinrequest_pk": join_request.pk})
     client = world_a.client_for(Role.MANAGER)
-    assert client.post(url, {"decision": "decline"}).status_code == 302
+    assert client.post(url, {"decision": "decline", "confirmed": "yes"}).status_code == 302
     response = client.post(url, {"decision": "approve"}, follow=True)
     assert response.status_code == 200
     join_request.refresh_from_db()

@@ -454,3 +454,27 @@ def test_the_command_line_imports_as_the_system(world_a):
         sanctions_list_import(actor=world_a.actor(Role.FINANCE), data=UN_SAMPLE.read_bytes(), name="ONU",
                               source_format="un_xml")
     assert refused.value.forbidden
+
+
+def test_a_confirmed_match_asks_for_confirmation_first(world_a, pending_screening):
+    """Confirming a match is final and suspends the CSO: the decision form leads to a confirmation page (issue 9)."""
+    client = world_a.client_for(Role.MANAGER)
+    url = reverse("orgs:screening_decide", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                   "screening_pk": pending_screening.pk})
+    detail = reverse("orgs:screening_detail", kwargs={"tenant_slug": world_a.tenant.slug,
+                                                      "screening_pk": pending_screening.pk})
+    response = client.post(url, {"decision": "confirmed", "reason": "Même date de naissance"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "Confirmer la correspondance et suspendre l’organisation ?" in body
+    assert "Même date de naissance" in body and f'href="{detail}"' in body
+    assert 'name="decision" value="confirmed"' in body and "Cette action est irréversible." in body
+    pending_screening.refresh_from_db()
+    world_a.organisation.refresh_from_db()
+    assert pending_screening.decision == ScreeningDecision.PENDING
+    assert world_a.organisation.status != OrganisationStatus.SUSPENDED
+    response = client.post(url, {"decision": "confirmed", "reason": "Même date de naissance", "confirmed": "yes"})
+    assert response.status_code == 302
+    pending_screening.refresh_from_db()
+    world_a.organisation.refresh_from_db()
+    assert pending_screening.decision == ScreeningDecision.CONFIRMED
+    assert world_a.organisation.status == OrganisationStatus.SUSPENDED
