@@ -118,7 +118,7 @@ def application_detail(request: HttpRequest, application_pk: int) -> HttpRespons
         "application": shown, "call": app.call,
         "can_edit": can_edit_application(actor, app), "sections": SECTIONS,
         "problems": completeness_problems(app) if app.is_editable and applicant else [],
-        "transitions": transitions, "reason_form": ReasonForm(),
+        "transitions": transitions, "reason_form": ReasonForm(currency=app.call.currency),
         "timeline": selectors.application_timeline(application=app, actor=actor),
         "next_step": next_step_for_applicant(app) if applicant else "",
         "can_read_versions": can_read_versions(actor), "can_manage": manage,
@@ -140,7 +140,8 @@ def _section_forms(actor: Actor, app, section, state, data=None, files=None):
         forms["timeline"] = TimelineFormSet(data, instance=app, prefix="timeline")
     if section == "budget":
         categories = by_pk(selectors.active_budget_categories(actor=actor))
-        forms["lines"] = BudgetFormSet(data, instance=app, prefix="lines", form_kwargs={"categories": categories})
+        forms["lines"] = BudgetFormSet(data, instance=app, prefix="lines",
+                                       form_kwargs={"categories": categories, "currency": app.call.currency})
     if section == "eligibility":
         forms["main"] = EligibilityForm(data, questions=state["questions"], initial_answers=state["answers"],
                                         prefix="s")
@@ -290,7 +291,7 @@ def application_submit(request: HttpRequest, application_pk: int) -> HttpRespons
 def application_change_status(request: HttpRequest, application_pk: int) -> HttpResponse:
     actor = request.actor
     app = selectors.access_application(actor=actor, pk=application_pk)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, currency=app.call.currency)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:
@@ -311,7 +312,7 @@ def application_screening(request: HttpRequest, application_pk: int) -> HttpResp
     app = selectors.access_application(actor=actor, pk=application_pk)
     can_manage_applications(actor).raise_if_denied()
     return render(request, "grants/application_screening.html", {
-        "application": app, "call": app.call, "reason_form": ReasonForm(),
+        "application": app, "call": app.call, "reason_form": ReasonForm(currency=app.call.currency),
         "transitions": APPLICATION.available(actor, app),
         **selectors.screening_rows(application=app),
     })
