@@ -12,10 +12,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from relais.models import Role, Tenant, User
-from relais.money import Currency, minor_unit, quantize
+from relais.money import Currency, minor_unit, minor_unit_problem, quantize
 
 
 class AmountField(forms.DecimalField):
@@ -55,16 +54,9 @@ class AmountField(forms.DecimalField):
 
     def validate(self, value: Any) -> None:
         super().validate(value)
-        if value in self.empty_values or not isinstance(value, Decimal) or not value.is_finite():
-            return
-        places = minor_unit(self._currency)
-        if value != quantize(value, self._currency):
-            if places == 0:
-                message = _("Amounts in %(currency)s have no decimals (no centimes): enter a whole number.")
-            else:
-                message = ngettext("Amounts in %(currency)s have at most %(places)s decimal.",
-                                   "Amounts in %(currency)s have at most %(places)s decimals.", places)
-            raise ValidationError(message, code="minor_unit", params={"currency": self._currency, "places": places})
+        problem = minor_unit_problem(value, self._currency) if isinstance(value, Decimal) else None
+        if problem:
+            raise ValidationError(problem, code="minor_unit")
 
 
 def use_amount_fields(form: forms.BaseForm, currency: str, *names: str) -> None:

@@ -1,6 +1,9 @@
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from django import template
+from django.template import Context
+from django.utils.translation import get_language
 
 from relais.audit_labels import audit_label as _audit_label
 from relais.money import format_money
@@ -15,12 +18,21 @@ def money(amount: Decimal | None, currency: str) -> str:
 
 
 @register.filter
+def quantity(value: Decimal | int | None) -> str:
+    """{{ line.quantity|quantity }}: '12', '2,5' in French ('2.5' in English), never '12.00' (as the PDF)."""
+    if value is None:
+        return ""
+    locale = (get_language() or "fr").replace("-", "_")
+    return format_decimal(value, format="#,##0.###", locale=locale)
+
+
+@register.filter
 def audit_label(action: str) -> str:
     return _audit_label(action)
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number: int) -> str:
+def page_url(context: Context, number: int) -> str:
     """``?page=N`` keeping the list's other query parameters (filters, sort)."""
     query = context["request"].GET.copy()
     query["page"] = str(number)

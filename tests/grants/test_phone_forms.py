@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 
 from grants.forms import (
+    SECTION_FORMS,
     BudgetFormSet,
     CallForm,
     DraftInlineFormSet,
     ReasonForm,
-    SECTION_FORMS,
     TimelineFormSet,
 )
 from grants.models import Application, BudgetLine, Call
@@ -145,3 +145,33 @@ def test_an_xof_line_with_centimes_is_not_saved_and_the_page_says_why(world_a):
     assert response.status_code == 200
     assert "centime" in response.content.decode()
     assert not app.budget_lines.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("section_data", [
+    {"lines": [{"id": None, "delete": False, "description": "Repas", "quantity": Decimal("3"),
+                "unit_cost": Decimal("12500.75")}]},
+    {"cofunding_amount": Decimal("1000.50")},
+])
+def test_the_service_refuses_xof_centimes_too(world_a, section_data):
+    from grants.services.applications import application_section_save
+    from relais.errors import Refused
+
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation,
+                             call=CallFactory(tenant=world_a.tenant, currency="XOF"))
+    with pytest.raises(Refused, match="centime"):
+        application_section_save(application=app, actor=world_a.actor(Role.APPLICANT), section="budget",
+                                 data=section_data)
+    assert not app.budget_lines.exists()
+    app.refresh_from_db()
+    assert app.cofunding_amount is None
+
+
+@pytest.mark.django_db
+def test_the_application_page_prints_quantities_french_style(world_a):
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    BudgetLineFactory(tenant=world_a.tenant, application=app, quantity=Decimal("2.50"), unit_cost=Decimal("40000"))
+    BudgetLineFactory(tenant=world_a.tenant, application=app, quantity=Decimal("12.00"), unit_cost=Decimal("1000"))
+    url = reverse("grants:application_detail", kwargs={"tenant_slug": world_a.tenant.slug, "application_pk": app.pk})
+    body = world_a.client_for(Role.APPLICANT).get(url).content.decode()
+    assert '<td class="num">2,5</td>' in body and '<td class="num">12</td>' in body
