@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.forms import BaseInlineFormSet, BaseModelFormSet, inlineformset_factory, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from relais.forms import AmountField, use_amount_fields
 from relais.ids import pk_like
+from relais.money import Currency
 
 from .models import (
     Application,
@@ -100,6 +102,12 @@ class DraftModelForm(forms.ModelForm):
                 raise TypeError("A section form with regions needs the tenant's regions (selectors.region_list).")
             self.fields["regions"].queryset = regions
         _safe_choice_fields(self)
+        try:
+            currency = self.instance.currency  # the call's
+        except ObjectDoesNotExist:  # a form without an application's call has no amounts to check
+            currency = None
+        if currency:
+            use_amount_fields(self, currency, *APPLICATION_AMOUNTS)
         for field in self.fields.values():
             field.required = False
 
@@ -109,6 +117,10 @@ class DraftModelForm(forms.ModelForm):
         return {name: (list(cleaned[name]) if isinstance(self.fields[name], forms.ModelMultipleChoiceField)
                        else cleaned[name])
                 for name in self.fields if name in cleaned and name not in self.errors}
+
+
+# The application's amounts an applicant types, in the call's currency.
+APPLICATION_AMOUNTS = ("cofunding_amount",)
 
 
 class DateInput(forms.DateInput):
@@ -147,10 +159,14 @@ class BudgetLineForm(DraftInlineForm):
         model = BudgetLine
         fields = list(ROW_FIELDS["lines"])
 
-    def __init__(self, *args, categories: dict[str, Any] | None = None, **kwargs):
+    def __init__(self, *args, categories: dict[str, Any] | None = None, currency: str = Currency.XOF, **kwargs):
         super().__init__(*args, **kwargs)
         old = self.fields["category"]
         self.fields["category"] = PrefetchedChoiceField(rows=categories or {}, required=False, label=old.label)
+        use_amount_fields(self, currency, "unit_cost")
+        self.fields["unit_cost"].required = False
+        if self.instance.quantity is not None:  # '12', '2.5' as people type them, not '12.00'
+            self.initial["quantity"] = _plain(self.instance.quantity)
 
     def _get_validation_exclusions(self):
         # The category was checked against the tenant's active categories read once for the formset;
@@ -201,7 +217,16 @@ class PrefetchedRowsFormSet(BaseModelFormSet):
 
 
 class DraftInlineFormSet(PrefetchedRowsFormSet, BaseInlineFormSet):
-    pass
+    """An application's rows. A fresh application shows BLANK_WHEN_EMPTY blank rows, one with rows
+    BLANK_BELOW more under the last one (after every save too), within the cap (max_num)."""
+
+    BLANK_WHEN_EMPTY = 5
+    BLANK_BELOW = 3
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:  # a bound formset counts the rows it was posted with
+            self.extra = self.BLANK_BELOW if self.initial_form_count() else self.BLANK_WHEN_EMPTY
 
 
 def _row_formset(parent, model, form, *, fields=None, extra: int, max_num: int, formset=DraftInlineFormSet):
@@ -244,8 +269,11 @@ class AttachmentsForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason or message"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=5000)
-    amount = forms.DecimalField(label=_("Awarded amount"), required=False, min_value=0, max_digits=14,
-                                decimal_places=2)
+    amount = AmountField(label=_("Awarded amount"), required=False, min_value=0)
+
+    def __init__(self, *args, currency: str = Currency.XOF, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].currency = currency
 
 
 class EnvelopeForm(forms.Form):
@@ -300,6 +328,9 @@ class ReviewForm(forms.Form):
                 for c in self.criteria}
 
 
+CALL_AMOUNTS = ("envelope", "min_grant", "max_grant")
+
+
 class CallForm(forms.ModelForm):
     """The call's own fields. What may still change once applications or reviews exist is the service's
     rule (grants.services.calls.call_update), not the form's."""
@@ -321,6 +352,11 @@ class CallForm(forms.ModelForm):
         self.fields["eligible_regions"].queryset = regions
         self.fields["focus_areas"].queryset = focus_areas
         _safe_choice_fields(self)  # absurd ids are invalid choices, not a database overflow
+        # Amounts follow the currency posted with them (else the call's): XOF refuses centimes.
+        currency = self.data.get(self.add_prefix("currency")) if self.is_bound else None
+        if currency not in Currency.values:
+            currency = self.initial.get("currency") or self.instance.currency or Currency.XOF
+        use_amount_fields(self, currency, *CALL_AMOUNTS)
 
     def data_for_service(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}

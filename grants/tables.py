@@ -15,9 +15,12 @@ from .models import ApplicationStatus
 class RankingTable(tables.Table):
     select = tables.Column(empty_values=(), verbose_name="", orderable=False)
     rank = tables.Column(empty_values=(), verbose_name="#", orderable=False)
-    reference = tables.Column(accessor="application__reference", verbose_name=_("Reference"), orderable=False)
+    # On a phone the reference stays in view while the row scrolls; the project title gives way.
+    reference = tables.Column(accessor="application__reference", verbose_name=_("Reference"), orderable=False,
+                              attrs={"th": {"class": "key"}, "td": {"class": "key"}})
     organisation = tables.Column(empty_values=(), verbose_name=_("Organisation"), orderable=False)
-    title = tables.Column(accessor="application__title", verbose_name=_("Project"), orderable=False)
+    title = tables.Column(accessor="application__title", verbose_name=_("Project"), orderable=False,
+                          attrs={"th": {"class": "secondary-col"}, "td": {"class": "secondary-col"}})
     score = tables.Column(verbose_name=_("Weighted score (0–5)"), orderable=False, attrs={"td": {"class": "num"}})
     reviews = tables.Column(empty_values=(), verbose_name=_("Reviews done / expected"), orderable=False)
     spread = tables.Column(verbose_name=_("Spread"), orderable=False, attrs={"td": {"class": "num"}})

@@ -27,7 +27,8 @@ class BoundedPaginator(Paginator):
 
 class OrganisationTable(tables.Table):
     # CSOs are known by their acronym in Mali: sort on it, then on the legal name.
-    name = tables.Column(verbose_name=_("Organisation"), order_by=("acronym", "name"))
+    name = tables.Column(verbose_name=_("Organisation"), order_by=("acronym", "name"),
+                         attrs={"th": {"class": "key"}, "td": {"class": "key"}})  # stays in view on a phone
     type = tables.Column(verbose_name=_("Type"))
     region = tables.Column(verbose_name=_("Head office"), order_by=("region__name",))
     zone = tables.Column(verbose_name=_("Zone"), accessor="region__zone", order_by=("region__zone", "name"))

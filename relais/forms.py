@@ -5,13 +5,76 @@ Forms never query: the view passes the choices it read through a selector.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from relais.models import Role, Tenant, User
+from relais.money import Currency, minor_unit, minor_unit_problem, quantize
+
+
+class AmountField(forms.DecimalField):
+    """An amount in one currency. The input steps by the currency's minor unit (XOF: 1, EUR: 0.01)
+    and the form refuses more decimals than the currency has (12 500,75 FCFA) instead of rounding them
+    away: a line total must add up from what the person typed. Set ``currency`` once it is known."""
+
+    def __init__(self, *, currency: str = Currency.XOF, **kwargs: Any) -> None:
+        self._currency = currency
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    @property
+    def currency(self) -> str:
+        return self._currency
+
+    @currency.setter
+    def currency(self, value: str) -> None:
+        self._currency = value
+        self.widget.attrs.update(self.widget_attrs(self.widget))
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.NumberInput):
+            places = minor_unit(self._currency)
+            attrs["step"] = "1" if places == 0 else str(Decimal(1).scaleb(-places))
+            attrs["inputmode"] = "numeric" if places == 0 else "decimal"
+        return attrs
+
+    def prepare_value(self, value: Any) -> Any:
+        # 250000.00 from the database shows as 250000 in XOF (and stays 12.50 in EUR); an amount with
+        # more decimals than the currency has is shown as it is, never rounded behind the person's back.
+        if isinstance(value, Decimal) and value.is_finite() and value == quantize(value, self._currency):
+            return quantize(value, self._currency)
+        return super().prepare_value(value)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        problem = minor_unit_problem(value, self._currency) if isinstance(value, Decimal) else None
+        if problem:
+            raise ValidationError(problem, code="minor_unit")
+
+
+def use_amount_fields(form: forms.BaseForm, currency: str, *names: str) -> None:
+    """Turn the form's decimal fields ``names`` (those it has) into AmountFields in ``currency``,
+    keeping their label, help text, bounds and requiredness."""
+    for name in names:
+        old = form.fields.get(name)
+        if old is None:
+            continue
+        if isinstance(old, AmountField):
+            old.currency = currency
+            continue
+        decimal = cast(forms.DecimalField, old)
+        form.fields[name] = AmountField(
+            currency=currency, required=old.required, label=old.label, help_text=old.help_text,
+            initial=old.initial, min_value=decimal.min_value, max_value=decimal.max_value,
+            max_digits=decimal.max_digits, decimal_places=decimal.decimal_places,
+        )
 
 
 class MembershipRoleForm(forms.Form):

@@ -13,7 +13,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from moneyed import get_currency
 
@@ -51,6 +51,20 @@ def quantize(amount: Decimal | int | str, currency: str) -> Decimal:
         raise ValueError(f"Not an amount: {amount!r}") from exc
     exponent = Decimal(1).scaleb(-minor_unit(currency))
     return value.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def minor_unit_problem(amount: Decimal | None, currency: str) -> str | None:
+    """Why ``amount`` is not an amount in ``currency`` (more decimals than its minor unit: 12 500,75 FCFA),
+    in the reader's language; None when it is. Forms and services refuse such amounts rather than round."""
+    if amount is None or not amount.is_finite() or amount == quantize(amount, currency):
+        return None
+    places = minor_unit(currency)
+    if places == 0:
+        return gettext("Amounts in %(currency)s have no decimals (no centimes): enter a whole number.") % {
+            "currency": currency}
+    return ngettext("Amounts in %(currency)s have at most %(places)s decimal.",
+                    "Amounts in %(currency)s have at most %(places)s decimals.", places) % {
+        "currency": currency, "places": places}
 
 
 def format_money(amount: Decimal | int | str | None, currency: str, locale: str | None = None) -> str:

@@ -14,7 +14,7 @@ from orgs.models import OrganisationStatus
 from relais.actor import Actor
 from relais.audit import audit_record
 from relais.errors import Refused, refused
-from relais.money import format_money, quantize
+from relais.money import format_money, minor_unit_problem, quantize
 from relais.uploads import validate_upload
 from relais.workflow import transition
 
@@ -115,6 +115,9 @@ def _save_rows(app: Application, key: str, rows: list[dict[str, Any]]) -> None:
         for name in ROW_FIELDS[key]:
             if name in data:
                 setattr(obj, name, data[name])
+        problem = minor_unit_problem(getattr(obj, "unit_cost", None), app.call.currency)
+        if problem:
+            raise Refused(problem)
         category = getattr(obj, "category", None)
         if category is not None and category.tenant_id != app.tenant_id:
             raise Refused(_("This belongs to another workspace."), forbidden=True)
@@ -174,6 +177,10 @@ def _write_section(app: Application, actor: Actor, section: str, data: dict[str,
             same_tenant(actor, *regions)
             app.regions.set(regions)
         else:
+            if name == "cofunding_amount":
+                problem = minor_unit_problem(data[name], app.call.currency)
+                if problem:
+                    raise Refused(problem)
             setattr(app, name, data[name])
     if section == "eligibility":
         _save_answers(app, data.get("answers") or {})

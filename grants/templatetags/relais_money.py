@@ -1,10 +1,11 @@
 from django import template
 
 from relais.money import format_money
-from relais.templatetags.relais import money
+from relais.templatetags.relais import money, quantity
 
 register = template.Library()
-register.filter("money", money)  # the kernel's filter, so grants templates need one {% load %}
+register.filter("money", money)  # the kernel's filters, so grants templates need one {% load %}
+register.filter("quantity", quantity)
 
 
 @register.filter

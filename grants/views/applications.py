@@ -136,7 +136,7 @@ def application_detail(request: HttpRequest, application_pk: int) -> HttpRespons
         "application": shown, "call": app.call,
         "can_edit": can_edit_application(actor, app), "sections": SECTIONS,
         "problems": completeness_problems(app) if app.is_editable and applicant else [],
-        "transitions": transitions, "final_steps": final_steps, "reason_form": ReasonForm(),
+        "transitions": transitions, "final_steps": final_steps, "reason_form": ReasonForm(currency=app.call.currency),
         "timeline": selectors.application_timeline(application=app, actor=actor),
         "next_step": next_step_for_applicant(app) if applicant else "",
         "can_read_versions": can_read_versions(actor), "can_manage": manage,
@@ -161,7 +161,8 @@ def _section_forms(actor: Actor, app, section, state, data=None, files=None):
         forms["timeline"] = TimelineFormSet(data, instance=app, prefix="timeline")
     if section == "budget":
         categories = by_pk(selectors.active_budget_categories(actor=actor))
-        forms["lines"] = BudgetFormSet(data, instance=app, prefix="lines", form_kwargs={"categories": categories})
+        forms["lines"] = BudgetFormSet(data, instance=app, prefix="lines",
+                                       form_kwargs={"categories": categories, "currency": app.call.currency})
     if section == "eligibility":
         forms["main"] = EligibilityForm(data, questions=state["questions"], initial_answers=state["answers"],
                                         prefix="s")
@@ -358,7 +359,7 @@ def application_change_status(request: HttpRequest, application_pk: int) -> Http
                 return page
     elif request.method != "POST":
         return detail
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, currency=app.call.currency)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:
@@ -392,7 +393,8 @@ def application_screening(request: HttpRequest, application_pk: int) -> HttpResp
         return redirect("grants:application_detail", tenant_slug=actor.tenant.slug, application_pk=app.pk)
     handle = can_handle_application(actor, app)
     return render(request, "grants/application_screening.html", {
-        "application": app, "call": app.call, "reason_form": ReasonForm(), "conflict": "" if handle else handle.reason,
+        "application": app, "call": app.call, "reason_form": ReasonForm(currency=app.call.currency),
+        "conflict": "" if handle else handle.reason,
         "transitions": APPLICATION.available(actor, app), "final_targets": CONFIRMED_TARGETS,
         **selectors.screening_rows(application=app),
     })

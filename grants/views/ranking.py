@@ -32,7 +32,7 @@ def call_ranking(request: HttpRequest, call_pk: int) -> HttpResponse:
     decidable = sum(1 for r in rows if r.application.status == ApplicationStatus.DECISION_PENDING)
     return render(request, "grants/call_ranking.html", {
         "call": call, "table": table, "rows": rows, "manager": manager, "decidable": decidable,
-        "reason_form": ReasonForm(),
+        "reason_form": ReasonForm(currency=call.currency),
         "awarded_total": sum((r.application.awarded_amount or 0) for r in rows
                              if r.application.status == ApplicationStatus.APPROVED),
     })
@@ -71,7 +71,7 @@ def call_decide(request: HttpRequest, call_pk: int) -> HttpResponse:
     call = selectors.access_call(actor=actor, pk=call_pk)
     can_decide_applications(actor).raise_if_denied()
     target = request.POST.get("decision")
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, currency=call.currency)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     ids = [int(v) for v in request.POST.getlist("applications") if pk_like(v)]
     apps = selectors.applications_of_call(actor=actor, call=call, pks=ids) if ids else []

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from django import template
 from django.utils.translation import get_language
 
@@ -13,6 +14,15 @@ register = template.Library()
 def money(amount: Decimal | None, currency: str) -> str:
     """{{ call.envelope|money:call.currency }} -> '1 250 000 FCFA' in French."""
     return format_money(amount, currency)
+
+
+@register.filter
+def quantity(value: Decimal | int | None) -> str:
+    """{{ line.quantity|quantity }}: '12', '2,5' in French ('2.5' in English), never '12.00' (as the PDF)."""
+    if value is None:
+        return ""
+    locale = (get_language() or "fr").replace("-", "_")
+    return format_decimal(value, format="#,##0.###", locale=locale)
 
 
 @register.filter

@@ -52,7 +52,9 @@ def test_a_manager_is_warned_when_a_decision_reaches_nobody(world_a):
     organisation = OrganisationFactory(tenant=world_a.tenant)  # no member, no contact
     app = complete_application(world_a, status=S.SCREENING, organisation=organisation)
     response = world_a.client_for(Role.MANAGER).post(
-        world_a.url(f"applications/{app.pk}/status/"), {"target": S.INELIGIBLE, "reason": "Hors zone", "confirmed": "yes"}, follow=True)
+        world_a.url(f"applications/{app.pk}/status/"),
+        {"target": S.INELIGIBLE, "reason": "Hors zone", "confirmed": "yes"},
+        follow=True)
     app.refresh_from_db()
     assert app.status == S.INELIGIBLE
     assert NOBODY in _messages(response)
@@ -64,7 +66,9 @@ def test_no_warning_when_a_contact_is_told(world_a):
                          email_consent=True)
     app = complete_application(world_a, status=S.SCREENING, organisation=organisation)
     response = world_a.client_for(Role.MANAGER).post(
-        world_a.url(f"applications/{app.pk}/status/"), {"target": S.INELIGIBLE, "reason": "Hors zone", "confirmed": "yes"}, follow=True)
+        world_a.url(f"applications/{app.pk}/status/"),
+        {"target": S.INELIGIBLE, "reason": "Hors zone", "confirmed": "yes"},
+        follow=True)
     assert NOBODY not in _messages(response)
     assert OutboundEmail.objects.get(tenant=world_a.tenant, kind="application_ineligible").recipient == (
         "pres@osc.example.org")

@@ -329,7 +329,7 @@ def test_budget_total_beyond_the_money_column_is_refused_and_the_typed_lines_sho
     client = world_a.client_for(Role.APPLICANT)
     client.raise_request_exception = False
     # One line whose total overflows, or three lines that fit alone but not together.
-    quantity, unit_cost = ("9999999999.99", "999999999999.99") if lines == 1 else ("1", "400000000000")
+    quantity, unit_cost = ("9999999999.99", "999999999999") if lines == 1 else ("1", "400000000000")
     data = {"lines-TOTAL_FORMS": str(lines), "lines-INITIAL_FORMS": "0", "go": "budget"}
     for i in range(lines):
         data.update({f"lines-{i}-category": str(category.pk), f"lines-{i}-description": f"Ligne {i}",
