@@ -99,7 +99,8 @@ def build(slug: str, name: str, scale: float, users: dict[str, list]) -> None:  
         organisations = []
         for i in range(n_orgs):
             region = regions[i % len(regions)]
-            org_name = f"Association {rng.choice(['des femmes', 'des jeunes', 'pour la paix', 'Dɛmɛ'])} de {region.name} n°{i}"
+            kind = rng.choice(["des femmes", "des jeunes", "pour la paix", "Dɛmɛ"])
+            org_name = f"Association {kind} de {region.name} n°{i}"
             acronym = f"A{i:04d}"
             organisations.append(Organisation(
                 tenant=tenant, name=org_name, acronym=acronym, region=region,
@@ -190,10 +191,12 @@ def build(slug: str, name: str, scale: float, users: dict[str, list]) -> None:  
             ], batch_size=5000)
         # bulk_create stamps "now" on auto_now fields: spread them as months of real use would.
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET created_at = now() - (id %% 20000) * interval '10 minutes' "
-                           "WHERE tenant_id = %s", [tenant.pk])
-            cursor.execute(f"UPDATE {Application._meta.db_table} SET updated_at = now() - (id %% 5000) * interval '15 minutes' "
-                           "WHERE tenant_id = %s", [tenant.pk])
+            cursor.execute(f"UPDATE {AuditEvent._meta.db_table} "
+                           "SET created_at = now() - (id %% 20000) * interval '10 minutes' WHERE tenant_id = %s",
+                           [tenant.pk])
+            cursor.execute(f"UPDATE {Application._meta.db_table} "
+                           "SET updated_at = now() - (id %% 5000) * interval '15 minutes' WHERE tenant_id = %s",
+                           [tenant.pk])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
