@@ -4,12 +4,14 @@ selectors_due_diligence.annotate_due_diligence, computed in the list's SQL query
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_tables2.paginators import LazyPaginator
 
 from orgs.models import DueDiligenceStatus, Organisation, OrganisationStatus
+from relais.pagination import page_number
 
 STATUS_BADGES = {OrganisationStatus.VERIFIED: "ok", OrganisationStatus.PENDING: "warn",
                  OrganisationStatus.SUSPENDED: "bad"}
@@ -17,12 +19,22 @@ DD_BADGES = {DueDiligenceStatus.COMPLETE: "ok", DueDiligenceStatus.INCOMPLETE: "
              DueDiligenceStatus.EXPIRED: "bad"}
 
 
-class BoundedPaginator(Paginator):
+class BoundedPaginator(LazyPaginator):
     """django-tables2 takes ``?per_page=`` from the query string: a negative value raised
-    EmptyPage (500) and a huge one would send every row at once. Keep it within 1..100."""
+    EmptyPage (500) and a huge one would send every row at once. Keep it within 1..100.
+
+    Lazy: it reads one row past the page instead of counting the registry on every view
+    (relais.pagination.page_of does the same for the other lists). A page past the end
+    (a stale link) shows the first page."""
 
     def __init__(self, object_list, per_page, *args, **kwargs):
         super().__init__(object_list, min(max(int(per_page), 1), 100), *args, **kwargs)
+
+    def page(self, number):
+        try:
+            return super().page(page_number(number))
+        except EmptyPage:
+            return super().page(1)
 
 
 class OrganisationTable(tables.Table):

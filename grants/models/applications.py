@@ -99,6 +99,11 @@ class Application(TenantOwned):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        # The application list reads a page in this order, for the whole tenant or one status.
+        indexes = [
+            models.Index(fields=["tenant", "-updated_at", "-id"], name="application_tenant_recent"),
+            models.Index(fields=["tenant", "status", "-updated_at", "-id"], name="application_tenant_status"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["call", "organisation"], name="application_one_per_organisation_and_call"),
             models.UniqueConstraint(
