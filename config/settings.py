@@ -87,6 +87,11 @@ MIDDLEWARE = [
     "relais.middleware.TenantMiddleware",
 ]
 
+# Pages compressed by the app rather than by the proxy (README, deployment): GZipMiddleware pads
+# each response with random bytes against BREACH; it must run first to see the final response.
+if env_bool("GZIP_HTML", False):
+    MIDDLEWARE.insert(0, "django.middleware.gzip.GZipMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
