@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test e2e install migrate messages makemessages lint bench clean
+.PHONY: run test e2e install migrate messages makemessages lint bench bench-scale bench-throughput clean
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,7 +62,15 @@ lint: $(STAMP)
 	$(BIN)/mypy relais orgs/services grants/services
 
 bench: $(STAMP)
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	for script in bench/application_pdf.py bench/import_organisations.py bench/page_weight.py; do \
+		$(BIN)/python $$script || exit 1; done
+
+# At scale, on PostgreSQL (README, "Measuring"): every page at 1k and 10k applications, then req/s.
+bench-scale: messages
+	$(BIN)/python bench/scale.py --keep
+
+bench-throughput: messages
+	$(BIN)/python bench/throughput.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

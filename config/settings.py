@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Inside sessions and authentication: renews a signed-in session's expiry every few minutes.
+    "relais.middleware.SessionRefreshMiddleware",
     # Inside authentication: it needs request.user, and sees every response of the views below it.
     "relais.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -84,6 +86,11 @@ MIDDLEWARE = [
     "relais.drafts.DraftRescueMiddleware",
     "relais.middleware.TenantMiddleware",
 ]
+
+# Pages compressed by the app rather than by the proxy (README, deployment): GZipMiddleware pads
+# each response with random bytes against BREACH; it must run first to see the final response.
+if env_bool("GZIP_HTML", False):
+    MIDDLEWARE.insert(0, "django.middleware.gzip.GZipMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -110,7 +117,10 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'relais.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # Persistent connections: opening one per request cost more than a small page. Checked
+        # before reuse (CONN_HEALTH_CHECKS), so a restarted database server is no error.
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 # SQLite (the laptop default) locks the whole file: a transaction that reads and then writes
@@ -213,9 +223,12 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Relais"
 
-# Sessions end after inactivity (the cookie is renewed on each request).
+# Sessions end after SESSION_COOKIE_AGE of inactivity. They are not rewritten at every request
+# (a database write per click): relais.middleware.SessionRefreshMiddleware saves a signed-in
+# session again when its last save is older than SESSION_REFRESH_SECONDS, renewing its expiry.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(2 * 60 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = int(os.environ.get("SESSION_REFRESH_SECONDS", "300"))
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -4,12 +4,15 @@ selectors_due_diligence.annotate_due_diligence, computed in the list's SQL query
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_tables2.paginators import LazyPaginator
 
 from orgs.models import DueDiligenceStatus, Organisation, OrganisationStatus
+from relais.pagination import page_number
 
 STATUS_BADGES = {OrganisationStatus.VERIFIED: "ok", OrganisationStatus.PENDING: "warn",
                  OrganisationStatus.SUSPENDED: "bad"}
@@ -17,12 +20,22 @@ DD_BADGES = {DueDiligenceStatus.COMPLETE: "ok", DueDiligenceStatus.INCOMPLETE: "
              DueDiligenceStatus.EXPIRED: "bad"}
 
 
-class BoundedPaginator(Paginator):
+class BoundedPaginator(LazyPaginator):
     """django-tables2 takes ``?per_page=`` from the query string: a negative value raised
-    EmptyPage (500) and a huge one would send every row at once. Keep it within 1..100."""
+    EmptyPage (500) and a huge one would send every row at once. Keep it within 1..100.
+
+    Lazy: it reads one row past the page instead of counting the registry on every view
+    (relais.pagination.page_of does the same for the other lists). A page past the end
+    (a stale link) shows the first page."""
 
     def __init__(self, object_list, per_page, *args, **kwargs):
         super().__init__(object_list, min(max(int(per_page), 1), 100), *args, **kwargs)
+
+    def page(self, number):
+        try:
+            return super().page(page_number(number))
+        except EmptyPage:
+            return super().page(1)
 
 
 class OrganisationTable(tables.Table):
@@ -42,10 +55,30 @@ class OrganisationTable(tables.Table):
         fields = ("name", "type", "region", "zone", "regions_of_work", "focus_areas", "status", "dd_status")
         order_by = ("name",)
         attrs = {"class": "organisations"}
+        template_name = "orgs/organisation_table.html"
 
     def __init__(self, *args, tenant_slug: str, **kwargs):
         self.tenant_slug = tenant_slug
         super().__init__(*args, **kwargs)
+
+    def body_html(self) -> str:
+        """The page's rows, written here rather than through django-tables2's cell machinery.
+
+        Profiled on the organisation list: rendering 25 rows × 8 columns cell by cell (a bound
+        cell, its attributes and a template per cell) took about 60 % of the view's time, more
+        than its SQL. The same cells come out of the same render_* methods, joined in one pass;
+        tables2 still does what it is good at (sorting, headers, pagination)."""
+        rows = []
+        for row in self.page.object_list:
+            record = row.record
+            region = record.region
+            cells = (
+                self.render_name(record), record.get_type_display() or "—", region.name if region else "—",
+                self.render_zone(record), self.render_regions_of_work(record), self.render_focus_areas(record),
+                self.render_status(record), self.render_dd_status(record),
+            )
+            rows.append(format_html("<tr>{}</tr>", format_html_join("", "<td>{}</td>", ((c,) for c in cells))))
+        return mark_safe("\n".join(rows))  # noqa: S308 - every part went through format_html
 
     def render_name(self, record: Organisation):
         url = reverse("orgs:organisation_detail",

@@ -110,3 +110,35 @@ class TenantMiddleware:
             )
             return redirect("mfa_activate_totp")
         return None
+
+
+SESSION_REFRESHED_KEY = "relais_refreshed_at"
+
+
+class SessionRefreshMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE of inactivity without being written at every request.
+
+    SESSION_SAVE_EVERY_REQUEST rewrote the session row (and its cookie) on every page view: a
+    database write per click. Instead, a signed-in person's session is saved again only when its
+    last save is older than SESSION_REFRESH_SECONDS (a few minutes), which pushes its expiry to
+    SESSION_COOKIE_AGE from now. A session therefore ends between SESSION_COOKIE_AGE minus the
+    interval and SESSION_COOKIE_AGE after the last request: never later than the promised 2 h.
+    Anonymous sessions are left alone (see "Middleware before the tenant is resolved")."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if session is None or user is None or not user.is_authenticated or session.modified:
+            return response  # a session saved by this request is already fresh
+        from django.conf import settings
+        from django.utils import timezone
+
+        now = int(timezone.now().timestamp())
+        last = session.get(SESSION_REFRESHED_KEY)
+        if not isinstance(last, int) or now - last >= settings.SESSION_REFRESH_SECONDS or now < last:
+            session[SESSION_REFRESHED_KEY] = now  # modified: SessionMiddleware saves it and renews the cookie
+        return response

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from unidecode import unidecode
 
 from .actor import Actor
 from .models import AuditEvent, EmailStatus, Invitation, Membership, OutboundEmail, Tenant, User
@@ -34,12 +35,18 @@ def is_member(*, user: User, tenant: Tenant) -> bool:
     return Membership.objects.filter(tenant=tenant, user=user, is_active=True).exists()
 
 
-def membership_list(*, actor: Actor) -> QuerySet[Membership]:
-    """Every membership of the actor's tenant, active first: the managers' page (others: none)."""
+def membership_list(*, actor: Actor, search: str = "") -> QuerySet[Membership]:
+    """Every membership of the actor's tenant, active first: the managers' page (others: none).
+
+    ``search`` keeps the people whose name or e-mail contains it (users have no folded column:
+    case-insensitive only)."""
     memberships = Membership.objects.filter(tenant=actor.tenant).select_related("user", "organisation")
     if not actor.is_manager:
         memberships = memberships.none()
-    return memberships.order_by("-is_active", "role", "user__email")
+    search = search.strip()
+    if search:
+        memberships = memberships.filter(Q(user__full_name__icontains=search) | Q(user__email__icontains=search))
+    return memberships.order_by("-is_active", "role", "user__email", "id")
 
 
 def access_membership(*, actor: Actor, pk: Any) -> Membership:
@@ -71,6 +78,40 @@ def organisation_choices(*, actor: Actor) -> QuerySet:
     only through Membership's foreign key, never by importing it."""
     model = Membership._meta.get_field("organisation").related_model
     return model._default_manager.filter(tenant=actor.tenant).order_by("name")
+
+
+LABEL_SEPARATOR = " — "  # how an organisation is written in a form: "ACRONYM — Legal name"
+
+
+def organisation_label(organisation: Any) -> str:
+    return str(organisation)  # the registry's __str__: "ACRONYM — Legal name", or the name alone
+
+
+def organisation_exact_matches(organisations: QuerySet, text: str) -> QuerySet:
+    """The organisations a typed text names exactly: its acronym, its legal name or its label
+    (case-insensitive). A manager must end up on one row, never on the first of several."""
+    text = " ".join(text.split())
+    named = Q(acronym__iexact=text) | Q(name__iexact=text)
+    acronym, separator, name = text.partition(LABEL_SEPARATOR.strip())
+    if separator and acronym.strip() and name.strip():
+        named |= Q(acronym__iexact=acronym.strip(), name__iexact=name.strip())
+    return organisations.filter(named)
+
+
+def organisation_suggestions(organisations: QuerySet, text: str, limit: int = 10) -> list[Any]:
+    """A few organisations whose name, acronym or region contains the text: through the registry's
+    accent-folded ``search_name`` when it has one ("segou" finds "Ségou"), else case-insensitively."""
+    words = " ".join(text.replace(LABEL_SEPARATOR.strip(), " ").split())
+    if not words:
+        return []
+    if any(f.name == "search_name" for f in organisations.model._meta.get_fields()):
+        folded = unidecode(words).lower()
+        matches = organisations
+        for word in folded.split():
+            matches = matches.filter(search_name__contains=word)
+    else:
+        matches = organisations.filter(Q(name__icontains=words) | Q(acronym__icontains=words))
+    return list(matches.order_by("name", "id")[:limit])
 
 
 def audit_list(

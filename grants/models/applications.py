@@ -100,6 +100,11 @@ class Application(TenantOwned):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        # The application list reads a page in this order, for the whole tenant or one status.
+        indexes = [
+            models.Index(fields=["tenant", "-updated_at", "-id"], name="application_tenant_recent"),
+            models.Index(fields=["tenant", "status", "-updated_at", "-id"], name="application_tenant_status"),
+        ]
         constraints = [
             # One live application per organisation and call: a withdrawn one does not block a new start.
             models.UniqueConstraint(fields=["call", "organisation"], condition=~models.Q(status="withdrawn"),

@@ -55,6 +55,7 @@ class Call(TenantOwned):
 
     class Meta:
         ordering = ["-closes_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-closes_at", "-id"], name="call_tenant_closes")]
         verbose_name = _("call for proposals")
         verbose_name_plural = _("calls for proposals")
 

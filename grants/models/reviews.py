@@ -54,6 +54,7 @@ class Review(TenantOwned):
 
     class Meta:
         ordering = ["assigned_at", "id"]
+        indexes = [models.Index(fields=["tenant", "reviewer", "status"], name="review_tenant_reviewer_status")]
         constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="review_one_per_reviewer")]
         verbose_name = pgettext_lazy("grant review", "review")
 

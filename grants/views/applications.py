@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from relais.errors import Refused, refused_message
 from relais.ids import pk_like
 from relais.models import Membership, Role
 from relais.outbox import warn_if_nobody_reached
+from relais.pagination import page_of
 
 from .. import selectors
 from ..completeness import completeness_problems, schedule_problems
@@ -69,7 +69,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in S.values:
         apps = apps.filter(status=status)
-    page = Paginator(apps, 25).get_page(request.GET.get("page"))
+    page = page_of(apps, request.GET.get("page"), 25)
     page.object_list = [selectors.application_as_seen_by(application=app, actor=actor) for app in page.object_list]
     applicant = actor.has_role(Role.APPLICANT)
     return render(request, "grants/application_list.html", {

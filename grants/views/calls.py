@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from relais.errors import Refused, refused_message
 from relais.models import Role
+from relais.pagination import page_of
 from relais.permissions import role_required
 
 from .. import selectors
@@ -25,7 +25,7 @@ from ..workflow import CALL, approved_total
 def call_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     calls = selectors.call_list(actor=actor)
-    page = Paginator(calls, 25).get_page(request.GET.get("page"))
+    page = page_of(calls, request.GET.get("page"), 25)
     return render(request, "grants/call_list.html", {"page": page, "can_edit_calls": can_edit_calls(actor)})
 
 

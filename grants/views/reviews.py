@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.errors import Refused, refused_message
+from relais.pagination import page_of
 
 from .. import selectors
 from ..forms import ConflictForm, ReviewForm
@@ -21,7 +21,7 @@ from ..services.reviews import review_declare_conflict, review_save, reviews_ass
 def review_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     reviews = selectors.review_list(actor=actor).order_by("status", "application__call__review_deadline", "id")
-    page = Paginator(reviews, 25).get_page(request.GET.get("page"))
+    page = page_of(reviews, request.GET.get("page"), 25)
     page.object_list = [selectors.review_as_seen_by(review=review, actor=actor) for review in page.object_list]
     # Layout only: a manager's list names the reviewers; a reviewer's list holds only their own.
     return render(request, "grants/review_list.html", {"page": page,

@@ -151,6 +151,11 @@ class Organisation(TenantOwned):
 
     class Meta:
         ordering = ["name"]
+        # The organisation list sorts by acronym then name; the due-diligence overview by name.
+        indexes = [
+            models.Index(fields=["tenant", "acronym", "name"], name="organisation_tenant_acronym"),
+            models.Index(fields=["tenant", "name", "id"], name="organisation_tenant_name"),
+        ]
         verbose_name = _("organisation")
 
     def __str__(self) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,20 +52,13 @@ def dashboard(request: TenantRequest) -> HttpResponse:
     return render(request, "relais/dashboard.html", {"panels": panels_for(request)})
 
 
+MEMBERS_PER_PAGE = 25
+
+
 def _members_page(request: TenantRequest, form: InvitationForm) -> HttpResponse:
+    """One page of members (searchable by name or e-mail) with a link to each one's edit page:
+    no per-row form, so the page weighs the same with 20 or 2,000 organisations."""
     actor = request.actor
-    # Every row's form lists the tenant's organisations: read them once, not once per member.
-    organisations = selectors.organisation_choices(actor=actor)
-    choices = None
-    rows = []
-    for membership in selectors.membership_list(actor=actor):
-        role_form = MembershipRoleForm(organisations=organisations, prefix=f"m{membership.pk}",
-                                       initial={"role": membership.role, "organisation": membership.organisation_id})
-        field = cast(ModelChoiceField, role_form.fields["organisation"])
-        if choices is None:
-            choices = list(cast(Any, field.choices))
-        field.choices = choices
-        rows.append((membership, role_form, can_change_membership(actor, membership)))
     # A pending invitation's link, rebuilt (never stored) for a manager to copy when the e-mail does not
     # arrive. `link_token()` only reads: an invitation whose link cannot be rebuilt shows none.
     invitations = []
@@ -74,7 +66,13 @@ def _members_page(request: TenantRequest, form: InvitationForm) -> HttpResponse:
         token = invitation.link_token() if invitation.is_usable else None
         link = absolute_url(reverse("invitation_accept", kwargs={"token": token})) if token else ""
         invitations.append((invitation, link))
-    return render(request, "relais/members.html", {"form": form, "rows": rows, "invitations": invitations})
+    search = request.GET.get("q", "").strip()[:100]
+    page = page_of(selectors.membership_list(actor=actor, search=search), request.GET.get("page"), MEMBERS_PER_PAGE)
+    rows = [(membership, can_change_membership(actor, membership)) for membership in page]
+    return render(request, "relais/members.html", {
+        "form": form, "rows": rows, "page": page, "search": search,
+        "invitations": invitations,
+    })
 
 
 @never_cache  # the page carries invitation links: no copy in a shared cache or the browser's
@@ -94,23 +92,30 @@ def members(request: TenantRequest) -> HttpResponse:
     return _members_page(request, form)
 
 
-@require_POST
 @role_required(Role.MANAGER)
 def membership_change_role(request: TenantRequest, membership_pk: int) -> HttpResponse:
+    """The edit page of one membership: its role and, for an applicant, the organisation, named by
+    acronym or legal name (validated against this workspace's CSOs)."""
     actor = request.actor
     membership = selectors.access_membership(actor=actor, pk=membership_pk)
-    form = MembershipRoleForm(request.POST, organisations=selectors.organisation_choices(actor=actor),
-                              prefix=f"m{membership.pk}")
-    if form.is_valid():
+    decision = can_change_membership(actor, membership)
+    initial = {"role": membership.role,
+               "organisation": selectors.organisation_label(membership.organisation) if membership.organisation else ""}
+    form = MembershipRoleForm(request.POST or None, initial=initial,
+                              organisations=selectors.organisation_choices(actor=actor))
+    if request.method == "POST" and form.is_valid():
         try:
             services.membership_change_role(actor=actor, membership=membership, **form.cleaned_data)
         except Refused as exc:
-            refused_message(request, exc)
+            if exc.forbidden:
+                refused_message(request, exc)
+                return redirect("relais:members", tenant_slug=actor.tenant.slug)
+            form.add_error(None, exc)
         else:
             messages.success(request, _("Role updated for %(user)s.") % {"user": membership.user.display_name})
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("relais:members", tenant_slug=actor.tenant.slug)
+            return redirect("relais:members", tenant_slug=actor.tenant.slug)
+    return render(request, "relais/membership_edit.html",
+                  {"membership": membership, "form": form, "decision": decision})
 
 
 @role_required(Role.MANAGER)

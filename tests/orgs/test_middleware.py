@@ -26,6 +26,8 @@ REVIEWED_BEFORE_TENANT = {
     "django.middleware.common.CommonMiddleware": "slash redirects",
     "django.middleware.csrf.CsrfViewMiddleware": "checks the token",
     "django.contrib.auth.middleware.AuthenticationMiddleware": "reads the session's user",
+    "relais.middleware.SessionRefreshMiddleware": "renews a signed-in user's session expiry; anonymous: nothing",
+    "django.middleware.gzip.GZipMiddleware": "compresses the response (GZIP_HTML); stores nothing",
     "relais.middleware.PrivateCacheMiddleware": "adds Cache-Control: private, no-store to signed-in users' responses",
     "django.contrib.messages.middleware.MessageMiddleware": "messages of the view",
     "django.middleware.clickjacking.XFrameOptionsMiddleware": "header",

@@ -336,6 +336,7 @@ def test_list_query_count_is_constant(world_a, django_assert_max_num_queries):
     client = world_a.client_for(Role.MANAGER)
     url = list_url(world_a)
     _populate(world_a, 10)
+    client.get(world_a.url())  # the session's refresh stamp is written on the first view, not measured below
     small = _count_queries(client, url, django_assert_max_num_queries)
     _populate(world_a, 190)
     assert Organisation.objects.filter(tenant=world_a.tenant).count() == 201

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -60,8 +62,60 @@ def test_password_change_ends_other_sessions(world_a):
 
 
 def test_sessions_expire_after_inactivity():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert settings.SESSION_COOKIE_AGE == 2 * 3600
+    assert 0 < settings.SESSION_REFRESH_SECONDS <= 600
+
+
+class _Clock:
+    """timezone.now() moved by hand: the session store reads it for expiry."""
+
+    def __init__(self) -> None:
+        from django.utils import timezone
+
+        self.real_now = timezone.now
+        self.offset = dt.timedelta()
+
+    def __call__(self):
+        return self.real_now() + self.offset
+
+
+def _session_writes(client, url) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(url).status_code
+    writes = [q["sql"] for q in queries.captured_queries
+              if "django_session" in q["sql"] and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    return status, len(writes)
+
+
+def test_an_active_session_is_written_only_every_few_minutes_and_lasts(world_a, monkeypatch):
+    """Not rewritten at every click, yet a person who keeps working is never logged out."""
+    from django.utils import timezone
+
+    clock = _Clock()
+    monkeypatch.setattr(timezone, "now", clock)
+    client = world_a.client_for(Role.MANAGER)
+    assert _session_writes(client, world_a.url()) == (200, 1)  # first view: the refresh stamp
+    assert _session_writes(client, world_a.url()) == (200, 0)  # a click a moment later: no write
+    for _ in range(6):  # 6 × 50 minutes of steady work: 5 h, far past the 2 h of one session age
+        clock.offset += dt.timedelta(minutes=50)
+        assert _session_writes(client, world_a.url()) == (200, 1)
+
+
+def test_a_session_still_ends_after_two_hours_of_inactivity(world_a, monkeypatch):
+    from django.utils import timezone
+
+    clock = _Clock()
+    monkeypatch.setattr(timezone, "now", clock)
+    client = world_a.client_for(Role.MANAGER)
+    assert client.get(world_a.url()).status_code == 200
+    clock.offset += dt.timedelta(hours=1, minutes=59)
+    assert client.get(world_a.url()).status_code == 200  # renewed: 2 h from now again
+    clock.offset += dt.timedelta(hours=2, seconds=1)
+    response = client.get(world_a.url())
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 @pytest.mark.parametrize("role", Role.values)

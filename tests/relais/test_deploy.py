@@ -92,3 +92,27 @@ def test_production_refuses_to_start_with_a_weak_secret_key(tmp_path, weak_key):
 def test_a_weak_secret_key_is_accepted_on_a_laptop(tmp_path):
     result = _manage("check", DEBUG="1", SECRET_KEY="short", VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
+
+
+def _settings_value(expression: str, **env) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='config.settings';"
+         f"django.setup();from django.conf import settings;print({expression})"],
+        cwd=BASE, env={**{k: v for k, v in os.environ.items() if k not in ("CONN_MAX_AGE", "GZIP_HTML")},
+                       "DEBUG": "0", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "x", **env},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_keeps_database_connections_and_checks_them():
+    """One connection per request cost more than a small page (issue 10)."""
+    assert _settings_value("(settings.DATABASES['default']['CONN_MAX_AGE'], "
+                           "settings.DATABASES['default']['CONN_HEALTH_CHECKS'])") == "(60, True)"
+    assert _settings_value("settings.DATABASES['default']['CONN_MAX_AGE']", CONN_MAX_AGE="0") == "0"
+
+
+def test_the_app_compresses_pages_only_when_asked_and_first():
+    assert "GZipMiddleware" not in _settings_value("settings.MIDDLEWARE")
+    assert _settings_value("settings.MIDDLEWARE[0]", GZIP_HTML="true") == "django.middleware.gzip.GZipMiddleware"

@@ -116,7 +116,7 @@ def test_unknown_invitation_token_is_404(client, db):
 def test_role_change_view_refuses_own_membership_without_500(world_a):
     own = world_a.members[Role.MANAGER]
     client = world_a.client_for(Role.MANAGER)
-    response = client.post(world_a.url(f"members/{own.pk}/role/"), {f"m{own.pk}-role": Role.REVIEWER}, follow=True)
+    response = client.post(world_a.url(f"members/{own.pk}/role/"), {"role": Role.REVIEWER}, follow=True)
     assert response.status_code == 200
     own.refresh_from_db()
     assert own.role == Role.MANAGER
@@ -125,7 +125,7 @@ def test_role_change_view_refuses_own_membership_without_500(world_a):
 def test_role_change_view_changes_and_audits(world_a):
     target = world_a.members[Role.TRAINER]
     client = world_a.client_for(Role.MANAGER)
-    client.post(world_a.url(f"members/{target.pk}/role/"), {f"m{target.pk}-role": Role.REVIEWER})
+    client.post(world_a.url(f"members/{target.pk}/role/"), {"role": Role.REVIEWER})
     target.refresh_from_db()
     assert target.role == Role.REVIEWER
     assert AuditEvent.objects.filter(action="membership.role_changed").count() == 1
@@ -201,7 +201,7 @@ def test_audit_log_names_actions_in_french(world_a):
 
 
 def test_members_page_query_count_does_not_grow_with_members(world_a, django_assert_max_num_queries):
-    """Each row's role form rendered its own <select> of organisations: one query per member."""
+    """Each row had a role form with a <select> of every organisation; now a page of rows and a link."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -211,13 +211,86 @@ def test_members_page_query_count_does_not_grow_with_members(world_a, django_ass
     OrganisationFactory.create_batch(3, tenant=world_a.tenant)
     with CaptureQueriesContext(connection) as few:
         assert client.get(world_a.url("members/")).status_code == 200
-    for _ in range(20):
+    for _ in range(40):
         MembershipFactory(tenant=world_a.tenant, role=Role.REVIEWER)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(world_a.url("members/"))
     html = response.content.decode()
-    # Every row still offers the organisations.
-    assert html.count(f'<option value="{world_a.organisation.pk}"') >= 25
+    assert f'<option value="{world_a.organisation.pk}"' not in html  # no list of organisations
+    assert html.count("/role/") == 24  # one page of 25 members, an edit link for all but oneself
+    assert 'rel="next"' in html
+
+
+def test_members_page_searches_name_and_email_and_pages_keep_the_search(world_a):
+    for n in range(30):
+        MembershipFactory(tenant=world_a.tenant, role=Role.REVIEWER, user__email=f"evaluateur{n}@example.org")
+    MembershipFactory(tenant=world_a.tenant, role=Role.FINANCE, user__full_name="Aminata Traoré",
+                      user__email="at@example.org")
+    client = world_a.client_for(Role.MANAGER)
+    html = client.get(world_a.url("members/"), {"q": "traoré"}).content.decode()
+    assert "at@example.org" in html and "evaluateur1@" not in html
+    html = client.get(world_a.url("members/"), {"q": "EVALUATEUR"}).content.decode()
+    assert "evaluateur" in html and "at@example.org" not in html
+    assert 'href="?q=EVALUATEUR&amp;page=2"' in html
+    second = client.get(world_a.url("members/"), {"q": "evaluateur", "page": "2"}).content.decode()
+    assert second.count("@example.org") == 5
+
+
+def test_membership_edit_page_names_the_organisation_by_acronym(worlds):
+    world_a, world_b = worlds
+    from tests.factories import OrganisationFactory
+
+    target = world_a.members[Role.TRAINER]
+    cso = OrganisationFactory(tenant=world_a.tenant, name="Femmes de Ségou pour la paix", acronym="FSP")
+    client = world_a.client_for(Role.MANAGER)
+    page = client.get(world_a.url(f"members/{target.pk}/role/"))
+    assert page.status_code == 200 and 'name="organisation"' in page.content.decode()
+    response = client.post(world_a.url(f"members/{target.pk}/role/"), {"role": Role.APPLICANT, "organisation": "fsp"})
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.role, target.organisation) == (Role.APPLICANT, cso)
+    # The edit page shows the current organisation as typed text.
+    edit_page = client.get(world_a.url(f"members/{target.pk}/role/")).content.decode()
+    assert 'value="FSP — Femmes de Ségou pour la paix"' in edit_page
+
+
+def test_membership_edit_refuses_unknown_ambiguous_and_foreign_organisations(worlds):
+    world_a, world_b = worlds
+    from tests.factories import OrganisationFactory
+
+    target = world_a.members[Role.TRAINER]
+    OrganisationFactory(tenant=world_a.tenant, name="Jeunes de Ségou", acronym="JS1")
+    OrganisationFactory(tenant=world_a.tenant, name="Jeunes de Segou-Koura", acronym="JS2")
+    OrganisationFactory(tenant=world_b.tenant, name="Étrangère", acronym="ETR")
+    client = world_a.client_for(Role.MANAGER)
+    url = world_a.url(f"members/{target.pk}/role/")
+    ambiguous = client.post(url, {"role": Role.APPLICANT, "organisation": "segou"})
+    html = ambiguous.content.decode()
+    assert ambiguous.status_code == 200
+    assert '<datalist id="organisation-suggestions">' in html
+    assert 'value="JS1 — Jeunes de Ségou"' in html and 'value="JS2 — Jeunes de Segou-Koura"' in html
+    for text in ("ETR", "Étrangère", str(world_b.organisation.pk), "nothing like it"):
+        response = client.post(url, {"role": Role.APPLICANT, "organisation": text})
+        assert response.status_code == 200 and 'role="alert"' in response.content.decode()
+    target.refresh_from_db()
+    assert target.role == Role.TRAINER and target.organisation is None
+
+
+def test_membership_edit_page_of_oneself_explains_and_offers_no_form(world_a):
+    own = world_a.members[Role.MANAGER]
+    html = world_a.client_for(Role.MANAGER).get(world_a.url(f"members/{own.pk}/role/")).content.decode()
+    assert 'name="role"' not in html and "propre rôle" in html
+
+
+def test_invitation_names_the_organisation_by_acronym(world_a, django_capture_on_commit_callbacks):
+    from tests.factories import OrganisationFactory
+
+    cso = OrganisationFactory(tenant=world_a.tenant, acronym="AJCET")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = world_a.client_for(Role.MANAGER).post(
+            world_a.url("members/"), {"email": "cso@example.org", "role": Role.APPLICANT, "organisation": "AJCET"})
+    assert response.status_code == 302
+    assert Invitation.objects.get(email="cso@example.org").organisation == cso
 
 
 def test_managers_cannot_switch_mfa_off(world_a):
