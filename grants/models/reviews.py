@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from relais.concurrency import Versioned
 from relais.models import TenantOwned
 
 from .applications import Application
@@ -32,7 +33,7 @@ class Recommendation(models.TextChoices):
     DO_NOT_FUND = "do_not_fund", _("Do not fund")
 
 
-class Review(TenantOwned):
+class Review(Versioned, TenantOwned):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(

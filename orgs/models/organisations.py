@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
+from relais.concurrency import Versioned
 from relais.models.tenancy import Role, TenantOwned
 from relais.validators import no_control_characters
 
@@ -108,7 +109,7 @@ class OrganisationStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
-class Organisation(TenantOwned):
+class Organisation(Versioned, TenantOwned):
     """A CSO known to a tenant. The full registry profile grows in orgs issue #3."""
 
     name = models.CharField(_("legal name"), max_length=255, validators=[no_control_characters])
