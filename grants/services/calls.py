@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from relais.actor import Actor
 from relais.audit import audit_record
+from relais.concurrency import claim_version
 from relais.errors import Refused
 from relais.money import format_money
 from relais.workflow import transition
@@ -160,7 +161,7 @@ def _save_call_rows(call: Call, key: str, rows: list[dict[str, Any]], problems: 
                                                   % {"n": MAX_CALL_ROWS[key]})
 
 
-def _call_save(*, call: Call | None, actor: Actor, data: dict[str, Any]) -> Call:
+def _call_save(*, call: Call | None, actor: Actor, data: dict[str, Any], expected_version: int | None = None) -> Call:
     decision = can_edit_calls(actor)
     if not decision:
         raise Refused(decision.reason, forbidden=True)
@@ -169,6 +170,7 @@ def _call_save(*, call: Call | None, actor: Actor, data: dict[str, Any]) -> Call
         locked = None
         if call is not None:
             locked = Call.objects.select_for_update().get(pk=call.pk, tenant=actor.tenant)
+            claim_version(locked, expected=expected_version)
         problems = _call_problems(locked, data)
         if problems:
             raise Refused(ValidationError(problems))
@@ -202,12 +204,13 @@ def call_create(*, actor: Actor, data: dict[str, Any]) -> Call:
     return _call_save(call=None, actor=actor, data=data)
 
 
-def call_update(*, call: Call, actor: Actor, data: dict[str, Any]) -> Call:
+def call_update(*, call: Call, actor: Actor, data: dict[str, Any], expected_version: int | None = None) -> Call:
     """Change a call, refusing what may no longer change once applications, reviews or decisions exist:
     the currency and blind review, the number of reviewers per application, the grant size range once
     applications are submitted, an envelope below what is already awarded, scored criteria and answered
-    questions."""
-    return _call_save(call=call, actor=actor, data=data)
+    questions. `expected_version`: the version the page was loaded from; if the call was saved since,
+    nothing is written and Stale is raised."""
+    return _call_save(call=call, actor=actor, data=data, expected_version=expected_version)
 
 
 # --- budget categories ------------------------------------------------------------
