@@ -166,7 +166,7 @@ class Organisation(Versioned, TenantOwned):
         return [str(labels.get(code, code)) for code in self.languages or []]
 
 
-class ContactPerson(TenantOwned):
+class ContactPerson(Versioned, TenantOwned):
     """Someone to call at a CSO. Sensitive: shown to managers and the CSO's own members only."""
 
     organisation = models.ForeignKey(
@@ -210,7 +210,7 @@ class PaymentDetailsStatus(models.TextChoices):
     VERIFIED = "verified", _("Verified by finance")
 
 
-class PaymentDetails(TenantOwned):
+class PaymentDetails(Versioned, TenantOwned):
     """Where grant money goes. Full numbers: finance and the CSO's own members only.
 
     Finance verifies them (orgs.workflow.PAYMENT_DETAILS); any change makes them unverified again.
