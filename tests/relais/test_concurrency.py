@@ -135,3 +135,39 @@ def test_workspace_settings_opened_in_two_tabs(world_a):
     tenant.refresh_from_db()
     assert (tenant.name, tenant.reference_prefix) == ("Nom enregistré dans le premier onglet", "QQ")
     assert AuditEvent.objects.filter(action="tenant.settings_changed").count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_compare_and_swap_without_a_row_lock_lets_one_of_two_concurrent_saves_through(world_a):
+    """No SELECT … FOR UPDATE before: the UPDATE … WHERE version = … alone decides."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(name):
+        try:
+            tenant = Tenant.objects.get(pk=world_a.tenant.pk)
+            barrier.wait()
+            with transaction.atomic():
+                claim_version(tenant, expected=1)
+                tenant.name = name
+                tenant.save()
+                time.sleep(0.5)  # the other save reaches its UPDATE while this one is not committed
+            outcomes.append("saved")
+        except Stale:
+            outcomes.append("stale")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in ("Onglet 1", "Onglet 2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["saved", "stale"]
+    assert Tenant.objects.get(pk=world_a.tenant.pk).version == 2
