@@ -248,7 +248,7 @@ def compare(stamp: Stamp, posted: Iterable[FormLike], current: Iterable[FormLike
             changes.append(Change(label=label, new=_display(bound, now), yours=_display(bound, mine)))
         if isinstance(group, BaseFormSet):
             if group.prefix not in touched:
-                renew.add(group.prefix)
+                renew.add(str(group.prefix))
         elif _digest(mine) == loaded:
             _put(merged, name, now)
     for group in current:

@@ -233,7 +233,7 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
             # Nothing was saved: the other side's changes are listed, the typed text stays in the form.
             if request.POST.get("autosave"):
                 return HttpResponse(status=409)
-            stale, stamp = exc, exc.stamp
+            stale, stamp = exc, exc.stamp or stamp
             forms = _section_forms(actor, app, section, selectors.section_state(application=app, section=section),
                                    exc.data)
             status = 409

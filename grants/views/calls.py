@@ -109,7 +109,7 @@ def _call_edit(request: HttpRequest, call: Call) -> HttpResponse:
                     save=lambda expected: call_services.call_update(call=call, actor=actor, data=values,
                                                                     expected_version=expected))
         except Stale as exc:
-            stale, stamp = exc, exc.stamp
+            stale, stamp = exc, exc.stamp or stamp
             form, formsets = _call_forms(actor, selectors.access_call(actor=actor, pk=call.pk), exc.data)
         except Refused as exc:
             form.add_error(None, exc)

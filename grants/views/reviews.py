@@ -64,7 +64,7 @@ def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
                                    recommendation=form.cleaned_data["recommendation"],
                                    comment=form.cleaned_data["comment"], submit=submit, expected_version=expected))
             except Stale as exc:
-                stale, stamp = exc, exc.stamp
+                stale, stamp = exc, exc.stamp or stamp
                 form = ReviewForm(exc.data, criteria=criteria, existing=selectors.review_scores(review=review))
             except Refused as exc:
                 refused_message(request, exc)

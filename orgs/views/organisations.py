@@ -152,7 +152,7 @@ def organisation_edit(request: HttpRequest, organisation_pk: int) -> HttpRespons
                                organisation=selectors.access_organisation(actor=actor, pk=organisation_pk),
                                actor=actor, data=form.service_data(), expected_version=expected))
         except Stale as exc:
-            stale, stamp = exc, exc.stamp
+            stale, stamp = exc, exc.stamp or stamp
             form = OrganisationProfileForm(exc.data, instance=copy.copy(organisation), actor=actor)
         except Refused as exc:
             form.add_error(None, exc)
@@ -223,7 +223,7 @@ def contact_edit(request: HttpRequest, organisation_pk: int, contactperson_pk: i
                                                                     pk=contactperson_pk),
                                    expected_version=expected))
         except Stale as exc:
-            stale, stamp = exc, exc.stamp
+            stale, stamp = exc, exc.stamp or stamp
             form = ContactPersonForm(exc.data, instance=copy.copy(contact))
         except Refused as exc:
             form.add_error(None, exc)
@@ -271,7 +271,7 @@ def payment_details_edit(request: HttpRequest, organisation_pk: int) -> HttpResp
                                organisation=organisation, actor=actor, data=form.cleaned_data,
                                expected_version=expected))
         except Stale as exc:
-            stale, stamp = exc, exc.stamp
+            stale, stamp = exc, exc.stamp or stamp
             form = PaymentDetailsForm(exc.data, instance=selectors.payment_details_of(organisation=organisation))
         except Refused as exc:
             form.add_error(None, exc)

@@ -181,7 +181,7 @@ def tenant_settings(request: TenantRequest) -> HttpResponse:
                                save=lambda expected: services.tenant_update_settings(
                                    actor=actor, expected_version=expected, **values))
             except Stale as exc:
-                stale, stamp = exc, exc.stamp
+                stale, stamp = exc, exc.stamp or stamp
                 form = TenantSettingsForm(exc.data, instance=selectors.workspace_for_settings(actor=actor))
             except Refused as exc:
                 form.add_error(None, exc)
