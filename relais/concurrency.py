@@ -262,6 +262,21 @@ def compare(stamp: Stamp, posted: Iterable[FormLike], current: Iterable[FormLike
     return changes, merged
 
 
+def stale_since(*, stamp: Stamp, data: QueryDict | Mapping[str, Any], posted: Iterable[FormLike],
+                current: Callable[[], tuple[int, Sequence[FormLike]]]) -> Stale | None:
+    """For text shown again that was typed on an older version (a rescued draft): the other side's
+    changes as a Stale to show (not raised), or None when nothing this page shows changed since."""
+    if stamp.version is None:
+        return None
+    version, now = current()
+    if version == stamp.version:
+        return None
+    changes, merged = compare(stamp, posted, now, data)
+    if not changes:
+        return None  # the next save goes on top of the new version (save_versioned)
+    return Stale(changes, current_version=version, stamp=Stamp.of(version, now), data=merged)
+
+
 def save_versioned(*, stamp: Stamp, data: QueryDict | Mapping[str, Any], posted: Iterable[FormLike],
                    save: Callable[[int | None], T], current: Callable[[], tuple[int, Sequence[FormLike]]],
                    attempts: int = 3) -> T:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.actor import Actor
-from relais.concurrency import Stale, Stamp, save_versioned
+from relais.concurrency import Stale, Stamp, save_versioned, stale_since
 from relais.downloads import private_bytes_response, private_file_response
 from relais.drafts import MAX_FIELD_CHARS, pop_rescued
 from relais.errors import Refused, refused_message
@@ -268,8 +268,15 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
     if request.method != "POST":
         rescued = pop_rescued(request)
         forms = _section_forms(actor, app, section, state, rescued.data if rescued else None)
-        # Rescued text keeps the version it was typed on: saving it is checked like any other save.
-        stamp = Stamp.posted(rescued.data) if rescued else Stamp.of(app.version, forms.values())
+        stamp = Stamp.of(app.version, forms.values())
+        if rescued is not None:
+            # Rescued text keeps the version it was typed on: what others saved since is shown now,
+            # and saving it is checked like any other save.
+            stamp = Stamp.posted(rescued.data)
+            stale = stale_since(stamp=stamp, data=rescued.data, posted=forms.values(), current=current)
+            if stale is not None and stale.data is not None:
+                stamp = stale.stamp or stamp
+                forms = _section_forms(actor, app, section, state, stale.data)
         status = 200
         if rescued is not None and rescued.truncated:
             messages.warning(request, _("Your unsaved text was restored — save it. Very long fields were cut "
