@@ -173,3 +173,41 @@ def test_one_section_saved_in_two_tabs_the_second_is_refused_with_the_other_tabs
     app.refresh_from_db()
     assert (app.title, app.summary) == ("Titre du second onglet", "Résumé du premier onglet")
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+HIDE_TAB = ("Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});"
+            "document.dispatchEvent(new Event('visibilitychange'))")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_autosave_takes_back_its_version_and_a_stale_autosave_writes_nothing(page, live_server):
+    from playwright.sync_api import expect
+
+    tenant = TenantFactory(slug="autosave-version", name="Bailleur autosave")
+    organisation = OrganisationFactory(tenant=tenant)
+    applicant = MembershipFactory(tenant=tenant, role=Role.APPLICANT, organisation=organisation,
+                                  user__email="applicant@autosave-version.test")
+    app = Application.objects.create(tenant=tenant, call=CallFactory(tenant=tenant), organisation=organisation)
+    login(page, live_server, applicant.user.email, TEST_PASSWORD)
+    url = f"{live_server.url}/autosave-version/applications/{app.pk}/edit/?section=context"
+    page.goto(url)
+    second = page.context.new_page()
+    second.goto(url)
+    # Leaving the first tab saves it in the background; the page takes back the version it saved...
+    page.fill("#id_s-context", "Début du texte")
+    page.evaluate(HIDE_TAB)
+    expect(page.locator("input[name=_version]")).to_have_value("2")
+    # ...so its own next save is not mistaken for someone else's.
+    page.fill("#id_s-context", "Début du texte, et la suite")
+    page.click(".actions button[value=context]")
+    page.wait_for_load_state()
+    assert page.locator(".stale").count() == 0
+    app.refresh_from_db()
+    assert app.context == "Début du texte, et la suite"
+    # The second tab still shows version 1: its background save is refused and says so.
+    second.fill("#id_s-context", "Texte du second onglet")
+    second.evaluate(HIDE_TAB)
+    second.wait_for_selector(".autosave-status:not([hidden])")
+    assert "quelqu'un d'autre a enregistré cette demande" in second.inner_text(".autosave-status")
+    app.refresh_from_db()
+    assert app.context == "Début du texte, et la suite"
