@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from orgs.models import Organisation, Region
+from relais.concurrency import Versioned
 from relais.models import TenantOwned
 from relais.money import amount_field, quantize
 from relais.uploads import get_private_storage
@@ -51,7 +52,7 @@ class ReferenceSequence(TenantOwned):
         return f"{self.year}: {self.last}"
 
 
-class Application(TenantOwned):
+class Application(Versioned, TenantOwned):
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import FocusArea, Region
+from relais.concurrency import Versioned
 from relais.models import TenantOwned
 from relais.money import amount_field, currency_field
 from relais.validators import no_control_characters
@@ -32,7 +33,7 @@ class CallStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
-class Call(TenantOwned):
+class Call(Versioned, TenantOwned):
     title_fr = models.CharField(_("title (French)"), max_length=200, validators=[no_control_characters])
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True, validators=[no_control_characters])
     description_fr = models.TextField(_("description (French)"), blank=True)

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from relais.concurrency import Versioned
 from relais.models import TenantOwned
 
 from .applications import Application
@@ -33,7 +34,7 @@ class Recommendation(models.TextChoices):
     DO_NOT_FUND = "do_not_fund", _("Do not fund")
 
 
-class Review(TenantOwned):
+class Review(Versioned, TenantOwned):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from orgs.models import OrganisationStatus
 from relais.actor import Actor
 from relais.audit import audit_record
+from relais.concurrency import claim_version
 from relais.errors import Refused, refused
 from relais.money import format_money, minor_unit_problem, quantize
 from relais.uploads import validate_upload
@@ -136,19 +137,21 @@ def _save_answers(app: Application, answers: dict[int, str]) -> None:
 
 
 def application_section_save(*, application: Application, actor: Actor, section: str,
-                             data: dict[str, Any]) -> Application:
+                             data: dict[str, Any], expected_version: int | None = None) -> Application:
     """Save one section as a draft from plain cleaned data.
 
     `data` holds the section's fields that validated (grants.sections.SECTION_FIELDS), for a
     section with rows their list under SECTION_ROWS[section] (dicts with `id`, `delete` and the
     row fields), and for the eligibility section `answers` ({question id: answer}). Drafts never
-    need to be complete; completeness is checked at submission.
+    need to be complete; completeness is checked at submission. `expected_version` is the version the
+    page was loaded from: if the application was saved since, nothing is written and Stale is raised.
     """
-    return application_sections_save(application=application, actor=actor, sections={section: data})
+    return application_sections_save(application=application, actor=actor, sections={section: data},
+                                     expected_version=expected_version)
 
 
 def application_sections_save(*, application: Application, actor: Actor,
-                              sections: dict[str, dict[str, Any]]) -> Application:
+                              sections: dict[str, dict[str, Any]], expected_version: int | None = None) -> Application:
     """Save several sections at once ({section: data}, as application_section_save): one lock, one
     total, one audit event naming the sections."""
     unknown = [section for section in sections if section not in SECTION_FIELDS]
@@ -156,6 +159,7 @@ def application_sections_save(*, application: Application, actor: Actor,
         raise Refused(_("This section does not exist."))
     with transaction.atomic():
         app = _lock_editable(application, actor)
+        claim_version(app, expected=expected_version)
         for section, data in sections.items():
             _write_section(app, actor, section, data)
         app.requested_amount = recompute_requested_amount(app)
@@ -164,7 +168,8 @@ def application_sections_save(*, application: Application, actor: Actor,
                           % {"total": format_money(app.requested_amount, app.call.currency)})
         app.save()
         audit_record(tenant=actor.tenant, actor=actor.user, action="application.section_saved", target=app,
-                     after={"section": ", ".join(sections)})
+                     after={"section": ", ".join(sections), "version": app.version})
+    application.version = app.version
     return app
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from relais.actor import Actor
 from relais.audit import audit_record
+from relais.concurrency import claim_version
 from relais.errors import Refused
 from relais.money import format_money, quantize
 from relais.permissions import require
@@ -161,7 +162,7 @@ def _save_call_rows(call: Call, key: str, rows: list[dict[str, Any]], problems: 
                                                   % {"n": MAX_CALL_ROWS[key]})
 
 
-def _call_save(*, call: Call | None, actor: Actor, data: dict[str, Any]) -> Call:
+def _call_save(*, call: Call | None, actor: Actor, data: dict[str, Any], expected_version: int | None = None) -> Call:
     decision = can_edit_calls(actor)
     if not decision:
         raise Refused(decision.reason, forbidden=True)
@@ -170,6 +171,7 @@ def _call_save(*, call: Call | None, actor: Actor, data: dict[str, Any]) -> Call
         locked = None
         if call is not None:
             locked = Call.objects.select_for_update().get(pk=call.pk, tenant=actor.tenant)
+            claim_version(locked, expected=expected_version)
         problems = _call_problems(locked, data)
         if problems:
             raise Refused(ValidationError(problems))
@@ -203,12 +205,14 @@ def call_create(*, actor: Actor, data: dict[str, Any]) -> Call:
     return _call_save(call=None, actor=actor, data=data)
 
 
-def call_update(*, call: Call, actor: Actor, data: dict[str, Any]) -> Call:
+def call_update(*, call: Call, actor: Actor, data: dict[str, Any], expected_version: int | None = None) -> Call:
     """Change a call, refusing what may no longer change once applications, reviews or decisions exist:
     the currency and blind review, the number of reviewers per application, the grant size range once
     applications are submitted, the envelope once applications are approved against it (it then changes
-    through call_envelope_change, with a reason), scored criteria and answered questions."""
-    return _call_save(call=call, actor=actor, data=data)
+    through call_envelope_change, with a reason), scored criteria and answered questions.
+    `expected_version`: the version the page was loaded from; if the call was saved since, nothing is
+    written and Stale is raised."""
+    return _call_save(call=call, actor=actor, data=data, expected_version=expected_version)
 
 
 def call_envelope_change(*, call: Call, actor: Actor, envelope: Decimal, reason: str) -> Call:
@@ -238,8 +242,9 @@ def call_envelope_change(*, call: Call, actor: Actor, envelope: Decimal, reason:
             raise Refused(_("The envelope is already %(envelope)s.")
                           % {"envelope": format_money(new, locked.currency)})
         before = locked.envelope
+        claim_version(locked, expected=None)  # a call form opened before this change is now out of date
         locked.envelope = new
-        locked.save(update_fields=["envelope"])
+        locked.save(update_fields=["envelope", "version"])
         audit_record(tenant=actor.tenant, actor=actor.user, action="call.envelope_changed", target=locked,
                      before={"envelope": before}, after={"envelope": new, "reason": reason,
                                                          "approved_total": awarded})

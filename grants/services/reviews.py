@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from relais.actor import Actor
 from relais.audit import audit_record
+from relais.concurrency import claim_version
 from relais.conflicts import conflict_of_interest
 from relais.errors import Refused
 from relais.models import Membership, Role, User
@@ -136,11 +137,12 @@ def review_declare_conflict(*, review: Review, actor: Actor, has_conflict: bool,
 
 
 def review_save(*, review: Review, actor: Actor, scores: Mapping[int, tuple[int | None, str]], recommendation: str,
-                comment: str, submit: bool) -> Review:
+                comment: str, submit: bool, expected_version: int | None = None) -> Review:
     """Save the scores as a draft, or submit them (all criteria scored and a recommendation); then locked.
 
     An incomplete submission is still saved as a draft before the problems are
-    raised: nothing the reviewer typed is lost.
+    raised: nothing the reviewer typed is lost. `expected_version`: the version the page was loaded
+    from; if the review was saved since (another tab), nothing is written and Stale is raised.
     """
     from .applications import application_transition
 
@@ -151,6 +153,7 @@ def review_save(*, review: Review, actor: Actor, scores: Mapping[int, tuple[int 
             raise Refused(_("This review is locked (%(status)s).") % {"status": locked.get_status_display()})
         if locked.application.status != ApplicationStatus.IN_REVIEW:
             raise Refused(_("The application is not in review any more."))
+        claim_version(locked, expected=expected_version)
         criteria = list(locked.application.call.criteria.all())
         wrong = [c.name for c in criteria if scores.get(c.pk, (None, ""))[0] not in (None, *SCORE_LEVELS)]
         if wrong:

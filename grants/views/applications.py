@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.actor import Actor
+from relais.concurrency import Stale, Stamp, save_versioned, stale_since
 from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
 from relais.downloads import private_bytes_response, private_file_response
 from relais.drafts import MAX_FIELD_CHARS, pop_rescued
@@ -188,10 +189,11 @@ def _section_data(section: str, forms) -> dict[str, Any]:
     return data
 
 
-def _save_section(request, app, section, forms) -> None:
+def _save_section(request, app, section, forms, expected_version: int | None) -> None:
     """Save whatever validated; upload errors go on the attachment fields."""
     actor = request.actor
-    application_section_save(application=app, actor=actor, section=section, data=_section_data(section, forms))
+    application_section_save(application=app, actor=actor, section=section, data=_section_data(section, forms),
+                             expected_version=expected_version)
     if section == "attachments":
         main = forms["main"]
         for doc in main.documents:
@@ -226,6 +228,15 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
     if section not in SECTION_SLUGS:
         raise Http404
     state = selectors.section_state(application=app, section=section)
+
+    def current() -> tuple[int, list[Any]]:
+        """The section as saved now: the version and unbound forms (what a fresh page would show)."""
+        app.refresh_from_db()
+        fresh = selectors.section_state(application=app, section=section)
+        return app.version, list(_section_forms(actor, app, section, fresh).values())
+
+    stale: Stale | None = None
+    stamp = Stamp.posted(request.POST) if request.method == "POST" else None
     if not decision:
         # Locked meanwhile (submitted from another tab): show the typed text back instead of losing it.
         messages.error(request, _("%(reason)s Your text was not saved; copy it if you need it.")
@@ -233,19 +244,34 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
         forms = _section_forms(actor, app, section, state, request.POST)
         status = 409
     elif request.method == "POST":
+        assert stamp is not None
         forms = _section_forms(actor, app, section, state, request.POST, request.FILES)
-        try:
+
+        def save(expected: int | None) -> None:
             with transaction.atomic():
-                _save_section(request, app, section, forms)
+                _save_section(request, app, section, forms, expected)
+
+        try:
+            save_versioned(stamp=stamp, data=request.POST, posted=forms.values(), save=save, current=current)
+        except Stale as exc:
+            # Nothing was saved: the other side's changes are listed, the typed text stays in the form.
+            if request.POST.get("autosave"):
+                return HttpResponse(status=409)
+            stale, stamp = exc, exc.stamp or stamp
+            forms = _section_forms(actor, app, section, selectors.section_state(application=app, section=section),
+                                   exc.data)
+            status = 409
         except Refused as exc:
             refused_message(request, exc)
             status = 409  # the forms stay bound: the typed text is shown again
         else:
             status = None
+            stamp = Stamp.of(*current())
         if status == 409:
             pass
         elif request.POST.get("autosave"):
-            return HttpResponse(status=204)
+            # The page keeps editing on top of its own save: it gets the new version back.
+            return JsonResponse(stamp.as_json())
         elif _has_errors(forms):
             messages.error(request, _("Some fields were not saved: correct the marked fields and save again. "
                                       "Everything else was saved."))
@@ -266,6 +292,15 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
     if request.method != "POST":
         rescued = pop_rescued(request)
         forms = _section_forms(actor, app, section, state, rescued.data if rescued else None)
+        stamp = Stamp.of(app.version, forms.values())
+        if rescued is not None:
+            # Rescued text keeps the version it was typed on: what others saved since is shown now,
+            # and saving it is checked like any other save.
+            stamp = Stamp.posted(rescued.data)
+            stale = stale_since(stamp=stamp, data=rescued.data, posted=forms.values(), current=current)
+            if stale is not None and stale.data is not None:
+                stamp = stale.stamp or stamp
+                forms = _section_forms(actor, app, section, state, stale.data)
         status = 200
         if rescued is not None and rescued.truncated:
             messages.warning(request, _("Your unsaved text was restored — save it. Very long fields were cut "
@@ -276,7 +311,7 @@ def application_section(request: HttpRequest, application_pk: int) -> HttpRespon
     return render(request, "grants/application_section.html", {
         "application": app, "call": app.call, "section": section, "section_title": SECTION_TITLES[section],
         "sections": SECTIONS, "forms": forms, "next": next_section(section), "previous": previous_section(section),
-        "attachments": state["attachments"],
+        "attachments": state["attachments"], "stamp": stamp, "stale": stale,
     }, status=status)
 
 

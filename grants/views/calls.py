@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relais.concurrency import Stale, Stamp, save_versioned
 from relais.errors import Refused, refused_message
 from relais.models import Role
 from relais.pagination import page_of
@@ -73,9 +76,7 @@ def call_change_status(request: HttpRequest, call_pk: int) -> HttpResponse:
     return redirect("grants:call_detail", tenant_slug=actor.tenant.slug, call_pk=call.pk)
 
 
-def _call_edit(request: HttpRequest, call: Call) -> HttpResponse:
-    actor = request.actor
-    data = request.POST if request.method == "POST" else None
+def _call_forms(actor, call: Call, data=None) -> tuple[CallForm, dict[str, Any]]:
     form = CallForm(data, instance=call, regions=selectors.region_list(actor=actor),
                     focus_areas=selectors.focus_area_list(actor=actor))
     if call.pk is not None and approved_total(call):
@@ -85,6 +86,21 @@ def _call_edit(request: HttpRequest, call: Call) -> HttpResponse:
                                               "it from the call page, with a reason.")
     children = selectors.call_children(call=call)
     formsets = {name: cls(data, instance=call, prefix=name, queryset=children[name]) for name, cls in CALL_FORMSETS}
+    return form, formsets
+
+
+def _call_edit(request: HttpRequest, call: Call) -> HttpResponse:
+    actor = request.actor
+    data = request.POST if request.method == "POST" else None
+    form, formsets = _call_forms(actor, call, data)
+    stamp = Stamp.posted(request.POST) if data is not None else Stamp.of(call.version, [form, *formsets.values()])
+    stale = None
+
+    def current() -> tuple[int, list[Any]]:
+        fresh = selectors.access_call(actor=actor, pk=call.pk)
+        fresh_form, fresh_formsets = _call_forms(actor, fresh)
+        return fresh.version, [fresh_form, *fresh_formsets.values()]
+
     if request.method == "POST" and form.is_valid() and all(fs.is_valid() for fs in formsets.values()):
         values = form.data_for_service()
         for name, formset in formsets.items():
@@ -93,13 +109,21 @@ def _call_edit(request: HttpRequest, call: Call) -> HttpResponse:
             if call.pk is None:
                 call = call_services.call_create(actor=actor, data=values)
             else:
-                call = call_services.call_update(call=call, actor=actor, data=values)
+                call = save_versioned(
+                    stamp=stamp, data=request.POST, posted=[form, *formsets.values()], current=current,
+                    save=lambda expected: call_services.call_update(call=call, actor=actor, data=values,
+                                                                    expected_version=expected))
+        except Stale as exc:
+            stale, stamp = exc, exc.stamp or stamp
+            form, formsets = _call_forms(actor, selectors.access_call(actor=actor, pk=call.pk), exc.data)
         except Refused as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Call saved."))
             return redirect("grants:call_detail", tenant_slug=actor.tenant.slug, call_pk=call.pk)
-    return render(request, "grants/call_form.html", {"form": form, "formsets": formsets, "call": call})
+    return render(request, "grants/call_form.html", {"form": form, "formsets": formsets, "call": call,
+                                                     "stamp": stamp, "stale": stale},
+                  status=409 if stale else 200)
 
 
 @role_required(Role.MANAGER)

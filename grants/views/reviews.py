@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from relais.concurrency import Stale, Stamp, save_versioned
 from relais.errors import Refused, refused_message
 from relais.pagination import page_of
 
@@ -40,17 +41,31 @@ def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
             "review": shown, "form": ConflictForm(), "call": app.call,
         })
     criteria = list(app.call.criteria.all())
-    existing = selectors.review_scores(review=review)
-    form = ReviewForm(criteria=criteria, existing=existing,
-                      initial={"recommendation": review.recommendation, "comment": review.comment})
+
+    def unbound(of) -> ReviewForm:
+        return ReviewForm(criteria=criteria, existing=selectors.review_scores(review=of),
+                          initial={"recommendation": of.recommendation, "comment": of.comment})
+
+    def current() -> tuple[int, list[ReviewForm]]:
+        fresh = selectors.access_review(actor=actor, pk=review.pk)
+        return fresh.version, [unbound(fresh)]
+
+    form = unbound(review)
+    stamp, stale = Stamp.of(review.version, [form]), None
     if request.method == "POST" and mine:
-        form = ReviewForm(request.POST, criteria=criteria, existing=existing)
+        stamp = Stamp.posted(request.POST)
+        form = ReviewForm(request.POST, criteria=criteria, existing=selectors.review_scores(review=review))
         if form.is_valid():
             submit = "submit" in request.POST
             try:
-                review_save(review=review, actor=actor, scores=form.scores(),
-                            recommendation=form.cleaned_data["recommendation"],
-                            comment=form.cleaned_data["comment"], submit=submit)
+                save_versioned(stamp=stamp, data=request.POST, posted=[form], current=current,
+                               save=lambda expected: review_save(
+                                   review=review, actor=actor, scores=form.scores(),
+                                   recommendation=form.cleaned_data["recommendation"],
+                                   comment=form.cleaned_data["comment"], submit=submit, expected_version=expected))
+            except Stale as exc:
+                stale, stamp = exc, exc.stamp or stamp
+                form = ReviewForm(exc.data, criteria=criteria, existing=selectors.review_scores(review=review))
             except Refused as exc:
                 refused_message(request, exc)
             else:
@@ -59,12 +74,13 @@ def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
     others = selectors.reviews_visible_to(review=review) if mine else []
     return render(request, "grants/review_detail.html", {
         "review": shown, "application": shown.application, "call": app.call, "form": form, "mine": mine,
+        "stamp": stamp, "stale": stale,
         "locked": review.status != ReviewStatus.DRAFT or not mine,
         "others": [selectors.review_as_seen_by(review=other, actor=actor) for other in others],
         "scores": shown.scores.select_related("criterion"),
         **{key: value for key, value in selectors.application_rows(shown.application).items()
            if key in ("lines", "activities", "regions", "answers")},
-    })
+    }, status=409 if stale else 200)
 
 
 @require_POST

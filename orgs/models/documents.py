@@ -10,12 +10,13 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from relais.concurrency import Versioned
 from relais.models.tenancy import TenantOwned
 from relais.uploads import get_private_storage
 from relais.validators import no_control_characters
 
 
-class DueDiligenceItem(TenantOwned):
+class DueDiligenceItem(Versioned, TenantOwned):
     """One line of a tenant's due-diligence checklist (e.g. "Statutes")."""
 
     name = models.CharField(_("name"), max_length=150, validators=[no_control_characters])

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
+from relais.concurrency import Versioned
 from relais.models.tenancy import Role, TenantOwned
 from relais.validators import no_control_characters
 
@@ -108,7 +109,7 @@ class OrganisationStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
-class Organisation(TenantOwned):
+class Organisation(Versioned, TenantOwned):
     """A CSO known to a tenant. The full registry profile grows in orgs issue #3."""
 
     name = models.CharField(_("legal name"), max_length=255, validators=[no_control_characters])
@@ -170,7 +171,7 @@ class Organisation(TenantOwned):
         return [str(labels.get(code, code)) for code in self.languages or []]
 
 
-class ContactPerson(TenantOwned):
+class ContactPerson(Versioned, TenantOwned):
     """Someone to call at a CSO. Sensitive: shown to managers and the CSO's own members only."""
 
     organisation = models.ForeignKey(
@@ -219,7 +220,7 @@ class PaymentDetailsStatus(models.TextChoices):
     VERIFIED = "verified", _("Verified by finance")
 
 
-class PaymentDetails(TenantOwned):
+class PaymentDetails(Versioned, TenantOwned):
     """Where grant money goes. Full numbers: finance and the CSO's own members only.
 
     Finance verifies them (orgs.workflow.PAYMENT_DETAILS); any change makes them unverified again,

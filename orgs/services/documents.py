@@ -21,6 +21,7 @@ from orgs.models import DueDiligenceItem, Organisation, OrganisationDocument, Re
 from orgs.permissions.due_diligence import can_manage_checklist, can_review_document, can_upload_document
 from relais.actor import Actor
 from relais.audit import audit_record
+from relais.concurrency import claim_version
 from relais.errors import Refused, refused
 from relais.permissions import Decision
 from relais.uploads import validate_upload
@@ -85,8 +86,10 @@ def ensure_default_checklist(*, actor: Actor) -> list[DueDiligenceItem]:
 CHECKLIST_FIELDS = ("name", "name_en", "description", "required", "expires", "validity_months", "ordering", "active")
 
 
-def checklist_item_save(*, actor: Actor, item: DueDiligenceItem | None = None, **fields: Any) -> DueDiligenceItem:
-    """Create or change a checklist item (managers only)."""
+def checklist_item_save(*, actor: Actor, item: DueDiligenceItem | None = None, expected_version: int | None = None,
+                        **fields: Any) -> DueDiligenceItem:
+    """Create or change a checklist item (managers only). `expected_version`: the version the page was
+    loaded from (Stale if the item was saved since)."""
     require(can_manage_checklist(actor))
     unknown = set(fields) - set(CHECKLIST_FIELDS)
     if unknown:
@@ -102,6 +105,7 @@ def checklist_item_save(*, actor: Actor, item: DueDiligenceItem | None = None, *
             action = "due_diligence_item.created"
         else:
             item = DueDiligenceItem.objects.select_for_update().get(pk=item.pk, tenant=tenant)
+            claim_version(item, expected=expected_version)
             before = {k: getattr(item, k) for k in fields if getattr(item, k) != fields[k]}
             for key, value in fields.items():
                 setattr(item, key, value)

@@ -26,6 +26,7 @@ from orgs.permissions.organisations import (
 )
 from relais.actor import Actor
 from relais.audit import audit_record
+from relais.concurrency import claim_version
 from relais.errors import Refused, refused
 from relais.permissions import ALLOW, Decision, deny, require
 from relais.validators import validate_one_line_fields
@@ -122,11 +123,12 @@ def _duplicate_check(organisation: Organisation) -> None:
 
 def organisation_write(
     *, actor: Actor, data: dict[str, Any], organisation: Organisation | None = None,
-    extra_audit: dict[str, Any] | None = None,
+    extra_audit: dict[str, Any] | None = None, expected_version: int | None = None,
 ) -> Organisation:
     """Create (organisation=None) or update an organisation of the actor's tenant; callers check
     permissions. Shared by the edit form, self-registration, the import and the demo so that
-    search_name, the tenant checks and the audit event are never forgotten.
+    search_name, the tenant checks and the audit event are never forgotten. An update with
+    `expected_version` (the version the page was loaded from) raises Stale if the profile was saved since.
     """
     creating = organisation is None
     organisation = organisation or Organisation(tenant=actor.tenant)
@@ -145,6 +147,7 @@ def organisation_write(
         if creating:
             organisation.save()
         else:
+            claim_version(organisation, expected=expected_version)
             # Only the profile: a status changed meanwhile (a sanctions match suspends the CSO)
             # must not be written back from this possibly stale instance.
             organisation.save(update_fields=[*PROFILE_FIELDS, "search_name", "updated_at"])
@@ -170,10 +173,12 @@ def organisation_create(*, actor: Actor, data: dict[str, Any]) -> Organisation:
     return organisation_write(actor=actor, data=data)
 
 
-def organisation_update(*, organisation: Organisation, actor: Actor, data: dict[str, Any]) -> Organisation:
-    """A manager edits any profile of the tenant; an applicant only their own. Status is not editable here."""
+def organisation_update(*, organisation: Organisation, actor: Actor, data: dict[str, Any],
+                        expected_version: int | None = None) -> Organisation:
+    """A manager edits any profile of the tenant; an applicant only their own. Status is not editable here.
+    `expected_version`: the version the page was loaded from (Stale if the profile was saved since)."""
     require(can_edit_organisation(actor, organisation))
-    return organisation_write(actor=actor, organisation=organisation, data=data)
+    return organisation_write(actor=actor, organisation=organisation, data=data, expected_version=expected_version)
 
 
 def organisation_change_status(
@@ -194,8 +199,11 @@ def organisation_change_status(
 
 
 def contact_save(
-    *, organisation: Organisation, actor: Actor, data: dict[str, Any], contact: ContactPerson | None = None
+    *, organisation: Organisation, actor: Actor, data: dict[str, Any], contact: ContactPerson | None = None,
+    expected_version: int | None = None,
 ) -> ContactPerson:
+    """Add or change a contact. `expected_version`: the version the page was loaded from (Stale if the
+    contact was saved since)."""
     require(can_edit_organisation(actor, organisation))
     if contact is not None and (contact.organisation_id != organisation.pk or contact.tenant_id != actor.tenant.pk):
         raise Refused(_("This contact belongs to another organisation."), forbidden=True)
@@ -206,6 +214,8 @@ def contact_save(
             setattr(contact, key, data[key])
     _one_line(contact)
     with transaction.atomic():
+        if not creating:
+            claim_version(contact, expected=expected_version)
         contact.save()
         # Names and numbers of people stay out of the audit log.
         audit_record(tenant=actor.tenant, actor=actor.user,
@@ -235,11 +245,13 @@ def _clear_verification(locked: PaymentDetails, ctx: dict[str, Any]) -> None:
     locked.verified_at = None
 
 
-def payment_details_update(*, organisation: Organisation, actor: Actor, data: dict[str, Any]) -> PaymentDetails:
+def payment_details_update(*, organisation: Organisation, actor: Actor, data: dict[str, Any],
+                           expected_version: int | None = None) -> PaymentDetails:
     """Finance or the CSO's own members change where money goes.
 
     Any change makes verified details unverified again (the table's "change" step);
-    the audit log gets the masked numbers only.
+    the audit log gets the masked numbers only. `expected_version`: the version the page was
+    loaded from (0: there were no details yet); Stale if they were saved since.
     """
     require(can_edit_payment_details(actor, organisation))
     clean = {k: (data.get(k) or "").strip() for k in PAYMENT_FIELDS}
@@ -255,6 +267,8 @@ def payment_details_update(*, organisation: Organisation, actor: Actor, data: di
         details, created = PaymentDetails.objects.select_for_update().get_or_create(
             organisation=organisation, defaults={"tenant": actor.tenant}
         )
+        if not created:
+            claim_version(details, expected=expected_version)
         before = {} if created else details.masked()
         changed = created or any(getattr(details, k) != v for k, v in clean.items())
         for key, value in clean.items():

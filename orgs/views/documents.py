@@ -23,6 +23,7 @@ from orgs.permissions.due_diligence import (
 )
 from orgs.selectors import due_diligence as dd
 from relais.audit import audit_record
+from relais.concurrency import Stale, Stamp, save_versioned
 from relais.downloads import private_file_response
 from relais.errors import Refused, refusal_text, refused_message
 from relais.ids import pk_like
@@ -203,16 +204,30 @@ def checklist_item_edit(request: HttpRequest, duediligenceitem_pk: int) -> HttpR
     actor = request.actor
     item = dd.access_checklist_item(actor=actor, pk=duediligenceitem_pk)
     form = ChecklistItemForm(instance=item, tenant=actor.tenant)
+    stamp, stale = Stamp.of(item.version, [form]), None
+
+    def current() -> tuple[int, list[ChecklistItemForm]]:
+        fresh = dd.access_checklist_item(actor=actor, pk=item.pk)
+        return fresh.version, [ChecklistItemForm(instance=fresh, tenant=actor.tenant)]
+
     if request.method == "POST":
+        stamp = Stamp.posted(request.POST)
         # The form works on its own copy so the service still sees the stored values (audit "before").
         form = ChecklistItemForm(request.POST, instance=dd.access_checklist_item(actor=actor, pk=item.pk),
                                  tenant=actor.tenant)
         if form.is_valid():
             try:
-                document_services.checklist_item_save(actor=actor, item=item, **_checklist_fields(form))
+                save_versioned(stamp=stamp, data=request.POST, posted=[form], current=current,
+                               save=lambda expected: document_services.checklist_item_save(
+                                   actor=actor, item=item, expected_version=expected, **_checklist_fields(form)))
+            except Stale as exc:
+                stale, stamp = exc, exc.stamp or stamp
+                form = ChecklistItemForm(exc.data, instance=dd.access_checklist_item(actor=actor, pk=item.pk),
+                                         tenant=actor.tenant)
             except Refused as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Checklist item saved."))
                 return redirect("orgs:due_diligence_checklist", tenant_slug=actor.tenant.slug)
-    return render(request, "orgs/documents/checklist_item.html", {"item": item, "form": form})
+    return render(request, "orgs/documents/checklist_item.html", {"item": item, "form": form, "stamp": stamp,
+                                                                  "stale": stale}, status=409 if stale else 200)

@@ -26,6 +26,7 @@ from orgs.permissions.organisations import (
 from orgs.selectors import organisations as selectors
 from orgs.selectors.due_diligence import annotate_due_diligence, due_diligence_status
 from relais.audit import audit_record
+from relais.concurrency import Stale, Stamp, save_versioned
 from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
 from relais.errors import Refused, refusal_text, refused_message
 from relais.exports import csv_response, xlsx_response
@@ -140,17 +141,32 @@ def organisation_edit(request: HttpRequest, organisation_pk: int) -> HttpRespons
     actor = request.actor
     organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
     can_edit_organisation(actor, organisation).raise_if_denied()
+
+    def current() -> tuple[int, list[OrganisationProfileForm]]:
+        fresh = selectors.access_organisation(actor=actor, pk=organisation_pk)
+        return fresh.version, [OrganisationProfileForm(instance=fresh, actor=actor)]
+
     # The form works on a copy so the service still sees the stored values (audit "before").
     form = OrganisationProfileForm(request.POST or None, instance=copy.copy(organisation), actor=actor)
+    stamp = Stamp.posted(request.POST) if request.method == "POST" else Stamp.of(organisation.version, [form])
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_update(organisation=organisation, actor=actor, data=form.service_data())
+            save_versioned(stamp=stamp, data=request.POST, posted=[form], current=current,
+                           save=lambda expected: services.organisation_update(
+                               organisation=selectors.access_organisation(actor=actor, pk=organisation_pk),
+                               actor=actor, data=form.service_data(), expected_version=expected))
+        except Stale as exc:
+            stale, stamp = exc, exc.stamp or stamp
+            form = OrganisationProfileForm(exc.data, instance=copy.copy(organisation), actor=actor)
         except Refused as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Profile saved."))
             return _to_detail(request, organisation)
-    return render(request, "orgs/organisation_form.html", {"form": form, "organisation": organisation})
+    return render(request, "orgs/organisation_form.html", {"form": form, "organisation": organisation,
+                                                           "stamp": stamp, "stale": stale},
+                  status=409 if stale else 200)
 
 
 @role_required(Role.MANAGER)
@@ -209,17 +225,37 @@ def contact_edit(request: HttpRequest, organisation_pk: int, contactperson_pk: i
     contact = (selectors.access_contact(actor=actor, organisation=organisation, pk=contactperson_pk)
                if contactperson_pk else None)
     can_edit_organisation(actor, organisation).raise_if_denied()
+
+    def current() -> tuple[int, list[ContactPersonForm]]:
+        fresh = selectors.access_contact(actor=actor, organisation=organisation, pk=contactperson_pk)
+        return fresh.version, [ContactPersonForm(instance=fresh)]
+
     form = ContactPersonForm(request.POST or None, instance=copy.copy(contact) if contact else None)
+    stamp = Stamp.posted(request.POST) if request.method == "POST" else Stamp.of(contact.version if contact else 1,
+                                                                                 [form])
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_save(organisation=organisation, actor=actor, data=form.cleaned_data, contact=contact)
+            if contact is None:
+                services.contact_save(organisation=organisation, actor=actor, data=form.cleaned_data)
+            else:
+                save_versioned(stamp=stamp, data=request.POST, posted=[form], current=current,
+                               save=lambda expected: services.contact_save(
+                                   organisation=organisation, actor=actor, data=form.cleaned_data,
+                                   contact=selectors.access_contact(actor=actor, organisation=organisation,
+                                                                    pk=contactperson_pk),
+                                   expected_version=expected))
+        except Stale as exc:
+            stale, stamp = exc, exc.stamp or stamp
+            form = ContactPersonForm(exc.data, instance=copy.copy(contact))
         except Refused as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Contact saved."))
             return _to_detail(request, organisation)
     return render(request, "orgs/contact_form.html", {"form": form, "organisation": organisation,
-                                                      "contact": contact})
+                                                      "contact": contact, "stamp": stamp, "stale": stale},
+                  status=409 if stale else 200)
 
 
 @require_POST
@@ -240,17 +276,34 @@ def payment_details_edit(request: HttpRequest, organisation_pk: int) -> HttpResp
     actor = request.actor
     organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
     can_edit_payment_details(actor, organisation).raise_if_denied()
+
+    def current() -> tuple[int, list[PaymentDetailsForm]]:
+        fresh = selectors.payment_details_of(organisation=organisation)
+        return (fresh.version if fresh else 0), [PaymentDetailsForm(instance=fresh)]
+
     details = selectors.payment_details_of(organisation=organisation)
     form = PaymentDetailsForm(request.POST or None, instance=details)
+    # Version 0: no details yet; a second tab creating them meanwhile makes this page stale too.
+    stamp = Stamp.posted(request.POST) if request.method == "POST" else Stamp.of(details.version if details else 0,
+                                                                                 [form])
+    stale = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.payment_details_update(organisation=organisation, actor=actor, data=form.cleaned_data)
+            save_versioned(stamp=stamp, data=request.POST, posted=[form], current=current,
+                           save=lambda expected: services.payment_details_update(
+                               organisation=organisation, actor=actor, data=form.cleaned_data,
+                               expected_version=expected))
+        except Stale as exc:
+            stale, stamp = exc, exc.stamp or stamp
+            form = PaymentDetailsForm(exc.data, instance=selectors.payment_details_of(organisation=organisation))
         except Refused as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Payment details saved; finance will verify them."))
             return _to_detail(request, organisation)
-    return render(request, "orgs/payment_form.html", {"form": form, "organisation": organisation})
+    return render(request, "orgs/payment_form.html", {"form": form, "organisation": organisation,
+                                                      "stamp": stamp, "stale": stale},
+                  status=409 if stale else 200)
 
 
 @require_POST

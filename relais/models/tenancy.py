@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from relais.concurrency import Versioned
 from relais.money import currency_field
 from relais.validators import no_control_characters
 
@@ -62,7 +63,7 @@ class User(AbstractUser):
         return self.full_name or self.email
 
 
-class Tenant(models.Model):
+class Tenant(Versioned):
     """One grant-making organisation's workspace."""
 
     name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])

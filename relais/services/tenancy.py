@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from relais.actor import Actor
 from relais.audit import audit_record
+from relais.concurrency import claim_version
 from relais.errors import Refused, refused
 from relais.models import Invitation, Membership, Role, Tenant, User
 from relais.permissions import can_change_membership, can_manage_members, can_revoke_membership, require
@@ -109,14 +110,16 @@ def tenant_create(*, name: str, slug: str, operator: User | None = None, **setti
     return tenant
 
 
-def tenant_update_settings(*, actor: Actor, **changes: Any) -> Tenant:
-    """Managers adjust their workspace's settings; the slug (and two-factor policy) never change here."""
+def tenant_update_settings(*, actor: Actor, expected_version: int | None = None, **changes: Any) -> Tenant:
+    """Managers adjust their workspace's settings; the slug (and two-factor policy) never change here.
+    With `expected_version` (the version the page was loaded from), a stale save raises Stale."""
     require(can_manage_members(actor))
     unknown = set(changes) - SETTINGS_FIELDS
     if unknown:
         raise Refused(_("These settings cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=actor.tenant.pk)
+        claim_version(locked, expected=expected_version)
         before = {k: getattr(locked, k) for k in changes if getattr(locked, k) != changes[k]}
         for key, value in changes.items():
             setattr(locked, key, value)

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from relais import selectors
+from relais.concurrency import Stale, Stamp, save_versioned
 from relais.confirm import Confirmation, confirmation_response
 from relais.dashboard import panels_for
 from relais.errors import Refused, refused_message
@@ -237,16 +238,32 @@ def outbound_email_resend(request: TenantRequest, outboundemail_pk: int) -> Http
 @role_required(Role.MANAGER)
 def tenant_settings(request: TenantRequest) -> HttpResponse:
     actor = request.actor
-    form = TenantSettingsForm(request.POST or None, instance=selectors.workspace_for_settings(actor=actor))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tenant_update_settings(actor=actor, **{name: form.cleaned_data[name] for name in form.Meta.fields})
-        except Refused as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Workspace settings saved."))
-            return redirect("relais:tenant_settings", tenant_slug=actor.tenant.slug)
-    return render(request, "relais/tenant_settings.html", {"form": form})
+
+    def current() -> tuple[int, list[TenantSettingsForm]]:
+        tenant = selectors.workspace_for_settings(actor=actor)
+        return tenant.version, [TenantSettingsForm(instance=tenant)]
+
+    version, (form,) = current()
+    stamp, stale = Stamp.of(version, [form]), None
+    if request.method == "POST":
+        stamp = Stamp.posted(request.POST)
+        form = TenantSettingsForm(request.POST, instance=selectors.workspace_for_settings(actor=actor))
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                save_versioned(stamp=stamp, data=request.POST, posted=[form], current=current,
+                               save=lambda expected: services.tenant_update_settings(
+                                   actor=actor, expected_version=expected, **values))
+            except Stale as exc:
+                stale, stamp = exc, exc.stamp or stamp
+                form = TenantSettingsForm(exc.data, instance=selectors.workspace_for_settings(actor=actor))
+            except Refused as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Workspace settings saved."))
+                return redirect("relais:tenant_settings", tenant_slug=actor.tenant.slug)
+    return render(request, "relais/tenant_settings.html", {"form": form, "stamp": stamp, "stale": stale},
+                  status=409 if stale else 200)
 
 
 @login_required

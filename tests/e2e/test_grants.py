@@ -137,3 +137,77 @@ def test_leaving_a_section_by_a_menu_link_saves_it(page, live_server):
         time.sleep(0.1)
     assert app.context == "Texte sauvé en quittant la page"
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_section_saved_in_two_tabs_the_second_is_refused_with_the_other_tabs_change(page, live_server):
+    tenant = TenantFactory(slug="two-tabs", name="Bailleur deux onglets")
+    organisation = OrganisationFactory(tenant=tenant)
+    applicant = MembershipFactory(tenant=tenant, role=Role.APPLICANT, organisation=organisation,
+                                  user__email="applicant@two-tabs.test")
+    app = Application.objects.create(tenant=tenant, call=CallFactory(tenant=tenant), organisation=organisation,
+                                     title="Titre initial", summary="Résumé initial")
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    login(page, live_server, applicant.user.email, TEST_PASSWORD)
+    url = f"{live_server.url}/two-tabs/applications/{app.pk}/edit/?section=project"
+    page.goto(url)
+    second = page.context.new_page()  # the same browser, a second tab
+    second.goto(url)
+    page.fill("#id_s-summary", "Résumé du premier onglet")
+    page.click(".actions button[value=project]")
+    page.wait_for_load_state()
+    assert "Section enregistrée" in page.content() or "enregistr" in page.inner_text(".messages")
+    second.fill("#id_s-title", "Titre du second onglet")
+    second.click(".actions button[value=project]")
+    second.wait_for_load_state()
+    notice = second.inner_text(".stale")
+    assert "Quelqu'un d'autre a enregistré cette fiche" in notice and "Résumé du premier onglet" in notice
+    assert second.input_value("#id_s-title") == "Titre du second onglet"  # the typed text is kept
+    assert second.input_value("#id_s-summary") == "Résumé du premier onglet"  # with the other tab's change
+    app.refresh_from_db()
+    assert (app.title, app.summary) == ("Titre initial", "Résumé du premier onglet")
+    second.click(".actions button[value=project]")  # checked: save again
+    second.wait_for_load_state()
+    assert second.locator(".stale").count() == 0
+    app.refresh_from_db()
+    assert (app.title, app.summary) == ("Titre du second onglet", "Résumé du premier onglet")
+    assert not [e for e in errors if "Content Security Policy" in e]
+
+
+HIDE_TAB = ("Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});"
+            "document.dispatchEvent(new Event('visibilitychange'))")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_autosave_takes_back_its_version_and_a_stale_autosave_writes_nothing(page, live_server):
+    from playwright.sync_api import expect
+
+    tenant = TenantFactory(slug="autosave-version", name="Bailleur autosave")
+    organisation = OrganisationFactory(tenant=tenant)
+    applicant = MembershipFactory(tenant=tenant, role=Role.APPLICANT, organisation=organisation,
+                                  user__email="applicant@autosave-version.test")
+    app = Application.objects.create(tenant=tenant, call=CallFactory(tenant=tenant), organisation=organisation)
+    login(page, live_server, applicant.user.email, TEST_PASSWORD)
+    url = f"{live_server.url}/autosave-version/applications/{app.pk}/edit/?section=context"
+    page.goto(url)
+    second = page.context.new_page()
+    second.goto(url)
+    # Leaving the first tab saves it in the background; the page takes back the version it saved...
+    page.fill("#id_s-context", "Début du texte")
+    page.evaluate(HIDE_TAB)
+    expect(page.locator("input[name=_version]")).to_have_value("2")
+    # ...so its own next save is not mistaken for someone else's.
+    page.fill("#id_s-context", "Début du texte, et la suite")
+    page.click(".actions button[value=context]")
+    page.wait_for_load_state()
+    assert page.locator(".stale").count() == 0
+    app.refresh_from_db()
+    assert app.context == "Début du texte, et la suite"
+    # The second tab still shows version 1: its background save is refused and says so.
+    second.fill("#id_s-context", "Texte du second onglet")
+    second.evaluate(HIDE_TAB)
+    second.wait_for_selector(".autosave-status:not([hidden])")
+    assert "quelqu'un d'autre a enregistré cette demande" in second.inner_text(".autosave-status")
+    app.refresh_from_db()
+    assert app.context == "Début du texte, et la suite"

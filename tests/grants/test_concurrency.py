@@ -103,3 +103,49 @@ def test_last_two_reviews_submitted_at_once_move_the_application_on(world_a, mon
     assert errors == []
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DECISION_PENDING
+
+
+def test_two_saves_of_one_section_from_the_same_version_at_once_one_is_refused(world_a, monkeypatch):
+    import time
+
+    from grants.services import applications as services
+    from relais.concurrency import Stale
+    from tests.grants.factories import ApplicationFactory
+
+    original_audit = services.audit_record
+
+    def slow_audit(**kwargs):
+        # Widen the race: the first save holds its transaction open while the second one starts.
+        event = original_audit(**kwargs)
+        time.sleep(0.5)
+        return event
+
+    monkeypatch.setattr(services, "audit_record", slow_audit)
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, title="", summary="")
+    actor = world_a.actor(Role.APPLICANT)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save(data):
+        try:
+            barrier.wait()
+            services.application_section_save(application=Application.objects.get(pk=app.pk), actor=actor,
+                                              section="project", data=data, expected_version=1)
+            outcomes.append("saved")
+        except Stale:
+            outcomes.append("stale")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(data,))
+               for data in ({"title": "Onglet 1", "summary": ""}, {"title": "", "summary": "Onglet 2"})]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["saved", "stale"]
+    app.refresh_from_db()
+    assert app.version == 2
+    assert (app.title, app.summary) in (("Onglet 1", ""), ("", "Onglet 2"))  # one save whole, nothing mixed

@@ -242,3 +242,28 @@ def test_expired_rescues_are_pruned_and_never_restored(world_a):
     other = session_expired_client(world_a.user(Role.APPLICANT), section_url(world_a, app, "risks"))
     other.post(section_url(world_a, app, "risks"), {"s-risks": "Nouveau"})
     assert list(DraftRescue.objects.values_list("path", flat=True)) == [section_url(world_a, app, "risks")]
+
+
+def test_rescued_text_keeps_its_version_so_it_cannot_overwrite_a_newer_save(world_a):
+    from tests.page_forms import form_data
+
+    applicant = world_a.user(Role.APPLICANT)
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, context="ancien")
+    url = section_url(world_a, app)
+    client = Client()
+    client.force_login(applicant)
+    typed = form_data(client.get(url).content)
+    other = Client()  # another browser has the same section open
+    other.force_login(applicant)
+    elsewhere = form_data(other.get(url).content)
+    del client.cookies[settings.SESSION_COOKIE_NAME]  # the session expired while typing
+    typed["s-context"] = ["Tapé pendant une heure"]
+    assert client.post(url, typed).status_code == 302
+    other.post(url, {**elsewhere, "s-context": "Enregistré ailleurs", "go": "context"})  # saved meanwhile
+    page = restored_text(client, applicant, url)
+    assert "Quelqu'un d'autre a enregistré cette fiche" in page and "Enregistré ailleurs" in page
+    restored = form_data(page)
+    assert restored["s-context"] == ["Tapé pendant une heure"]
+    app.refresh_from_db()
+    assert app.context == "Enregistré ailleurs" and restored["_version"] == [str(app.version)]
+

@@ -165,3 +165,19 @@ def test_the_call_form_no_longer_changes_the_envelope_once_approved(world_a):
     html = world_a.client_for(Role.MANAGER).get(
         reverse("grants:call_edit", kwargs={"tenant_slug": world_a.tenant.slug, "call_pk": call.pk})).content.decode()
     assert "page de l'appel" in html.replace("&#x27;", "'")
+
+
+def test_a_call_form_opened_before_the_envelope_was_raised_cannot_put_the_old_envelope_back(world_a):
+    from tests.page_forms import form_data
+
+    call = CallFactory(tenant=world_a.tenant, envelope=Decimal("12000000"), status="draft")
+    client = world_a.client_for(Role.MANAGER)
+    url = world_a.url(f"calls/{call.pk}/edit/")
+    tab = form_data(client.get(url).content)
+    call_envelope_change(call=call, actor=world_a.actor(Role.MANAGER), envelope=Decimal("15000000"),
+                         reason="Contribution supplémentaire du bailleur")
+    tab["title_fr"] = ["Nouveau titre"]
+    response = client.post(url, tab)
+    assert response.status_code == 409
+    call.refresh_from_db()
+    assert call.envelope == Decimal("15000000")

@@ -121,3 +121,23 @@ def test_only_the_applicant_organisation_saves_sections(world_a, role):
     assert excinfo.value.forbidden
     app.refresh_from_db()
     assert app.title == "Titre"
+
+
+@pytest.mark.django_db
+def test_a_section_saved_from_a_stale_version_is_refused_and_writes_nothing(world_a):
+    from grants.models import Application
+    from grants.services.applications import application_section_save
+    from relais.concurrency import Stale
+    from tests.grants.factories import ApplicationFactory
+
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, title="", summary="")
+    applicant = world_a.actor(Role.APPLICANT)
+    first, second = Application.objects.get(pk=app.pk), Application.objects.get(pk=app.pk)
+    application_section_save(application=first, actor=applicant, section="project",
+                             data={"summary": "Résumé"}, expected_version=1)
+    with pytest.raises(Stale):
+        application_section_save(application=second, actor=applicant, section="project",
+                                 data={"title": "Titre", "summary": ""}, expected_version=1)
+    app.refresh_from_db()
+    assert (app.title, app.summary, app.version) == ("", "Résumé", 2)
+    assert AuditEvent.objects.filter(action="application.section_saved").count() == 1

@@ -100,13 +100,15 @@ def test_budget_lines_compute_requested_amount(world_a):
 
 
 @pytest.mark.django_db
-def test_autosave_post_answers_204(world_a):
+def test_autosave_post_answers_the_new_version(world_a):
     app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)
     response = world_a.client_for(Role.APPLICANT).post(section_url(world_a, app, "context"),
                                                        {"s-context": "Texte en cours", "autosave": "1"})
-    assert response.status_code == 204
+    assert response.status_code == 200
     app.refresh_from_db()
     assert app.context == "Texte en cours"
+    # The page keeps editing on top of its own save: it takes back the version saved.
+    assert response.json()["version"] == app.version == 2 and response.json()["loaded"].startswith("s-context:")
 
 
 @pytest.mark.django_db
@@ -462,3 +464,126 @@ def test_timeline_beyond_the_project_blocks_submission(world_a):
     app.end_date = dt.date(2026, 4, 14)
     app.save()
     assert completeness_problems(app) == []
+
+
+# --- two tabs (optimistic concurrency) -----------------------------------------------------------
+
+def _stale_notice(body: str) -> bool:
+    return "Quelqu'un d'autre a enregistré cette fiche" in body
+
+
+@pytest.mark.django_db
+def test_two_tabs_on_one_section_the_second_save_is_refused_and_nothing_is_lost(world_a):
+    from tests.page_forms import form_data
+
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, title="Titre initial",
+                             summary="Résumé initial")
+    client = world_a.client_for(Role.APPLICANT)
+    url = section_url(world_a, app, "project")
+    tab1 = form_data(client.get(url).content)
+    tab2 = form_data(client.get(url).content)
+    tab1["s-summary"] = ["Résumé écrit dans le premier onglet"]
+    assert client.post(url, {**tab1, "go": "project"}).status_code == 302
+    tab2["s-title"] = ["Titre écrit dans le second onglet"]
+    response = client.post(url, {**tab2, "go": "project"})
+    body = response.content.decode()
+    assert response.status_code == 409 and _stale_notice(body)
+    assert "Résumé initial" in body and "Résumé écrit dans le premier onglet" in body  # old → new
+    app.refresh_from_db()
+    assert (app.title, app.summary) == ("Titre initial", "Résumé écrit dans le premier onglet")
+    # The form keeps the typed title, shows the other tab's summary and carries the new version.
+    again = form_data(body)
+    assert again["s-title"] == ["Titre écrit dans le second onglet"]
+    assert again["s-summary"] == ["Résumé écrit dans le premier onglet"]
+    assert client.post(url, {**again, "go": "project"}).status_code == 302
+    app.refresh_from_db()
+    assert (app.title, app.summary) == ("Titre écrit dans le second onglet", "Résumé écrit dans le premier onglet")
+
+
+@pytest.mark.django_db
+def test_two_tabs_typing_the_same_field_keep_the_typed_text_and_show_the_other(world_a):
+    from tests.page_forms import form_data
+
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, context="Début")
+    client = world_a.client_for(Role.APPLICANT)
+    url = section_url(world_a, app, "context")
+    tab1, tab2 = form_data(client.get(url).content), form_data(client.get(url).content)
+    client.post(url, {**tab1, "s-context": "Version de l'onglet 1", "go": "context"})
+    response = client.post(url, {**tab2, "s-context": "Version de l'onglet 2", "go": "context"})
+    body = response.content.decode()
+    assert response.status_code == 409 and "Version de l&#x27;onglet 1" in body
+    assert form_data(body)["s-context"] == ["Version de l'onglet 2"]
+    app.refresh_from_db()
+    assert app.context == "Version de l'onglet 1"
+
+
+@pytest.mark.django_db
+def test_two_tabs_on_different_sections_both_save(world_a):
+    from tests.page_forms import form_data
+
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    client = world_a.client_for(Role.APPLICANT)
+    project, context = section_url(world_a, app, "project"), section_url(world_a, app, "context")
+    tab1, tab2 = form_data(client.get(project).content), form_data(client.get(context).content)
+    assert client.post(project, {**tab1, "s-title": "Titre", "go": "project"}).status_code == 302
+    assert client.post(context, {**tab2, "s-context": "Contexte", "go": "context"}).status_code == 302
+    app.refresh_from_db()
+    assert (app.title, app.context, app.version) == ("Titre", "Contexte", 3)
+
+
+@pytest.mark.django_db
+def test_two_tabs_on_the_budget_lines(world_a):
+    from tests.grants.factories import BudgetLineFactory
+    from tests.page_forms import form_data
+
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    line = BudgetLineFactory(tenant=world_a.tenant, application=app, description="Animateurs")
+    client = world_a.client_for(Role.APPLICANT)
+    url = section_url(world_a, app, "budget")
+    tab1, tab2 = form_data(client.get(url).content), form_data(client.get(url).content)
+    tab1["lines-0-description"] = ["Animatrices et animateurs"]
+    assert client.post(url, {**tab1, "go": "budget"}).status_code == 302
+    tab2["s-cofunding_source"] = ["Mairie de Mopti"]
+    response = client.post(url, {**tab2, "go": "budget"})
+    body = response.content.decode()
+    assert response.status_code == 409 and "Animatrices et animateurs" in body
+    line.refresh_from_db()
+    app.refresh_from_db()
+    assert line.description == "Animatrices et animateurs" and app.cofunding_source == ""
+    again = form_data(body)  # the untouched rows show the other tab's lines, the typed source is kept
+    assert again["lines-0-description"] == ["Animatrices et animateurs"]
+    assert again["s-cofunding_source"] == ["Mairie de Mopti"]
+    assert client.post(url, {**again, "go": "budget"}).status_code == 302
+    line.refresh_from_db()
+    app.refresh_from_db()
+    assert line.description == "Animatrices et animateurs" and app.cofunding_source == "Mairie de Mopti"
+
+
+@pytest.mark.django_db
+def test_a_stale_autosave_writes_nothing(world_a):
+    from tests.page_forms import form_data
+
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation, context="Début")
+    client = world_a.client_for(Role.APPLICANT)
+    url = section_url(world_a, app, "context")
+    tab1, tab2 = form_data(client.get(url).content), form_data(client.get(url).content)
+    assert client.post(url, {**tab1, "s-context": "Onglet 1", "go": "context"}).status_code == 302
+    response = client.post(url, {**tab2, "s-context": "Onglet 2 en arrière-plan", "autosave": "1"})
+    assert response.status_code == 409
+    app.refresh_from_db()
+    assert app.context == "Onglet 1"
+
+
+@pytest.mark.django_db
+def test_autosave_then_explicit_save_of_the_same_page_is_not_stale(world_a):
+    from tests.page_forms import form_data
+
+    app = ApplicationFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    client = world_a.client_for(Role.APPLICANT)
+    url = section_url(world_a, app, "context")
+    page = form_data(client.get(url).content)
+    stamp = client.post(url, {**page, "s-context": "Début du texte", "autosave": "1"}).json()
+    page.update({"_version": [str(stamp["version"])], "_loaded": [stamp["loaded"]]})  # as autosave.js does
+    assert client.post(url, {**page, "s-context": "Début du texte, et la suite", "go": "context"}).status_code == 302
+    app.refresh_from_db()
+    assert app.context == "Début du texte, et la suite"

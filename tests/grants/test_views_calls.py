@@ -250,3 +250,31 @@ def test_the_number_of_reviewers_cannot_change_once_reviews_exist_and_the_form_s
     assert "Le nombre d&#x27;évaluateurs par demande ne peut plus changer" in response.content.decode()
     call.refresh_from_db()
     assert call.reviewers_per_application == 2
+
+
+@pytest.mark.django_db
+def test_call_edited_in_two_tabs_the_second_save_is_refused_and_nothing_is_lost(world_a):
+    from tests.page_forms import form_data
+
+    call = CallFactory(tenant=world_a.tenant, status=CallStatus.DRAFT, title_fr="Appel initial",
+                       description_fr="Description initiale")
+    RubricCriterionFactory(tenant=world_a.tenant, call=call, name_fr="Pertinence")
+    client = world_a.client_for(Role.MANAGER)
+    url = world_a.url(f"calls/{call.pk}/edit/")
+    tab1, tab2 = form_data(client.get(url).content), form_data(client.get(url).content)
+    tab1["description_fr"] = ["Description du premier onglet"]
+    assert client.post(url, tab1).status_code == 302
+    tab2["title_fr"] = ["Titre du second onglet"]
+    response = client.post(url, tab2)
+    body = response.content.decode()
+    assert response.status_code == 409 and "Quelqu'un d'autre a enregistré cette fiche" in body
+    assert "Description initiale" in body and "Description du premier onglet" in body
+    call.refresh_from_db()
+    assert (call.title_fr, call.description_fr) == ("Appel initial", "Description du premier onglet")
+    again = form_data(body)
+    assert again["title_fr"] == ["Titre du second onglet"]
+    assert again["description_fr"] == ["Description du premier onglet"]
+    assert client.post(url, again).status_code == 302
+    call.refresh_from_db()
+    assert (call.title_fr, call.description_fr) == ("Titre du second onglet", "Description du premier onglet")
+    assert call.criteria.get().name_fr == "Pertinence"

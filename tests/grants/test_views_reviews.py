@@ -163,3 +163,32 @@ def test_hypothesis_like_random_scores_never_500(world_a):
         data = {f"score_{c.pk}": value for c in app.call.criteria.all()}
         data.update({"recommendation": value, "submit": "1"})
         assert client.post(world_a.url(f"reviews/{review.pk}/"), data).status_code < 500
+
+
+@pytest.mark.django_db
+def test_review_draft_open_in_two_tabs_the_second_save_is_refused_and_nothing_is_lost(world_a):
+    from tests.page_forms import form_data
+
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    c1, c2 = app.call.criteria.all()
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                           status=ReviewStatus.DRAFT, coi="none")
+    client = world_a.client_for(Role.REVIEWER)
+    url = world_a.url(f"reviews/{review.pk}/")
+    tab1, tab2 = form_data(client.get(url).content), form_data(client.get(url).content)
+    tab1.update({f"score_{c1.pk}": ["4"], "comment": ["Commentaire du premier onglet"], "save": ["1"]})
+    assert client.post(url, tab1).status_code == 302
+    tab2.update({f"score_{c2.pk}": ["3"], "save": ["1"]})
+    response = client.post(url, tab2)
+    body = response.content.decode()
+    assert response.status_code == 409 and "Quelqu'un d'autre a enregistré cette fiche" in body
+    assert "Commentaire du premier onglet" in body
+    review.refresh_from_db()
+    assert review.comment == "Commentaire du premier onglet" and review.scores.get(criterion=c1).score == 4
+    assert review.scores.get(criterion=c2).score is None
+    again = form_data(body)
+    assert again[f"score_{c2.pk}"] == ["3"] and again[f"score_{c1.pk}"] == ["4"]
+    assert client.post(url, {**again, "save": "1"}).status_code == 302
+    review.refresh_from_db()
+    assert review.comment == "Commentaire du premier onglet"
+    assert (review.scores.get(criterion=c1).score, review.scores.get(criterion=c2).score) == (4, 3)

@@ -537,3 +537,24 @@ def test_services_refuse_objects_of_another_workspace(worlds, item):
         checklist_item_save(actor=world_b.actor(Role.MANAGER), item=item, name="Autre")
     item.refresh_from_db()
     assert item.name == "Statuts" and not OrganisationDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_checklist_item_edited_in_two_tabs_the_second_save_is_refused_and_nothing_is_lost(world_a):
+    from relais.models import Role
+    from tests.factories_dd import DueDiligenceItemFactory
+    from tests.page_forms import form_data
+
+    item = DueDiligenceItemFactory(tenant=world_a.tenant, name="Statuts", description="")
+    client = world_a.client_for(Role.MANAGER)
+    url = world_a.url(f"due-diligence/checklist/{item.pk}/")
+    tab1, tab2 = form_data(client.get(url).content), form_data(client.get(url).content)
+    assert client.post(url, {**tab1, "description": "Statuts signés et datés"}).status_code == 302
+    response = client.post(url, {**tab2, "name": "Statuts et règlement intérieur"})
+    body = response.content.decode()
+    assert response.status_code == 409 and "Statuts signés et datés" in body
+    item.refresh_from_db()
+    assert (item.name, item.description) == ("Statuts", "Statuts signés et datés")
+    assert client.post(url, form_data(body)).status_code == 302
+    item.refresh_from_db()
+    assert (item.name, item.description) == ("Statuts et règlement intérieur", "Statuts signés et datés")

@@ -426,3 +426,65 @@ def test_geography_services_refuse_line_breaks(world_a):
         services.focus_area_save(actor=manager, name="Paix", name_en="Peace\r\nBuilding")
     assert not Region.objects.filter(tenant=world_a.tenant, name__startswith="Kidal").exists()
     assert not FocusArea.objects.filter(tenant=world_a.tenant, name="Paix").exists()
+
+
+# --- two tabs (optimistic concurrency) -----------------------------------------------------------
+
+STALE = "Quelqu'un d'autre a enregistré cette fiche"
+
+
+@pytest.mark.django_db
+def test_profile_edited_in_two_tabs_the_second_save_is_refused_and_nothing_is_lost(world_a):
+    from tests.page_forms import form_data
+
+    organisation = world_a.organisation
+    manager, applicant = world_a.client_for(Role.MANAGER), world_a.client_for(Role.APPLICANT)
+    url = world_a.url(f"organisations/{organisation.pk}/edit/")
+    theirs, mine = form_data(manager.get(url).content), form_data(applicant.get(url).content)
+    theirs["description"] = ["Description saisie par le gestionnaire"]
+    assert manager.post(url, theirs).status_code == 302
+    mine["acronym"] = ["NOUV"]
+    response = applicant.post(url, mine)
+    body = response.content.decode()
+    assert response.status_code == 409 and STALE in body and "Description saisie par le gestionnaire" in body
+    organisation.refresh_from_db()
+    assert organisation.description == "Description saisie par le gestionnaire" and organisation.acronym != "NOUV"
+    again = form_data(body)
+    assert again["acronym"] == ["NOUV"] and again["description"] == ["Description saisie par le gestionnaire"]
+    assert applicant.post(url, again).status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.acronym, organisation.description) == ("NOUV", "Description saisie par le gestionnaire")
+
+
+@pytest.mark.django_db
+def test_contact_edited_in_two_tabs_the_second_save_is_refused(world_a):
+    from tests.page_forms import form_data
+
+    contact = ContactPersonFactory(tenant=world_a.tenant, organisation=world_a.organisation, role="Coordinatrice")
+    client = world_a.client_for(Role.MANAGER)
+    url = world_a.url(f"organisations/{world_a.organisation.pk}/contacts/{contact.pk}/")
+    tab1, tab2 = form_data(client.get(url).content), form_data(client.get(url).content)
+    assert client.post(url, {**tab1, "role": "Présidente"}).status_code == 302
+    response = client.post(url, {**tab2, "phone": "+223 70 00 00 01"})
+    assert response.status_code == 409 and "Présidente" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.role == "Présidente" and contact.phone != "+223 70 00 00 01"
+    assert client.post(url, form_data(response.content)).status_code == 302
+    contact.refresh_from_db()
+    assert (contact.role, contact.phone) == ("Présidente", "+223 70 00 00 01")
+
+
+@pytest.mark.django_db
+def test_payment_details_edited_in_two_tabs_the_second_save_is_refused(world_a):
+    from tests.page_forms import form_data
+
+    details = PaymentDetailsFactory(tenant=world_a.tenant, organisation=world_a.organisation, bank_name="BDM-SA")
+    finance, applicant = world_a.client_for(Role.FINANCE), world_a.client_for(Role.APPLICANT)
+    url = world_a.url(f"organisations/{world_a.organisation.pk}/payment/")
+    theirs, mine = form_data(finance.get(url).content), form_data(applicant.get(url).content)
+    assert finance.post(url, {**theirs, "bank_name": "Ecobank Mali"}).status_code == 302
+    response = applicant.post(url, {**mine, "mobile_operator": "orange_money", "mobile_number": "+223 76 00 00 02",
+                                    "mobile_holder": "Trésorière"})
+    assert response.status_code == 409 and "Ecobank Mali" in response.content.decode()
+    details.refresh_from_db()
+    assert details.bank_name == "Ecobank Mali" and details.mobile_number != "+223 76 00 00 02"
