@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import FocusArea, Region
+from orgs.models import FocusArea, Organisation, Region
 from relais.actor import Actor
 from relais.display import ReadOnlyView
 from relais.models import Membership, Role, User
@@ -300,6 +300,16 @@ def access_review(*, actor: Actor, pk: int) -> Review:
 def review_of(*, actor: Actor, application: Application) -> Review | None:
     """The actor's own review of this application (a reviewer opens an application through it)."""
     return Review.objects.filter(tenant=actor.tenant, application=application, reviewer_id=actor.user_id).first()
+
+
+def organisation_for_conflict_check(*, review: Review) -> Organisation | None:
+    """Who applied, for the conflict-of-interest question only: a reviewer cannot say whether they
+    have a conflict without knowing the organisation, even in a blind review. Only while the
+    declaration is pending; once it is made, blind review hides the organisation again."""
+    if review.status != ReviewStatus.ASSIGNED:
+        return None
+    return (Organisation.objects.filter(tenant_id=review.tenant_id, pk=review.application.organisation_id)
+            .select_related("region").first())
 
 
 def review_scores(*, review: Review) -> dict[int, tuple[int | None, str]]:

@@ -163,3 +163,20 @@ def test_hypothesis_like_random_scores_never_500(world_a):
         data = {f"score_{c.pk}": value for c in app.call.criteria.all()}
         data.update({"recommendation": value, "submit": "1"})
         assert client.post(world_a.url(f"reviews/{review.pk}/"), data).status_code < 500
+
+
+@pytest.mark.django_db
+def test_blind_review_names_the_organisation_on_the_conflict_question_only(world_a):
+    app = complete_application(world_a, status=S.IN_REVIEW)
+    app.call.blind_review = True
+    app.call.save()
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    organisation = world_a.organisation
+    client = world_a.client_for(Role.REVIEWER)
+    body = client.get(world_a.url(f"reviews/{review.pk}/")).content.decode()
+    assert 'name="has_conflict"' in body
+    assert organisation.name in body and organisation.region.name in body
+    assert "Contexte" not in body  # the proposal stays closed until the declaration
+    client.post(world_a.url(f"reviews/{review.pk}/conflict/"), {"has_conflict": "no"})
+    body = client.get(world_a.url(f"reviews/{review.pk}/")).content.decode()
+    assert "Contexte" in body and organisation.name not in body
