@@ -425,3 +425,24 @@ def test_geography_services_refuse_line_breaks(world_a):
         services.focus_area_save(actor=manager, name="Paix", name_en="Peace\r\nBuilding")
     assert not Region.objects.filter(tenant=world_a.tenant, name__startswith="Kidal").exists()
     assert not FocusArea.objects.filter(tenant=world_a.tenant, name="Paix").exists()
+
+
+@pytest.mark.parametrize(("role", "sees"), [(Role.MANAGER, True), (Role.FINANCE, True), (Role.REVIEWER, False),
+                                            (Role.TRAINER, False)])
+def test_due_diligence_column_filter_and_sort_only_for_managers_and_finance(world_a, role, sees):
+    from orgs.models import DueDiligenceItem
+
+    DueDiligenceItem.objects.create(tenant=world_a.tenant, name="Statuts", required=True)
+    org = OrganisationFactory(tenant=world_a.tenant, name="Organisation sans pièce requise")
+    review_of_organisation(world_a, org)  # a reviewer sees this CSO in the registry
+    client = world_a.client_for(role)
+    page = client.get(world_a.url("organisations/")).content.decode()
+    assert org.name in page
+    assert ("Incomplète" in page) is sees
+    assert ('name="due_diligence"' in page) is sees
+    # Neither a filter nor a sort on the status tells it by another way.
+    for query in ("?due_diligence=complete", "?sort=dd_status", "?sort=-dd_status"):
+        response = client.get(world_a.url("organisations/") + query)
+        assert response.status_code == 200
+        if not sees:
+            assert org.name in response.content.decode()
