@@ -398,46 +398,46 @@ def _hundredths(value: int | None) -> Decimal | None:
 # reviews' scores, rounded half up; the spread is the highest minus the lowest (two reviews or
 # more). Ties go by reference, then id. Amounts count in hundredths too: requested, or awarded once
 # approved, and nothing once rejected. The last columns are windows over the whole ranking (the
-# call's totals), computed before LIMIT.
+# call's totals), computed before LIMIT. Reviews and applications meet in one UNION ALL grouped by
+# application rather than by joining aggregates: without fresh planner statistics (a call just
+# imported) PostgreSQL ran such joins as nested loops, rescanning an aggregate per application.
 _RANKING_SQL = """
-WITH per_review AS (
-    SELECT r.application_id AS application_id,
-           CAST(SUM(s.score * CAST(ROUND(c.weight * 100) AS BIGINT)) AS BIGINT) AS num,
-           CAST(SUM(CAST(ROUND(c.weight * 100) AS BIGINT)) AS BIGINT) AS den
-    FROM {review} r
-    JOIN {application} a ON a.id = r.application_id
-    JOIN {score} s ON s.review_id = r.id
-    JOIN {criterion} c ON c.id = s.criterion_id
-    WHERE a.tenant_id = %(tenant)s AND a.call_id = %(call)s AND r.status = %(submitted)s
-      AND s.score IS NOT NULL AND c.call_id = %(call)s AND c.weight > 0
-    GROUP BY r.id, r.application_id
+WITH call_reviews AS (
+    SELECT r.application_id AS application_id, r.status AS status,
+           CAST(SUM(CASE WHEN s.score IS NOT NULL AND c.weight > 0
+                         THEN s.score * CAST(ROUND(c.weight * 100) AS BIGINT) END) AS BIGINT) AS num,
+           CAST(SUM(CASE WHEN s.score IS NOT NULL AND c.weight > 0
+                         THEN CAST(ROUND(c.weight * 100) AS BIGINT) END) AS BIGINT) AS den
+    FROM {application} a
+    JOIN {review} r ON r.application_id = a.id
+    LEFT JOIN {score} s ON s.review_id = r.id
+    LEFT JOIN {criterion} c ON c.id = s.criterion_id AND c.call_id = %(call)s
+    WHERE a.tenant_id = %(tenant)s AND a.call_id = %(call)s AND a.status IN ({statuses})
+      AND r.status <> %(recused)s
+    GROUP BY r.id, r.application_id, r.status
 ),
-app_score AS (
-    SELECT application_id, CAST(SUM(r100) AS BIGINT) AS total, COUNT(*) AS n, MAX(r100) AS hi, MIN(r100) AS lo
-    FROM (SELECT application_id, (200 * num + den) / (2 * den) AS r100 FROM per_review WHERE den > 0) reviewed
-    GROUP BY application_id
-),
-review_count AS (
-    SELECT r.application_id AS application_id, COUNT(*) AS active,
-           SUM(CASE WHEN r.status = %(submitted)s THEN 1 ELSE 0 END) AS done
-    FROM {review} r
-    JOIN {application} a ON a.id = r.application_id
-    WHERE a.tenant_id = %(tenant)s AND a.call_id = %(call)s AND r.status <> %(recused)s
-    GROUP BY r.application_id
-),
-apps AS (
+facts AS (
     SELECT a.id AS id, a.reference AS reference, a.status AS status,
-           CASE WHEN sc.n IS NULL THEN NULL ELSE (2 * sc.total + sc.n) / (2 * sc.n) END AS score100,
-           CASE WHEN sc.n >= 2 THEN sc.hi - sc.lo END AS spread100,
-           COALESCE(rc.done, 0) AS done, COALESCE(rc.active, 0) AS active,
            CAST(ROUND(a.requested_amount * 100) AS BIGINT) AS requested100,
            CASE WHEN a.status = %(rejected)s THEN 0
                 WHEN a.status = %(approved)s THEN COALESCE(CAST(ROUND(a.awarded_amount * 100) AS BIGINT), 0)
-                ELSE CAST(ROUND(a.requested_amount * 100) AS BIGINT) END AS amount100
+                ELSE CAST(ROUND(a.requested_amount * 100) AS BIGINT) END AS amount100,
+           0 AS active, 0 AS done, NULL AS r100
     FROM {application} a
-    LEFT JOIN app_score sc ON sc.application_id = a.id
-    LEFT JOIN review_count rc ON rc.application_id = a.id
     WHERE a.tenant_id = %(tenant)s AND a.call_id = %(call)s AND a.status IN ({statuses})
+    UNION ALL
+    SELECT application_id, NULL, NULL, NULL, NULL, 1, CASE WHEN status = %(submitted)s THEN 1 ELSE 0 END,
+           CASE WHEN status = %(submitted)s AND den > 0 THEN (200 * num + den) / (2 * den) END
+    FROM call_reviews
+),
+apps AS (
+    SELECT id, MAX(reference) AS reference, MAX(status) AS status, MAX(requested100) AS requested100,
+           MAX(amount100) AS amount100, SUM(active) AS active, SUM(done) AS done,
+           CASE WHEN COUNT(r100) = 0 THEN NULL
+                ELSE (2 * CAST(SUM(r100) AS BIGINT) + COUNT(r100)) / (2 * COUNT(r100)) END AS score100,
+           CASE WHEN COUNT(r100) >= 2 THEN MAX(r100) - MIN(r100) END AS spread100
+    FROM facts
+    GROUP BY id
 ),
 ranked AS (
     SELECT apps.*,
