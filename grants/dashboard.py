@@ -24,6 +24,7 @@ register_audit_labels({
     "application.created": _("Application started"),
     "application.section_saved": _("Section saved"),
     "application.attachment_added": _("Document attached"),
+    "application.attachment_downloaded": _("Document downloaded"),
     "call.created": _("Call created"),
     "call.updated": _("Call changed"),
     "call.ranking_exported": _("Ranking exported"),

@@ -14,6 +14,7 @@ from relais.ids import pk_like
 from relais.money import Currency
 
 from .models import (
+    SCORE_LEVELS,
     Application,
     BudgetCategory,
     BudgetLine,
@@ -371,13 +372,36 @@ class CallRowsFormSet(PrefetchedRowsFormSet, BaseInlineFormSet):
     the service (grants.services.calls), which sees every row."""
 
 
-def _call_rows(model, fields: list[str], max_num: int):
-    return inlineformset_factory(Call, model, formset=CallRowsFormSet, fields=fields, extra=1, can_delete=True,
-                                 max_num=max_num, validate_max=True, absolute_max=max_num)
+def _call_rows(model, fields: list[str], max_num: int, form=forms.ModelForm):
+    return inlineformset_factory(Call, model, form=form, formset=CallRowsFormSet, fields=fields, extra=1,
+                                 can_delete=True, max_num=max_num, validate_max=True, absolute_max=max_num)
+
+
+class CriterionForm(forms.ModelForm):
+    """A rubric criterion with what each score means (0 to 5), shown to reviewers beside each score.
+    The six texts are kept together in the criterion's `levels` ({"0": "...", ..., "5": "..."})."""
+
+    class Meta:
+        model = RubricCriterion
+        fields = ["name_fr", "name_en", "description", "weight"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = self.instance.levels or {}
+        for n in SCORE_LEVELS:
+            self.fields[f"level_{n}"] = forms.CharField(
+                label=_("Level %(n)s means") % {"n": n}, required=False, max_length=300,
+                initial=str(levels.get(str(n), "")))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        texts = {str(n): (cleaned.get(f"level_{n}") or "").strip() for n in SCORE_LEVELS}
+        cleaned["levels"] = {n: text for n, text in texts.items() if text}
+        return cleaned
 
 
 CriterionFormSet = _call_rows(RubricCriterion, ["name_fr", "name_en", "description", "weight"],
-                              MAX_CALL_ROWS["criteria"])
+                              MAX_CALL_ROWS["criteria"], form=CriterionForm)
 QuestionFormSet = _call_rows(EligibilityQuestion, ["text_fr", "text_en", "kind", "disqualifying_answer"],
                              MAX_CALL_ROWS["questions"])
 DocumentFormSet = _call_rows(RequiredAttachment, ["name_fr", "name_en", "description"], MAX_CALL_ROWS["documents"])

@@ -71,8 +71,14 @@ def can_decide_applications(actor: Actor) -> Decision:
 
 
 def can_read_ranking(actor: Actor) -> Decision:
-    if not actor.has_role(Role.MANAGER, Role.REVIEWER):
-        return deny(_("The ranking is for managers and reviewers."))
+    """The ranking is where managers decide: ranks, the running total and the envelope line say which
+    applications are likely to be funded. Reviewers score the applications assigned to them and read
+    the other reviews of those on their review pages; the ranking of the whole call (or even of their
+    own applications against the envelope) is not needed for that, and would tell them outcomes before
+    the decision (a pressure point on reviewers who know the applicants)."""
+    if not actor.is_manager:
+        return deny(_("The ranking is for programme managers: it is where they decide. Reviewers find "
+                      "their applications and the other reviews on their review pages."))
     return ALLOW
 
 

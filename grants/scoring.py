@@ -4,6 +4,9 @@ Missing criteria: a criterion a reviewer did not score (e.g. added after the
 review was submitted) is left out of that review's weighted mean and its weight
 is left out of the denominator. A review with no scored criterion has no score
 and is not counted in the application's mean.
+
+The ranking computes the same in SQL, in integer hundredths (grants.selectors._RANKING_SQL), so
+that a page of it needs no other rows; tests/grants/test_views_ranking.py checks that both agree.
 """
 
 from __future__ import annotations

@@ -3,17 +3,19 @@ query and answer 404 for what the actor may not see (missing or foreign alike)."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orgs.models import FocusArea, Region
+from orgs.models import FocusArea, Organisation, Region
 from relais.actor import Actor
 from relais.display import ReadOnlyView
 from relais.models import EmailStatus, Membership, OutboundEmail, Role, User
@@ -39,6 +41,7 @@ from .models import (
     TimelineActivity,
 )
 from .permissions import identity_hidden, reviewer_conflict
+from .workflow import APPLICATION, reason_given
 
 S = ApplicationStatus
 STAFF_SEE_ALL = (Role.MANAGER, Role.FINANCE)
@@ -327,6 +330,16 @@ def review_of(*, actor: Actor, application: Application) -> Review | None:
     return Review.objects.filter(tenant=actor.tenant, application=application, reviewer_id=actor.user_id).first()
 
 
+def organisation_for_conflict_check(*, review: Review) -> Organisation | None:
+    """Who applied, for the conflict-of-interest question only: a reviewer cannot say whether they
+    have a conflict without knowing the organisation, even in a blind review. Only while the
+    declaration is pending; once it is made, blind review hides the organisation again."""
+    if review.status != ReviewStatus.ASSIGNED:
+        return None
+    return (Organisation.objects.filter(tenant_id=review.tenant_id, pk=review.application.organisation_id)
+            .select_related("region").first())
+
+
 def review_scores(*, review: Review) -> dict[int, tuple[int | None, str]]:
     """criterion id -> (score, comment) as the reviewer saved them."""
     return {s.criterion_id: (s.score, s.comment) for s in review.scores.all()}
@@ -366,13 +379,14 @@ def reviews_visible_to(*, review: Review) -> QuerySet[Review]:
 # --- ranking -----------------------------------------------------------------------
 
 RANKED_STATUSES = (S.SCREENING, S.IN_REVIEW, S.DECISION_PENDING, S.APPROVED, S.REJECTED)
+RANKING_PER_PAGE = 50
+ALL_ROWS = 10**12  # a LIMIT both databases take for "no limit"
 
 
 @dataclass
 class RankingRow:
-    application: Application | ReadOnlyView  # anonymised for a blind reviewer
+    application: Application
     score: Decimal | None
-    review_scores: list[Decimal | None]
     reviews_done: int
     reviews_expected: int
     spread: Decimal | None
@@ -387,60 +401,171 @@ class RankingRow:
         return scoring.is_disputed(self.spread)
 
 
+@dataclass
+class RankingSummary:
+    """What the ranking says about the whole call, whatever page is shown."""
+
+    rows: int = 0
+    awarded: Decimal = Decimal(0)  # approved so far
+    decidable: int = 0  # awaiting a decision
+    first_over: int | None = None  # rank of the first row beyond the envelope
+
+
+def _hundredths(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(int(value)).scaleb(-2)
+
+
+# The ranking in one SQL statement (SQLite >= 3.25 and PostgreSQL: CTEs and window functions), so
+# that any page carries its rank and running total without reading every row into Python. The
+# arithmetic is grants.scoring's, in integer hundredths so that both databases round alike and
+# exactly (no float): a review's score is Σ(score × weight) / Σ(weight) over the criteria it scored
+# (weight > 0), rounded half up to 0.01; the application's score is the mean of its submitted
+# reviews' scores, rounded half up; the spread is the highest minus the lowest (two reviews or
+# more). Ties go by reference, then id. Amounts count in hundredths too: requested, or awarded once
+# approved, and nothing once rejected. The last columns are windows over the whole ranking (the
+# call's totals), computed before LIMIT. Reviews and applications meet in one UNION ALL grouped by
+# application rather than by joining aggregates: without fresh planner statistics (a call just
+# imported) PostgreSQL ran such joins as nested loops, rescanning an aggregate per application.
+_RANKING_SQL = """
+WITH call_reviews AS (
+    SELECT r.application_id AS application_id, r.status AS status,
+           CAST(SUM(CASE WHEN s.score IS NOT NULL AND c.weight > 0
+                         THEN s.score * CAST(ROUND(c.weight * 100) AS BIGINT) END) AS BIGINT) AS num,
+           CAST(SUM(CASE WHEN s.score IS NOT NULL AND c.weight > 0
+                         THEN CAST(ROUND(c.weight * 100) AS BIGINT) END) AS BIGINT) AS den
+    FROM {application} a
+    JOIN {review} r ON r.application_id = a.id
+    LEFT JOIN {score} s ON s.review_id = r.id
+    LEFT JOIN {criterion} c ON c.id = s.criterion_id AND c.call_id = %(call)s
+    WHERE a.tenant_id = %(tenant)s AND a.call_id = %(call)s AND a.status IN ({statuses})
+      AND r.status <> %(recused)s
+    GROUP BY r.id, r.application_id, r.status
+),
+facts AS (
+    SELECT a.id AS id, a.reference AS reference, a.status AS status,
+           CAST(ROUND(a.requested_amount * 100) AS BIGINT) AS requested100,
+           CASE WHEN a.status = %(rejected)s THEN 0
+                WHEN a.status = %(approved)s THEN COALESCE(CAST(ROUND(a.awarded_amount * 100) AS BIGINT), 0)
+                ELSE CAST(ROUND(a.requested_amount * 100) AS BIGINT) END AS amount100,
+           0 AS active, 0 AS done, NULL AS r100
+    FROM {application} a
+    WHERE a.tenant_id = %(tenant)s AND a.call_id = %(call)s AND a.status IN ({statuses})
+    UNION ALL
+    SELECT application_id, NULL, NULL, NULL, NULL, 1, CASE WHEN status = %(submitted)s THEN 1 ELSE 0 END,
+           CASE WHEN status = %(submitted)s AND den > 0 THEN (200 * num + den) / (2 * den) END
+    FROM call_reviews
+),
+apps AS (
+    SELECT id, MAX(reference) AS reference, MAX(status) AS status, MAX(requested100) AS requested100,
+           MAX(amount100) AS amount100, SUM(active) AS active, SUM(done) AS done,
+           CASE WHEN COUNT(r100) = 0 THEN NULL
+                ELSE (2 * CAST(SUM(r100) AS BIGINT) + COUNT(r100)) / (2 * COUNT(r100)) END AS score100,
+           CASE WHEN COUNT(r100) >= 2 THEN MAX(r100) - MIN(r100) END AS spread100
+    FROM facts
+    GROUP BY id
+),
+ranked AS (
+    SELECT apps.*,
+           ROW_NUMBER() OVER (ORDER BY {order}) AS position,
+           SUM(amount100) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS total100
+    FROM apps
+)
+SELECT id, status, score100, spread100, done, active, requested100, position, total100,
+       CASE WHEN status <> %(rejected)s AND total100 > %(envelope)s THEN 0 ELSE 1 END AS within,
+       CASE WHEN status <> %(rejected)s AND total100 > %(envelope)s AND total100 - amount100 <= %(envelope)s
+            THEN 1 ELSE 0 END AS first_over,
+       COUNT(*) OVER () AS all_rows,
+       SUM(CASE WHEN status = %(approved)s THEN amount100 ELSE 0 END) OVER () AS awarded100,
+       SUM(CASE WHEN status = %(pending)s THEN 1 ELSE 0 END) OVER () AS decidable,
+       MIN(CASE WHEN status <> %(rejected)s AND total100 > %(envelope)s AND total100 - amount100 <= %(envelope)s
+                THEN position END) OVER () AS first_over_position
+FROM ranked
+ORDER BY position
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+_RANKING_ORDER = "CASE WHEN score100 IS NULL THEN 1 ELSE 0 END, score100 DESC, reference, id"
+
+
+class RankedApplications:
+    """A call's ranking, sliced in SQL: `ranked[start:stop]` is one statement for those rows (plus one
+    to read their applications), and leaves the call's totals in `summary`. Goes to
+    relais.pagination.page_of as it is, or `list(ranked)` for every row (exports)."""
+
+    def __init__(self, call: Call) -> None:
+        self.call = call
+        self.summary = RankingSummary()
+
+    def _fetch(self, limit: int, offset: int) -> list[RankingRow]:
+        tables = {"review": Review._meta.db_table, "application": Application._meta.db_table,
+                  "score": ReviewScore._meta.db_table, "criterion": RubricCriterion._meta.db_table}
+        statuses = {f"status{i}": status for i, status in enumerate(RANKED_STATUSES)}
+        sql = _RANKING_SQL.format(**{name: connection.ops.quote_name(table) for name, table in tables.items()},
+                                  statuses=", ".join(f"%({key})s" for key in statuses), order=_RANKING_ORDER)
+        params = {"tenant": self.call.tenant_id, "call": self.call.pk, "submitted": ReviewStatus.SUBMITTED,
+                  "recused": ReviewStatus.RECUSED, "rejected": S.REJECTED, "approved": S.APPROVED,
+                  "pending": S.DECISION_PENDING, "envelope": int(self.call.envelope * 100), "limit": limit,
+                  "offset": offset, **{key: str(value) for key, value in statuses.items()}}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            columns = [c[0] for c in cursor.description]
+            found = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+        if found:
+            head = found[0]
+            self.summary = RankingSummary(rows=int(head["all_rows"]), awarded=_hundredths(head["awarded100"]) or
+                                          Decimal(0), decidable=int(head["decidable"] or 0),
+                                          first_over=head["first_over_position"])
+        apps = Application.objects.filter(tenant_id=self.call.tenant_id, pk__in=[r["id"] for r in found])
+        by_pk = {app.pk: app for app in apps.select_related("organisation", "call")}
+        return [RankingRow(
+            application=by_pk[r["id"]], score=_hundredths(r["score100"]), reviews_done=int(r["done"]),
+            reviews_expected=max(self.call.reviewers_per_application, int(r["active"])),
+            spread=_hundredths(r["spread100"]), requested=_hundredths(r["requested100"]) or Decimal(0),
+            running_total=_hundredths(r["total100"]) or Decimal(0), within_envelope=bool(r["within"]),
+            first_over=bool(r["first_over"]), rank=int(r["position"]),
+        ) for r in found]
+
+    def __getitem__(self, index: slice) -> list[RankingRow]:
+        start, stop = index.start or 0, index.stop
+        if index.step is not None or start < 0 or stop is None or stop < start:
+            raise ValueError("RankedApplications is read by plain slices: ranked[start:stop].")
+        return self._fetch(stop - start, start)
+
+    def __iter__(self) -> Iterator[RankingRow]:
+        return iter(self._fetch(ALL_ROWS, 0))
+
+
 def ranking(*, call: Call) -> list[RankingRow]:
-    """Applications of a call ranked by weighted mean score, with the running total against the envelope.
+    """Every application of a call, ranked by weighted mean score, with the running total against the
+    envelope (check can_read_ranking first). Two queries whatever the number of applications."""
+    return list(RankedApplications(call))
 
-    Four queries whatever the number of applications: criteria, applications,
-    reviews, scores.
-    """
-    weights = {c.pk: c.weight for c in call.criteria.all()}
-    submitted = Prefetch(
-        "reviews", queryset=Review.objects.exclude(status=ReviewStatus.RECUSED).prefetch_related(
-            Prefetch("scores", queryset=ReviewScore.objects.only("id", "review_id", "criterion_id", "score"))
-        ), to_attr="active_reviews",
+
+@dataclass
+class BatchDecisionPreview:
+    """What a batch decision will do, for its confirmation page."""
+
+    target: str
+    decidable: list[Application]  # awaiting a decision: these will be decided
+    skipped: list[Application]  # in another state: the service will refuse them
+    batch_total: Decimal  # awarded by this batch (approval at the requested amounts)
+    awarded: Decimal  # approved before this batch
+    envelope_left: Decimal  # after this batch; negative when it goes beyond the envelope
+    reason_required: bool
+
+
+def batch_decision_preview(*, actor: Actor, call: Call, applications: list[Application],
+                           target: str) -> BatchDecisionPreview:
+    decidable = [a for a in applications if a.status == S.DECISION_PENDING]
+    skipped = [a for a in applications if a.status != S.DECISION_PENDING]
+    awarded = (Application.objects.filter(tenant_id=call.tenant_id, call=call, status=S.APPROVED)
+               .aggregate(total=Sum("awarded_amount"))["total"] or Decimal(0))
+    batch_total = sum((a.requested_amount for a in decidable), Decimal(0)) if target == S.APPROVED else Decimal(0)
+    step = APPLICATION.find(S.DECISION_PENDING, target, actor.role)
+    return BatchDecisionPreview(
+        target=target, decidable=sorted(decidable, key=lambda a: (a.reference, a.pk)), skipped=skipped,
+        batch_total=batch_total, awarded=awarded, envelope_left=call.envelope - awarded - batch_total,
+        reason_required=bool(step and (step.reason_required or reason_given in step.requires)),
     )
-    apps = (Application.objects.filter(tenant_id=call.tenant_id, call=call, status__in=RANKED_STATUSES)
-            .select_related("organisation").prefetch_related(submitted))
-    rows = []
-    for app in apps:
-        done = [r for r in app.active_reviews if r.status == ReviewStatus.SUBMITTED]
-        per_review = [scoring.review_weighted_score({s.criterion_id: s.score for s in r.scores.all()}, weights)
-                      for r in done]
-        rows.append(RankingRow(
-            application=app, score=scoring.mean_score(per_review), review_scores=per_review,
-            reviews_done=len(done), reviews_expected=max(call.reviewers_per_application, len(app.active_reviews)),
-            spread=scoring.spread(per_review), requested=app.requested_amount,
-        ))
-    rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.application.reference, r.application.pk))
-    total = Decimal(0)
-    crossed = False
-    for rank, row in enumerate(rows, start=1):
-        row.rank = rank
-        if row.application.status in (S.REJECTED,):
-            row.running_total = total
-            continue
-        amount = row.application.awarded_amount if row.application.status == S.APPROVED else row.requested
-        total += amount or 0
-        row.running_total = total
-        row.within_envelope = total <= call.envelope
-        if not row.within_envelope and not crossed:
-            row.first_over = crossed = True
-    return rows
-
-
-def ranking_as_seen_by(*, actor: Actor, call: Call) -> tuple[list[RankingRow], bool]:
-    """The ranking as this actor may read it (check can_read_ranking first): a reviewer sees only the
-    applications whose review they submitted, anonymised in a blind call. Returns (rows, anonymised)."""
-    rows = ranking(call=call)
-    if not actor.has_role(Role.REVIEWER):
-        return rows, False
-    mine = set(Review.objects.filter(tenant=actor.tenant, application__call=call, reviewer_id=actor.user_id,
-                                     status=ReviewStatus.SUBMITTED).values_list("application_id", flat=True))
-    rows = [r for r in rows if r.application.pk in mine]
-    if call.blind_review:
-        for row in rows:
-            row.application = anonymised_application(cast(Application, row.application))
-    return rows, call.blind_review
 
 
 def pipeline(*, actor: Actor) -> list[dict]:

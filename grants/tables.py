@@ -30,7 +30,8 @@ class RankingTable(tables.Table):
 
     class Meta:
         attrs = {"class": "ranking"}
-        row_attrs = {"class": lambda record: "" if record.within_envelope else "over-envelope"}
+        row_attrs = {"class": lambda record: "" if record.within_envelope else "over-envelope",
+                     "id": lambda record: "envelope-line" if record.first_over else None}
 
     def __init__(self, *args, call, tenant_slug, selectable=False, **kwargs):
         self.call = call
@@ -54,7 +55,7 @@ class RankingTable(tables.Table):
         return format_html('<a href="{}">{}</a>', url, value or record.application.pk)
 
     def render_organisation(self, record):
-        return record.application.organisation.short_name  # a label when the reader reviews blind
+        return record.application.organisation.short_name
 
     def render_score(self, value):
         return value

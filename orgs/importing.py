@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,31 @@ MAX_COLUMNS = 40
 # An import file is at most 2 MB; its XLSX parts unpack to far less than this.
 MAX_UNCOMPRESSED_BYTES = 25 * 1024 * 1024
 BATCH_LIFETIME = datetime.timedelta(days=1)
+# Column names as programme staff type them in French (compared folded: accents, case and punctuation
+# do not matter, so "Région", "REGION" and "région" are one name).
+FRENCH_COLUMNS = {
+    "nom": "name", "nom_de_l_organisation": "name", "organisation": "name", "denomination": "name",
+    "sigle": "acronym", "acronyme": "acronym",
+    "type_d_organisation": "type",
+    "numero_d_enregistrement": "registration_number", "no_d_enregistrement": "registration_number",
+    "numero_de_recepisse": "registration_number", "recepisse": "registration_number",
+    "date_d_enregistrement": "registration_date",
+    "annee_de_creation": "founding_year", "annee_de_fondation": "founding_year",
+    "region": "region", "region_du_siege": "region", "siege": "region",
+    "regions_d_intervention": "regions_of_work", "zones_d_intervention": "regions_of_work",
+    "domaines": "focus_areas", "domaines_d_intervention": "focus_areas", "thematiques": "focus_areas",
+    "personne_de_contact": "contact_name", "nom_du_contact": "contact_name", "contact": "contact_name",
+    "telephone": "contact_phone", "tel": "contact_phone", "telephone_du_contact": "contact_phone",
+    "e_mail": "contact_email", "email": "contact_email", "courriel": "contact_email",
+    "fonction": "contact_role", "fonction_du_contact": "contact_role",
+    "consentement": "contact_consent", "consentement_du_contact": "contact_consent",
+}
+
+
+def _column_name(cell: Any) -> str:
+    """A header cell as a known column name when it is one (English or French), else its folded text."""
+    folded = re.sub(r"[^a-z0-9]+", "_", fold(_cell(cell))).strip("_")
+    return FRENCH_COLUMNS.get(folded, folded)
 YES = {"yes", "oui", "y", "o", "1", "true", "vrai", "x"}
 # Columns that land in one-line fields (names reach e-mail subjects and file names); description may span lines.
 ONE_LINE_COLUMNS = ("name", "acronym", "registration_number", "contact_name", "contact_role", "contact_phone",
@@ -88,7 +114,7 @@ def _rows_from_lines(lines: Iterator[Sequence[Any]]) -> list[dict[str, str]]:
     first = next(lines, None)
     if first is None:
         raise ValidationError(_("The file is empty."))
-    header = [fold(_cell(h)).replace(" ", "_") for h in first[:MAX_COLUMNS]]
+    header = [_column_name(h) for h in first[:MAX_COLUMNS]]
     while header and not header[-1]:
         header.pop()
     if "name" not in header and len([h for h in header if h]) <= 1:

@@ -218,6 +218,15 @@ def attachment_add(*, application: Application, actor: Actor, required: Required
     return attachment
 
 
+def attachment_download_record(*, attachment: ApplicationAttachment, actor: Actor) -> None:
+    """Who read which application document, as for organisation documents (they carry names, budgets,
+    sometimes bank details). On the attachment, not the application: it stays off the applicant's timeline."""
+    same_tenant(actor, attachment)
+    audit_record(tenant=actor.tenant, actor=actor.user, action="application.attachment_downloaded",
+                 target=attachment, after={"application": attachment.application_id,
+                                           "document": attachment.original_name})
+
+
 def allocate_reference(application: Application) -> str:
     """Next `PREFIX-YEAR-NNN` for the tenant, on a locked counter row (call inside a transaction)."""
     tenant = application.tenant

@@ -47,7 +47,12 @@ from ..permissions import (
     is_own_application,
 )
 from ..sections import ROW_FIELDS, SECTION_ROWS, SECTION_SLUGS, SECTION_TITLES, SECTIONS, next_section, previous_section
-from ..services.applications import application_section_save, application_transition, attachment_add
+from ..services.applications import (
+    application_section_save,
+    application_transition,
+    attachment_add,
+    attachment_download_record,
+)
 from ..services.emails import DECISION_EMAILS, EMAIL_ON
 from ..services.reviews import review_assign
 from ..versions import snapshot, snapshot_diff
@@ -476,6 +481,7 @@ def attachment_download(request: HttpRequest, applicationattachment_pk: int) -> 
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    attachment_download_record(attachment=attachment, actor=actor)
     return private_file_response(handle, filename=attachment.original_name, content_type=attachment.content_type)
 
 

@@ -1,4 +1,4 @@
-"""Ranking of a call's applications, its exports, and batch decisions from it."""
+"""Ranking of a call's applications (a page at a time), its exports, and batch decisions from it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from relais.exports import csv_response, xlsx_response
 from relais.ids import pk_like
 from relais.money import quantize
 from relais.outbox import warn_if_nobody_reached
+from relais.pagination import page_of
 
 from .. import selectors
 from ..forms import ReasonForm
@@ -26,15 +27,18 @@ def call_ranking(request: HttpRequest, call_pk: int) -> HttpResponse:
     actor = request.actor
     call = selectors.access_call(actor=actor, pk=call_pk)
     can_read_ranking(actor).raise_if_denied()
-    rows, _hidden = selectors.ranking_as_seen_by(actor=actor, call=call)
+    ranked = selectors.RankedApplications(call)
+    per_page = selectors.RANKING_PER_PAGE
+    page = page_of(ranked, request.GET.get("page"), per_page)
+    summary = ranked.summary
     manager = bool(can_decide_applications(actor))
-    table = RankingTable(rows, call=call, tenant_slug=actor.tenant.slug, selectable=manager)
-    decidable = sum(1 for r in rows if r.application.status == ApplicationStatus.DECISION_PENDING)
+    table = RankingTable(page.object_list, call=call, tenant_slug=actor.tenant.slug, selectable=manager)
     return render(request, "grants/call_ranking.html", {
-        "call": call, "table": table, "rows": rows, "manager": manager, "decidable": decidable,
-        "reason_form": ReasonForm(currency=call.currency),
-        "awarded_total": sum((r.application.awarded_amount or 0) for r in rows
-                             if r.application.status == ApplicationStatus.APPROVED),
+        "call": call, "table": table, "page": page, "summary": summary, "manager": manager,
+        "page_decidable": sum(1 for r in page if r.application.status == ApplicationStatus.DECISION_PENDING),
+        "last_rank": page.start_index() + len(page) - 1,
+        # The page where the money runs out, when it is not this one.
+        "envelope_page": (summary.first_over - 1) // per_page + 1 if summary.first_over else None,
     })
 
 
@@ -43,7 +47,7 @@ def call_ranking_export(request: HttpRequest, call_pk: int) -> HttpResponse:
     actor = request.actor
     call = selectors.access_call(actor=actor, pk=call_pk)
     can_read_ranking(actor).raise_if_denied()
-    rows, hidden = selectors.ranking_as_seen_by(actor=actor, call=call)
+    rows = selectors.ranking(call=call)
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     header = [_("Rank"), _("Reference"), _("Organisation"), _("Project"), _("Weighted score (0–5)"),
               _("Reviews done"), _("Reviews expected"), _("Spread"), _("Requested"), _("Running total"),
@@ -57,7 +61,7 @@ def call_ranking_export(request: HttpRequest, call_pk: int) -> HttpResponse:
         _("yes") if row.within_envelope else _("no"),
         str(row.application.get_status_display()),
     ] for row in rows]
-    ranking_export_record(call=call, actor=actor, fmt=fmt, rows=len(data), blind=hidden)
+    ranking_export_record(call=call, actor=actor, fmt=fmt, rows=len(data), blind=False)
     filename = f"ranking-{call.pk}"
     if fmt == "xlsx":
         return xlsx_response(filename, header, data)
@@ -66,7 +70,10 @@ def call_ranking_export(request: HttpRequest, call_pk: int) -> HttpResponse:
 
 @require_POST
 def call_decide(request: HttpRequest, call_pk: int) -> HttpResponse:
-    """Approve (at the requested amount) or reject the ticked applications."""
+    """Approve (at the requested amount) or reject the ticked applications, in two steps: the ticked
+    rows lead to a confirmation page (what will be approved or rejected, the amounts, the envelope
+    left; no JavaScript needed), whose own form carries `confirm` and decides. Each application goes
+    through the decision service on its own, so every rule of the service applies to each."""
     actor = request.actor
     call = selectors.access_call(actor=actor, pk=call_pk)
     can_decide_applications(actor).raise_if_denied()
@@ -78,7 +85,15 @@ def call_decide(request: HttpRequest, call_pk: int) -> HttpResponse:
     if target not in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED) or not apps:
         messages.error(request, _("Tick at least one application and choose approve or reject."))
         return redirect("grants:call_ranking", tenant_slug=actor.tenant.slug, call_pk=call.pk)
-    done, refused = applications_decide(applications=apps, target=target, actor=actor, reason=reason or "")
+    preview = selectors.batch_decision_preview(actor=actor, call=call, applications=apps, target=target)
+    missing_reason = preview.reason_required and not reason.strip()
+    if "confirm" not in request.POST or missing_reason:
+        if "confirm" in request.POST:
+            form.add_error("reason", _("A reason is required to reject (it is sent to the applicants)."))
+        return render(request, "grants/call_decide_confirm.html", {
+            "call": call, "preview": preview, "form": form, "approve": target == ApplicationStatus.APPROVED,
+        })
+    done, refused = applications_decide(applications=apps, target=target, actor=actor, reason=reason)
     if done:
         messages.success(request, _("%(n)s application(s) decided.") % {"n": len(done)})
     for app in done:

@@ -39,6 +39,7 @@ def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:
     if mine and not can_open_review(review):
         return render(request, "grants/review_conflict.html", {
             "review": shown, "form": ConflictForm(), "call": app.call,
+            "organisation": selectors.organisation_for_conflict_check(review=review),
         })
     criteria = list(app.call.criteria.all())
 

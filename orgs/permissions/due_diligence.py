@@ -45,6 +45,16 @@ def can_view_due_diligence(actor: Actor, organisation: Organisation) -> Decision
                   "organisation's own members."))
 
 
+def can_see_due_diligence_status(actor: Actor) -> Decision:
+    """The due-diligence column and filter of the organisation list: for those who act on it (managers
+    verify, finance releases tranches on it). Reviewers score proposals and trainers run sessions:
+    whether a CSO's papers are complete is not theirs to know."""
+    if actor.has_role(Role.MANAGER, Role.FINANCE):
+        return ALLOW
+    return deny(_("Due-diligence documents are reserved for programme managers, finance and the "
+                  "organisation's own members."))
+
+
 def can_download_document(actor: Actor, document: OrganisationDocument) -> Decision:
     return can_view_due_diligence(actor, document.organisation)
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from orgs.models import DueDiligenceStatus, Organisation, OrganisationStatus
-from orgs.permissions.due_diligence import can_view_due_diligence
+from orgs.permissions.due_diligence import can_see_due_diligence_status, can_view_due_diligence
 from orgs.permissions.organisations import (
     can_create_organisation,
     can_edit_organisation,
@@ -43,6 +43,11 @@ from ..workflow import ORGANISATION
 
 def _filtered(request: HttpRequest):
     queryset = selectors.organisation_table_rows(actor=request.actor)
+    if not can_see_due_diligence_status(request.actor):
+        # Neither the column, nor a filter or a sort on it (either would tell the status).
+        filterset = OrganisationFilter(request.GET or None, queryset=queryset, actor=request.actor)
+        del filterset.filters["due_diligence"]
+        return filterset
     queryset = annotate_due_diligence(queryset, today=timezone.localdate())
     return OrganisationFilter(request.GET or None, queryset=queryset, actor=request.actor)
 
@@ -55,7 +60,8 @@ def _to_detail(request: HttpRequest, organisation: Organisation) -> HttpResponse
 def organisation_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     filterset = _filtered(request)
-    table = OrganisationTable(filterset.qs, tenant_slug=actor.tenant.slug)
+    table = OrganisationTable(filterset.qs, tenant_slug=actor.tenant.slug,
+                              exclude=() if can_see_due_diligence_status(actor) else ("dd_status",))
     RequestConfig(request, paginate={"per_page": 25, "paginator_class": BoundedPaginator}).configure(table)
     return render(request, "orgs/organisation_list.html", {
         "filter": filterset, "table": table, "can_add": can_create_organisation(actor),

@@ -103,6 +103,7 @@ def test_application_journey(page, live_server):
     page.goto(f"{base}/calls/{call.pk}/ranking/")
     page.check(f"input[name=applications][value='{app.pk}']")
     page.click("button[name=decision][value=approved]")
+    page.click("button[name=confirm]")  # the confirmation page lists what will be approved
     page.wait_for_selector(".msg-success")
     app.refresh_from_db()
     assert app.status == ApplicationStatus.APPROVED and app.awarded_amount == app.requested_amount

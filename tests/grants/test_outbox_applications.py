@@ -84,7 +84,8 @@ def test_a_batch_decision_names_the_applications_nobody_hears_of(world_a):
         app.save(update_fields=["reference"])
     response = world_a.client_for(Role.MANAGER).post(
         world_a.url(f"calls/{call.pk}/decide/"),
-        {"applications": [reached.pk, alone.pk], "decision": S.REJECTED, "reason": "Budget insuffisant"}, follow=True)
+        {"applications": [reached.pk, alone.pk], "decision": S.REJECTED, "reason": "Budget insuffisant",
+         "confirm": "1"}, follow=True)
     warnings = [m for m in _messages(response) if NOBODY in m]
     assert warnings == [f"{alone.reference} : {NOBODY}"]
 

@@ -39,7 +39,7 @@ def _leaks(context, organisation):
 
 
 @pytest.mark.parametrize("path", [
-    "applications/{app}/", "reviews/{review}/", "applications/", "reviews/", "", "calls/{call}/ranking/",
+    "applications/{app}/", "reviews/{review}/", "applications/", "reviews/", "",
 ])
 def test_a_blind_reviewer_page_context_holds_no_organisation(world_a, blind_review, path):
     app, review = blind_review

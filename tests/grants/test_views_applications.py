@@ -587,3 +587,27 @@ def test_autosave_then_explicit_save_of_the_same_page_is_not_stale(world_a):
     assert client.post(url, {**page, "s-context": "Début du texte, et la suite", "go": "context"}).status_code == 302
     app.refresh_from_db()
     assert app.context == "Début du texte, et la suite"
+
+
+@pytest.mark.django_db
+def test_attachment_downloads_are_audited_like_organisation_documents(world_a):
+    from grants.models import ReviewStatus
+    from relais.models import AuditEvent
+    from tests.grants.factories import ReviewFactory
+
+    app = complete_application(world_a, status=ApplicationStatus.IN_REVIEW)
+    attachment = app.attachments.get()
+    response = world_a.client_for(Role.MANAGER).get(world_a.url(f"documents/{attachment.pk}/"))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    event = AuditEvent.objects.get(action="application.attachment_downloaded")
+    assert (event.tenant, event.actor, event.target_type, event.target_id) == (
+        world_a.tenant, world_a.user(Role.MANAGER), "grants.applicationattachment", str(attachment.pk))
+    assert event.after["document"] == attachment.original_name
+    # A refused download (blind reviewer) is no download.
+    app.call.blind_review = True
+    app.call.save()
+    ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                  status=ReviewStatus.DRAFT, coi="none")
+    assert world_a.client_for(Role.REVIEWER).get(world_a.url(f"documents/{attachment.pk}/")).status_code == 403
+    assert AuditEvent.objects.filter(action="application.attachment_downloaded").count() == 1

@@ -278,3 +278,31 @@ def test_call_edited_in_two_tabs_the_second_save_is_refused_and_nothing_is_lost(
     call.refresh_from_db()
     assert (call.title_fr, call.description_fr) == ("Titre du second onglet", "Description du premier onglet")
     assert call.criteria.get().name_fr == "Pertinence"
+
+
+def test_rubric_level_descriptions_are_entered_with_the_call_and_shown_to_reviewers(world_a):
+    from grants.models import ReviewStatus
+    from tests.grants.factories import ReviewFactory
+
+    client = world_a.client_for(Role.MANAGER)
+    levels = {str(n): f"Niveau {n} : preuve {n}" for n in range(6)}
+    data = {**_call_data(world_a), **{f"criteria-0-level_{n}": text for n, text in levels.items()}}
+    data["criteria-0-level_3"] = "  "  # left blank: not kept
+    assert client.post(world_a.url("calls/new/"), data).status_code == 302
+    call = Call.objects.get(tenant=world_a.tenant, title_fr="Appel jeunesse")
+    criterion = call.criteria.get()
+    assert criterion.levels == {n: t for n, t in levels.items() if n != "3"}
+    # The edit form shows them back, and an edit changes one without losing the others.
+    page = client.get(world_a.url(f"calls/{call.pk}/edit/")).content.decode()
+    assert "Niveau 5 : preuve 5" in page and 'name="criteria-0-level_0"' in page
+    edit = {**data, "criteria-INITIAL_FORMS": "1", "criteria-0-id": str(criterion.pk),
+            "criteria-0-level_3": "Moyen"}
+    assert client.post(world_a.url(f"calls/{call.pk}/edit/"), edit).status_code == 302
+    criterion.refresh_from_db()
+    assert criterion.levels["3"] == "Moyen" and criterion.levels["0"] == "Niveau 0 : preuve 0"
+    # The reviewer reads what each score means on the scoring page.
+    app = complete_application(world_a, status=S.IN_REVIEW, call=call)
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                           status=ReviewStatus.DRAFT)
+    page = world_a.client_for(Role.REVIEWER).get(world_a.url(f"reviews/{review.pk}/")).content.decode()
+    assert "4 — Niveau 4 : preuve 4" in page and "3 — Moyen" in page

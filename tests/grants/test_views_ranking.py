@@ -11,6 +11,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from grants.models import ApplicationStatus, Review, ReviewStatus
+from grants.selectors import RANKING_PER_PAGE
 from relais.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.grants.conftest import complete_application
@@ -47,12 +48,14 @@ def test_manager_approves_and_rejects_in_batch_from_ranking(world_a, mailoutbox,
     MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT, organisation=b.organisation)
     client = world_a.client_for(Role.MANAGER)
     url = world_a.url(f"calls/{call.pk}/decide/")
-    client.post(url, {"applications": [b.pk], "decision": S.REJECTED, "reason": ""})
+    response = client.post(url, {"applications": [b.pk], "decision": S.REJECTED, "reason": "", "confirm": "1"})
+    assert "Un motif est obligatoire pour refuser" in response.content.decode()
     b.refresh_from_db()
     assert b.status == S.DECISION_PENDING  # reason required
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"applications": [a.pk], "decision": S.APPROVED})
-        client.post(url, {"applications": [b.pk], "decision": S.REJECTED, "reason": "Budget insuffisant"})
+        client.post(url, {"applications": [a.pk], "decision": S.APPROVED, "confirm": "1"})
+        client.post(url, {"applications": [b.pk], "decision": S.REJECTED, "reason": "Budget insuffisant",
+                          "confirm": "1"})
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.status, a.awarded_amount) == (S.APPROVED, a.requested_amount)
@@ -68,7 +71,7 @@ def test_manager_member_of_applicant_cannot_decide_from_ranking(world_a):
     manager.organisation = world_a.organisation
     manager.save()
     world_a.client_for(Role.MANAGER).post(world_a.url(f"calls/{app.call.pk}/decide/"),
-                                          {"applications": [app.pk], "decision": S.APPROVED})
+                                          {"applications": [app.pk], "decision": S.APPROVED, "confirm": "1"})
     app.refresh_from_db()
     assert app.status == S.DECISION_PENDING
 
@@ -119,7 +122,7 @@ def test_ranking_queries_constant_from_10_to_500(world_a, django_assert_num_quer
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
         assert response.status_code == 200
-        assert response.content.decode().count('name="applications"') == n
+        assert response.content.decode().count('name="applications"') == min(n, RANKING_PER_PAGE)
         counts[n] = len(ctx.captured_queries)
     assert counts[10] == counts[500]
     with django_assert_num_queries(counts[500]):
@@ -190,3 +193,156 @@ def test_ranking_export_amounts_in_minor_unit_with_currency(world_a, currency, a
     assert row[header.index("Demandé")] == csv_cell and row[header.index("Devise")] == currency
     header, row = _export(world_a, call, "xlsx")
     assert row[header.index("Demandé")] == xlsx_cell and row[header.index("Devise")] == currency
+
+
+def _python_ranking(call):
+    """The ranking as grants.scoring computes it in Python, row by row: the reference the SQL must match."""
+    from grants import scoring
+    from grants.models import Application, ReviewScore
+    from grants.selectors import RANKED_STATUSES
+
+    weights = {c.pk: c.weight for c in call.criteria.all()}
+    rows = []
+    for app in Application.objects.filter(call=call, status__in=RANKED_STATUSES):
+        active = list(app.reviews.exclude(status=ReviewStatus.RECUSED))
+        done = [r for r in active if r.status == ReviewStatus.SUBMITTED]
+        per_review = [scoring.review_weighted_score(
+            {s.criterion_id: s.score for s in ReviewScore.objects.filter(review=r)}, weights) for r in done]
+        rows.append({"pk": app.pk, "ref": app.reference, "status": app.status, "awarded": app.awarded_amount,
+                     "score": scoring.mean_score(per_review), "spread": scoring.spread(per_review),
+                     "done": len(done), "expected": max(call.reviewers_per_application, len(active)),
+                     "requested": app.requested_amount})
+    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["ref"], r["pk"]))
+    total, crossed = Decimal(0), False
+    for rank, row in enumerate(rows, start=1):
+        row["rank"], row["within"], row["first_over"] = rank, True, False
+        if row["status"] != S.REJECTED:
+            total += (row["awarded"] or 0) if row["status"] == S.APPROVED else row["requested"]
+            row["within"] = total <= call.envelope
+            row["first_over"] = not row["within"] and not crossed
+            crossed = crossed or not row["within"]
+        row["total"] = total
+    return rows
+
+
+def _varied_call(world, n):
+    """n applications with every case the math has: weights with cents, a zero weight, missing and empty
+    scores, draft and recused reviews, approved (at less than requested) and rejected rows, ties, amounts
+    with cents."""
+    import random
+
+    from grants.models import Application, ReviewScore
+
+    rng = random.Random(20261129)
+    call = CallFactory(tenant=world.tenant, reviewers_per_application=2, envelope=Decimal("2000000.50"),
+                       currency="EUR")
+    criteria = [RubricCriterionFactory(tenant=world.tenant, call=call, weight=w)
+                for w in (Decimal("2.35"), Decimal("1"), Decimal("0.29"), Decimal("0"))]
+    reviewers = _reviewers(world, 3)
+    statuses = [S.DECISION_PENDING] * 6 + [S.IN_REVIEW, S.APPROVED, S.REJECTED, S.SCREENING, S.DRAFT]
+    apps = Application.objects.bulk_create([
+        Application(tenant=world.tenant, call=call, organisation=_org(world, 1000 + i), status=(status := rng.choice(
+            statuses)), title=f"P{i}", reference=f"V-{call.pk}-{i:03d}",
+            requested_amount=Decimal(rng.randrange(5_000_000, 30_000_000)) / 100,
+            awarded_amount=Decimal(rng.randrange(1_000_000, 5_000_000)) / 100 if status == S.APPROVED else None)
+        for i in range(n)])
+    reviews = Review.objects.bulk_create([
+        Review(tenant=world.tenant, application=a, reviewer=m.user, status=rng.choice(
+            [ReviewStatus.SUBMITTED] * 4 + [ReviewStatus.DRAFT, ReviewStatus.RECUSED]))
+        for a in apps for m in reviewers[:rng.randrange(0, 4)]])
+    ReviewScore.objects.bulk_create([
+        ReviewScore(tenant=world.tenant, review=r, criterion=c, score=rng.choice([None, 0, 1, 2, 3, 4, 5, 5]))
+        for r in reviews for c in criteria if rng.random() < 0.85])
+    return call
+
+
+@pytest.mark.django_db
+def test_sql_ranking_matches_the_python_scoring_on_every_page(world_a):
+    from grants.selectors import RankedApplications
+    from relais.pagination import page_of
+
+    call = _varied_call(world_a, 130)
+    expected = _python_ranking(call)
+    assert len({r["score"] for r in expected}) > 10 and any(r["first_over"] for r in expected)
+    got = []
+    for number in (1, 2, 3):
+        page = page_of(RankedApplications(call), number, RANKING_PER_PAGE)
+        assert page.has_next is (number < 3)
+        got.extend(page)
+    assert [(r.application.pk, r.rank, r.score, r.spread, r.reviews_done, r.reviews_expected, r.requested,
+             r.running_total, r.within_envelope, r.first_over) for r in got] == [
+        (e["pk"], e["rank"], e["score"], e["spread"], e["done"], e["expected"], e["requested"], e["total"],
+         e["within"], e["first_over"]) for e in expected]
+
+
+@pytest.mark.django_db
+def test_the_running_total_on_a_later_page_counts_the_pages_before(world_a):
+    call = _ranked_call(world_a, 120)  # requested 1,000,000 + i each: the total grows on every row
+    client = world_a.client_for(Role.MANAGER)
+    page3 = client.get(world_a.url(f"calls/{call.pk}/ranking/?page=3"))
+    rows = list(page3.context["table"].data)
+    assert [r.rank for r in rows] == list(range(101, 121))
+    assert rows[-1].running_total == sum(Decimal(1000000 + i) for i in range(120))
+    body = page3.content.decode()
+    assert "Rangs 101 à 120 sur 120" in body and 'rel="prev"' in body and 'rel="next"' not in body
+
+
+@pytest.mark.django_db
+def test_the_ranking_of_500_applications_fits_14_kb_gzip(world_a, capsys):
+    from tests.relais.test_page_weight import first_load, gz
+
+    call = _ranked_call(world_a, 500)
+    response = world_a.client_for(Role.MANAGER).get(world_a.url(f"calls/{call.pk}/ranking/"))
+    assert response.status_code == 200
+    html = response.content
+    assert html.decode().count('name="applications"') == RANKING_PER_PAGE
+    assert gz(html) <= 14 * 1024 and first_load(html) <= 14 * 1024
+    with capsys.disabled():
+        print(f"\nranking of 500 applications: HTML {gz(html)} B gzip, first load {first_load(html)} B gzip")
+
+
+@pytest.mark.django_db
+def test_batch_decision_asks_for_confirmation_with_amounts_and_envelope_left(world_a):
+    call = CallFactory(tenant=world_a.tenant, envelope=Decimal("12000000"))
+    a = complete_application(world_a, status=S.DECISION_PENDING, call=call)  # requests 5,000,000
+    b = complete_application(world_a, status=S.DECISION_PENDING, call=call,
+                             organisation=OrganisationFactory(tenant=world_a.tenant))
+    c = complete_application(world_a, status=S.IN_REVIEW, call=call,
+                             organisation=OrganisationFactory(tenant=world_a.tenant))
+    c.reference = "PD-2026-777"
+    c.save()
+    client = world_a.client_for(Role.MANAGER)
+    ranking_page = client.get(world_a.url(f"calls/{call.pk}/ranking/")).content.decode()
+    assert 'value="approved"' in ranking_page and "Approuver…" in ranking_page
+    response = client.post(world_a.url(f"calls/{call.pk}/decide/"),
+                           {"applications": [a.pk, b.pk, c.pk], "decision": S.APPROVED})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Approuver 2 demandes ?" in body and 'name="confirm"' in body
+    assert "10\u202f000\u202f000" in body or "10 000 000" in body  # awarded by this batch
+    assert "2\u202f000\u202f000" in body or "2 000 000" in body  # envelope left
+    assert "PD-2026-777" in body  # not awaiting a decision: said, and not carried on
+    assert body.count('name="applications"') == 2
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.status == b.status == S.DECISION_PENDING  # nothing decided before the confirmation
+    client.post(world_a.url(f"calls/{call.pk}/decide/"),
+                {"applications": [a.pk, b.pk], "decision": S.APPROVED, "confirm": "1"})
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.status == b.status == S.APPROVED
+
+
+@pytest.mark.django_db
+def test_reviewers_get_no_ranking_nor_its_export(world_a):
+    from relais.models import AuditEvent
+
+    app = complete_application(world_a, status=S.DECISION_PENDING)
+    ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER),
+                  status=ReviewStatus.SUBMITTED, coi="none")
+    client = world_a.client_for(Role.REVIEWER)
+    assert client.get(world_a.url(f"calls/{app.call.pk}/ranking/")).status_code == 403
+    assert client.post(world_a.url(f"calls/{app.call.pk}/ranking/export/?format=csv")).status_code == 403
+    assert not AuditEvent.objects.filter(action="call.ranking_exported").exists()
+    detail = client.get(world_a.url(f"calls/{app.call.pk}/")).content.decode()
+    assert f"calls/{app.call.pk}/ranking/" not in detail

@@ -364,3 +364,21 @@ def test_line_breaks_in_one_line_columns_are_row_errors(geography, english):
                                        filename="x.csv", rows=rows)
     created = importing.import_batch_confirm(batch=batch, actor=geography.actor(Role.MANAGER))
     assert [o.acronym for o in created] == ["AD"]
+
+
+def test_french_column_headers_are_recognised(geography):
+    world = geography
+    content = ("Nom;Sigle;Région;Régions d'intervention;Domaines;Personne de contact;Téléphone;E-mail;"
+               "Consentement;Colonne inconnue\n"
+               "Association Benkadi des femmes;BENKADI;Kayes;Kayes;Droits des femmes;Awa Diarra;+223 76 11 22 33;"
+               "awa@example.org;oui;ignorée\n").encode("utf-8-sig")
+    _client, response = upload(world, "export-fr.csv", content)
+    assert response.status_code == 302, response.content.decode()[:1000]
+    batch = ImportBatch.objects.get()
+    created = importing.import_batch_confirm(batch=batch, actor=world.actor(Role.MANAGER))
+    org = created[0]
+    assert (org.name, org.acronym, org.region.name) == ("Association Benkadi des femmes", "BENKADI", "Kayes")
+    assert [r.name for r in org.regions_of_work.all()] == ["Kayes"]
+    contact = ContactPerson.objects.get(organisation=org)
+    assert (contact.name, contact.email) == ("Awa Diarra", "awa@example.org")
+    assert "76" in contact.phone

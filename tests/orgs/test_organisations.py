@@ -488,3 +488,37 @@ def test_payment_details_edited_in_two_tabs_the_second_save_is_refused(world_a):
     assert response.status_code == 409 and "Ecobank Mali" in response.content.decode()
     details.refresh_from_db()
     assert details.bank_name == "Ecobank Mali" and details.mobile_number != "+223 76 00 00 02"
+
+
+@pytest.mark.parametrize(("role", "sees"), [(Role.MANAGER, True), (Role.FINANCE, True), (Role.REVIEWER, False),
+                                            (Role.TRAINER, False)])
+def test_due_diligence_column_filter_and_sort_only_for_managers_and_finance(world_a, role, sees):
+    from orgs.models import DueDiligenceItem
+
+    DueDiligenceItem.objects.create(tenant=world_a.tenant, name="Statuts", required=True)
+    org = OrganisationFactory(tenant=world_a.tenant, name="Organisation sans pièce requise")
+    review_of_organisation(world_a, org)  # a reviewer sees this CSO in the registry
+    client = world_a.client_for(role)
+    page = client.get(world_a.url("organisations/")).content.decode()
+    assert org.name in page
+    assert ("Incomplète" in page) is sees
+    assert ('name="due_diligence"' in page) is sees
+    # Neither a filter nor a sort on the status tells it by another way.
+    for query in ("?due_diligence=complete", "?sort=dd_status", "?sort=-dd_status"):
+        response = client.get(world_a.url("organisations/") + query)
+        assert response.status_code == 200
+        if not sees:
+            assert org.name in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "columns"), [(Role.MANAGER, 8), (Role.TRAINER, 7)])
+def test_list_rows_have_one_cell_per_visible_column_and_the_name_stays_in_view(world_a, role, columns):
+    """The rows are written in one pass (orgs.tables.OrganisationTable.body_html): they follow the
+    columns the role sees and keep each column's cell attributes (the sticky key column on phones)."""
+    import re
+
+    body = world_a.client_for(role).get(list_url(world_a)).content.decode()
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody", 1)[1], re.S)
+    assert rows and all(row.count("<td") == columns for row in rows)
+    assert all(row.lstrip().startswith('<td class="key"') for row in rows)

@@ -66,7 +66,7 @@ FILE_ENDPOINTS = [
     pytest.param(_organisation_export("csv"), Role.MANAGER, True, id="organisation_export_csv"),
     pytest.param(_organisation_export("xlsx"), Role.MANAGER, True, id="organisation_export_xlsx"),
     pytest.param(_ranking_export("csv"), Role.MANAGER, True, id="ranking_export_csv"),
-    pytest.param(_ranking_export("xlsx"), Role.REVIEWER, True, id="ranking_export_xlsx"),
+    pytest.param(_ranking_export("xlsx"), Role.MANAGER, True, id="ranking_export_xlsx"),
 ]
 
 
