@@ -9,7 +9,7 @@ class OrgsConfig(AppConfig):
     def ready(self) -> None:
         from relais.services.tenancy import register_members_changed, register_tenant_setup
 
-        from . import dashboard, workflow  # noqa: F401  (registers panels, navigation, state tables)
+        from . import audit, dashboard, workflow  # noqa: F401  (registers panels, navigation, state tables, audit)
         from .hooks import members_changed, set_up_workspace
 
         register_tenant_setup(set_up_workspace)

@@ -6,10 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from django.urls import reverse
+
 from relais import selectors
-from relais.audit_labels import register_audit_labels
+from relais.audit_describe import AuditTarget, register_audit_target, register_audit_values
+from relais.audit_labels import register_audit_labels, register_audit_sentences
 from relais.dashboard import dashboard_panel, nav_entry
-from relais.models import Role
+from relais.models import Invitation, Membership, Role, Tenant, User
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from relais.http import TenantRequest
@@ -44,4 +47,49 @@ register_audit_labels({
     "invitation.created": _("Invitation sent"),
     "invitation.revoked": _("Invitation cancelled"),
     "invitation.accepted": _("Invitation accepted"),
+})
+
+register_audit_labels({"audit_log.exported": _("Audit log exported")})
+
+# How the audit log tells what happened to the kernel's own objects (relais.audit_describe).
+register_audit_sentences({
+    "tenant.created": _("%(actor)s created %(object)s"),
+    "tenant.changed": _("%(actor)s changed %(object)s in the admin"),
+    "tenant.settings_changed": _("%(actor)s changed the settings of %(object)s"),
+    "membership.granted": _("%(actor)s granted a role to %(object)s"),
+    "membership.role_changed": _("%(actor)s changed the role of %(object)s"),
+    "membership.revoked": _("%(actor)s removed the access of %(object)s"),
+    "membership.changed_in_admin": _("%(actor)s changed the membership of %(object)s in the admin"),
+    "invitation.created": _("%(actor)s invited %(object)s"),
+    "invitation.revoked": _("%(actor)s cancelled the invitation of %(object)s"),
+    "invitation.accepted": _("%(actor)s accepted the invitation"),
+    "audit_log.exported": _("%(actor)s exported the audit log"),
+})
+
+
+def _members_url(obj: Any) -> str:
+    return reverse("relais:members", kwargs={"tenant_slug": obj.tenant.slug})
+
+
+register_audit_target(AuditTarget(
+    "relais.tenant", _("the workspace %(name)s"), lambda tenant: Tenant.objects.filter(pk=tenant.pk),
+    name=lambda t: t.name, url=lambda t: reverse("relais:tenant_settings", kwargs={"tenant_slug": t.slug}),
+    currency=lambda t: t.default_currency,
+))
+register_audit_target(AuditTarget(
+    "relais.membership", "%(name)s",
+    lambda tenant: Membership.objects.filter(tenant=tenant).select_related("user", "tenant"),
+    name=lambda m: m.user.display_name, url=_members_url,
+))
+register_audit_target(AuditTarget(
+    "relais.invitation", "%(name)s", lambda tenant: Invitation.objects.filter(tenant=tenant).select_related("tenant"),
+    name=lambda i: i.email, url=_members_url,
+))
+# Users are global: a tenant names only the people who are or were its members.
+register_audit_target(AuditTarget(
+    "relais.user", "%(name)s", lambda tenant: User.objects.filter(memberships__tenant=tenant).distinct(),
+    name=lambda u: u.display_name, search_fields=("email",),
+))
+register_audit_values(references={"reviewer": "relais.user"}, labels={
+    "role": _("role"), "user": _("person"), "email": _("e-mail address"), "is_active": _("active"),
 })

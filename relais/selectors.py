@@ -6,9 +6,11 @@ so "does not exist" and "not yours" are the same 404.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -82,6 +84,35 @@ def audit_list(
         events = events.filter(target_type=target_type)
     if target_id is not None:
         events = events.filter(target_id=str(target_id))
+    return events
+
+
+def audit_search(
+    *, actor: Actor, who: str = "", action: str = "", target_type: str = "", target: str = "",
+    date_from: date | None = None, date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit log's filters: who acted (name or e-mail text), the action, the object (an id or a
+    reference its app lets us search), and the days (in the workspace's time zone), newest first.
+
+    Each filter matches an index of AuditEvent (tenant first, then actor, action or object, then
+    date), so a page costs the same on 1,000 or 200,000 events."""
+    from relais.audit_describe import target_ids_for
+
+    events = audit_list(actor=actor, target_type=target_type or None)
+    who = who.strip()
+    if who:
+        people = User.objects.filter(Q(full_name__icontains=who) | Q(email__icontains=who)).values("pk")
+        events = events.filter(actor__in=people)
+    if action:
+        events = events.filter(action=action)
+    if target_type and target.strip():
+        events = events.filter(target_id__in=target_ids_for(tenant=actor.tenant, target_type=target_type,
+                                                            text=target))
+    if date_from:
+        events = events.filter(created_at__gte=timezone.make_aware(datetime.combine(date_from, time.min)))
+    if date_to:
+        events = events.filter(created_at__lt=timezone.make_aware(datetime.combine(date_to + timedelta(days=1),
+                                                                                   time.min)))
     return events
 
 

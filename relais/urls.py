@@ -16,5 +16,6 @@ urlpatterns = [
     path("members/<int:membership_pk>/revoke/", tenancy.membership_revoke, name="membership_revoke"),
     path("invitations/<int:invitation_pk>/revoke/", tenancy.invitation_revoke, name="invitation_revoke"),
     path("audit/", tenancy.audit_log, name="audit_log"),
+    path("audit/export.csv", tenancy.audit_log_export, name="audit_log_export"),
     path("settings/", tenancy.tenant_settings, name="tenant_settings"),
 ]
