@@ -10,8 +10,8 @@ row (``describe_events``).
 
 from __future__ import annotations
 
-from collections import defaultdict
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,9 +20,9 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.utils import translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from relais.audit_labels import audit_label, audit_sentence
@@ -190,7 +190,7 @@ def _field_label(model: type[Model] | None, key: str) -> str:
         return str(_FIELD_LABELS[key])
     if model is not None:
         try:
-            return str(model._meta.get_field(key).verbose_name)
+            return str(getattr(model._meta.get_field(key), "verbose_name", key))
         except FieldDoesNotExist:
             pass
     return key.replace("_", " ")

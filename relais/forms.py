@@ -67,8 +67,10 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     target_type = forms.ChoiceField(label=_("Object type"), required=False)
     target = forms.CharField(label=_("Object number or reference"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_from = forms.DateField(label=_("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("To"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from relais.audit_describe import audit_targets, target_type_label
@@ -76,8 +78,8 @@ class AuditFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         actions = sorted(((code, audit_label(code)) for code in audit_actions()), key=lambda c: c[1].casefold())
-        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("All actions")), *actions]
         types = sorted(((t, target_type_label(t)) for t in audit_targets()), key=lambda c: c[1].casefold())
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("All actions")), *actions]
         cast(forms.ChoiceField, self.fields["target_type"]).choices = [("", _("All objects")), *types]
         for field in ("date_from", "date_to"):  # the date widget sends ISO dates whatever the language
             cast(forms.DateField, self.fields[field]).input_formats = ["%Y-%m-%d", "%d/%m/%Y"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext_lazy as _
-
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from relais import selectors
 from relais.audit_describe import AuditTarget, register_audit_target, register_audit_values

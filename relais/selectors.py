@@ -10,9 +10,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
-from django.utils import timezone
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .actor import Actor
 from .models import AuditEvent, Invitation, Membership, Tenant, User

@@ -20,7 +20,7 @@ def audit_label(action: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number: int) -> str:
+def page_url(context: template.Context, number: int) -> str:
     """``?page=N`` keeping the list's other query parameters (filters, sort)."""
     query = context["request"].GET.copy()
     query["page"] = str(number)

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais import selectors
+from relais.audit_describe import describe_events, export_header, export_rows
 from relais.dashboard import panels_for
 from relais.errors import Refused, refused_message
-from relais.audit_describe import describe_events, export_header, export_rows
 from relais.exports import csv_streaming_response
 from relais.forms import AuditFilterForm, InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
 from relais.http import TenantRequest

@@ -9,6 +9,7 @@ import io
 import json
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.pofile import read_po
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import translation
 
 from grants.models import ApplicationStatus
 from orgs.models import OrganisationStatus
@@ -68,8 +69,9 @@ def test_an_approval_reads_as_a_french_sentence_with_states_and_amount(world_a):
 def test_an_approval_reads_as_an_english_sentence(world_a, english):
     _, event = _approve_event(world_a)
     [row] = _describe(world_a, event)
+    amount = format_money(Decimal("6000000"), "XOF", locale="en")
     assert row.text == ("Aminata Traoré approved the application PD-2026-004 "
-                        f"from “Decision pending” to “Approved”: {format_money(Decimal('6000000'), 'XOF', locale='en')}")
+                        f"from “Decision pending” to “Approved”: {amount}")
 
 
 def test_an_organisation_state_change_names_both_states_and_the_reason(world_a):
@@ -238,9 +240,9 @@ def test_filter_by_object_id_or_reference(world_a):
 def test_filter_by_dates_in_the_workspace_time_zone(world_a):
     _, old = _approve_event(world_a, reference="PD-2025-001")
     _, new = _approve_event(world_a, reference="PD-2026-002")
-    AuditEvent.objects.filter(pk=old.pk).update(
-        created_at=timezone.make_aware(dt.datetime(2026, 1, 10, 23, 30)))  # Bamako time
-    AuditEvent.objects.filter(pk=new.pk).update(created_at=timezone.make_aware(dt.datetime(2026, 1, 11, 0, 30)))
+    bamako = ZoneInfo("Africa/Bamako")
+    AuditEvent.objects.filter(pk=old.pk).update(created_at=dt.datetime(2026, 1, 10, 23, 30, tzinfo=bamako))
+    AuditEvent.objects.filter(pk=new.pk).update(created_at=dt.datetime(2026, 1, 11, 0, 30, tzinfo=bamako))
     client = world_a.client_for(Role.MANAGER)
     page = _texts(client.get(world_a.url("audit/"), {"date_from": "2026-01-11", "date_to": "2026-01-11"}))
     assert ">PD-2026-002<" in page and ">PD-2025-001<" not in page
