@@ -34,8 +34,13 @@ def _review_url(review: Review) -> str:
     return _application_url(review.application)
 
 
+# Only what names and links need: an application row carries long texts a page of 50 events never reads.
+NAMING_FIELDS = ("reference", "tenant__slug", "call__currency", "organisation__name", "organisation__acronym")
+
+
 def _applications(tenant: Any):
-    return Application.objects.filter(tenant=tenant).select_related("tenant", "call", "organisation")
+    return Application.objects.filter(tenant=tenant).select_related(
+        "tenant", "call", "organisation").only(*NAMING_FIELDS)
 
 
 register_audit_target(AuditTarget(
@@ -45,14 +50,16 @@ register_audit_target(AuditTarget(
 ))
 register_audit_target(AuditTarget(
     "grants.call", gettext_lazy("the call “%(name)s”"),
-    lambda tenant: Call.objects.filter(tenant=tenant).select_related("tenant"),
+    lambda tenant: Call.objects.filter(tenant=tenant).select_related("tenant").only(
+        "title_fr", "title_en", "currency", "tenant__slug"),
     name=lambda call: call.title, url=_call_url, currency=lambda call: call.currency,
     search_fields=("title_fr", "title_en"),
 ))
 register_audit_target(AuditTarget(
     "grants.review", gettext_lazy("the review of %(name)s"),
     lambda tenant: Review.objects.filter(tenant=tenant).select_related(
-        "tenant", "application__tenant", "application__call", "application__organisation"),
+        "tenant", "application__tenant", "application__call", "application__organisation").only(
+        "tenant__slug", *(f"application__{name}" for name in NAMING_FIELDS)),
     name=lambda review: _application_name(review.application), url=_review_url,
 ))
 register_audit_values(
