@@ -87,6 +87,9 @@ def audit_list(
     return events
 
 
+MAX_ACTORS_SEARCHED = 50
+
+
 def audit_search(
     *, actor: Actor, who: str = "", action: str = "", target_type: str = "", target: str = "",
     date_from: date | None = None, date_to: date | None = None,
@@ -101,8 +104,14 @@ def audit_search(
     events = audit_list(actor=actor, target_type=target_type or None)
     who = who.strip()
     if who:
-        people = User.objects.filter(Q(full_name__icontains=who) | Q(email__icontains=who)).values("pk")
-        events = events.filter(actor__in=people)
+        # The people first, as a short list of ids: with a subquery PostgreSQL walked the tenant's
+        # whole trail newest first looking for a rare actor (390 ms on 200,000 events); with the ids
+        # it reads the (tenant, actor, date) index (under 1 ms). Members of this workspace only, past
+        # or present: the search never tells whether someone elsewhere exists.
+        people = list(User.objects.filter(Q(full_name__icontains=who) | Q(email__icontains=who),
+                                          memberships__tenant=actor.tenant)
+                      .values_list("pk", flat=True).distinct()[:MAX_ACTORS_SEARCHED])
+        events = events.filter(actor_id__in=people)
     if action:
         events = events.filter(action=action)
     if target_type and target.strip():
