@@ -109,8 +109,8 @@ def explain(world: dict) -> None:
         "by actor text": {"who": users[3].email},
         "by action": {"action": "application.approve"},
         "by object": {"target_type": targets[0][0], "target": targets[0][1]},
-        "by dates": {"date_from": dt.date.today() - dt.timedelta(days=400),
-                     "date_to": dt.date.today() - dt.timedelta(days=390)},
+        "by dates": {"date_from": timezone.localdate() - dt.timedelta(days=400),
+                     "date_to": timezone.localdate() - dt.timedelta(days=390)},
     }
     for name, filters in cases.items():
         query = audit_search(actor=actor, **filters)[:51]

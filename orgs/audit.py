@@ -105,7 +105,7 @@ register_audit_target(AuditTarget(
     name=lambda v: v.name, url=lambda v: reverse("orgs:sanctions_lists", kwargs={"tenant_slug": v.tenant.slug}),
 ))
 register_audit_target(AuditTarget(
-    "orgs.importbatch", _("the import of %(name)s"), _of_tenant(ImportBatch), name=lambda b: b.filename,
+    "orgs.importbatch", _("the file %(name)s"), _of_tenant(ImportBatch), name=lambda b: b.filename,
 ))
 register_audit_values(
     references={"organisation": "orgs.organisation", "item": "orgs.duediligenceitem", "region": "orgs.region"},

@@ -171,13 +171,11 @@ def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], 
 
 def _noun(target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
     target = _TARGETS.get(target_type)
-    if described is None:
+    if described is None or target is None:
         # A deleted row, or a type nobody registered: its readable type and its number.
-        if target is None:
-            text = _("%(type)s no. %(id)s") % {"type": target_type_label(target_type), "id": target_id}
-            return conditional_escape(text) if html else text
-        described = Described(name=_("no. %(id)s") % {"id": target_id})
-    noun = str(target.noun) if target is not None else "%(name)s"
+        text = _("the %(type)s no. %(id)s") % {"type": target_type_label(target_type).lower(), "id": target_id}
+        return conditional_escape(text) if html else text
+    noun = str(target.noun)
     if not html:
         return noun % {"name": described.name}
     name_html = format_html('<a href="{}">{}</a>', described.url, described.name) if described.url \

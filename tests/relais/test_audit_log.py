@@ -97,7 +97,7 @@ def test_a_membership_change_names_the_person_and_the_roles(world_a):
                          target=target, before={"role": "trainer", "organisation": None},
                          after={"role": "applicant", "organisation": world_a.organisation.pk})
     [row] = _describe(world_a, event)
-    assert "a changé le rôle de Fatoumata Diarra" in row.text
+    assert "a attribué un autre rôle à Fatoumata Diarra" in row.text
     lines = [c.line for c in row.changes]
     assert f"rôle : {Role.TRAINER.label} → {Role.APPLICANT.label}" in lines
     assert any(line.endswith(f"→ {world_a.organisation.short_name}") or
@@ -129,8 +129,8 @@ def test_unknown_keys_actions_and_objects_fall_back_to_readable_text(world_a):
     assert "obscure flag : oui → non" in lines and "tags : a, b" in lines
     assert any(line.startswith("subvention maximale") or "→ 2" in line for line in lines), lines
     assert rows[unknown_action.pk].text.startswith(manager.display_name + " : call.teleported, l'appel")
-    assert rows[deleted.pk].text.endswith("a retiré une personne de contact de n° 999999")
-    assert "n° 12" in rows[foreign.pk].text and "grants.budgetline" not in rows[foreign.pk].text
+    assert rows[deleted.pk].text == f"{manager.display_name} a retiré l'objet « personne de contact » n° 999999"
+    assert rows[foreign.pk].text.endswith("a modifié l'objet « ligne budgétaire » n° 12")
     for row in rows.values():
         assert "{'" not in row.text and " #" not in row.text
 
