@@ -63,7 +63,7 @@ register_audit_target(AuditTarget(
 ))
 register_audit_target(AuditTarget(
     "orgs.contactperson", _("a contact person of %(name)s"), _of_organisation(ContactPerson),
-    name=_by_organisation, url=_organisation_of,
+    name=_by_organisation, url=_organisation_of, action_prefixes=("contact",),
 ))
 register_audit_target(AuditTarget(
     "orgs.paymentdetails", _("the payment details of %(name)s"), _of_organisation(PaymentDetails),
@@ -97,12 +97,13 @@ register_audit_target(AuditTarget(
 ))
 register_audit_target(AuditTarget(
     "orgs.duediligenceitem", _("the checklist item “%(name)s”"), _of_tenant(DueDiligenceItem),
-    name=lambda i: i.name,
+    name=lambda i: i.name, action_prefixes=("due_diligence",),
     url=lambda i: reverse("orgs:due_diligence_checklist", kwargs={"tenant_slug": i.tenant.slug}),
 ))
 register_audit_target(AuditTarget(
     "orgs.sanctionslistversion", _("the sanctions list %(name)s"), _of_tenant(SanctionsListVersion),
     name=lambda v: v.name, url=lambda v: reverse("orgs:sanctions_lists", kwargs={"tenant_slug": v.tenant.slug}),
+    action_prefixes=("sanctions_list",),
 ))
 register_audit_target(AuditTarget(
     "orgs.importbatch", _("the file %(name)s"), _of_tenant(ImportBatch), name=lambda b: b.filename,

@@ -50,6 +50,8 @@ class AuditTarget:
     url: Callable[[Any], str | None] | None = None
     currency: Callable[[Any], str | None] | None = None
     search_fields: tuple[str, ...] = ()
+    # Action prefixes about this kind of object when they are not its model's name ("contact.created").
+    action_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,27 @@ def register_audit_values(*, money: Iterable[str] = (), references: dict[str, st
 
 def audit_targets() -> dict[str, AuditTarget]:
     return dict(_TARGETS)
+
+
+def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The labelled actions grouped by the kind of object they are about ("Approve" under
+    "Application"), for the audit log's action filter: a bounded list, grouped, sorted by label."""
+    from relais.audit_labels import audit_actions
+
+    models: dict[str, type[Model]] = {m.name: m.model for m in registered_machines()}
+    for label, target in _TARGETS.items():
+        model = _model(label)
+        if model is not None:
+            for prefix in (model._meta.model_name or "", *target.action_prefixes):
+                models.setdefault(prefix, model)
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for code in audit_actions():
+        prefix = code.split(".", 1)[0]
+        model = models.get(prefix) or models.get(prefix.replace("_", ""))
+        group = str(model._meta.verbose_name).capitalize() if model is not None else _("Other")
+        groups[group].append((code, audit_label(code)))
+    return [(group, sorted(choices, key=lambda c: c[1].casefold()))
+            for group, choices in sorted(groups.items(), key=lambda g: g[0].casefold())]
 
 
 def target_type_label(target_type: str) -> str:

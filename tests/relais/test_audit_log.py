@@ -223,6 +223,9 @@ def test_filter_by_action(world_a):
                  target=CallFactory(tenant=world_a.tenant))
     page = _texts(world_a.client_for(Role.MANAGER).get(world_a.url("audit/"), {"action": "call.updated"}))
     assert "a modifié l'appel" in page and "a approuvé" not in page
+    # A bounded list, grouped by object: "Approuver" means an application, not a request to join.
+    group = re.search(r'<optgroup label="Demande">(.*?)</optgroup>', page, re.S).group(1)
+    assert 'value="application.approve"' in group and 'value="join_request.approve"' not in group
 
 
 def test_filter_by_object_id_or_reference(world_a):
