@@ -253,8 +253,11 @@ def _plain(value: Any) -> str:
 
 
 class _Describer:
-    def __init__(self, tenant: Tenant, events: Sequence[AuditEvent]) -> None:
+    def __init__(self, tenant: Tenant, events: Sequence[AuditEvent], *, html: bool = True) -> None:
+        self.html = html
         self.machines = _machines_by_action()
+        self.nouns: dict[tuple[str, str, bool], str] = {}
+        self.templates: dict[str, str] = {}
         wanted: dict[str, set[str]] = defaultdict(set)
         for event in events:
             wanted[event.target_type].add(event.target_id)
@@ -277,6 +280,21 @@ class _Describer:
                 return label
         return _plain(value)
 
+    def noun(self, target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
+        key = (target_type, target_id, html)
+        if key not in self.nouns:
+            self.nouns[key] = _noun(target_type, target_id, described, html=html)
+        return self.nouns[key]
+
+    def template(self, action: str) -> str:
+        if action not in self.templates:
+            template = audit_sentence(action)
+            if template is None:
+                template = _("%(actor)s: %(action)s, %(object)s") % {
+                    "actor": "%(actor)s", "action": audit_label(action).replace("%", "%%"), "object": "%(object)s"}
+            self.templates[action] = template
+        return self.templates[action]
+
     def describe(self, event: AuditEvent) -> EventView:
         model = _model(event.target_type)
         described = self.found.get((event.target_type, event.target_id))
@@ -284,15 +302,12 @@ class _Describer:
         after = event.after if isinstance(event.after, dict) else {}
         currency = after.get("currency") or before.get("currency") or (described.currency if described else None)
         actor_name = event.actor.display_name if event.actor_id and event.actor else SYSTEM_NAME
-        template = audit_sentence(event.action)
-        if template is None:
-            template = _("%(actor)s: %(action)s, %(object)s") % {
-                "actor": "%(actor)s", "action": audit_label(event.action).replace("%", "%%"), "object": "%(object)s"}
-        text = template % {"actor": actor_name, "object": _noun(event.target_type, event.target_id, described,
-                                                                 html=False)}
-        html = conditional_escape(template) % {
+        template = self.template(event.action)
+        text = template % {"actor": actor_name, "object": self.noun(event.target_type, event.target_id, described,
+                                                                     html=False)}
+        html = conditional_escape(template) % {  # the CSV export needs the text only
             "actor": conditional_escape(actor_name),
-            "object": _noun(event.target_type, event.target_id, described, html=True)}
+            "object": self.noun(event.target_type, event.target_id, described, html=True)} if self.html else ""
         shown = {"currency", "reason"}
         machine = self.machines.get((event.target_type, event.action.split(".", 1)[0]))
         if machine is not None and machine.state_field in before and machine.state_field in after:
@@ -322,9 +337,10 @@ class _Describer:
                          object_name=described.name if described else event.target_id)
 
 
-def describe_events(events: Sequence[AuditEvent], *, tenant: Tenant) -> list[EventView]:
-    """The events as sentences in the active language; one query per object type, not per event."""
-    describer = _Describer(tenant, events)
+def describe_events(events: Sequence[AuditEvent], *, tenant: Tenant, html: bool = True) -> list[EventView]:
+    """The events as sentences in the active language; one query per object type, not per event.
+    ``html=False``: the plain text only (the CSV export)."""
+    describer = _Describer(tenant, events, html=html)
     return [describer.describe(event) for event in events]
 
 
@@ -351,7 +367,7 @@ def export_rows(events: QuerySet[AuditEvent], *, tenant: Tenant, language: str) 
                 view.event.action, view.event.target_type, view.event.target_id, view.object_name,
                 json.dumps(view.event.before, ensure_ascii=False, sort_keys=True),
                 json.dumps(view.event.after, ensure_ascii=False, sort_keys=True),
-            ] for view in describe_events(chunk, tenant=tenant)]
+            ] for view in describe_events(chunk, tenant=tenant, html=False)]
 
     for event in events.iterator(chunk_size=EXPORT_BATCH):
         batch.append(event)
