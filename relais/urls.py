@@ -16,6 +16,7 @@ urlpatterns = [
     path("members/<int:membership_pk>/revoke/", tenancy.membership_revoke, name="membership_revoke"),
     path("invitations/<int:invitation_pk>/revoke/", tenancy.invitation_revoke, name="invitation_revoke"),
     path("audit/", tenancy.audit_log, name="audit_log"),
+    path("audit/export.csv", tenancy.audit_log_export, name="audit_log_export"),
     path("outbox/", tenancy.outbox, name="outbox"),
     path("outbox/<int:outboundemail_pk>/resend/", tenancy.outbound_email_resend, name="outbound_email_resend"),
     path("settings/", tenancy.tenant_settings, name="tenant_settings"),

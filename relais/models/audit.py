@@ -11,17 +11,26 @@ class AuditEvent(TenantOwned):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(_("action"), max_length=80, db_index=True)
+    action = models.CharField(_("action"), max_length=80)
     target_type = models.CharField(_("object type"), max_length=80)
     target_id = models.CharField(_("object id"), max_length=64)
     before = models.JSONField(_("before"), default=dict, blank=True)
     after = models.JSONField(_("after"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
     request_id = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "target_type", "target_id"])]
+        # The audit log reads one tenant's events newest first, filtered by actor, action or object:
+        # each index starts with the tenant and ends with the order, so a page reads only its rows
+        # (checked with EXPLAIN on 200,000 events). They replace the single-column indexes on
+        # action and created_at, which no query used once the tenant comes first.
+        indexes = [
+            models.Index(fields=["tenant", "target_type", "target_id"]),
+            models.Index(fields=["tenant", "-created_at", "-id"], name="audit_tenant_recent"),
+            models.Index(fields=["tenant", "actor", "-created_at", "-id"], name="audit_tenant_actor"),
+            models.Index(fields=["tenant", "action", "-created_at", "-id"], name="audit_tenant_action"),
+        ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit log")
 

@@ -324,3 +324,15 @@ def organisations_of_user_changed(*, user: User, changed_by: User | None) -> Non
     for membership in memberships:
         members_changed(organisations=[membership.organisation],
                         actor=Actor(tenant=membership.tenant, user=changed_by))
+
+
+# --- the audit log --------------------------------------------------------------------------------
+
+
+def audit_log_export_record(*, actor: Actor, filters: dict[str, Any]) -> None:
+    """A manager exports the audit log (deliberate, so audited like every other export): the event
+    keeps the filters, not the rows."""
+    if not actor.is_manager:
+        raise Refused(_("Only a programme manager can export the audit log."), forbidden=True)
+    audit_record(tenant=actor.tenant, actor=actor.user, action="audit_log.exported", target=actor.tenant,
+                 after={"filters": {k: v for k, v in filters.items() if v not in (None, "")}})

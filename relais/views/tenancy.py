@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from relais import selectors
+from relais.audit_describe import describe_events, export_header, export_rows
 from relais.concurrency import Stale, Stamp, save_versioned
 from relais.confirm import Confirmation, confirmation_response
 from relais.dashboard import panels_for
 from relais.errors import Refused, refused_message
-from relais.forms import InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
+from relais.exports import csv_streaming_response
+from relais.forms import AuditFilterForm, InvitationForm, MembershipRoleForm, ProfileForm, TenantSettingsForm
 from relais.http import TenantRequest
 from relais.links import absolute_url
 from relais.models import EmailStatus, Role, User
@@ -199,10 +203,48 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+AUDIT_FILTERS = ("who", "action", "target_type", "target", "date_from", "date_to")
+
+
+def _audit_filters(form: AuditFilterForm) -> dict[str, Any]:
+    return {name: form.cleaned_data.get(name) or (None if name.startswith("date") else "") for name in AUDIT_FILTERS}
+
+
+def _audit_page(request: TenantRequest, form: AuditFilterForm, *, status: int = 200) -> HttpResponse:
+    page, rows = None, []
+    if form.is_valid():
+        events = selectors.audit_search(actor=request.actor, **_audit_filters(form))
+        page = page_of(events, request.GET.get("page"), 50)
+        # Names and links of the page's objects: one query per object type, not one per event.
+        rows = describe_events(page.object_list, tenant=request.actor.tenant)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "relais/audit_log.html",
+                  {"form": form, "page": page, "rows": rows, "query": query.urlencode()}, status=status)
+
+
 @role_required(Role.MANAGER)
 def audit_log(request: TenantRequest) -> HttpResponse:
-    page = page_of(selectors.audit_list(actor=request.actor), request.GET.get("page"), 50)
-    return render(request, "relais/audit_log.html", {"page": page})
+    return _audit_page(request, AuditFilterForm(request.GET))
+
+
+@require_POST  # an export is deliberate and audited: never a prefetchable link
+@role_required(Role.MANAGER)
+def audit_log_export(request: TenantRequest) -> HttpResponseBase:
+    """The filtered events as CSV, streamed: 220,000 rows never sit in memory together."""
+    actor = request.actor
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return _audit_page(request, form, status=400)
+    filters = _audit_filters(form)
+    try:
+        services.audit_log_export_record(actor=actor, filters=filters)
+    except Refused as exc:
+        refused_message(request, exc)
+        return redirect("relais:audit_log", tenant_slug=actor.tenant.slug)
+    events = selectors.audit_search(actor=actor, **filters)
+    return csv_streaming_response(f"audit-{actor.tenant.slug}", export_header(),
+                                  export_rows(events, tenant=actor.tenant, language=get_language() or "fr"))
 
 
 @role_required(Role.MANAGER)

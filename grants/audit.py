@@ -1,0 +1,112 @@
+"""How the audit log tells what happened to calls, applications and reviews (relais.audit_describe).
+
+Imported from GrantsConfig.ready(). Sentences are in the past tense with the object's article in
+its noun ("the application %(name)s" → "la demande %(name)s"); state names come from the tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from relais.audit_describe import AuditTarget, register_audit_target, register_audit_values
+from relais.audit_labels import register_audit_sentences
+
+from .models import Application, ApplicationAttachment, Call, Review
+
+
+def _application_name(app: Application) -> str:
+    return app.reference or _("%(organisation)s (draft)") % {"organisation": app.organisation.short_name}
+
+
+def _application_url(app: Application) -> str:
+    return reverse("grants:application_detail", kwargs={"tenant_slug": app.tenant.slug, "application_pk": app.pk})
+
+
+def _call_url(call: Call) -> str:
+    return reverse("grants:call_detail", kwargs={"tenant_slug": call.tenant.slug, "call_pk": call.pk})
+
+
+def _review_url(review: Review) -> str:
+    return _application_url(review.application)
+
+
+# Only what names and links need: an application row carries long texts a page of 50 events never reads.
+NAMING_FIELDS = ("reference", "tenant__slug", "call__currency", "organisation__name", "organisation__acronym")
+
+
+def _applications(tenant: Any):
+    return Application.objects.filter(tenant=tenant).select_related(
+        "tenant", "call", "organisation").only(*NAMING_FIELDS)
+
+
+register_audit_target(AuditTarget(
+    "grants.application", gettext_lazy("the application %(name)s"), _applications,
+    name=_application_name, url=_application_url, currency=lambda app: app.call.currency,
+    search_fields=("reference",),
+))
+register_audit_target(AuditTarget(
+    "grants.call", gettext_lazy("the call “%(name)s”"),
+    lambda tenant: Call.objects.filter(tenant=tenant).select_related("tenant").only(
+        "title_fr", "title_en", "currency", "tenant__slug"),
+    name=lambda call: call.title, url=_call_url, currency=lambda call: call.currency,
+    search_fields=("title_fr", "title_en"),
+))
+register_audit_target(AuditTarget(
+    "grants.review", gettext_lazy("the review of %(name)s"),
+    lambda tenant: Review.objects.filter(tenant=tenant).select_related(
+        "tenant", "application__tenant", "application__call", "application__organisation").only(
+        "tenant__slug", *(f"application__{name}" for name in NAMING_FIELDS)),
+    name=lambda review: _application_name(review.application), url=_review_url,
+))
+register_audit_values(
+    money=("awarded_amount", "requested_amount", "envelope"),
+    references={"call": "grants.call", "application": "grants.application"},
+    labels={"coi": gettext_lazy("conflict of interest"), "section": gettext_lazy("section"),
+            "rows": gettext_lazy("rows"), "blind": gettext_lazy("blind review"),
+            "format": gettext_lazy("format"), "count": gettext_lazy("number"),
+            "document": gettext_lazy("document"), "type": gettext_lazy("type")},
+)
+
+register_audit_target(AuditTarget(
+    "grants.applicationattachment", gettext_lazy("the document “%(name)s”"),
+    lambda tenant: ApplicationAttachment.objects.filter(tenant=tenant).select_related(
+        "application__tenant").only("original_name", "application__tenant__slug"),
+    name=lambda attachment: attachment.original_name, url=lambda attachment: _application_url(attachment.application),
+))
+
+register_audit_sentences({
+    "application.attachment_downloaded": gettext_lazy("%(actor)s downloaded %(object)s"),
+    "call.envelope_changed": gettext_lazy("%(actor)s changed the envelope of %(object)s"),
+    "application.submit": gettext_lazy("%(actor)s submitted %(object)s"),
+    "application.resubmit": gettext_lazy("%(actor)s resubmitted %(object)s"),
+    "application.screening_start": gettext_lazy("%(actor)s started the screening of %(object)s"),
+    "application.changes_request": gettext_lazy("%(actor)s requested changes to %(object)s"),
+    "application.mark_eligible": gettext_lazy("%(actor)s found %(object)s eligible"),
+    "application.mark_ineligible": gettext_lazy("%(actor)s found %(object)s ineligible"),
+    "application.reviews_complete": gettext_lazy("%(actor)s closed the review of %(object)s"),
+    "application.review_reopen": gettext_lazy("%(actor)s reopened the review of %(object)s"),
+    "application.approve": gettext_lazy("%(actor)s approved %(object)s"),
+    "application.reject": gettext_lazy("%(actor)s rejected %(object)s"),
+    "application.withdraw": gettext_lazy("%(actor)s withdrew %(object)s"),
+    "application.created": gettext_lazy("%(actor)s started %(object)s"),
+    "application.section_saved": gettext_lazy("%(actor)s saved a section of %(object)s"),
+    "application.attachment_added": gettext_lazy("%(actor)s attached a document to %(object)s"),
+    "call.open": gettext_lazy("%(actor)s opened %(object)s"),
+    "call.close": gettext_lazy("%(actor)s closed %(object)s"),
+    "call.decide": gettext_lazy("%(actor)s marked %(object)s as decided"),
+    "call.archive": gettext_lazy("%(actor)s archived %(object)s"),
+    "call.created": gettext_lazy("%(actor)s created %(object)s"),
+    "call.updated": gettext_lazy("%(actor)s changed %(object)s"),
+    "call.ranking_exported": gettext_lazy("%(actor)s exported the ranking of %(object)s"),
+    "budget_categories.updated": gettext_lazy("%(actor)s changed the budget categories"),
+    "review.assigned": gettext_lazy("%(actor)s assigned %(object)s"),
+    "review.draft_saved": gettext_lazy("%(actor)s saved a draft of %(object)s"),
+    "review.declare_no_conflict": gettext_lazy("%(actor)s declared no conflict of interest for %(object)s"),
+    "review.declare_conflict": gettext_lazy("%(actor)s declared a conflict of interest for %(object)s"),
+    # "déposer" a demand, "soumettre" an evaluation: the same English verb needs its context.
+    "review.submit": pgettext_lazy("review", "%(actor)s submitted %(object)s"),
+})

@@ -1,0 +1,378 @@
+"""The audit trail as sentences: "Aminata Traoré a approuvé la demande PD-2026-004 : 6 000 000 FCFA".
+
+The kernel knows no feature model. Each app registers, from its ``AppConfig.ready()``, how to name
+and link the objects its events are about (``register_audit_target``), which recorded keys are
+amounts or point to other objects (``register_audit_values``), and a sentence per action
+(``relais.audit_labels.register_audit_sentences``). State names come from the registered state
+machines. A page of events is described with one query per object type on the page, never one per
+row (``describe_events``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.utils import translation
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from relais.audit_labels import audit_label, audit_sentence
+from relais.models import AuditEvent, Tenant
+from relais.money import format_money
+from relais.workflow import StateMachine, registered_machines
+
+SYSTEM_NAME = "Relais"  # who acted when no person did (commands, tasks, the engine's system steps)
+
+
+@dataclass(frozen=True)
+class AuditTarget:
+    """How to name one kind of object in sentences.
+
+    ``noun`` is a translatable phrase with ``%(name)s`` and its article ("the application
+    %(name)s" → "la demande %(name)s", so French gender is the translator's); ``objects(tenant)``
+    returns the tenant's rows with what ``name``, ``url`` and ``currency`` read already joined;
+    ``search_fields`` let the audit log's object filter take a reference instead of an id.
+    """
+
+    model_label: str
+    noun: Any
+    objects: Callable[[Tenant], QuerySet]
+    name: Callable[[Any], str] = str
+    url: Callable[[Any], str | None] | None = None
+    currency: Callable[[Any], str | None] | None = None
+    search_fields: tuple[str, ...] = ()
+    # Action prefixes about this kind of object when they are not its model's name ("contact.created").
+    action_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Described:
+    name: str
+    url: str | None = None
+    currency: str | None = None
+
+
+_TARGETS: dict[str, AuditTarget] = {}
+_MONEY_KEYS: set[str] = set()
+_REFERENCE_KEYS: dict[str, str] = {}  # recorded key -> target type its value is the id of
+_FIELD_LABELS: dict[str, Any] = {}
+
+
+def register_audit_target(target: AuditTarget) -> None:
+    _TARGETS[target.model_label] = target
+
+
+def register_audit_values(*, money: Iterable[str] = (), references: dict[str, str] | None = None,
+                          labels: dict[str, Any] | None = None) -> None:
+    """``money``: keys holding an amount (shown with the currency); ``references``: keys holding the
+    id of another registered object (shown by its name); ``labels``: readable names of keys."""
+    _MONEY_KEYS.update(money)
+    _REFERENCE_KEYS.update(references or {})
+    _FIELD_LABELS.update(labels or {})
+
+
+def audit_targets() -> dict[str, AuditTarget]:
+    return dict(_TARGETS)
+
+
+def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The labelled actions grouped by the kind of object they are about ("Approve" under
+    "Application"), for the audit log's action filter: a bounded list, grouped, sorted by label."""
+    from relais.audit_labels import audit_actions
+
+    models: dict[str, type[Model]] = {m.name: m.model for m in registered_machines()}
+    for label, target in _TARGETS.items():
+        model = _model(label)
+        if model is not None:
+            for prefix in (model._meta.model_name or "", *target.action_prefixes):
+                models.setdefault(prefix, model)
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for code in audit_actions():
+        prefix = code.split(".", 1)[0]
+        model = models.get(prefix) or models.get(prefix.replace("_", ""))
+        group = str(model._meta.verbose_name).capitalize() if model is not None else _("Other")
+        groups[group].append((code, audit_label(code)))
+    return [(group, sorted(choices, key=lambda c: c[1].casefold()))
+            for group, choices in sorted(groups.items(), key=lambda g: g[0].casefold())]
+
+
+def target_type_label(target_type: str) -> str:
+    model = _model(target_type)
+    return str(model._meta.verbose_name).capitalize() if model is not None else target_type
+
+
+def target_ids_for(*, tenant: Tenant, target_type: str, text: str) -> list[str]:
+    """The ids an object filter means: the id itself, or the rows whose reference matches."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
+        return [text]
+    target = _TARGETS.get(target_type)
+    if target is None or not target.search_fields or not text:
+        return []
+    query = Q()
+    for name in target.search_fields:
+        query |= Q(**{f"{name}__iexact": text})
+    return [str(pk) for pk in target.objects(tenant).filter(query).values_list("pk", flat=True)[:50]]
+
+
+# --- describing a page of events --------------------------------------------------------------------
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+    @property
+    def line(self) -> str:
+        """"champ : ancienne → nouvelle valeur" (or only the side that exists)."""
+        value = f"{self.before} → {self.after}" if self.before and self.after else (self.after or self.before)
+        return _("%(label)s: %(value)s") % {"label": self.label, "value": value}
+
+
+@dataclass
+class EventView:
+    """One event as the reader sees it: a sentence (HTML with links, and plain text) and details."""
+
+    event: AuditEvent
+    html: SafeString
+    text: str
+    changes: list[Change] = field(default_factory=list)
+    reason: str = ""
+    action_label: str = ""
+    object_name: str = ""
+
+    @property
+    def reason_line(self) -> str:
+        return _("Reason: %(reason)s") % {"reason": self.reason}
+
+
+def _model(target_type: str) -> type[Model] | None:
+    try:
+        return apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _machines_by_action() -> dict[tuple[str, str], StateMachine]:
+    return {(m.model._meta.label_lower, m.name): m for m in registered_machines()}
+
+
+def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], Described]:
+    """One query per object type: {(type, id): Described} for every registered type asked for."""
+    found: dict[tuple[str, str], Described] = {}
+    for target_type, ids in wanted.items():
+        target = _TARGETS.get(target_type)
+        model = _model(target_type)
+        if target is None or model is None or not ids:
+            continue
+        pks = []
+        for raw in ids:
+            try:
+                pks.append(model._meta.pk.to_python(raw))
+            except (ValidationError, TypeError, ValueError):
+                continue
+        if not pks:
+            continue
+        for obj in target.objects(tenant).filter(pk__in=pks):
+            found[(target_type, str(obj.pk))] = Described(
+                name=target.name(obj),
+                url=target.url(obj) if target.url else None,
+                currency=target.currency(obj) if target.currency else None,
+            )
+    return found
+
+
+def _noun(target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
+    target = _TARGETS.get(target_type)
+    if described is None or target is None:
+        # A deleted row, or a type nobody registered: its readable type and its number.
+        text = _("the %(type)s no. %(id)s") % {"type": target_type_label(target_type).lower(), "id": target_id}
+        return conditional_escape(text) if html else text
+    noun = str(target.noun)
+    if not html:
+        return noun % {"name": described.name}
+    name_html = format_html('<a href="{}">{}</a>', described.url, described.name) if described.url \
+        else conditional_escape(described.name)
+    return conditional_escape(noun) % {"name": name_html}
+
+
+def _field_label(model: type[Model] | None, key: str) -> str:
+    if key in _FIELD_LABELS:
+        return str(_FIELD_LABELS[key])
+    if model is not None:
+        try:
+            return str(getattr(model._meta.get_field(key), "verbose_name", key))
+        except FieldDoesNotExist:
+            pass
+    return key.replace("_", " ")
+
+
+def _choice_label(model: type[Model] | None, key: str, value: Any) -> str | None:
+    if model is None:
+        return None
+    try:
+        choices = dict(model._meta.get_field(key).flatchoices)  # type: ignore[union-attr]
+    except (FieldDoesNotExist, AttributeError):
+        return None
+    label = choices.get(value)
+    return str(label) if label is not None else None
+
+
+def _money(value: Any, currency: str | None) -> str:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not amount.is_finite():
+        return str(value)
+    return format_money(amount, currency) if currency else f"{amount:f}"
+
+
+def _plain(value: Any) -> str:
+    """A recorded value without Python's repr: lists joined, mappings as "key : value"."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(_("%(label)s: %(value)s") % {"label": k, "value": _plain(v)} for k, v in value.items()) \
+            or "—"
+    return str(value)
+
+
+class _Describer:
+    def __init__(self, tenant: Tenant, events: Sequence[AuditEvent], *, html: bool = True) -> None:
+        self.html = html
+        self.machines = _machines_by_action()
+        self.nouns: dict[tuple[str, str, bool], str] = {}
+        self.templates: dict[str, str] = {}
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for event in events:
+            wanted[event.target_type].add(event.target_id)
+            for values in (event.before, event.after):
+                if isinstance(values, dict):
+                    for key, target_type in _REFERENCE_KEYS.items():
+                        if values.get(key) not in (None, "") and not isinstance(values[key], (list, dict)):
+                            wanted[target_type].add(str(values[key]))
+        self.found = _load(tenant, wanted)
+
+    def value(self, model: type[Model] | None, key: str, value: Any, currency: str | None) -> str:
+        if key in _MONEY_KEYS and value not in (None, ""):
+            return _money(value, currency)
+        if key in _REFERENCE_KEYS and value not in (None, "") and not isinstance(value, (list, dict)):
+            described = self.found.get((_REFERENCE_KEYS[key], str(value)))
+            return described.name if described else _("no. %(id)s") % {"id": value}
+        if isinstance(value, str):
+            label = _choice_label(model, key, value)
+            if label is not None:
+                return label
+        return _plain(value)
+
+    def noun(self, target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
+        key = (target_type, target_id, html)
+        if key not in self.nouns:
+            self.nouns[key] = _noun(target_type, target_id, described, html=html)
+        return self.nouns[key]
+
+    def template(self, action: str) -> str:
+        if action not in self.templates:
+            template = audit_sentence(action)
+            if template is None:
+                template = _("%(actor)s: %(action)s, %(object)s") % {
+                    "actor": "%(actor)s", "action": audit_label(action).replace("%", "%%"), "object": "%(object)s"}
+            self.templates[action] = template
+        return self.templates[action]
+
+    def describe(self, event: AuditEvent) -> EventView:
+        model = _model(event.target_type)
+        described = self.found.get((event.target_type, event.target_id))
+        before = event.before if isinstance(event.before, dict) else {}
+        after = event.after if isinstance(event.after, dict) else {}
+        currency = after.get("currency") or before.get("currency") or (described.currency if described else None)
+        actor_name = event.actor.display_name if event.actor_id and event.actor else SYSTEM_NAME
+        template = self.template(event.action)
+        text = template % {"actor": actor_name, "object": self.noun(event.target_type, event.target_id, described,
+                                                                     html=False)}
+        html = conditional_escape(template) % {  # the CSV export needs the text only
+            "actor": conditional_escape(actor_name),
+            "object": self.noun(event.target_type, event.target_id, described, html=True)} if self.html else ""
+        shown = {"currency", "reason"}
+        machine = self.machines.get((event.target_type, event.action.split(".", 1)[0]))
+        if machine is not None and machine.state_field in before and machine.state_field in after:
+            state = _("from “%(source)s” to “%(target)s”") % {
+                "source": machine.state_label(before[machine.state_field]),
+                "target": machine.state_label(after[machine.state_field])}
+            text, html = f"{text} {state}", html + " " + conditional_escape(state)
+            shown.add(machine.state_field)
+        amounts = [self.value(model, k, after[k], currency) for k in after
+                   if k in _MONEY_KEYS and k not in before and after[k] not in (None, "")]
+        if amounts:
+            text = _("%(sentence)s: %(amount)s") % {"sentence": text, "amount": ", ".join(amounts)}
+            html = conditional_escape(_("%(sentence)s: %(amount)s")) % {
+                "sentence": html, "amount": conditional_escape(", ".join(amounts))}
+            shown.update(k for k in after if k in _MONEY_KEYS and k not in before)
+        reason = str(after.get("reason") or "")
+        if reason:  # a step's reason kept on the object too (status_reason, review_comment) is said once
+            shown.update(k for k, v in after.items() if v == reason and k not in before)
+        changes = [
+            Change(label=_field_label(model, key),
+                   before=self.value(model, key, before[key], currency) if key in before else "",
+                   after=self.value(model, key, after[key], currency) if key in after else "")
+            for key in dict.fromkeys([*before, *after]) if key not in shown
+        ]
+        return EventView(event=event, html=mark_safe(html), text=text, changes=changes, reason=reason,  # noqa: S308
+                         action_label=audit_label(event.action),
+                         object_name=described.name if described else event.target_id)
+
+
+def describe_events(events: Sequence[AuditEvent], *, tenant: Tenant, html: bool = True) -> list[EventView]:
+    """The events as sentences in the active language; one query per object type, not per event.
+    ``html=False``: the plain text only (the CSV export)."""
+    describer = _Describer(tenant, events, html=html)
+    return [describer.describe(event) for event in events]
+
+
+# --- the CSV export -------------------------------------------------------------------------------
+
+EXPORT_BATCH = 500
+
+
+def export_header() -> list[str]:
+    return [_("Date (ISO 8601)"), _("Event"), _("Actor"), _("Action"), _("Object type"), _("Object id"),
+            _("Object"), _("Before (JSON)"), _("After (JSON)")]
+
+
+def export_rows(events: QuerySet[AuditEvent], *, tenant: Tenant, language: str) -> Iterator[list[object]]:
+    """The rows of the export, described batch by batch: the queryset is read with a server-side
+    cursor where the database has one, so 220,000 events never sit in memory together."""
+    batch: list[AuditEvent] = []
+
+    def rows_of(chunk: list[AuditEvent]) -> list[list[object]]:
+        with translation.override(language):
+            return [[
+                view.event.created_at.isoformat(), view.text,
+                view.event.actor.display_name if view.event.actor else SYSTEM_NAME,
+                view.event.action, view.event.target_type, view.event.target_id, view.object_name,
+                json.dumps(view.event.before, ensure_ascii=False, sort_keys=True),
+                json.dumps(view.event.after, ensure_ascii=False, sort_keys=True),
+            ] for view in describe_events(chunk, tenant=tenant, html=False)]
+
+    for event in events.iterator(chunk_size=EXPORT_BATCH):
+        batch.append(event)
+        if len(batch) == EXPORT_BATCH:
+            yield from rows_of(batch)
+            batch = []
+    if batch:
+        yield from rows_of(batch)

@@ -1,0 +1,344 @@
+"""The audit log reads like a history: sentences, links, filters, CSV export, flat query count (issues 9, 10)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+import re
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from grants.models import ApplicationStatus
+from orgs.models import OrganisationStatus
+from orgs.services.organisations import organisation_change_status
+from relais.audit import audit_record
+from relais.audit_describe import describe_events
+from relais.audit_labels import audit_actions, audit_sentence
+from relais.models import AuditEvent, Role
+from relais.money import format_money
+from tests.grants.factories import ApplicationFactory, CallFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _approve_event(world, *, reference="PD-2026-004", amount="6000000", actor=None):
+    manager = world.user(Role.MANAGER)
+    if actor is None:
+        manager.full_name = "Aminata Traoré"
+        manager.save()
+        actor = manager
+    call = CallFactory(tenant=world.tenant, currency="XOF")
+    app = ApplicationFactory(tenant=world.tenant, call=call, organisation=world.organisation, reference=reference,
+                             status=ApplicationStatus.APPROVED)
+    event = audit_record(tenant=world.tenant, actor=actor, action="application.approve", target=app,
+                         before={"status": "decision_pending"},
+                         after={"status": "approved", "awarded_amount": Decimal(amount)})
+    return app, event
+
+
+def _describe(world, *events):
+    return describe_events(list(AuditEvent.objects.filter(pk__in=[e.pk for e in events]).select_related("actor")),
+                           tenant=world.tenant)
+
+
+# --- sentences -------------------------------------------------------------------------------------
+
+def test_an_approval_reads_as_a_french_sentence_with_states_and_amount(world_a):
+    app, event = _approve_event(world_a)
+    [row] = _describe(world_a, event)
+    amount = format_money(Decimal("6000000"), "XOF", locale="fr")
+    assert row.text == (f"Aminata Traoré a approuvé la demande PD-2026-004 "
+                        f"de « En attente de décision » à « Approuvée » : {amount}")
+    assert "FCFA" in amount
+    url = f"/{world_a.tenant.slug}/applications/{app.pk}/"
+    assert f'la demande <a href="{url}">PD-2026-004</a>' in row.html
+    assert row.changes == []  # status and amount are in the sentence, nothing left as raw data
+
+
+def test_an_approval_reads_as_an_english_sentence(world_a, english):
+    _, event = _approve_event(world_a)
+    [row] = _describe(world_a, event)
+    amount = format_money(Decimal("6000000"), "XOF", locale="en")
+    assert row.text == ("Aminata Traoré approved the application PD-2026-004 "
+                        f"from “Decision pending” to “Approved”: {amount}")
+
+
+def test_an_organisation_state_change_names_both_states_and_the_reason(world_a):
+    manager = world_a.user(Role.MANAGER)
+    manager.full_name = "Moussa Keïta"
+    manager.save()
+    organisation = world_a.organisation
+    organisation_change_status(organisation=organisation, actor=world_a.actor(Role.MANAGER),
+                               status=OrganisationStatus.SUSPENDED, reason="Rapport financier manquant")
+    [row] = _describe(world_a, AuditEvent.objects.get(action="organisation.suspend"))
+    assert row.text == (f"Moussa Keïta a suspendu l'organisation {organisation.short_name} "
+                        f"de « {OrganisationStatus.PENDING.label} » à « {OrganisationStatus.SUSPENDED.label} »")
+    assert row.reason_line == "Motif : Rapport financier manquant"
+    assert [c.line for c in row.changes] == []  # the kept reason is the reason, not a raw key
+    assert f"/organisations/{organisation.pk}/" in row.html
+
+
+def test_a_membership_change_names_the_person_and_the_roles(world_a):
+    target = world_a.members[Role.TRAINER]
+    target.user.full_name = "Fatoumata Diarra"
+    target.user.save()
+    event = audit_record(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER), action="membership.role_changed",
+                         target=target, before={"role": "trainer", "organisation": None},
+                         after={"role": "applicant", "organisation": world_a.organisation.pk})
+    [row] = _describe(world_a, event)
+    assert "a attribué un autre rôle à Fatoumata Diarra" in row.text
+    lines = [c.line for c in row.changes]
+    assert f"rôle : {Role.TRAINER.label} → {Role.APPLICANT.label}" in lines
+    assert any(line.endswith(f"→ {world_a.organisation.short_name}") or
+               line.endswith(world_a.organisation.short_name) for line in lines), lines
+    assert "{" not in row.text + " ".join(lines)
+
+
+def test_the_system_acts_as_relais(world_a):
+    call = CallFactory(tenant=world_a.tenant)
+    event = audit_record(tenant=world_a.tenant, actor=None, action="call.close", target=call,
+                         before={"status": "open"}, after={"status": "closed"})
+    [row] = _describe(world_a, event)
+    assert row.text.startswith(f"Relais a clôturé l'appel « {call.title_fr} » de « ")
+
+
+def test_unknown_keys_actions_and_objects_fall_back_to_readable_text(world_a):
+    manager = world_a.user(Role.MANAGER)
+    call = CallFactory(tenant=world_a.tenant)
+    unknown_key = audit_record(tenant=world_a.tenant, actor=manager, action="call.updated", target=call,
+                               before={"max_grant": "1", "obscure_flag": True},
+                               after={"max_grant": "2", "obscure_flag": False, "tags": ["a", "b"]})
+    unknown_action = audit_record(tenant=world_a.tenant, actor=manager, action="call.teleported", target=call)
+    deleted = AuditEvent.objects.create(tenant=world_a.tenant, actor=manager, action="contact.deleted",
+                                        target_type="orgs.contactperson", target_id="999999")
+    foreign = AuditEvent.objects.create(tenant=world_a.tenant, actor=manager, action="call.updated",
+                                        target_type="grants.budgetline", target_id="12")
+    rows = {row.event.pk: row for row in _describe(world_a, unknown_key, unknown_action, deleted, foreign)}
+    lines = [c.line for c in rows[unknown_key.pk].changes]
+    assert "obscure flag : oui → non" in lines and "tags : a, b" in lines
+    assert any(line.startswith("subvention maximale") or "→ 2" in line for line in lines), lines
+    assert rows[unknown_action.pk].text.startswith(manager.display_name + " : call.teleported, l'appel")
+    assert rows[deleted.pk].text == f"{manager.display_name} a retiré l'objet « personne de contact » n° 999999"
+    assert rows[foreign.pk].text.endswith("a modifié l'objet « ligne budgétaire » n° 12")
+    for row in rows.values():
+        assert "{'" not in row.text and " #" not in row.text
+
+
+def test_every_action_with_a_label_has_a_sentence_in_french_and_english():
+    with open(settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.po", "rb") as handle:
+        french = {(m.context, m.id): m.string for m in read_po(handle) if m.id}
+    problems = []
+    for code in audit_actions():
+        with translation.override("en"):
+            english = audit_sentence(code)
+        if english is None or "%(actor)s" not in english:
+            problems.append(f"{code}: no sentence (relais.audit_labels.register_audit_sentences)")
+            continue
+        with translation.override("fr"):
+            if audit_sentence(code) == english:
+                problems.append(f"{code}: {english!r} has no French translation")
+    assert problems == []
+    assert french  # the catalogue was read
+
+
+# --- the page ---------------------------------------------------------------------------------------
+
+def test_the_page_shows_sentences_with_links_and_no_raw_data(world_a):
+    app, _ = _approve_event(world_a)
+    page = world_a.client_for(Role.MANAGER).get(world_a.url("audit/")).content.decode()
+    events = html.unescape(page[page.index('<ol class="audit">'):])
+    assert "Aminata Traoré a approuvé la demande" in events
+    assert f'href="/{world_a.tenant.slug}/applications/{app.pk}/"' in events
+    assert "grants.application" not in events and "{'status" not in events and "decision_pending" not in events
+
+
+def _mixed_events(world, n, batch):
+    manager = world.user(Role.MANAGER)
+    calls = CallFactory.create_batch(2, tenant=world.tenant)
+    apps = [ApplicationFactory(tenant=world.tenant, call=CallFactory(tenant=world.tenant),
+                               organisation=world.organisation, reference=f"T-2026-{batch}{i:02}") for i in range(3)]
+    targets = [*calls, *apps, world.organisation, world.members[Role.TRAINER]]
+    for i in range(n):
+        audit_record(tenant=world.tenant, actor=manager, action="call.updated", target=targets[i % len(targets)],
+                     after={"call": calls[1].pk, "organisation": world.organisation.pk})
+
+
+def test_the_page_query_count_does_not_grow_with_events(world_a):
+    client = world_a.client_for(Role.MANAGER)
+    client.get(world_a.url())  # the session's refresh stamp is written on the first view, not measured below
+    _mixed_events(world_a, 10, 1)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(world_a.url("audit/")).status_code == 200
+    _mixed_events(world_a, 190, 2)
+    AuditEvent.objects.filter(tenant=world_a.tenant).exclude(action="call.updated").delete()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(world_a.url("audit/?page=2"))
+    assert response.status_code == 200 and response.content.decode().count("<time ") == 50
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    counts = [q["sql"] for q in many.captured_queries if "COUNT(" in q["sql"].upper() and "auditevent" in q["sql"]]
+    assert not counts, counts
+
+
+def test_non_managers_are_refused_the_page_and_the_export(world_a):
+    for role in (Role.REVIEWER, Role.FINANCE, Role.TRAINER, Role.APPLICANT):
+        client = world_a.client_for(role)
+        assert client.get(world_a.url("audit/")).status_code == 403
+        assert client.post(world_a.url("audit/export.csv")).status_code == 403
+    assert not AuditEvent.objects.filter(action="audit_log.exported").exists()
+
+
+# --- filters -----------------------------------------------------------------------------------------
+
+def _texts(response) -> str:
+    """The page with entities decoded (French apostrophes are escaped in HTML)."""
+    return html.unescape(response.content.decode())
+
+
+def test_filter_by_actor_name_or_email(world_a):
+    _approve_event(world_a)
+    finance = world_a.user(Role.FINANCE)
+    finance.full_name = "Oumar Sangaré"
+    finance.save()
+    audit_record(tenant=world_a.tenant, actor=finance, action="call.updated", target=CallFactory(tenant=world_a.tenant))
+    client = world_a.client_for(Role.MANAGER)
+    page = _texts(client.get(world_a.url("audit/"), {"who": "sangar"}))
+    assert "Oumar Sangaré a modifié" in page and "Aminata" not in page
+    page = _texts(client.get(world_a.url("audit/"), {"who": finance.email.upper()}))
+    assert "Oumar Sangaré a modifié" in page and "Aminata" not in page
+
+
+def test_filter_by_action(world_a):
+    _approve_event(world_a)
+    audit_record(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER), action="call.updated",
+                 target=CallFactory(tenant=world_a.tenant))
+    page = _texts(world_a.client_for(Role.MANAGER).get(world_a.url("audit/"), {"action": "call.updated"}))
+    assert "a modifié l'appel" in page and "a approuvé" not in page
+    # A bounded list, grouped by object: "Approuver" means an application, not a request to join.
+    group = re.search(r'<optgroup label="Demande">(.*?)</optgroup>', page, re.S).group(1)
+    assert 'value="application.approve"' in group and 'value="join_request.approve"' not in group
+
+
+def test_filter_by_object_id_or_reference(world_a):
+    app, _ = _approve_event(world_a, reference="PD-2026-004")
+    other, _ = _approve_event(world_a, reference="PD-2026-005")
+    client = world_a.client_for(Role.MANAGER)
+    by_ref = _texts(client.get(world_a.url("audit/"), {"target_type": "grants.application", "target": "pd-2026-005"}))
+    assert ">PD-2026-005<" in by_ref and ">PD-2026-004<" not in by_ref
+    by_id = _texts(client.get(world_a.url("audit/"), {"target_type": "grants.application", "target": str(app.pk)}))
+    assert ">PD-2026-004<" in by_id and ">PD-2026-005<" not in by_id
+    by_type = _texts(client.get(world_a.url("audit/"), {"target_type": "grants.call"}))
+    assert "PD-2026-00" not in by_type
+
+
+def test_filter_by_dates_in_the_workspace_time_zone(world_a):
+    _, old = _approve_event(world_a, reference="PD-2025-001")
+    _, new = _approve_event(world_a, reference="PD-2026-002")
+    bamako = ZoneInfo("Africa/Bamako")
+    AuditEvent.objects.filter(pk=old.pk).update(created_at=dt.datetime(2026, 1, 10, 23, 30, tzinfo=bamako))
+    AuditEvent.objects.filter(pk=new.pk).update(created_at=dt.datetime(2026, 1, 11, 0, 30, tzinfo=bamako))
+    client = world_a.client_for(Role.MANAGER)
+    page = _texts(client.get(world_a.url("audit/"), {"date_from": "2026-01-11", "date_to": "2026-01-11"}))
+    assert ">PD-2026-002<" in page and ">PD-2025-001<" not in page
+    page = _texts(client.get(world_a.url("audit/"), {"date_to": "2026-01-10"}))
+    assert ">PD-2025-001<" in page and ">PD-2026-002<" not in page
+
+
+@pytest.mark.parametrize("query", [
+    {"date_from": "2026-02-30"},
+    {"date_from": "demain"},
+    {"date_from": "2026-03-02", "date_to": "2026-03-01"},
+    {"action": "nothing.real"},
+    {"target_type": "auth.permission"},
+    {"target": "PD-2026-004"},  # an object without its type
+    {"who": "x" * 300},
+])
+def test_invalid_filters_give_a_form_error_not_a_500(world_a, query):
+    _approve_event(world_a)
+    response = world_a.client_for(Role.MANAGER).get(world_a.url("audit/"), query)
+    assert response.status_code == 200
+    assert 'class="errorlist' in _texts(response) and "a approuvé" not in _texts(response)
+    export = world_a.client_for(Role.MANAGER).post(world_a.url("audit/export.csv?") + _urlencode(query))
+    assert export.status_code == 400 and not AuditEvent.objects.filter(action="audit_log.exported").exists()
+
+
+def _urlencode(query: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(query)
+
+
+def test_filters_are_kept_across_pages(world_a):
+    manager = world_a.user(Role.MANAGER)
+    call = CallFactory(tenant=world_a.tenant)
+    for _ in range(51):
+        audit_record(tenant=world_a.tenant, actor=manager, action="call.updated", target=call)
+    page = _texts(world_a.client_for(Role.MANAGER).get(world_a.url("audit/"), {"action": "call.updated"}))
+    assert re.search(r'href="\?[^"]*action=call\.updated[^"]*page=2" rel="next"', page), page[-1500:]
+
+
+# --- tenants apart -------------------------------------------------------------------------------------
+
+def test_other_tenants_events_are_never_shown_or_exported(worlds):
+    world_a, world_b = worlds
+    app_b, _ = _approve_event(world_b, reference="B-2026-001")
+    _approve_event(world_a, reference="A-2026-001")
+    client = world_a.client_for(Role.MANAGER)
+    page = _texts(client.get(world_a.url("audit/")))
+    assert "A-2026-001" in page and "B-2026-001" not in page
+    by_id = _texts(client.get(world_a.url("audit/"), {"target_type": "grants.application", "target": str(app_b.pk)}))
+    assert "B-2026-001" not in by_id and "a approuvé" not in by_id
+    body = b"".join(client.post(world_a.url("audit/export.csv")).streaming_content).decode()
+    assert "A-2026-001" in body and "B-2026-001" not in body and world_b.tenant.name not in body
+
+
+# --- the CSV export ------------------------------------------------------------------------------------
+
+def _csv(response) -> list[list[str]]:
+    assert isinstance(response, StreamingHttpResponse)
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def test_the_export_streams_filtered_sentences_and_is_audited(world_a):
+    app, event = _approve_event(world_a)
+    audit_record(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER), action="call.updated", target=app.call)
+    client = world_a.client_for(Role.MANAGER)
+    assert client.get(world_a.url("audit/export.csv")).status_code == 405  # GET is safe: exports are POSTed
+    response = client.post(world_a.url("audit/export.csv?action=application.approve"))
+    assert response["Cache-Control"] == "private, no-store"
+    assert "attachment" in response["Content-Disposition"]
+    header, *rows = _csv(response)
+    assert header[:3] == ["Date (ISO 8601)", "Événement", "Acteur"] or len(header) == 9
+    assert len(rows) == 1
+    row = rows[0]
+    assert row[0] == event.created_at.isoformat()
+    assert row[1].startswith("Aminata Traoré a approuvé la demande PD-2026-004 de « En attente de décision »")
+    assert row[2:7] == ["Aminata Traoré", "application.approve", "grants.application", str(app.pk), "PD-2026-004"]
+    assert json.loads(row[7]) == {"status": "decision_pending"}
+    assert json.loads(row[8]) == {"status": "approved", "awarded_amount": "6000000"}
+    exported = AuditEvent.objects.get(action="audit_log.exported")
+    assert exported.after == {"filters": {"action": "application.approve"}}
+    assert exported.actor == world_a.user(Role.MANAGER)
+
+
+def test_the_export_cannot_carry_a_formula(world_a):
+    manager = world_a.user(Role.MANAGER)
+    manager.full_name = '=HYPERLINK("http://evil.example","x")'
+    manager.save()
+    _approve_event(world_a, actor=manager)
+    rows = _csv(world_a.client_for(Role.MANAGER).post(world_a.url("audit/export.csv?action=application.approve")))
+    for row in rows[1:]:
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
+        assert row[2].startswith("'=HYPERLINK") and row[1].startswith("'=HYPERLINK")
