@@ -74,7 +74,7 @@ def test_the_ranking_batch_shows_the_refusal(world_a):
     call, pending = _call_with_room(world_a)
     response = world_a.client_for(Role.MANAGER).post(
         reverse("grants:call_decide", kwargs={"tenant_slug": world_a.tenant.slug, "call_pk": call.pk}),
-        {"decision": S.APPROVED, "applications": [pending.pk]}, follow=True)
+        {"decision": S.APPROVED, "applications": [pending.pk], "confirm": "1"}, follow=True)
     assert response.status_code == 200
     assert "il reste" in response.content.decode()
     pending.refresh_from_db()
