@@ -8,7 +8,7 @@ currency table. The CFA franc is written "FCFA", as Malian documents do.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -56,9 +56,15 @@ def quantize(amount: Decimal | int | str, currency: str) -> Decimal:
 def minor_unit_problem(amount: Decimal | None, currency: str) -> str | None:
     """Why ``amount`` is not an amount in ``currency`` (more decimals than its minor unit: 12 500,75 FCFA),
     in the reader's language; None when it is. Forms and services refuse such amounts rather than round."""
-    if amount is None or not amount.is_finite() or amount == quantize(amount, currency):
+    if amount is None or not amount.is_finite():
         return None
     places = minor_unit(currency)
+    # Compared exactly, whatever the size: 1E+30 quantized in the default 28-digit context raises.
+    with localcontext() as context:
+        shape = amount.as_tuple()
+        context.prec = len(shape.digits) + max(int(shape.exponent), 0) + places + 2
+        if amount == amount.quantize(Decimal(1).scaleb(-places)):
+            return None
     if places == 0:
         return gettext("Amounts in %(currency)s have no decimals (no centimes): enter a whole number.") % {
             "currency": currency}

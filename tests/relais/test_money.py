@@ -60,3 +60,13 @@ def test_quantize_is_idempotent_and_xof_has_no_fraction(value):
     assert quantize(once, "XOF") == once
     assert once == once.to_integral_value()
     assert abs(once - value) <= Decimal("0.5")
+
+
+@pytest.mark.parametrize("amount", ["1E+30", "99999999999999999999999999999999", "1E+300"])
+def test_minor_unit_check_of_a_huge_whole_amount_says_nothing_instead_of_raising(amount):
+    """Found by the section fuzz: 1E+30 FCFA made quantize raise (28-digit context), a 500 on the budget."""
+    from relais.money import minor_unit_problem
+
+    assert minor_unit_problem(Decimal(amount), "XOF") is None
+    whole = format(Decimal(amount), "f")
+    assert minor_unit_problem(Decimal(whole + ".5"), "XOF") is not None  # built exactly, not by 28-digit addition
