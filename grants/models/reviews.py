@@ -55,7 +55,9 @@ class Review(Versioned, TenantOwned):
 
     class Meta:
         ordering = ["assigned_at", "id"]
-        indexes = [models.Index(fields=["tenant", "reviewer", "status"], name="review_tenant_reviewer_status")]
+        # The review list's order (status, then oldest assignment first), served for a reviewer and a manager.
+        indexes = [models.Index(fields=["tenant", "reviewer", "status", "id"], name="review_tenant_reviewer_order"),
+                   models.Index(fields=["tenant", "status", "id"], name="review_tenant_status_order")]
         constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="review_one_per_reviewer")]
         verbose_name = pgettext_lazy("grant review", "review")
 

@@ -21,7 +21,7 @@ from ..services.reviews import review_declare_conflict, review_save, reviews_ass
 
 def review_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
-    reviews = selectors.review_list(actor=actor).order_by("status", "application__call__review_deadline", "id")
+    reviews = selectors.review_list(actor=actor).order_by(*selectors.REVIEW_LIST_ORDER)
     page = page_of(reviews, request.GET.get("page"), 25)
     page.object_list = [selectors.review_as_seen_by(review=review, actor=actor) for review in page.object_list]
     # Layout only: a manager's list names the reviewers; a reviewer's list holds only their own.

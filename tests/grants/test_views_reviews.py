@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 
-from grants.models import ApplicationStatus, ReviewStatus
+from grants.models import ApplicationStatus, Review, ReviewStatus
+from grants.selectors import REVIEW_LIST_ORDER
 from grants.services.reviews import review_save, reviews_assign_automatically
 from relais.actor import Actor
 from relais.models import AuditEvent, Role
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.grants.conftest import complete_application
-from tests.grants.factories import ReviewFactory
+from tests.grants.factories import ApplicationFactory, CallFactory, ReviewFactory
 
 S = ApplicationStatus
 
@@ -183,3 +186,33 @@ def test_blind_review_names_the_organisation_on_the_conflict_question_only(world
     client.post(world_a.url(f"reviews/{review.pk}/conflict/"), {"has_conflict": "no"})
     body = client.get(world_a.url(f"reviews/{review.pk}/")).content.decode()
     assert "Contexte" in body and organisation.name not in body
+
+
+@pytest.mark.django_db
+def test_review_list_puts_work_to_do_first_then_oldest_assignment(world_a):
+    """Open reviews before finished ones, then in the order they were assigned (not by the call's
+    deadline, which no index of the review table can serve)."""
+    reviewer = world_a.user(Role.REVIEWER)
+    today = timezone.localdate()
+    soon = CallFactory(tenant=world_a.tenant, review_deadline=today + dt.timedelta(days=3))
+    later = CallFactory(tenant=world_a.tenant, review_deadline=today + dt.timedelta(days=60))
+
+    def review(call, status):
+        app = ApplicationFactory(tenant=world_a.tenant, call=call, status=S.IN_REVIEW)
+        return ReviewFactory(tenant=world_a.tenant, application=app, reviewer=reviewer, status=status)
+
+    done = review(soon, ReviewStatus.SUBMITTED)
+    first = review(later, ReviewStatus.ASSIGNED)
+    second = review(soon, ReviewStatus.ASSIGNED)
+    body = world_a.client_for(Role.REVIEWER).get(world_a.url("reviews/")).content.decode()
+    positions = [body.index(f"/reviews/{r.pk}/") for r in (first, second, done)]
+    assert positions == sorted(positions)
+
+
+def test_review_list_order_is_served_by_an_index():
+    """The order uses only the review row's columns, and an index leads with the list's filters
+    (tenant, and the reviewer for a reviewer's list) followed by exactly that order."""
+    assert all("__" not in field for field in REVIEW_LIST_ORDER)
+    indexed = {tuple(index.fields) for index in Review._meta.indexes}
+    assert ("tenant", "reviewer", *REVIEW_LIST_ORDER) in indexed  # a reviewer's list
+    assert ("tenant", *REVIEW_LIST_ORDER) in indexed  # a manager's list
