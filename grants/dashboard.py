@@ -53,7 +53,7 @@ def applicant_panel(request):
 @dashboard_panel(roles=[Role.REVIEWER], template="grants/panels/reviewer.html", order=20)
 def reviewer_panel(request):
     reviews = selectors.review_list(actor=request.actor).exclude(
-        status=ReviewStatus.RECUSED).order_by("status", "application__call__review_deadline")[:15]
+        status=ReviewStatus.RECUSED).order_by(*selectors.REVIEW_LIST_ORDER)[:15]  # the list's indexed order
     return {"reviews": [selectors.review_as_seen_by(review=review, actor=request.actor) for review in reviews]}
 
 

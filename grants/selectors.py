@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -578,15 +578,16 @@ def batch_decision_preview(*, actor: Actor, call: Call, applications: list[Appli
 def pipeline(*, actor: Actor) -> list[dict]:
     """Per call (not archived): counts per application state and reviews outstanding."""
     tenant = actor.tenant
-    calls = Call.objects.filter(tenant=tenant).exclude(status=CallStatus.ARCHIVED).annotate(
-        outstanding=Count("applications__reviews", filter=Q(
-            applications__reviews__status__in=[ReviewStatus.ASSIGNED, ReviewStatus.DRAFT]))
-    )
+    calls = Call.objects.filter(tenant=tenant).exclude(status=CallStatus.ARCHIVED)
+    # Outstanding reviews counted from the open ones only (index on review status), not by joining
+    # every application and review of every call.
+    outstanding = dict(Review.objects.filter(tenant=tenant, status__in=[ReviewStatus.ASSIGNED, ReviewStatus.DRAFT])
+                       .values_list("application__call_id").annotate(n=Count("id")).order_by())
     counts: dict[int, dict[str, int]] = {}
     for row in (Application.objects.filter(tenant=tenant).values("call_id", "status")
                 .annotate(n=Count("id")).order_by()):
         counts.setdefault(row["call_id"], {})[row["status"]] = row["n"]
-    return [{"call": c, "outstanding": c.outstanding,
+    return [{"call": c, "outstanding": outstanding.get(c.pk, 0),
              "counts": [(S(s).label, counts.get(c.pk, {}).get(s, 0)) for s in S.values
                         if counts.get(c.pk, {}).get(s)]} for c in calls]
 

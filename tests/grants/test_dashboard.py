@@ -25,3 +25,18 @@ def test_application_timeline_and_audit_log_name_grants_actions(world_a):
     assert f"a commencé la vérification de la demande <a href=\"/{world_a.tenant.slug}/applications/{app.pk}/\">" \
         in events
     assert "Commencer la vérification" in detail or "Start screening" in detail
+
+
+@pytest.mark.django_db
+def test_the_pipeline_counts_the_reviews_still_to_do_per_call(world_a, world_b):
+    from grants.models import ReviewStatus
+    from grants.selectors import pipeline
+    from tests.grants.factories import ApplicationFactory, CallFactory, ReviewFactory
+
+    first, second = CallFactory(tenant=world_a.tenant), CallFactory(tenant=world_a.tenant)
+    app = ApplicationFactory(tenant=world_a.tenant, call=first, status=ApplicationStatus.IN_REVIEW)
+    for status in (ReviewStatus.ASSIGNED, ReviewStatus.DRAFT, ReviewStatus.SUBMITTED, ReviewStatus.RECUSED):
+        ReviewFactory(tenant=world_a.tenant, application=app, status=status)
+    ReviewFactory(tenant=world_b.tenant, application__tenant=world_b.tenant, status=ReviewStatus.ASSIGNED)
+    rows = {row["call"].pk: row["outstanding"] for row in pipeline(actor=world_a.actor(Role.MANAGER))}
+    assert rows[first.pk] == 2 and rows[second.pk] == 0
