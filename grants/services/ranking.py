@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db import transaction
+
 from .. import scoring
 from ..models import Application, Review, ReviewScore, ReviewStatus, RubricCriterion
 
@@ -20,13 +22,18 @@ RANKING_FIELDS = ("ranking_score", "ranking_spread", "ranking_reviews_done", "ra
 
 def ranking_facts_refresh(*, call_id: int, application_ids: Iterable[int] | None = None) -> int:
     """Recompute the stored ranking facts of the given applications of one call (all of them if None).
-    Three reads and one bulk update, whatever the number of applications. Returns how many changed."""
+    Three reads and one bulk update, whatever the number of applications. Returns how many changed.
+    The services call it inside their transaction; the applications are locked before anything is read."""
+    with transaction.atomic():
+        return _refresh(call_id, None if application_ids is None else list(application_ids))
+
+
+def _refresh(call_id: int, ids: list[int] | None) -> int:
     apps = Application.objects.filter(call_id=call_id)
     reviews = Review.objects.filter(application__call_id=call_id).exclude(status=ReviewStatus.RECUSED)
     scores = ReviewScore.objects.filter(review__application__call_id=call_id,
                                         review__status=ReviewStatus.SUBMITTED, score__isnull=False)
-    if application_ids is not None:
-        ids = list(application_ids)
+    if ids is not None:
         apps = apps.filter(pk__in=ids)
         reviews = reviews.filter(application_id__in=ids)
         scores = scores.filter(review__application_id__in=ids)
