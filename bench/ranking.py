@@ -37,6 +37,7 @@ from django.utils import timezone  # noqa: E402
 
 def build_call(tenant, organisations, reviewers, size: int):
     from grants.models import Application, ApplicationStatus, Call, Review, ReviewScore, ReviewStatus, RubricCriterion
+    from grants.services.ranking import ranking_facts_refresh
 
     rng = random.Random(size)
     now = timezone.now()
@@ -58,6 +59,7 @@ def build_call(tenant, organisations, reviewers, size: int):
     ReviewScore.objects.bulk_create([
         ReviewScore(tenant=tenant, review=r, criterion=c, score=rng.randrange(0, 6)) for r in reviews for c in criteria
     ], batch_size=5000)
+    ranking_facts_refresh(call_id=call.pk)  # what the review services store as they go
     return call
 
 

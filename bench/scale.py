@@ -80,6 +80,7 @@ def build(slug: str, name: str, scale: float, users: dict[str, list]) -> None:  
         ReviewScore,
         ReviewStatus,
     )
+    from grants.services.ranking import ranking_facts_refresh
     from orgs.models import Organisation
     from orgs.models.documents import DueDiligenceItem, OrganisationDocument
     from orgs.models.documents import ReviewStatus as DocumentStatus
@@ -176,6 +177,7 @@ def build(slug: str, name: str, scale: float, users: dict[str, list]) -> None:  
             ReviewScore.objects.bulk_create(
                 [ReviewScore(tenant=tenant, review=r, criterion=cr, score=rng.randint(1, 5))
                  for r in reviews if r.status == ReviewStatus.SUBMITTED for cr in criteria], batch_size=5000)
+            ranking_facts_refresh(call_id=call.pk)  # what the review services store as they go
         ReferenceSequence.objects.create(tenant=tenant, year=2026, last=sequence)
 
         actions = [("application.submitted", "grants.application"), ("review.submitted", "grants.review"),

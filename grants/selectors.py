@@ -422,54 +422,26 @@ def _hundredths(value: int | None) -> Decimal | None:
     return None if value is None else Decimal(int(value)).scaleb(-2)
 
 
-# The ranking in one SQL statement (SQLite >= 3.25 and PostgreSQL: CTEs and window functions), so
-# that any page carries its rank and running total without reading every row into Python. The
-# arithmetic is grants.scoring's, in integer hundredths so that both databases round alike and
-# exactly (no float): a review's score is Σ(score × weight) / Σ(weight) over the criteria it scored
-# (weight > 0), rounded half up to 0.01; the application's score is the mean of its submitted
-# reviews' scores, rounded half up; the spread is the highest minus the lowest (two reviews or
-# more). Ties go by reference, then id. Amounts count in hundredths too: requested, or awarded once
-# approved, and nothing once rejected. The last columns are windows over the whole ranking (the
-# call's totals), computed before LIMIT. Reviews and applications meet in one UNION ALL grouped by
-# application rather than by joining aggregates: without fresh planner statistics (a call just
-# imported) PostgreSQL ran such joins as nested loops, rescanning an aggregate per application.
+# The ranking in one SQL statement (SQLite >= 3.25 and PostgreSQL: window functions), so that any
+# page carries its rank and running total without reading every row into Python. It reads only the
+# call's applications: each one's mean weighted score, spread and review counts are stored on it
+# (grants.services.ranking.ranking_facts_refresh, grants.scoring's exact maths, kept in the same
+# transaction as every change that can move them), so a request never reads the score rows. The
+# amounts count in integer hundredths, so that both databases sum alike and exactly (no float):
+# requested, or awarded once approved, and nothing once rejected. Ties go by reference, then id. The
+# last columns are windows over the whole ranking (the call's totals), computed before LIMIT.
 _RANKING_SQL = """
-WITH call_reviews AS (
-    SELECT r.application_id AS application_id, r.status AS status,
-           CAST(SUM(CASE WHEN s.score IS NOT NULL AND c.weight > 0
-                         THEN s.score * CAST(ROUND(c.weight * 100) AS BIGINT) END) AS BIGINT) AS num,
-           CAST(SUM(CASE WHEN s.score IS NOT NULL AND c.weight > 0
-                         THEN CAST(ROUND(c.weight * 100) AS BIGINT) END) AS BIGINT) AS den
-    FROM {application} a
-    JOIN {review} r ON r.application_id = a.id
-    LEFT JOIN {score} s ON s.review_id = r.id
-    LEFT JOIN {criterion} c ON c.id = s.criterion_id AND c.call_id = %(call)s
-    WHERE a.tenant_id = %(tenant)s AND a.call_id = %(call)s AND a.status IN ({statuses})
-      AND r.status <> %(recused)s
-    GROUP BY r.id, r.application_id, r.status
-),
-facts AS (
+WITH apps AS (
     SELECT a.id AS id, a.reference AS reference, a.status AS status,
+           CAST(ROUND(a.ranking_score * 100) AS BIGINT) AS score100,
+           CAST(ROUND(a.ranking_spread * 100) AS BIGINT) AS spread100,
+           a.ranking_reviews_done AS done, a.ranking_reviews_active AS active,
            CAST(ROUND(a.requested_amount * 100) AS BIGINT) AS requested100,
            CASE WHEN a.status = %(rejected)s THEN 0
                 WHEN a.status = %(approved)s THEN COALESCE(CAST(ROUND(a.awarded_amount * 100) AS BIGINT), 0)
-                ELSE CAST(ROUND(a.requested_amount * 100) AS BIGINT) END AS amount100,
-           0 AS active, 0 AS done, NULL AS r100
+                ELSE CAST(ROUND(a.requested_amount * 100) AS BIGINT) END AS amount100
     FROM {application} a
     WHERE a.tenant_id = %(tenant)s AND a.call_id = %(call)s AND a.status IN ({statuses})
-    UNION ALL
-    SELECT application_id, NULL, NULL, NULL, NULL, 1, CASE WHEN status = %(submitted)s THEN 1 ELSE 0 END,
-           CASE WHEN status = %(submitted)s AND den > 0 THEN (200 * num + den) / (2 * den) END
-    FROM call_reviews
-),
-apps AS (
-    SELECT id, MAX(reference) AS reference, MAX(status) AS status, MAX(requested100) AS requested100,
-           MAX(amount100) AS amount100, SUM(active) AS active, SUM(done) AS done,
-           CASE WHEN COUNT(r100) = 0 THEN NULL
-                ELSE (2 * CAST(SUM(r100) AS BIGINT) + COUNT(r100)) / (2 * COUNT(r100)) END AS score100,
-           CASE WHEN COUNT(r100) >= 2 THEN MAX(r100) - MIN(r100) END AS spread100
-    FROM facts
-    GROUP BY id
 ),
 ranked AS (
     SELECT apps.*,
@@ -503,13 +475,11 @@ class RankedApplications:
         self.summary = RankingSummary()
 
     def _fetch(self, limit: int, offset: int) -> list[RankingRow]:
-        tables = {"review": Review._meta.db_table, "application": Application._meta.db_table,
-                  "score": ReviewScore._meta.db_table, "criterion": RubricCriterion._meta.db_table}
+        tables = {"application": Application._meta.db_table}
         statuses = {f"status{i}": status for i, status in enumerate(RANKED_STATUSES)}
         sql = _RANKING_SQL.format(**{name: connection.ops.quote_name(table) for name, table in tables.items()},
                                   statuses=", ".join(f"%({key})s" for key in statuses), order=_RANKING_ORDER)
-        params = {"tenant": self.call.tenant_id, "call": self.call.pk, "submitted": ReviewStatus.SUBMITTED,
-                  "recused": ReviewStatus.RECUSED, "rejected": S.REJECTED, "approved": S.APPROVED,
+        params = {"tenant": self.call.tenant_id, "call": self.call.pk, "rejected": S.REJECTED, "approved": S.APPROVED,
                   "pending": S.DECISION_PENDING, "envelope": int(self.call.envelope * 100), "limit": limit,
                   "offset": offset, **{key: str(value) for key, value in statuses.items()}}
         with connection.cursor() as cursor:

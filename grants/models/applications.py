@@ -96,6 +96,12 @@ class Application(Versioned, TenantOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The ranking's facts, kept by grants.services.ranking.ranking_facts_refresh (grants.scoring's maths):
+    # mean weighted score and spread of the submitted reviews, submitted and non-recused reviews.
+    ranking_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, editable=False)
+    ranking_spread = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, editable=False)
+    ranking_reviews_done = models.PositiveIntegerField(default=0, editable=False)
+    ranking_reviews_active = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -105,6 +111,8 @@ class Application(Versioned, TenantOwned):
         indexes = [
             models.Index(fields=["tenant", "-updated_at", "-id"], name="application_tenant_recent"),
             models.Index(fields=["tenant", "status", "-updated_at", "-id"], name="application_tenant_status"),
+            # The ranking reads a call's applications in its order (score first, then reference and id).
+            models.Index(fields=["call", "-ranking_score", "reference", "id"], name="application_call_ranking"),
         ]
         constraints = [
             # One live application per organisation and call: a withdrawn one does not block a new start.

@@ -36,6 +36,7 @@ from ..permissions import can_edit_calls
 from ..workflow import CALL, approved_total
 from .applications import MAX_AMOUNT
 from .common import same_tenant
+from .ranking import ranking_facts_refresh
 
 S = ApplicationStatus
 
@@ -192,6 +193,8 @@ def _call_save(*, call: Call | None, actor: Actor, data: dict[str, Any], expecte
                 _save_call_rows(saved, key, list(data[key]), problems)
         if problems:  # rows that may not go: nothing of this save is kept
             raise Refused(ValidationError(problems))
+        if locked is not None and "criteria" in data:  # weights added, changed or removed: every score moves
+            ranking_facts_refresh(call_id=saved.pk)
         audit_record(tenant=actor.tenant, actor=actor.user, action="call.created" if locked is None else "call.updated",
                      target=saved, after={"title": saved.title_fr, "envelope": saved.envelope})
     if call is not None:

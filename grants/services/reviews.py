@@ -33,6 +33,7 @@ from ..permissions import can_assign_reviewers, reviewer_conflict
 from ..selectors import reviewer_memberships
 from ..workflow import ASSIGNABLE_STATUSES, REVIEW, SUBMISSION_REQUIREMENTS
 from .common import same_tenant
+from .ranking import ranking_facts_refresh
 
 
 def _require(decision) -> None:
@@ -62,6 +63,7 @@ def review_assign(*, application: Application, reviewer: User, actor: Actor) -> 
             raise Refused(_("%(user)s is already assigned to this application.") % {"user": reviewer.display_name})
         review = Review.objects.create(tenant_id=app.tenant_id, application=app, reviewer=reviewer,
                                        assigned_by=actor.user)
+        ranking_facts_refresh(call_id=app.call_id, application_ids=[app.pk])
         audit_record(tenant=actor.tenant, actor=actor.user, action="review.assigned", target=review,
                      after={"application": app.pk, "reviewer": reviewer.pk})
     return review
@@ -132,6 +134,7 @@ def review_declare_conflict(*, review: Review, actor: Actor, has_conflict: bool,
         target = ReviewStatus.RECUSED if has_conflict else ReviewStatus.DRAFT
         locked = transition(REVIEW, obj=locked, target=target, actor=actor, context={"details": details},
                             apply=record, lock_related=("application__call",))
+        ranking_facts_refresh(call_id=locked.application.call_id, application_ids=[locked.application_id])
     review.refresh_from_db()
     return locked
 
@@ -184,6 +187,8 @@ def review_save(*, review: Review, actor: Actor, scores: Mapping[int, tuple[int 
                     and all(r.status == ReviewStatus.SUBMITTED for r in reviews)):
                 application_transition(application=app, target=ApplicationStatus.DECISION_PENDING,
                                        actor=Actor.system(actor.tenant))
+        # After any status change above, which saves the application row as it was read.
+        ranking_facts_refresh(call_id=locked.application.call_id, application_ids=[locked.application_id])
     if problems:
         raise Refused(problems)
     review.refresh_from_db()

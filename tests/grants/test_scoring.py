@@ -9,6 +9,7 @@ import pytest
 from grants.models import ApplicationStatus, ReviewScore, ReviewStatus
 from grants.scoring import is_disputed, mean_score, review_weighted_score, spread
 from grants.selectors import ranking
+from grants.services.ranking import ranking_facts_refresh
 from tests.grants.factories import ApplicationFactory, CallFactory, ReviewFactory, RubricCriterionFactory
 
 D = Decimal
@@ -59,6 +60,7 @@ def test_ranking_with_criterion_added_after_a_review(world_a):
     c2 = RubricCriterionFactory(tenant=world_a.tenant, call=call, weight=D(1))  # added later
     ReviewScore.objects.create(tenant=world_a.tenant, review=r2, criterion=c1, score=1)
     ReviewScore.objects.create(tenant=world_a.tenant, review=r2, criterion=c2, score=5)
+    ranking_facts_refresh(call_id=call.pk)  # what the services writing reviews and criteria do
     (row,) = ranking(call=call)
     # r1: 5 (c2 missing, left out); r2: (1×3 + 5×1)/4 = 2; mean 3.5; spread 3 -> flagged
     assert row.score == D("3.50")

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from grants.models import ApplicationStatus, Review, ReviewStatus
 from grants.selectors import RANKING_PER_PAGE
+from grants.services.ranking import ranking_facts_refresh
 from relais.models import Role
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.grants.conftest import complete_application
@@ -96,6 +97,7 @@ def _ranked_call(world, n):
         ReviewScore(tenant=world.tenant, review=r, criterion=c, score=(r.pk + c.pk) % 6)
         for r in reviews for c in criteria
     ])
+    ranking_facts_refresh(call_id=call.pk)  # as the services do when they write reviews
     return call
 
 
@@ -146,6 +148,7 @@ def test_ranking_running_total_marks_where_the_money_runs_out(world_a):
         from grants.models import ReviewScore
 
         ReviewScore.objects.create(tenant=world_a.tenant, review=r, criterion=c, score=score)
+    ranking_facts_refresh(call_id=call.pk)
     rows = ranking(call=call)
     assert [r.score for r in rows] == [Decimal("5.00"), Decimal("4.00"), Decimal("3.00")]
     assert [r.running_total for r in rows] == [Decimal(1000000), Decimal(2000000), Decimal(3000000)]
@@ -253,6 +256,7 @@ def _varied_call(world, n):
     ReviewScore.objects.bulk_create([
         ReviewScore(tenant=world.tenant, review=r, criterion=c, score=rng.choice([None, 0, 1, 2, 3, 4, 5, 5]))
         for r in reviews for c in criteria if rng.random() < 0.85])
+    ranking_facts_refresh(call_id=call.pk)  # as the services do when they write reviews
     return call
 
 
