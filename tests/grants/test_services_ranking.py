@@ -130,7 +130,7 @@ def test_the_migration_backfills_what_the_service_stores(world_a):
     assert any(row[1] is not None for row in stored) and any(row[2] is not None for row in stored)
     Application.objects.filter(call=call).update(ranking_score=None, ranking_spread=None, ranking_reviews_done=0,
                                                  ranking_reviews_active=0)
-    import_module("grants.migrations.0006_rankscore_stored_score").backfill(django_apps, None)
+    import_module("grants.migrations.0007_rankscore_stored_score").backfill(django_apps, None)
     assert list(Application.objects.filter(call=call).order_by("pk").values_list(
         "pk", "ranking_score", "ranking_spread", "ranking_reviews_done", "ranking_reviews_active")) == stored
     assert ranking_facts_refresh(call_id=call.pk) == 0  # nothing left to correct

@@ -41,7 +41,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0005_concurrency_version'),
+        ('grants', '0006_reviewlist_order'),
         ('orgs', '0007_concurrency_version'),
         ('relais', '0004_audit_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
