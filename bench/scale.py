@@ -119,6 +119,9 @@ def build(slug: str, name: str, scale: float, users: dict[str, list]) -> None:  
                     organisation=organisations[k] if role == "applicant" else None))
         reviewers = [m.user for m in members["reviewer"]]
         manager = members["manager"][0].user
+        # Applications are written by the CSO's own applicant (None for CSOs whose author is not one of
+        # the 23 members), never by staff: an author is linked to the CSO (relais.conflicts).
+        authors = {m.organisation_id: m.user for m in members["applicant"]}
 
         items = list(DueDiligenceItem.objects.filter(tenant=tenant))
         documents = []
@@ -153,7 +156,7 @@ def build(slug: str, name: str, scale: float, users: dict[str, list]) -> None:  
                 if submitted:
                     sequence += 1
                 applications.append(Application(
-                    tenant=tenant, call=call, organisation=org, created_by=manager,
+                    tenant=tenant, call=call, organisation=org, created_by=authors.get(org.pk),
                     reference=f"{tenant.reference_prefix}-2026-{sequence:05d}" if submitted else "",
                     status=status, title=f"Dialogue intercommunautaire à {org.region.name} ({k})",
                     summary="Renforcer le dialogue entre communautés. " * 5,

@@ -567,5 +567,6 @@ def organisations_written_for(*, actor: Actor) -> QuerySet:
     applicant member made a manager stays linked to their CSO)."""
     if actor.user is None:
         return Application.objects.none().values_list("organisation_id", flat=True)
-    return (Application.objects.filter(tenant=actor.tenant, created_by=actor.user)
+    # order_by(): without it the model's ordering joins the DISTINCT, one row per application, not per CSO.
+    return (Application.objects.filter(tenant=actor.tenant, created_by=actor.user).order_by()
             .values_list("organisation_id", flat=True).distinct())
