@@ -12,10 +12,12 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -134,9 +136,6 @@ class SessionRefreshMiddleware:
         session = getattr(request, "session", None)
         if session is None or user is None or not user.is_authenticated or session.modified:
             return response  # a session saved by this request is already fresh
-        from django.conf import settings
-        from django.utils import timezone
-
         now = int(timezone.now().timestamp())
         last = session.get(SESSION_REFRESHED_KEY)
         if not isinstance(last, int) or now - last >= settings.SESSION_REFRESH_SECONDS or now < last:
