@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from relais.audit_describe import AuditTarget, register_audit_target, register_audit_values
 from relais.audit_labels import register_audit_sentences
 
-from .models import Application, ApplicationAttachment, Call, Review
+from .models import Application, ApplicationAttachment, Award, Call, Disbursement, Review
 
 
 def _application_name(app: Application) -> str:
@@ -109,4 +109,49 @@ register_audit_sentences({
     "review.declare_conflict": gettext_lazy("%(actor)s declared a conflict of interest for %(object)s"),
     # "déposer" a demand, "soumettre" an evaluation: the same English verb needs its context.
     "review.submit": pgettext_lazy("review", "%(actor)s submitted %(object)s"),
+})
+
+
+# --- awards and payments -----------------------------------------------------------------
+
+def _award_url(award: Award) -> str:
+    return reverse("grants:award_detail", kwargs={"tenant_slug": award.tenant.slug, "award_pk": award.pk})
+
+
+register_audit_target(AuditTarget(
+    "grants.award", gettext_lazy("the award %(name)s"),
+    lambda tenant: Award.objects.filter(tenant=tenant).select_related("tenant").only(
+        "reference", "currency", "tenant__slug"),
+    name=lambda award: award.reference, url=_award_url, currency=lambda award: award.currency,
+    search_fields=("reference",),
+))
+register_audit_target(AuditTarget(
+    "grants.disbursement", gettext_lazy("the payment of tranche %(name)s"),
+    lambda tenant: Disbursement.objects.filter(tenant=tenant).select_related("tenant", "award__tenant", "tranche").only(
+        "currency", "tenant__slug", "award__reference", "award__tenant__slug", "tranche__number"),
+    name=lambda payment: f"{payment.tranche.number} ({payment.award.reference})",
+    url=lambda payment: _award_url(payment.award), currency=lambda payment: payment.currency,
+))
+register_audit_values(
+    money=("amount", "paid_amount"),
+    references={"award": "grants.award"},
+    labels={"tranche": gettext_lazy("tranche"), "tranches": gettext_lazy("tranches"),
+            "rail": gettext_lazy("payment method"), "rate": gettext_lazy("exchange rate"),
+            "paid_currency": gettext_lazy("currency paid"), "event": gettext_lazy("provider event")},
+)
+register_audit_sentences({
+    "award.create": gettext_lazy("%(actor)s created %(object)s"),
+    "award.issue": gettext_lazy("%(actor)s issued the agreement of %(object)s"),
+    "award.reopen": gettext_lazy("%(actor)s withdrew the agreement of %(object)s to change its terms"),
+    "award.sign": gettext_lazy("%(actor)s signed the agreement of %(object)s"),
+    "award.countersign": gettext_lazy("%(actor)s countersigned the agreement of %(object)s"),
+    "award.close": gettext_lazy("%(actor)s closed %(object)s"),
+    "award.terminate": gettext_lazy("%(actor)s terminated %(object)s"),
+    "disbursement.record": gettext_lazy("%(actor)s recorded %(object)s"),
+    "disbursement.approve": gettext_lazy("%(actor)s approved %(object)s"),
+    "disbursement.approve_send": gettext_lazy("%(actor)s approved and sent %(object)s"),
+    "disbursement.refuse": gettext_lazy("%(actor)s refused %(object)s"),
+    "disbursement.confirm": gettext_lazy("%(actor)s confirmed %(object)s"),
+    "disbursement.fail": gettext_lazy("%(actor)s marked %(object)s as failed"),
+    "disbursement.reverse": gettext_lazy("%(actor)s reversed %(object)s"),
 })

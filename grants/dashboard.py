@@ -9,11 +9,11 @@ from relais.models import Role
 from . import selectors
 from .models import ReviewStatus
 from .views.applications import next_step_for_applicant
-from .workflow import APPLICATION, CALL, REVIEW
+from .workflow import APPLICATION, AWARD, CALL, DISBURSEMENT, REVIEW
 
 # Readable names for grants' audit actions, on timelines and in the audit log: every step of the
 # state tables ("<machine>.<action>"), then the writes outside them.
-for machine in (APPLICATION, CALL):
+for machine in (APPLICATION, CALL, AWARD, DISBURSEMENT):
     register_audit_labels({f"{machine.name}.{t.action}": t.label for t in machine.transitions})
 register_audit_labels({
     f"{REVIEW.name}.declare_no_conflict": _("No conflict of interest declared"),
@@ -32,12 +32,16 @@ register_audit_labels({
     "budget_categories.updated": _("Budget categories changed"),
     "review.assigned": _("Reviewer assigned"),
     "review.draft_saved": _("Review draft saved"),
+    "award.create": _("Award created"),
+    "disbursement.record": _("Payment recorded"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),
           url_name="grants:call_list", order=20)
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Applications"),
           url_name="grants:application_list", order=30)
+nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Awards"), url_name="grants:award_list",
+          order=35)
 nav_entry(roles=[Role.MANAGER, Role.REVIEWER], label=_("Reviews"), url_name="grants:review_list", order=40)
 
 

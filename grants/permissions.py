@@ -13,7 +13,7 @@ from relais.conflicts import conflict_of_interest
 from relais.models import Membership, Role
 from relais.permissions import ALLOW, Decision, deny
 
-from .models import Application, Review, ReviewStatus
+from .models import Application, Award, Review, ReviewStatus
 
 
 def is_own_application(actor: Actor, application: Application) -> bool:
@@ -120,3 +120,37 @@ def reviewer_conflict(membership: Membership, application: Application) -> str:
     if membership.organisation_id and membership.organisation_id == application.organisation_id:
         return _("%(user)s is a member of the applicant organisation.") % {"user": membership.user.display_name}
     return ""
+
+
+# --- awards and money ----------------------------------------------------------------
+
+def can_manage_award(actor: Actor, award: Award) -> Decision:
+    """Terms, agreement, countersignature, closing: a manager not linked to the grantee CSO."""
+    if not actor.is_manager:
+        return deny(_("Only programme managers manage awards."))
+    return conflict_of_interest(actor, award.organisation_id)
+
+
+def can_sign_award(actor: Actor, award: Award) -> Decision:
+    if not (actor.has_role(Role.APPLICANT) and actor.acts_for(award.organisation_id)):
+        return deny(_("Only the grantee organisation signs its agreement."))
+    return ALLOW
+
+
+def can_record_disbursement(actor: Actor) -> Decision:
+    if not actor.has_role(Role.FINANCE):
+        return deny(_("Only finance members record payments."))
+    return ALLOW
+
+
+def can_pay_award(actor: Actor, award: Award) -> Decision:
+    """Recording, approving and reversing payments on this award: finance, not linked to the grantee."""
+    decision = can_record_disbursement(actor)
+    if not decision:
+        return decision
+    return conflict_of_interest(actor, award.organisation_id)
+
+
+def can_see_payee_numbers(actor: Actor, award: Award) -> bool:
+    """Full account numbers on a payment: finance and the grantee's own members only."""
+    return actor.has_role(Role.FINANCE) or (actor.has_role(Role.APPLICANT) and actor.acts_for(award.organisation_id))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applications, calls, ranking, reviews
+from .views import applications, awards, calls, ranking, reviews
 
 app_name = "grants"
 
@@ -32,6 +32,9 @@ urlpatterns = [
          name="application_versions"),
     path("applications/<int:application_pk>/pdf/", applications.application_pdf, name="application_pdf"),
     path("documents/<int:applicationattachment_pk>/", applications.attachment_download, name="attachment_download"),
+    path("awards/", awards.award_list, name="award_list"),
+    path("awards/<int:award_pk>/", awards.award_detail, name="award_detail"),
+    path("awards/<int:award_pk>/status/", awards.award_change_status, name="award_change_status"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:review_pk>/conflict/", reviews.review_conflict, name="review_conflict"),

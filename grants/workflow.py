@@ -1,4 +1,5 @@
-"""State tables for calls, applications and reviews, registered with the kernel's workflow engine.
+"""State tables for calls, applications, reviews, awards and disbursements, registered with the
+kernel's workflow engine.
 
 Each row says: from which state, to which state, which roles may take it, and what it
 requires (functions returning the readable problems that block it). The services in
@@ -25,11 +26,17 @@ from relais.workflow import StateMachine, Transition, register
 
 from .completeness import completeness_problems
 from .models import (
+    AUTOMATED_RAILS,
     SCORE_LEVELS,
+    AgreementDocumentKind,
     Application,
     ApplicationStatus,
+    Award,
+    AwardStatus,
     Call,
     CallStatus,
+    Disbursement,
+    DisbursementStatus,
     Recommendation,
     Review,
     ReviewStatus,
@@ -274,3 +281,133 @@ REVIEW = register(StateMachine(
     wrong_step_message=gettext_lazy("A review that is “%(source)s” cannot become “%(target)s”."),
     role_message=gettext_lazy("This review is assigned to someone else."),
 ))
+
+
+# --- awards: drafted -> agreement issued -> signed by the grantee -> active -> closed / terminated ---------
+
+def may_act_on_award(actor: Actor, award: Award) -> bool | Decision:
+    """The grantee acts only on its own award; staff never on the award of a CSO they are linked to."""
+    if actor.role == Role.APPLICANT:
+        return actor.acts_for(award.organisation_id)
+    return conflict_of_interest(actor, award.organisation_id)
+
+
+def agreement_generated(award: Award, ctx: dict[str, Any]) -> list[str]:
+    if award.documents.filter(kind=AgreementDocumentKind.GENERATED).exists():
+        return []
+    return [_("Generate the agreement before issuing it.")]
+
+
+def tranches_add_up(award: Award, ctx: dict[str, Any]) -> list[str]:
+    tranches = list(award.tranches.filter(cancelled_at__isnull=True))
+    total = sum((t.amount for t in tranches), Decimal(0))
+    if not tranches:
+        return [_("Plan at least one tranche.")]
+    if total != award.amount:
+        return [_("The tranches add up to %(total)s, not to the awarded %(amount)s.")
+                % {"total": format_money(total, award.currency), "amount": format_money(award.amount, award.currency)}]
+    return []
+
+
+def signature_recorded(award: Award, ctx: dict[str, Any]) -> list[str]:
+    latest = award.documents.filter(kind=AgreementDocumentKind.GENERATED).order_by("-number").first()
+    if latest is not None and award.signatures.filter(document=latest).exists():
+        return []
+    return [_("The grantee has not signed the latest version of the agreement.")]
+
+
+def all_tranches_settled(award: Award, ctx: dict[str, Any]) -> list[str]:
+    open_tranches = [t for t in award.tranches.all() if t.cancelled_at is None and t.paid < t.amount]
+    if open_tranches:
+        return [_("Tranche %(number)s is neither fully paid nor cancelled.") % {"number": t.number}
+                for t in open_tranches]
+    if award.disbursements.filter(status__in=[DisbursementStatus.AWAITING_APPROVAL,
+                                              DisbursementStatus.PROCESSING]).exists():
+        return [_("A payment is still awaiting approval or processing.")]
+    return []
+
+
+def nothing_in_flight(award: Award, ctx: dict[str, Any]) -> list[str]:
+    if award.disbursements.filter(status__in=[DisbursementStatus.AWAITING_APPROVAL,
+                                              DisbursementStatus.PROCESSING]).exists():
+        return [_("A payment is still awaiting approval or processing: settle it first.")]
+    return []
+
+
+W = AwardStatus
+AWARD_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(W.DRAFTED, W.ISSUED, M, "issue", gettext_lazy("Issue the agreement"),
+               (tranches_add_up, agreement_generated)),
+    Transition(W.ISSUED, W.DRAFTED, M, "reopen", gettext_lazy("Withdraw the agreement to change the terms"),
+               (reason_given,)),
+    Transition(W.ISSUED, W.SIGNED, A, "sign", gettext_lazy("Sign the agreement"), (signature_recorded,)),
+    Transition(W.SIGNED, W.ACTIVE, M, "countersign", gettext_lazy("Countersign"), (signature_recorded,)),
+    Transition(W.ACTIVE, W.CLOSED, M, "close", gettext_lazy("Close the award"), (all_tranches_settled,)),
+    *(Transition(s, W.TERMINATED, M, "terminate", gettext_lazy("Terminate"), (reason_given, nothing_in_flight))
+      for s in (W.DRAFTED, W.ISSUED, W.SIGNED, W.ACTIVE)),
+)
+
+AWARD = register(StateMachine(
+    name="award",
+    model=Award,
+    states=AwardStatus,
+    transitions=AWARD_TRANSITIONS,
+    may_act=may_act_on_award,
+    wrong_step_message=gettext_lazy("An award that is “%(source)s” cannot become “%(target)s”."),
+))
+
+AWARD_CONFIRMED_TARGETS = frozenset({W.TERMINATED})
+
+
+# --- disbursements: awaiting approval -> processing -> paid; failed, refused, reversed -------------------
+
+def may_act_on_disbursement(actor: Actor, disbursement: Disbursement) -> bool | Decision:
+    return conflict_of_interest(actor, disbursement.award.organisation_id)
+
+
+def not_the_recorder(disbursement: Disbursement, ctx: dict[str, Any]) -> list[str]:
+    """Four eyes: the finance member who recorded a payment does not approve or refuse it."""
+    actor: Actor = ctx["actor"]
+    if not actor.is_system and actor.user_id is not None and actor.user_id == disbursement.recorded_by_id:
+        return [_("You recorded this payment: another finance member must approve it.")]
+    return []
+
+
+def manual_rail(disbursement: Disbursement, ctx: dict[str, Any]) -> list[str]:
+    if disbursement.rail in AUTOMATED_RAILS:
+        return [_("This payment is sent through the provider; it is confirmed by the provider.")]
+    return []
+
+
+def automated_rail(disbursement: Disbursement, ctx: dict[str, Any]) -> list[str]:
+    if disbursement.rail not in AUTOMATED_RAILS:
+        return [_("This payment was made by hand; approving it marks it paid.")]
+    return []
+
+
+D = DisbursementStatus
+FINANCE = frozenset({Role.FINANCE})
+SYSTEM_ONLY = frozenset({SYSTEM})
+DISBURSEMENT_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(D.AWAITING_APPROVAL, D.PAID, FINANCE, "approve", gettext_lazy("Approve the payment"),
+               (not_the_recorder, manual_rail)),
+    Transition(D.AWAITING_APPROVAL, D.PROCESSING, FINANCE, "approve_send", gettext_lazy("Approve and send"),
+               (not_the_recorder, automated_rail)),
+    Transition(D.AWAITING_APPROVAL, D.REJECTED, FINANCE, "refuse", gettext_lazy("Refuse the payment"),
+               (not_the_recorder, reason_given)),
+    Transition(D.PROCESSING, D.PAID, SYSTEM_ONLY, "confirm", gettext_lazy("Confirmed by the provider")),
+    Transition(D.PROCESSING, D.FAILED, SYSTEM_ONLY, "fail", gettext_lazy("Failed at the provider")),
+    Transition(D.PAID, D.REVERSED, frozenset({Role.FINANCE, SYSTEM}), "reverse", gettext_lazy("Reverse"),
+               (reason_given,)),
+)
+
+DISBURSEMENT = register(StateMachine(
+    name="disbursement",
+    model=Disbursement,
+    states=DisbursementStatus,
+    transitions=DISBURSEMENT_TRANSITIONS,
+    may_act=may_act_on_disbursement,
+    wrong_step_message=gettext_lazy("A payment that is “%(source)s” cannot become “%(target)s”."),
+))
+
+DISBURSEMENT_CONFIRMED_TARGETS = frozenset({D.REJECTED, D.REVERSED})

@@ -20,3 +20,16 @@ class OrgsConfig(AppConfig):
         register_members_changed(members_changed)
         # Conflict of interest: a staff member who is one of a CSO's contact people is linked to it.
         register_interest(organisations_where_contact)
+        # Payments ask the registry whether money may go to a CSO (relais.payability).
+        from relais.payability import (
+            DUE_DILIGENCE,
+            PAYMENT_DETAILS,
+            SCREENING,
+            register_organisation_check,
+        )
+
+        from .hooks import due_diligence_check, payment_details_check, screening_check
+
+        register_organisation_check(DUE_DILIGENCE, due_diligence_check)
+        register_organisation_check(SCREENING, screening_check)
+        register_organisation_check(PAYMENT_DETAILS, payment_details_check)

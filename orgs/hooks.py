@@ -5,9 +5,15 @@ Registered with the kernel from OrgsConfig.ready(): the kernel never imports org
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from relais.actor import Actor
+from relais.permissions import ALLOW, Decision, deny
+
+from .models import Organisation
 
 
 def set_up_workspace(*, actor: Actor) -> None:
@@ -36,3 +42,31 @@ def consenting_contacts(*, tenant: Any, organisation_id: int) -> list[Any]:
     contacts = (ContactPerson.objects.filter(tenant=tenant, organisation_id=organisation_id, consent=True,
                                              email_consent=True).exclude(email="").order_by("name", "pk"))
     return [Recipient(email=contact.email, name=contact.name) for contact in contacts]
+
+
+# --- relais.payability: whether money may go to a CSO -------------------------------
+
+def due_diligence_check(*, actor: Actor, organisation: Organisation, today: date) -> Decision:
+    from .models import DueDiligenceStatus
+    from .selectors.due_diligence import due_diligence_status
+
+    if organisation.tenant_id != actor.tenant.pk:
+        return deny(_("This record belongs to another workspace."))
+    status = due_diligence_status(organisation, today=today)
+    if status == DueDiligenceStatus.COMPLETE:
+        return ALLOW
+    if status == DueDiligenceStatus.EXPIRED:
+        return deny(_("A required due-diligence document of the organisation has expired."))
+    return deny(_("The organisation's due-diligence file is incomplete."))
+
+
+def screening_check(*, actor: Actor, organisation: Organisation, today: date) -> Decision:
+    from .services.screening import screening_clearance
+
+    return screening_clearance(actor=actor, organisation=organisation)
+
+
+def payment_details_check(*, actor: Actor, organisation: Organisation, today: date) -> Decision:
+    from .services.organisations import payment_details_usable
+
+    return payment_details_usable(actor=actor, organisation=organisation)

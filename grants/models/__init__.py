@@ -10,6 +10,27 @@ from .applications import (
     ReferenceSequence,
     TimelineActivity,
 )
+from .awards import (
+    AUTOMATED_RAILS,
+    AWARD_EDITABLE_STATUSES,
+    AWARD_PAYABLE_STATUSES,
+    COMMITTED_STATUSES,
+    AgreementDocument,
+    AgreementDocumentKind,
+    AgreementSignature,
+    Award,
+    AwardBudgetLine,
+    AwardStatus,
+    Disbursement,
+    DisbursementStatus,
+    GrantSettings,
+    LedgerEntry,
+    LedgerKind,
+    PaymentEvent,
+    Rail,
+    SignatureMethod,
+    Tranche,
+)
 from .calls import (
     SCORE_LEVELS,
     BudgetCategory,
@@ -23,6 +44,10 @@ from .calls import (
 from .reviews import ConflictOfInterest, Recommendation, Review, ReviewScore, ReviewStatus
 
 __all__ = [
+    "AUTOMATED_RAILS", "AWARD_EDITABLE_STATUSES", "AWARD_PAYABLE_STATUSES", "COMMITTED_STATUSES",
+    "AgreementDocument", "AgreementDocumentKind", "AgreementSignature", "Award", "AwardBudgetLine", "AwardStatus",
+    "Disbursement", "DisbursementStatus", "GrantSettings", "LedgerEntry", "LedgerKind", "PaymentEvent", "Rail",
+    "SignatureMethod", "Tranche",
     "EDITABLE_STATUSES", "SCORE_LEVELS", "FINAL_STATUSES", "Application", "ApplicationAttachment", "ApplicationStatus",
     "ApplicationVersion", "BudgetCategory", "BudgetLine", "Call", "CallStatus", "ConflictOfInterest",
     "EligibilityAnswer", "EligibilityQuestion", "QuestionKind", "Recommendation", "ReferenceSequence",

@@ -293,6 +293,10 @@ def application_transition(*, application: Application, actor: Actor, target: st
         # free, so one tenant's transitions do not queue behind each other.
         app = transition(APPLICATION, obj=application, target=target, actor=actor, reason=reason,
                          context={"amount": amount}, apply=apply, lock_related=("call", "organisation", "tenant"))
+        if target == S.APPROVED:  # the award starts with the approval, in the same transaction
+            from .awards import award_create
+
+            award_create(application=app, actor=actor)
         if kind and notify:  # stored in the outbox with the step; leaves after commit
             application_email(application=app, kind=kind, actor=actor)
     application.refresh_from_db()

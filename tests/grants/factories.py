@@ -9,23 +9,38 @@ import factory
 from django.utils import timezone
 
 from grants.models import (
+    AgreementDocument,
+    AgreementDocumentKind,
+    AgreementSignature,
     Application,
     ApplicationAttachment,
     ApplicationStatus,
     ApplicationVersion,
+    Award,
+    AwardBudgetLine,
+    AwardStatus,
     BudgetCategory,
     BudgetLine,
     Call,
     CallStatus,
+    Disbursement,
+    DisbursementStatus,
     EligibilityAnswer,
     EligibilityQuestion,
+    GrantSettings,
+    LedgerEntry,
+    LedgerKind,
+    PaymentEvent,
+    Rail,
     ReferenceSequence,
     RequiredAttachment,
     Review,
     ReviewScore,
     ReviewStatus,
     RubricCriterion,
+    SignatureMethod,
     TimelineActivity,
+    Tranche,
 )
 from tests.factories import OrganisationFactory, TenantFactory, UserFactory
 
@@ -188,3 +203,119 @@ class ReviewScoreFactory(factory.django.DjangoModelFactory):
     criterion = factory.SubFactory(RubricCriterionFactory, tenant=T,
                                    call=factory.SelfAttribute("..review.application.call"))
     score = 3
+
+
+class GrantSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GrantSettings
+        django_get_or_create = ("tenant",)
+
+    tenant = factory.SubFactory(TenantFactory)
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    """An award as approval makes it (without tranches: add TrancheFactory rows, or use award_create)."""
+
+    class Meta:
+        model = Award
+
+    tenant = factory.SubFactory(TenantFactory)
+    application = factory.SubFactory(ApplicationFactory, tenant=T, status=ApplicationStatus.APPROVED,
+                                     awarded_amount=Decimal("5000000"))
+    call = factory.SelfAttribute("application.call")
+    organisation = factory.SelfAttribute("application.organisation")
+    reference = factory.Sequence(lambda n: f"AW-2026-{n:04d}")
+    title = factory.SelfAttribute("application.title")
+    amount = Decimal("5000000")
+    currency = "XOF"
+    start_date = dt.date(2026, 1, 1)
+    end_date = dt.date(2026, 12, 31)
+    status = AwardStatus.DRAFTED
+
+
+class AwardBudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AwardBudgetLine
+
+    tenant = factory.SubFactory(TenantFactory)
+    award = factory.SubFactory(AwardFactory, tenant=T)
+    description = "Animateurs"
+    amount = Decimal("1000000")
+
+
+class TrancheFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tranche
+
+    tenant = factory.SubFactory(TenantFactory)
+    award = factory.SubFactory(AwardFactory, tenant=T)
+    number = factory.Sequence(lambda n: n + 1)
+    amount = Decimal("2000000")
+    conditions = factory.LazyFunction(list)
+
+
+class AgreementDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgreementDocument
+
+    tenant = factory.SubFactory(TenantFactory)
+    award = factory.SubFactory(AwardFactory, tenant=T)
+    number = factory.Sequence(lambda n: n + 1)
+    kind = AgreementDocumentKind.GENERATED
+    file = factory.django.FileField(filename="convention.pdf", data=b"%PDF-1.4\n%test\n")
+    original_name = "convention.pdf"
+    sha256 = "0" * 64
+    size = 16
+
+
+class AgreementSignatureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgreementSignature
+
+    tenant = factory.SubFactory(TenantFactory)
+    award = factory.SubFactory(AwardFactory, tenant=T)
+    document = factory.SubFactory(AgreementDocumentFactory, tenant=T, award=factory.SelfAttribute("..award"))
+    method = SignatureMethod.ELECTRONIC
+    full_name = "Aminata Traoré"
+
+
+class DisbursementFactory(factory.django.DjangoModelFactory):
+    """A payment row as it stands (the services keep the tranche's totals; this factory does not)."""
+
+    class Meta:
+        model = Disbursement
+
+    tenant = factory.SubFactory(TenantFactory)
+    award = factory.SubFactory(AwardFactory, tenant=T, status=AwardStatus.ACTIVE)
+    tranche = factory.SubFactory(TrancheFactory, tenant=T, award=factory.SelfAttribute("..award"))
+    rail = Rail.BANK
+    amount = Decimal("1000000")
+    currency = "XOF"
+    paid_currency = "XOF"
+    paid_amount = Decimal("1000000")
+    paid_on = dt.date(2026, 3, 1)
+    status = DisbursementStatus.AWAITING_APPROVAL
+    idempotency_key = factory.Sequence(lambda n: f"relais-test-{n}")
+
+
+class LedgerEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LedgerEntry
+
+    tenant = factory.SubFactory(TenantFactory)
+    disbursement = factory.SubFactory(DisbursementFactory, tenant=T, status=DisbursementStatus.PAID)
+    award = factory.SelfAttribute("disbursement.award")
+    tranche = factory.SelfAttribute("disbursement.tranche")
+    kind = LedgerKind.PAYMENT
+    amount = factory.SelfAttribute("disbursement.amount")
+    currency = "XOF"
+
+
+class PaymentEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentEvent
+
+    tenant = factory.SubFactory(TenantFactory)
+    provider = "stripe"
+    event_id = factory.Sequence(lambda n: f"evt_test_{n}")
+    kind = "transfer.created"

@@ -21,8 +21,8 @@ from relais.display import ReadOnlyView
 from relais.models import EmailStatus, Membership, OutboundEmail, Role, User
 from relais.selectors import audit_timeline, emails_about
 
-from . import scoring
-from .models import (
+from .. import scoring
+from ..models import (
     Application,
     ApplicationAttachment,
     ApplicationStatus,
@@ -40,8 +40,8 @@ from .models import (
     RubricCriterion,
     TimelineActivity,
 )
-from .permissions import identity_hidden, reviewer_conflict
-from .workflow import APPLICATION, reason_given
+from ..permissions import identity_hidden, reviewer_conflict
+from ..workflow import APPLICATION, reason_given
 
 S = ApplicationStatus
 STAFF_SEE_ALL = (Role.MANAGER, Role.FINANCE)

@@ -1,0 +1,105 @@
+"""Award pages: the list, the award's page (terms, tranches and their conditions, agreement, payments,
+ledger, history) and its steps. The agreement's and the payments' own pages are in
+grants.views.agreements and grants.views.disbursements."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
+from relais.errors import Refused, refused_message
+from relais.models import Role
+from relais.pagination import page_of
+from relais.permissions import require
+from relais.selectors import audit_timeline
+
+from ..models import AwardStatus
+from ..permissions import can_manage_award, can_pay_award, can_see_payee_numbers
+from ..selectors import awards as award_selectors
+from ..services.awards import award_transition
+from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
+
+W = AwardStatus
+# Steps with their own page (the agreement's: issue needs a generated document, sign a signature).
+STEPS_WITH_OWN_PAGE = frozenset({W.ISSUED, W.SIGNED})
+
+
+def award_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    awards = award_selectors.award_list(actor=actor)
+    status = request.GET.get("status", "")
+    if status in W.values:
+        awards = awards.filter(status=status)
+    page = page_of(awards, request.GET.get("page"), 25)
+    return render(request, "grants/award_list.html", {
+        "page": page, "statuses": W.choices, "status": status,
+        "title": _("My awards") if actor.has_role(Role.APPLICANT) else _("Awards"),
+    })
+
+
+def award_detail(request: HttpRequest, award_pk: int) -> HttpResponse:
+    actor = request.actor
+    award = award_selectors.access_award(actor=actor, pk=award_pk)
+    available = [t for t in AWARD.available(actor, award) if t.target not in STEPS_WITH_OWN_PAGE]
+    manage = can_manage_award(actor, award)
+    context = {
+        "award": award,
+        "transitions": [t for t in available if t.target not in AWARD_CONFIRMED_TARGETS],
+        "final_steps": [t for t in available if t.target in AWARD_CONFIRMED_TARGETS],
+        "tranches": award_selectors.tranche_states(actor=actor, award=award, today=timezone.localdate()),
+        "budget_lines": list(award.budget_lines.select_related("category")),
+        "documents": list(award_selectors.award_documents(award=award)),
+        "signatures": list(award_selectors.award_signatures(award=award)),
+        "disbursements": list(award_selectors.award_disbursements(award=award)),
+        "ledger": list(award_selectors.award_ledger(award=award)),
+        "can_manage": bool(manage), "conflict": "" if manage or not actor.is_manager else manage.reason,
+        "can_pay": bool(can_pay_award(actor, award)),
+        "show_payee": can_see_payee_numbers(actor, award),
+        "timeline": audit_timeline(actor=actor, target=award)[:50] if not actor.has_role(Role.APPLICANT) else [],
+    }
+    return render(request, "grants/award_detail.html", context)
+
+
+def _confirmation(request: HttpRequest, award, target: str) -> Confirmation:
+    cancel = reverse("grants:award_detail", kwargs={"tenant_slug": request.actor.tenant.slug, "award_pk": award.pk})
+    return Confirmation(
+        title=_("Terminate this award?"), subject=f"{award.reference} — {award.title} — {award.organisation.name}",
+        consequence=_("No further payment can be made on it. Payments already made stay in the ledger."),
+        button=_("Terminate the award"), cancel_url=cancel, fields={"target": target},
+        reason=REASON_REQUIRED, reason_label=_("Reason"), reason_help=_("The grantee will read it."))
+
+
+def award_change_status(request: HttpRequest, award_pk: int) -> HttpResponse:
+    """POST: take a step of the award table; terminating first shows its confirmation page."""
+    actor = request.actor
+    award = award_selectors.access_award(actor=actor, pk=award_pk)
+    require(can_manage_award(actor, award))
+    params = request.POST if request.method == "POST" else request.GET
+    target = params.get("target", "")
+    detail = redirect("grants:award_detail", tenant_slug=actor.tenant.slug, award_pk=award.pk)
+    if target in STEPS_WITH_OWN_PAGE:
+        return detail
+    if target in AWARD_CONFIRMED_TARGETS:
+        if not any(t.target == target for t in AWARD.available(actor, award)):
+            if request.method != "POST":
+                messages.info(request, _("This step is no longer possible: the award is “%(status)s”.")
+                              % {"status": award.get_status_display()})
+                return detail
+        else:
+            page = confirmation_response(request, _confirmation(request, award, target))
+            if page is not None:
+                return page
+    elif request.method != "POST":
+        return detail
+    try:
+        award_transition(award=award, actor=actor, target=target, reason=(request.POST.get("reason") or "").strip())
+    except Refused as exc:
+        refused_message(request, exc)
+    else:
+        messages.success(request, _("The award is now “%(status)s”.") % {"status": award.get_status_display()})
+    return detail
