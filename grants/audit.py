@@ -141,6 +141,7 @@ register_audit_values(
 )
 register_audit_sentences({
     "award.create": gettext_lazy("%(actor)s created %(object)s"),
+    "award.tranche_cancelled": gettext_lazy("%(actor)s cancelled a tranche of %(object)s"),
     "award.issue": gettext_lazy("%(actor)s issued the agreement of %(object)s"),
     "award.reopen": gettext_lazy("%(actor)s withdrew the agreement of %(object)s to change its terms"),
     "award.sign": gettext_lazy("%(actor)s signed the agreement of %(object)s"),

@@ -33,6 +33,7 @@ register_audit_labels({
     "review.assigned": _("Reviewer assigned"),
     "review.draft_saved": _("Review draft saved"),
     "award.create": _("Award created"),
+    "award.tranche_cancelled": _("Tranche cancelled"),
     "disbursement.record": _("Payment recorded"),
 })
 

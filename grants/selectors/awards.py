@@ -94,3 +94,9 @@ def awaiting_second_approval(*, actor: Actor) -> QuerySet[Disbursement]:
     return disbursement_list(actor=actor).filter(status=DisbursementStatus.AWAITING_APPROVAL)
 
 
+
+
+def access_tranche(*, actor: Actor, award: Award, pk: int) -> Tranche:
+    tranche = get_object_or_404(Tranche.objects.filter(tenant=actor.tenant, award=award), pk=pk)
+    tranche.award = award
+    return tranche

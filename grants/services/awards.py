@@ -11,15 +11,19 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relais.actor import Actor
 from relais.audit import audit_record
+from relais.errors import Refused
 from relais.models import Tenant
 from relais.money import quantize
+from relais.permissions import require
 from relais.workflow import transition
 
 from ..conditions import default_conditions
 from ..models import Application, ApplicationStatus, Award, AwardBudgetLine, AwardStatus, GrantSettings, Tranche
+from ..permissions import can_manage_award
 from ..tranches import split_amount
 from ..workflow import AWARD
 from .common import same_tenant
@@ -98,3 +102,30 @@ def award_transition(*, award: Award, actor: Actor, target: str, reason: str = "
     same_tenant(actor, award)
     return transition(AWARD, obj=award, target=target, actor=actor, reason=reason, context=context,
                       apply=write, on_commit=on_commit)
+
+
+def tranche_cancel(*, tranche: Tranche, actor: Actor, reason: str) -> Tranche:
+    """Cancel a tranche that will not be paid (the project ended early, an amount was saved): only while nothing
+    is committed on it, with a reason, by a manager not linked to the grantee. Its amount stays awarded but no
+    longer payable; the award can then close once its other tranches are paid."""
+    require(can_manage_award(actor, tranche.award))
+    same_tenant(actor, tranche)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused(_("Give the reason for cancelling the tranche."))
+    with transaction.atomic():
+        award = Award.objects.select_for_update().get(pk=tranche.award_id, tenant=actor.tenant)
+        locked = Tranche.objects.select_for_update().get(pk=tranche.pk, award=award)
+        if award.status not in (AwardStatus.ACTIVE, AwardStatus.SIGNED, AwardStatus.ISSUED):
+            raise Refused(_("Only the tranches of an award under way can be cancelled; change the terms of a "
+                            "drafted award instead."))
+        if locked.cancelled_at is not None:
+            raise Refused(_("This tranche is already cancelled."))
+        if locked.committed:
+            raise Refused(_("Payments were recorded on this tranche: reverse or refuse them first."))
+        locked.cancelled_at, locked.cancel_reason = timezone.now(), reason
+        locked.save(update_fields=["cancelled_at", "cancel_reason"])
+        audit_record(tenant=actor.tenant, actor=actor.user, action="award.tranche_cancelled", target=award,
+                     before={"tranche": locked.number}, after={"tranche": locked.number, "reason": reason,
+                                                              "amount": locked.amount})
+    return locked

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
 from relais.errors import Refused, refused_message
 from relais.models import Role
+from relais.money import format_money
 from relais.pagination import page_of
 from relais.permissions import require
 from relais.selectors import audit_timeline
@@ -22,6 +23,7 @@ from ..models import AwardStatus
 from ..permissions import can_manage_award, can_pay_award, can_see_payee_numbers
 from ..selectors import awards as award_selectors
 from ..services.awards import award_transition
+from ..services.awards import tranche_cancel as tranche_cancel_service
 from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
 
 W = AwardStatus
@@ -103,3 +105,26 @@ def award_change_status(request: HttpRequest, award_pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The award is now “%(status)s”.") % {"status": award.get_status_display()})
     return detail
+
+
+def tranche_cancel(request: HttpRequest, award_pk: int, tranche_pk: int) -> HttpResponse:
+    """Cancel a tranche that will not be paid: a confirmation page with the reason, then the service."""
+    actor = request.actor
+    award = award_selectors.access_award(actor=actor, pk=award_pk)
+    tranche = award_selectors.access_tranche(actor=actor, award=award, pk=tranche_pk)
+    require(can_manage_award(actor, award))
+    detail = reverse("grants:award_detail", kwargs={"tenant_slug": actor.tenant.slug, "award_pk": award.pk})
+    page = confirmation_response(request, Confirmation(
+        title=_("Cancel tranche %(number)s?") % {"number": tranche.number},
+        subject=f"{award.reference} — {format_money(tranche.amount, award.currency)}",
+        consequence=_("It will not be paid. The award can be closed once its other tranches are paid."),
+        button=_("Cancel the tranche"), cancel_url=detail, reason=REASON_REQUIRED, reason_label=_("Reason")))
+    if page is not None:
+        return page
+    try:
+        tranche_cancel_service(tranche=tranche, actor=actor, reason=(request.POST.get("reason") or ""))
+    except Refused as exc:
+        refused_message(request, exc)
+    else:
+        messages.success(request, _("Tranche %(number)s is cancelled.") % {"number": tranche.number})
+    return redirect(detail)
