@@ -13,7 +13,8 @@ class GrantsConfig(AppConfig):
         from . import (
             audit,  # noqa: F401  (tells the audit log how to name calls, applications and reviews)
             dashboard,  # noqa: F401  (registers panels, navigation and audit labels)
-            workflow,  # noqa: F401  (registers the call, application and review tables)
+            reporting,  # noqa: F401  (registers the tranche condition "previous report approved")
+            workflow,  # noqa: F401  (registers the call, application, review, award, payment and report tables)
         )
         from .selectors import organisations_under_review, organisations_written_for
 

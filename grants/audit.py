@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from relais.audit_describe import AuditTarget, register_audit_target, register_audit_values
 from relais.audit_labels import register_audit_sentences
 
-from .models import Application, ApplicationAttachment, Award, Call, Disbursement, Review
+from .models import Application, ApplicationAttachment, Award, Call, Disbursement, ProgressReport, Review
 
 
 def _application_name(app: Application) -> str:
@@ -155,4 +155,24 @@ register_audit_sentences({
     "disbursement.confirm": gettext_lazy("%(actor)s confirmed %(object)s"),
     "disbursement.fail": gettext_lazy("%(actor)s marked %(object)s as failed"),
     "disbursement.reverse": gettext_lazy("%(actor)s reversed %(object)s"),
+})
+
+
+# --- progress reports ------------------------------------------------------------------------
+
+register_audit_target(AuditTarget(
+    "grants.progressreport", gettext_lazy("progress report %(name)s"),
+    lambda tenant: ProgressReport.objects.filter(tenant=tenant).select_related("award__tenant").only(
+        "number", "award__reference", "award__tenant__slug"),
+    name=lambda report: f"{report.number} ({report.award.reference})",
+    url=lambda report: reverse("grants:report_detail", kwargs={"tenant_slug": report.award.tenant.slug,
+                                                               "progressreport_pk": report.pk}),
+))
+register_audit_values(labels={"sections": gettext_lazy("sections"), "version": gettext_lazy("version")})
+register_audit_sentences({
+    "report.saved": gettext_lazy("%(actor)s saved %(object)s"),
+    "report.submit": gettext_lazy("%(actor)s submitted %(object)s"),
+    "report.resubmit": gettext_lazy("%(actor)s resubmitted %(object)s"),
+    "report.approve": gettext_lazy("%(actor)s approved %(object)s"),
+    "report.request_changes": gettext_lazy("%(actor)s requested changes to %(object)s"),
 })

@@ -9,11 +9,11 @@ from relais.models import Role
 from . import selectors
 from .models import ReviewStatus
 from .views.applications import next_step_for_applicant
-from .workflow import APPLICATION, AWARD, CALL, DISBURSEMENT, REVIEW
+from .workflow import APPLICATION, AWARD, CALL, DISBURSEMENT, REPORT, REVIEW
 
 # Readable names for grants' audit actions, on timelines and in the audit log: every step of the
 # state tables ("<machine>.<action>"), then the writes outside them.
-for machine in (APPLICATION, CALL, AWARD, DISBURSEMENT):
+for machine in (APPLICATION, CALL, AWARD, DISBURSEMENT, REPORT):
     register_audit_labels({f"{machine.name}.{t.action}": t.label for t in machine.transitions})
 register_audit_labels({
     f"{REVIEW.name}.declare_no_conflict": _("No conflict of interest declared"),
@@ -34,6 +34,7 @@ register_audit_labels({
     "review.draft_saved": _("Review draft saved"),
     "award.create": _("Award created"),
     "award.tranche_cancelled": _("Tranche cancelled"),
+    "report.saved": _("Report saved"),
     "disbursement.record": _("Payment recorded"),
 })
 

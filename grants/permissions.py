@@ -13,7 +13,7 @@ from relais.conflicts import conflict_of_interest
 from relais.models import Membership, Role
 from relais.permissions import ALLOW, Decision, deny
 
-from .models import Application, Award, Review, ReviewStatus
+from .models import Application, Award, ProgressReport, Review, ReviewStatus
 
 
 def is_own_application(actor: Actor, application: Application) -> bool:
@@ -154,3 +154,25 @@ def can_pay_award(actor: Actor, award: Award) -> Decision:
 def can_see_payee_numbers(actor: Actor, award: Award) -> bool:
     """Full account numbers on a payment: finance and the grantee's own members only."""
     return actor.has_role(Role.FINANCE) or (actor.has_role(Role.APPLICANT) and actor.acts_for(award.organisation_id))
+
+
+# --- progress reports ---------------------------------------------------------------------
+
+def can_edit_report(actor: Actor, report: ProgressReport) -> Decision:
+    if not (actor.has_role(Role.APPLICANT) and actor.acts_for(report.award.organisation_id)):
+        return deny(_("Only the grantee organisation writes its reports."))
+    if not report.is_editable:
+        return deny(_("This report was submitted: it can no longer be changed."))
+    return ALLOW
+
+
+def can_review_report(actor: Actor, report: ProgressReport) -> Decision:
+    if not actor.is_manager:
+        return deny(_("Only programme managers review reports."))
+    return conflict_of_interest(actor, report.award.organisation_id)
+
+
+def can_see_sensitive_section(actor: Actor, report: ProgressReport) -> bool:
+    """Safety incidents: the workspace's managers and the grantee's own members only (never finance,
+    reviewers, trainers, exports or e-mails)."""
+    return actor.is_manager or (actor.has_role(Role.APPLICANT) and actor.acts_for(report.award.organisation_id))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applications, awards, calls, ranking, reviews
+from .views import applications, awards, calls, ranking, reports, reviews
 
 app_name = "grants"
 
@@ -36,6 +36,7 @@ urlpatterns = [
     path("awards/<int:award_pk>/", awards.award_detail, name="award_detail"),
     path("awards/<int:award_pk>/status/", awards.award_change_status, name="award_change_status"),
     path("awards/<int:award_pk>/tranches/<int:tranche_pk>/cancel/", awards.tranche_cancel, name="tranche_cancel"),
+    path("reports/<int:progressreport_pk>/", reports.report_detail, name="report_detail"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:review_pk>/conflict/", reviews.review_conflict, name="review_conflict"),

@@ -37,7 +37,9 @@ from .models import (
     CallStatus,
     Disbursement,
     DisbursementStatus,
+    ProgressReport,
     Recommendation,
+    ReportStatus,
     Review,
     ReviewStatus,
 )
@@ -411,3 +413,51 @@ DISBURSEMENT = register(StateMachine(
 ))
 
 DISBURSEMENT_CONFIRMED_TARGETS = frozenset({D.REJECTED, D.REVERSED})
+
+
+# --- progress reports: to write -> submitted -> approved / changes requested -> resubmitted ------------------
+
+def may_act_on_report(actor: Actor, report: ProgressReport) -> bool | Decision:
+    if actor.role == Role.APPLICANT:
+        return actor.acts_for(report.award.organisation_id)
+    return conflict_of_interest(actor, report.award.organisation_id)
+
+
+def report_complete(report: ProgressReport, ctx: dict[str, Any]) -> list[str]:
+    from .reporting import report_problems  # the rules of a complete report, shared with the form's checklist
+
+    return report_problems(report)
+
+
+def award_under_way(report: ProgressReport, ctx: dict[str, Any]) -> list[str]:
+    if report.award.status not in (AwardStatus.ACTIVE, AwardStatus.SIGNED):
+        return [_("The award is “%(status)s”: reports are submitted once the agreement is signed.")
+                % {"status": report.award.get_status_display()}]
+    return []
+
+
+def comments_or_reason(report: ProgressReport, ctx: dict[str, Any]) -> list[str]:
+    if (ctx.get("reason") or "").strip() or any((v or "").strip() for v in (report.review_comments or {}).values()):
+        return []
+    return [_("Say what to change: a general message or a comment on a section.")]
+
+
+P = ReportStatus
+REPORT_TRANSITIONS: tuple[Transition, ...] = (
+    Transition(P.DRAFT, P.SUBMITTED, A, "submit", gettext_lazy("Submit the report"),
+               (award_under_way, report_complete)),
+    Transition(P.CHANGES_REQUESTED, P.SUBMITTED, A, "resubmit", gettext_lazy("Resubmit the report"),
+               (award_under_way, report_complete)),
+    Transition(P.SUBMITTED, P.APPROVED, M, "approve", gettext_lazy("Approve the report")),
+    Transition(P.SUBMITTED, P.CHANGES_REQUESTED, M, "request_changes", gettext_lazy("Request changes"),
+               (comments_or_reason,)),
+)
+
+REPORT = register(StateMachine(
+    name="report",
+    model=ProgressReport,
+    states=ReportStatus,
+    transitions=REPORT_TRANSITIONS,
+    may_act=may_act_on_report,
+    wrong_step_message=gettext_lazy("A report that is “%(source)s” cannot become “%(target)s”."),
+))

@@ -41,9 +41,27 @@ from .calls import (
     RequiredAttachment,
     RubricCriterion,
 )
+from .reports import (
+    NARRATIVE_SECTIONS,
+    REPORT_EDITABLE_STATUSES,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    ProgressReport,
+    ReminderLog,
+    ReportAttachment,
+    ReportExpense,
+    ReportKind,
+    ReportStatus,
+    ReportTiming,
+    ReportVersion,
+)
 from .reviews import ConflictOfInterest, Recommendation, Review, ReviewScore, ReviewStatus
 
 __all__ = [
+    "NARRATIVE_SECTIONS", "REPORT_EDITABLE_STATUSES", "Indicator", "IndicatorTarget", "IndicatorValue",
+    "ProgressReport", "ReminderLog", "ReportAttachment", "ReportExpense", "ReportKind", "ReportStatus", "ReportTiming",
+    "ReportVersion",
     "AUTOMATED_RAILS", "AWARD_EDITABLE_STATUSES", "AWARD_PAYABLE_STATUSES", "COMMITTED_STATUSES",
     "AgreementDocument", "AgreementDocumentKind", "AgreementSignature", "Award", "AwardBudgetLine", "AwardStatus",
     "Disbursement", "DisbursementStatus", "GrantSettings", "LedgerEntry", "LedgerKind", "PaymentEvent", "Rail",

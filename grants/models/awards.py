@@ -41,6 +41,10 @@ def default_approval_thresholds() -> dict[str, str]:
     return {"XOF": "1000000", "EUR": "1500", "USD": "1500", "GBP": "1500"}
 
 
+def default_reminder_days() -> list[int]:
+    return [14, 3]
+
+
 def logo_path(instance: GrantSettings, filename: str) -> str:
     return f"grants/{instance.tenant_id}/logo/{filename}"
 
@@ -53,6 +57,11 @@ class GrantSettings(Versioned, TenantOwned):
     clauses_fr = models.TextField(_("agreement clauses (French)"), blank=True)
     clauses_en = models.TextField(_("agreement clauses (English)"), blank=True)
     logo = models.FileField(_("logo"), upload_to=logo_path, storage=get_private_storage, max_length=300, blank=True)
+    # Progress reports: reminders this many days before the due date; expenditure lines whose variance against
+    # the budget passes this percentage need an explanation.
+    reminder_days = models.JSONField(_("reminders before the due date (days)"), default=default_reminder_days)
+    variance_threshold = models.DecimalField(_("variance needing an explanation (%)"), max_digits=5,
+                                             decimal_places=2, default=Decimal("10"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

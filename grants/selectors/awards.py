@@ -22,6 +22,7 @@ from ..models import (
     Disbursement,
     DisbursementStatus,
     LedgerEntry,
+    ProgressReport,
     Tranche,
 )
 
@@ -100,3 +101,19 @@ def access_tranche(*, actor: Actor, award: Award, pk: int) -> Tranche:
     tranche = get_object_or_404(Tranche.objects.filter(tenant=actor.tenant, award=award), pk=pk)
     tranche.award = award
     return tranche
+
+
+# --- progress reports -------------------------------------------------------------------------
+
+def report_list(*, actor: Actor) -> QuerySet[ProgressReport]:
+    """Reports of the awards the actor may see (managers, finance, the grantee)."""
+    return (ProgressReport.objects.filter(tenant=actor.tenant, award__in=award_list(actor=actor).values("pk"))
+            .select_related("award", "award__organisation", "award__call"))
+
+
+def access_report(*, actor: Actor, pk: int) -> ProgressReport:
+    return get_object_or_404(report_list(actor=actor), pk=pk)
+
+
+def award_reports(*, award: Award) -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.filter(tenant_id=award.tenant_id, award=award).order_by("number")

@@ -62,6 +62,9 @@ def award_create(*, application: Application, actor: Actor) -> Award:
         AwardBudgetLine.objects.bulk_create(lines)
         plan = grant_settings(actor.tenant).tranche_plan
         tranches_replace(award=award, amounts=split_amount(amount, plan, currency), tenant=actor.tenant)
+        from .reports import report_schedule_rebuild  # reports follow the tranches
+
+        report_schedule_rebuild(award=award, actor=actor)
         audit_record(tenant=actor.tenant, actor=actor.user, action="award.create", target=award,
                      after={"amount": amount, "currency": currency, "application": application.reference,
                             "tranches": [str(t.amount) for t in award.tranches.all()]})

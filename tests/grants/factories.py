@@ -28,11 +28,19 @@ from grants.models import (
     EligibilityAnswer,
     EligibilityQuestion,
     GrantSettings,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
     LedgerEntry,
     LedgerKind,
     PaymentEvent,
+    ProgressReport,
     Rail,
     ReferenceSequence,
+    ReminderLog,
+    ReportAttachment,
+    ReportExpense,
+    ReportVersion,
     RequiredAttachment,
     Review,
     ReviewScore,
@@ -319,3 +327,85 @@ class PaymentEventFactory(factory.django.DjangoModelFactory):
     provider = "stripe"
     event_id = factory.Sequence(lambda n: f"evt_test_{n}")
     kind = "transfer.created"
+
+
+class ProgressReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressReport
+
+    tenant = factory.SubFactory(TenantFactory)
+    award = factory.SubFactory(AwardFactory, tenant=T, status=AwardStatus.ACTIVE)
+    number = factory.Sequence(lambda n: n + 1)
+    period_start = dt.date(2026, 1, 1)
+    period_end = dt.date(2026, 6, 30)
+    due_date = dt.date(2026, 7, 15)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    tenant = factory.SubFactory(TenantFactory)
+    name_fr = factory.Sequence(lambda n: f"Personnes touchées {n}")
+    name_en = factory.Sequence(lambda n: f"People reached {n}")
+    by_sex_and_age = False
+
+
+class IndicatorTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorTarget
+
+    tenant = factory.SubFactory(TenantFactory)
+    award = factory.SubFactory(AwardFactory, tenant=T)
+    indicator = factory.SubFactory(IndicatorFactory, tenant=T)
+    target = Decimal("100")
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    tenant = factory.SubFactory(TenantFactory)
+    report = factory.SubFactory(ProgressReportFactory, tenant=T)
+    indicator = factory.SubFactory(IndicatorFactory, tenant=T)
+    value = Decimal("10")
+
+
+class ReportExpenseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportExpense
+
+    tenant = factory.SubFactory(TenantFactory)
+    report = factory.SubFactory(ProgressReportFactory, tenant=T)
+    budget_line = factory.SubFactory(AwardBudgetLineFactory, tenant=T, award=factory.SelfAttribute("..report.award"))
+    amount = Decimal("100000")
+
+
+class ReportAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportAttachment
+
+    tenant = factory.SubFactory(TenantFactory)
+    report = factory.SubFactory(ProgressReportFactory, tenant=T)
+    file = factory.django.FileField(filename="photos.pdf", data=b"%PDF-1.4\n%test\n")
+    original_name = "photos.pdf"
+    content_type = "application/pdf"
+    size = 16
+
+
+class ReportVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportVersion
+
+    tenant = factory.SubFactory(TenantFactory)
+    report = factory.SubFactory(ProgressReportFactory, tenant=T)
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class ReminderLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReminderLog
+
+    tenant = factory.SubFactory(TenantFactory)
+    key = factory.Sequence(lambda n: f"report:{n}:due")
+    day = dt.date(2026, 7, 1)

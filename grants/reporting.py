@@ -1,0 +1,148 @@
+"""The rules of progress reports that pages, services and the workflow share: the schedule of an award,
+what makes a report complete, the variance rule, and the tranche condition "previous report approved"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from relais.actor import Actor
+
+from .conditions import Condition, register_condition
+from .models import (
+    Award,
+    AwardBudgetLine,
+    IndicatorTarget,
+    IndicatorValue,
+    ProgressReport,
+    ReportExpense,
+    ReportKind,
+    ReportStatus,
+    Tranche,
+)
+
+FINAL_REPORT_DELAY_DAYS = 30
+REQUIRED_SECTIONS = ("activities", "results", "next_steps")
+
+
+# --- the schedule ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlannedReport:
+    number: int
+    kind: str
+    period_start: dt.date
+    period_end: dt.date
+    due_date: dt.date
+    gates_tranche: Tranche | None
+
+
+def plan_schedule(award: Award, tranches: list[Tranche], *, today: dt.date) -> list[PlannedReport]:
+    """One interim report before each tranche after the first (due on the tranche's planned date, or spread
+    evenly over the award's period), then a final report due 30 days after the end. Periods follow each other."""
+    start = award.start_date or today
+    end = award.end_date if award.end_date and award.end_date > start else start + dt.timedelta(days=365)
+    later = [t for t in sorted(tranches, key=lambda t: t.number) if t.number > 1]
+    span = (end - start).days
+    planned: list[PlannedReport] = []
+    period_start = start
+    for index, tranche in enumerate(later, start=1):
+        due = tranche.due_date or start + dt.timedelta(days=span * index // (len(later) + 1))
+        due = min(max(due, period_start), end)
+        planned.append(PlannedReport(index, ReportKind.INTERIM, period_start, due, due, tranche))
+        period_start = min(due + dt.timedelta(days=1), end)
+    planned.append(PlannedReport(len(later) + 1, ReportKind.FINAL, period_start, end,
+                                 end + dt.timedelta(days=FINAL_REPORT_DELAY_DAYS), None))
+    return planned
+
+
+# --- a complete report -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExpenseLine:
+    """One budget line on a report's financial part: budget, spent before, spent now, cumulative, variance."""
+
+    line: AwardBudgetLine
+    before: Decimal
+    amount: Decimal | None
+    explanation: str
+    threshold: Decimal
+    final: bool
+
+    @property
+    def cumulative(self) -> Decimal:
+        return self.before + (self.amount or Decimal(0))
+
+    @property
+    def variance(self) -> Decimal | None:
+        """(cumulative − budget) / budget, in % (one decimal); None without a budget."""
+        if not self.line.amount:
+            return None
+        return ((self.cumulative - self.line.amount) * 100 / self.line.amount).quantize(Decimal("0.1"))
+
+    @property
+    def needs_explanation(self) -> bool:
+        """Overspending past the threshold always needs a word; on the final report, underspending too."""
+        variance = self.variance
+        if variance is None:
+            return self.cumulative > 0
+        return variance > self.threshold or (self.final and -variance > self.threshold)
+
+
+def expense_lines(report: ProgressReport, *, threshold: Decimal) -> list[ExpenseLine]:
+    """The award's budget lines with what this report and the earlier ones (submitted or approved) spent."""
+    award = report.award
+    lines = list(AwardBudgetLine.objects.filter(tenant_id=award.tenant_id, award=award).select_related("category"))
+    earlier = dict(
+        ReportExpense.objects.filter(tenant_id=award.tenant_id, report__award=award, report__number__lt=report.number)
+        .values_list("budget_line_id").annotate(total=Sum("amount")).values_list("budget_line_id", "total"))
+    mine = {e.budget_line_id: e for e in ReportExpense.objects.filter(tenant_id=award.tenant_id, report=report)}
+    final = report.kind == ReportKind.FINAL
+    return [ExpenseLine(line, earlier.get(line.pk) or Decimal(0), mine[line.pk].amount if line.pk in mine else None,
+                        mine[line.pk].explanation if line.pk in mine else "", threshold, final) for line in lines]
+
+
+def report_problems(report: ProgressReport) -> list[str]:
+    """What blocks the submission, in the reader's language (the form shows the same list)."""
+    from .services.awards import grant_settings
+
+    problems = []
+    labels = {name: ProgressReport._meta.get_field(name).verbose_name for name in REQUIRED_SECTIONS}
+    for name in REQUIRED_SECTIONS:
+        if not (getattr(report, name) or "").strip():
+            problems.append(_("Fill in the section “%(section)s”.") % {"section": labels[name]})
+    targeted = IndicatorTarget.objects.filter(tenant_id=report.tenant_id, award_id=report.award_id)
+    reported = set(IndicatorValue.objects.filter(tenant_id=report.tenant_id, report=report)
+                   .values_list("indicator_id", flat=True))
+    for target in targeted.select_related("indicator"):
+        if target.indicator_id not in reported:
+            problems.append(_("Give a value for the indicator “%(name)s” (0 if nothing this period).")
+                            % {"name": target.indicator.name})
+    threshold = grant_settings(report.tenant).variance_threshold
+    for line in expense_lines(report, threshold=threshold):
+        name = line.line.description or (line.line.category.name if line.line.category else "—")
+        if line.amount is None:
+            problems.append(_("Enter what was spent on “%(line)s” (0 if nothing).") % {"line": name})
+        elif line.needs_explanation and not line.explanation.strip():
+            problems.append(_("Explain the variance of %(variance)s %% on “%(line)s”.")
+                            % {"variance": line.variance, "line": name})
+    return problems
+
+
+# --- the tranche condition -------------------------------------------------------------------
+
+def previous_report_approved(tranche: Tranche, actor: Actor, today: dt.date) -> str | None:
+    report = ProgressReport.objects.filter(tenant_id=tranche.tenant_id, gates_tranche=tranche).first()
+    if report is None or report.status == ReportStatus.APPROVED:
+        return None
+    return _("Progress report %(number)s is not approved yet (%(status)s).") % {
+        "number": report.number, "status": report.get_status_display()}
+
+
+register_condition(Condition("previous_report", gettext_lazy("Previous progress report approved"),
+                             previous_report_approved))
