@@ -59,7 +59,8 @@ def test_approving_the_report_releases_the_tranche_it_gates(world_a):
     award = _award(world_a)
     report = ProgressReport.objects.get(award=award, number=1)
     tranche = report.gates_tranche
-    state = {c.code: c for c in tranche_conditions(tranche, actor=world_a.actor(Role.FINANCE), today=timezone.localdate())}
+    state = {c.code: c for c in tranche_conditions(tranche, actor=world_a.actor(Role.FINANCE),
+                                                   today=timezone.localdate())}
     assert not state["previous_report"].met
     applicant = world_a.actor(Role.APPLICANT)
     lines = {line.pk: (Decimal("0"), "") for line in award.budget_lines.all()}
@@ -67,7 +68,8 @@ def test_approving_the_report_releases_the_tranche_it_gates(world_a):
                 sections={"activities": "Ateliers", "results": "Résultats", "next_steps": "Suite"})
     report_transition(report=report, actor=applicant, target=ReportStatus.SUBMITTED)
     report_transition(report=report, actor=world_a.actor(Role.MANAGER), target=ReportStatus.APPROVED)
-    state = {c.code: c for c in tranche_conditions(tranche, actor=world_a.actor(Role.FINANCE), today=timezone.localdate())}
+    state = {c.code: c for c in tranche_conditions(tranche, actor=world_a.actor(Role.FINANCE),
+                                                   today=timezone.localdate())}
     assert state["previous_report"].met
 
 
