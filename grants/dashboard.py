@@ -34,6 +34,9 @@ register_audit_labels({
     "review.draft_saved": _("Review draft saved"),
     "award.create": _("Award created"),
     "disbursement.record": _("Payment recorded"),
+    "agreement.generate": _("Agreement generated"),
+    "agreement.accept": _("Agreement accepted electronically"),
+    "agreement.upload_scan": _("Signed agreement uploaded"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),

@@ -23,10 +23,12 @@ from ..permissions import can_manage_award, can_pay_award, can_see_payee_numbers
 from ..selectors import awards as award_selectors
 from ..services.awards import award_transition
 from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
+from .agreements import agreement_actions
 
 W = AwardStatus
-# Steps with their own page (the agreement's: issue needs a generated document, sign a signature).
-STEPS_WITH_OWN_PAGE = frozenset({W.ISSUED, W.SIGNED})
+# Steps with their own page (the agreement's: issue needs a generated document, sign a signature,
+# countersign e-mails the grantee): grants.views.agreements.
+STEPS_WITH_OWN_PAGE = frozenset({W.ISSUED, W.SIGNED, W.ACTIVE})
 
 
 def award_list(request: HttpRequest) -> HttpResponse:
@@ -61,6 +63,7 @@ def award_detail(request: HttpRequest, award_pk: int) -> HttpResponse:
         "can_pay": bool(can_pay_award(actor, award)),
         "show_payee": can_see_payee_numbers(actor, award),
         "timeline": audit_timeline(actor=actor, target=award)[:50] if not actor.has_role(Role.APPLICANT) else [],
+        "agreement": agreement_actions(actor, award),
     }
     return render(request, "grants/award_detail.html", context)
 
