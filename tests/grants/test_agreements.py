@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import gzip
-import html
 import hashlib
+import html
 import io
 import re
 from decimal import Decimal
@@ -24,8 +24,8 @@ from grants.models import (
     AgreementSignature,
     ApplicationStatus,
     Award,
-    BudgetCategory,
     AwardStatus,
+    BudgetCategory,
     SignatureMethod,
 )
 from grants.services.agreements import (
