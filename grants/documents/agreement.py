@@ -30,7 +30,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, KeepTogether, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, Image, KeepTogether, SimpleDocTemplate, Spacer, Table
 
 from relais.money import format_money
 from relais.pdf import FONT, FONT_BOLD, FOOTER_LENGTH, number, para, register_fonts, styles, table_style, text
@@ -123,7 +123,14 @@ def _logo(settings: GrantSettings | None) -> Flowable | None:
 
 @cache
 def _bold() -> ParagraphStyle:
-    return ParagraphStyle("relais-body-bold", parent=styles().body, fontName=FONT_BOLD)
+    """An article's title: bold, and never left alone at the foot of a page."""
+    return ParagraphStyle("relais-body-bold", parent=styles().body, fontName=FONT_BOLD, keepWithNext=1)
+
+
+def _section(title: str) -> list[Flowable]:
+    """A section's heading, on the next page when fewer than a few lines would follow it on this one
+    (keepWithNext would carry a whole table along)."""
+    return [CondPageBreak(30 * mm), para(title, styles().heading)]
 
 
 def _percent(value: Decimal) -> str:
@@ -151,7 +158,7 @@ def _story(data: AgreementData, *, version: int | None) -> list[Flowable]:
     story: list[Flowable] = []
 
     logo = _logo(data.settings)
-    header = para(tenant.name, s.heading)
+    header = para(tenant.name, styles().heading)
     if logo is not None:
         top = Table([[logo, header]], colWidths=[logo.drawWidth + 4 * mm, WIDTH - logo.drawWidth - 4 * mm])
         top.setStyle(table_style(("GRID", (0, 0), (-1, -1), 0, colors.white), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -162,7 +169,7 @@ def _story(data: AgreementData, *, version: int | None) -> list[Flowable]:
     story += [para(_("Grant agreement"), s.title),
               para(_("Reference: %(reference)s") % {"reference": award.reference}, s.body), Spacer(1, 4 * mm)]
 
-    story.append(para(_("Between the parties"), s.heading))
+    story += _section(_("Between the parties"))
     grantee = [organisation.name + (f" ({organisation.acronym})" if organisation.acronym else "")]
     if organisation.registration_number:
         grantee.append(_("Registration number: %(number)s") % {"number": organisation.registration_number})
@@ -176,7 +183,7 @@ def _story(data: AgreementData, *, version: int | None) -> list[Flowable]:
     parties.setStyle(table_style(header=False))
     story.append(parties)
 
-    story.append(para(_("The grant"), s.heading))
+    story += _section(_("The grant"))
     story.append(_facts([
         (_("Reference"), award.reference),
         (_("Project title"), award.title),
@@ -187,20 +194,21 @@ def _story(data: AgreementData, *, version: int | None) -> list[Flowable]:
         (_("Amount in words"), words),
     ]))
 
-    story.append(para(_("Tranche schedule"), s.heading))
+    story += _section(_("Tranche schedule"))
     rows: list[list[Any]] = [[_("Tranche"), _("Amount"), _("Share"), _("Planned date"), _("Conditions")]]
     for tranche in data.tranches:
         share = (tranche.amount * 100 / award.amount).quantize(Decimal("0.1")) if award.amount else Decimal(0)
-        rows.append([str(tranche.number), para(format_money(tranche.amount, currency), s.small),
-                     _percent(share), para(_date(tranche.due_date), s.small),
+        # Short values are plain cells (drawn as they are; a Paragraph costs far more to lay out).
+        rows.append([str(tranche.number), format_money(tranche.amount, currency), _percent(share),
+                     _date(tranche.due_date),
                      para("\n".join(f"• {condition_label(code)}" for code in tranche.conditions or [])
                           or _("No condition."), s.small)])
-    rows.append([_("Total"), para(amount, s.small), _percent(Decimal(100)), "", ""])
-    table = Table(rows, colWidths=[18 * mm, 36 * mm, 18 * mm, 30 * mm, WIDTH - 102 * mm], repeatRows=1)
+    rows.append([_("Total"), amount, _percent(Decimal(100)), "", ""])
+    table = Table(rows, colWidths=[16 * mm, 36 * mm, 18 * mm, 32 * mm, WIDTH - 102 * mm], repeatRows=1)
     table.setStyle(table_style(("FONTNAME", (0, -1), (-1, -1), FONT_BOLD)))
     story.append(table)
 
-    story.append(para(_("Reporting schedule"), s.heading))
+    story += _section(_("Reporting schedule"))
     later = data.tranches[1:]
     if later:
         for tranche in later:
@@ -211,7 +219,7 @@ def _story(data: AgreementData, *, version: int | None) -> list[Flowable]:
     else:
         story.append(para(_("No progress report is tied to a payment: the grant is paid in one tranche."), s.body))
 
-    story.append(para(_("Budget summary by category"), s.heading))
+    story += _section(_("Budget summary by category"))
     totals: dict[str, Decimal] = {}
     for line in data.budget_lines:
         name = line.category.name if line.category else _("Other")
@@ -220,13 +228,14 @@ def _story(data: AgreementData, *, version: int | None) -> list[Flowable]:
     rows = [[_("Category"), _("Amount"), _("Share")]]
     for name, total in totals.items():
         share = (total * 100 / budget_total).quantize(Decimal("0.1")) if budget_total else Decimal(0)
-        rows.append([para(name, s.small), format_money(total, currency), _percent(share)])
+        rows.append([name if len(name) <= 60 else para(name, s.small), format_money(total, currency),
+                     _percent(share)])
     rows.append([_("Total"), format_money(budget_total, currency), _percent(Decimal(100)) if budget_total else "—"])
     table = Table(rows, colWidths=[WIDTH - 76 * mm, 50 * mm, 26 * mm], repeatRows=1)
     table.setStyle(table_style(("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("FONTNAME", (0, -1), (-1, -1), FONT_BOLD)))
     story.append(table)
 
-    story.append(para(_("Terms and conditions"), s.heading))
+    story += _section(_("Terms and conditions"))
     language = "en" if (translation.get_language() or "fr").startswith("en") else "fr"
     custom = (getattr(data.settings, f"clauses_{language}", "") if data.settings else "") or ""
     values = {
@@ -254,7 +263,7 @@ def _story(data: AgreementData, *, version: int | None) -> list[Flowable]:
          para(_("Signature:") + blank + "\n", s.small)],
     ], colWidths=[WIDTH / 2] * 2)
     signatures.setStyle(table_style(header=False))
-    story.append(KeepTogether([para(_("Signatures"), s.heading), signatures, Spacer(1, 2 * mm), para(
+    story.append(KeepTogether([para(_("Signatures"), styles().heading), signatures, Spacer(1, 2 * mm), para(
         _("The grantee may instead accept this agreement electronically on Relais: its full name, the date and "
           "time and the connection's address are recorded."), s.small)]))
 
