@@ -427,3 +427,15 @@ def test_the_audit_sentences_exist_in_both_languages():
         with translation.override("fr"):
             french = audit_sentence(action)
         assert english and french and english != french
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.APPLICANT])
+def test_a_non_manager_posting_an_award_step_gets_403_not_a_crash(world_a, role):
+    """The award page's step view used to let the service-side refusal escape as a 500."""
+    award = make_award(world_a)
+    client = world_a.client_for(role)
+    client.raise_request_exception = False
+    response = client.post(_url(world_a, "award_change_status", award), {"target": "terminated", "reason": "x"})
+    assert response.status_code == 403
+    award.refresh_from_db()
+    assert award.status == AwardStatus.DRAFTED
