@@ -89,6 +89,8 @@ def agreement_generate(*, award: Award, actor: Actor, language: str | None = Non
         if locked.status != AwardStatus.DRAFTED:
             raise Refused(_("The agreement can only be generated while the award is drafted: withdraw the "
                             "agreement first to change its terms."))
+        # The version number is printed in the document, so it is rendered under the award's lock
+        # (tens of milliseconds): two managers generating at once get versions n and n + 1.
         number = _next_number(locked)
         language = _language(locked, language)
         content = agreement_pdf(award=locked, language=language, version=number, data=agreement_data(locked))
