@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test e2e install migrate messages makemessages lint bench bench-scale bench-throughput clean
+.PHONY: run test e2e install migrate messages makemessages lint bench bench-scale bench-throughput bench-agreements clean
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ bench-scale: messages
 
 bench-throughput: messages
 	$(BIN)/python bench/throughput.py
+
+# Grant agreement PDFs (README, "Measuring"): p50/p95 of a 4-page agreement, then 1,000 through the bulk task.
+bench-agreements: messages
+	$(BIN)/python bench/agreements.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -155,6 +155,9 @@ register_audit_sentences({
     "disbursement.confirm": gettext_lazy("%(actor)s confirmed %(object)s"),
     "disbursement.fail": gettext_lazy("%(actor)s marked %(object)s as failed"),
     "disbursement.reverse": gettext_lazy("%(actor)s reversed %(object)s"),
+    "agreement.generate": gettext_lazy("%(actor)s generated a version of the agreement of %(object)s"),
+    "agreement.accept": gettext_lazy("%(actor)s accepted the agreement of %(object)s electronically"),
+    "agreement.upload_scan": gettext_lazy("%(actor)s uploaded the signed agreement of %(object)s"),
 })
 
 
@@ -176,3 +179,6 @@ register_audit_sentences({
     "report.approve": gettext_lazy("%(actor)s approved %(object)s"),
     "report.request_changes": gettext_lazy("%(actor)s requested changes to %(object)s"),
 })
+register_audit_values(labels={"version": gettext_lazy("version"), "sha256": gettext_lazy("SHA-256 fingerprint"),
+                              "method": gettext_lazy("method"), "full_name": gettext_lazy("full name"),
+                              "language": gettext_lazy("language")})

@@ -36,6 +36,9 @@ register_audit_labels({
     "award.tranche_cancelled": _("Tranche cancelled"),
     "report.saved": _("Report saved"),
     "disbursement.record": _("Payment recorded"),
+    "agreement.generate": _("Agreement generated"),
+    "agreement.accept": _("Agreement accepted electronically"),
+    "agreement.upload_scan": _("Signed agreement uploaded"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applications, awards, calls, ranking, reports, reviews
+from .views import agreements, applications, awards, calls, ranking, reports, reviews
 
 app_name = "grants"
 
@@ -37,6 +37,13 @@ urlpatterns = [
     path("awards/<int:award_pk>/status/", awards.award_change_status, name="award_change_status"),
     path("awards/<int:award_pk>/tranches/<int:tranche_pk>/cancel/", awards.tranche_cancel, name="tranche_cancel"),
     path("reports/<int:progressreport_pk>/", reports.report_detail, name="report_detail"),
+    path("awards/<int:award_pk>/agreement/generate/", agreements.agreement_generate, name="agreement_generate"),
+    path("awards/<int:award_pk>/agreement/issue/", agreements.agreement_issue, name="agreement_issue"),
+    path("awards/<int:award_pk>/agreement/sign/", agreements.agreement_sign, name="agreement_sign"),
+    path("awards/<int:award_pk>/agreement/countersign/", agreements.agreement_countersign,
+         name="agreement_countersign"),
+    path("awards/<int:award_pk>/agreement/<int:agreementdocument_pk>/", agreements.agreement_document,
+         name="agreement_document"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:review_pk>/conflict/", reviews.review_conflict, name="review_conflict"),

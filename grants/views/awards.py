@@ -16,7 +16,6 @@ from relais.errors import Refused, refused_message
 from relais.models import Role
 from relais.money import format_money
 from relais.pagination import page_of
-from relais.permissions import require
 from relais.selectors import audit_timeline
 
 from ..models import AwardStatus
@@ -25,10 +24,12 @@ from ..selectors import awards as award_selectors
 from ..services.awards import award_transition
 from ..services.awards import tranche_cancel as tranche_cancel_service
 from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
+from .agreements import agreement_actions
 
 W = AwardStatus
-# Steps with their own page (the agreement's: issue needs a generated document, sign a signature).
-STEPS_WITH_OWN_PAGE = frozenset({W.ISSUED, W.SIGNED})
+# Steps with their own page (the agreement's: issue needs a generated document, sign a signature,
+# countersign e-mails the grantee): grants.views.agreements.
+STEPS_WITH_OWN_PAGE = frozenset({W.ISSUED, W.SIGNED, W.ACTIVE})
 
 
 def award_list(request: HttpRequest) -> HttpResponse:
@@ -63,6 +64,7 @@ def award_detail(request: HttpRequest, award_pk: int) -> HttpResponse:
         "can_pay": bool(can_pay_award(actor, award)),
         "show_payee": can_see_payee_numbers(actor, award),
         "timeline": audit_timeline(actor=actor, target=award)[:50] if not actor.has_role(Role.APPLICANT) else [],
+        "agreement": agreement_actions(actor, award),
     }
     return render(request, "grants/award_detail.html", context)
 
@@ -80,7 +82,7 @@ def award_change_status(request: HttpRequest, award_pk: int) -> HttpResponse:
     """POST: take a step of the award table; terminating first shows its confirmation page."""
     actor = request.actor
     award = award_selectors.access_award(actor=actor, pk=award_pk)
-    require(can_manage_award(actor, award))
+    can_manage_award(actor, award).raise_if_denied()  # 403 with the reason, not a 500
     params = request.POST if request.method == "POST" else request.GET
     target = params.get("target", "")
     detail = redirect("grants:award_detail", tenant_slug=actor.tenant.slug, award_pk=award.pk)
@@ -112,7 +114,7 @@ def tranche_cancel(request: HttpRequest, award_pk: int, tranche_pk: int) -> Http
     actor = request.actor
     award = award_selectors.access_award(actor=actor, pk=award_pk)
     tranche = award_selectors.access_tranche(actor=actor, award=award, pk=tranche_pk)
-    require(can_manage_award(actor, award))
+    can_manage_award(actor, award).raise_if_denied()
     detail = reverse("grants:award_detail", kwargs={"tenant_slug": actor.tenant.slug, "award_pk": award.pk})
     page = confirmation_response(request, Confirmation(
         title=_("Cancel tranche %(number)s?") % {"number": tranche.number},

@@ -14,7 +14,7 @@ from relais.money import format_money
 from relais.pdf import FONT_BOLD, build, number, para, styles, table_style
 from relais.uploads import EXTENSIONS
 
-from .models import Application
+from ..models import Application
 
 _TYPE_LABELS = {kind.content_type: kind.label for kind in EXTENSIONS.values()}
 
