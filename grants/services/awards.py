@@ -48,6 +48,11 @@ def award_create(*, application: Application, actor: Actor) -> Award:
     currency = application.call.currency
     amount = quantize(application.awarded_amount, currency)
     with transaction.atomic():
+        if not application.reference:  # approved without a submission (imports, tests): it gets one now
+            from .applications import allocate_reference
+
+            application.reference = allocate_reference(application)
+            application.save(update_fields=["reference"])
         award = Award.objects.create(
             tenant=actor.tenant, application=application, call_id=application.call_id,
             organisation_id=application.organisation_id, reference=application.reference,
