@@ -154,4 +154,12 @@ register_audit_sentences({
     "disbursement.confirm": gettext_lazy("%(actor)s confirmed %(object)s"),
     "disbursement.fail": gettext_lazy("%(actor)s marked %(object)s as failed"),
     "disbursement.reverse": gettext_lazy("%(actor)s reversed %(object)s"),
+    "disbursement.stripe_sent": gettext_lazy("%(actor)s created the Stripe transfer of %(object)s"),
+    "grant_settings.stripe_changed": gettext_lazy("%(actor)s changed the Stripe settings"),
+})
+register_audit_values(labels={
+    "transfer": gettext_lazy("Stripe transfer"), "stripe_enabled": gettext_lazy("Stripe transfers enabled"),
+    "stripe_own_secret_key": gettext_lazy("workspace's own Stripe secret key"),
+    "stripe_own_webhook_secret": gettext_lazy("workspace's own webhook signing secret"),
+    "stripe_keys_replaced": gettext_lazy("Stripe keys replaced"),
 })

@@ -154,3 +154,10 @@ def can_pay_award(actor: Actor, award: Award) -> Decision:
 def can_see_payee_numbers(actor: Actor, award: Award) -> bool:
     """Full account numbers on a payment: finance and the grantee's own members only."""
     return actor.has_role(Role.FINANCE) or (actor.has_role(Role.APPLICANT) and actor.acts_for(award.organisation_id))
+
+
+def can_configure_stripe(actor: Actor | None) -> Decision:
+    """Switching Stripe transfers on and setting the workspace's keys: finance or a manager."""
+    if actor is None or not actor.has_role(Role.FINANCE, Role.MANAGER):
+        return deny(_("Only finance members and programme managers set up Stripe transfers."))
+    return ALLOW

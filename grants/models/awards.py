@@ -53,6 +53,12 @@ class GrantSettings(Versioned, TenantOwned):
     clauses_fr = models.TextField(_("agreement clauses (French)"), blank=True)
     clauses_en = models.TextField(_("agreement clauses (English)"), blank=True)
     logo = models.FileField(_("logo"), upload_to=logo_path, storage=get_private_storage, max_length=300, blank=True)
+    # Stripe transfers (grants.stripe_rail). The keys are write-only: never rendered, logged or audited;
+    # empty means the server's STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET.
+    stripe_enabled = models.BooleanField(_("Stripe transfers enabled"), default=False)
+    stripe_secret_key = models.CharField(_("Stripe secret key"), max_length=255, blank=True, editable=False)
+    stripe_webhook_secret = models.CharField(_("Stripe webhook signing secret"), max_length=255, blank=True,
+                                             editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

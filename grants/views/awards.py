@@ -19,7 +19,7 @@ from relais.permissions import require
 from relais.selectors import audit_timeline
 
 from ..models import AwardStatus
-from ..permissions import can_manage_award, can_pay_award, can_see_payee_numbers
+from ..permissions import can_configure_stripe, can_manage_award, can_pay_award, can_see_payee_numbers
 from ..selectors import awards as award_selectors
 from ..services.awards import award_transition
 from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
@@ -39,6 +39,7 @@ def award_list(request: HttpRequest) -> HttpResponse:
     return render(request, "grants/award_list.html", {
         "page": page, "statuses": W.choices, "status": status,
         "title": _("My awards") if actor.has_role(Role.APPLICANT) else _("Awards"),
+        "can_configure_stripe": bool(can_configure_stripe(actor)),
     })
 
 
