@@ -36,6 +36,7 @@ from orgs.services.organisations import payment_details_update
 from relais.errors import Refused
 from relais.models import AuditEvent, OutboundEmail, Role
 from tests.grants.factories import AwardFactory, DisbursementFactory, TrancheFactory
+from tests.harness import stored_state
 from tests.orgs.factories import PaymentDetailsFactory
 
 pytestmark = pytest.mark.django_db
@@ -340,7 +341,7 @@ def test_a_duplicate_webhook_changes_nothing_more(world_a, transport, sent):
 @pytest.mark.parametrize("how", ["wrong secret", "tampered", "no header", "garbage header"])
 def test_a_bad_signature_is_refused_and_changes_nothing(world_a, transport, sent, how):
     event = event_for(sent, "transfer.created", transport)
-    before = snapshot(sent)
+    before, stored = snapshot(sent), stored_state()
     payload = json.dumps(event)
     if how == "wrong secret":
         response = deliver(world_a, payload, secret="whsec_someoneElsesSecret")
@@ -352,6 +353,7 @@ def test_a_bad_signature_is_refused_and_changes_nothing(world_a, transport, sent
         response = deliver(world_a, payload, header="t=abc,v1=nothex")
     assert response.status_code == 400
     assert snapshot(sent) == before
+    assert stored_state() == stored  # no row of any table, no cache entry (docs/architecture.md)
     assert before[0] == DisbursementStatus.PROCESSING
 
 
