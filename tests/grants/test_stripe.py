@@ -552,3 +552,32 @@ def test_the_payment_details_page_offers_the_account_to_finance_only(world_a):
 def test_factories_keep_stripe_payments_in_one_tenant(world_a):
     disbursement = DisbursementFactory(tenant=world_a.tenant, rail=Rail.STRIPE)
     assert disbursement.award.tenant_id == disbursement.tranche.tenant_id == world_a.tenant.pk
+
+
+def test_a_send_that_keeps_failing_is_tried_again_later_with_the_same_payment(
+        world_a, transport, settings, django_capture_on_commit_callbacks):
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    enable_stripe(world_a)
+    transport.lose = 1
+    disbursement = pay(world_a, payable_tranche(world_a), Decimal("5000000"), django_capture_on_commit_callbacks)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import default_task_backend
+
+    transport.lose = 1
+    assert stripe_transfer_create(disbursement_id=disbursement.pk, attempt=2) == "retry"
+    [later] = default_task_backend.results
+    assert later.args == [disbursement.pk, 3]
+    assert later.task.run_after > timezone.now()
+    disbursement.refresh_from_db()
+    assert disbursement.status == DisbursementStatus.PROCESSING
+    # The last attempt gives up without failing the payment: it may have gone through.
+    transport.lose = 1
+    assert stripe_transfer_create(disbursement_id=disbursement.pk, attempt=5) == "retry"
+    assert len(default_task_backend.results) == 1
+
+
+def test_the_award_list_links_to_the_stripe_settings_for_finance_only(world_a):
+    url = reverse("grants:stripe_settings", kwargs={"tenant_slug": world_a.tenant.slug})
+    awards = reverse("grants:award_list", kwargs={"tenant_slug": world_a.tenant.slug})
+    assert url in world_a.client_for(Role.FINANCE).get(awards).content.decode()
+    assert url not in world_a.client_for(Role.APPLICANT).get(awards).content.decode()
