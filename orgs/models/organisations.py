@@ -257,7 +257,8 @@ class PaymentDetails(Versioned, TenantOwned):
                                      validators=[no_control_characters])
     # A Stripe connected account of the CSO (Stripe transfers; Stripe cannot pay out in Mali).
     stripe_account = models.CharField(
-        _("Stripe connected account"), max_length=60, blank=True, validators=[validate_stripe_account],
+        _("Stripe connected account"), max_length=60, blank=True,
+        validators=[no_control_characters, validate_stripe_account],
         help_text=_("The account's id in Stripe, e.g. acct_1MTfjCQ9PRzxEwkZ."),
     )
     status = models.CharField(
