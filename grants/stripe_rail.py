@@ -24,6 +24,7 @@ import stripe
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from django_tasks import task
 
 from orgs.models import PaymentDetails
@@ -106,6 +107,7 @@ def stripe_amount(amount: Decimal, currency: str) -> int:
     return int(scaled)
 
 
+@sensitive_variables("secret_key")
 def stripe_client(secret_key: str) -> stripe.StripeClient:
     """The real library. Its HTTP transport is `stripe.default_http_client` when one is set (the tests'
     local transport), else the library's own; it retries network errors with the same idempotency key."""

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from relais.actor import Actor
 from relais.audit import audit_record
@@ -57,6 +58,7 @@ MAX_WEBHOOK_BYTES = 256 * 1024
 # --- settings -------------------------------------------------------------------------------------------
 
 
+@sensitive_variables("secret_key", "webhook_secret")  # never in an error report's local variables
 def stripe_settings_update(*, actor: Actor, enabled: bool, secret_key: str = "", webhook_secret: str = "",
                            clear_secret_key: bool = False, clear_webhook_secret: bool = False,
                            expected_version: int | None = None) -> GrantSettings:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from relais.concurrency import Stale, Stamp, save_versioned
@@ -30,6 +31,7 @@ def _initial(tenant) -> dict[str, bool]:
     return {"stripe_enabled": stripe_config(tenant).enabled}
 
 
+@sensitive_post_parameters("secret_key", "webhook_secret")  # never in an error report
 def stripe_settings(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     can_configure_stripe(actor).raise_if_denied()

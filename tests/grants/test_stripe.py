@@ -464,6 +464,11 @@ def test_settings_page_never_shows_a_key_and_saves_write_only(world_a, transport
     with caplog.at_level(logging.DEBUG):
         response = client.post(url, data)
     assert response.status_code == 302
+    # An error report of this request would show the keys as stars.
+    from django.views.debug import SafeExceptionReporterFilter
+
+    cleansed = SafeExceptionReporterFilter().get_post_parameters(response.wsgi_request)
+    assert SECRET_KEY not in str(dict(cleansed)) and WEBHOOK_SECRET not in str(dict(cleansed))
     row = GrantSettings.objects.get(tenant=world_a.tenant)
     assert (row.stripe_enabled, row.stripe_secret_key, row.stripe_webhook_secret) == (True, SECRET_KEY,
                                                                                       WEBHOOK_SECRET)
