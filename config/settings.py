@@ -299,5 +299,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Stripe transfers to partners' connected accounts (grants.stripe_rail). A workspace may keep its own
+# keys in its settings instead; these are the default for every workspace that enables Stripe.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Seconds a webhook signature stays valid (Stripe's default tolerance), and the library's own retries of
+# a request that met a network error (with the same idempotency key, so never a second transfer).
+STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
+
 # Absolute links in e-mails (invitations, receipts).
 RELAIS_BASE_URL = os.environ.get("RELAIS_BASE_URL", "http://127.0.0.1:8000")

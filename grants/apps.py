@@ -14,6 +14,7 @@ class GrantsConfig(AppConfig):
             audit,  # noqa: F401  (tells the audit log how to name calls, applications and reviews)
             dashboard,  # noqa: F401  (registers panels, navigation and audit labels)
             reporting,  # noqa: F401  (registers the tranche condition "previous report approved")
+            stripe_rail,  # noqa: F401  (registers the Stripe payment rail)
             workflow,  # noqa: F401  (registers the call, application, review, award, payment and report tables)
         )
         from .selectors import organisations_under_review, organisations_written_for

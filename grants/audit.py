@@ -158,6 +158,14 @@ register_audit_sentences({
     "agreement.generate": gettext_lazy("%(actor)s generated a version of the agreement of %(object)s"),
     "agreement.accept": gettext_lazy("%(actor)s accepted the agreement of %(object)s electronically"),
     "agreement.upload_scan": gettext_lazy("%(actor)s uploaded the signed agreement of %(object)s"),
+    "disbursement.stripe_sent": gettext_lazy("%(actor)s created the Stripe transfer of %(object)s"),
+    "grant_settings.stripe_changed": gettext_lazy("%(actor)s changed the Stripe settings"),
+})
+register_audit_values(labels={
+    "transfer": gettext_lazy("Stripe transfer"), "stripe_enabled": gettext_lazy("Stripe transfers enabled"),
+    "stripe_own_secret_key": gettext_lazy("workspace's own Stripe secret key"),
+    "stripe_own_webhook_secret": gettext_lazy("workspace's own webhook signing secret"),
+    "stripe_keys_replaced": gettext_lazy("Stripe keys replaced"),
 })
 
 

@@ -39,6 +39,8 @@ register_audit_labels({
     "agreement.generate": _("Agreement generated"),
     "agreement.accept": _("Agreement accepted electronically"),
     "agreement.upload_scan": _("Signed agreement uploaded"),
+    "disbursement.stripe_sent": _("Stripe transfer created"),
+    "grant_settings.stripe_changed": _("Stripe settings changed"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),

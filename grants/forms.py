@@ -415,3 +415,21 @@ class BudgetCategoryFormSet(PrefetchedRowsFormSet):
 BudgetCategoriesFormSet = modelformset_factory(
     BudgetCategory, formset=BudgetCategoryFormSet, fields=list(BUDGET_CATEGORY_FIELDS), extra=2,
     max_num=MAX_BUDGET_CATEGORIES, validate_max=True, absolute_max=MAX_BUDGET_CATEGORIES)
+
+
+class StripeSettingsForm(forms.Form):
+    """Stripe transfers: the switch and the workspace's own keys. The keys are write-only inputs (never
+    filled in from what is stored); a blank one keeps the key in force, the checkbox removes it."""
+
+    stripe_enabled = forms.BooleanField(label=_("Pay by Stripe transfer"), required=False)
+    secret_key = forms.CharField(
+        label=_("New secret key"), required=False, max_length=255,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Leave blank to keep the key in force."))
+    clear_secret_key = forms.BooleanField(label=_("Remove the workspace's secret key"), required=False)
+    webhook_secret = forms.CharField(
+        label=_("New webhook signing secret"), required=False, max_length=255,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Leave blank to keep the secret in force."))
+    clear_webhook_secret = forms.BooleanField(label=_("Remove the workspace's webhook signing secret"),
+                                              required=False)

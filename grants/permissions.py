@@ -176,3 +176,10 @@ def can_see_sensitive_section(actor: Actor, report: ProgressReport) -> bool:
     """Safety incidents: the workspace's managers and the grantee's own members only (never finance,
     reviewers, trainers, exports or e-mails)."""
     return actor.is_manager or (actor.has_role(Role.APPLICANT) and actor.acts_for(report.award.organisation_id))
+
+
+def can_configure_stripe(actor: Actor | None) -> Decision:
+    """Switching Stripe transfers on and setting the workspace's keys: finance or a manager."""
+    if actor is None or not actor.has_role(Role.FINANCE, Role.MANAGER):
+        return deny(_("Only finance members and programme managers set up Stripe transfers."))
+    return ALLOW

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import agreements, applications, awards, calls, ranking, reports, reviews
+from .views import agreements, applications, awards, calls, ranking, reports, reviews, stripe
 
 app_name = "grants"
 
@@ -44,6 +44,7 @@ urlpatterns = [
          name="agreement_countersign"),
     path("awards/<int:award_pk>/agreement/<int:agreementdocument_pk>/", agreements.agreement_document,
          name="agreement_document"),
+    path("awards/stripe/", stripe.stripe_settings, name="stripe_settings"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:review_pk>/conflict/", reviews.review_conflict, name="review_conflict"),

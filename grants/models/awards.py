@@ -62,6 +62,12 @@ class GrantSettings(Versioned, TenantOwned):
     reminder_days = models.JSONField(_("reminders before the due date (days)"), default=default_reminder_days)
     variance_threshold = models.DecimalField(_("variance needing an explanation (%)"), max_digits=5,
                                              decimal_places=2, default=Decimal("10"))
+    # Stripe transfers (grants.stripe_rail). The keys are write-only: never rendered, logged or audited;
+    # empty means the server's STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET.
+    stripe_enabled = models.BooleanField(_("Stripe transfers enabled"), default=False)
+    stripe_secret_key = models.CharField(_("Stripe secret key"), max_length=255, blank=True, editable=False)
+    stripe_webhook_secret = models.CharField(_("Stripe webhook signing secret"), max_length=255, blank=True,
+                                             editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -19,7 +19,7 @@ from relais.pagination import page_of
 from relais.selectors import audit_timeline
 
 from ..models import AwardStatus
-from ..permissions import can_manage_award, can_pay_award, can_see_payee_numbers
+from ..permissions import can_configure_stripe, can_manage_award, can_pay_award, can_see_payee_numbers
 from ..selectors import awards as award_selectors
 from ..services.awards import award_transition
 from ..services.awards import tranche_cancel as tranche_cancel_service
@@ -42,6 +42,7 @@ def award_list(request: HttpRequest) -> HttpResponse:
     return render(request, "grants/award_list.html", {
         "page": page, "statuses": W.choices, "status": status,
         "title": _("My awards") if actor.has_role(Role.APPLICANT) else _("Awards"),
+        "can_configure_stripe": bool(can_configure_stripe(actor)),
     })
 
 

@@ -115,9 +115,15 @@ class PaymentDetailsForm(forms.ModelForm):
     class Meta:
         model = PaymentDetails
         fields = ["bank_name", "bank_account", "bank_account_holder", "mobile_operator", "mobile_number",
-                  "mobile_holder"]
+                  "mobile_holder", "stripe_account"]
         widgets = {"bank_account": forms.TextInput(attrs={"autocomplete": "off"}),
-                   "mobile_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"})}
+                   "mobile_number": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+                   "stripe_account": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+
+    def __init__(self, *args, with_stripe: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_stripe:  # finance names the Stripe connected account (orgs.services.organisations)
+            del self.fields["stripe_account"]
 
 
 class RegionForm(forms.Form):

@@ -1,6 +1,9 @@
 """Geography, focus areas and the CSO (organisation) registry."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
@@ -215,6 +218,16 @@ def mask_number(value: str) -> str:
     return "•••• " + compact[-4:] if len(compact) > 4 else "••••"
 
 
+def validate_stripe_account(value: str) -> None:
+    """A Stripe connected-account id: ``acct_`` then letters and digits."""
+    if value and not STRIPE_ACCOUNT_RE.fullmatch(value):
+        raise ValidationError(_("A Stripe account id starts with “acct_” followed by letters and digits."),
+                              code="stripe_account")
+
+
+STRIPE_ACCOUNT_RE = re.compile(r"acct_[A-Za-z0-9]{1,50}")
+
+
 class PaymentDetailsStatus(models.TextChoices):
     UNVERIFIED = "unverified", _("To be verified by finance")
     VERIFIED = "verified", _("Verified by finance")
@@ -242,6 +255,12 @@ class PaymentDetails(Versioned, TenantOwned):
                                      validators=[no_control_characters])
     mobile_holder = models.CharField(_("mobile money account holder"), max_length=200, blank=True,
                                      validators=[no_control_characters])
+    # A Stripe connected account of the CSO (Stripe transfers; Stripe cannot pay out in Mali).
+    stripe_account = models.CharField(
+        _("Stripe connected account"), max_length=60, blank=True,
+        validators=[no_control_characters, validate_stripe_account],
+        help_text=_("The account's id in Stripe, e.g. acct_1MTfjCQ9PRzxEwkZ."),
+    )
     status = models.CharField(
         _("verification"), max_length=20, choices=PaymentDetailsStatus.choices,
         default=PaymentDetailsStatus.UNVERIFIED, db_index=True,
@@ -282,4 +301,5 @@ class PaymentDetails(Versioned, TenantOwned):
             "bank_account": self.masked_bank_account,
             "mobile_operator": self.mobile_operator,
             "mobile_number": self.masked_mobile_number,
+            "stripe_account": mask_number(self.stripe_account),
         }

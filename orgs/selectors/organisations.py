@@ -22,6 +22,7 @@ from orgs.models import (
     PaymentDetails,
     Region,
 )
+from orgs.models.organisations import mask_number
 from orgs.permissions.due_diligence import can_view_screening
 from orgs.permissions.organisations import can_see_contact_details, can_see_payment_details
 from relais.actor import Actor
@@ -106,6 +107,7 @@ class PaymentDetailsView:
     needs_verification: bool
     verified_at: datetime | None
     masked_reason: str
+    stripe_account: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def _payment_view(details: PaymentDetails, *, shown: Decision) -> PaymentDetails
         mobile_holder=details.mobile_holder if shown else "",
         needs_verification=details.needs_verification, verified_at=details.verified_at,
         masked_reason="" if shown else shown.reason,
+        stripe_account=details.stripe_account if shown else mask_number(details.stripe_account),
     )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Commune, ContactPerson, FocusArea, Organisation, PaymentDetails, PaymentDetailsStatus, Region
+from orgs.models.organisations import validate_stripe_account
 from orgs.permissions.organisations import (
     can_create_organisation,
     can_edit_organisation,
@@ -28,6 +29,7 @@ from relais.actor import Actor
 from relais.audit import audit_record
 from relais.concurrency import claim_version
 from relais.errors import Refused, refused
+from relais.models import Role
 from relais.permissions import ALLOW, Decision, deny, require
 from relais.validators import validate_one_line_fields
 from relais.workflow import transition
@@ -46,6 +48,14 @@ _EMPTY: dict[str, Any] = {"languages": [], "staff_women": 0, "staff_men": 0, "vo
                           "volunteers_men": 0}
 PAYMENT_FIELDS = ("bank_name", "bank_account", "bank_account_holder", "mobile_operator", "mobile_number",
                   "mobile_holder")
+
+
+STRIPE_FIELDS = ("stripe_account",)
+
+
+def stripe_account_editable(actor: Actor) -> bool:
+    """Only finance names a CSO's Stripe connected account (the CSO's members keep their numbers)."""
+    return actor.role == Role.FINANCE
 
 
 def _one_line(instance: Any) -> None:
@@ -254,10 +264,20 @@ def payment_details_update(*, organisation: Organisation, actor: Actor, data: di
     loaded from (0: there were no details yet); Stale if they were saved since.
     """
     require(can_edit_payment_details(actor, organisation))
-    clean = {k: (data.get(k) or "").strip() for k in PAYMENT_FIELDS}
+    # The Stripe connected account is finance's to set (the workspace's Stripe platform made it).
+    fields = PAYMENT_FIELDS + (STRIPE_FIELDS if stripe_account_editable(actor) and "stripe_account" in data else ())
+    clean = {k: (data.get(k) or "").strip() for k in fields}
     has_bank = bool(clean["bank_account"])
     has_mobile = bool(clean["mobile_number"])
-    if not has_bank and not has_mobile:
+    if "stripe_account" in clean:
+        try:
+            validate_stripe_account(clean["stripe_account"])
+        except ValidationError as exc:
+            raise refused(exc) from exc
+        has_stripe = bool(clean["stripe_account"])
+    else:
+        has_stripe = PaymentDetails.objects.filter(organisation=organisation).exclude(stripe_account="").exists()
+    if not has_bank and not has_mobile and not has_stripe:
         raise Refused(_("Give a bank account or a mobile money number (or both)."))
     if has_bank and not clean["bank_account_holder"]:
         raise Refused(_("Give the name of the bank account holder."))
@@ -274,7 +294,7 @@ def payment_details_update(*, organisation: Organisation, actor: Actor, data: di
         for key, value in clean.items():
             setattr(details, key, value)
         _one_line(details)
-        update_fields = [*PAYMENT_FIELDS, "updated_at"]
+        update_fields = [*fields, "updated_at"]
         if changed:  # four eyes: whoever changes the numbers may not be the one who verifies them
             details.changed_by = actor.user
             update_fields.append("changed_by")

@@ -283,12 +283,14 @@ def payment_details_edit(request: HttpRequest, organisation_pk: int) -> HttpResp
     organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
     can_edit_payment_details(actor, organisation).raise_if_denied()
 
+    with_stripe = services.stripe_account_editable(actor)
+
     def current() -> tuple[int, list[PaymentDetailsForm]]:
         fresh = selectors.payment_details_of(organisation=organisation)
-        return (fresh.version if fresh else 0), [PaymentDetailsForm(instance=fresh)]
+        return (fresh.version if fresh else 0), [PaymentDetailsForm(instance=fresh, with_stripe=with_stripe)]
 
     details = selectors.payment_details_of(organisation=organisation)
-    form = PaymentDetailsForm(request.POST or None, instance=details)
+    form = PaymentDetailsForm(request.POST or None, instance=details, with_stripe=with_stripe)
     # Version 0: no details yet; a second tab creating them meanwhile makes this page stale too.
     stamp = Stamp.posted(request.POST) if request.method == "POST" else Stamp.of(details.version if details else 0,
                                                                                  [form])
@@ -301,7 +303,8 @@ def payment_details_edit(request: HttpRequest, organisation_pk: int) -> HttpResp
                                expected_version=expected))
         except Stale as exc:
             stale, stamp = exc, exc.stamp or stamp
-            form = PaymentDetailsForm(exc.data, instance=selectors.payment_details_of(organisation=organisation))
+            form = PaymentDetailsForm(exc.data, instance=selectors.payment_details_of(organisation=organisation),
+                                      with_stripe=with_stripe)
         except Refused as exc:
             form.add_error(None, exc)
         else:
