@@ -108,20 +108,52 @@ def _amount_problems(amount: Any, currency: str) -> list[str]:
     return [problem] if problem else []
 
 
-def _conversion_problems(conversion: Conversion | None, award: Award) -> list[str]:
+# How far the amount sent may be from the award amount × the rate (the rate is rounded where it is quoted).
+RATE_TOLERANCE = Decimal("0.01")
+
+
+def _conversion_problems(conversion: Conversion | None, award: Award, amount: Any, today: date) -> list[str]:
     if conversion is None:
         return []
     problems = []
     if conversion.currency == award.currency:
         problems.append(_("The payment is in the award's currency: no exchange rate is needed."))
-    if not conversion.rate or conversion.rate <= 0:
+    rate_ok = isinstance(conversion.rate, Decimal) and conversion.rate.is_finite() and conversion.rate > 0
+    if not rate_ok:
         problems.append(_("Enter the exchange rate used."))
     if not (conversion.source or "").strip():
         problems.append(_("Say where the exchange rate comes from (bank, BCEAO, provider…)."))
     if conversion.rate_date is None:
         problems.append(_("Enter the date of the exchange rate."))
-    problems += _amount_problems(conversion.amount, conversion.currency)
+    elif conversion.rate_date > today:
+        problems.append(_("The date of the exchange rate is in the future."))
+    amount_problems = _amount_problems(conversion.amount, conversion.currency)
+    problems += amount_problems
+    if rate_ok and not amount_problems and not _amount_problems(amount, award.currency):
+        # Both amounts and the rate are kept: they must tell the same story.
+        expected = quantize(amount * conversion.rate, conversion.currency)
+        if abs(conversion.amount - expected) > expected * RATE_TOLERANCE:
+            problems.append(_("At a rate of %(rate)s, %(amount)s makes %(expected)s, not %(paid)s: check the "
+                              "amount sent or the rate.") % {
+                "rate": conversion.rate.normalize(), "amount": format_money(amount, award.currency),
+                "expected": format_money(expected, conversion.currency),
+                "paid": format_money(conversion.amount, conversion.currency)})
     return problems
+
+
+def _rail_details_problems(award: Award, rail: str) -> list[str]:
+    """Verified details are not enough: they must hold the account of the chosen rail."""
+    if rail not in (Rail.BANK, Rail.MOBILE_MONEY):
+        return []
+    details = PaymentDetails.objects.filter(tenant_id=award.tenant_id, organisation_id=award.organisation_id).first()
+    if details is None:
+        return []  # organisation_check(PAYMENT_DETAILS) says so
+    if rail == Rail.BANK and not details.bank_account:
+        return [_("The organisation's payment details have no bank account: choose another payment method.")]
+    if rail == Rail.MOBILE_MONEY and not details.mobile_number:
+        return [_("The organisation's payment details have no mobile money number: choose another payment "
+                  "method.")]
+    return []
 
 
 def _lock(award_id: int, tranche_id: int, tenant: Any) -> tuple[Award, Tranche]:
@@ -171,7 +203,7 @@ def disbursement_record(
     with transaction.atomic():
         award, tranche = _lock(tranche.award_id, tranche.pk, actor.tenant)
         require(conflict_of_interest(actor, award.organisation_id))
-        problems = _amount_problems(amount, award.currency) + _conversion_problems(conversion, award)
+        problems = _amount_problems(amount, award.currency) + _conversion_problems(conversion, award, amount, today)
         if award.status not in AWARD_PAYABLE_STATUSES:
             problems.append(_("The award is “%(status)s”: payments start once the agreement is countersigned.")
                             % {"status": award.get_status_display()})
@@ -191,6 +223,8 @@ def disbursement_record(
             usable = organisation_check(PAYMENT_DETAILS, actor=actor, organisation=award.organisation, today=today)
             if not usable:
                 problems.append(str(usable.reason))
+            else:
+                problems += _rail_details_problems(award, rail)
         problems += tranche_problems(tranche, actor=actor, today=today)
         if not problems and amount > tranche.remaining:
             problems.append(_("Tranche %(number)s has %(left)s left to pay; %(amount)s is more.") % {
