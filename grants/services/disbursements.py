@@ -287,6 +287,9 @@ def _step(disbursement: Disbursement, *, actor: Actor, target: str, reason: str 
             locked.award, locked.tranche = award, tranche
             after: dict[str, Any] = {"amount": locked.amount, "currency": locked.currency, **(extra or {})}
             if target in (D.PAID, D.PROCESSING) and locked.needs_approval and locked.approved_by_id is None:
+                problems = _still_payable(locked, award, tranche, actor)
+                if problems:
+                    raise Refused(problems)
                 locked.approved_by, locked.approved_at = actor.user, timezone.now()
             if target in (D.REJECTED, D.FAILED, D.REVERSED):
                 locked.reason = ctx["reason"]
@@ -304,6 +307,27 @@ def _step(disbursement: Disbursement, *, actor: Actor, target: str, reason: str 
         _after_step(done, actor)
     disbursement.refresh_from_db()
     return done
+
+
+def _still_payable(disbursement: Disbursement, award: Award, tranche: Tranche, actor: Actor) -> list[str]:
+    """What the approver must not let through although the recorder could: the award stopped, a condition
+    lapsed (screening, due diligence), or the payee's details are no longer those the payment was
+    recorded with (they changed, or are not verified any more)."""
+    today = timezone.localdate()
+    problems = []
+    if award.status not in AWARD_PAYABLE_STATUSES:
+        problems.append(_("The award is “%(status)s”: refuse this payment.") % {"status": award.get_status_display()})
+    if tranche.is_cancelled:
+        problems.append(_("This tranche was cancelled."))
+    problems += tranche_problems(tranche, actor=actor, today=today)
+    if disbursement.rail not in AUTOMATED_RAILS and disbursement.rail != Rail.CASH:
+        usable = organisation_check(PAYMENT_DETAILS, actor=actor, organisation=award.organisation, today=today)
+        if not usable:
+            problems.append(str(usable.reason))
+        elif _payee(award, disbursement.rail, disbursement.operator) != disbursement.payee:
+            problems.append(_("The organisation's payment details changed after this payment was recorded: "
+                              "refuse it and record it again with the new details."))
+    return problems
 
 
 def disbursement_approve(*, disbursement: Disbursement, actor: Actor) -> Disbursement:

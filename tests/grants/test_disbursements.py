@@ -329,3 +329,33 @@ def test_postgresql_refuses_a_raw_update_or_delete_of_the_ledger(p):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     assert LedgerEntry.objects.filter(pk=entry.pk, reason="").exists()
+
+
+# --- what the approver re-checks -------------------------------------------------------------------
+
+def test_the_approver_is_stopped_when_the_payment_details_changed_since_the_recording(p, world_a):
+    d = record(p, "1500000")
+    details = payment_details_update(organisation=world_a.organisation, actor=world_a.actor(Role.APPLICANT), data={
+        "bank_name": "BDM", "bank_account": "ML13 7777 0000 1111 2222", "bank_account_holder": "AJP"})
+    with pytest.raises(Refused) as exc:
+        disbursement_approve(disbursement=d, actor=p.finance2)
+    assert "ne sont pas vérifiées" in refusal(exc)
+    payment_details_verify(details=details, actor=p.finance)
+    with pytest.raises(Refused) as exc:
+        disbursement_approve(disbursement=d, actor=p.finance2)
+    assert "ont changé" in refusal(exc) or "changed" in refusal(exc)
+    d.refresh_from_db()
+    assert d.status == D.AWAITING_APPROVAL and not LedgerEntry.objects.filter(disbursement=d).exists()
+    disbursement_refuse(disbursement=d, actor=p.finance2, reason="Coordonnées changées")
+    assert record(p, "1500000").payee["account"] == "ML13 7777 0000 1111 2222"
+
+
+def test_the_approver_is_stopped_when_a_condition_lapsed_since_the_recording(p, world_a):
+    Tranche.objects.filter(pk=p.tranche(1).pk).update(conditions=["due_diligence"])
+    d = record(p, "1500000")
+    DueDiligenceItem.objects.create(tenant=world_a.tenant, name="Statuts", required=True)
+    with pytest.raises(Refused) as exc:
+        disbursement_approve(disbursement=d, actor=p.finance2)
+    assert "diligence" in refusal(exc)
+    d.refresh_from_db()
+    assert d.status == D.AWAITING_APPROVAL
