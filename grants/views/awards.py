@@ -15,7 +15,6 @@ from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
 from relais.errors import Refused, refused_message
 from relais.models import Role
 from relais.pagination import page_of
-from relais.permissions import require
 from relais.selectors import audit_timeline
 
 from ..models import AwardStatus
@@ -23,6 +22,7 @@ from ..permissions import can_manage_award, can_pay_award, can_see_payee_numbers
 from ..selectors import awards as award_selectors
 from ..services.awards import award_transition
 from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
+from .disbursements import payments_context
 
 W = AwardStatus
 # Steps with their own page (the agreement's: issue needs a generated document, sign a signature).
@@ -62,6 +62,8 @@ def award_detail(request: HttpRequest, award_pk: int) -> HttpResponse:
         "show_payee": can_see_payee_numbers(actor, award),
         "timeline": audit_timeline(actor=actor, target=award)[:50] if not actor.has_role(Role.APPLICANT) else [],
     }
+    context.update(payments_context(actor=actor, award=award, disbursements=context["disbursements"],
+                                    ledger=context["ledger"]))
     return render(request, "grants/award_detail.html", context)
 
 
@@ -78,7 +80,7 @@ def award_change_status(request: HttpRequest, award_pk: int) -> HttpResponse:
     """POST: take a step of the award table; terminating first shows its confirmation page."""
     actor = request.actor
     award = award_selectors.access_award(actor=actor, pk=award_pk)
-    require(can_manage_award(actor, award))
+    can_manage_award(actor, award).raise_if_denied()
     params = request.POST if request.method == "POST" else request.GET
     target = params.get("target", "")
     detail = redirect("grants:award_detail", tenant_slug=actor.tenant.slug, award_pk=award.pk)

@@ -4,6 +4,7 @@ details changed by the CSO and verified by finance (four eyes), tranche conditio
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from tests.factories import MembershipFactory
 from tests.grants.factories import ApplicationFactory, CallFactory, GrantSettingsFactory
 
 TODAY = dt.date(2026, 3, 10)
+_REFERENCES = (f"AJP-2026-{n:04d}" for n in itertools.count(1))
 
 
 @dataclass
@@ -49,7 +51,7 @@ def verified_payment_details(world, *, verifier: Actor) -> PaymentDetails:
     details = payment_details_update(
         organisation=world.organisation, actor=world.actor(Role.APPLICANT),
         data={"bank_name": "Banque de Développement du Mali", "bank_account": "ML13 0001 2345 6789 0123",
-              "bank_account_holder": "Association Jeunesse et Paix", "mobile_operator": "orange",
+              "bank_account_holder": "Association Jeunesse et Paix", "mobile_operator": "orange_money",
               "mobile_number": "+223 70 12 34 56", "mobile_holder": "Mariam Cissé"})
     return payment_details_verify(details=details, actor=verifier)
 
@@ -67,7 +69,7 @@ def payable_award(world, *, currency: str = "XOF", amount: Decimal = Decimal("50
                        min_grant=Decimal("1"), max_grant=amount * 2, envelope=amount * 10)
     application = ApplicationFactory(tenant=world.tenant, call=call, organisation=world.organisation,
                                      status=ApplicationStatus.APPROVED, requested_amount=amount,
-                                     awarded_amount=amount)
+                                     awarded_amount=amount, reference=next(_REFERENCES))
     award = award_create(application=application, actor=manager)
     Award.objects.filter(pk=award.pk).update(status=AwardStatus.ACTIVE, signed_at=timezone.now(),
                                              countersigned_at=timezone.now(), countersigned_by=manager.user)
