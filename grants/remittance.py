@@ -32,7 +32,8 @@ def _payee(d: Disbursement) -> str:
 
 
 def remittance_filename(d: Disbursement) -> str:
-    return f"{_('remittance')}-{d.award.reference}-{d.pk}.pdf".replace("/", "-")
+    name = _("remittance-advice")
+    return f"{name}-{d.award.reference}-{d.pk}.pdf".replace("/", "-")
 
 
 def remittance_pdf(d: Disbursement, *, tenant: object) -> bytes:
