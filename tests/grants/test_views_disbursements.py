@@ -272,3 +272,19 @@ def test_a_finance_member_posting_an_award_step_gets_403_not_a_server_error(p):
     # award_change_status used the service's require() (Refused: 500); a view raises PermissionDenied.
     response = client_of(p.finance).post(url(p, "award_change_status", award_pk=p.award.pk), {"target": "closed"})
     assert response.status_code == 403
+
+
+def test_the_award_page_with_payments_and_the_payment_form_fit_the_first_load_budget(p):
+    from tests.relais.test_page_weight import FIRST_LOAD_BUDGET, first_load
+
+    for amount in ("1500000", "100000", "2000", "3000"):
+        pay(p, amount)
+    client = client_of(p.finance2)
+    for page_url in (award_url(p), new_url(p)):
+        html = client.get(page_url).content
+        size = first_load(html)
+        print(f"\n{page_url}: first load {size} bytes gzip")
+        assert size <= FIRST_LOAD_BUDGET, (page_url, size)
+        # At 360 px wide tables scroll inside their wrapper instead of widening the page.
+        page = html.decode()
+        assert page.count("<table") == page.count('<div class="table-wrap"><table')
