@@ -3,6 +3,7 @@ limits, conditions and four eyes are the service's (grants.services.disbursement
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,6 +34,8 @@ def rail_choices(tenant: Any) -> list[tuple[str, str]]:
 
 
 class DisbursementForm(forms.Form):
+    # One token per form shown: posting it twice records one payment (grants.services.disbursements).
+    submission = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,40}$", widget=forms.HiddenInput)
     tranche = forms.TypedChoiceField(label=_("Tranche"), coerce=int)
     rail = forms.ChoiceField(label=_("Payment method"))
     operator = forms.ChoiceField(label=_("Mobile money operator"), required=False,
@@ -62,6 +65,7 @@ class DisbursementForm(forms.Form):
     def __init__(self, *args: Any, tranches: Sequence[Tranche], currency: str, tenant: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.currency = currency
+        self.fields["submission"].initial = secrets.token_urlsafe(18)
         self.tranches = {t.pk: t for t in tranches}
         self.fields["tranche"].choices = [
             (t.pk, _("Tranche %(number)s — %(left)s left") % {"number": t.number,
@@ -115,4 +119,5 @@ class DisbursementForm(forms.Form):
         return {"tranche": self.tranche_obj(), "rail": data["rail"], "amount": data["amount"],
                 "paid_on": data["paid_on"], "reference": data.get("reference", ""),
                 "operator": data.get("operator", "") if data["rail"] == Rail.MOBILE_MONEY else "",
-                "conversion": self.conversion(), "proof": proof, "proof_name": proof.name if proof else ""}
+                "conversion": self.conversion(), "proof": proof, "proof_name": proof.name if proof else "",
+                "submission": data["submission"]}

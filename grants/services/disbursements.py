@@ -188,11 +188,14 @@ def _ledger(disbursement: Disbursement, kind: str, actor: Actor, reason: str = "
 def disbursement_record(
     *, tranche: Tranche, actor: Actor, rail: str, amount: Decimal, paid_on: date, reference: str = "",
     operator: str = "", conversion: Conversion | None = None, proof: IO[bytes] | None = None,
-    proof_name: str = "", today: date | None = None,
+    proof_name: str = "", today: date | None = None, submission: str = "",
 ) -> Disbursement:
     """Record a payment of ``amount`` (in the award's currency) against ``tranche``, or refuse with every
     reason. Below the threshold a manual payment counts as paid at once and an automated one is sent
-    after commit; above it, it waits for a second finance member."""
+    after commit; above it, it waits for a second finance member.
+
+    ``submission``: the form's one-time token. The same form posted twice (a double tap, a resent POST)
+    returns the payment the first post recorded instead of paying twice."""
     require(can_record_disbursement(actor))
     same_tenant(actor, tranche)
     if rail not in Rail.values:
@@ -200,9 +203,15 @@ def disbursement_record(
     today = today or timezone.localdate()
     if proof is not None:
         validate_upload(proof)  # refused with the reason before anything is locked
+    key = (f"relais-{actor.tenant.pk}-form-{submission}" if submission
+           else f"relais-{actor.tenant.pk}-{secrets.token_hex(12)}")
     with transaction.atomic():
         award, tranche = _lock(tranche.award_id, tranche.pk, actor.tenant)
         require(conflict_of_interest(actor, award.organisation_id))
+        if submission:  # read under the award's lock: a concurrent twin waits for the first and finds it
+            already = Disbursement.objects.filter(tenant=actor.tenant, idempotency_key=key, award=award).first()
+            if already is not None:
+                return already
         problems = _amount_problems(amount, award.currency) + _conversion_problems(conversion, award, amount, today)
         if award.status not in AWARD_PAYABLE_STATUSES:
             problems.append(_("The award is “%(status)s”: payments start once the agreement is countersigned.")
@@ -245,7 +254,7 @@ def disbursement_record(
             rate=conversion.rate if conversion else None, rate_date=conversion.rate_date if conversion else None,
             rate_source=(conversion.source.strip() if conversion else ""), paid_on=paid_on,
             reference=reference.strip(), payee=_payee(award, rail, operator), status=status, needs_approval=waits,
-            recorded_by=actor.user, idempotency_key=f"relais-{actor.tenant.pk}-{secrets.token_hex(12)}",
+            recorded_by=actor.user, idempotency_key=key,
         )
         if proof is not None:
             proof.seek(0)

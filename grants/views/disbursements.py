@@ -132,7 +132,7 @@ def disbursement_create(request: HttpRequest, award_pk: int) -> HttpResponse:
     conversion = ["converted", *DisbursementForm.CONVERSION_FIELDS]
     return render(request, "grants/disbursement_form.html", {
         "award": award, "form": form, "payable": award.status in AWARD_PAYABLE_STATUSES,
-        "main_fields": [form[name] for name in form.fields if name not in conversion],
+        "main_fields": [form[name] for name in form.fields if name not in conversion and not form[name].is_hidden],
         "conversion_fields": [form[name] for name in conversion],
         "conversion_errors": any(form[name].errors for name in conversion),
         "proof_lost": data is not None and bool(request.FILES.get("proof")),

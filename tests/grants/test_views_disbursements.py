@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import secrets
 from decimal import Decimal
 
 import pytest
@@ -53,7 +54,7 @@ def new_url(p) -> str:
 def form(p, **overrides):
     today = timezone.localdate()
     data = {"tranche": str(p.tranche(1).pk), "rail": Rail.BANK, "amount": "500000", "paid_on": today.isoformat(),
-            "reference": "VIR-2026-0042", "operator": ""}
+            "reference": "VIR-2026-0042", "operator": "", "submission": secrets.token_urlsafe(18)}
     data.update(overrides)
     return data
 
@@ -103,6 +104,20 @@ def test_a_refusal_of_the_service_is_shown_on_the_form_with_everything_typed(p):
     assert 'value="VIR-TROP"' in response.content.decode() and 'value="2000001"' in response.content.decode()
     assert "Choisissez de nouveau" in text(response) or "Choose the proof file again" in text(response)
     assert not Disbursement.objects.filter(award=p.award).exists()
+
+
+def test_the_same_form_posted_twice_records_one_payment(p):
+    client = client_of(p.finance)
+    page = client.get(new_url(p)).content.decode()
+    token = page.split('name="submission" value="')[1].split('"')[0]
+    data = form(p, submission=token)
+    assert client.post(new_url(p), data).status_code == 302
+    assert client.post(new_url(p), data).status_code == 302  # a double tap, or the browser resending
+    assert Disbursement.objects.filter(award=p.award).count() == 1
+    p.refresh()
+    assert p.tranche(1).committed == Decimal("500000")
+    assert client.post(new_url(p), form(p)).status_code == 302  # a new form is a new payment
+    assert Disbursement.objects.filter(award=p.award).count() == 2
 
 
 def test_a_proof_that_is_not_an_accepted_file_is_refused(p):
