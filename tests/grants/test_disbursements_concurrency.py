@@ -70,3 +70,33 @@ def test_twenty_payments_at_once_record_exactly_what_the_tranche_holds(world_a, 
     assert tranche.committed == tranche.paid == total == tranche.amount
     assert p.award.committed == p.award.paid == total
     assert sum(e.amount for e in LedgerEntry.objects.filter(award=p.award)) == total
+
+
+def test_the_same_form_posted_five_times_at_once_records_one_payment(world_a):
+    p = payable_award(world_a)
+    tranche = p.tranche(1)
+    barrier = threading.Barrier(5)
+    pks: list[int] = []
+    errors: list[BaseException] = []
+
+    def pay() -> None:
+        try:
+            barrier.wait()
+            d = service.disbursement_record(tranche=tranche, actor=p.finance, rail=Rail.BANK,
+                                            amount=Decimal("300000"), paid_on=TODAY, today=TODAY,
+                                            submission="same-form-token-0001")
+            pks.append(d.pk)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pay) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(pks) == 5 and len(set(pks)) == 1
+    p.refresh()
+    assert Disbursement.objects.filter(tranche=tranche).count() == 1
+    assert p.tranche(1).committed == Decimal("300000")
