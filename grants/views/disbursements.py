@@ -32,6 +32,8 @@ from ..services import disbursements as payment_services
 
 D = DisbursementStatus
 OPERATORS = dict(MobileOperator.choices)
+# Payments the grantee does not see: waiting for the second finance member, or refused by them.
+FINANCE_ONLY_STATUSES = frozenset({D.AWAITING_APPROVAL, D.REJECTED})
 
 
 # --- what the award page shows ---------------------------------------------------------------------
@@ -66,8 +68,11 @@ def payment_rows(*, actor: Actor, award: Award, disbursements: list[Disbursement
     """Each payment with what this actor may do with it, decided in memory (no query per row)."""
     may_pay = bool(can_pay_award(actor, award))
     full = can_see_payee_numbers(actor, award)
+    staff = actor.has_role(*award_selectors.AWARD_STAFF)
     rows = []
     for d in disbursements:
+        if not staff and d.status in FINANCE_ONLY_STATUSES:
+            continue  # the four-eyes steps are finance's business; the grantee sees money that moved
         waiting = d.status == D.AWAITING_APPROVAL
         own = waiting and d.recorded_by_id == actor.user_id
         rows.append(PaymentRow(

@@ -303,3 +303,18 @@ def test_the_award_page_with_payments_and_the_payment_form_fit_the_first_load_bu
         # At 360 px wide tables scroll inside their wrapper instead of widening the page.
         page = html.decode()
         assert page.count("<table") == page.count('<div class="table-wrap"><table')
+
+
+def test_the_grantee_sees_money_that_moved_not_the_four_eyes_steps(p, world_a):
+    from grants.services.disbursements import disbursement_refuse
+
+    waiting = pay(p, "1500000")
+    refused = pay(p, "1200000", tranche=p.tranche(2))
+    disbursement_refuse(disbursement=refused, actor=p.finance2, reason="Note interne de la finance")
+    paid = pay(p, "100000", tranche=p.tranche(3))
+    grantee = world_a.client_for(Role.APPLICANT).get(award_url(p)).content.decode()
+    assert f'id="payment-{paid.pk}"' in grantee
+    assert f'id="payment-{waiting.pk}"' not in grantee and f'id="payment-{refused.pk}"' not in grantee
+    assert "Note interne de la finance" not in grantee
+    manager = world_a.client_for(Role.MANAGER).get(award_url(p)).content.decode()
+    assert all(f'id="payment-{d.pk}"' in manager for d in (waiting, refused, paid))
