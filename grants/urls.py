@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import agreements, applications, awards, calls, ranking, reports, reviews, stripe
+from .views import agreements, applications, awards, calls, disbursements, ranking, reports, reviews, stripe
 
 app_name = "grants"
 
@@ -45,6 +45,13 @@ urlpatterns = [
     path("awards/<int:award_pk>/agreement/<int:agreementdocument_pk>/", agreements.agreement_document,
          name="agreement_document"),
     path("awards/stripe/", stripe.stripe_settings, name="stripe_settings"),
+    path("awards/<int:award_pk>/payments/new/", disbursements.disbursement_create, name="disbursement_create"),
+    path("payments/<int:disbursement_pk>/approve/", disbursements.disbursement_approve, name="disbursement_approve"),
+    path("payments/<int:disbursement_pk>/refuse/", disbursements.disbursement_refuse, name="disbursement_refuse"),
+    path("payments/<int:disbursement_pk>/reverse/", disbursements.disbursement_reverse, name="disbursement_reverse"),
+    path("payments/<int:disbursement_pk>/proof/", disbursements.disbursement_proof, name="disbursement_proof"),
+    path("payments/<int:disbursement_pk>/remittance/", disbursements.disbursement_remittance,
+         name="disbursement_remittance"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:review_pk>/conflict/", reviews.review_conflict, name="review_conflict"),

@@ -108,20 +108,52 @@ def _amount_problems(amount: Any, currency: str) -> list[str]:
     return [problem] if problem else []
 
 
-def _conversion_problems(conversion: Conversion | None, award: Award) -> list[str]:
+# How far the amount sent may be from the award amount × the rate (the rate is rounded where it is quoted).
+RATE_TOLERANCE = Decimal("0.01")
+
+
+def _conversion_problems(conversion: Conversion | None, award: Award, amount: Any, today: date) -> list[str]:
     if conversion is None:
         return []
     problems = []
     if conversion.currency == award.currency:
         problems.append(_("The payment is in the award's currency: no exchange rate is needed."))
-    if not conversion.rate or conversion.rate <= 0:
+    rate_ok = isinstance(conversion.rate, Decimal) and conversion.rate.is_finite() and conversion.rate > 0
+    if not rate_ok:
         problems.append(_("Enter the exchange rate used."))
     if not (conversion.source or "").strip():
         problems.append(_("Say where the exchange rate comes from (bank, BCEAO, provider…)."))
     if conversion.rate_date is None:
         problems.append(_("Enter the date of the exchange rate."))
-    problems += _amount_problems(conversion.amount, conversion.currency)
+    elif conversion.rate_date > today:
+        problems.append(_("The date of the exchange rate is in the future."))
+    amount_problems = _amount_problems(conversion.amount, conversion.currency)
+    problems += amount_problems
+    if rate_ok and not amount_problems and not _amount_problems(amount, award.currency):
+        # Both amounts and the rate are kept: they must tell the same story.
+        expected = quantize(amount * conversion.rate, conversion.currency)
+        if abs(conversion.amount - expected) > expected * RATE_TOLERANCE:
+            problems.append(_("At a rate of %(rate)s, %(amount)s makes %(expected)s, not %(paid)s: check the "
+                              "amount sent or the rate.") % {
+                "rate": conversion.rate.normalize(), "amount": format_money(amount, award.currency),
+                "expected": format_money(expected, conversion.currency),
+                "paid": format_money(conversion.amount, conversion.currency)})
     return problems
+
+
+def _rail_details_problems(award: Award, rail: str) -> list[str]:
+    """Verified details are not enough: they must hold the account of the chosen rail."""
+    if rail not in (Rail.BANK, Rail.MOBILE_MONEY):
+        return []
+    details = PaymentDetails.objects.filter(tenant_id=award.tenant_id, organisation_id=award.organisation_id).first()
+    if details is None:
+        return []  # organisation_check(PAYMENT_DETAILS) says so
+    if rail == Rail.BANK and not details.bank_account:
+        return [_("The organisation's payment details have no bank account: choose another payment method.")]
+    if rail == Rail.MOBILE_MONEY and not details.mobile_number:
+        return [_("The organisation's payment details have no mobile money number: choose another payment "
+                  "method.")]
+    return []
 
 
 def _lock(award_id: int, tranche_id: int, tenant: Any) -> tuple[Award, Tranche]:
@@ -156,11 +188,14 @@ def _ledger(disbursement: Disbursement, kind: str, actor: Actor, reason: str = "
 def disbursement_record(
     *, tranche: Tranche, actor: Actor, rail: str, amount: Decimal, paid_on: date, reference: str = "",
     operator: str = "", conversion: Conversion | None = None, proof: IO[bytes] | None = None,
-    proof_name: str = "", today: date | None = None,
+    proof_name: str = "", today: date | None = None, submission: str = "",
 ) -> Disbursement:
     """Record a payment of ``amount`` (in the award's currency) against ``tranche``, or refuse with every
     reason. Below the threshold a manual payment counts as paid at once and an automated one is sent
-    after commit; above it, it waits for a second finance member."""
+    after commit; above it, it waits for a second finance member.
+
+    ``submission``: the form's one-time token. The same form posted twice (a double tap, a resent POST)
+    returns the payment the first post recorded instead of paying twice."""
     require(can_record_disbursement(actor))
     same_tenant(actor, tranche)
     if rail not in Rail.values:
@@ -168,10 +203,16 @@ def disbursement_record(
     today = today or timezone.localdate()
     if proof is not None:
         validate_upload(proof)  # refused with the reason before anything is locked
+    key = (f"relais-{actor.tenant.pk}-form-{submission}" if submission
+           else f"relais-{actor.tenant.pk}-{secrets.token_hex(12)}")
     with transaction.atomic():
         award, tranche = _lock(tranche.award_id, tranche.pk, actor.tenant)
         require(conflict_of_interest(actor, award.organisation_id))
-        problems = _amount_problems(amount, award.currency) + _conversion_problems(conversion, award)
+        if submission:  # read under the award's lock: a concurrent twin waits for the first and finds it
+            already = Disbursement.objects.filter(tenant=actor.tenant, idempotency_key=key, award=award).first()
+            if already is not None:
+                return already
+        problems = _amount_problems(amount, award.currency) + _conversion_problems(conversion, award, amount, today)
         if award.status not in AWARD_PAYABLE_STATUSES:
             problems.append(_("The award is “%(status)s”: payments start once the agreement is countersigned.")
                             % {"status": award.get_status_display()})
@@ -191,6 +232,8 @@ def disbursement_record(
             usable = organisation_check(PAYMENT_DETAILS, actor=actor, organisation=award.organisation, today=today)
             if not usable:
                 problems.append(str(usable.reason))
+            else:
+                problems += _rail_details_problems(award, rail)
         problems += tranche_problems(tranche, actor=actor, today=today)
         if not problems and amount > tranche.remaining:
             problems.append(_("Tranche %(number)s has %(left)s left to pay; %(amount)s is more.") % {
@@ -211,7 +254,7 @@ def disbursement_record(
             rate=conversion.rate if conversion else None, rate_date=conversion.rate_date if conversion else None,
             rate_source=(conversion.source.strip() if conversion else ""), paid_on=paid_on,
             reference=reference.strip(), payee=_payee(award, rail, operator), status=status, needs_approval=waits,
-            recorded_by=actor.user, idempotency_key=f"relais-{actor.tenant.pk}-{secrets.token_hex(12)}",
+            recorded_by=actor.user, idempotency_key=key,
         )
         if proof is not None:
             proof.seek(0)
@@ -253,6 +296,9 @@ def _step(disbursement: Disbursement, *, actor: Actor, target: str, reason: str 
             locked.award, locked.tranche = award, tranche
             after: dict[str, Any] = {"amount": locked.amount, "currency": locked.currency, **(extra or {})}
             if target in (D.PAID, D.PROCESSING) and locked.needs_approval and locked.approved_by_id is None:
+                problems = _still_payable(locked, award, tranche, actor)
+                if problems:
+                    raise Refused(problems)
                 locked.approved_by, locked.approved_at = actor.user, timezone.now()
             if target in (D.REJECTED, D.FAILED, D.REVERSED):
                 locked.reason = ctx["reason"]
@@ -270,6 +316,27 @@ def _step(disbursement: Disbursement, *, actor: Actor, target: str, reason: str 
         _after_step(done, actor)
     disbursement.refresh_from_db()
     return done
+
+
+def _still_payable(disbursement: Disbursement, award: Award, tranche: Tranche, actor: Actor) -> list[str]:
+    """What the approver must not let through although the recorder could: the award stopped, a condition
+    lapsed (screening, due diligence), or the payee's details are no longer those the payment was
+    recorded with (they changed, or are not verified any more)."""
+    today = timezone.localdate()
+    problems = []
+    if award.status not in AWARD_PAYABLE_STATUSES:
+        problems.append(_("The award is “%(status)s”: refuse this payment.") % {"status": award.get_status_display()})
+    if tranche.is_cancelled:
+        problems.append(_("This tranche was cancelled."))
+    problems += tranche_problems(tranche, actor=actor, today=today)
+    if disbursement.rail not in AUTOMATED_RAILS and disbursement.rail != Rail.CASH:
+        usable = organisation_check(PAYMENT_DETAILS, actor=actor, organisation=award.organisation, today=today)
+        if not usable:
+            problems.append(str(usable.reason))
+        elif _payee(award, disbursement.rail, disbursement.operator) != disbursement.payee:
+            problems.append(_("The organisation's payment details changed after this payment was recorded: "
+                              "refuse it and record it again with the new details."))
+    return problems
 
 
 def disbursement_approve(*, disbursement: Disbursement, actor: Actor) -> Disbursement:

@@ -25,6 +25,7 @@ from ..services.awards import award_transition
 from ..services.awards import tranche_cancel as tranche_cancel_service
 from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
 from .agreements import agreement_actions
+from .disbursements import payments_context
 
 W = AwardStatus
 # Steps with their own page (the agreement's: issue needs a generated document, sign a signature,
@@ -67,6 +68,8 @@ def award_detail(request: HttpRequest, award_pk: int) -> HttpResponse:
         "timeline": audit_timeline(actor=actor, target=award)[:50] if not actor.has_role(Role.APPLICANT) else [],
         "agreement": agreement_actions(actor, award),
     }
+    context.update(payments_context(actor=actor, award=award, disbursements=context["disbursements"],
+                                    ledger=context["ledger"]))
     return render(request, "grants/award_detail.html", context)
 
 
