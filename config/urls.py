@@ -6,6 +6,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.i18n import set_language
 
+from grants.views import hub2 as hub2_views
 from orgs.views import registration as registration_views
 from relais.views import tenancy as tenancy_views
 
@@ -32,6 +33,8 @@ urlpatterns = [
     # Self-registration happens before membership, so outside the tenant prefix.
     path("join/", registration_views.join_index, name="join_index"),
     path("join/<slug:slug>/", registration_views.join_tenant, name="join_tenant"),
+    # Payment providers post here without a session: the view checks the signature before storing.
+    path("webhooks/hub2/<slug:workspace>/", hub2_views.hub2_webhook, name="hub2_webhook"),
     # Everything below belongs to one tenant; TenantMiddleware resolves the slug.
     path("<slug:tenant_slug>/", include("relais.urls")),
     path("<slug:tenant_slug>/", include("orgs.urls")),

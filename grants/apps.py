@@ -13,6 +13,7 @@ class GrantsConfig(AppConfig):
         from . import (
             audit,  # noqa: F401  (tells the audit log how to name calls, applications and reviews)
             dashboard,  # noqa: F401  (registers panels, navigation and audit labels)
+            hub2_rail,  # noqa: F401  (registers the HUB2 mobile-money rail)
             workflow,  # noqa: F401  (registers the call, application and review tables)
         )
         from .selectors import organisations_under_review, organisations_written_for

@@ -154,4 +154,11 @@ register_audit_sentences({
     "disbursement.confirm": gettext_lazy("%(actor)s confirmed %(object)s"),
     "disbursement.fail": gettext_lazy("%(actor)s marked %(object)s as failed"),
     "disbursement.reverse": gettext_lazy("%(actor)s reversed %(object)s"),
+    "disbursement.hub2_sent": gettext_lazy("%(actor)s sent %(object)s to HUB2"),
+    "hub2.settings_changed": gettext_lazy("%(actor)s changed the HUB2 settings"),
+})
+register_audit_values(labels={
+    "hub2_transfer": gettext_lazy("HUB2 transfer"), "hub2_status": gettext_lazy("HUB2 status"),
+    "hub2_enabled": gettext_lazy("HUB2 switched on"), "hub2_environment": gettext_lazy("HUB2 environment"),
+    "hub2_merchant_id": gettext_lazy("HUB2 merchant ID"), "hub2_secrets_changed": gettext_lazy("HUB2 secrets changed"),
 })

@@ -34,6 +34,8 @@ register_audit_labels({
     "review.draft_saved": _("Review draft saved"),
     "award.create": _("Award created"),
     "disbursement.record": _("Payment recorded"),
+    "disbursement.hub2_sent": _("Payment sent to HUB2"),
+    "hub2.settings_changed": _("HUB2 settings changed"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),

@@ -154,3 +154,10 @@ def can_pay_award(actor: Actor, award: Award) -> Decision:
 def can_see_payee_numbers(actor: Actor, award: Award) -> bool:
     """Full account numbers on a payment: finance and the grantee's own members only."""
     return actor.has_role(Role.FINANCE) or (actor.has_role(Role.APPLICANT) and actor.acts_for(award.organisation_id))
+
+
+def can_configure_hub2(actor: Actor) -> Decision:
+    """The workspace's HUB2 account (mobile money by API): programme managers and finance."""
+    if not (actor.is_manager or actor.has_role(Role.FINANCE)):
+        return deny(_("Only programme managers and finance set up HUB2."))
+    return ALLOW

@@ -47,8 +47,8 @@ from .reviews import ConflictOfInterest, Recommendation, Review, ReviewScore, Re
 __all__ = [
     "AUTOMATED_RAILS", "AWARD_EDITABLE_STATUSES", "AWARD_PAYABLE_STATUSES", "COMMITTED_STATUSES",
     "AgreementDocument", "AgreementDocumentKind", "AgreementSignature", "Award", "AwardBudgetLine", "AwardStatus",
-    "Disbursement", "DisbursementStatus", "GrantSettings", "Hub2Environment", "LedgerEntry", "LedgerKind", "PaymentEvent", "Rail",
-    "SignatureMethod", "Tranche",
+    "Disbursement", "DisbursementStatus", "GrantSettings", "LedgerEntry", "LedgerKind", "PaymentEvent", "Rail",
+    "SignatureMethod", "Tranche", "Hub2Environment",
     "EDITABLE_STATUSES", "SCORE_LEVELS", "FINAL_STATUSES", "Application", "ApplicationAttachment", "ApplicationStatus",
     "ApplicationVersion", "BudgetCategory", "BudgetLine", "Call", "CallStatus", "ConflictOfInterest",
     "EligibilityAnswer", "EligibilityQuestion", "QuestionKind", "Recommendation", "ReferenceSequence",
