@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from relais.concurrency import Stale
 from relais.errors import Refused
+from relais.models import Role
+from relais.permissions import role_required
 
 from ..hub2_forms import Hub2SettingsForm
 from ..selectors.hub2 import hub2_settings_for
@@ -28,6 +30,7 @@ def _initial(row) -> dict:
             "environment": row.hub2_environment, "merchant_id": row.hub2_merchant_id}
 
 
+@role_required(Role.MANAGER, Role.FINANCE)
 def hub2_settings(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     row = hub2_settings_for(actor=actor)
