@@ -172,7 +172,7 @@ def signature_valid(body: bytes, header: str, secrets: Iterable[str]) -> bool:
 class Hub2Error(Exception):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
-        self.status = status
+        self.http_status = status
 
 
 class Hub2Unavailable(Hub2Error):

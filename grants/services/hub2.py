@@ -198,7 +198,7 @@ def hub2_send(*, disbursement_id: int, client: Hub2Client | None = None) -> str:
                 try:
                     transfer = client.create_transfer(_transfer_body(locked))
                 except Hub2Refused as exc:
-                    if exc.status != 409:  # 409: the reference exists at HUB2, so the transfer does
+                    if exc.http_status != 409:  # 409: the reference exists at HUB2, so the transfer does
                         raise
                     existing = client.transfers_by_reference(locked.idempotency_key)
                     if not existing:
