@@ -45,6 +45,8 @@ nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Applicati
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Awards"), url_name="grants:award_list",
           order=35)
 nav_entry(roles=[Role.MANAGER, Role.REVIEWER], label=_("Reviews"), url_name="grants:review_list", order=40)
+nav_entry(roles=[Role.MANAGER, Role.FINANCE], label=_("Mobile money (HUB2)"), url_name="grants:hub2_settings",
+          order=90)
 
 
 @dashboard_panel(roles=[Role.APPLICANT], template="grants/panels/applicant.html", order=20)
