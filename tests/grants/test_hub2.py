@@ -41,6 +41,9 @@ class FakeHub2(requests.adapters.BaseAdapter):
         self.calls: list[tuple[str, str, dict, dict | None]] = []
         self.timeout_after_create = 0  # answer this many creations with a read timeout, after storing them
         self.refuse_create_with: tuple[int, dict] | None = None
+        # HUB2's documentation does not say a reused reference is refused: by default it is not, so a
+        # second creation would be a second payment (what the tests must show never happens).
+        self.unique_references = False
 
     def _answer(self, request, status: int, data) -> requests.Response:
         response = requests.Response()
@@ -60,7 +63,7 @@ class FakeHub2(requests.adapters.BaseAdapter):
         if request.method == "POST" and url.path == "/transfers":
             if self.refuse_create_with:
                 return self._answer(request, *self.refuse_create_with)
-            if any(t["reference"] == body["reference"] for t in self.transfers.values()):
+            if self.unique_references and any(t["reference"] == body["reference"] for t in self.transfers.values()):
                 return self._answer(request, 409, {"statusCode": 409, "message": "reference already used"})
             transfer_id = f"tr_{len(self.transfers) + 1:04d}"
             self.transfers[transfer_id] = {
@@ -291,6 +294,17 @@ def test_a_timeout_then_a_retry_makes_one_transfer(world_a, hub2, django_capture
     assert len(hub2.posts()) == 1 and len(hub2.transfers) == 1
     lookups = [c for c in hub2.calls if c[0] == "GET" and c[1] == "/transfers"]
     assert len(lookups) == 1
+
+
+def test_a_reference_hub2_already_knows_is_taken_not_created_again(world_a, hub2, django_capture_on_commit_callbacks):
+    hub2.unique_references = True
+    hub2.timeout_after_create = 1
+    disbursement = _record(world_a, _tranche(world_a), "25000", django_capture_on_commit_callbacks)
+    # The marker is lost (say, restored from a backup): the create answers 409 and the lookup finds it.
+    PaymentEvent.objects.filter(event_id=f"request:{disbursement.idempotency_key}").delete()
+    assert hub2_send(disbursement_id=disbursement.pk) == "found"
+    assert Disbursement.objects.get(pk=disbursement.pk).external_id == "tr_0001"
+    assert len(hub2.transfers) == 1
 
 
 def test_a_retry_after_a_timeout_before_hub2_stored_anything_creates_it_then(
