@@ -65,9 +65,11 @@ class GrantSettings(Versioned, TenantOwned):
                                         default=Hub2Environment.SANDBOX)
     hub2_merchant_id = models.CharField(_("HUB2 merchant ID"), max_length=100, blank=True,
                                         validators=[no_control_characters])
-    hub2_api_key = models.CharField(_("HUB2 API key"), max_length=255, blank=True)
-    hub2_webhook_secret = models.CharField(_("HUB2 webhook secret"), max_length=255, blank=True)
-    hub2_webhook_secret_previous = models.CharField(_("previous HUB2 webhook secret"), max_length=255, blank=True)
+    hub2_api_key = models.CharField(_("HUB2 API key"), max_length=255, blank=True, validators=[no_control_characters])
+    hub2_webhook_secret = models.CharField(_("HUB2 webhook secret"), max_length=255, blank=True,
+                                           validators=[no_control_characters])
+    hub2_webhook_secret_previous = models.CharField(_("previous HUB2 webhook secret"), max_length=255, blank=True,
+                                                    validators=[no_control_characters])
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
