@@ -44,7 +44,9 @@ def hub2_settings(request: HttpRequest) -> HttpResponse:
                 webhook_secret=data["webhook_secret"], forget_previous_secret=data["forget_previous_secret"])
         except Stale:
             row = hub2_settings_for(actor=actor)
-            form = Hub2SettingsForm(initial=_initial(row))
+            saved = {key: value for key, value in _initial(row).items() if value not in (None, False)}
+            form = Hub2SettingsForm(saved)  # bound to what is saved now, with its version
+            form.is_valid()
             form.add_error(None, _("Someone saved these settings meanwhile: here they are as saved now. Enter your "
                                    "changes again (secrets you typed were not kept)."))
         except Refused as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import html
 import json
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
@@ -372,9 +373,9 @@ def test_the_settings_page_never_shows_secrets_and_audits_none(world_a, hub2):
     client = world_a.client_for(Role.FINANCE)
     page = client.get(world_a.url("payments/hub2/"))
     assert page.status_code == 200
-    html = page.content.decode()
-    assert SECRET not in html and OLD_SECRET not in html and "key-a" not in html
-    assert f"/webhooks/hub2/{world_a.tenant.slug}/" in html
+    text = page.content.decode()
+    assert SECRET not in text and OLD_SECRET not in text and "key-a" not in text
+    assert f"/webhooks/hub2/{world_a.tenant.slug}/" in text
     version = GrantSettings.objects.get(tenant=world_a.tenant).version
     response = client.post(world_a.url("payments/hub2/"), {
         "version": version, "enabled": "on", "environment": "live", "merchant_id": "MERCH-A",
@@ -400,3 +401,16 @@ def test_switching_hub2_on_needs_its_credentials(world_b):
         hub2_settings_update(actor=world_b.actor(Role.MANAGER), expected_version=None, enabled=True,
                              environment="sandbox", merchant_id="M")
     assert not hub2_rail.hub2_enabled(world_b.tenant)
+
+
+def test_a_stale_settings_page_is_refused_and_keeps_what_was_saved(world_a, hub2):
+    client = world_a.client_for(Role.MANAGER)
+    version = GrantSettings.objects.get(tenant=world_a.tenant).version
+    hub2_settings_update(actor=world_a.actor(Role.FINANCE), expected_version=version, enabled=True,
+                         environment="sandbox", merchant_id="MERCH-B")
+    response = client.post(world_a.url("payments/hub2/"), {
+        "version": version, "enabled": "on", "environment": "live", "merchant_id": "MERCH-C", "api_key": "new-key"})
+    assert response.status_code == 200
+    assert "Quelqu'un a enregistré ces réglages entre-temps" in html.unescape(response.content.decode())
+    row = GrantSettings.objects.get(tenant=world_a.tenant)
+    assert (row.hub2_merchant_id, row.hub2_environment, row.hub2_api_key) == ("MERCH-B", "sandbox", "key-a")
