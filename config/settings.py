@@ -254,6 +254,10 @@ TASKS = {
     }
 }
 
+# --- Mobile money through HUB2 (grants.hub2_rail): the API's base URL; keys are per workspace.
+HUB2_API_URL = os.environ.get("HUB2_API_URL", "https://api.hub2.io").rstrip("/")
+HUB2_TIMEOUT_SECONDS = float(os.environ.get("HUB2_TIMEOUT_SECONDS", "30"))
+
 # --- Security headers. HTTPS settings switch on with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

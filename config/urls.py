@@ -6,6 +6,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.i18n import set_language
 
+from grants.views import hub2 as hub2_views
 from grants.views import stripe as stripe_views
 from orgs.views import registration as registration_views
 from relais.views import tenancy as tenancy_views
@@ -36,6 +37,8 @@ urlpatterns = [
     # Stripe's signed webhook: no session, so outside the tenant prefix (its kwarg is not tenant_slug, which
     # TenantMiddleware would send to the login page); nothing is stored before the signature checks out.
     path("webhooks/stripe/<slug:workspace_slug>/", stripe_views.stripe_webhook, name="stripe_webhook"),
+    # Payment providers post here without a session: the view checks the signature before storing.
+    path("webhooks/hub2/<slug:workspace>/", hub2_views.hub2_webhook, name="hub2_webhook"),
     # Everything below belongs to one tenant; TenantMiddleware resolves the slug.
     path("<slug:tenant_slug>/", include("relais.urls")),
     path("<slug:tenant_slug>/", include("orgs.urls")),

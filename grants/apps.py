@@ -13,6 +13,7 @@ class GrantsConfig(AppConfig):
         from . import (
             audit,  # noqa: F401  (tells the audit log how to name calls, applications and reviews)
             dashboard,  # noqa: F401  (registers panels, navigation and audit labels)
+            hub2_rail,  # noqa: F401  (registers the HUB2 mobile-money rail)
             reporting,  # noqa: F401  (registers the tranche condition "previous report approved")
             stripe_rail,  # noqa: F401  (registers the Stripe payment rail)
             workflow,  # noqa: F401  (registers the call, application, review, award, payment and report tables)

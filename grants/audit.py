@@ -160,6 +160,13 @@ register_audit_sentences({
     "agreement.upload_scan": gettext_lazy("%(actor)s uploaded the signed agreement of %(object)s"),
     "disbursement.stripe_sent": gettext_lazy("%(actor)s created the Stripe transfer of %(object)s"),
     "grant_settings.stripe_changed": gettext_lazy("%(actor)s changed the Stripe settings"),
+    "disbursement.hub2_sent": gettext_lazy("%(actor)s sent %(object)s to HUB2"),
+    "hub2.settings_changed": gettext_lazy("%(actor)s changed the HUB2 settings"),
+})
+register_audit_values(labels={
+    "hub2_transfer": gettext_lazy("HUB2 transfer"), "hub2_status": gettext_lazy("HUB2 status"),
+    "hub2_enabled": gettext_lazy("HUB2 switched on"), "hub2_environment": gettext_lazy("HUB2 environment"),
+    "hub2_merchant_id": gettext_lazy("HUB2 merchant ID"), "hub2_secrets_changed": gettext_lazy("HUB2 secrets changed"),
 })
 register_audit_values(labels={
     "transfer": gettext_lazy("Stripe transfer"), "stripe_enabled": gettext_lazy("Stripe transfers enabled"),

@@ -41,6 +41,8 @@ register_audit_labels({
     "agreement.upload_scan": _("Signed agreement uploaded"),
     "disbursement.stripe_sent": _("Stripe transfer created"),
     "grant_settings.stripe_changed": _("Stripe settings changed"),
+    "disbursement.hub2_sent": _("Payment sent to HUB2"),
+    "hub2.settings_changed": _("HUB2 settings changed"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),
@@ -50,6 +52,8 @@ nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Applicati
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Awards"), url_name="grants:award_list",
           order=35)
 nav_entry(roles=[Role.MANAGER, Role.REVIEWER], label=_("Reviews"), url_name="grants:review_list", order=40)
+nav_entry(roles=[Role.MANAGER, Role.FINANCE], label=_("Mobile money (HUB2)"), url_name="grants:hub2_settings",
+          order=90)
 
 
 @dashboard_panel(roles=[Role.APPLICANT], template="grants/panels/applicant.html", order=20)

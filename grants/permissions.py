@@ -183,3 +183,10 @@ def can_configure_stripe(actor: Actor | None) -> Decision:
     if actor is None or not actor.has_role(Role.FINANCE, Role.MANAGER):
         return deny(_("Only finance members and programme managers set up Stripe transfers."))
     return ALLOW
+
+
+def can_configure_hub2(actor: Actor) -> Decision:
+    """The workspace's HUB2 account (mobile money by API): programme managers and finance."""
+    if not (actor.is_manager or actor.has_role(Role.FINANCE)):
+        return deny(_("Only programme managers and finance set up HUB2."))
+    return ALLOW

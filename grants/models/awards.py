@@ -49,6 +49,11 @@ def logo_path(instance: GrantSettings, filename: str) -> str:
     return f"grants/{instance.tenant_id}/logo/{filename}"
 
 
+class Hub2Environment(models.TextChoices):
+    SANDBOX = "sandbox", _("Sandbox (tests, no real money)")
+    LIVE = "live", _("Live")
+
+
 class GrantSettings(Versioned, TenantOwned):
     """A workspace's rules for awards and payments (one row per workspace, made on first use)."""
 
@@ -68,6 +73,18 @@ class GrantSettings(Versioned, TenantOwned):
     stripe_secret_key = models.CharField(_("Stripe secret key"), max_length=255, blank=True, editable=False)
     stripe_webhook_secret = models.CharField(_("Stripe webhook signing secret"), max_length=255, blank=True,
                                              editable=False)
+    # Mobile money through HUB2 (grants.hub2_rail). The key and the webhook secrets are never shown
+    # back, logged or audited: the settings page only says whether each is set.
+    hub2_enabled = models.BooleanField(_("pay mobile money through HUB2"), default=False)
+    hub2_environment = models.CharField(_("HUB2 environment"), max_length=10, choices=Hub2Environment.choices,
+                                        default=Hub2Environment.SANDBOX)
+    hub2_merchant_id = models.CharField(_("HUB2 merchant ID"), max_length=100, blank=True,
+                                        validators=[no_control_characters])
+    hub2_api_key = models.CharField(_("HUB2 API key"), max_length=255, blank=True, validators=[no_control_characters])
+    hub2_webhook_secret = models.CharField(_("HUB2 webhook secret"), max_length=255, blank=True,
+                                           validators=[no_control_characters])
+    hub2_webhook_secret_previous = models.CharField(_("previous HUB2 webhook secret"), max_length=255, blank=True,
+                                                    validators=[no_control_characters])
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

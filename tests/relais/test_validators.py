@@ -52,6 +52,13 @@ NOT_TYPED = {
     "relais.AuditEvent.target_id", "relais.AuditEvent.target_type", "relais.DraftRescue.path",
     "relais.Invitation.token_hash", "relais.User.first_name", "relais.User.last_name", "relais.User.password",
     "relais.User.username",
+    # Awards core (issue 11): set by the code, from the application, a file or a payment provider.
+    "grants.Award.reference", "grants.AgreementDocument.language", "grants.AgreementDocument.original_name",
+    "grants.AgreementDocument.sha256", "grants.Disbursement.operator", "grants.Disbursement.proof_name",
+    "grants.Disbursement.idempotency_key", "grants.Disbursement.external_id", "grants.PaymentEvent.provider",
+    "grants.PaymentEvent.event_id", "grants.PaymentEvent.kind",
+    # Progress reports: an uploaded file's name and type, and the reminders' own keys.
+    "grants.ReportAttachment.original_name", "grants.ReportAttachment.content_type", "grants.ReminderLog.key",
 }
 
 
