@@ -155,3 +155,6 @@ register_audit_sentences({
     "disbursement.fail": gettext_lazy("%(actor)s marked %(object)s as failed"),
     "disbursement.reverse": gettext_lazy("%(actor)s reversed %(object)s"),
 })
+register_audit_sentences({
+    "award.exported": gettext_lazy("%(actor)s exported the list of awards and their payments"),
+})

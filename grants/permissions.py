@@ -154,3 +154,10 @@ def can_pay_award(actor: Actor, award: Award) -> Decision:
 def can_see_payee_numbers(actor: Actor, award: Award) -> bool:
     """Full account numbers on a payment: finance and the grantee's own members only."""
     return actor.has_role(Role.FINANCE) or (actor.has_role(Role.APPLICANT) and actor.acts_for(award.organisation_id))
+
+
+def can_read_finance(actor: Actor) -> Decision:
+    """The finance page and the award exports: finance members and programme managers."""
+    if not actor.has_role(Role.FINANCE, Role.MANAGER):
+        return deny(_("Only finance members and programme managers see the finance page."))
+    return ALLOW

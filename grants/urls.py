@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applications, awards, calls, ranking, reviews
+from .views import applications, awards, calls, finance, ranking, reviews
 
 app_name = "grants"
 
@@ -35,6 +35,8 @@ urlpatterns = [
     path("awards/", awards.award_list, name="award_list"),
     path("awards/<int:award_pk>/", awards.award_detail, name="award_detail"),
     path("awards/<int:award_pk>/status/", awards.award_change_status, name="award_change_status"),
+    path("finance/", finance.finance, name="finance"),
+    path("finance/export/", finance.finance_export, name="finance_export"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:review_pk>/conflict/", reviews.review_conflict, name="review_conflict"),
