@@ -105,7 +105,7 @@ def build_awards(slug: str, n_awards: int) -> None:  # noqa: PLR0915 - one build
         calls = [CallFactory(tenant=tenant, status=CallStatus.DECIDED, currency="EUR" if k == 9 else "XOF")
                  for k in range(10)]
         applications = Application.objects.bulk_create([
-            Application(tenant=tenant, call=calls[i % 10], organisation=organisations[i % len(organisations)],
+            Application(tenant=tenant, call=calls[i % 10], organisation=organisations[(i // 10) % len(organisations)],
                         title=f"Projet {i}", status=ApplicationStatus.APPROVED, reference=f"{slug}-A{i:06d}",
                         requested_amount=Decimal("5000000"), awarded_amount=Decimal("5000000"))
             for i in range(n_awards)], batch_size=5000)

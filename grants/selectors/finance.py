@@ -20,6 +20,7 @@ from orgs.models import Region
 from orgs.models.organisations import fold
 from relais.actor import Actor
 from relais.models import Role
+from relais.money import Currency
 
 from ..conditions import ConditionState, tranche_conditions_many
 from ..models import (
@@ -51,8 +52,6 @@ class AwardFilters:
         def pk(name: str) -> int | None:
             text = str(params.get(name) or "").strip()
             return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
-
-        from relais.money import Currency
 
         currency = str(params.get("currency") or "")
         status = str(params.get("status") or "")
