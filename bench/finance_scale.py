@@ -115,7 +115,7 @@ def build_awards(slug: str, n_awards: int) -> None:  # noqa: PLR0915 - one build
         for i, app in enumerate(applications):
             currency = "EUR" if app.call_id == calls[9].pk else "XOF"
             amount = Decimal("12000") if currency == "EUR" else Decimal(rng.choice([3, 5, 8, 12]) * 1_000_000)
-            status = statuses[i % 10]
+            status = statuses[(i // 10 + i) % 10]  # every call (and currency) has every status
             first_paid = status == AwardStatus.ACTIVE and i % 2 == 0
             paid = (amount * Decimal("0.4")) if first_paid else Decimal("0")
             awards.append(Award(tenant=tenant, application=app, call_id=app.call_id,

@@ -32,7 +32,7 @@ def finance_panel(request: TenantRequest) -> dict[str, Any]:
     actor = request.actor
     awaiting, more_awaiting = _first(finance_selectors.awaiting_approval(actor=actor, exclude_mine=True))
     processing, more_processing = _first(finance_selectors.processing_payments(actor=actor))
-    candidates = list(finance_selectors.tranches_to_pay(actor=actor)[:TRANCHES_EVALUATED])
+    candidates = finance_selectors.first_tranches_to_pay(actor=actor, n=TRANCHES_EVALUATED)
     evaluated = finance_selectors.with_conditions(candidates, actor=actor, today=timezone.localdate())
     ready = [row for row in evaluated if row.ready]
     return {

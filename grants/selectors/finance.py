@@ -32,7 +32,7 @@ from ..models import (
     DisbursementStatus,
     Tranche,
 )
-from .awards import AWARD_STAFF, award_list, disbursement_list
+from .awards import AWARD_STAFF, award_list
 
 MAX_SEARCH_WORDS = 10
 
@@ -131,16 +131,36 @@ class TrancheToPay:
         return not self.problems
 
 
-def tranches_to_pay(*, actor: Actor, awards: QuerySet[Award] | None = None) -> QuerySet[Tranche]:
-    """Tranches of active awards, not cancelled, not fully committed: soonest due first."""
+def _within(rows: QuerySet[Any], *, actor: Actor, filters: AwardFilters | None) -> QuerySet[Any]:
+    """Rows of the filtered awards only (no subquery when nothing is filtered: the tenant is enough)."""
+    if filters is None or not filters.query():
+        return rows
+    return rows.filter(award__in=filtered_awards(actor=actor, filters=filters).order_by().values("pk"))
+
+
+def tranches_to_pay(*, actor: Actor, filters: AwardFilters | None = None) -> QuerySet[Tranche]:
+    """Tranches of active awards, not cancelled, not fully committed: soonest due first. Finance and
+    managers only. Slice it (``first_tranches_to_pay``) before evaluating conditions."""
     if not actor.has_role(*AWARD_STAFF):
         return Tranche.objects.none()
-    awards = award_list(actor=actor) if awards is None else awards
-    return (Tranche.objects.filter(tenant=actor.tenant, award__in=awards.order_by().values("pk"),
-                                   award__status=AwardStatus.ACTIVE, cancelled_at__isnull=True,
+    awards = (filtered_awards(actor=actor, filters=filters) if filters is not None and filters.query()
+              else Award.objects.filter(tenant=actor.tenant))
+    active = awards.filter(status=AwardStatus.ACTIVE).order_by().values("pk")
+    # In the order of the partial index tranche_to_pay (due date, then award and number).
+    return (Tranche.objects.filter(tenant=actor.tenant, award__in=active, cancelled_at__isnull=True,
                                    committed__lt=F("amount"))
-            .select_related("award", "award__organisation", "award__tenant")
-            .order_by(F("due_date").asc(nulls_last=True), "award__reference", "number"))
+            .order_by(F("due_date").asc(nulls_last=True), "award_id", "number"))
+
+
+def first_tranches_to_pay(*, actor: Actor, filters: AwardFilters | None = None, n: int) -> list[Tranche]:
+    """The first n tranches to pay with their award and organisation. Two narrow queries: ordering the
+    ids first keeps the sort light on 30,000 tranches, then only the n rows are read in full."""
+    ids = list(tranches_to_pay(actor=actor, filters=filters).values_list("pk", flat=True)[:n])
+    if not ids:
+        return []
+    rows = {t.pk: t for t in Tranche.objects.filter(tenant=actor.tenant, pk__in=ids)
+            .select_related("award", "award__organisation")}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def with_conditions(tranches: list[Tranche], *, actor: Actor, today: date) -> list[TrancheToPay]:
@@ -149,25 +169,28 @@ def with_conditions(tranches: list[Tranche], *, actor: Actor, today: date) -> li
     return [TrancheToPay(tranche, states[tranche.pk]) for tranche in tranches]
 
 
-def awaiting_approval(*, actor: Actor, awards: QuerySet[Award] | None = None,
+def _payments(actor: Actor, status: str) -> QuerySet[Disbursement]:
+    """Payments of one status for finance and managers (who see every award of the workspace)."""
+    if not actor.has_role(*AWARD_STAFF):
+        return Disbursement.objects.none()
+    return (Disbursement.objects.filter(tenant=actor.tenant, status=status)
+            .select_related("award", "award__organisation", "tranche", "recorded_by"))
+
+
+def awaiting_approval(*, actor: Actor, filters: AwardFilters | None = None,
                       exclude_mine: bool = False) -> QuerySet[Disbursement]:
     """Payments waiting for a second finance member, oldest first (the one who recorded a payment
     cannot approve it: ``exclude_mine`` leaves them out)."""
-    payments = disbursement_list(actor=actor).filter(status=DisbursementStatus.AWAITING_APPROVAL)
-    if awards is not None:
-        payments = payments.filter(award__in=awards.order_by().values("pk"))
+    payments = _within(_payments(actor, DisbursementStatus.AWAITING_APPROVAL), actor=actor, filters=filters)
     if exclude_mine:
         payments = payments.exclude(recorded_by=actor.user)
     return payments.order_by("created_at", "id")
 
 
-def processing_payments(*, actor: Actor, awards: QuerySet[Award] | None = None) -> QuerySet[Disbursement]:
+def processing_payments(*, actor: Actor, filters: AwardFilters | None = None) -> QuerySet[Disbursement]:
     """Payments sent through Stripe or HUB2 that the provider has not confirmed yet, oldest first."""
-    payments = disbursement_list(actor=actor).filter(status=DisbursementStatus.PROCESSING,
-                                                     rail__in=list(AUTOMATED_RAILS))
-    if awards is not None:
-        payments = payments.filter(award__in=awards.order_by().values("pk"))
-    return payments.order_by("created_at", "id")
+    payments = _payments(actor, DisbursementStatus.PROCESSING).filter(rail__in=list(AUTOMATED_RAILS))
+    return _within(payments, actor=actor, filters=filters).order_by("created_at", "id")
 
 
 def agreements_to_handle(*, actor: Actor) -> QuerySet[Award]:

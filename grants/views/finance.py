@@ -31,9 +31,9 @@ def finance(request: HttpRequest) -> HttpResponse:
     filters = AwardFilters.from_query(request.GET)
     awards = finance_selectors.filtered_awards(actor=actor, filters=filters)
     page = page_of(awards.select_related("organisation__region"), request.GET.get("page"), AWARDS_PER_PAGE)
-    tranches = list(finance_selectors.tranches_to_pay(actor=actor, awards=awards)[:SECTION_ROWS + 1])
-    awaiting = list(finance_selectors.awaiting_approval(actor=actor, awards=awards)[:SECTION_ROWS + 1])
-    processing = list(finance_selectors.processing_payments(actor=actor, awards=awards)[:SECTION_ROWS + 1])
+    tranches = finance_selectors.first_tranches_to_pay(actor=actor, filters=filters, n=SECTION_ROWS + 1)
+    awaiting = list(finance_selectors.awaiting_approval(actor=actor, filters=filters)[:SECTION_ROWS + 1])
+    processing = list(finance_selectors.processing_payments(actor=actor, filters=filters)[:SECTION_ROWS + 1])
     return render(request, "grants/finance.html", {
         "page": page, "filters": filters,
         "export_query": urlencode(filters.query()) + "&" if filters.query() else "",

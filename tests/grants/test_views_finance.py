@@ -217,7 +217,7 @@ def test_conditions_of_a_list_match_the_one_by_one_answers(world_a):
     """The bulk answers (finance page, dashboard) say exactly what the award page says, screening states included."""
     from datetime import timedelta
 
-    from grants.selectors.finance import tranches_to_pay
+    from grants.selectors.finance import first_tranches_to_pay
     from tests.factories_dd import ScreeningFactory
 
     populate(world_a, 2)
@@ -229,7 +229,7 @@ def test_conditions_of_a_list_match_the_one_by_one_answers(world_a):
                          names_screened=[award.organisation.name, award.organisation.acronym])
     actor = world_a.actor(Role.FINANCE)
     today = timezone.localdate()
-    tranches = list(tranches_to_pay(actor=actor))
+    tranches = first_tranches_to_pay(actor=actor, n=100)
     assert len(tranches) == 12
     many = tranche_conditions_many(tranches, actor=actor, today=today)
     problems = set()
