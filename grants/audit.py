@@ -197,3 +197,6 @@ register_audit_sentences({
 register_audit_values(labels={"version": gettext_lazy("version"), "sha256": gettext_lazy("SHA-256 fingerprint"),
                               "method": gettext_lazy("method"), "full_name": gettext_lazy("full name"),
                               "language": gettext_lazy("language")})
+register_audit_sentences({
+    "award.exported": gettext_lazy("%(actor)s exported the list of awards and their payments"),
+})

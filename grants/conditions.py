@@ -8,7 +8,7 @@ was removed) block, with a reason, rather than letting money go.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relais.actor import Actor
-from relais.payability import DUE_DILIGENCE, SCREENING, organisation_check
+from relais.payability import DUE_DILIGENCE, SCREENING, organisation_check, organisation_checks
 
 if TYPE_CHECKING:
     from .models import Tranche
 
 Check = Callable[["Tranche", Actor, date], str | None]
+# The same check for several tranches at once: {tranche pk: problem or None}, in a few queries.
+ManyCheck = Callable[[Sequence["Tranche"], Actor, date], dict[int, str | None]]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Condition:
     label: Any
     check: Check
     default: bool = True  # part of every new tranche's conditions
+    check_many: ManyCheck | None = None  # lists evaluate many tranches: without it, one by one
 
 
 _CONDITIONS: dict[str, Condition] = {}
@@ -69,17 +72,46 @@ class ConditionState:
         return self.problem is None
 
 
+def _unknown_condition() -> str:
+    return _("This condition is no longer known: remove it from the tranche or ask an administrator.")
+
+
 def tranche_conditions(tranche: Tranche, *, actor: Actor, today: date) -> list[ConditionState]:
     """Every condition of the tranche with the reason it is not met (None when met)."""
     states = []
     for code in tranche.conditions or []:
         condition = _CONDITIONS.get(code)
         if condition is None:
-            states.append(ConditionState(code, code, _("This condition is no longer known: remove it from the "
-                                                       "tranche or ask an administrator.")))
+            states.append(ConditionState(code, code, _unknown_condition()))
             continue
         states.append(ConditionState(code, str(condition.label), condition.check(tranche, actor, today)))
     return states
+
+
+def tranche_conditions_many(tranches: Sequence[Tranche], *, actor: Actor,
+                            today: date) -> dict[int, list[ConditionState]]:
+    """tranche_conditions for the rows of a list (each tranche with its ``award`` and the award's
+    ``organisation`` loaded): the conditions that can be asked in bulk cost the same queries for
+    3 or 30 rows."""
+    answers: dict[str, dict[int, str | None]] = {}
+    codes = {code for tranche in tranches for code in tranche.conditions or []}
+    for code in codes:
+        condition = _CONDITIONS.get(code)
+        if condition is not None and condition.check_many is not None:
+            answers[code] = condition.check_many([t for t in tranches if code in (t.conditions or [])], actor, today)
+    result = {}
+    for tranche in tranches:
+        states = []
+        for code in tranche.conditions or []:
+            condition = _CONDITIONS.get(code)
+            if condition is None:
+                states.append(ConditionState(code, code, _unknown_condition()))
+            elif code in answers:
+                states.append(ConditionState(code, str(condition.label), answers[code].get(tranche.pk)))
+            else:
+                states.append(ConditionState(code, str(condition.label), condition.check(tranche, actor, today)))
+        result[tranche.pk] = states
+    return result
 
 
 def tranche_problems(tranche: Tranche, *, actor: Actor, today: date) -> list[str]:
@@ -105,9 +137,19 @@ def _organisation_check(name: str) -> Check:
     return check
 
 
+def _organisation_check_many(name: str) -> ManyCheck:
+    def check_many(tranches: Sequence[Tranche], actor: Actor, today: date) -> dict[int, str | None]:
+        decisions = organisation_checks(name, actor=actor, organisations=[t.award.organisation for t in tranches],
+                                        today=today)
+        return {t.pk: None if decisions[t.award.organisation_id] else str(decisions[t.award.organisation_id].reason)
+                for t in tranches}
+
+    return check_many
+
+
 register_condition(Condition("agreement_signed", gettext_lazy("Agreement signed and countersigned"),
                              _agreement_signed))
 register_condition(Condition("due_diligence", gettext_lazy("Due diligence complete"),
-                             _organisation_check(DUE_DILIGENCE)))
+                             _organisation_check(DUE_DILIGENCE), check_many=_organisation_check_many(DUE_DILIGENCE)))
 register_condition(Condition("screening", gettext_lazy("Sanctions screening clear and recent"),
-                             _organisation_check(SCREENING)))
+                             _organisation_check(SCREENING), check_many=_organisation_check_many(SCREENING)))

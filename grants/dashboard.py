@@ -8,6 +8,7 @@ from relais.models import Role
 
 from . import selectors
 from .models import ReviewStatus
+from .selectors.finance import awards_of_applications
 from .views.applications import next_step_for_applicant
 from .workflow import APPLICATION, AWARD, CALL, DISBURSEMENT, REPORT, REVIEW
 
@@ -58,9 +59,10 @@ nav_entry(roles=[Role.MANAGER, Role.FINANCE], label=_("Mobile money (HUB2)"), ur
 
 @dashboard_panel(roles=[Role.APPLICANT], template="grants/panels/applicant.html", order=20)
 def applicant_panel(request):
-    apps = selectors.application_list(actor=request.actor)[:10]
+    apps = list(selectors.application_list(actor=request.actor)[:10])
+    awards = awards_of_applications(actor=request.actor, applications=[a for a in apps if a.status == "approved"])
     return {
-        "applications": [(app, next_step_for_applicant(app)) for app in apps],
+        "applications": [(app, next_step_for_applicant(app, awards.get(app.pk))) for app in apps],
         "open_calls": selectors.call_list(actor=request.actor)[:5],
     }
 
@@ -75,3 +77,9 @@ def reviewer_panel(request):
 @dashboard_panel(roles=[Role.MANAGER], template="grants/panels/manager.html", order=20)
 def manager_panel(request):
     return {"pipeline": selectors.pipeline(actor=request.actor)}
+
+
+from . import panels_finance  # noqa: E402, F401  (the award and money panels)
+
+nav_entry(roles=[Role.MANAGER, Role.FINANCE], label=_("Finance"), url_name="grants:finance", order=36)
+register_audit_labels({"award.exported": _("Awards exported")})

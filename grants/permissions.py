@@ -190,3 +190,10 @@ def can_configure_hub2(actor: Actor) -> Decision:
     if not (actor.is_manager or actor.has_role(Role.FINANCE)):
         return deny(_("Only programme managers and finance set up HUB2."))
     return ALLOW
+
+
+def can_read_finance(actor: Actor) -> Decision:
+    """The finance page and the award exports: finance members and programme managers."""
+    if not actor.has_role(Role.FINANCE, Role.MANAGER):
+        return deny(_("Only finance members and programme managers see the finance page."))
+    return ALLOW

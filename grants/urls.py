@@ -2,7 +2,19 @@
 
 from django.urls import path
 
-from .views import agreements, applications, awards, calls, disbursements, hub2, ranking, reports, reviews, stripe
+from .views import (
+    agreements,
+    applications,
+    awards,
+    calls,
+    disbursements,
+    finance,
+    hub2,
+    ranking,
+    reports,
+    reviews,
+    stripe,
+)
 
 app_name = "grants"
 
@@ -53,6 +65,8 @@ urlpatterns = [
     path("payments/<int:disbursement_pk>/remittance/", disbursements.disbursement_remittance,
          name="disbursement_remittance"),
     path("payments/hub2/", hub2.hub2_settings, name="hub2_settings"),
+    path("finance/", finance.finance, name="finance"),
+    path("finance/export/", finance.finance_export, name="finance_export"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:review_pk>/conflict/", reviews.review_conflict, name="review_conflict"),

@@ -26,10 +26,19 @@ class OrgsConfig(AppConfig):
             PAYMENT_DETAILS,
             SCREENING,
             register_organisation_check,
+            register_organisation_checks_many,
         )
 
-        from .hooks import due_diligence_check, payment_details_check, screening_check
+        from .hooks import (
+            due_diligence_check,
+            due_diligence_checks_many,
+            payment_details_check,
+            screening_check,
+            screening_checks_many,
+        )
 
         register_organisation_check(DUE_DILIGENCE, due_diligence_check)
         register_organisation_check(SCREENING, screening_check)
         register_organisation_check(PAYMENT_DETAILS, payment_details_check)
+        register_organisation_checks_many(DUE_DILIGENCE, due_diligence_checks_many)
+        register_organisation_checks_many(SCREENING, screening_checks_many)

@@ -47,12 +47,16 @@ def consenting_contacts(*, tenant: Any, organisation_id: int) -> list[Any]:
 # --- relais.payability: whether money may go to a CSO -------------------------------
 
 def due_diligence_check(*, actor: Actor, organisation: Organisation, today: date) -> Decision:
-    from .models import DueDiligenceStatus
     from .selectors.due_diligence import due_diligence_status
 
     if organisation.tenant_id != actor.tenant.pk:
         return deny(_("This record belongs to another workspace."))
-    status = due_diligence_status(organisation, today=today)
+    return _due_diligence_decision(due_diligence_status(organisation, today=today))
+
+
+def _due_diligence_decision(status: str) -> Decision:
+    from .models import DueDiligenceStatus
+
     if status == DueDiligenceStatus.COMPLETE:
         return ALLOW
     if status == DueDiligenceStatus.EXPIRED:
@@ -60,10 +64,28 @@ def due_diligence_check(*, actor: Actor, organisation: Organisation, today: date
     return deny(_("The organisation's due-diligence file is incomplete."))
 
 
+def due_diligence_checks_many(*, actor: Actor, organisations: list[Organisation], today: date) -> dict[int, Decision]:
+    """due_diligence_check for several organisations in one query (annotate_due_diligence)."""
+    from .models import Organisation as Org
+    from .selectors.due_diligence import annotate_due_diligence
+
+    ours = [o.pk for o in organisations if o.tenant_id == actor.tenant.pk]
+    statuses = dict(annotate_due_diligence(Org.objects.filter(tenant=actor.tenant, pk__in=ours), today=today)
+                    .order_by().values_list("pk", "dd_status"))
+    return {o.pk: _due_diligence_decision(statuses[o.pk]) if o.pk in statuses
+            else deny(_("This record belongs to another workspace.")) for o in organisations}
+
+
 def screening_check(*, actor: Actor, organisation: Organisation, today: date) -> Decision:
     from .services.screening import screening_clearance
 
     return screening_clearance(actor=actor, organisation=organisation)
+
+
+def screening_checks_many(*, actor: Actor, organisations: list[Organisation], today: date) -> dict[int, Decision]:
+    from .services.screening import screening_clearances
+
+    return screening_clearances(actor=actor, organisations=organisations)
 
 
 def payment_details_check(*, actor: Actor, organisation: Organisation, today: date) -> Decision:

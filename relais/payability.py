@@ -8,7 +8,7 @@ A check nobody registered refuses: money never goes on a question nobody answere
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -34,3 +34,25 @@ def organisation_check(name: str, *, actor: Actor, organisation: Any, today: dat
     if check is None:
         return deny(_("This check is not available in this installation; nothing can be paid on it."))
     return check(actor=actor, organisation=organisation, today=today)
+
+
+# --- several organisations at once (lists: the finance page, the dashboard) -----------------------
+# fn(*, actor, organisations, today) -> {organisation pk: Decision}, in a few queries whatever their
+# number. A check registered without one is asked organisation by organisation.
+ManyCheck = Callable[..., dict[int, Decision]]
+_MANY_CHECKS: dict[str, ManyCheck] = {}
+
+
+def register_organisation_checks_many(name: str, check: ManyCheck) -> None:
+    _MANY_CHECKS[name] = check
+
+
+def organisation_checks(name: str, *, actor: Actor, organisations: Iterable[Any], today: date) -> dict[int, Decision]:
+    """The answers of ``organisation_check`` for several organisations, keyed by their pk."""
+    unique = list({organisation.pk: organisation for organisation in organisations}.values())
+    if not unique:
+        return {}
+    many = _MANY_CHECKS.get(name)
+    if many is not None and name in _CHECKS:
+        return many(actor=actor, organisations=unique, today=today)
+    return {o.pk: organisation_check(name, actor=actor, organisation=o, today=today) for o in unique}

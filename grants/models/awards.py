@@ -197,6 +197,9 @@ class Tranche(TenantOwned):
 
     class Meta:
         ordering = ["award_id", "number"]
+        # The finance page's "tranches to pay", soonest due first: read in index order, stopping at the page.
+        indexes = [models.Index(fields=["tenant", "due_date", "award", "number"], name="tranche_to_pay",
+                                condition=Q(cancelled_at__isnull=True, committed__lt=F("amount")))]
         constraints = [
             models.UniqueConstraint(fields=["award", "number"], name="tranche_unique_number"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="tranche_amount_positive"),

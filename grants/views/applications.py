@@ -47,6 +47,7 @@ from ..permissions import (
     is_own_application,
 )
 from ..sections import ROW_FIELDS, SECTION_ROWS, SECTION_SLUGS, SECTION_TITLES, SECTIONS, next_section, previous_section
+from ..selectors.finance import award_of_application
 from ..services.applications import (
     application_section_save,
     application_transition,
@@ -110,7 +111,13 @@ def _locked_redirect(request: HttpRequest, app) -> HttpResponse:
     return redirect("grants:application_detail", tenant_slug=request.actor.tenant.slug, application_pk=app.pk)
 
 
-def next_step_for_applicant(application) -> str:
+def next_step_for_applicant(application, award=None) -> str:
+    """What the applicant does next; once approved, the award's page carries the agreement and payments."""
+    if application.status == S.APPROVED:
+        if award is not None:
+            return _("Approved: your award %(reference)s is open. Its page holds the agreement to sign, the "
+                     "tranches and the payments.") % {"reference": award.reference}
+        return _("Approved: your award is being prepared; it will appear under “Awards”.")
     return {
         S.DRAFT: _("Complete every section, then submit."),
         S.CHANGES_REQUESTED: _("Make the requested changes, then resubmit."),
@@ -118,7 +125,6 @@ def next_step_for_applicant(application) -> str:
         S.SCREENING: _("Nothing to do: eligibility is being checked."),
         S.IN_REVIEW: _("Nothing to do: reviewers are scoring your application."),
         S.DECISION_PENDING: _("Nothing to do: a decision will be made soon."),
-        S.APPROVED: _("Approved: the team will contact you about the agreement."),
         S.REJECTED: _("Not selected. The reason is shown below."),
         S.WITHDRAWN: _("You withdrew this application."),
         S.INELIGIBLE: _("Not eligible. The reason is shown below."),
@@ -138,13 +144,14 @@ def application_detail(request: HttpRequest, application_pk: int) -> HttpRespons
     transitions = [t for t in available if t.target not in CONFIRMED_TARGETS]
     final_steps = [t for t in available if t.target in CONFIRMED_TARGETS]
     shown = selectors.application_as_seen_by(application=app, actor=actor)
+    award = award_of_application(actor=actor, application=app) if applicant and app.status == S.APPROVED else None
     context = {
         "application": shown, "call": app.call,
         "can_edit": can_edit_application(actor, app), "sections": SECTIONS,
         "problems": completeness_problems(app) if app.is_editable and applicant else [],
         "transitions": transitions, "final_steps": final_steps, "reason_form": ReasonForm(currency=app.call.currency),
         "timeline": selectors.application_timeline(application=app, actor=actor),
-        "next_step": next_step_for_applicant(app) if applicant else "",
+        "next_step": next_step_for_applicant(app, award) if applicant else "", "next_step_award": award,
         "can_read_versions": can_read_versions(actor), "can_manage": manage,
         **selectors.application_rows(shown),
     }

@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
 from relais.errors import Refused, refused_message
 from relais.models import Role
-from relais.money import format_money
+from relais.money import Currency, format_money
 from relais.pagination import page_of
 from relais.selectors import audit_timeline
 
 from ..models import AwardStatus
-from ..permissions import can_configure_stripe, can_manage_award, can_pay_award, can_see_payee_numbers
+from ..permissions import can_configure_stripe, can_manage_award, can_pay_award, can_read_finance, can_see_payee_numbers
 from ..selectors import awards as award_selectors
+from ..selectors import finance as finance_selectors
+from ..selectors.finance import AwardFilters
 from ..services.awards import award_transition
 from ..services.awards import tranche_cancel as tranche_cancel_service
 from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
@@ -35,14 +37,15 @@ STEPS_WITH_OWN_PAGE = frozenset({W.ISSUED, W.SIGNED, W.ACTIVE})
 
 def award_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
-    awards = award_selectors.award_list(actor=actor)
-    status = request.GET.get("status", "")
-    if status in W.values:
-        awards = awards.filter(status=status)
+    filters = AwardFilters.from_query(request.GET)
+    awards = finance_selectors.filtered_awards(actor=actor, filters=filters)
     page = page_of(awards, request.GET.get("page"), 25)
+    applicant = actor.has_role(Role.APPLICANT)
     return render(request, "grants/award_list.html", {
-        "page": page, "statuses": W.choices, "status": status,
-        "title": _("My awards") if actor.has_role(Role.APPLICANT) else _("Awards"),
+        "page": page, "statuses": W.choices, "status": filters.status, "filters": filters,
+        "currencies": Currency.choices, **({} if applicant else finance_selectors.filter_choices(actor=actor)),
+        "title": _("My awards") if applicant else _("Awards"),
+        "finance_link": bool(can_read_finance(actor)),
         "can_configure_stripe": bool(can_configure_stripe(actor)),
     })
 

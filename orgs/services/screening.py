@@ -29,11 +29,13 @@ from orgs.models import (
 )
 from orgs.permissions.due_diligence import can_run_screening
 from orgs.selectors.due_diligence import (
+    annotate_latest_screening,
     current_list_versions,
     latest_screening,
     names_fingerprints,
     names_to_screen,
     sanctions_list_by_checksum,
+    screening_states,
     screening_status,
 )
 from relais.actor import Actor
@@ -237,11 +239,26 @@ def screening_clearance(*, actor: Actor, organisation: Organisation, now: dateti
         return deny(_("This record belongs to another workspace."))
     screening = latest_screening(organisation=organisation)
     state = screening_status(screening, tenant=actor.tenant, now=now or timezone.now())
+    return _clearance(state, screening.ran_at if screening is not None else None)
+
+
+def screening_clearances(*, actor: Actor, organisations: list[Organisation],
+                         now: datetime | None = None) -> dict[int, Decision]:
+    """screening_clearance for several organisations, in three queries whatever their number."""
+    ours = [o.pk for o in organisations if o.tenant_id == actor.tenant.pk]
+    rows = list(annotate_latest_screening(Organisation.objects.filter(tenant=actor.tenant, pk__in=ours)))
+    states = screening_states(rows, tenant=actor.tenant, now=now or timezone.now())
+    ran_at = {o.pk: getattr(o, "last_screening_at", None) for o in rows}  # annotated above
+    return {o.pk: _clearance(states[o.pk], ran_at[o.pk]) if o.pk in states
+            else deny(_("This record belongs to another workspace.")) for o in organisations}
+
+
+def _clearance(state: str, ran_at: datetime | None) -> Decision:
     if state == ScreeningState.VALID:
         return ALLOW
-    if state == ScreeningState.NEVER or screening is None:  # screening_status: NEVER exactly when None
+    if state == ScreeningState.NEVER or ran_at is None:  # screening_status: NEVER exactly when None
         return deny(_("This organisation has never been screened against the sanctions lists."))
-    date = timezone.localtime(screening.ran_at).strftime("%Y-%m-%d")
+    date = timezone.localtime(ran_at).strftime("%Y-%m-%d")
     if state == ScreeningState.REVIEW:
         return deny(_("The sanctions screening of %(date)s has possible matches awaiting a decision.")
                     % {"date": date})

@@ -1,0 +1,250 @@
+"""Readers for the finance page, the award list's filters and the money panels of the dashboard.
+
+Every figure comes from the columns the disbursement services keep under row locks (Award.committed,
+Award.paid, Tranche.committed): nothing is added up row by row. Totals are grouped by currency in
+SQL over the filtered awards and never summed across currencies. Lists are sliced before anything
+per row is evaluated (tranche conditions), so a page costs the same queries for 3 or 30,000 awards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from orgs.models import Region
+from orgs.models.organisations import fold
+from relais.actor import Actor
+from relais.models import Role
+from relais.money import Currency
+
+from ..conditions import ConditionState, tranche_conditions_many
+from ..models import (
+    AUTOMATED_RAILS,
+    Award,
+    AwardStatus,
+    Call,
+    Disbursement,
+    DisbursementStatus,
+    Tranche,
+)
+from .awards import AWARD_STAFF, award_list
+
+MAX_SEARCH_WORDS = 10
+
+
+@dataclass(frozen=True)
+class AwardFilters:
+    """What the award list and the finance page may be narrowed by (read from the query string)."""
+
+    call: int | None = None
+    region: int | None = None
+    currency: str = ""
+    status: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, params: Any) -> AwardFilters:
+        def pk(name: str) -> int | None:
+            text = str(params.get(name) or "").strip()
+            return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
+
+        currency = str(params.get("currency") or "")
+        status = str(params.get("status") or "")
+        return cls(call=pk("call"), region=pk("region"),
+                   currency=currency if currency in Currency.values else "",
+                   status=status if status in AwardStatus.values else "",
+                   q=" ".join(str(params.get("q") or "").split())[:200])
+
+    def query(self) -> dict[str, str]:
+        """The filters as query-string values (links to other pages and to the exports keep them)."""
+        values = {"call": self.call or "", "region": self.region or "", "currency": self.currency,
+                  "status": self.status, "q": self.q}
+        return {name: str(value) for name, value in values.items() if value}
+
+
+def filtered_awards(*, actor: Actor, filters: AwardFilters) -> QuerySet[Award]:
+    """The awards the actor may see, narrowed by the filters (in the list's indexed order)."""
+    awards = award_list(actor=actor)
+    if filters.call:
+        awards = awards.filter(call_id=filters.call)
+    if filters.region:
+        awards = awards.filter(organisation__region_id=filters.region)
+    if filters.currency:
+        awards = awards.filter(currency=filters.currency)
+    if filters.status:
+        awards = awards.filter(status=filters.status)
+    if filters.q:
+        awards = _search(awards, filters.q)
+    return awards.order_by("-updated_at", "-id")
+
+
+def _search(awards: QuerySet[Award], text: str) -> QuerySet[Award]:
+    """Each word in the reference or in the organisation's names, acronym or region, accent-insensitive
+    through the registry's folded ``search_name`` ("segou" finds "Ségou")."""
+    for word in list(dict.fromkeys(fold(text).split()))[:MAX_SEARCH_WORDS]:
+        awards = awards.filter(Q(reference__icontains=word) | Q(organisation__search_name__contains=word))
+    return awards
+
+
+@dataclass
+class CurrencyTotal:
+    currency: str
+    awards: int
+    amount: Decimal
+    committed: Decimal
+    paid: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.committed
+
+
+def totals_by_currency(awards: QuerySet[Award]) -> list[CurrencyTotal]:
+    """One row per currency over the filtered awards: one GROUP BY query, never one grand total."""
+    zero = Decimal("0")
+    rows = (awards.order_by().values("currency")
+            .annotate(n=Count("id"), total_amount=Coalesce(Sum("amount"), zero),
+                      total_committed=Coalesce(Sum("committed"), zero), total_paid=Coalesce(Sum("paid"), zero))
+            .order_by("currency"))
+    return [CurrencyTotal(row["currency"], row["n"], row["total_amount"], row["total_committed"], row["total_paid"])
+            for row in rows]
+
+
+@dataclass
+class TrancheToPay:
+    """A tranche of an active award with money left on it, and whether it may be paid now."""
+
+    tranche: Tranche
+    conditions: list[ConditionState] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[ConditionState]:
+        return [state for state in self.conditions if not state.met]
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+def _within(rows: QuerySet[Any], *, actor: Actor, filters: AwardFilters | None) -> QuerySet[Any]:
+    """Rows of the filtered awards only (no subquery when nothing is filtered: the tenant is enough)."""
+    if filters is None or not filters.query():
+        return rows
+    return rows.filter(award__in=filtered_awards(actor=actor, filters=filters).order_by().values("pk"))
+
+
+def tranches_to_pay(*, actor: Actor, filters: AwardFilters | None = None) -> QuerySet[Tranche]:
+    """Tranches of active awards, not cancelled, not fully committed: soonest due first. Finance and
+    managers only. Slice it (``first_tranches_to_pay``) before evaluating conditions."""
+    if not actor.has_role(*AWARD_STAFF):
+        return Tranche.objects.none()
+    awards = (filtered_awards(actor=actor, filters=filters) if filters is not None and filters.query()
+              else Award.objects.filter(tenant=actor.tenant))
+    active = awards.filter(status=AwardStatus.ACTIVE).order_by().values("pk")
+    # In the order of the partial index tranche_to_pay (due date, then award and number).
+    return (Tranche.objects.filter(tenant=actor.tenant, award__in=active, cancelled_at__isnull=True,
+                                   committed__lt=F("amount"))
+            .order_by(F("due_date").asc(nulls_last=True), "award_id", "number"))
+
+
+def first_tranches_to_pay(*, actor: Actor, filters: AwardFilters | None = None, n: int) -> list[Tranche]:
+    """The first n tranches to pay with their award and organisation. Two narrow queries: ordering the
+    ids first keeps the sort light on 30,000 tranches, then only the n rows are read in full."""
+    ids = list(tranches_to_pay(actor=actor, filters=filters).values_list("pk", flat=True)[:n])
+    if not ids:
+        return []
+    rows = {t.pk: t for t in Tranche.objects.filter(tenant=actor.tenant, pk__in=ids)
+            .select_related("award", "award__organisation")}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def with_conditions(tranches: list[Tranche], *, actor: Actor, today: date) -> list[TrancheToPay]:
+    """The given rows (a page) with their conditions evaluated, in a few queries whatever their number."""
+    states = tranche_conditions_many(tranches, actor=actor, today=today)
+    return [TrancheToPay(tranche, states[tranche.pk]) for tranche in tranches]
+
+
+def _payments(actor: Actor, status: str) -> QuerySet[Disbursement]:
+    """Payments of one status for finance and managers (who see every award of the workspace)."""
+    if not actor.has_role(*AWARD_STAFF):
+        return Disbursement.objects.none()
+    return (Disbursement.objects.filter(tenant=actor.tenant, status=status)
+            .select_related("award", "award__organisation", "tranche", "recorded_by"))
+
+
+def awaiting_approval(*, actor: Actor, filters: AwardFilters | None = None,
+                      exclude_mine: bool = False) -> QuerySet[Disbursement]:
+    """Payments waiting for a second finance member, oldest first (the one who recorded a payment
+    cannot approve it: ``exclude_mine`` leaves them out)."""
+    payments = _within(_payments(actor, DisbursementStatus.AWAITING_APPROVAL), actor=actor, filters=filters)
+    if exclude_mine:
+        payments = payments.exclude(recorded_by=actor.user)
+    return payments.order_by("created_at", "id")
+
+
+def processing_payments(*, actor: Actor, filters: AwardFilters | None = None) -> QuerySet[Disbursement]:
+    """Payments sent through Stripe or HUB2 that the provider has not confirmed yet, oldest first."""
+    payments = _payments(actor, DisbursementStatus.PROCESSING).filter(rail__in=list(AUTOMATED_RAILS))
+    return _within(payments, actor=actor, filters=filters).order_by("created_at", "id")
+
+
+def agreements_to_handle(*, actor: Actor) -> QuerySet[Award]:
+    """A manager's: drafted awards whose agreement is to be issued, and signed ones to countersign."""
+    if not actor.is_manager:
+        return Award.objects.none()
+    return (award_list(actor=actor).filter(status__in=[AwardStatus.DRAFTED, AwardStatus.SIGNED])
+            .order_by("updated_at", "id"))
+
+
+def applicant_awards(*, actor: Actor) -> QuerySet[Award]:
+    """The applicant's organisation's awards, newest first (none for other roles)."""
+    if not actor.has_role(Role.APPLICANT):
+        return Award.objects.none()
+    return award_list(actor=actor).order_by("-updated_at", "-id")
+
+
+def last_payments(awards: list[Award]) -> dict[int, Disbursement]:
+    """The latest paid payment of each award given (one query)."""
+    if not awards:
+        return {}
+    tenant_id = awards[0].tenant_id
+    latest: dict[int, Disbursement] = {}
+    payments = (Disbursement.objects.filter(tenant_id=tenant_id, award__in=[a.pk for a in awards],
+                                            status=DisbursementStatus.PAID)
+                .order_by("award_id", "-paid_on", "-id").select_related("tranche"))
+    for payment in payments:
+        latest.setdefault(payment.award_id, payment)
+    return latest
+
+
+def filter_choices(*, actor: Actor) -> dict[str, Any]:
+    """What the filter form offers: the workspace's calls that have awards, and its regions."""
+    with_awards = Exists(Award.objects.filter(tenant=actor.tenant, call=OuterRef("pk")))
+    calls = Call.objects.filter(with_awards, tenant=actor.tenant).order_by("-id").only("pk", "title_fr", "title_en")
+    return {
+        "calls": list(calls[:200]),
+        "regions": list(Region.objects.filter(tenant=actor.tenant).order_by("ordering", "name").only("pk", "name")),
+    }
+
+
+def award_export_rows(awards: QuerySet[Award]) -> QuerySet[Award]:
+    """The filtered awards for an export, with what each row prints (no per-row query)."""
+    return awards.select_related("organisation", "organisation__region", "call")
+
+
+def award_of_application(*, actor: Actor, application: Any) -> Award | None:
+    """The award an approved application became, if the actor may see it."""
+    return award_list(actor=actor).filter(application=application).first()
+
+
+def awards_of_applications(*, actor: Actor, applications: list[Any]) -> dict[int, Award]:
+    """The awards of the given applications the actor may see, by application pk (one query)."""
+    ids = [app.pk for app in applications]
+    if not ids:
+        return {}
+    return {award.application_id: award for award in award_list(actor=actor).filter(application_id__in=ids)}

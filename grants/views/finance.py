@@ -1,0 +1,72 @@
+"""The finance page: where the money stands per award and per currency, what is ready to pay, what waits
+for a second approval or for the provider; and its CSV / XLSX exports. Finance members and managers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relais.exports import csv_response, xlsx_response
+from relais.models import Role
+from relais.money import Currency, quantize
+from relais.pagination import page_of
+from relais.permissions import role_required
+
+from ..models import AwardStatus
+from ..selectors import finance as finance_selectors
+from ..selectors.finance import AwardFilters
+from ..services.finance import award_export_record
+
+SECTION_ROWS = 10  # the first rows of each to-do list; the filters narrow them
+AWARDS_PER_PAGE = 25
+
+
+@role_required(Role.FINANCE, Role.MANAGER)
+def finance(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    filters = AwardFilters.from_query(request.GET)
+    awards = finance_selectors.filtered_awards(actor=actor, filters=filters)
+    page = page_of(awards.select_related("organisation__region"), request.GET.get("page"), AWARDS_PER_PAGE)
+    tranches = finance_selectors.first_tranches_to_pay(actor=actor, filters=filters, n=SECTION_ROWS + 1)
+    awaiting = list(finance_selectors.awaiting_approval(actor=actor, filters=filters)[:SECTION_ROWS + 1])
+    processing = list(finance_selectors.processing_payments(actor=actor, filters=filters)[:SECTION_ROWS + 1])
+    return render(request, "grants/finance.html", {
+        "page": page, "filters": filters,
+        "export_query": urlencode(filters.query()) + "&" if filters.query() else "",
+        "totals": finance_selectors.totals_by_currency(awards),
+        "tranches": finance_selectors.with_conditions(tranches[:SECTION_ROWS], actor=actor,
+                                                      today=timezone.localdate()),
+        "more_tranches": len(tranches) > SECTION_ROWS,
+        "awaiting": awaiting[:SECTION_ROWS], "more_awaiting": len(awaiting) > SECTION_ROWS,
+        "processing": processing[:SECTION_ROWS], "more_processing": len(processing) > SECTION_ROWS,
+        "statuses": AwardStatus.choices, "currencies": Currency.choices,
+        **finance_selectors.filter_choices(actor=actor),
+    })
+
+
+@role_required(Role.FINANCE, Role.MANAGER)
+def finance_export(request: HttpRequest) -> HttpResponse:
+    """The filtered awards with their money, as CSV or XLSX (cells cannot become formulas); audited."""
+    actor = request.actor
+    filters = AwardFilters.from_query(request.GET)
+    awards = finance_selectors.award_export_rows(finance_selectors.filtered_awards(actor=actor, filters=filters))
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    header = [_("Reference"), _("Organisation"), _("Region"), _("Call"), _("Project"), _("Status"), _("Currency"),
+              _("Awarded"), _("Committed"), _("Paid"), _("Remaining"), _("Start date"), _("End date")]
+    # Amounts in the award currency's minor unit (XOF: whole francs), the currency beside them: never summed.
+    data = [[
+        award.reference, award.organisation.name, award.organisation.region.name if award.organisation.region else "",
+        award.call.title, award.title, str(award.get_status_display()), award.currency,
+        quantize(award.amount, award.currency), quantize(award.committed, award.currency),
+        quantize(award.paid, award.currency), quantize(award.remaining, award.currency),
+        award.start_date.isoformat() if award.start_date else "", award.end_date.isoformat() if award.end_date else "",
+    ] for award in awards.iterator(chunk_size=2000)]
+    award_export_record(actor=actor, fmt=fmt, rows=len(data), filters=filters.query())
+    filename = f"awards-{timezone.localdate().isoformat()}"
+    if fmt == "xlsx":
+        return xlsx_response(filename, header, data)
+    return csv_response(filename, header, data)

@@ -1,0 +1,324 @@
+"""The finance page, the award list's filters, the money panels of the dashboard and the award exports:
+who sees what, figures per currency, constant queries from 3 to 30 awards, page weight."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from grants.conditions import tranche_conditions, tranche_conditions_many
+from grants.models import AwardStatus, DisbursementStatus, Rail
+from relais.models import AuditEvent, Role
+from tests.factories import OrganisationFactory, RegionFactory
+from tests.grants.factories import AwardFactory, CallFactory, DisbursementFactory, TrancheFactory
+from tests.relais.test_page_weight import check
+
+pytestmark = pytest.mark.django_db
+
+CONDITIONS = ["agreement_signed", "due_diligence", "screening"]
+
+
+def award_with_money(world, *, currency="XOF", amount=Decimal("5000000"), status=AwardStatus.ACTIVE,
+                     organisation=None, call=None, committed=Decimal("0"), paid=Decimal("0"), **kwargs):
+    """An award of its own CSO with a first tranche (conditions to evaluate) and a second one."""
+    organisation = organisation or OrganisationFactory(tenant=world.tenant)
+    extra = {"application__call": call} if call is not None else {}
+    award = AwardFactory(tenant=world.tenant, application__organisation=organisation, currency=currency,
+                         amount=amount, status=status, committed=committed, paid=paid, **extra, **kwargs)
+    first = TrancheFactory(tenant=world.tenant, award=award, number=1, amount=amount * Decimal("0.4"),
+                           conditions=CONDITIONS, committed=committed, paid=paid)
+    TrancheFactory(tenant=world.tenant, award=award, number=2, amount=amount * Decimal("0.6"),
+                   conditions=["agreement_signed"])
+    return award, first
+
+
+def populate(world, n):
+    """n active awards, each with one payment awaiting approval and one HUB2 payment processing."""
+    recorder = world.user(Role.FINANCE)
+    for _ in range(n):
+        award, tranche = award_with_money(world, committed=Decimal("200000"))
+        DisbursementFactory(tenant=world.tenant, award=award, tranche=tranche, amount=Decimal("100000"),
+                            status=DisbursementStatus.AWAITING_APPROVAL, recorded_by=recorder)
+        DisbursementFactory(tenant=world.tenant, award=award, tranche=tranche, amount=Decimal("100000"),
+                            rail=Rail.HUB2, status=DisbursementStatus.PROCESSING)
+
+
+def queries(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return [q["sql"] for q in captured.captured_queries]
+
+
+# --- scale -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("role", "path"), [
+    (Role.FINANCE, "finance/"), (Role.MANAGER, "finance/"), (Role.FINANCE, "awards/"), (Role.MANAGER, "awards/"),
+    (Role.FINANCE, ""), (Role.MANAGER, ""), (Role.APPLICANT, ""), (Role.APPLICANT, "awards/"),
+])
+def test_pages_cost_the_same_queries_for_3_or_30_awards_and_never_count(worlds, role, path):
+    world_a, world_b = worlds
+    populate(world_b, 5)  # the other tenant has money too
+    populate(world_a, 3)
+    award_with_money(world_a, organisation=world_a.organisation)  # the applicant's own
+    client = world_a.client_for(role)
+    client.get(world_a.url())  # the session's first refresh stamp is written here, not below
+    few = queries(client, world_a.url(path))
+    populate(world_a, 27)
+    award_with_money(world_a, organisation=world_a.organisation, status=AwardStatus.ISSUED)
+    many = queries(client, world_a.url(path))
+    assert len(many) == len(few), "\n".join(many)
+    counts = [sql for sql in many if sql.startswith("SELECT COUNT(*)") and '"grants_' in sql]
+    assert not counts, counts
+
+
+@pytest.mark.parametrize(("role", "path"), [(Role.FINANCE, "finance/"), (Role.MANAGER, "awards/"),
+                                            (Role.FINANCE, "")])
+def test_pages_fit_the_budget_with_30_awards(world_a, role, path):
+    populate(world_a, 30)
+    check(f"{path}[{role}] with 30 awards", world_a.client_for(role).get(world_a.url(path)))
+
+
+def test_the_lists_use_the_narrow_screen_classes(world_a):
+    populate(world_a, 2)
+    page = world_a.client_for(Role.FINANCE).get(world_a.url("finance/")).content.decode()
+    assert page.count('class="table-wrap"') == 5
+    assert 'class="num"' in page and "secondary-col" in page
+
+
+# --- who sees what -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.TRAINER, Role.APPLICANT])
+def test_others_than_finance_and_managers_are_refused_the_page_and_the_export(world_a, role):
+    populate(world_a, 1)
+    client = world_a.client_for(role)
+    assert client.get(world_a.url("finance/")).status_code == 403
+    assert client.get(world_a.url("finance/export/")).status_code == 403
+    assert not AuditEvent.objects.filter(action="award.exported").exists()
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.TRAINER])
+def test_reviewers_and_trainers_see_no_award(world_a, role):
+    award, _ = award_with_money(world_a)
+    client = world_a.client_for(role)
+    assert award.reference not in client.get(world_a.url("awards/")).content.decode()
+    assert client.get(world_a.url(f"awards/{award.pk}/")).status_code == 404
+
+
+def test_an_applicant_sees_its_own_awards_only(world_a):
+    own, _ = award_with_money(world_a, organisation=world_a.organisation)
+    other, _ = award_with_money(world_a)
+    client = world_a.client_for(Role.APPLICANT)
+    page = client.get(world_a.url("awards/")).content.decode()
+    assert own.reference in page and other.reference not in page
+    dashboard = client.get(world_a.url()).content.decode()
+    assert own.reference in dashboard and other.reference not in dashboard
+    assert client.get(world_a.url(f"awards/{other.pk}/")).status_code == 404
+    # The filters cannot widen the applicant's list.
+    response = client.get(world_a.url("awards/"), {"q": other.reference})
+    assert list(response.context["page"]) == []
+
+
+def test_the_finance_page_shows_nothing_of_another_workspace(worlds):
+    world_a, world_b = worlds
+    foreign, _ = award_with_money(world_b, currency="EUR", amount=Decimal("7777"))
+    mine, _ = award_with_money(world_a)
+    page = world_a.client_for(Role.FINANCE).get(world_a.url("finance/")).content.decode()
+    assert mine.reference in page and foreign.reference not in page
+    assert "EUR" not in page.split('id="totals"')[1].split("</section>")[0]
+
+
+# --- figures -----------------------------------------------------------------------------------------
+
+def test_totals_are_per_currency_and_never_summed_across(world_a):
+    award_with_money(world_a, currency="XOF", amount=Decimal("5000000"), committed=Decimal("2000000"),
+                     paid=Decimal("1000000"))
+    award_with_money(world_a, currency="XOF", amount=Decimal("3000000"))
+    award_with_money(world_a, currency="EUR", amount=Decimal("12000.50"), committed=Decimal("4000.25"),
+                     paid=Decimal("4000.25"))
+    response = world_a.client_for(Role.FINANCE).get(world_a.url("finance/"))
+    totals = {row.currency: row for row in response.context["totals"]}
+    assert set(totals) == {"EUR", "XOF"}
+    assert (totals["XOF"].awards, totals["XOF"].amount, totals["XOF"].committed, totals["XOF"].paid,
+            totals["XOF"].remaining) == (2, Decimal("8000000"), Decimal("2000000"), Decimal("1000000"),
+                                         Decimal("6000000"))
+    assert (totals["EUR"].awards, totals["EUR"].amount, totals["EUR"].paid, totals["EUR"].remaining) == (
+        1, Decimal("12000.50"), Decimal("4000.25"), Decimal("8000.25"))
+    section = response.content.decode().split('id="totals"')[1].split("</section>")[0]
+    assert "8\u202f000\u202f000" in section or "8 000 000" in section.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "8012000" not in section.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+
+
+def test_the_filters_narrow_the_awards_and_the_totals(world_a):
+    north = RegionFactory(tenant=world_a.tenant, name="Tombouctou")
+    call = CallFactory(tenant=world_a.tenant, status="decided")
+    in_region, _ = award_with_money(world_a, organisation=OrganisationFactory(tenant=world_a.tenant, region=north))
+    in_call, _ = award_with_money(world_a, call=call)
+    in_euro, _ = award_with_money(world_a, currency="EUR", amount=Decimal("1000"))
+    closed, _ = award_with_money(world_a, status=AwardStatus.CLOSED)
+    client = world_a.client_for(Role.FINANCE)
+
+    def shown(params):
+        response = client.get(world_a.url("finance/"), params)
+        return {award.reference for award in response.context["page"]}, response.context["totals"]
+
+    assert shown({"region": north.pk})[0] == {in_region.reference}
+    assert shown({"call": call.pk})[0] == {in_call.reference}
+    references, totals = shown({"currency": "EUR"})
+    assert references == {in_euro.reference} and [t.currency for t in totals] == ["EUR"]
+    assert shown({"status": "closed"})[0] == {closed.reference}
+    assert len(shown({"region": "x", "currency": "ZZZ", "status": "nope"})[0]) == 4  # odd values are ignored
+
+
+def test_the_award_list_searches_reference_and_accent_folded_organisation(world_a):
+    segou = OrganisationFactory(tenant=world_a.tenant, name="Réseau des femmes de Ségou", search_name="")
+    segou.search_name = "reseau des femmes de segou"
+    segou.save()
+    found, _ = award_with_money(world_a, organisation=segou)
+    other, _ = award_with_money(world_a)
+    client = world_a.client_for(Role.MANAGER)
+    for text in ("segou", "SÉGOU femmes", found.reference.lower()):
+        page = client.get(world_a.url("awards/"), {"q": text}).content.decode()
+        assert found.reference in page and other.reference not in page, text
+    page = client.get(world_a.url("awards/"), {"q": "segou", "status": "closed"}).content.decode()
+    assert found.reference not in page
+
+
+def test_tranches_to_pay_say_why_one_is_not_ready(world_a):
+    from tests.factories_dd import DueDiligenceItemFactory
+
+    DueDiligenceItemFactory(tenant=world_a.tenant, required=True)  # nobody has sent it
+    ready_award, _ = award_with_money(world_a)
+    blocked, _ = award_with_money(world_a)
+    full, full_tranche = award_with_money(world_a, committed=Decimal("2000000"))
+    drafted, _ = award_with_money(world_a, status=AwardStatus.DRAFTED)
+    # Only "agreement signed" on the ready award's first tranche; the other keeps due diligence and screening.
+    ready_award.tranches.filter(number=1).update(conditions=["agreement_signed"])
+    response = world_a.client_for(Role.FINANCE).get(world_a.url("finance/"))
+    rows = {(row.tranche.award.reference, row.tranche.number): row for row in response.context["tranches"]}
+    assert rows[(ready_award.reference, 1)].ready
+    problems = rows[(blocked.reference, 1)].problems
+    assert {p.code for p in problems} == {"due_diligence", "screening"} and all(p.problem for p in problems)
+    assert (full.reference, 1) not in rows  # fully committed
+    assert (full.reference, 2) in rows
+    assert not any(ref == drafted.reference for ref, _n in rows)  # not active
+    page = response.content.decode()
+    assert "never been screened" in page or "jamais été" in page
+
+
+def test_conditions_of_a_list_match_the_one_by_one_answers(world_a):
+    """The bulk answers (finance page, dashboard) say exactly what the award page says, screening states included."""
+    from datetime import timedelta
+
+    from grants.selectors.finance import first_tranches_to_pay
+    from tests.factories_dd import ScreeningFactory
+
+    populate(world_a, 2)
+    now = timezone.now()
+    cases = [("clear", now), ("pending", now), ("confirmed", now), ("clear", now - timedelta(days=3000))]
+    for decision, ran_at in cases:
+        award, _ = award_with_money(world_a)
+        ScreeningFactory(tenant=world_a.tenant, organisation=award.organisation, decision=decision, ran_at=ran_at,
+                         names_screened=[award.organisation.name, award.organisation.acronym])
+    actor = world_a.actor(Role.FINANCE)
+    today = timezone.localdate()
+    tranches = first_tranches_to_pay(actor=actor, n=100)
+    assert len(tranches) == 12
+    many = tranche_conditions_many(tranches, actor=actor, today=today)
+    problems = set()
+    for t in tranches:
+        assert many[t.pk] == tranche_conditions(t, actor=actor, today=today)
+        problems.update(state.problem for state in many[t.pk] if state.code == "screening")
+    assert len(problems) >= 4  # never screened, awaiting a decision, confirmed, expired (and maybe valid/None)
+
+
+def test_payments_awaiting_approval_and_processing_link_to_their_award(world_a):
+    award, tranche = award_with_money(world_a, committed=Decimal("300000"))
+    other = world_a.members[Role.MANAGER].user
+    waiting = DisbursementFactory(tenant=world_a.tenant, award=award, tranche=tranche, recorded_by=other,
+                                  amount=Decimal("100000"), status=DisbursementStatus.AWAITING_APPROVAL)
+    DisbursementFactory(tenant=world_a.tenant, award=award, tranche=tranche, rail=Rail.STRIPE,
+                        amount=Decimal("100000"), status=DisbursementStatus.PROCESSING)
+    DisbursementFactory(tenant=world_a.tenant, award=award, tranche=tranche, rail=Rail.BANK,
+                        amount=Decimal("100000"), status=DisbursementStatus.PAID)
+    response = world_a.client_for(Role.FINANCE).get(world_a.url("finance/"))
+    assert [p.pk for p in response.context["awaiting"]] == [waiting.pk]
+    assert [p.rail for p in response.context["processing"]] == [Rail.STRIPE]
+    assert f"/awards/{award.pk}/#payments" in response.content.decode()
+
+
+# --- dashboard ---------------------------------------------------------------------------------------
+
+def test_the_finance_panel_leaves_out_payments_i_recorded(world_a):
+    award, tranche = award_with_money(world_a, committed=Decimal("200000"))
+    me = world_a.user(Role.FINANCE)
+    DisbursementFactory(tenant=world_a.tenant, award=award, tranche=tranche, recorded_by=me,
+                        amount=Decimal("100000"))
+    theirs = DisbursementFactory(tenant=world_a.tenant, award=award, tranche=tranche,
+                                 recorded_by=world_a.user(Role.MANAGER), amount=Decimal("100000"))
+    response = world_a.client_for(Role.FINANCE).get(world_a.url())
+    panel = next(p for p in response.context["panels"] if p["template"] == "grants/panels/finance.html")
+    assert [p.pk for p in panel["awaiting"]] == [theirs.pk]
+    assert "Rien à faire pour le moment" not in response.content.decode()
+
+
+def test_the_manager_panel_lists_agreements_to_issue_and_countersign(world_a):
+    drafted, _ = award_with_money(world_a, status=AwardStatus.DRAFTED)
+    signed, _ = award_with_money(world_a, status=AwardStatus.SIGNED)
+    active, _ = award_with_money(world_a)
+    response = world_a.client_for(Role.MANAGER).get(world_a.url())
+    panel = next(p for p in response.context["panels"] if p["template"] == "grants/panels/agreements.html")
+    assert [a.pk for a in panel["to_issue"]] == [drafted.pk]
+    assert [a.pk for a in panel["to_countersign"]] == [signed.pk]
+    assert active.reference not in response.content.decode()
+
+
+def test_the_grantee_panel_shows_the_agreement_to_sign_and_the_last_payment(world_a):
+    award, tranche = award_with_money(world_a, organisation=world_a.organisation, status=AwardStatus.ISSUED)
+    DisbursementFactory(tenant=world_a.tenant, award=award, tranche=tranche, amount=Decimal("250000"),
+                        status=DisbursementStatus.PAID, paid_on=timezone.localdate())
+    page = world_a.client_for(Role.APPLICANT).get(world_a.url()).content.decode()
+    assert award.reference in page
+    assert "signez-la" in page or "sign it" in page
+    assert "250" in page and "Dernier paiement" in page
+
+
+def test_an_approved_applicant_is_pointed_to_the_award_page(world_a):
+    award, _ = award_with_money(world_a, organisation=world_a.organisation, status=AwardStatus.DRAFTED)
+    client = world_a.client_for(Role.APPLICANT)
+    detail = client.get(world_a.url(f"applications/{award.application_id}/")).content.decode()
+    assert "vous contactera" not in detail
+    assert f"/awards/{award.pk}/" in detail and award.reference in detail
+    dashboard = client.get(world_a.url()).content.decode()
+    assert "vous contactera" not in dashboard and award.reference in dashboard
+
+
+# --- exports -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_export_is_neutralised_filtered_and_audited(world_a, fmt):
+    evil = OrganisationFactory(tenant=world_a.tenant, name='=HYPERLINK("http://x","clic")')
+    shown, _ = award_with_money(world_a, organisation=evil, currency="XOF", amount=Decimal("5000000"),
+                                paid=Decimal("1000000"), committed=Decimal("1000000"))
+    award_with_money(world_a, currency="EUR", amount=Decimal("1000"))
+    response = world_a.client_for(Role.FINANCE).get(world_a.url("finance/export/"),
+                                                    {"format": fmt, "currency": "XOF"})
+    assert response.status_code == 200
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert len(rows) == 2  # the header and the one XOF award
+    row = rows[1]
+    assert row[0] == shown.reference and row[1].startswith("'=HYPERLINK")
+    assert row[6] == "XOF" and Decimal(row[7]) == Decimal("5000000") and Decimal(row[9]) == Decimal("1000000")
+    event = AuditEvent.objects.get(action="award.exported")
+    assert event.after["format"] == fmt and event.after["rows"] == 1 and "currency=XOF" in event.after["filters"]
