@@ -34,6 +34,8 @@ register_audit_labels({
     "review.draft_saved": _("Review draft saved"),
     "award.create": _("Award created"),
     "disbursement.record": _("Payment recorded"),
+    "award.terms_saved": _("Award terms changed"),
+    "grant_settings.saved": _("Grant settings changed"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applications, awards, calls, ranking, reviews
+from .views import applications, award_terms, awards, calls, grant_settings, ranking, reviews
 
 app_name = "grants"
 
@@ -35,6 +35,9 @@ urlpatterns = [
     path("awards/", awards.award_list, name="award_list"),
     path("awards/<int:award_pk>/", awards.award_detail, name="award_detail"),
     path("awards/<int:award_pk>/status/", awards.award_change_status, name="award_change_status"),
+    path("awards/<int:award_pk>/terms/", award_terms.award_terms, name="award_terms"),
+    path("awards/settings/", grant_settings.grant_settings, name="grant_settings"),
+    path("awards/settings/logo/", grant_settings.grant_settings_logo, name="grant_settings_logo"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:review_pk>/conflict/", reviews.review_conflict, name="review_conflict"),

@@ -22,6 +22,7 @@ from ..models import AwardStatus
 from ..permissions import can_manage_award, can_pay_award, can_see_payee_numbers
 from ..selectors import awards as award_selectors
 from ..services.awards import award_transition
+from ..services.grant_settings import can_edit_grant_settings
 from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
 
 W = AwardStatus
@@ -39,6 +40,7 @@ def award_list(request: HttpRequest) -> HttpResponse:
     return render(request, "grants/award_list.html", {
         "page": page, "statuses": W.choices, "status": status,
         "title": _("My awards") if actor.has_role(Role.APPLICANT) else _("Awards"),
+        "can_edit_settings": bool(can_edit_grant_settings(actor)),
     })
 
 
