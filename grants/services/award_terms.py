@@ -84,7 +84,7 @@ def _budget_problems(award: Award, lines: Sequence[BudgetLineTerms], tenant_id: 
         try:
             no_control_characters(line.description)
         except ValidationError as exc:
-            problems.extend(f"{_('Budget line %(n)s') % {'n': number}} : {m}" for m in exc.messages)
+            problems.extend(_("Budget line %(n)s: %(problem)s") % {"n": number, "problem": m} for m in exc.messages)
         if not line.amount.is_finite() or line.amount <= 0:
             problems.append(_("Budget line %(n)s: the amount must be above zero.") % {"n": number})
             continue
