@@ -15,7 +15,6 @@ from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
 from relais.errors import Refused, refused_message
 from relais.models import Role
 from relais.pagination import page_of
-from relais.permissions import require
 from relais.selectors import audit_timeline
 
 from ..models import AwardStatus
@@ -80,7 +79,7 @@ def award_change_status(request: HttpRequest, award_pk: int) -> HttpResponse:
     """POST: take a step of the award table; terminating first shows its confirmation page."""
     actor = request.actor
     award = award_selectors.access_award(actor=actor, pk=award_pk)
-    require(can_manage_award(actor, award))
+    can_manage_award(actor, award).raise_if_denied()  # 403 with the reason (a Refused here was a 500)
     params = request.POST if request.method == "POST" else request.GET
     target = params.get("target", "")
     detail = redirect("grants:award_detail", tenant_slug=actor.tenant.slug, award_pk=award.pk)

@@ -242,3 +242,15 @@ def test_the_terms_page_fits_the_page_budget_with_many_rows(world_a):
     assert response.status_code == 200
     assert len(gzip.compress(response.content, compresslevel=6)) <= 14 * 1024
     assert "<table" not in response.content.decode()  # rows are cards: nothing wider than a phone
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("role", [Role.APPLICANT, Role.FINANCE])
+def test_the_award_status_url_answers_403_not_500_to_non_managers(world_a, role, method):
+    """Core fix: award_change_status raised Refused (a 500) for the grantee and finance."""
+    award = _award(world_a)
+    response = getattr(world_a.client_for(role), method)(world_a.url(f"awards/{award.pk}/status/"),
+                                                         {"target": AwardStatus.TERMINATED})
+    assert response.status_code == 403
+    award.refresh_from_db()
+    assert award.status == AwardStatus.DRAFTED
