@@ -189,17 +189,22 @@ class GrantSettingsForm(forms.Form):
                            widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg"}))
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, has_logo: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not has_logo:
+            del self.fields["remove_logo"]
+        placeholders = ", ".join(f"{{{name}}}" for name in CLAUSE_PLACEHOLDERS)
+        for name in ("clauses_fr", "clauses_en"):
+            self.fields[name].help_text = _("Replaced by the award's values: %(placeholders)s.") % {
+                "placeholders": placeholders}
         self.fields["logo"].widget = forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg"})
         for currency in Currency:
             self.fields[threshold_field(currency)] = AmountField(
-                currency=currency, label=_("Second approval above, in %(currency)s") % {"currency": currency.label},
+                currency=currency, label=_("Second approval threshold (%(currency)s)") % {"currency": currency.value},
                 required=False, min_value=0,
-                help_text=_("Payments above this amount are approved by a second finance member. Empty: every "
-                            "payment in %(currency)s needs a second approval.") % {"currency": currency.value})
+                help_text=_("Empty: every payment in %(currency)s needs a second approval.")
+                % {"currency": currency.value})
         self.order_fields(["tranche_plan", *[threshold_field(c) for c in Currency]])
-        self.placeholders = CLAUSE_PLACEHOLDERS
 
     def clean_tranche_plan(self) -> list[Decimal]:
         from .tranches import plan_problems
@@ -230,6 +235,9 @@ class GrantSettingsForm(forms.Form):
         if logo:
             logo_problem(logo)
         return logo
+
+    def logo_removed(self) -> bool:
+        return bool(self.cleaned_data.get("remove_logo"))
 
     def thresholds(self) -> dict[str, Decimal | None]:
         return {currency.value: self.cleaned_data.get(threshold_field(currency)) for currency in Currency}

@@ -18,7 +18,7 @@ from relais.permissions import role_required
 
 from ..forms_terms import GrantSettingsForm, settings_initial
 from ..selectors.award_terms import grant_settings_for_edit
-from ..services.grant_settings import CLAUSE_PLACEHOLDERS, grant_settings_save
+from ..services.grant_settings import grant_settings_save
 
 
 @role_required(Role.MANAGER)
@@ -27,14 +27,15 @@ def grant_settings(request: HttpRequest) -> HttpResponse:
 
     def current() -> tuple[int, list[Any]]:
         saved = grant_settings_for_edit(actor=actor)
-        return saved.version, [GrantSettingsForm(initial=settings_initial(saved))]
+        return saved.version, [GrantSettingsForm(initial=settings_initial(saved), has_logo=bool(saved.logo))]
 
     settings = grant_settings_for_edit(actor=actor)
-    form = GrantSettingsForm(initial=settings_initial(settings))
+    form = GrantSettingsForm(initial=settings_initial(settings), has_logo=bool(settings.logo))
     stamp, stale = Stamp.of(settings.version, [form]), None
     if request.method == "POST":
         stamp = Stamp.posted(request.POST)
-        form = GrantSettingsForm(request.POST, request.FILES, initial=settings_initial(settings))
+        form = GrantSettingsForm(request.POST, request.FILES, initial=settings_initial(settings),
+                                 has_logo=bool(settings.logo))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -43,11 +44,11 @@ def grant_settings(request: HttpRequest) -> HttpResponse:
                                    actor=actor, expected_version=expected, tranche_plan=data["tranche_plan"],
                                    approval_thresholds=form.thresholds(), clauses_fr=data["clauses_fr"],
                                    clauses_en=data["clauses_en"], logo=data.get("logo") or None,
-                                   remove_logo=data["remove_logo"]))
+                                   remove_logo=form.logo_removed()))
             except Stale as exc:
                 stale, stamp = exc, exc.stamp or stamp
                 settings = grant_settings_for_edit(actor=actor)
-                form = GrantSettingsForm(exc.data, initial=settings_initial(settings))
+                form = GrantSettingsForm(exc.data, initial=settings_initial(settings), has_logo=bool(settings.logo))
             except Refused as exc:
                 form.add_error(None, exc)
             else:
@@ -55,7 +56,6 @@ def grant_settings(request: HttpRequest) -> HttpResponse:
                 return redirect("grants:grant_settings", tenant_slug=actor.tenant.slug)
     return render(request, "grants/grant_settings.html", {
         "form": form, "stamp": stamp, "stale": stale, "settings": settings,
-        "placeholders": [f"{{{name}}}" for name in CLAUSE_PLACEHOLDERS],
     }, status=409 if stale else 200)
 
 

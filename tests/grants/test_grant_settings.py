@@ -33,6 +33,7 @@ def test_reading_the_page_writes_nothing_and_shows_the_defaults(world_a):
     client = world_a.client_for(Role.MANAGER)
     data = _page(client, world_a)
     assert data["tranche_plan"] == ["40 / 40 / 20"] and data["threshold_XOF"] == ["1000000"]
+    assert "remove_logo" not in client.get(_url(world_a)).content.decode()  # no logo to remove yet
     assert not GrantSettings.objects.filter(tenant=world_a.tenant).exists()
     body = client.get(_url(world_a)).content.decode()
     assert "{amount_words}" in body and "{organisation}" in body
@@ -64,6 +65,8 @@ def test_manager_saves_the_settings_and_they_are_audited_and_used(world_a):
     assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
     assert logo["Cache-Control"] == "private, no-store"
     assert b"".join(logo.streaming_content) == png_bytes()
+    page = client.get(_url(world_a)).content.decode()
+    assert "remove_logo" in page and "awards/settings/logo/" in page
 
 
 @pytest.mark.parametrize(("name", "data", "reason"), [
