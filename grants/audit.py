@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from relais.audit_describe import AuditTarget, register_audit_target, register_audit_values
 from relais.audit_labels import register_audit_sentences
 
-from .models import Application, ApplicationAttachment, Award, Call, Disbursement, ProgressReport, Review
+from .models import Application, ApplicationAttachment, Award, Call, Disbursement, GrantSettings, ProgressReport, Review
 
 
 def _application_name(app: Application) -> str:
@@ -199,4 +199,27 @@ register_audit_values(labels={"version": gettext_lazy("version"), "sha256": gett
                               "language": gettext_lazy("language")})
 register_audit_sentences({
     "award.exported": gettext_lazy("%(actor)s exported the list of awards and their payments"),
+})
+
+
+# --- award terms and the workspace's grant settings -------------------------------------------
+
+def _grant_settings_url(settings: GrantSettings) -> str:
+    return reverse("grants:grant_settings", kwargs={"tenant_slug": settings.tenant.slug})
+
+
+register_audit_target(AuditTarget(
+    "grants.grantsettings", gettext_lazy("the grant settings"),
+    lambda tenant: GrantSettings.objects.filter(tenant=tenant).select_related("tenant").only("tenant__slug"),
+    name=lambda settings: "", url=_grant_settings_url, action_prefixes=("grant_settings",),
+))
+register_audit_values(labels={
+    "due_dates": gettext_lazy("planned dates"), "budget": gettext_lazy("budget lines"),
+    "tranche_plan": gettext_lazy("default tranche plan (%)"),
+    "approval_thresholds": gettext_lazy("second approval above"),
+    "clauses_fr": gettext_lazy("agreement clauses (French)"), "clauses_en": gettext_lazy("agreement clauses (English)"),
+})
+register_audit_sentences({
+    "award.terms_saved": gettext_lazy("%(actor)s changed the terms of %(object)s"),
+    "grant_settings.saved": gettext_lazy("%(actor)s changed %(object)s"),
 })

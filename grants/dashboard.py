@@ -44,6 +44,8 @@ register_audit_labels({
     "grant_settings.stripe_changed": _("Stripe settings changed"),
     "disbursement.hub2_sent": _("Payment sent to HUB2"),
     "hub2.settings_changed": _("HUB2 settings changed"),
+    "award.terms_saved": _("Award terms changed"),
+    "grant_settings.saved": _("Grant settings changed"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),

@@ -24,6 +24,7 @@ from ..models import (
     NARRATIVE_SECTIONS,
     Award,
     AwardBudgetLine,
+    AwardStatus,
     Indicator,
     IndicatorValue,
     ProgressReport,
@@ -83,6 +84,9 @@ def report_save(*, report: ProgressReport, actor: Actor, sections: dict[str, str
                                                                                           tenant=actor.tenant)
         if not locked.is_editable:
             raise Refused(_("This report was submitted: it can no longer be changed."))
+        if locked.award.status not in (AwardStatus.SIGNED, AwardStatus.ACTIVE):
+            raise Refused(_("The award is “%(status)s”: reports are written once the agreement is signed.")
+                          % {"status": locked.award.get_status_display()})
         claim_version(locked, expected=expected_version)
         changed: list[str] = []
         for name, text in (sections or {}).items():

@@ -25,6 +25,7 @@ from ..selectors import finance as finance_selectors
 from ..selectors.finance import AwardFilters
 from ..services.awards import award_transition
 from ..services.awards import tranche_cancel as tranche_cancel_service
+from ..services.grant_settings import can_edit_grant_settings
 from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
 from .agreements import agreement_actions
 from .disbursements import payments_context
@@ -47,6 +48,7 @@ def award_list(request: HttpRequest) -> HttpResponse:
         "title": _("My awards") if applicant else _("Awards"),
         "finance_link": bool(can_read_finance(actor)),
         "can_configure_stripe": bool(can_configure_stripe(actor)),
+        "can_edit_settings": bool(can_edit_grant_settings(actor)),
     })
 
 
