@@ -193,6 +193,25 @@ def test_switch_workspace_link_only_with_several_workspaces(worlds):
     assert "/workspaces/" in client.get(world_a.url()).content.decode()
 
 
+def test_workspaces_are_counted_with_the_membership_not_in_a_query_of_their_own(worlds):
+    """Every workspace page shows "Switch workspace" to a member of several: the count comes with
+    TenantMiddleware's membership query (throughput at scale, issue 10), not one more query per page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world_a, world_b = worlds
+    client = world_a.client_for(Role.TRAINER)
+    client.get(world_a.url())
+    for several in (False, True):
+        if several:
+            MembershipFactory(tenant=world_b.tenant, user=world_a.user(Role.TRAINER), role=Role.TRAINER)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(world_a.url()).content.decode()
+        assert ("/workspaces/" in html) is several
+        membership_reads = [q["sql"] for q in queries.captured_queries if 'FROM "relais_membership"' in q["sql"]]
+        assert len(membership_reads) == 1, membership_reads
+
+
 def test_audit_log_names_actions_in_french(world_a):
     from relais.services.tenancy import membership_revoke
 
