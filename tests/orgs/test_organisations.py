@@ -522,3 +522,45 @@ def test_list_rows_have_one_cell_per_visible_column_and_the_name_stays_in_view(w
     rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody", 1)[1], re.S)
     assert rows and all(row.count("<td") == columns for row in rows)
     assert all(row.lstrip().startswith('<td class="key"') for row in rows)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.TRAINER])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_list_rows_are_the_cells_of_the_render_methods(world_a, role, language):
+    """body_html writes its cells without format_html, reverse() or get_FOO_display() per row
+    (throughput, issue 10): the markup is the one the table's render_* methods give, cell by cell."""
+    from django.utils import timezone, translation
+    from django.utils.html import format_html, format_html_join
+
+    from orgs.selectors.due_diligence import annotate_due_diligence
+    from orgs.selectors.organisations import organisation_table_rows
+    from orgs.tables import OrganisationTable
+
+    odd = RegionFactory(tenant=world_a.tenant, name="Ségou & <Mopti>", zone="north")
+    OrganisationFactory(tenant=world_a.tenant, name='Femmes "unies" & co', acronym="", region=None, type="")
+    tricky = OrganisationFactory(tenant=world_a.tenant, name="Jeunes <b>", acronym="J&J", region=odd,
+                                 type="ngo", status=OrganisationStatus.SUSPENDED)
+    tricky.regions_of_work.add(odd, RegionFactory(tenant=world_a.tenant, name="Kayes"))
+    tricky.focus_areas.add(FocusAreaFactory(tenant=world_a.tenant, name="Paix & sécurité"),
+                           FocusAreaFactory(tenant=world_a.tenant, name="Jeunesse"))
+    actor = world_a.actor(role)
+    rows = annotate_due_diligence(organisation_table_rows(actor=actor), today=timezone.localdate())
+    exclude = () if role == Role.MANAGER else ("dd_status",)
+    with translation.override(language):
+        table = OrganisationTable(rows, tenant_slug=world_a.tenant.slug, exclude=exclude)
+        table.paginate(per_page=50)
+        got = str(table.body_html())
+        renderers = {
+            "name": table.render_name, "type": lambda record: record.get_type_display() or "—",
+            "region": lambda record: record.region.name if record.region else "—", "zone": table.render_zone,
+            "regions_of_work": table.render_regions_of_work, "focus_areas": table.render_focus_areas,
+            "status": table.render_status, "dd_status": table.render_dd_status,
+        }
+        columns = [(renderers[column.name], column.attrs["td"].as_html()) for column in table.columns]
+        expected = "\n".join(
+            format_html("<tr>{}</tr>", format_html_join("", "<td {}>{}</td>",
+                                                        ((attrs, render(row.record)) for render, attrs in columns)))
+            for row in table.page.object_list)
+    assert got == expected
+    assert "J&amp;J" in got and "Ségou &amp; &lt;Mopti&gt;" in got and got.count("<tr>") >= 3
