@@ -39,7 +39,7 @@ def _attrs(attrs: dict[str, Any]) -> str:
 def _text(value: Any) -> str | None:
     """``{{ value }}`` for text (lazy or not); None for anything the template would localise."""
     if isinstance(value, (str, Promise)):
-        return conditional_escape(value)
+        return conditional_escape(value)  # type: ignore[arg-type]  # lazy text is a Promise
     return None
 
 
