@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from relais import selectors
-from relais.audit_describe import describe_events, export_header, export_rows
+from relais.audit_describe import describe_events, events_html, export_header, export_rows
 from relais.concurrency import Stale, Stamp, save_versioned
 from relais.confirm import Confirmation, confirmation_response
 from relais.dashboard import panels_for
@@ -220,7 +220,8 @@ def _audit_page(request: TenantRequest, form: AuditFilterForm, *, status: int = 
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "relais/audit_log.html",
-                  {"form": form, "page": page, "rows": rows, "query": query.urlencode()}, status=status)
+                  {"form": form, "page": page, "rows": rows, "rows_html": events_html(rows),
+                   "query": query.urlencode()}, status=status)
 
 
 @role_required(Role.MANAGER)
