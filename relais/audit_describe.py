@@ -24,7 +24,7 @@ from django.template.defaultfilters import date as date_filter
 from django.utils import translation
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from relais.audit_labels import audit_label, audit_sentence
@@ -346,7 +346,7 @@ def events_html(rows: Sequence[EventView]) -> SafeString:
     that it is the markup of the template loop."""
     items = []
     for row in rows:
-        created = template_localtime(row.event.created_at)
+        created = localtime(row.event.created_at)  # as the template showed it: the current time zone
         details = ""
         if row.reason or row.changes:
             lines = [row.reason_line] if row.reason else []
