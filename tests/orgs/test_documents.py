@@ -558,3 +558,53 @@ def test_checklist_item_edited_in_two_tabs_the_second_save_is_refused_and_nothin
     assert client.post(url, form_data(body)).status_code == 302
     item.refresh_from_db()
     assert (item.name, item.description) == ("Statuts et règlement intérieur", "Statuts signés et datés")
+
+
+OVERVIEW_LOOP = """{% load i18n %}{% for o in page %}<tr>
+<td><a href="{% url 'orgs:due_diligence' tenant_slug=current_tenant.slug organisation_pk=o.pk %}">{{ o.short_name }}</a><br><span class="muted">{{ o.name }}</span></td>
+<td>{{ o.get_status_display }}</td>
+<td>{% include "orgs/documents/_dd_badge.html" with status=o.dd_status %}{% if o.documents_to_review %}<br><span class="muted">{% blocktranslate count n=o.documents_to_review %}{{ n }} to review{% plural %}{{ n }} to review{% endblocktranslate %}</span>{% endif %}</td>
+<td>{% include "orgs/screening/_state_badge.html" with state=o.screening_state %}{% if o.last_screening_at %}<br><span class="muted">{{ o.last_screening_at|date:"SHORT_DATE_FORMAT" }}</span>{% endif %}</td>
+</tr>{% endfor %}"""  # noqa: E501 - the loop as templates/orgs/documents/overview.html held it
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_overview_rows_are_the_rows_of_the_template_loop(world_a, language):
+    """The overview writes its 50 rows in one pass (orgs.tables.due_diligence_rows_html; throughput,
+    issue 10): every due-diligence and screening state, counts and dates as the template loop showed them."""
+    from django.template import engines
+    from django.utils import translation
+
+    from orgs.models import OrganisationStatus, ScreeningDecision
+    from tests.factories_dd import ScreeningFactory
+
+    required = DueDiligenceItemFactory(tenant=world_a.tenant)
+    now = timezone.now()
+    cases = [
+        (ScreeningDecision.PENDING, now, ReviewStatus.PENDING, 2),
+        (ScreeningDecision.CLEAR, now - timedelta(days=3), ReviewStatus.ACCEPTED, 0),
+        (ScreeningDecision.CLEAR, now - timedelta(days=4000), ReviewStatus.REJECTED, 1),
+        (ScreeningDecision.CONFIRMED, now - timedelta(days=1), None, 0),
+        (None, None, None, 0),
+    ]
+    for index, (decision, ran_at, document, pending) in enumerate(cases):
+        org = OrganisationFactory(tenant=world_a.tenant, name=f"Réseau <{index}> & co", acronym="" if index else "R&D",
+                                  status=OrganisationStatus.SUSPENDED if index == 2 else OrganisationStatus.VERIFIED)
+        if decision is not None:
+            ScreeningFactory(tenant=world_a.tenant, organisation=org, decision=decision, ran_at=ran_at)
+        if document is not None:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=org, item=required, review_status=document)
+        for _ in range(pending):
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=org, item=required,
+                                        review_status=ReviewStatus.PENDING)
+    url = reverse("orgs:due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    with translation.override(language):
+        response = world_a.client_for(Role.MANAGER).get(url, HTTP_ACCEPT_LANGUAGE=language)
+        page = response.context["page"]
+        expected = engines["django"].from_string(OVERVIEW_LOOP).render(
+            {"page": page, "current_tenant": world_a.tenant})
+    html = response.content.decode()
+    assert f"<tbody>{expected}</tbody>" in html
+    states = {o.screening_state for o in page}
+    assert len(page) >= 6 and len(states) >= 4 and {o.dd_status for o in page} >= {"complete", "incomplete"}
+    assert "R&amp;D" in html and "&lt;1&gt; &amp; co" in html
