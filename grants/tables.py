@@ -99,7 +99,7 @@ def _status_labels(choices) -> dict[str, str]:
 def application_rows_html(rows, *, tenant_slug: str, organisation_column: bool) -> SafeString:
     detail = pk_url_maker("grants:application_detail", "application_pk", tenant_slug=tenant_slug)
     labels = _status_labels(ApplicationStatus.choices)
-    draft = escape(_("draft"))
+    draft = _("draft")  # a translated literal: the template did not escape it either
     out = []
     for app in rows:
         organisation = f"<td>{escape(app.organisation.short_name)}</td>" if organisation_column else ""

@@ -116,7 +116,7 @@ class OrganisationLookupField(forms.CharField):
 
 
 class MembershipRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=FastSelect)
     organisation = OrganisationLookupField(
         label=_("Organisation (for an applicant)"), required=False,
         help_text=_("Acronym or legal name."),

@@ -31,6 +31,7 @@ from relais.pagination import page_of
 from relais.permissions import can_change_membership, can_revoke_membership, role_required
 from relais.services import outbox as outbox_services
 from relais.services import tenancy as services
+from relais.tables import member_rows_html
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -76,6 +77,7 @@ def _members_page(request: TenantRequest, form: InvitationForm) -> HttpResponse:
     rows = [(membership, can_change_membership(actor, membership)) for membership in page]
     return render(request, "relais/members.html", {
         "form": form, "rows": rows, "page": page, "search": search,
+        "rows_html": member_rows_html(rows, tenant_slug=actor.tenant.slug),
         "invitations": invitations,
     })
 
