@@ -564,3 +564,19 @@ def test_list_rows_are_the_cells_of_the_render_methods(world_a, role, language):
             for row in table.page.object_list)
     assert got == expected
     assert "J&amp;J" in got and "Ségou &amp; &lt;Mopti&gt;" in got and got.count("<tr>") >= 3
+
+
+@pytest.mark.django_db
+def test_the_filter_choices_are_read_without_a_server_side_cursor(world_a, monkeypatch):
+    """QuerySet.iterator() opens a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE) for the
+    dozen regions and focus areas of the filters: three round trips each on every view of the list."""
+    from django.db.models.query import QuerySet
+
+    FocusAreaFactory(tenant=world_a.tenant, name="Cohésion sociale")
+
+    def no_iterator(self, *args, **kwargs):
+        raise AssertionError("a choice list read through iterator()")
+
+    monkeypatch.setattr(QuerySet, "iterator", no_iterator)
+    page = world_a.client_for(Role.MANAGER).get(list_url(world_a)).content.decode()
+    assert "Cohésion sociale</option>" in page and world_a.organisation.region.name + "</option>" in page
