@@ -185,7 +185,9 @@ def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], 
                 continue
         if not pks:
             continue
-        for obj in target.objects(tenant).filter(pk__in=pks):
+        # The workspace itself is the request's tenant, already read: no query for it.
+        objects = [tenant] if model is Tenant and pks == [tenant.pk] else target.objects(tenant).filter(pk__in=pks)
+        for obj in objects:
             found[(target_type, str(obj.pk))] = Described(
                 name=target.name(obj),
                 url=target.url(obj) if target.url else None,

@@ -190,6 +190,18 @@ def test_the_page_shows_sentences_with_links_and_no_raw_data(world_a):
     assert "grants.application" not in events and "{'status" not in events and "decision_pending" not in events
 
 
+def test_the_workspace_itself_is_named_without_a_query(world_a):
+    """An event about the workspace (its settings) names it from the request's tenant, already read."""
+    audit_record(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER), action="tenant.updated",
+                 target=world_a.tenant, before={"name": "Avant"}, after={"name": world_a.tenant.name})
+    client = world_a.client_for(Role.MANAGER)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(world_a.url("audit/")).content.decode()
+    settings_url = f'href="/{world_a.tenant.slug}/settings/"'
+    assert settings_url in page
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "relais_tenant"')]
+
+
 def _mixed_events(world, n, batch):
     manager = world.user(Role.MANAGER)
     calls = CallFactory.create_batch(2, tenant=world.tenant)
