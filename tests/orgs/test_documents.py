@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -12,7 +13,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from orgs.models import DueDiligenceItem, Organisation, OrganisationDocument, ReviewStatus
-from orgs.selectors.due_diligence import annotate_due_diligence, due_diligence_overview, due_diligence_status
+from orgs.selectors.due_diligence import (
+    annotate_due_diligence,
+    due_diligence_of_page,
+    due_diligence_overview,
+    due_diligence_status,
+)
 from orgs.services.documents import (
     DEFAULT_CHECKLIST,
     add_months,
@@ -376,6 +382,36 @@ def test_python_status_and_annotation_agree(world_a, items, docs):
     python_status, sql_status = _status_pair(world_a.organisation)
     assert python_status == sql_status
     assert due_diligence_overview(organisation=world_a.organisation, today=TODAY)[1] == python_status
+    # The overview's page reading (two queries for the page, no SQL annotation) says the same.
+    pending = sum(1 for _i, status, _o in docs if status == ReviewStatus.PENDING)
+    assert due_diligence_of_page([world_a.organisation.pk], tenant_id=tenant.pk, today=TODAY) == {
+        world_a.organisation.pk: (python_status, pending)}
+
+
+def test_the_page_reading_agrees_with_the_annotation_for_many_organisations(worlds, django_assert_num_queries):
+    world_a, world_b = worlds
+    required = DueDiligenceItemFactory(tenant=world_a.tenant, required=True, expires=True)
+    optional = DueDiligenceItemFactory(tenant=world_a.tenant, required=False)
+    organisations = OrganisationFactory.create_batch(6, tenant=world_a.tenant)
+    for index, organisation in enumerate(organisations):
+        if index % 3 == 1:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=organisation, item=required,
+                                        review_status=ReviewStatus.ACCEPTED, expires_on=TODAY + timedelta(days=5))
+        if index % 3 == 2:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=organisation, item=required,
+                                        review_status=ReviewStatus.ACCEPTED, expires_on=TODAY - timedelta(days=5))
+        for _ in range(index % 2 + index // 3):
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=organisation, item=optional,
+                                        review_status=ReviewStatus.PENDING)
+    ids = [o.pk for o in organisations]
+    expected = {o.pk: (o.dd_status, o.pending) for o in annotate_due_diligence(
+        Organisation.objects.filter(pk__in=ids), today=TODAY).annotate(
+        pending=Count("documents", filter=Q(documents__review_status=ReviewStatus.PENDING), distinct=True))}
+    with django_assert_num_queries(2):
+        got = due_diligence_of_page(ids, tenant_id=world_a.tenant.pk, today=TODAY)
+    assert got == expected
+    assert {status for status, _n in got.values()} == {"complete", "incomplete", "expired"}
+    assert {n for _s, n in got.values()} >= {0, 1, 2}
 
 
 # --- overview of all organisations ------------------------------------------------------------
