@@ -580,3 +580,42 @@ def test_the_filter_choices_are_read_without_a_server_side_cursor(world_a, monke
     monkeypatch.setattr(QuerySet, "iterator", no_iterator)
     page = world_a.client_for(Role.MANAGER).get(list_url(world_a)).content.decode()
     assert "Cohésion sociale</option>" in page and world_a.organisation.region.name + "</option>" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "?sort=dd_status", "?sort=-dd_status", "?due_diligence=expired"])
+def test_the_due_diligence_column_is_right_whether_read_for_the_page_or_in_sql(world_a, query):
+    """Unsorted and unfiltered by it, the list reads the status of its 25 rows in two plain queries
+    (the SQL annotation is costly to build on every view, issue 10); sorted or filtered, in SQL."""
+    import re
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from orgs.models import DueDiligenceStatus, ReviewStatus
+    from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory
+
+    item = DueDiligenceItemFactory(tenant=world_a.tenant, required=True, expires=True)
+    today = timezone.localdate()
+    expected = {}
+    for acronym, expires_on in (("DONE", today + timedelta(days=30)), ("LAPSED", today - timedelta(days=1)),
+                                ("NONE", None)):
+        org = OrganisationFactory(tenant=world_a.tenant, acronym=acronym)
+        if expires_on:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=org, item=item,
+                                        review_status=ReviewStatus.ACCEPTED, expires_on=expires_on)
+        expected[acronym] = {"DONE": DueDiligenceStatus.COMPLETE, "LAPSED": DueDiligenceStatus.EXPIRED,
+                             "NONE": DueDiligenceStatus.INCOMPLETE}[acronym]
+    with CaptureQueriesContext(connection) as queries:
+        body = world_a.client_for(Role.MANAGER).get(list_url(world_a) + query).content.decode()
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody", 1)[1], re.S)
+    shown = {re.search(r"<strong>(.*?)</strong>", row).group(1): row for row in rows}
+    for acronym, status in expected.items():
+        if query.startswith("?due_diligence") and status != DueDiligenceStatus.EXPIRED:
+            assert acronym not in shown
+        else:
+            assert f">{status.label}</span>" in shown[acronym]
+    in_sql = any("EXISTS" in q["sql"] and '"orgs_organisation"."name"' in q["sql"] for q in queries.captured_queries)
+    assert in_sql is bool(query)
