@@ -17,23 +17,47 @@ from orgs.models import (
     Zone,
 )
 from relais.actor import Actor
+from relais.widgets import FastSelect
 
 from .models.organisations import fold
 
 MAX_SEARCH_WORDS = 10
 
 
+class _PlainQueryIterator(django_filters.fields.ModelChoiceIterator):
+    """The choices read by one plain query. Django's iterator() opens a server-side cursor on
+    PostgreSQL outside a transaction (DECLARE, FETCH, CLOSE: three round trips) for a dozen regions."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class _ModelChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _PlainQueryIterator
+
+
+class _ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _ModelChoiceField
+
+
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.none(), method="in_region")
-    zone = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices, method="in_zone")
-    type = django_filters.ChoiceFilter(label=_("Type"), choices=OrganisationType.choices)
-    focus_area = django_filters.ModelChoiceFilter(
-        label=_("Focus area"), queryset=FocusArea.objects.none(), field_name="focus_areas"
+    # FastSelect: the same markup as Django's select templates, written in one pass (relais/widgets.py).
+    region = _ModelChoiceFilter(label=_("Region"), queryset=Region.objects.none(), method="in_region",
+                                widget=FastSelect)
+    zone = django_filters.ChoiceFilter(label=_("Zone"), choices=Zone.choices, method="in_zone", widget=FastSelect)
+    type = django_filters.ChoiceFilter(label=_("Type"), choices=OrganisationType.choices, widget=FastSelect)
+    focus_area = _ModelChoiceFilter(
+        label=_("Focus area"), queryset=FocusArea.objects.none(), field_name="focus_areas", widget=FastSelect
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=OrganisationStatus.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=OrganisationStatus.choices, widget=FastSelect)
     due_diligence = django_filters.ChoiceFilter(
-        label=_("Due diligence"), choices=DueDiligenceStatus.choices, field_name="dd_status"
+        label=_("Due diligence"), choices=DueDiligenceStatus.choices, field_name="dd_status", widget=FastSelect
     )
 
     class Meta:

@@ -23,4 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 def _workspace_count(request: HttpRequest) -> int:
     if not request.user.is_authenticated:
         return 0
+    counted = getattr(request, "workspace_count", None)  # TenantMiddleware's membership query counts them
+    if counted is not None:
+        return counted
     return request.user.memberships.filter(is_active=True, tenant__is_active=True).count()

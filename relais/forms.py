@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from relais import selectors
 from relais.models import Role, Tenant, User
 from relais.money import Currency, minor_unit, minor_unit_problem, quantize
+from relais.widgets import FastSelect
 
 
 class AmountField(forms.DecimalField):
@@ -115,7 +116,7 @@ class OrganisationLookupField(forms.CharField):
 
 
 class MembershipRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=FastSelect)
     organisation = OrganisationLookupField(
         label=_("Organisation (for an applicant)"), required=False,
         help_text=_("Acronym or legal name."),
@@ -169,8 +170,9 @@ class AuditFilterForm(forms.Form):
 
     who = forms.CharField(label=_("Who"), required=False, max_length=100,
                           help_text=_("Part of a name or e-mail address."))
-    action = forms.ChoiceField(label=_("Action"), required=False)
-    target_type = forms.ChoiceField(label=_("Object type"), required=False)
+    # FastSelect: some hundred actions, written in one pass rather than an option template each.
+    action = forms.ChoiceField(label=_("Action"), required=False, widget=FastSelect)
+    target_type = forms.ChoiceField(label=_("Object type"), required=False, widget=FastSelect)
     target = forms.CharField(label=_("Object number or reference"), required=False, max_length=64)
     date_from = forms.DateField(label=_("From"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))

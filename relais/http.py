@@ -22,6 +22,7 @@ class RelaisRequest(HttpRequest):
 
     request_id: str
     actor: Actor | None
+    workspace_count: int  # set with the actor: the user's active workspaces (the navigation's switch link)
 
 
 class TenantRequest(RelaisRequest):

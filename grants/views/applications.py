@@ -56,6 +56,7 @@ from ..services.applications import (
 )
 from ..services.emails import DECISION_EMAILS, EMAIL_ON
 from ..services.reviews import review_assign
+from ..tables import application_rows_html
 from ..versions import snapshot, snapshot_diff
 from ..workflow import APPLICATION, CONFIRMED_TARGETS
 
@@ -84,6 +85,8 @@ def application_list(request: HttpRequest) -> HttpResponse:
         "title": _("My applications") if applicant else _("Applications"), "link_to_calls": applicant,
         # Layout only: a reviewer's list leaves the column out (blind rows hold no name anyway).
         "organisation_column": not actor.has_role(Role.REVIEWER),
+        "rows_html": application_rows_html(page, tenant_slug=actor.tenant.slug,
+                                           organisation_column=not actor.has_role(Role.REVIEWER)),
     })
 
 

@@ -17,6 +17,7 @@ from ..forms import ConflictForm, ReviewForm
 from ..models import ReviewStatus
 from ..permissions import can_manage_applications, can_open_review, can_read_review
 from ..services.reviews import review_declare_conflict, review_save, reviews_assign_automatically
+from ..tables import review_rows_html
 
 
 def review_list(request: HttpRequest) -> HttpResponse:
@@ -25,8 +26,10 @@ def review_list(request: HttpRequest) -> HttpResponse:
     page = page_of(reviews, request.GET.get("page"), 25)
     page.object_list = [selectors.review_as_seen_by(review=review, actor=actor) for review in page.object_list]
     # Layout only: a manager's list names the reviewers; a reviewer's list holds only their own.
-    return render(request, "grants/review_list.html", {"page": page,
-                                                       "reviewer_column": bool(can_manage_applications(actor))})
+    reviewer_column = bool(can_manage_applications(actor))
+    return render(request, "grants/review_list.html", {
+        "page": page, "reviewer_column": reviewer_column,
+        "rows_html": review_rows_html(page, tenant_slug=actor.tenant.slug, reviewer_column=reviewer_column)})
 
 
 def review_detail(request: HttpRequest, review_pk: int) -> HttpResponse:

@@ -34,6 +34,7 @@ from relais.permissions import role_required
 
 from ..forms.documents import ChecklistItemForm, DocumentReviewForm, DocumentUploadForm
 from ..services import documents as document_services
+from ..tables import due_diligence_rows_html
 
 
 def _access(request: HttpRequest, organisation_pk: int) -> Organisation:
@@ -161,10 +162,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     organisations = dd.organisations_for_checks(actor=actor, today=today, dd_status=selected,
                                                 screening_state=selected_screening, now=now)
-    # Paginate first (no COUNT), then annotate the 50 rows shown, not the 2,000 of the tenant.
-    page = page_of(organisations, request.GET.get("page"), 50)
+    # Paginate first (no COUNT, the ids only), then annotate the 50 rows shown, not the 2,000 of the tenant.
+    page = page_of(organisations.only("pk"), request.GET.get("page"), 50)
     page.object_list = dd.with_checks(page.object_list, tenant=actor.tenant, today=today, now=now)
     return render(request, "orgs/documents/overview.html", {
+        "rows_html": due_diligence_rows_html(page.object_list, tenant_slug=actor.tenant.slug),
         "page": page, "statuses": DueDiligenceStatus.choices, "selected": selected,
         "screening_states": ScreeningState.choices, "selected_screening": selected_screening,
         "may_manage_checklist": can_manage_checklist(actor),

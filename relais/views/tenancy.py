@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from relais import selectors
-from relais.audit_describe import describe_events, export_header, export_rows
+from relais.audit_describe import describe_events, events_html, export_header, export_rows
 from relais.concurrency import Stale, Stamp, save_versioned
 from relais.confirm import Confirmation, confirmation_response
 from relais.dashboard import panels_for
@@ -31,6 +31,7 @@ from relais.pagination import page_of
 from relais.permissions import can_change_membership, can_revoke_membership, role_required
 from relais.services import outbox as outbox_services
 from relais.services import tenancy as services
+from relais.tables import member_rows_html
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -76,6 +77,7 @@ def _members_page(request: TenantRequest, form: InvitationForm) -> HttpResponse:
     rows = [(membership, can_change_membership(actor, membership)) for membership in page]
     return render(request, "relais/members.html", {
         "form": form, "rows": rows, "page": page, "search": search,
+        "rows_html": member_rows_html(rows, tenant_slug=actor.tenant.slug),
         "invitations": invitations,
     })
 
@@ -220,7 +222,8 @@ def _audit_page(request: TenantRequest, form: AuditFilterForm, *, status: int = 
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "relais/audit_log.html",
-                  {"form": form, "page": page, "rows": rows, "query": query.urlencode()}, status=status)
+                  {"form": form, "page": page, "rows": rows, "rows_html": events_html(rows),
+                   "query": query.urlencode()}, status=status)
 
 
 @role_required(Role.MANAGER)

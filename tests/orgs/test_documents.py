@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -12,7 +13,12 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from orgs.models import DueDiligenceItem, Organisation, OrganisationDocument, ReviewStatus
-from orgs.selectors.due_diligence import annotate_due_diligence, due_diligence_overview, due_diligence_status
+from orgs.selectors.due_diligence import (
+    annotate_due_diligence,
+    due_diligence_of_page,
+    due_diligence_overview,
+    due_diligence_status,
+)
 from orgs.services.documents import (
     DEFAULT_CHECKLIST,
     add_months,
@@ -376,6 +382,36 @@ def test_python_status_and_annotation_agree(world_a, items, docs):
     python_status, sql_status = _status_pair(world_a.organisation)
     assert python_status == sql_status
     assert due_diligence_overview(organisation=world_a.organisation, today=TODAY)[1] == python_status
+    # The overview's page reading (two queries for the page, no SQL annotation) says the same.
+    pending = sum(1 for _i, status, _o in docs if status == ReviewStatus.PENDING)
+    assert due_diligence_of_page([world_a.organisation.pk], tenant_id=tenant.pk, today=TODAY) == {
+        world_a.organisation.pk: (python_status, pending)}
+
+
+def test_the_page_reading_agrees_with_the_annotation_for_many_organisations(worlds, django_assert_num_queries):
+    world_a, world_b = worlds
+    required = DueDiligenceItemFactory(tenant=world_a.tenant, required=True, expires=True)
+    optional = DueDiligenceItemFactory(tenant=world_a.tenant, required=False)
+    organisations = OrganisationFactory.create_batch(6, tenant=world_a.tenant)
+    for index, organisation in enumerate(organisations):
+        if index % 3 == 1:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=organisation, item=required,
+                                        review_status=ReviewStatus.ACCEPTED, expires_on=TODAY + timedelta(days=5))
+        if index % 3 == 2:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=organisation, item=required,
+                                        review_status=ReviewStatus.ACCEPTED, expires_on=TODAY - timedelta(days=5))
+        for _ in range(index % 2 + index // 3):
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=organisation, item=optional,
+                                        review_status=ReviewStatus.PENDING)
+    ids = [o.pk for o in organisations]
+    expected = {o.pk: (o.dd_status, o.pending) for o in annotate_due_diligence(
+        Organisation.objects.filter(pk__in=ids), today=TODAY).annotate(
+        pending=Count("documents", filter=Q(documents__review_status=ReviewStatus.PENDING), distinct=True))}
+    with django_assert_num_queries(2):
+        got = due_diligence_of_page(ids, tenant_id=world_a.tenant.pk, today=TODAY)
+    assert got == expected
+    assert {status for status, _n in got.values()} == {"complete", "incomplete", "expired"}
+    assert {n for _s, n in got.values()} >= {0, 1, 2}
 
 
 # --- overview of all organisations ------------------------------------------------------------
@@ -558,3 +594,53 @@ def test_checklist_item_edited_in_two_tabs_the_second_save_is_refused_and_nothin
     assert client.post(url, form_data(body)).status_code == 302
     item.refresh_from_db()
     assert (item.name, item.description) == ("Statuts et règlement intérieur", "Statuts signés et datés")
+
+
+OVERVIEW_LOOP = """{% load i18n %}{% for o in page %}<tr>
+<td><a href="{% url 'orgs:due_diligence' tenant_slug=current_tenant.slug organisation_pk=o.pk %}">{{ o.short_name }}</a><br><span class="muted">{{ o.name }}</span></td>
+<td>{{ o.get_status_display }}</td>
+<td>{% include "orgs/documents/_dd_badge.html" with status=o.dd_status %}{% if o.documents_to_review %}<br><span class="muted">{% blocktranslate count n=o.documents_to_review %}{{ n }} to review{% plural %}{{ n }} to review{% endblocktranslate %}</span>{% endif %}</td>
+<td>{% include "orgs/screening/_state_badge.html" with state=o.screening_state %}{% if o.last_screening_at %}<br><span class="muted">{{ o.last_screening_at|date:"SHORT_DATE_FORMAT" }}</span>{% endif %}</td>
+</tr>{% endfor %}"""  # noqa: E501 - the loop as templates/orgs/documents/overview.html held it
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_overview_rows_are_the_rows_of_the_template_loop(world_a, language):
+    """The overview writes its 50 rows in one pass (orgs.tables.due_diligence_rows_html; throughput,
+    issue 10): every due-diligence and screening state, counts and dates as the template loop showed them."""
+    from django.template import engines
+    from django.utils import translation
+
+    from orgs.models import OrganisationStatus, ScreeningDecision
+    from tests.factories_dd import ScreeningFactory
+
+    required = DueDiligenceItemFactory(tenant=world_a.tenant)
+    now = timezone.now()
+    cases = [
+        (ScreeningDecision.PENDING, now, ReviewStatus.PENDING, 2),
+        (ScreeningDecision.CLEAR, now - timedelta(days=3), ReviewStatus.ACCEPTED, 0),
+        (ScreeningDecision.CLEAR, now - timedelta(days=4000), ReviewStatus.REJECTED, 1),
+        (ScreeningDecision.CONFIRMED, now - timedelta(days=1), None, 0),
+        (None, None, None, 0),
+    ]
+    for index, (decision, ran_at, document, pending) in enumerate(cases):
+        org = OrganisationFactory(tenant=world_a.tenant, name=f"Réseau <{index}> & co", acronym="" if index else "R&D",
+                                  status=OrganisationStatus.SUSPENDED if index == 2 else OrganisationStatus.VERIFIED)
+        if decision is not None:
+            ScreeningFactory(tenant=world_a.tenant, organisation=org, decision=decision, ran_at=ran_at)
+        if document is not None:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=org, item=required, review_status=document)
+        for _ in range(pending):
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=org, item=required,
+                                        review_status=ReviewStatus.PENDING)
+    url = reverse("orgs:due_diligence_overview", kwargs={"tenant_slug": world_a.tenant.slug})
+    with translation.override(language):
+        response = world_a.client_for(Role.MANAGER).get(url, HTTP_ACCEPT_LANGUAGE=language)
+        page = response.context["page"]
+        expected = engines["django"].from_string(OVERVIEW_LOOP).render(
+            {"page": page, "current_tenant": world_a.tenant})
+    html = response.content.decode()
+    assert f"<tbody>{expected}</tbody>" in html
+    states = {o.screening_state for o in page}
+    assert len(page) >= 6 and len(states) >= 4 and {o.dd_status for o in page} >= {"complete", "incomplete"}
+    assert "R&amp;D" in html and "&lt;1&gt; &amp; co" in html

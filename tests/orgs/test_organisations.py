@@ -522,3 +522,100 @@ def test_list_rows_have_one_cell_per_visible_column_and_the_name_stays_in_view(w
     rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody", 1)[1], re.S)
     assert rows and all(row.count("<td") == columns for row in rows)
     assert all(row.lstrip().startswith('<td class="key"') for row in rows)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.TRAINER])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_list_rows_are_the_cells_of_the_render_methods(world_a, role, language):
+    """body_html writes its cells without format_html, reverse() or get_FOO_display() per row
+    (throughput, issue 10): the markup is the one the table's render_* methods give, cell by cell."""
+    from django.utils import timezone, translation
+    from django.utils.html import format_html, format_html_join
+
+    from orgs.selectors.due_diligence import annotate_due_diligence
+    from orgs.selectors.organisations import organisation_table_rows
+    from orgs.tables import OrganisationTable
+
+    odd = RegionFactory(tenant=world_a.tenant, name="Ségou & <Mopti>", zone="north")
+    OrganisationFactory(tenant=world_a.tenant, name='Femmes "unies" & co', acronym="", region=None, type="")
+    tricky = OrganisationFactory(tenant=world_a.tenant, name="Jeunes <b>", acronym="J&J", region=odd,
+                                 type="ngo", status=OrganisationStatus.SUSPENDED)
+    tricky.regions_of_work.add(odd, RegionFactory(tenant=world_a.tenant, name="Kayes"))
+    tricky.focus_areas.add(FocusAreaFactory(tenant=world_a.tenant, name="Paix & sécurité"),
+                           FocusAreaFactory(tenant=world_a.tenant, name="Jeunesse"))
+    actor = world_a.actor(role)
+    rows = annotate_due_diligence(organisation_table_rows(actor=actor), today=timezone.localdate())
+    exclude = () if role == Role.MANAGER else ("dd_status",)
+    with translation.override(language):
+        table = OrganisationTable(rows, tenant_slug=world_a.tenant.slug, exclude=exclude)
+        table.paginate(per_page=50)
+        got = str(table.body_html())
+        renderers = {
+            "name": table.render_name, "type": lambda record: record.get_type_display() or "—",
+            "region": lambda record: record.region.name if record.region else "—", "zone": table.render_zone,
+            "regions_of_work": table.render_regions_of_work, "focus_areas": table.render_focus_areas,
+            "status": table.render_status, "dd_status": table.render_dd_status,
+        }
+        columns = [(renderers[column.name], column.attrs["td"].as_html()) for column in table.columns]
+        expected = "\n".join(
+            format_html("<tr>{}</tr>", format_html_join("", "<td {}>{}</td>",
+                                                        ((attrs, render(row.record)) for render, attrs in columns)))
+            for row in table.page.object_list)
+    assert got == expected
+    assert "J&amp;J" in got and "Ségou &amp; &lt;Mopti&gt;" in got and got.count("<tr>") >= 3
+
+
+@pytest.mark.django_db
+def test_the_filter_choices_are_read_without_a_server_side_cursor(world_a, monkeypatch):
+    """QuerySet.iterator() opens a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE) for the
+    dozen regions and focus areas of the filters: three round trips each on every view of the list."""
+    from django.db.models.query import QuerySet
+
+    FocusAreaFactory(tenant=world_a.tenant, name="Cohésion sociale")
+
+    def no_iterator(self, *args, **kwargs):
+        raise AssertionError("a choice list read through iterator()")
+
+    monkeypatch.setattr(QuerySet, "iterator", no_iterator)
+    page = world_a.client_for(Role.MANAGER).get(list_url(world_a)).content.decode()
+    assert "Cohésion sociale</option>" in page and world_a.organisation.region.name + "</option>" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "?sort=dd_status", "?sort=-dd_status", "?due_diligence=expired"])
+def test_the_due_diligence_column_is_right_whether_read_for_the_page_or_in_sql(world_a, query):
+    """Unsorted and unfiltered by it, the list reads the status of its 25 rows in two plain queries
+    (the SQL annotation is costly to build on every view, issue 10); sorted or filtered, in SQL."""
+    import re
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from orgs.models import DueDiligenceStatus, ReviewStatus
+    from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory
+
+    item = DueDiligenceItemFactory(tenant=world_a.tenant, required=True, expires=True)
+    today = timezone.localdate()
+    expected = {}
+    for acronym, expires_on in (("DONE", today + timedelta(days=30)), ("LAPSED", today - timedelta(days=1)),
+                                ("NONE", None)):
+        org = OrganisationFactory(tenant=world_a.tenant, acronym=acronym)
+        if expires_on:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=org, item=item,
+                                        review_status=ReviewStatus.ACCEPTED, expires_on=expires_on)
+        expected[acronym] = {"DONE": DueDiligenceStatus.COMPLETE, "LAPSED": DueDiligenceStatus.EXPIRED,
+                             "NONE": DueDiligenceStatus.INCOMPLETE}[acronym]
+    with CaptureQueriesContext(connection) as queries:
+        body = world_a.client_for(Role.MANAGER).get(list_url(world_a) + query).content.decode()
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody", 1)[1], re.S)
+    shown = {re.search(r"<strong>(.*?)</strong>", row).group(1): row for row in rows}
+    for acronym, status in expected.items():
+        if query.startswith("?due_diligence") and status != DueDiligenceStatus.EXPIRED:
+            assert acronym not in shown
+        else:
+            assert f">{status.label}</span>" in shown[acronym]
+    in_sql = any("EXISTS" in q["sql"] and '"orgs_organisation"."name"' in q["sql"] for q in queries.captured_queries)
+    assert in_sql is bool(query)

@@ -135,6 +135,33 @@ def test_unknown_keys_actions_and_objects_fall_back_to_readable_text(world_a):
         assert "{'" not in row.text and " #" not in row.text
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_rows_are_written_as_the_template_loop_wrote_them(world_a, language):
+    """events_html writes the page's <li> in one pass (throughput, issue 10): the same markup as the
+    template loop it replaced, dates in the workspace's time zone, sentences, reasons and changes."""
+    from django.template import engines
+
+    from relais.audit_describe import events_html
+
+    _, approve = _approve_event(world_a)
+    organisation_change_status(organisation=world_a.organisation, actor=world_a.actor(Role.MANAGER),
+                               status=OrganisationStatus.SUSPENDED, reason="Rapport <financier> & co")
+    changed = audit_record(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER), action="membership.role_changed",
+                           target=world_a.members[Role.TRAINER], before={"role": "trainer", "note": "a<b"},
+                           after={"role": "applicant", "note": "c&d"})
+    loop = engines["django"].from_string(
+        "{% for row in rows %}<li><time datetime=\"{{ row.event.created_at|date:'c' }}\">"
+        "{{ row.event.created_at|date:\"SHORT_DATETIME_FORMAT\" }}</time> {{ row.html }}"
+        "{% if row.reason or row.changes %}<ul>{% if row.reason %}<li>{{ row.reason_line }}</li>{% endif %}"
+        "{% for c in row.changes %}<li>{{ c.line }}</li>{% endfor %}</ul>{% endif %}</li>{% endfor %}")
+    suspended = AuditEvent.objects.get(action="organisation.suspend")
+    with translation.override(language):
+        rows = _describe(world_a, approve, suspended, changed)
+        assert any(row.reason for row in rows) and any(row.changes for row in rows)
+        assert str(events_html(rows)) == loop.render({"rows": rows})
+    assert "&lt;financier&gt; &amp; co" in str(events_html(rows))
+
+
 def test_every_action_with_a_label_has_a_sentence_in_french_and_english():
     with open(settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.po", "rb") as handle:
         french = {(m.context, m.id): m.string for m in read_po(handle) if m.id}
@@ -161,6 +188,18 @@ def test_the_page_shows_sentences_with_links_and_no_raw_data(world_a):
     assert "Aminata Traoré a approuvé la demande" in events
     assert f'href="/{world_a.tenant.slug}/applications/{app.pk}/"' in events
     assert "grants.application" not in events and "{'status" not in events and "decision_pending" not in events
+
+
+def test_the_workspace_itself_is_named_without_a_query(world_a):
+    """An event about the workspace (its settings) names it from the request's tenant, already read."""
+    audit_record(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER), action="tenant.updated",
+                 target=world_a.tenant, before={"name": "Avant"}, after={"name": world_a.tenant.name})
+    client = world_a.client_for(Role.MANAGER)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(world_a.url("audit/")).content.decode()
+    settings_url = f'href="/{world_a.tenant.slug}/settings/"'
+    assert settings_url in page
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "relais_tenant"')]
 
 
 def _mixed_events(world, n, batch):

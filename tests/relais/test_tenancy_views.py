@@ -193,6 +193,25 @@ def test_switch_workspace_link_only_with_several_workspaces(worlds):
     assert "/workspaces/" in client.get(world_a.url()).content.decode()
 
 
+def test_workspaces_are_counted_with_the_membership_not_in_a_query_of_their_own(worlds):
+    """Every workspace page shows "Switch workspace" to a member of several: the count comes with
+    TenantMiddleware's membership query (throughput at scale, issue 10), not one more query per page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world_a, world_b = worlds
+    client = world_a.client_for(Role.TRAINER)
+    client.get(world_a.url())
+    for several in (False, True):
+        if several:
+            MembershipFactory(tenant=world_b.tenant, user=world_a.user(Role.TRAINER), role=Role.TRAINER)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(world_a.url()).content.decode()
+        assert ("/workspaces/" in html) is several
+        membership_reads = [q["sql"] for q in queries.captured_queries if 'FROM "relais_membership"' in q["sql"]]
+        assert len(membership_reads) == 1, membership_reads
+
+
 def test_audit_log_names_actions_in_french(world_a):
     from relais.services.tenancy import membership_revoke
 
@@ -307,3 +326,41 @@ def test_managers_cannot_switch_mfa_off(world_a):
         tenant_update_settings(actor=world_a.actor(Role.MANAGER), require_mfa_for_staff=False)
     world_a.tenant.refresh_from_db()
     assert world_a.tenant.require_mfa_for_staff
+
+
+MEMBER_LOOP = """{% load i18n %}{% for m, decision in rows %}
+<tr>
+<td>{{ m.user.display_name }}<br><span class="muted">{{ m.user.email }}</span></td>
+<td>{{ m.get_role_display }}{% if m.organisation %}<br><span class="muted">{{ m.organisation.short_name }}</span>{% endif %}</td>
+<td>{% if m.is_active %}{% translate "active" %}{% else %}{% translate "access removed" %}{% endif %}</td>
+<td>{% if decision %}
+<a href="{% url 'relais:membership_change_role' tenant_slug=current_tenant.slug membership_pk=m.pk %}">{% translate "Change role" %}</a>
+{% if m.is_active %}<p><a href="{% url 'relais:membership_revoke' tenant_slug=current_tenant.slug membership_pk=m.pk %}">{% translate "Remove access" %}</a></p>{% endif %}
+{% else %}<span class="muted">{{ decision.reason }}</span>{% endif %}</td>
+</tr>
+{% endfor %}"""  # noqa: E501 - the loop as templates/relais/members.html held it
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_member_rows_are_the_rows_of_the_template_loop(world_a, language):
+    """relais.tables.member_rows_html writes the members page's rows in one pass (throughput, issue 10):
+    the markup of the loop it replaced, for oneself (a reason instead of links), removed members and
+    applicants with their organisation."""
+    from django.template import engines
+    from django.utils import translation
+
+    from relais.services.tenancy import membership_revoke
+
+    odd = MembershipFactory(tenant=world_a.tenant, user=UserFactory(full_name="Awa <Diallo> & fils"),
+                            role=Role.APPLICANT)
+    membership_revoke(membership=world_a.members[Role.TRAINER], actor=world_a.actor(Role.MANAGER))
+    with translation.override(language):
+        response = world_a.client_for(Role.MANAGER).get(world_a.url("members/"), HTTP_ACCEPT_LANGUAGE=language)
+        rows = response.context["rows"]
+        expected = engines["django"].from_string(MEMBER_LOOP).render({"rows": rows, "current_tenant": world_a.tenant})
+    html = response.content.decode()
+    assert f"<tbody>\n{expected}\n</tbody>" in html
+    assert any(not decision for _m, decision in rows) and any(not m.is_active for m, _d in rows)
+    assert odd.organisation.short_name in html and "Awa &lt;Diallo&gt; &amp; fils" in html
+    empty = world_a.client_for(Role.MANAGER).get(world_a.url("members/"), {"q": "nobody-at-all"}).content.decode()
+    assert '<tbody>\n<tr><td colspan="4">' in empty

@@ -1,0 +1,74 @@
+"""FastSelect writes what Django's select templates write, byte for byte, without the templates."""
+
+from __future__ import annotations
+
+import pytest
+from django import forms
+from django.template import engines
+from django.test.utils import CaptureQueriesContext
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy, override
+
+from relais.widgets import FastSelect
+
+CHOICES = [
+    ("", gettext_lazy("All")),
+    ("a", "Ségou & Mopti <nord>"),
+    (3, 'quote " and apostrophe \''),
+    ("safe", mark_safe("<b>déjà sûr</b>")),  # noqa: S308 - a label marked safe stays as it is
+    ("Régions", [("x", "Kayes"), ("y", "Sikasso")]),
+    (gettext_lazy("Zone"), [(7, "Nord")]),
+]
+CASES = [
+    (None, None), ("", None), ("a", {"id": "id_f"}), (3, {"id": "x", "required": True, "disabled": False}),
+    ("y", {"class": 'a"b', "data-n": 4}), ("7", {"autofocus": True}), (["a", "x"], None), ("absent", None),
+]
+
+
+@pytest.mark.parametrize(("value", "attrs"), CASES)
+def test_fast_select_writes_the_templates_markup(value, attrs):
+    for language in ("fr", "en"):
+        with override(language):
+            expected = forms.Select(choices=CHOICES).render("f", value, attrs)
+            got = FastSelect(choices=CHOICES).render("f", value, attrs)
+        assert got == expected
+        assert "<option" in got and "</select>" in got
+
+
+def test_fast_select_is_the_same_inside_a_form_and_a_template():
+    class Slow(forms.Form):
+        f = forms.ChoiceField(choices=CHOICES, required=False)
+
+    class Fast(forms.Form):
+        f = forms.ChoiceField(choices=CHOICES, required=False, widget=FastSelect)
+
+    template = engines["django"].from_string("{% for field in form %}{{ field.label_tag }}{{ field }}{% endfor %}")
+    for data in ({}, {"f": "x"}, {"f": "nope"}):
+        assert template.render({"form": Fast(data)}) == template.render({"form": Slow(data)})
+
+
+def test_fast_select_renders_model_choices_like_the_templates(world_a, django_db_blocker):
+    from django.db import connection
+
+    from orgs.models import Region
+    from orgs.selectors.organisations import region_list
+
+    region = Region.objects.filter(tenant=world_a.tenant).first() or Region.objects.create(
+        tenant=world_a.tenant, name="Tombouctou", zone="north")
+    slow = forms.ModelChoiceField(queryset=region_list(actor=world_a.actor("manager")), required=False)
+    fast = forms.ModelChoiceField(queryset=region_list(actor=world_a.actor("manager")), required=False,
+                                  widget=FastSelect)
+    with CaptureQueriesContext(connection) as queries:
+        got = fast.widget.render("region", region.pk, {"id": "id_region"})
+    assert got == slow.widget.render("region", region.pk, {"id": "id_region"})
+    assert f'<option value="{region.pk}" selected>' in got
+    assert len(queries.captured_queries) == 1  # the choices, read once
+
+
+def test_a_subclass_with_its_own_option_template_keeps_the_template():
+    class Custom(FastSelect):
+        option_template_name = "django/forms/widgets/input_option.html"  # any other template
+
+    expected = forms.Select(choices=CHOICES)
+    expected.option_template_name = Custom.option_template_name
+    assert Custom(choices=CHOICES).render("f", "a") == expected.render("f", "a")
