@@ -3,12 +3,11 @@ for a second approval or for the provider; and its CSV / XLSX exports. Finance m
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from relais.exports import csv_response, xlsx_response
 from relais.models import Role
@@ -36,7 +35,7 @@ def finance(request: HttpRequest) -> HttpResponse:
     processing = list(finance_selectors.processing_payments(actor=actor, filters=filters)[:SECTION_ROWS + 1])
     return render(request, "grants/finance.html", {
         "page": page, "filters": filters,
-        "export_query": urlencode(filters.query()) + "&" if filters.query() else "",
+        "export_filters": filters.query(),
         "totals": finance_selectors.totals_by_currency(awards),
         "tranches": finance_selectors.with_conditions(tranches[:SECTION_ROWS], actor=actor,
                                                       today=timezone.localdate()),
@@ -49,12 +48,14 @@ def finance(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.FINANCE, Role.MANAGER)
+@require_POST
 def finance_export(request: HttpRequest) -> HttpResponse:
-    """The filtered awards with their money, as CSV or XLSX (cells cannot become formulas); audited."""
+    """The filtered awards with their money, as CSV or XLSX (cells cannot become formulas); audited, so a
+    POST (a GET never writes, even an audit event)."""
     actor = request.actor
-    filters = AwardFilters.from_query(request.GET)
+    filters = AwardFilters.from_query(request.POST)
     awards = finance_selectors.award_export_rows(finance_selectors.filtered_awards(actor=actor, filters=filters))
-    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    fmt = "xlsx" if request.POST.get("format") == "xlsx" else "csv"
     header = [_("Reference"), _("Organisation"), _("Region"), _("Call"), _("Project"), _("Status"), _("Currency"),
               _("Awarded"), _("Committed"), _("Paid"), _("Remaining"), _("Start date"), _("End date")]
     # Amounts in the award currency's minor unit (XOF: whole francs), the currency beside them: never summed.
