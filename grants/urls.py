@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applications, awards, calls, ranking, reports, reviews
+from .views import applications, awards, calls, ranking, report_pages, reports, reviews
 
 app_name = "grants"
 
@@ -37,6 +37,14 @@ urlpatterns = [
     path("awards/<int:award_pk>/status/", awards.award_change_status, name="award_change_status"),
     path("awards/<int:award_pk>/tranches/<int:tranche_pk>/cancel/", awards.tranche_cancel, name="tranche_cancel"),
     path("reports/<int:progressreport_pk>/", reports.report_detail, name="report_detail"),
+    path("reports/", report_pages.report_list, name="report_list"),
+    path("reports/<int:progressreport_pk>/edit/", report_pages.report_edit, name="report_edit"),
+    path("reports/<int:progressreport_pk>/review/", report_pages.report_review, name="report_review"),
+    path("reports/<int:progressreport_pk>/finance/", report_pages.report_finance, name="report_finance"),
+    path("report-files/<int:reportattachment_pk>/", report_pages.report_attachment_download,
+         name="report_attachment_download"),
+    path("report-files/<int:reportattachment_pk>/delete/", report_pages.report_attachment_delete,
+         name="report_attachment_delete"),
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:review_pk>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:review_pk>/conflict/", reviews.review_conflict, name="review_conflict"),

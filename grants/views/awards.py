@@ -63,6 +63,7 @@ def award_detail(request: HttpRequest, award_pk: int) -> HttpResponse:
         "can_pay": bool(can_pay_award(actor, award)),
         "show_payee": can_see_payee_numbers(actor, award),
         "timeline": audit_timeline(actor=actor, target=award)[:50] if not actor.has_role(Role.APPLICANT) else [],
+        "reports": list(award_selectors.award_reports(award=award).select_related("gates_tranche")),
     }
     return render(request, "grants/award_detail.html", context)
 
