@@ -83,7 +83,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "grants/report_list.html", {
         "grantee": False, "page": page, "rows": [(r, r.timing(today)) for r in page], "filters": filters,
         "statuses": P.choices,
-        "calls": list(selectors.call_list(actor=actor).order_by("-id").only("id", "title")[:200]),
+        "calls": list(selectors.call_list(actor=actor).order_by("-id").only("id", "title_fr", "title_en")[:200]),
         "regions": list(selectors.region_list(actor=actor).only("id", "name")),
     })
 
