@@ -185,7 +185,8 @@ def test_request_changes_resubmit_approve_releases_the_tranche_and_no_email_carr
     award_page = world_a.client_for(Role.FINANCE).get(world_a.url(f"awards/{report.award_id}/")).content.decode()
     assert "✓ Rapport d’avancement précédent approuvé" in award_page
 
-    kinds = set(OutboundEmail.objects.filter(target_type="grants.progressreport", target_id=str(report.pk)).values_list("kind", flat=True))
+    kinds = set(OutboundEmail.objects.filter(target_type="grants.progressreport", target_id=str(report.pk))
+                .values_list("kind", flat=True))
     assert kinds == {"report_submitted", "report_changes_requested", "report_approved"}
     for email in OutboundEmail.objects.all():
         assert SECRET not in email.body and "Précisez la date" not in email.body
