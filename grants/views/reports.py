@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from relais.demographics import AgeBand
 from relais.selectors import audit_timeline
 
 from ..models import NARRATIVE_SECTIONS, ProgressReport, ReportStatus
@@ -51,7 +52,7 @@ def detail_response(request: HttpRequest, report: ProgressReport, *, review_form
         "parts": {name: (comments.get(name, ""), comment_field(name)) for name in ("indicators", "expenses",
                                                                                    "attachments")},
         "general_comment": comments.get("general", ""),
-        "indicators": indicators, "lines": lines, "attachments": report_selectors.report_attachments(report=report),
+        "indicators": indicators, "lines": lines, "age_bands": AgeBand.choices, "attachments": report_selectors.report_attachments(report=report),
         "versions": versions, "changes": changes,
         "review_form": review_form, "review_conflict": "" if review or not actor.is_manager else review.reason,
         "finance_form": FinanceCommentForm(initial={"comment": report.finance_comment}) if finance else None,

@@ -347,3 +347,24 @@ def test_the_report_pages_fit_14_kb(world_a, capsys):
         assert sizes[name] <= 14 * 1024
     with capsys.disabled():
         print(f"\nreport pages first load (gzip): {sizes}")
+
+
+def test_the_lists_missing_items_are_the_submission_rules(world_a):
+    """reports_problems (a page of reports in fixed queries) says what report_problems says for each."""
+    from grants.reporting import report_problems, reports_problems
+    from grants.services.awards import grant_settings
+    from grants.services.reports import report_save
+
+    first = _report(world_a)
+    lines = list(first.award.budget_lines.all())
+    applicant = world_a.actor(Role.APPLICANT)
+    # Report 1 overspends line 1 (needs an explanation); report 2 inherits it as "spent before".
+    report_save(report=first, actor=applicant, sections={"activities": "A", "results": "R"},
+                expenses={lines[0].pk: (lines[0].amount * Decimal("1.5"), "")})
+    second = ProgressReport.objects.get(award=first.award, number=2)
+    report_save(report=second, actor=applicant, expenses={lines[0].pk: (Decimal("1000"), "Raison")})
+    reports = list(ProgressReport.objects.filter(award=first.award).select_related("award"))
+    bulk = reports_problems(reports, threshold=grant_settings(world_a.tenant).variance_threshold)
+    for report in reports:
+        assert bulk[report.pk] == report_problems(report)
+    assert any("Justifiez l’écart" in p for p in bulk[first.pk])
