@@ -362,9 +362,29 @@ def test_the_lists_missing_items_are_the_submission_rules(world_a):
     report_save(report=first, actor=applicant, sections={"activities": "A", "results": "R"},
                 expenses={lines[0].pk: (lines[0].amount * Decimal("1.5"), "")})
     second = ProgressReport.objects.get(award=first.award, number=2)
-    report_save(report=second, actor=applicant, expenses={lines[0].pk: (Decimal("1000"), "Raison")})
+    report_save(report=second, actor=applicant, expenses={lines[0].pk: (Decimal("1000"), "")})
     reports = list(ProgressReport.objects.filter(award=first.award).select_related("award"))
     bulk = reports_problems(reports, threshold=grant_settings(world_a.tenant).variance_threshold)
     for report in reports:
         assert bulk[report.pk] == report_problems(report)
     assert any("Justifiez l’écart" in p for p in bulk[first.pk])
+    assert any("Justifiez l’écart" in p for p in bulk[second.pk])  # report 1's spending counts before
+
+
+def test_request_changes_without_a_word_is_refused_and_keeps_the_typed_comments(world_a):
+    report = ProgressReportFactory(tenant=world_a.tenant, award__application__organisation=world_a.organisation,
+                                   status=ReportStatus.SUBMITTED)
+    manager = world_a.client_for(Role.MANAGER)
+    response = manager.post(_url(world_a, report, "review/"), {"target": "changes_requested", "message": "  "})
+    assert response.status_code == 400
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED and not OutboundEmail.objects.exists()
+    # A manager linked to the grantee CSO reviews nothing.
+    linked = MembershipFactory(tenant=world_a.tenant, role=Role.MANAGER, organisation=world_a.organisation)
+    from django.test import Client
+
+    client = Client()
+    client.force_login(linked.user)
+    assert client.post(_url(world_a, report, "review/"), {"target": "approved"}).status_code == 403
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
