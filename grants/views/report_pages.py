@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.concurrency import Stale, Stamp, save_versioned
+from relais.actor import Actor
+from relais.concurrency import Stale, Stamp, save_versioned, stale_since
 from relais.downloads import private_file_response
+from relais.drafts import pop_rescued
 from relais.errors import Refused, refused_message
 from relais.ids import pk_like
-from relais.models import Role
+from relais.models import Membership, Role
 from relais.pagination import page_of
 
 from .. import selectors
@@ -165,8 +167,17 @@ def report_edit(request: HttpRequest, progressreport_pk: int) -> HttpResponse:
                 messages.success(request, _("Report saved."))
                 return _edit(request, report)
     else:
-        form = _form(report)
+        rescued = pop_rescued(request)
+        form = _form(report, rescued.data if rescued else None)
         stamp = Stamp.of(report.version, [form])
+        if rescued is not None:
+            # Text typed after the session expired keeps the version it was typed on: what was saved
+            # since is shown now, and saving it is checked like any other save.
+            messages.warning(request, _("Your unsaved text was restored — save it."))
+            stamp = Stamp.posted(rescued.data)
+            stale = stale_since(stamp=stamp, data=rescued.data, posted=[form], current=current)
+            if stale is not None and stale.data is not None:
+                stamp, form = stale.stamp or stamp, _form(report, stale.data)
     comments = report.review_comments or {}
 
     return render(request, "grants/report_edit.html", {
@@ -176,6 +187,16 @@ def report_edit(request: HttpRequest, progressreport_pk: int) -> HttpResponse:
         "attachments": report_selectors.report_attachments(report=report),
         "problems": report_problems(report) if decision else [], "timing": report.timing(timezone.localdate()),
     }, status=status)
+
+
+def _may_rescue_report(membership: Membership, *, progressreport_pk: int) -> bool:
+    """relais.drafts keeps text POSTed after the session expired only if this member may edit the report."""
+    actor = Actor.of(membership)
+    report = award_selectors.report_list(actor=actor).filter(pk=progressreport_pk).first()
+    return report is not None and bool(can_edit_report(actor, report))
+
+
+report_edit.rescues_drafts = _may_rescue_report  # type: ignore[attr-defined]
 
 
 @require_POST

@@ -388,3 +388,25 @@ def test_request_changes_without_a_word_is_refused_and_keeps_the_typed_comments(
     assert client.post(_url(world_a, report, "review/"), {"target": "approved"}).status_code == 403
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
+
+
+def test_text_typed_after_the_session_expired_is_given_back(world_a, settings):
+    from django.test import Client
+
+    report = ProgressReportFactory(tenant=world_a.tenant, award__application__organisation=world_a.organisation)
+    user = world_a.user(Role.APPLICANT)
+    url = _url(world_a, report, "edit/")
+    client = Client()
+    client.force_login(user)
+    data = form_data(client.get(url).content)
+    del client.cookies[settings.SESSION_COOKIE_NAME]  # the session expired; the recent-user cookie stays
+    response = client.post(url, {**data, "activities": "Tapé pendant une heure", "go": "_save"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    report.refresh_from_db()
+    assert report.activities == ""  # nothing written until saved
+    client.force_login(user)
+    again = form_data(client.get(url).content)
+    assert again["activities"] == ["Tapé pendant une heure"]
+    assert client.post(url, {**again, "go": "_save"}).status_code == 302
+    report.refresh_from_db()
+    assert report.activities == "Tapé pendant une heure"
