@@ -193,6 +193,9 @@ register_audit_sentences({
     "report.resubmit": gettext_lazy("%(actor)s resubmitted %(object)s"),
     "report.approve": gettext_lazy("%(actor)s approved %(object)s"),
     "report.request_changes": gettext_lazy("%(actor)s requested changes to %(object)s"),
+    "report.attachment_added": gettext_lazy("%(actor)s attached a file to %(object)s"),
+    "report.attachment_deleted": gettext_lazy("%(actor)s removed a file from %(object)s"),
+    "report.finance_comment": gettext_lazy("%(actor)s commented on the finances of %(object)s"),
 })
 register_audit_values(labels={"version": gettext_lazy("version"), "sha256": gettext_lazy("SHA-256 fingerprint"),
                               "method": gettext_lazy("method"), "full_name": gettext_lazy("full name"),

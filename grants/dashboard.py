@@ -36,6 +36,9 @@ register_audit_labels({
     "award.create": _("Award created"),
     "award.tranche_cancelled": _("Tranche cancelled"),
     "report.saved": _("Report saved"),
+    "report.attachment_added": _("File attached to a report"),
+    "report.attachment_deleted": _("File removed from a report"),
+    "report.finance_comment": _("Finance comment on a report"),
     "disbursement.record": _("Payment recorded"),
     "agreement.generate": _("Agreement generated"),
     "agreement.accept": _("Agreement accepted electronically"),
@@ -54,6 +57,8 @@ nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Applicati
           url_name="grants:application_list", order=30)
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Awards"), url_name="grants:award_list",
           order=35)
+nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.FINANCE], label=_("Reports"), url_name="grants:report_list",
+          order=37)
 nav_entry(roles=[Role.MANAGER, Role.REVIEWER], label=_("Reviews"), url_name="grants:review_list", order=40)
 nav_entry(roles=[Role.MANAGER, Role.FINANCE], label=_("Mobile money (HUB2)"), url_name="grants:hub2_settings",
           order=90)

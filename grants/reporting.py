@@ -107,31 +107,84 @@ def expense_lines(report: ProgressReport, *, threshold: Decimal) -> list[Expense
                         mine[line.pk].explanation if line.pk in mine else "", threshold, final) for line in lines]
 
 
+def line_name(line: AwardBudgetLine) -> str:
+    return line.description or (line.category.name if line.category else "—")
+
+
 def report_problems(report: ProgressReport) -> list[str]:
     """What blocks the submission, in the reader's language (the form shows the same list)."""
     from .services.awards import grant_settings
 
+    targets = list(IndicatorTarget.objects.filter(tenant_id=report.tenant_id, award_id=report.award_id)
+                   .select_related("indicator"))
+    reported = set(IndicatorValue.objects.filter(tenant_id=report.tenant_id, report=report)
+                   .values_list("indicator_id", flat=True))
+    threshold = grant_settings(report.tenant).variance_threshold
+    return problems_of(report, targets=targets, reported=reported,
+                       lines=expense_lines(report, threshold=threshold))
+
+
+def problems_of(report: ProgressReport, *, targets: list[IndicatorTarget], reported: set[int],
+                lines: list[ExpenseLine]) -> list[str]:
+    """The rules of a complete report on data already read (report_problems for one report, reports_problems
+    for a page of them)."""
     problems = []
     labels = {name: ProgressReport._meta.get_field(name).verbose_name for name in REQUIRED_SECTIONS}
     for name in REQUIRED_SECTIONS:
         if not (getattr(report, name) or "").strip():
             problems.append(_("Fill in the section “%(section)s”.") % {"section": labels[name]})
-    targeted = IndicatorTarget.objects.filter(tenant_id=report.tenant_id, award_id=report.award_id)
-    reported = set(IndicatorValue.objects.filter(tenant_id=report.tenant_id, report=report)
-                   .values_list("indicator_id", flat=True))
-    for target in targeted.select_related("indicator"):
+    for target in targets:
         if target.indicator_id not in reported:
             problems.append(_("Give a value for the indicator “%(name)s” (0 if nothing this period).")
                             % {"name": target.indicator.name})
-    threshold = grant_settings(report.tenant).variance_threshold
-    for line in expense_lines(report, threshold=threshold):
-        name = line.line.description or (line.line.category.name if line.line.category else "—")
+    for line in lines:
+        name = line_name(line.line)
         if line.amount is None:
             problems.append(_("Enter what was spent on “%(line)s” (0 if nothing).") % {"line": name})
         elif line.needs_explanation and not line.explanation.strip():
             problems.append(_("Explain the variance of %(variance)s %% on “%(line)s”.")
                             % {"variance": line.variance, "line": name})
     return problems
+
+
+def reports_problems(reports: list[ProgressReport], *, threshold: Decimal) -> dict[int, list[str]]:
+    """report_problems for many reports in a fixed number of queries (the reports list): the reports carry
+    their award."""
+    if not reports:
+        return {}
+    tenant_id = reports[0].tenant_id
+    award_ids = {r.award_id for r in reports}
+    targets: dict[int, list[IndicatorTarget]] = {}
+    for target in (IndicatorTarget.objects.filter(tenant_id=tenant_id, award_id__in=award_ids)
+                   .select_related("indicator")):
+        targets.setdefault(target.award_id, []).append(target)
+    reported: dict[int, set[int]] = {}
+    for report_id, indicator_id in (IndicatorValue.objects.filter(tenant_id=tenant_id, report__in=reports)
+                                    .values_list("report_id", "indicator_id")):
+        reported.setdefault(report_id, set()).add(indicator_id)
+    lines: dict[int, list[AwardBudgetLine]] = {}
+    for line in AwardBudgetLine.objects.filter(tenant_id=tenant_id, award_id__in=award_ids).select_related("category"):
+        lines.setdefault(line.award_id, []).append(line)
+    # Every expense of these awards: (award, report number, line) -> amount, explanation.
+    spent: dict[int, list[tuple[int, int, int, Decimal, str]]] = {}
+    for award_id, number, report_id, line_id, amount, explanation in (
+            ReportExpense.objects.filter(tenant_id=tenant_id, report__award_id__in=award_ids)
+            .values_list("report__award_id", "report__number", "report_id", "budget_line_id", "amount",
+                         "explanation")):
+        spent.setdefault(award_id, []).append((number, report_id, line_id, amount, explanation))
+    result = {}
+    for report in reports:
+        expenses = spent.get(report.award_id, [])
+        final = report.kind == ReportKind.FINAL
+        rows = []
+        for line in lines.get(report.award_id, []):
+            before = sum((a for n, _r, lid, a, _e in expenses if lid == line.pk and n < report.number), Decimal(0))
+            mine = [(a, e) for _n, r, lid, a, e in expenses if lid == line.pk and r == report.pk]
+            rows.append(ExpenseLine(line, before, mine[0][0] if mine else None, mine[0][1] if mine else "",
+                                    threshold, final))
+        result[report.pk] = problems_of(report, targets=targets.get(report.award_id, []),
+                                        reported=reported.get(report.pk, set()), lines=rows)
+    return result
 
 
 # --- the tranche condition -------------------------------------------------------------------

@@ -157,7 +157,8 @@ def _snapshot(report: ProgressReport) -> dict[str, Any]:
 def report_transition(*, report: ProgressReport, actor: Actor, target: str, reason: str = "",
                       comments: dict[str, str] | None = None) -> ProgressReport:
     """Submit / resubmit (a version is frozen), approve, or request changes with a message and comments per
-    section. The e-mails of these steps are queued by grants.services.emails_reports when it exists."""
+    section. Each step's e-mail is queued by grants.services.emails_reports (managers on submission, the
+    grantee on approval or a request for changes)."""
     same_tenant(actor, report)
 
     def apply(locked: ProgressReport, ctx: dict[str, Any]) -> dict[str, Any]:
@@ -174,14 +175,18 @@ def report_transition(*, report: ProgressReport, actor: Actor, target: str, reas
             return {"sections": sorted(k for k, v in (locked.review_comments or {}).items() if v)}
         return {}
 
-    if target == P.CHANGES_REQUESTED and comments is not None:
-        with transaction.atomic():
+    from .emails_reports import EMAIL_ON_REPORT, report_email
+
+    with transaction.atomic():
+        if target == P.CHANGES_REQUESTED and comments is not None:
             locked = ProgressReport.objects.select_for_update().get(pk=report.pk, tenant=actor.tenant)
             if locked.status == P.SUBMITTED:
                 locked.review_comments = {k: v.strip() for k, v in comments.items() if (v or "").strip()}
                 locked.save(update_fields=["review_comments"])
                 report.review_comments = locked.review_comments
-                return transition(REPORT, obj=report, target=target, actor=actor, reason=reason, apply=apply,
-                                  lock_related=("award",))
-    return transition(REPORT, obj=report, target=target, actor=actor, reason=reason, apply=apply,
-                      lock_related=("award",))
+        done = transition(REPORT, obj=report, target=target, actor=actor, reason=reason, apply=apply,
+                          lock_related=("award",))
+        # Stored in the outbox with the step; leaves after commit. Never the safety section.
+        report_email(report=done, kind=EMAIL_ON_REPORT[target], actor=actor)
+    report.refresh_from_db()
+    return done

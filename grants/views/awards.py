@@ -72,6 +72,7 @@ def award_detail(request: HttpRequest, award_pk: int) -> HttpResponse:
         "show_payee": can_see_payee_numbers(actor, award),
         "timeline": audit_timeline(actor=actor, target=award)[:50] if not actor.has_role(Role.APPLICANT) else [],
         "agreement": agreement_actions(actor, award),
+        "reports": list(award_selectors.award_reports(award=award).select_related("gates_tranche")),
     }
     context.update(payments_context(actor=actor, award=award, disbursements=context["disbursements"],
                                     ledger=context["ledger"]))

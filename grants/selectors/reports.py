@@ -1,0 +1,200 @@
+"""Readers for the progress-report pages: the reports list (the grantee's, the workspace's with filters),
+a report's indicators and financial table, its attachments and submitted versions.
+
+Every reader starts from grants.selectors.awards.report_list (the awards the actor may see), so a report
+of another CSO or another workspace is a 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from relais.actor import Actor
+from relais.demographics import AgeBand, Sex
+from relais.models import Role
+
+from ..models import (
+    NARRATIVE_SECTIONS,
+    REPORT_EDITABLE_STATUSES,
+    IndicatorTarget,
+    IndicatorValue,
+    ProgressReport,
+    ReportAttachment,
+    ReportStatus,
+    ReportVersion,
+)
+from ..reporting import ExpenseLine, expense_lines, line_name
+from .awards import report_list
+
+SENSITIVE = "safety_incidents"
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    status: str = ""
+    overdue: bool = False
+    call_id: int | None = None
+    region_id: int | None = None
+
+
+def report_search(*, actor: Actor, filters: ReportFilters, today: dt.date) -> QuerySet[ProgressReport]:
+    """The workspace's reports for managers and finance (the grantee's own for an applicant), filtered;
+    managers get the reports waiting for their review first. Served by the (tenant, status, due date) and
+    (tenant, due date) indexes."""
+    reports = report_list(actor=actor).select_related("award__organisation__region")
+    if filters.status in ReportStatus.values:
+        reports = reports.filter(status=filters.status)
+    if filters.overdue:
+        reports = reports.filter(status__in=REPORT_EDITABLE_STATUSES, due_date__lt=today)
+    if filters.call_id is not None:
+        reports = reports.filter(award__call_id=filters.call_id)
+    if filters.region_id is not None:
+        reports = reports.filter(award__organisation__region_id=filters.region_id)
+    if actor.is_manager:
+        to_review = Case(When(status=ReportStatus.SUBMITTED, then=Value(0)), default=Value(1),
+                         output_field=IntegerField())
+        return reports.order_by(to_review, "due_date", "id")
+    return reports.order_by("due_date", "id")
+
+
+def grantee_reports(*, actor: Actor) -> tuple[list[ProgressReport], QuerySet[ProgressReport]]:
+    """An applicant's reports: those still to write (to do, changes requested; a handful per award), and
+    the submitted or approved ones, latest first (paginated by the page)."""
+    reports = report_list(actor=actor)
+    open_ = list(reports.filter(status__in=REPORT_EDITABLE_STATUSES).order_by("due_date", "id")[:100])
+    past = reports.exclude(status__in=REPORT_EDITABLE_STATUSES).order_by("-due_date", "-id")
+    return open_, past
+
+
+# --- one report's content ---------------------------------------------------------------------
+
+GRID = [(sex, band) for sex in Sex.values for band in AgeBand.values]
+
+
+@dataclass
+class IndicatorRow:
+    """One targeted indicator on a report: this period's values (a cell per sex and age band, or one),
+    the period's total and the progress to date against the award's target."""
+
+    target: IndicatorTarget
+    values: dict[tuple[str, str], Decimal]
+    cumulative: Decimal
+
+    @property
+    def indicator(self) -> Any:
+        return self.target.indicator
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.values.values(), Decimal(0))
+
+    @property
+    def progress(self) -> Decimal | None:
+        if not self.target.target:
+            return None
+        return (self.cumulative * 100 / self.target.target).quantize(Decimal("1"))
+
+    def cell(self, sex: str, band: str) -> Decimal | None:
+        return self.values.get((sex, band))
+
+    @property
+    def grid(self) -> list[tuple[str, list[Decimal | None]]]:
+        return [(label, [self.values.get((sex, band)) for band in AgeBand.values]) for sex, label in Sex.choices]
+
+
+def report_indicators(*, report: ProgressReport) -> list[IndicatorRow]:
+    """The award's targeted indicators with this report's values and the cumulative progress (this report
+    and the earlier ones): two queries."""
+    targets = list(IndicatorTarget.objects.filter(tenant_id=report.tenant_id, award_id=report.award_id)
+                   .select_related("indicator"))
+    mine: dict[int, dict[tuple[str, str], Decimal]] = {}
+    cumulative: dict[int, Decimal] = {}
+    for report_id, indicator_id, sex, band, value in (
+            IndicatorValue.objects.filter(tenant_id=report.tenant_id, report__award_id=report.award_id,
+                                          report__number__lte=report.number)
+            .values_list("report_id", "indicator_id", "sex", "age_band", "value")):
+        cumulative[indicator_id] = cumulative.get(indicator_id, Decimal(0)) + value
+        if report_id == report.pk:
+            mine.setdefault(indicator_id, {})[(sex, band)] = value
+    return [IndicatorRow(t, mine.get(t.indicator_id, {}), cumulative.get(t.indicator_id, Decimal(0)))
+            for t in targets]
+
+
+def report_expenses(*, report: ProgressReport) -> list[ExpenseLine]:
+    from ..services.awards import grant_settings
+
+    return expense_lines(report, threshold=grant_settings(report.tenant).variance_threshold)
+
+
+def report_attachments(*, report: ProgressReport) -> list[ReportAttachment]:
+    return list(ReportAttachment.objects.filter(tenant_id=report.tenant_id, report=report)
+                .select_related("uploaded_by").order_by("id"))
+
+
+def access_report_attachment(*, actor: Actor, pk: int) -> ReportAttachment:
+    return get_object_or_404(
+        ReportAttachment.objects.filter(tenant=actor.tenant, report__in=report_list(actor=actor).values("pk"))
+        .select_related("report__award"), pk=pk)
+
+
+def report_versions(*, report: ProgressReport) -> list[ReportVersion]:
+    return list(ReportVersion.objects.filter(tenant_id=report.tenant_id, report=report)
+                .select_related("created_by").order_by("number"))
+
+
+# --- what changed between two submissions -------------------------------------------------------
+
+@dataclass(frozen=True)
+class VersionChange:
+    label: str
+    old: str
+    new: str
+
+
+def version_changes(older: dict[str, Any], newer: dict[str, Any], *, sensitive: bool,
+                    indicators: list[IndicatorRow], lines: list[ExpenseLine]) -> list[VersionChange]:
+    """What the grantee changed between two submitted versions, readably: section texts, indicator values
+    and expenses. The safety section only for those who may read it."""
+    changes = []
+    names = [*NARRATIVE_SECTIONS, *([SENSITIVE] if sensitive else [])]
+    for name in names:
+        if (older.get(name) or "") != (newer.get(name) or ""):
+            label = str(ProgressReport._meta.get_field(name).verbose_name)
+            changes.append(VersionChange(label[:1].upper() + label[1:], older.get(name) or "—",
+                                         newer.get(name) or "—"))
+    indicator_names = {row.indicator.pk: row.indicator.name for row in indicators}
+    sexes, bands = dict(Sex.choices), dict(AgeBand.choices)
+
+    def values(snapshot: dict[str, Any]) -> dict[tuple[Any, str, str], str]:
+        return {(i, s, b): v for i, s, b, v in snapshot.get("values", [])}
+
+    old_values, new_values = values(older), values(newer)
+    for key in sorted(set(old_values) | set(new_values), key=str):
+        if old_values.get(key) != new_values.get(key):
+            indicator_id, sex, band = key
+            label = " — ".join(str(part) for part in (indicator_names.get(indicator_id, indicator_id),
+                                                      sexes.get(sex, ""), bands.get(band, "")) if part)
+            changes.append(VersionChange(label, old_values.get(key, "—"), new_values.get(key, "—")))
+    line_names = {line.line.pk: line_name(line.line) for line in lines}
+
+    def spent(snapshot: dict[str, Any]) -> dict[Any, tuple[str, str]]:
+        return {line_id: (amount, why) for line_id, amount, why in snapshot.get("expenses", [])}
+
+    old_spent, new_spent = spent(older), spent(newer)
+    for line_id in sorted(set(old_spent) | set(new_spent), key=str):
+        before, after = old_spent.get(line_id, ("—", "")), new_spent.get(line_id, ("—", ""))
+        if before != after:
+            label = _("Spent on “%(line)s”") % {"line": line_names.get(line_id, line_id)}
+            changes.append(VersionChange(label, " — ".join(p for p in before if p), " — ".join(p for p in after if p)))
+    return changes
+
+
+def may_list_reports(actor: Actor) -> bool:
+    return actor.has_role(Role.MANAGER, Role.FINANCE, Role.APPLICANT)
