@@ -30,7 +30,13 @@ from .common import same_tenant
 
 
 def grant_settings(tenant: Tenant) -> GrantSettings:
-    """The workspace's award and payment rules (made with the defaults on first use)."""
+    """The workspace's award and payment rules, to read: its row, or the defaults (unsaved) when it has none,
+    so reading never writes (a GET stays safe)."""
+    return GrantSettings.objects.filter(tenant=tenant).first() or GrantSettings(tenant=tenant)
+
+
+def grant_settings_row(tenant: Tenant) -> GrantSettings:
+    """The workspace's settings row, made with the defaults on first use: for writers only."""
     settings, _created = GrantSettings.objects.get_or_create(tenant=tenant)
     return settings
 

@@ -43,7 +43,7 @@ from ..hub2_rail import (
 )
 from ..models import Disbursement, DisbursementStatus, GrantSettings, Hub2Environment, PaymentEvent, Rail
 from ..permissions import can_configure_hub2
-from .awards import grant_settings
+from .awards import grant_settings_row
 from .disbursements import disbursement_provider_result
 
 D = DisbursementStatus
@@ -63,7 +63,7 @@ def hub2_settings_update(*, actor: Actor, expected_version: int | None, enabled:
     if environment not in Hub2Environment.values:
         raise Refused(_("Choose the HUB2 environment: sandbox or live."))
     with transaction.atomic():
-        row = grant_settings(actor.tenant)
+        row = grant_settings_row(actor.tenant)
         locked = GrantSettings.objects.select_for_update().get(pk=row.pk)
         claim_version(locked, expected=expected_version)
         plain_before = {"hub2_enabled": locked.hub2_enabled, "hub2_environment": locked.hub2_environment,
