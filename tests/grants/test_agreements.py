@@ -251,7 +251,8 @@ def test_electronic_acceptance_records_name_user_ip_and_signs(world_a, issued):
 
 
 @pytest.mark.parametrize(("name", "accepted", "field"), [("", True, "full_name"), ("Aminata Traoré", False, "accepted"),
-                                                        ("   ", False, "full_name")])
+                                                        ("   ", False, "full_name"),
+                                                        ("Aminata\u200bTraoré", True, "full_name")])
 def test_acceptance_needs_the_name_and_the_box(world_a, issued, name, accepted, field):
     with pytest.raises(Refused) as refused:
         agreement_accept(award=issued, actor=world_a.actor(Role.APPLICANT), full_name=name, accepted=accepted,
