@@ -29,6 +29,7 @@ from relais.audit import audit_record
 from relais.errors import Refused
 from relais.permissions import require
 from relais.uploads import JPEG, PDF, PNG, validate_upload
+from relais.validators import no_control_characters
 
 from ..documents.agreement import LANGUAGES, agreement_data, agreement_pdf
 from ..models import (
@@ -158,6 +159,10 @@ def agreement_accept(*, award: Award, actor: Actor, full_name: str, accepted: bo
         raise Refused(ValidationError(errors))
     if len(full_name) > 200:
         raise Refused(ValidationError({"full_name": _("The name is too long (200 characters at most).")}))
+    try:
+        no_control_characters(full_name)
+    except ValidationError as exc:
+        raise Refused(ValidationError({"full_name": exc.messages})) from exc
     with transaction.atomic():
         locked, document = _signing(award, actor)
         signature = AgreementSignature.objects.create(

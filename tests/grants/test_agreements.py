@@ -251,7 +251,8 @@ def test_electronic_acceptance_records_name_user_ip_and_signs(world_a, issued):
 
 
 @pytest.mark.parametrize(("name", "accepted", "field"), [("", True, "full_name"), ("Aminata Traoré", False, "accepted"),
-                                                        ("   ", False, "full_name")])
+                                                        ("   ", False, "full_name"),
+                                                        ("Aminata\u200bTraoré", True, "full_name")])
 def test_acceptance_needs_the_name_and_the_box(world_a, issued, name, accepted, field):
     with pytest.raises(Refused) as refused:
         agreement_accept(award=issued, actor=world_a.actor(Role.APPLICANT), full_name=name, accepted=accepted,
@@ -439,3 +440,13 @@ def test_a_non_manager_posting_an_award_step_gets_403_not_a_crash(world_a, role)
     assert response.status_code == 403
     award.refresh_from_db()
     assert award.status == AwardStatus.DRAFTED
+
+
+def test_two_approved_applications_without_reference_get_two_awards(world_a):
+    """award_create copied the application's reference: two approved without one collided (500 on the batch)."""
+    from grants.services.awards import award_create
+
+    awards = [award_create(application=ApplicationFactory(tenant=world_a.tenant, status=ApplicationStatus.APPROVED,
+                                                          awarded_amount=Decimal("1000000"), reference=""),
+                           actor=world_a.actor(Role.MANAGER)) for _ in range(2)]
+    assert len({award.reference for award in awards}) == 2 and all(award.reference for award in awards)
