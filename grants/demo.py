@@ -85,7 +85,9 @@ def _categories(manager: Actor) -> list[BudgetCategory]:
     return [existing[fr] for fr, _en in CATEGORIES]
 
 
-def _call(manager: Actor, *, title_fr, title_en, opens, closes, review_deadline, blind, envelope, regions) -> Call:
+def _call(manager: Actor, *, title_fr, title_en, opens, closes, review_deadline, blind, envelope, regions,
+          currency: str = "XOF", min_grant: Decimal = Decimal("2000000"), max_grant: Decimal = Decimal("15000000"),
+          ) -> Call:
     """A call written by the manager, then opened."""
     call = call_create(actor=manager, data={
         "title_fr": title_fr, "title_en": title_en, "opens_at": opens, "closes_at": closes,
@@ -93,7 +95,7 @@ def _call(manager: Actor, *, title_fr, title_en, opens, closes, review_deadline,
                           "société civile malienne, en particulier dans le centre et le nord du pays.",
         "description_en": "This call supports local peace initiatives led by Malian civil-society organisations, "
                           "especially in the centre and north of the country.",
-        "envelope": envelope, "currency": "XOF", "min_grant": Decimal("2000000"), "max_grant": Decimal("15000000"),
+        "envelope": envelope, "currency": currency, "min_grant": min_grant, "max_grant": max_grant,
         "review_deadline": review_deadline, "reviewers_per_application": 2, "blind_review": blind,
         "eligible_regions": regions, "focus_areas": [],
         "criteria": [{"id": None, "order": index, "name_fr": fr, "name_en": en, "weight": weight, "levels": LEVELS,
@@ -117,7 +119,8 @@ def _author(applicant: Actor, organisation: Organisation) -> Actor:
     return Actor(tenant=applicant.tenant, user=applicant.user, membership=stand_in)
 
 
-def _application(author: Actor, call: Call, project, categories, region, index) -> Application:
+def _application(author: Actor, call: Call, project, categories, region, index, *, per_unit: Decimal = Decimal(1),
+                 ) -> Application:
     """An application filled in section by section, complete, with its statutes attached (still a draft)."""
     title, summary = project
     today = timezone.localdate()
@@ -140,10 +143,10 @@ def _application(author: Actor, call: Call, project, categories, region, index) 
         "risks": {"risks": "Insécurité sur les axes routiers ; méfiance entre communautés.",
                   "do_no_harm": "Équipes mixtes, consentement des chefs de village, aucune liste nominative partagée."},
         "budget": {
-            "cofunding_amount": Decimal("500000") if index % 2 else None,
+            "cofunding_amount": (Decimal("500000") / per_unit).quantize(Decimal(1)) if index % 2 else None,
             "cofunding_source": "Contribution de l'organisation" if index % 2 else "",
             "lines": [{"id": None, "category": category, "description": description, "quantity": Decimal(qty),
-                       "unit_cost": Decimal(cost) + index * 10000}
+                       "unit_cost": ((Decimal(cost) + index * 10000) / per_unit).quantize(Decimal(1))}
                       for category, description, qty, cost in (
                           (categories[0], "Coordinateur du projet (mois)", "12", "250000"),
                           (categories[1], "Ateliers de dialogue", "8", "400000"),
@@ -266,3 +269,7 @@ def seed(context: dict[str, Any]) -> None:
                 if status != S.DRAFT:
                     _walk(app, status, author=author, manager=manager, reviewers=reviewers)
             call_transition(call=decided_call, target=CallStatus.DECIDED, actor=manager)
+
+    from .demo_awards import seed_awards  # after the decisions: the approved applications have their awards
+
+    seed_awards(context)

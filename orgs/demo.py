@@ -12,8 +12,19 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
-from orgs.models import ContactPerson, FocusArea, MobileOperator, Organisation, PaymentDetails, Region, Zone
+from orgs.models import (
+    ContactPerson,
+    FocusArea,
+    MobileOperator,
+    Organisation,
+    PaymentDetails,
+    PaymentDetailsStatus,
+    Region,
+    ScreeningDecision,
+    Zone,
+)
 from relais.actor import Actor
 from relais.models import Membership, Role, Tenant, User
 from relais.services.tenancy import membership_grant, tenant_create
@@ -276,8 +287,37 @@ def seed(context: dict[str, Any]) -> None:
             context.setdefault("tenants", {})[tenant.slug] = {
                 "tenant": tenant, "regions": regions, "organisations": organisations, "users": users,
                 "actors": actors,
+                # Later apps' seeding gets a CSO ready to be paid through this (see make_payable).
+                "make_payable": lambda organisation, actors=actors: make_payable(organisation, actors),
             }
 
     from .demo_checks import seed as seed_checks
 
     seed_checks(context)
+
+
+def make_payable(organisation: Organisation, actors: dict[str, Actor]) -> None:
+    """What the demo's finance and programme staff do before paying a CSO: screen it again when its
+    screening no longer covers it, and have payment details entered by one finance officer and
+    verified by the other (four eyes). Handed to later apps' seeding through the context, so grants'
+    demo pays without importing the registry's services."""
+    from relais.payability import SCREENING, organisation_check
+
+    from .services.screening import screening_decide, screening_run
+
+    manager, finance, finance2 = actors["manager"], actors["finance"], actors["finance2"]
+    today = timezone.localdate()
+    if not organisation_check(SCREENING, actor=manager, organisation=organisation, today=today):
+        screening = screening_run(actor=manager, organisation=organisation)
+        if screening.decision == ScreeningDecision.PENDING:
+            screening_decide(actor=manager, screening=screening, decision=ScreeningDecision.FALSE_POSITIVE,
+                             reason="Homonymie vérifiée avec les pièces d'identité des dirigeants.")
+    details = PaymentDetails.objects.filter(tenant=organisation.tenant, organisation=organisation).first()
+    if details is None or not details.bank_account:
+        details = payment_details_update(organisation=organisation, actor=finance, data={
+            "bank_name": "BDM-SA", "bank_account": "ML016 01201 020401234567 89",
+            "bank_account_holder": organisation.name, "mobile_operator": MobileOperator.ORANGE,
+            "mobile_number": "+223 76 12 34 56", "mobile_holder": organisation.name})
+    if details.status != PaymentDetailsStatus.VERIFIED:
+        verifier = finance2 if details.changed_by_id == finance.user_id else finance
+        payment_details_verify(details=details, actor=verifier)

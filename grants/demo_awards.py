@@ -1,0 +1,99 @@
+"""Demo awards and payments, per tenant, through the services as the pages would take them:
+
+- the applicant's award in FCFA (decided call): agreement issued by the manager, accepted electronically
+  by the applicant, countersigned; the first tranche paid by bank transfer (above the four-eyes threshold:
+  recorded by one finance officer, approved by the other); the second waits for the first progress report;
+- a small call in euros ("fonds de médiation") whose one application, the applicant's, is approved: its
+  award is active and its first tranche was paid in FCFA at the BCEAO rate (both amounts, rate and source kept);
+- the other approved award of the decided call stays drafted: the manager's next step is to issue it.
+Idempotent: a tenant that already has a payment is skipped. E-mails go to the outbox as on the pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from relais.actor import Actor
+from relais.models import Membership
+
+from .demo import PROJECTS, _application, _call, _categories, _walk
+from .models import ApplicationStatus, Award, AwardStatus, CallStatus, Disbursement, Rail
+from .services.agreements import agreement_accept, award_countersign, award_issue
+from .services.applications import application_transition
+from .services.calls import call_transition, call_update
+from .services.disbursements import Conversion, disbursement_approve, disbursement_record
+
+EUR_PER_XOF = Decimal("655.957")  # the CFA franc's fixed parity with the euro (BCEAO)
+
+
+def _sign(award: Award, *, manager: Actor, applicant: Actor) -> Award:
+    award_issue(award=award, actor=manager)
+    agreement_accept(award=award, actor=applicant, full_name=applicant.user.display_name, accepted=True,
+                     ip="196.200.80.12")
+    return award_countersign(award=award, actor=manager)
+
+
+def _pay_first_tranche(award: Award, *, finance: Actor, finance2: Actor, conversion: Conversion | None = None,
+                       reference: str) -> None:
+    tranche = award.tranches.get(number=1)
+    payment = disbursement_record(
+        tranche=tranche, actor=finance, rail=Rail.BANK, amount=tranche.amount,
+        paid_on=timezone.localdate() - dt.timedelta(days=3), reference=reference, conversion=conversion)
+    if payment.status == "awaiting_approval":  # four eyes: the other finance officer approves
+        disbursement_approve(disbursement=payment, actor=finance2)
+
+
+def _euro_call(manager: Actor, applicant: Actor, reviewers: list[Actor], data: dict[str, Any]) -> Award:
+    now = timezone.now()
+    categories = _categories(manager)
+    call = _call(manager, title_fr="Appel 2025 : fonds de médiation (financement en euros)",
+                 title_en="2025 call: mediation fund (funded in euros)", opens=now - dt.timedelta(days=150),
+                 closes=now + dt.timedelta(days=1), review_deadline=(now - dt.timedelta(days=60)).date(),
+                 blind=False, envelope=Decimal("90000"), regions=[], currency="EUR", min_grant=Decimal("3000"),
+                 max_grant=Decimal("25000"))
+    own = applicant.membership.organisation
+    app = _application(applicant, call, PROJECTS[2], categories, own.region or next(iter(data["regions"].values())),
+                       1, per_unit=EUR_PER_XOF)
+    application_transition(application=app, actor=applicant, target=ApplicationStatus.SUBMITTED)
+    call_update(call=call, actor=manager, data={"closes_at": now - dt.timedelta(days=90)})
+    call_transition(call=call, target=CallStatus.CLOSED, actor=Actor.system(manager.tenant))
+    _walk(app, ApplicationStatus.APPROVED, author=applicant, manager=manager, reviewers=reviewers)
+    call_transition(call=call, target=CallStatus.DECIDED, actor=manager)
+    return Award.objects.get(application=app)
+
+
+def seed_awards(context: dict[str, Any]) -> None:
+    for data in context.get("tenants", {}).values():
+        tenant = data["tenant"]
+        if Disbursement.objects.filter(tenant=tenant).exists():
+            continue
+        users = data["users"]
+        members = {m.user_id: m for m in Membership.objects.filter(tenant=tenant, is_active=True)
+                   .select_related("tenant", "user", "organisation")}
+
+        def actor(local: str) -> Actor:
+            return Actor.of(members[users[local].pk])  # noqa: B023  (used inside this iteration only)
+
+        manager, applicant = actor("manager"), actor("applicant")
+        finance, finance2 = actor("finance"), actor("finance2")
+        own = applicant.membership.organisation
+        with transaction.atomic():
+            data["make_payable"](own)
+            award = Award.objects.filter(tenant=tenant, organisation=own, currency="XOF",
+                                         status=AwardStatus.DRAFTED).order_by("id").first()
+            if award is not None:
+                _sign(award, manager=manager, applicant=applicant)
+                _pay_first_tranche(award, finance=finance, finance2=finance2, reference="VIR-2026-0412")
+            euro = _euro_call(manager, applicant, [actor("reviewer"), actor("reviewer2")], data)
+            _sign(euro, manager=manager, applicant=applicant)
+            first = euro.tranches.get(number=1)
+            rate_date = timezone.localdate() - dt.timedelta(days=10)
+            paid_in_francs = Conversion(currency="XOF", amount=(first.amount * EUR_PER_XOF).quantize(Decimal(1)),
+                                        rate=EUR_PER_XOF, rate_date=rate_date, source="BCEAO, parité fixe FCFA/euro")
+            _pay_first_tranche(euro, finance=finance, finance2=finance2, reference="VIR-2026-0519",
+                               conversion=paid_in_francs)
