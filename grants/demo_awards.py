@@ -25,13 +25,33 @@ from .demo import PROJECTS, _application, _call, _categories, _walk
 from .models import ApplicationStatus, Award, AwardStatus, CallStatus, Disbursement, Rail
 from .services.agreements import agreement_accept, award_countersign, award_issue
 from .services.applications import application_transition
+from .services.award_terms import PLAN_PERCENT, BudgetLineTerms, TrancheTerms, award_terms_save
 from .services.calls import call_transition, call_update
 from .services.disbursements import Conversion, disbursement_approve, disbursement_record
 
 EUR_PER_XOF = Decimal("655.957")  # the CFA franc's fixed parity with the euro (BCEAO)
 
 
+def _terms(award: Award, *, manager: Actor) -> None:
+    """The manager's terms before issuing: 40 / 40 / 20 over the project's year; the first tranche needs the
+    signed agreement and a clear screening, the later ones also a complete due-diligence file and the
+    previous progress report (the applicant's file still has documents to fix: its to-do for tranche 2)."""
+    start = award.start_date or timezone.localdate()
+    end = award.end_date or start + dt.timedelta(days=365)
+    span = (end - start).days
+    later = ("agreement_signed", "due_diligence", "screening", "previous_report")
+    award_terms_save(
+        award=award, actor=manager, title=award.title, start_date=start, end_date=end, plan=PLAN_PERCENT,
+        budget_lines=[BudgetLineTerms(line.category_id, line.description, line.amount)
+                      for line in award.budget_lines.order_by("id")],
+        tranches=[TrancheTerms(start, ("agreement_signed", "screening"), percent=Decimal(40)),
+                  TrancheTerms(start + dt.timedelta(days=span // 3), later, percent=Decimal(40)),
+                  TrancheTerms(start + dt.timedelta(days=2 * span // 3), later, percent=Decimal(20))])
+
+
 def _sign(award: Award, *, manager: Actor, applicant: Actor) -> Award:
+    _terms(award, manager=manager)
+    award.refresh_from_db()
     award_issue(award=award, actor=manager)
     agreement_accept(award=award, actor=applicant, full_name=applicant.user.display_name, accepted=True,
                      ip="196.200.80.12")

@@ -23,3 +23,27 @@ def test_seed_demo_is_complete_and_idempotent(settings):
         reviewers = set(Review.objects.filter(tenant__slug=slug).values_list("reviewer__email", flat=True))
         assert reviewers == {f"reviewer@{slug}.demo", f"reviewer2@{slug}.demo"}
         assert not Application.objects.filter(tenant__slug=slug).exclude(call__tenant__slug=slug).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_per_workspace_an_active_award_with_a_paid_first_tranche_one_in_euros_and_one_to_issue(settings):
+    from decimal import Decimal
+
+    from grants.models import Award, AwardStatus, Disbursement, DisbursementStatus, LedgerEntry
+
+    settings.DEBUG = True
+    call_command("seed_demo", quiet_accounts=True)
+    for slug in ("peace-direct", "wanep-mali"):
+        awards = Award.objects.filter(tenant__slug=slug)
+        xof = awards.get(currency="XOF", status=AwardStatus.ACTIVE)
+        first, second = xof.tranches.order_by("number")[:2]
+        assert first.paid == first.amount and second.paid == 0
+        assert "previous_report" in second.conditions  # waiting for the first progress report
+        eur = awards.get(currency="EUR", status=AwardStatus.ACTIVE)
+        payment = Disbursement.objects.get(award=eur)
+        assert (payment.status, payment.paid_currency, payment.rate) == (DisbursementStatus.PAID, "XOF",
+                                                                          Decimal("655.957"))
+        assert awards.filter(status=AwardStatus.DRAFTED).exists()
+        assert LedgerEntry.objects.filter(award__tenant__slug=slug).count() == 2
+    call_command("seed_demo", quiet_accounts=True)  # idempotent: nothing paid twice
+    assert Disbursement.objects.count() == 4
