@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -158,8 +159,8 @@ def _digest(actor: Actor, manager: Recipient, overdue: list[ProgressReport], ove
     return Reminder(key=key, kind="digest", emails=emails)
 
 
-def _report_rows(queryset: object) -> object:
-    return queryset.select_related("award", "award__organisation").only(  # type: ignore[attr-defined]
+def _report_rows(queryset: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
+    return queryset.select_related("award", "award__organisation").only(
         "id", "tenant_id", "number", "kind", "status", "due_date", "award__reference", "award__title",
         "award__status", "award__organisation_id", "award__organisation__name")
 
@@ -176,7 +177,7 @@ def send_reminders(*, tenant: Tenant, today: dt.date) -> list[Reminder]:
         tenant=tenant, status__in=REMINDED_REPORTS, award__status__in=REMINDED_AWARDS,
         due_date__lte=today + dt.timedelta(days=horizon))
     sent: list[Reminder] = []
-    for report in _report_rows(open_reports.order_by("due_date", "id")):  # type: ignore[attr-defined]
+    for report in _report_rows(open_reports.order_by("due_date", "id")):
         which = reminder_kind(report, today=today, reminder_days=reminder_days)
         if which is not None:
             reminder = _report_reminder(actor, report, which[0], which[1], today)
@@ -186,8 +187,8 @@ def send_reminders(*, tenant: Tenant, today: dt.date) -> list[Reminder]:
         overdue_qs = open_reports.filter(due_date__lt=today).order_by("due_date", "id")
         waiting_qs = ProgressReport.objects.filter(tenant=tenant, status=ReportStatus.SUBMITTED).order_by(
             "submitted_at", "id")
-        overdue = list(_report_rows(overdue_qs)[:DIGEST_MAX_ROWS + 1])  # type: ignore[index]
-        waiting = list(_report_rows(waiting_qs)[:DIGEST_MAX_ROWS + 1])  # type: ignore[index]
+        overdue = list(_report_rows(overdue_qs)[:DIGEST_MAX_ROWS + 1])
+        waiting = list(_report_rows(waiting_qs)[:DIGEST_MAX_ROWS + 1])
         if overdue or waiting:
             overdue_more = overdue_qs.count() - DIGEST_MAX_ROWS if len(overdue) > DIGEST_MAX_ROWS else 0
             waiting_more = waiting_qs.count() - DIGEST_MAX_ROWS if len(waiting) > DIGEST_MAX_ROWS else 0

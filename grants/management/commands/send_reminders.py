@@ -34,4 +34,5 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--date: expected YYYY-MM-DD, got {options['date']!r}.") from exc
         counts = send_reminders_all(today=today)
-        self.stdout.write(f"{today.isoformat()}: {counts['reminders']} reminder(s), {counts['emails']} e-mail(s) queued.")
+        self.stdout.write(f"{today.isoformat()}: {counts['reminders']} reminder(s), "
+                          f"{counts['emails']} e-mail(s) queued.")
