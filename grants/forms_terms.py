@@ -22,7 +22,13 @@ from relais.validators import no_control_characters
 from .conditions import default_conditions, registered_conditions
 from .forms import DateInput, PrefetchedChoiceField, by_pk
 from .services.award_terms import MAX_BUDGET_LINES, MAX_TRANCHES, PLAN_CUSTOM, PLAN_PERCENT
-from .services.grant_settings import CLAUSE_PLACEHOLDERS, clause_problems, logo_problem
+from .services.grant_settings import (
+    CLAUSE_PLACEHOLDERS,
+    clause_problems,
+    logo_problem,
+    variance_threshold_problems,
+)
+from .services.reminders import parse_reminder_days, reminder_days_problems
 
 DATE = DateInput(format="%Y-%m-%d")
 
@@ -188,6 +194,15 @@ class GrantSettingsForm(forms.Form):
                            help_text=_("PNG or JPEG, at most 1 MB. It is printed at the top of the agreement."),
                            widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg"}))
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    reminder_days = forms.CharField(
+        label=_("Reminders before the due date (days)"), max_length=100, required=False,
+        help_text=_("The grantee is reminded this many days before a report is due, separated by commas: for "
+                    "example 14, 3. Empty: no reminder before the due date. It is also reminded on the due date, "
+                    "then every week while the report is late."))
+    variance_threshold = forms.DecimalField(
+        label=_("Variance needing an explanation (%)"), max_digits=6, decimal_places=3,
+        help_text=_("A budget line spent more than this percentage above its budget (or below, "
+                                   "on the final report) needs an explanation in the report."))
 
     def __init__(self, *args: Any, has_logo: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -230,6 +245,22 @@ class GrantSettingsForm(forms.Form):
     def clean_clauses_en(self) -> str:
         return self._clean_clauses("clauses_en")
 
+    def clean_reminder_days(self) -> list[int]:
+        days = parse_reminder_days(self.cleaned_data["reminder_days"])
+        if days is None:
+            raise forms.ValidationError(_("Write whole numbers of days separated by commas, for example 14, 3."))
+        problems = reminder_days_problems(days)
+        if problems:
+            raise forms.ValidationError(problems)
+        return days
+
+    def clean_variance_threshold(self) -> Decimal:
+        value = self.cleaned_data["variance_threshold"]
+        problems = variance_threshold_problems(value)
+        if problems:
+            raise forms.ValidationError(problems)
+        return value
+
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")
         if logo:
@@ -247,9 +278,16 @@ def threshold_field(currency: str) -> str:
     return f"threshold_{currency}"
 
 
+def _percent(value: Decimal) -> Decimal:
+    """10.00 -> 10, 12.50 -> 12.5 (never 1E+1)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def settings_initial(settings: Any) -> dict[str, Any]:
     initial: dict[str, Any] = {"tranche_plan": plan_text(settings.tranche_plan), "clauses_fr": settings.clauses_fr,
-                               "clauses_en": settings.clauses_en}
+                               "clauses_en": settings.clauses_en,
+                               "reminder_days": ", ".join(str(day) for day in settings.reminder_days or []),
+                               "variance_threshold": _percent(settings.variance_threshold)}
     for currency in Currency:
         raw = (settings.approval_thresholds or {}).get(currency.value)
         initial[threshold_field(currency)] = Decimal(str(raw)) if raw not in (None, "") else None

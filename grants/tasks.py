@@ -3,6 +3,9 @@ leave from the kernel's outbox)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
 from django_tasks import task
 
 
@@ -35,3 +38,28 @@ def agreements_generate_bulk(*, tenant_id: int, award_ids: list[int], language: 
         else:
             generated += 1
     return {"generated": generated, "refused": refused, "missing": len(set(award_ids)) - generated - refused}
+
+
+# Local time at which the self-rescheduled reminders run each day.
+REMINDERS_HOUR = 7
+
+
+def next_reminders_run(now: dt.datetime) -> dt.datetime:
+    """The next day's REMINDERS_HOUR o'clock, in the server's time zone (settings.TIME_ZONE), aware."""
+    local = timezone.localtime(now)
+    day = local.date() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(REMINDERS_HOUR)))
+
+
+@task()
+def send_reminders_task(*, reschedule: bool = False) -> dict[str, int]:
+    """The day's report reminders and managers' digests of every active workspace (see
+    grants.services.reminders). With ``reschedule`` and a backend that can defer tasks (the database
+    queue can), it queues itself again for the next day at 07:00 local time; enqueue it once that way
+    (``manage.py send_reminders --schedule``) or run ``manage.py send_reminders`` from cron instead."""
+    from .services.reminders import send_reminders_all
+
+    counts = send_reminders_all(today=timezone.localdate())
+    if reschedule and send_reminders_task.get_backend().supports_defer:
+        send_reminders_task.using(run_after=next_reminders_run(timezone.now())).enqueue(reschedule=True)
+    return counts

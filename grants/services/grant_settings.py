@@ -1,5 +1,6 @@
 """The workspace's grant settings: the default tranche plan, the second-approval thresholds, the
-agreement's clauses and the logo printed on it.
+agreement's clauses and the logo printed on it; for progress reports, the reminders before the due date
+and the variance that needs an explanation.
 
 Only managers change them. The row is made on the first save (reading the page never writes);
 the save is a compare-and-swap on its version, so two tabs never overwrite each other, and it
@@ -28,11 +29,13 @@ from relais.uploads import JPEG, PNG, validate_upload
 
 from ..models import GrantSettings
 from ..tranches import plan_problems
+from .reminders import reminder_days_problems
 
 # What the agreement's clauses may name, in braces: the agreement fills them in.
 CLAUSE_PLACEHOLDERS = ("organisation", "amount", "amount_words", "reference", "title", "start_date", "end_date",
                        "tenant")
 LOGO_MAX_BYTES = 1024 * 1024
+VARIANCE_MAX = Decimal("100")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -63,6 +66,15 @@ def logo_problem(file: File[bytes] | IO[bytes]) -> None:
             "kind": detected.label}, code="logo_type")
 
 
+def variance_threshold_problems(value: Decimal) -> list[str]:
+    """A percentage from 0 to 100 with at most two decimals (0: every variance needs an explanation)."""
+    if not value.is_finite() or value < 0 or value > VARIANCE_MAX:
+        return [_("The variance is a percentage between 0 and 100, for example 10.")]
+    if value != value.quantize(Decimal("0.01")):
+        return [_("The variance has at most two decimals, for example 12.5.")]
+    return []
+
+
 def _plan_value(value: Decimal | int | str) -> int | str:
     number = Decimal(str(value))
     return int(number) if number == number.to_integral_value() else str(number.normalize())
@@ -71,11 +83,15 @@ def _plan_value(value: Decimal | int | str) -> int | str:
 def grant_settings_save(*, actor: Actor, expected_version: int | None = None,
                         tranche_plan: Sequence[Decimal | int | str],
                         approval_thresholds: Mapping[str, Decimal | None], clauses_fr: str, clauses_en: str,
-                        logo: File[bytes] | IO[bytes] | None = None, remove_logo: bool = False) -> GrantSettings:
+                        logo: File[bytes] | IO[bytes] | None = None, remove_logo: bool = False,
+                        reminder_days: Sequence[int] | None = None,
+                        variance_threshold: Decimal | None = None) -> GrantSettings:
     """Save the page's settings. Rules: a manager; the plan's percentages are positive and add up to 100;
     a threshold is a positive amount in its currency, or None (every payment in that currency then needs
     a second approval); the clauses name only the placeholders the agreement understands; the logo is a
-    PNG or JPEG image. Refused by field and nothing written; Stale when saved since `expected_version`."""
+    PNG or JPEG image; the reminder days are distinct whole numbers from 1 to 365 (none: no reminder
+    before the due date), the variance a percentage from 0 to 100 (None for either: unchanged).
+    Refused by field and nothing written; Stale when saved since `expected_version`."""
     require(can_edit_grant_settings(actor))
     problems: dict[str, list[str]] = {}
     plan_issues = plan_problems(tranche_plan)
@@ -92,6 +108,14 @@ def grant_settings_save(*, actor: Actor, expected_version: int | None = None,
         issues = clause_problems(text)
         if issues:
             problems[name] = issues
+    if reminder_days is not None:
+        issues = reminder_days_problems(list(reminder_days))
+        if issues:
+            problems["reminder_days"] = issues
+    if variance_threshold is not None:
+        issues = variance_threshold_problems(variance_threshold)
+        if issues:
+            problems["variance_threshold"] = issues
     if logo is not None:
         try:
             logo_problem(logo)
@@ -125,6 +149,13 @@ def grant_settings_save(*, actor: Actor, expected_version: int | None = None,
         change("approval_thresholds", thresholds)
         change("clauses_fr", clauses_fr.replace("\r\n", "\n"))
         change("clauses_en", clauses_en.replace("\r\n", "\n"))
+        if reminder_days is not None:
+            change("reminder_days", sorted(reminder_days, reverse=True))
+        if variance_threshold is not None and variance_threshold != locked.variance_threshold:
+            before["variance_threshold"], after["variance_threshold"] = (str(locked.variance_threshold),
+                                                                          str(variance_threshold))
+            locked.variance_threshold = variance_threshold
+            fields.append("variance_threshold")
         old_logo = locked.logo.name if locked.logo else ""
         if logo is not None:
             extension = "png" if validate_upload(logo, max_bytes=LOGO_MAX_BYTES) == PNG else "jpg"

@@ -44,7 +44,8 @@ def grant_settings(request: HttpRequest) -> HttpResponse:
                                    actor=actor, expected_version=expected, tranche_plan=data["tranche_plan"],
                                    approval_thresholds=form.thresholds(), clauses_fr=data["clauses_fr"],
                                    clauses_en=data["clauses_en"], logo=data.get("logo") or None,
-                                   remove_logo=form.logo_removed()))
+                                   remove_logo=form.logo_removed(), reminder_days=data["reminder_days"],
+                                   variance_threshold=data["variance_threshold"]))
             except Stale as exc:
                 stale, stamp = exc, exc.stamp or stamp
                 settings = grant_settings_for_edit(actor=actor)
