@@ -24,3 +24,9 @@ class GrantsConfig(AppConfig):
         register_scope(REVIEWER_ORGANISATIONS, organisations_under_review)
         # Conflict of interest: who wrote a CSO's application stays linked to that CSO.
         register_interest(organisations_written_for)
+        # Every new workspace starts with the default indicators (people reached, dialogue sessions...).
+        from relais.services.tenancy import register_tenant_setup
+
+        from .hooks import set_up_indicators
+
+        register_tenant_setup(set_up_indicators)

@@ -196,6 +196,8 @@ register_audit_sentences({
     "report.attachment_added": gettext_lazy("%(actor)s attached a file to %(object)s"),
     "report.attachment_deleted": gettext_lazy("%(actor)s removed a file from %(object)s"),
     "report.finance_comment": gettext_lazy("%(actor)s commented on the finances of %(object)s"),
+    "indicators.updated": gettext_lazy("%(actor)s changed the indicators"),
+    "award.targets_changed": gettext_lazy("%(actor)s changed the indicator targets of %(object)s"),
 })
 register_audit_values(labels={"version": gettext_lazy("version"), "sha256": gettext_lazy("SHA-256 fingerprint"),
                               "method": gettext_lazy("method"), "full_name": gettext_lazy("full name"),

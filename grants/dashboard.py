@@ -49,6 +49,8 @@ register_audit_labels({
     "hub2.settings_changed": _("HUB2 settings changed"),
     "award.terms_saved": _("Award terms changed"),
     "grant_settings.saved": _("Grant settings changed"),
+    "indicators.updated": _("Indicators changed"),
+    "award.targets_changed": _("Indicator targets changed"),
 })
 
 nav_entry(roles=[Role.MANAGER, Role.APPLICANT, Role.REVIEWER, Role.FINANCE], label=_("Calls"),

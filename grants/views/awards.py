@@ -23,6 +23,7 @@ from ..permissions import can_configure_stripe, can_manage_award, can_pay_award,
 from ..selectors import awards as award_selectors
 from ..selectors import finance as finance_selectors
 from ..selectors.finance import AwardFilters
+from ..selectors.indicators import award_progress
 from ..services.awards import award_transition
 from ..services.awards import tranche_cancel as tranche_cancel_service
 from ..services.grant_settings import can_edit_grant_settings
@@ -73,6 +74,7 @@ def award_detail(request: HttpRequest, award_pk: int) -> HttpResponse:
         "timeline": audit_timeline(actor=actor, target=award)[:50] if not actor.has_role(Role.APPLICANT) else [],
         "agreement": agreement_actions(actor, award),
         "reports": list(award_selectors.award_reports(award=award).select_related("gates_tranche")),
+        "indicator_progress": award_progress(award=award),
     }
     context.update(payments_context(actor=actor, award=award, disbursements=context["disbursements"],
                                     ledger=context["ledger"]))

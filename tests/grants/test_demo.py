@@ -47,3 +47,49 @@ def test_the_demo_has_per_workspace_an_active_award_with_a_paid_first_tranche_on
         assert LedgerEntry.objects.filter(award__tenant__slug=slug).count() == 2
     call_command("seed_demo", quiet_accounts=True)  # idempotent: nothing paid twice
     assert Disbursement.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_the_demo_has_indicator_targets_and_reports_approved_due_and_overdue(settings):
+    from django.utils import timezone
+
+    from grants.models import (
+        Award,
+        AwardStatus,
+        Indicator,
+        IndicatorTarget,
+        IndicatorValue,
+        ReportExpense,
+        ReportStatus,
+        ReportTiming,
+    )
+    from grants.selectors.indicators import award_progress, call_indicators
+
+    settings.DEBUG = True
+    call_command("seed_demo", quiet_accounts=True)
+    today = timezone.localdate()
+    for slug in ("peace-direct", "wanep-mali"):
+        assert Indicator.objects.filter(tenant__slug=slug, is_active=True).count() == 4
+        awards = Award.objects.filter(tenant__slug=slug, status=AwardStatus.ACTIVE)
+        xof, eur = awards.get(currency="XOF"), awards.get(currency="EUR")
+        for award in (xof, eur):
+            assert IndicatorTarget.objects.filter(award=award).count() == 4
+        # The FCFA award: report 1 overdue (tranche 2 waits for it), report 2 due within 30 days.
+        first, second = xof.reports.order_by("number")[:2]
+        assert (first.status, first.timing(today), first.gates_tranche.number) == (
+            ReportStatus.DRAFT, ReportTiming.OVERDUE, 2)
+        assert (second.status, second.timing(today)) == (ReportStatus.DRAFT, ReportTiming.DUE)
+        tranches = xof.tranches.order_by("number")
+        assert tranches[0].paid == tranches[0].amount and tranches[1].paid == 0
+        # The euro award: report 1 approved, with values by sex and age band and its expenses.
+        approved = eur.reports.get(number=1)
+        assert approved.status == ReportStatus.APPROVED
+        assert IndicatorValue.objects.filter(report=approved).exclude(sex="").exclude(age_band="").exists()
+        assert ReportExpense.objects.filter(report=approved).count() == eur.budget_lines.count() > 0
+        people = award_progress(award=eur)[0]
+        assert people.approved > 0 and people.breakdown.by_sex and people.breakdown.youth_share
+        assert call_indicators(call=eur.call)[0].approved == people.approved
+    counts = (IndicatorTarget.objects.count(), IndicatorValue.objects.count(), ReportExpense.objects.count())
+    call_command("seed_demo", quiet_accounts=True)  # idempotent
+    assert (IndicatorTarget.objects.count(), IndicatorValue.objects.count(), ReportExpense.objects.count()) == counts
+    assert Award.objects.filter(reports__status=ReportStatus.APPROVED).count() == 2
