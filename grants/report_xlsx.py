@@ -148,6 +148,9 @@ def parse_workbook(data: bytes, *, max_rows: int = MAX_ROWS) -> list[SheetRow]:
                 continue
             if str(cells[ID - 1] or "").strip() == TOTAL_MARK:
                 break
+            if number > FIRST_ROW + 4 * max_rows:  # thousands of blank rows: stop reading, refuse
+                raise NotATemplate(_("This sheet has more than %(max)s rows: it is not the report's template.")
+                                   % {"max": max_rows})
             line_id, amount, explanation = cells[ID - 1], cells[AMOUNT - 1], cells[EXPLANATION - 1]
             if all(value in (None, "") for value in cells):
                 continue

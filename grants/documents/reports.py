@@ -15,14 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from relais.demographics import AgeBand, Sex
-from relais.money import format_money
+from relais.money import format_money, minor_unit, quantize
 from relais.pdf import build, number, para, styles, table_style
 
 from ..models import NARRATIVE_SECTIONS, ProgressReport
@@ -44,7 +46,7 @@ def _date(value) -> str:
 
 
 def _title(report: ProgressReport) -> str:
-    return _("%(kind)s report %(number)s") % {"kind": report.get_kind_display(), "number": report.number}
+    return _("%(kind)s %(number)s") % {"kind": report.get_kind_display(), "number": report.number}
 
 
 def _header(report: ProgressReport, extra: Sequence[tuple[str, str]] = ()) -> Table:
@@ -121,7 +123,12 @@ def narrative_form_pdf(*, report: ProgressReport, indicators: Sequence[Indicator
 
 
 def _money(value: Decimal | None, currency: str) -> str:
-    return format_money(value, currency) if value is not None else "—"
+    """An amount in a table column (the currency is in the table's caption): '1 250 000', '12 500,50'."""
+    if value is None:
+        return "—"
+    places = minor_unit(currency)
+    return format_decimal(quantize(value, currency), format="#,##0" + ("." + "0" * places if places else ""),
+                          locale=(get_language() or "fr").replace("-", "_"))
 
 
 def _financial_table(lines: Sequence[ExpenseLine], currency: str) -> Table:
@@ -182,7 +189,12 @@ def report_pdf(*, report: ProgressReport, indicators: Sequence[IndicatorRow], li
     if lines:
         story += [Paragraph(_("Financial report"), s.heading), para(_("Amounts in %(currency)s.")
                                                                   % {"currency": currency}, s.small),
-                  Spacer(1, 2 * mm), _financial_table(lines, currency)]
+                  Spacer(1, 2 * mm), _financial_table(lines, currency), Spacer(1, 2 * mm),
+                  para(_("Spent this period: %(now)s; cumulative: %(cumulative)s of a budget of %(budget)s.") % {
+                      "now": format_money(sum((line.amount or Decimal(0) for line in lines), Decimal(0)), currency),
+                      "cumulative": format_money(sum((line.cumulative for line in lines), Decimal(0)), currency),
+                      "budget": format_money(sum((line.line.amount for line in lines), Decimal(0)), currency)},
+                       s.body)]
     if report.finance_comment:
         story += [Paragraph(_("Finance comment"), s.heading), para(report.finance_comment, s.body)]
     reference = report.award.reference

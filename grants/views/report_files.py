@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from relais.concurrency import Stale
@@ -55,7 +56,7 @@ def report_template(request: HttpRequest, progressreport_pk: int) -> HttpRespons
     content = template_workbook(title=title, currency=award.currency,
                                 lines=report_selectors.report_expenses(report=report),
                                 threshold=grant_settings(report.tenant).variance_threshold)
-    return private_bytes_response(content, filename=_name(report, _("financial-report"), "xlsx"),
+    return private_bytes_response(content, filename=_name(report, pgettext("file name", "financial-report"), "xlsx"),
                                   content_type=XLSX_TYPE)
 
 
@@ -129,7 +130,7 @@ def report_form_pdf(request: HttpRequest, progressreport_pk: int) -> HttpRespons
     """GET: the narrative form to print and fill in by hand."""
     report = _report(request, progressreport_pk)
     content = narrative_form_pdf(report=report, indicators=report_selectors.report_indicators(report=report))
-    return private_bytes_response(content, filename=_name(report, _("report-form"), "pdf"),
+    return private_bytes_response(content, filename=_name(report, pgettext("file name", "report-form"), "pdf"),
                                   content_type="application/pdf", as_attachment=False)
 
 
@@ -139,5 +140,5 @@ def report_file_pdf(request: HttpRequest, progressreport_pk: int) -> HttpRespons
     content = report_pdf(report=report, indicators=report_selectors.report_indicators(report=report),
                          lines=report_selectors.report_expenses(report=report),
                          sensitive=can_see_sensitive_section(request.actor, report))
-    return private_bytes_response(content, filename=_name(report, _("report"), "pdf"),
+    return private_bytes_response(content, filename=_name(report, pgettext("file name", "report"), "pdf"),
                                   content_type="application/pdf", as_attachment=False)
