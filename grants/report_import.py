@@ -27,6 +27,7 @@ from .reporting import ExpenseLine, line_name
 SALT = "grants.report_import"
 TOKEN_MAX_AGE = 2 * 3600  # seconds: long enough to read the preview, short enough to go stale
 MAX_EXPLANATION = 2000
+MAX_AMOUNT = Decimal(10) ** 12  # the money columns hold up to 999 999 999 999,99
 
 
 @dataclass
@@ -113,6 +114,8 @@ def validate_rows(rows: list[SheetRow], *, lines: list[ExpenseLine], currency: s
         elif amount is not None:
             if amount < 0:
                 row.problems.append(_("An amount spent cannot be negative."))
+            elif amount >= MAX_AMOUNT:
+                row.problems.append(_("This amount is too large to be an amount spent."))
             else:
                 problem = minor_unit_problem(amount, currency)
                 if problem:

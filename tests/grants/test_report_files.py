@@ -18,6 +18,7 @@ from grants.report_xlsx import FIRST_ROW, SheetRow, parse_workbook
 from grants.services.reports import report_save
 from relais.models import Role
 from relais.money import format_money
+from tests.grants.factories import AwardBudgetLineFactory
 from tests.grants.test_views_reports import SECRET, _report, _url
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +58,11 @@ def _upload(world, report, content: bytes, name="rapport.xlsx"):
 
 
 def _budget(report, amount: Decimal) -> list[AwardBudgetLine]:
-    """Two budget lines of known amounts (the award's own may be one)."""
+    """The award's budget lines and two more ("Transport = déplacements" starts like a formula), all of
+    `amount`."""
+    for description in ("Location de salle à Ségou", "=Transport + déplacements"):
+        AwardBudgetLineFactory(tenant=report.tenant, award=report.award, description=description)
     lines = _lines(report)
-    assert lines, "the award needs budget lines"
     AwardBudgetLine.objects.filter(pk__in=[line.pk for line in lines]).update(amount=amount)
     return _lines(report)
 
@@ -98,7 +101,13 @@ def test_round_trip_preview_writes_nothing_then_confirm_saves_and_bumps_the_vers
     report = _report(world_a)
     lines = _budget(report, Decimal("1000000"))
     version = report.version
-    content = _filled(_template(world_a, report), {line.pk: (250000, "Ateliers à Ségou") for line in lines})
+    workbook = _template(world_a, report)
+    sheet = workbook.worksheets[0]
+    # The description that starts like a formula is text in the sheet, not a formula.
+    descriptions = [sheet.cell(row=r, column=3).value for r in range(FIRST_ROW, FIRST_ROW + len(lines))]
+    assert "'=Transport + déplacements" in descriptions and not any(d.startswith("=") for d in descriptions if d)
+    assert sheet.cell(row=FIRST_ROW + len(lines), column=6).value == f"=SUM(F{FIRST_ROW}:F{FIRST_ROW + len(lines) - 1})"
+    content = _filled(workbook, {line.pk: (250000, "Ateliers à Ségou") for line in lines})
     client, response = _upload(world_a, report, content)
     assert response.status_code == 200
     body = response.content.decode()
@@ -168,7 +177,7 @@ def test_every_problem_is_shown_in_the_preview_and_nothing_can_be_confirmed(worl
     first = FIRST_ROW
     sheet.cell(row=first, column=6, value=150000)
     rows = [(line.pk, "beaucoup", ""), (999999, 10, ""), (None, 10, "ajoutée"), (line.pk, 5, ""), (line.pk, -5, ""),
-            (line.pk, 10.5, "")]
+            (line.pk, 10.5, ""), (line.pk, 1e300, "")]
     sheet.insert_rows(first + 1, amount=len(rows))
     for offset, (line_id, amount, why) in enumerate(rows, start=1):
         sheet.cell(row=first + offset, column=1, value=line_id)
@@ -190,6 +199,7 @@ def test_every_problem_is_shown_in_the_preview_and_nothing_can_be_confirmed(worl
     assert any("deux fois" in p for p in problems[4])
     assert any("négatif" in p for p in problems[5])
     assert any("XOF" in p or "décimale" in p or "centime" in p for p in problems[6]), problems[6]
+    assert any("trop grand" in p for p in problems[7])
     for problem_list in problems:
         for p in problem_list:
             assert p in body.replace("&#x27;", "'").replace("&quot;", '"')
