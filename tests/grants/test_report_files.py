@@ -301,3 +301,29 @@ def test_the_links_are_on_the_pages_and_the_upload_page_fits(world_a):
     _client, response = _upload(world_a, report, content)
     assert 'class="table-wrap"' in response.content.decode()
     assert len(gzip.compress(response.content)) <= 14 * 1024
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.TRAINER])
+@pytest.mark.parametrize("tail", ["financial.xlsx", "form.pdf", "report.pdf"])
+def test_reviewers_and_trainers_get_none_of_the_files(world_a, role, tail):
+    report = _written(world_a, _report(world_a))
+    response = world_a.client_for(role).get(_url(world_a, report, tail))
+    assert response.status_code in (403, 404)
+    assert SECRET.encode() not in response.content
+
+
+def test_another_organisations_grantee_cannot_upload_or_confirm(world_a):
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    report = _report(world_a)
+    other = MembershipFactory(tenant=world_a.tenant, role=Role.APPLICANT,
+                              organisation=OrganisationFactory(tenant=world_a.tenant))
+    from django.test import Client
+
+    client = Client()
+    client.force_login(other.user)
+    content = _filled(_template(world_a, report), {line.pk: (10, "") for line in _lines(report)})
+    response = client.post(_url(world_a, report, "financial/upload/"),
+                           {"file": SimpleUploadedFile("r.xlsx", content, content_type=XLSX)})
+    assert response.status_code in (403, 404)
+    assert not ReportExpense.objects.filter(report=report).exists()
