@@ -27,7 +27,7 @@ from orgs.services.screening import sanctions_list_import, screening_run
 from relais.actor import Actor
 from relais.models import OutboundEmail, Role
 from tests.conftest import _world
-from tests.e2e.conftest import login
+from tests.e2e.conftest import PHONE, assert_fits_phone, login
 from tests.factories import TEST_PASSWORD
 from tests.grants.factories import ApplicationFactory, BudgetLineFactory, CallFactory, GrantSettingsFactory
 from tests.grants.payables import second_finance, verified_payment_details
@@ -84,14 +84,18 @@ def test_agreement_signature_and_a_mobile_money_payment_approved_by_a_second_fin
                           source_format="un_xml")
     assert screening_run(actor=world.actor(Role.MANAGER), organisation=world.organisation).decision == "clear"
     award_url = f"{live_server.url}/argent/awards/{award.pk}/"
+    page.set_viewport_size(PHONE)  # every page of the journey is checked at 360 px
 
     # The manager reads a draft, then issues the agreement from the award page.
     login(page, live_server, manager.user.email, TEST_PASSWORD)
     page.goto(award_url)
+    assert_fits_phone(page)
     page.click("#agreement button:has-text('Générer')")
     page.wait_for_selector(".msg-success")
+    assert_fits_phone(page)
     page.click("#agreement button:has-text('Émettre')")
     page.wait_for_selector(".msg-success")
+    assert_fits_phone(page)
     award.refresh_from_db()
     assert award.status == AwardStatus.ISSUED
     logout(page, live_server)
@@ -99,12 +103,15 @@ def test_agreement_signature_and_a_mobile_money_payment_approved_by_a_second_fin
     # The grantee reads and accepts it: typed full name and the box.
     login(page, live_server, grantee.user.email, TEST_PASSWORD)
     page.goto(award_url)
+    assert_fits_phone(page)
     page.click("#agreement a.button")
     page.wait_for_url("**/agreement/sign/")
+    assert_fits_phone(page)
     page.fill("#id_full_name", "Mariam Cissé")
     page.check("#id_accepted")
     page.click("#accept button[type=submit]")
     page.wait_for_selector(".msg-success")
+    assert_fits_phone(page)
     award.refresh_from_db()
     assert award.status == AwardStatus.SIGNED
     assert "Mariam Cissé" in page.inner_text("#agreement")
@@ -113,8 +120,10 @@ def test_agreement_signature_and_a_mobile_money_payment_approved_by_a_second_fin
     # The manager countersigns.
     login(page, live_server, manager.user.email, TEST_PASSWORD)
     page.goto(award_url)
+    assert_fits_phone(page)
     page.click("#agreement button:has-text('Contresigner')")
     page.wait_for_selector(".msg-success")
+    assert_fits_phone(page)
     award.refresh_from_db()
     assert award.status == AwardStatus.ACTIVE and award.countersigned_by_id == manager.user_id
     logout(page, live_server)
@@ -123,8 +132,10 @@ def test_agreement_signature_and_a_mobile_money_payment_approved_by_a_second_fin
     tranche = award.tranches.get(number=1)
     login(page, live_server, finance.user.email, TEST_PASSWORD)
     page.goto(award_url)
+    assert_fits_phone(page)
     page.click("#payments a.button")
     page.wait_for_url("**/payments/new/")
+    assert_fits_phone(page)
     page.select_option("#id_tranche", str(tranche.pk))
     page.select_option("#id_rail", Rail.MOBILE_MONEY)
     page.select_option("#id_operator", "orange_money")
@@ -133,6 +144,7 @@ def test_agreement_signature_and_a_mobile_money_payment_approved_by_a_second_fin
     page.fill("#id_reference", "OM-2026-77")
     page.click("main form button[type=submit]")
     page.wait_for_url("**#payments")
+    assert_fits_phone(page)
     payment = Disbursement.objects.get(award=award)
     assert (payment.rail, payment.status, payment.amount) == (
         Rail.MOBILE_MONEY, DisbursementStatus.AWAITING_APPROVAL, Decimal("2000000"))
@@ -142,14 +154,17 @@ def test_agreement_signature_and_a_mobile_money_payment_approved_by_a_second_fin
     # The other finance member approves it.
     login(page, live_server, finance2.user.email, TEST_PASSWORD)
     page.goto(award_url)
+    assert_fits_phone(page)
     page.click(f"#payment-{payment.pk} button:has-text('Approuver')")
     page.wait_for_selector(".msg-success")
+    assert_fits_phone(page)
     payment.refresh_from_db()
     assert payment.status == DisbursementStatus.PAID and payment.approved_by_id == finance2.user_id
     assert payment.payee == {"operator": "orange_money", "number": "+223 70 12 34 56", "holder": "Mariam Cissé"}
 
     # The award page: the tranche paid, the payment and the ledger row.
     page.goto(award_url)
+    assert_fits_phone(page)
     paid_cell = page.inner_text("#tranches tbody tr:first-child td:nth-child(3)")
     assert paid_cell.replace("\u202f", " ").replace("\xa0", " ") == "2 000 000 FCFA", paid_cell
     payments_text = page.inner_text("#payments").replace("\u202f", " ").replace("\xa0", " ")
@@ -159,6 +174,11 @@ def test_agreement_signature_and_a_mobile_money_payment_approved_by_a_second_fin
     assert LedgerEntry.objects.filter(award=award, tranche=tranche).count() == 1
     tranche.refresh_from_db()
     assert tranche.paid == Decimal("2000000")
+
+    # The finance page lists the award (its paid amount).
+    page.goto(f"{live_server.url}/argent/finance/")
+    assert_fits_phone(page)
+    assert award.reference in page.inner_text("main")
 
     # The grantee's e-mails: agreement ready, countersigned, payment sent.
     kinds = set(OutboundEmail.objects.filter(recipient=grantee.user.email).values_list("kind", flat=True))
