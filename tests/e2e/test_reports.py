@@ -127,5 +127,6 @@ def test_report_written_in_two_sessions_sent_back_resubmitted_approved_releases_
     assert "✗" not in second, second
     page.goto(f"{live_server.url}/rapports/finance/")
     assert_fits_phone(page)
-    finance_text = spaces(page.inner_text("main"))
-    assert award.reference in finance_text, finance_text
+    rows = [spaces(row).split("\t") for row in page.locator("#to-pay tbody tr").all_inner_texts()]
+    second_row = next(cells for cells in rows if cells[0] == award.reference and cells[2].startswith("2"))
+    assert "Prête à payer" in second_row[-1], rows
