@@ -43,6 +43,10 @@ def logout(page, live_server):
     page.wait_for_load_state()
 
 
+def spaces(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
 def drafted_award(world, *, amount: Decimal = Decimal("5000000")) -> Award:
     """An approved application's award, drafted, whose first tranche needs the signed agreement and a clear
     screening (set through the terms, as the manager does on the terms page)."""
@@ -179,6 +183,16 @@ def test_agreement_signature_and_a_mobile_money_payment_approved_by_a_second_fin
     page.goto(f"{live_server.url}/argent/finance/")
     assert_fits_phone(page)
     assert award.reference in page.inner_text("main")
+
+    logout(page, live_server)
+
+    # The grantee sees the payment paid, to their own number in full.
+    login(page, live_server, grantee.user.email, TEST_PASSWORD)
+    page.goto(award_url)
+    assert_fits_phone(page)
+    own = spaces(page.inner_text(f"#payment-{payment.pk}"))
+    assert "Payé" in own and "+223 70 12 34 56" in own and "Orange" in own, own
+    assert page.locator("#payments a.button").count() == 0  # no "record a payment" for the grantee
 
     # The grantee's e-mails: agreement ready, countersigned, payment sent.
     kinds = set(OutboundEmail.objects.filter(recipient=grantee.user.email).values_list("kind", flat=True))
