@@ -75,6 +75,11 @@ class ExpenseLine:
     final: bool
 
     @property
+    def name(self) -> str:
+        """The line's description, else its category's name (a line may have neither category nor text)."""
+        return line_name(self.line)
+
+    @property
     def cumulative(self) -> Decimal:
         return self.before + (self.amount or Decimal(0))
 

@@ -37,3 +37,17 @@ def login(page, live_server, email: str, password: str) -> None:
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("form[action='/accounts/login/'] button[type=submit]")
+
+
+PHONE = {"width": 360, "height": 740}
+
+
+def assert_fits_phone(page) -> None:
+    """The page shown fits a 360 px screen (see test_phone_width: nothing sticks out except inside a box
+    that scrolls sideways). Journeys run at that width to check pages the demo does not reach."""
+    from tests.e2e.test_phone_width import OFFENDERS_JS
+
+    page.wait_for_load_state()
+    result = page.evaluate(OFFENDERS_JS, PHONE["width"])
+    assert result["scrollWidth"] <= PHONE["width"] and not result["offenders"], (
+        f"{page.url}: page {result['scrollWidth']} px wide; too wide: {', '.join(result['offenders']) or '-'}")

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from django.core.management import call_command
 
+from grants.models import Award, AwardStatus
 from orgs.demo import DEMO_PASSWORD, DEMO_ROLES, TENANTS, demo_email
 from tests.e2e.conftest import login
 
@@ -84,8 +85,20 @@ def _wanted(url: str, *, origin: str, tenant_slug: str, other_slugs: set[str]) -
     return parts.path + (f"?{urlencode(query)}" if query else "")
 
 
-def crawl(browser, browser_context_args, live_server, *, email: str, tenant_slug: str) -> tuple[int, list[str]]:
-    """Visit every page reachable from the dashboard (bounded); return the count and the problems."""
+# Pages of issues 11 and 12 each role must reach (page shapes without the workspace): the crawl's bounds
+# must not silently drop them as pages are added.
+REQUIRED = {
+    "manager": {"/awards/<n>/", "/awards/<n>/terms/", "/awards/settings/", "/finance/", "/reports/",
+                "/reports/<n>/"},
+    "finance": {"/awards/<n>/", "/awards/<n>/payments/new/", "/finance/", "/reports/", "/reports/<n>/"},
+    "applicant": {"/awards/<n>/", "/reports/", "/reports/<n>/", "/reports/<n>/edit/"},
+}
+
+
+def crawl(browser, browser_context_args, live_server, *, email: str, tenant_slug: str,
+          starts: tuple[str, ...] = (), reached: set[str] | None = None) -> tuple[int, list[str]]:
+    """Visit every page reachable from the dashboard, then from `starts` (pages the dashboard's links
+    reach only beyond the bounds); return the count and the problems. `reached` gets the page shapes."""
     context = browser.new_context(**{**browser_context_args, "viewport": {"width": WIDTH, "height": 740}})
     page = context.new_page()
     problems: list[str] = []
@@ -94,7 +107,7 @@ def crawl(browser, browser_context_args, live_server, *, email: str, tenant_slug
         page.wait_for_load_state()
         other_slugs = {spec["slug"] for spec in TENANTS}
         start = f"/{tenant_slug}/"
-        queue, seen, shapes, visited = deque([start]), {start}, {}, 0
+        queue, seen, shapes, visited = deque([start, *starts]), {start, *starts}, {}, 0
         while queue and visited < MAX_PAGES_PER_ROLE:
             path = queue.popleft()
             shape = _shape(path)
@@ -108,6 +121,8 @@ def crawl(browser, browser_context_args, live_server, *, email: str, tenant_slug
             if response is None or "text/html" not in (response.headers.get("content-type") or ""):
                 continue
             visited += 1
+            if reached is not None:
+                reached.add(shape.removeprefix(f"/{tenant_slug}").removesuffix("?"))
             assert page.evaluate(STYLED_JS), f"{path}: the stylesheet did not load"
             result = page.evaluate(OFFENDERS_JS, WIDTH)
             if result["scrollWidth"] > WIDTH or result["offenders"]:
@@ -136,10 +151,16 @@ def test_every_page_of_every_demo_role_fits_a_360_px_phone(browser, browser_cont
     # second workspace's applicant drafts another application.
     accounts = [(local, TENANTS[0]["slug"]) for local, _role in DEMO_ROLES if not local[-1].isdigit()]
     accounts += [("applicant", TENANTS[1]["slug"])]
+    # The drafted award (its terms page) is the third award of the manager's list: beyond MAX_PER_SHAPE.
+    drafted = Award.objects.filter(tenant__slug=TENANTS[0]["slug"], status=AwardStatus.DRAFTED).order_by("id")[0]
+    starts = {("manager", TENANTS[0]["slug"]): (f"/{TENANTS[0]['slug']}/awards/{drafted.pk}/",)}
     for local, slug in accounts:
+        reached: set[str] = set()
         count, found = crawl(browser, browser_context_args, live_server, email=demo_email(local, slug),
-                             tenant_slug=slug)
+                             tenant_slug=slug, starts=starts.get((local, slug), ()), reached=reached)
         assert count > 3, f"{local}@{slug}: only {count} pages reached"
+        missing = REQUIRED.get(local, set()) - reached
+        assert not missing, f"{local}@{slug}: the walk did not reach {sorted(missing)}"
         pages += count
         problems += found
     print(f"\n360 px walk: {pages} pages in {time.monotonic() - started:.0f} s")

@@ -410,3 +410,17 @@ def test_text_typed_after_the_session_expired_is_given_back(world_a, settings):
     assert client.post(url, {**again, "go": "_save"}).status_code == 302
     report.refresh_from_db()
     assert report.activities == "Tapé pendant une heure"
+
+
+def test_a_budget_line_without_category_shows_on_the_form_and_the_report(world_a):
+    """An award's budget line may have no category (the terms allow it): the report form and page name it by
+    its description, or "—" with neither, instead of failing."""
+    report = _report(world_a)
+    AwardBudgetLineFactory(tenant=world_a.tenant, award=report.award, category=None,
+                           description="Ateliers sans catégorie", amount=Decimal("1000"))
+    AwardBudgetLineFactory(tenant=world_a.tenant, award=report.award, category=None, description="",
+                           amount=Decimal("2000"))
+    for role, tail in ((Role.APPLICANT, "edit/"), (Role.MANAGER, "")):
+        page = world_a.client_for(role).get(_url(world_a, report, tail))
+        assert page.status_code == 200, role
+        assert "Ateliers sans catégorie" in page.content.decode()
