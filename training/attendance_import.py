@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,6 @@ STATUS_WORDS = {
     "excused": AttendanceStatus.EXCUSED, "excusé": AttendanceStatus.EXCUSED, "excusée": AttendanceStatus.EXCUSED,
     "excuse": AttendanceStatus.EXCUSED, "excusee": AttendanceStatus.EXCUSED, "e": AttendanceStatus.EXCUSED,
 }
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f%z")
 
 
 class ImportError_(ValueError):
@@ -87,11 +87,18 @@ def _pick(values: dict[str, str], names: tuple[str, ...]) -> str:
 
 
 def _parse_day(text: str) -> date | None:
-    for fmt in DATE_FORMATS:
+    """2026-03-14 (also Kobo's 2026-03-14T09:12:00…), 14/03/2026 or 14-03-2026."""
+    text = text.strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    if match:
         try:
-            return datetime.strptime(text, fmt).date()
+            return date(int(match[3]), int(match[2]), int(match[1]))
         except ValueError:
-            continue
+            return None
     return None
 
 

@@ -13,7 +13,8 @@ from .workflow import SESSION
 
 
 def _session_url(session: TrainingSession) -> str:
-    return reverse("training:session_detail", kwargs={"tenant_slug": session.tenant.slug, "session_pk": session.pk})
+    return reverse("training:session_detail",
+                   kwargs={"tenant_slug": session.tenant.slug, "training_session_pk": session.pk})
 
 
 register_audit_target(AuditTarget(

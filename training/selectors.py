@@ -58,6 +58,18 @@ def organisation_choices(*, actor: Actor) -> QuerySet[Organisation]:
     return Organisation.objects.filter(tenant=actor.tenant).only("id", "name", "acronym").order_by("name")
 
 
+def award_choices(*, actor: Actor) -> QuerySet[Any]:
+    from grants.models import Award
+
+    return Award.objects.filter(tenant=actor.tenant)
+
+
+def call_choices(*, actor: Actor) -> QuerySet[Any]:
+    from grants.models import Call
+
+    return Call.objects.filter(tenant=actor.tenant)
+
+
 def region_choices(*, actor: Actor) -> QuerySet[Region]:
     return Region.objects.filter(tenant=actor.tenant)
 
