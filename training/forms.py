@@ -65,7 +65,7 @@ class SessionForm(forms.ModelForm):
             self.initial.setdefault("invited_organisations", [o.pk for o in self.instance.invited_organisations.all()])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The last day cannot be before the first day."))

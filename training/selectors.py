@@ -84,7 +84,7 @@ def registrations_of(*, session: TrainingSession, actor: Actor) -> QuerySet[Regi
     rows = Registration.objects.filter(tenant=session.tenant_id, session=session).select_related(
         "participant", "participant__organisation").order_by("participant__name_folded", "id")
     if actor.has_role(Role.APPLICANT):
-        rows = rows.filter(participant__organisation_id=actor.organisation_id)
+        rows = rows.filter(participant__organisation_id=actor.organisation_id or 0)
     return rows
 
 
@@ -97,7 +97,7 @@ def participant_search(*, session: TrainingSession, actor: Actor, query: str) ->
     people = Participant.objects.filter(tenant=actor.tenant, name_folded__contains=folded,
                                         organisation__in=session.invited_organisations.all())
     if actor.has_role(Role.APPLICANT):
-        people = people.filter(organisation_id=actor.organisation_id)
+        people = people.filter(organisation_id=actor.organisation_id or 0)
     people = people.exclude(registrations__session=session).select_related("organisation")
     return list(people[:SEARCH_LIMIT])
 
@@ -117,7 +117,10 @@ def attendance_grid(*, session: TrainingSession, actor: Actor) -> list[GridRow]:
             tenant=session.tenant_id, registration__session=session).values_list("registration_id", "day", "status"):
         marks[(reg_id, day)] = status
     days = session.days
-    return [GridRow(reg, participant_label(reg.participant, protected=session.protected),
+    # On the trainer's own screen a protected session shows the code first (what the printed sheet
+    # carries) and the name beside it, so the trainer can tell people apart; exports show the code only.
+    return [GridRow(reg, f"{reg.participant.code} · {reg.participant.full_name}" if session.protected
+                    else reg.participant.full_name,
                     [(i, d, marks.get((reg.pk, d), "")) for i, d in enumerate(days)])
             for reg in registrations]
 

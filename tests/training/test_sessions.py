@@ -323,3 +323,10 @@ def test_a_valid_csv_is_previewed_then_written_only_when_confirmed(world_a):
     assert client.post(_url(world_a, session, "attendance/import/"), data).status_code == 302
     assert dict(Attendance.objects.values_list("day__day", "status")) == {9: "present", 10: "late"}
     assert AuditEvent.objects.filter(action="training_session.attendance_imported").count() == 1
+
+
+def test_the_trainers_dashboard_lists_their_next_sessions_only(world_a):
+    mine = _session(world_a, title="Atelier de Kayes")
+    theirs = _session(world_a, trainer=False, title="Atelier de Gao")
+    html = world_a.client_for(Role.TRAINER).get(world_a.url()).content.decode()
+    assert mine.title in html and theirs.title not in html
