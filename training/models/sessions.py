@@ -114,8 +114,8 @@ class SessionMaterial(TenantOwned):
     session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
     file = models.FileField(_("file"), upload_to=material_path, storage=get_private_storage, max_length=300)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
+    original_name = models.CharField(max_length=255, validators=[no_control_characters])
+    content_type = models.CharField(max_length=100, validators=[no_control_characters])
     size = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -140,7 +140,7 @@ class Participant(TenantOwned):
     role_title = models.CharField(_("role in the organisation"), max_length=150, blank=True,
                                   validators=[no_control_characters])
     phone = models.CharField(_("phone (optional)"), max_length=40, blank=True, validators=[no_control_characters])
-    code = models.CharField(_("code"), max_length=12, default=new_participant_code)
+    code = models.CharField(_("code"), max_length=12, default=new_participant_code, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from relais.actor import Actor
 from relais.audit import audit_record
 from relais.concurrency import claim_version
-from relais.errors import Refused
+from relais.errors import Refused, refused
 from relais.permissions import require
 from relais.uploads import validate_upload
 from relais.validators import validate_one_line_fields
@@ -49,6 +50,14 @@ def topics_seed(*, actor: Actor) -> None:
             Topic.objects.get_or_create(tenant=actor.tenant, name=str(name), defaults={"position": position})
 
 
+def _clean(obj: Any) -> None:
+    """One-line fields refuse control characters: a readable refusal, not a crash."""
+    try:
+        validate_one_line_fields(obj)
+    except ValidationError as exc:
+        raise refused(exc) from None
+
+
 def _same_tenant(actor: Actor, *objects: Any) -> None:
     for obj in objects:
         if obj is not None and getattr(obj, "tenant_id", actor.tenant.pk) != actor.tenant.pk:
@@ -79,7 +88,7 @@ def session_create(*, actor: Actor, values: Mapping[str, Any], trainers: Iterabl
     _check_session(actor, values, trainers, organisations)
     session = TrainingSession(tenant=actor.tenant, created_by=actor.user,
                               **{k: values.get(k) for k in SESSION_FIELDS if k in values})
-    validate_one_line_fields(session)
+    _clean(session)
     session.save()
     if actor.has_role("trainer") and actor.membership is not None and actor.membership not in trainers:
         trainers.append(actor.membership)
@@ -106,7 +115,7 @@ def session_update(*, session: TrainingSession, actor: Actor, values: Mapping[st
     for key in SESSION_FIELDS:
         if key in values:
             setattr(locked, key, values[key])
-    validate_one_line_fields(locked)
+    _clean(locked)
     locked.save()
     if actor.has_role("trainer") and actor.membership is not None and actor.membership not in trainers:
         trainers.append(actor.membership)  # a trainer cannot remove themselves and lose the session
@@ -133,10 +142,11 @@ def session_transition(*, session: TrainingSession, actor: Actor, target: str, r
 def material_add(*, session: TrainingSession, actor: Actor, title: str, upload: UploadedFile) -> SessionMaterial:
     require(can_manage_session(actor, session))
     detected = validate_upload(upload)
-    material = SessionMaterial(tenant=actor.tenant, session=session, title=title.strip() or upload.name or "",
-                               original_name=(upload.name or "")[:255], content_type=detected.content_type,
+    name = "".join(ch for ch in (upload.name or "document") if ch.isprintable())[:255]
+    material = SessionMaterial(tenant=actor.tenant, session=session, title=" ".join(title.split()) or name,
+                               original_name=name, content_type=detected.content_type,
                                size=upload.size or 0, uploaded_by=actor.user)
-    validate_one_line_fields(material)
+    _clean(material)
     material.file.save(upload.name or "document", upload, save=False)
     material.save()
     audit_record(tenant=actor.tenant, actor=actor.user, action="training_session.material_added", target=session,
@@ -181,7 +191,7 @@ def participant_create_and_register(*, session: TrainingSession, actor: Actor,
                               age_band=values["age_band"], role_title=values.get("role_title", ""),
                               phone=values.get("phone", ""))
     participant.name_folded = fold(participant.full_name)
-    validate_one_line_fields(participant)
+    _clean(participant)
     participant.save()
     audit_record(tenant=actor.tenant, actor=actor.user, action="participant.created", target=participant,
                  after={"organisation": organisation.pk, "code": participant.code})
@@ -223,9 +233,9 @@ def attendance_save(*, session: TrainingSession, actor: Actor, marks: Marks,
             to_create.append(Attendance(tenant=actor.tenant, registration_id=key[0], day=key[1], status=status))
         elif row is not None and not status:
             to_delete.append(row.pk)
-        elif row is not None and row.status != status:
-            row.status = status
-            to_update.append(row)
+        elif row is not None and row.status != status:  # an attendance mark, not a workflow state
+            to_update.append(Attendance(pk=row.pk, tenant_id=row.tenant_id, registration_id=key[0], day=key[1],
+                                        status=status))
     Attendance.objects.bulk_create(to_create)
     Attendance.objects.bulk_update(to_update, ["status"])
     Attendance.objects.filter(tenant=actor.tenant, pk__in=to_delete).delete()
