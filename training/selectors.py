@@ -15,7 +15,7 @@ from orgs.models import Commune, Organisation, Region
 from relais.actor import Actor
 from relais.models import Membership, Role
 
-from .models import Attendance, Participant, Registration, Topic, TrainingSession
+from .models import Attendance, Participant, Registration, SessionMaterial, Topic, TrainingSession
 
 SEARCH_LIMIT = 20
 
@@ -43,6 +43,11 @@ def session_list(*, actor: Actor) -> QuerySet[TrainingSession]:
 
 def access_session(*, actor: Actor, pk: int) -> TrainingSession:
     return get_object_or_404(session_list(actor=actor), pk=pk)
+
+
+def access_material(*, session: TrainingSession, pk: int) -> SessionMaterial:
+    """A material of a session the actor already reached through access_session."""
+    return get_object_or_404(SessionMaterial.objects.filter(tenant=session.tenant_id, session=session), pk=pk)
 
 
 def topic_list(*, actor: Actor, active_only: bool = True) -> QuerySet[Topic]:

@@ -8,7 +8,7 @@ import factory
 
 from relais.demographics import AgeBand, Sex
 from tests.factories import OrganisationFactory, TenantFactory
-from training.models import Attendance, Participant, Registration, Topic, TrainingSession
+from training.models import Attendance, Participant, Registration, SessionMaterial, Topic, TrainingSession
 from training.selectors import fold
 
 
@@ -62,3 +62,15 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     registration = factory.SubFactory(RegistrationFactory, tenant=factory.SelfAttribute("..tenant"))
     day = factory.LazyAttribute(lambda o: o.registration.session.start_date)
     status = "present"
+
+
+class SessionMaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionMaterial
+
+    tenant = factory.SubFactory(TenantFactory)
+    session = factory.SubFactory(TrainingSessionFactory, tenant=factory.SelfAttribute("..tenant"))
+    title = "Support de formation"
+    file = factory.django.FileField(filename="support.pdf", data=b"%PDF-1.4 support")
+    original_name = "support.pdf"
+    content_type = "application/pdf"

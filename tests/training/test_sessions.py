@@ -330,3 +330,19 @@ def test_the_trainers_dashboard_lists_their_next_sessions_only(world_a):
     theirs = _session(world_a, trainer=False, title="Atelier de Gao")
     html = world_a.client_for(Role.TRAINER).get(world_a.url()).content.decode()
     assert mine.title in html and theirs.title not in html
+
+
+def test_a_material_is_uploaded_checked_and_downloaded_by_the_sessions_staff_only(world_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    session = _session(world_a)
+    client = world_a.client_for(Role.TRAINER)
+    fake = SimpleUploadedFile("module.pdf", b"<html><script>alert(1)</script>", content_type="application/pdf")
+    client.post(_url(world_a, session, "materials/"), {"title": "Module 1", "file": fake})
+    assert not session.materials.exists()  # relais.uploads refuses what is not what it claims
+    pdf = SimpleUploadedFile("module.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    assert client.post(_url(world_a, session, "materials/"), {"title": "Module 1", "file": pdf}).status_code == 302
+    material = session.materials.get()
+    url = _url(world_a, session, f"materials/{material.pk}/")
+    assert b"".join(client.get(url).streaming_content).startswith(b"%PDF")
+    assert world_a.client_for(Role.APPLICANT).get(url).status_code == 403

@@ -141,7 +141,10 @@ def session_transition(*, session: TrainingSession, actor: Actor, target: str, r
 @transaction.atomic
 def material_add(*, session: TrainingSession, actor: Actor, title: str, upload: UploadedFile) -> SessionMaterial:
     require(can_manage_session(actor, session))
-    detected = validate_upload(upload)
+    try:
+        detected = validate_upload(upload)
+    except ValidationError as exc:
+        raise refused(exc) from None
     name = "".join(ch for ch in (upload.name or "document") if ch.isprintable())[:255]
     material = SessionMaterial(tenant=actor.tenant, session=session, title=" ".join(title.split()) or name,
                                original_name=name, content_type=detected.content_type,

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from relais.concurrency import Stale, Stamp, save_versioned
 from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response, confirmed_reason
-from relais.downloads import private_bytes_response
+from relais.downloads import private_bytes_response, private_file_response
 from relais.errors import Refused, refused_message
 from relais.ids import pk_like
 from relais.models import Role
@@ -181,6 +181,19 @@ def material_add(request: HttpRequest, training_session_pk: int) -> HttpResponse
     else:
         messages.error(request, _("Choose a file to add."))
     return _detail(session)
+
+
+@role_required(*STAFF)
+def material_download(request: HttpRequest, training_session_pk: int, sessionmaterial_pk: int) -> Any:
+    actor = request.actor
+    session = selectors.access_session(actor=actor, pk=training_session_pk)
+    can_manage_session(actor, session).raise_if_denied()
+    material = selectors.access_material(session=session, pk=sessionmaterial_pk)
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return private_file_response(handle, filename=material.original_name, content_type=material.content_type)
 
 
 # --- registration --------------------------------------------------------------------------------
