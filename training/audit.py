@@ -39,6 +39,7 @@ register_audit_labels({
     "training_session.attendance_saved": gettext_lazy("Attendance saved"),
     "training_session.attendance_imported": gettext_lazy("Attendance imported"),
     "participant.created": gettext_lazy("Participant added"),
+    "training_topics.updated": gettext_lazy("Training topics changed"),
 })
 register_audit_sentences({
     "training_session.created": gettext_lazy("%(actor)s created %(object)s"),
@@ -52,4 +53,5 @@ register_audit_sentences({
     "training_session.reopened": gettext_lazy("%(actor)s set %(object)s back to planned"),
     "training_session.cancelled": gettext_lazy("%(actor)s cancelled %(object)s"),
     "participant.created": gettext_lazy("%(actor)s added %(object)s"),
+    "training_topics.updated": gettext_lazy("%(actor)s changed the training topics of %(object)s"),
 })

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from relais.demographics import AgeBand, Sex
 from relais.ids import pk_like
 
-from .models import TrainingSession
+from .models import Topic, TrainingSession
 
 
 class SafeModelChoiceField(forms.ModelChoiceField):
@@ -104,3 +104,9 @@ class AttendanceCsvForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_(
         "One row per person and day: a “code” (or “name”) column, a “date” column and a “status” column "
         "(present, absent, late or excused)."))
+
+
+MAX_TOPICS = 60
+TOPIC_FIELDS = ("name", "position", "active")
+TopicsFormSet = forms.modelformset_factory(Topic, fields=list(TOPIC_FIELDS), extra=2, max_num=MAX_TOPICS,
+                                           validate_max=True, absolute_max=MAX_TOPICS)

@@ -6,6 +6,7 @@ app_name = "training"
 
 urlpatterns: list = [
     path("training/", sessions.session_list, name="session_list"),
+    path("training/topics/", sessions.topics, name="topics"),
     path("training/new/", sessions.session_create, name="session_create"),
     path("training/<int:training_session_pk>/", sessions.session_detail, name="session_detail"),
     path("training/<int:training_session_pk>/edit/", sessions.session_edit, name="session_edit"),

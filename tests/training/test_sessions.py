@@ -346,3 +346,15 @@ def test_a_material_is_uploaded_checked_and_downloaded_by_the_sessions_staff_onl
     url = _url(world_a, session, f"materials/{material.pk}/")
     assert b"".join(client.get(url).streaming_content).startswith(b"%PDF")
     assert world_a.client_for(Role.APPLICANT).get(url).status_code == 403
+
+
+def test_a_manager_adds_the_usual_topics_and_renames_one_others_cannot(world_a):
+    client = world_a.client_for(Role.MANAGER)
+    assert client.post(world_a.url("training/topics/"), {"defaults": "1"}).status_code == 302
+    assert Topic.objects.filter(tenant=world_a.tenant).count() == 7
+    data = form_data(client.get(world_a.url("training/topics/")).content, having="form-TOTAL_FORMS")
+    data["form-0-name"] = ["Médiation et dialogue"]
+    assert client.post(world_a.url("training/topics/"), data).status_code == 302
+    assert Topic.objects.filter(tenant=world_a.tenant, name="Médiation et dialogue").exists()
+    assert AuditEvent.objects.filter(action="training_topics.updated").count() == 2
+    assert world_a.client_for(Role.TRAINER).get(world_a.url("training/topics/")).status_code == 403

@@ -50,6 +50,35 @@ def topics_seed(*, actor: Actor) -> None:
             Topic.objects.get_or_create(tenant=actor.tenant, name=str(name), defaults={"position": position})
 
 
+@transaction.atomic
+def topics_save(*, actor: Actor, rows: list[dict[str, Any]], add_defaults: bool = False) -> int:
+    """Managers edit the workspace's topic list (rows: `id` or None and the fields); `add_defaults`
+    adds the usual seven where missing (workspaces created before training existed)."""
+    if not actor.is_manager:
+        raise Refused(_("Only programme managers edit the training topics."), forbidden=True)
+    if add_defaults:
+        topics_seed(actor=actor)
+    existing = {t.pk: t for t in Topic.objects.filter(tenant=actor.tenant)}
+    try:
+        with transaction.atomic():
+            for data in rows:
+                pk = data.get("id")
+                topic = existing.get(pk) if pk is not None else Topic(tenant=actor.tenant)
+                if topic is None:
+                    raise Refused(_("This choice belongs to another workspace."), forbidden=True)
+                for name in ("name", "position", "active"):
+                    if name in data:
+                        setattr(topic, name, data[name])
+                _clean(topic)
+                topic.save()
+    except IntegrityError:
+        raise Refused(_("Two topics cannot have the same name.")) from None
+    count = Topic.objects.filter(tenant=actor.tenant).count()
+    audit_record(tenant=actor.tenant, actor=actor.user, action="training_topics.updated", target=actor.tenant,
+                 after={"count": count})
+    return count
+
+
 def _clean(obj: Any) -> None:
     """One-line fields refuse control characters: a readable refusal, not a crash."""
     try:

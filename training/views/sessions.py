@@ -25,7 +25,7 @@ from relais.permissions import role_required
 from .. import selectors
 from ..attendance_import import ImportError_, parse_csv, validate_rows
 from ..documents import attendance_sheet_pdf
-from ..forms import AttendanceCsvForm, MaterialForm, ParticipantForm, SessionForm
+from ..forms import TOPIC_FIELDS, AttendanceCsvForm, MaterialForm, ParticipantForm, SessionForm, TopicsFormSet
 from ..models import AttendanceStatus, SessionStatus, TrainingSession
 from ..permissions import can_create_session, can_manage_session, can_register_participants
 from ..services import sessions as services
@@ -44,7 +44,26 @@ def session_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     page = page_of(selectors.session_list(actor=actor), request.GET.get("page"), 25)
     return render(request, "training/session_list.html", {
-        "page": page, "can_create": bool(can_create_session(actor))})
+        "page": page, "can_create": bool(can_create_session(actor)), "can_edit_topics": actor.is_manager})
+
+
+@role_required(Role.MANAGER)
+def topics(request: HttpRequest) -> HttpResponse:
+    """The workspace's training topics: rename, reorder, retire (inactive) or add."""
+    actor = request.actor
+    formset = TopicsFormSet(request.POST or None, queryset=selectors.topic_list(actor=actor, active_only=False))
+    if request.method == "POST" and (formset.is_valid() or request.POST.get("defaults")):
+        rows = [] if request.POST.get("defaults") else [
+            {"id": f.instance.pk, **{k: f.cleaned_data[k] for k in TOPIC_FIELDS}}
+            for f in formset.forms if f.has_changed() and f.cleaned_data]
+        try:
+            services.topics_save(actor=actor, rows=rows, add_defaults=bool(request.POST.get("defaults")))
+        except Refused as exc:
+            refused_message(request, exc)
+        else:
+            messages.success(request, _("Topics saved."))
+            return redirect("training:topics", tenant_slug=actor.tenant.slug)
+    return render(request, "training/topics.html", {"formset": formset})
 
 
 def _choices(actor: Any) -> dict[str, Any]:
