@@ -1,0 +1,360 @@
+"""Training sessions: roles, registration, attendance grid, printed sheet, CSV import (issue 13)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
+
+from relais.errors import Refused
+from relais.models import AuditEvent, Role
+from tests.factories import OrganisationFactory
+from tests.page_forms import form_data
+from tests.training.factories import (
+    AttendanceFactory,
+    ParticipantFactory,
+    RegistrationFactory,
+    TopicFactory,
+    TrainingSessionFactory,
+)
+from training.models import Attendance, Participant, Registration, SessionStatus, Topic
+from training.services import sessions as services
+
+pytestmark = pytest.mark.django_db
+
+
+def _session(world, *, trainer=True, invited=True, **kwargs):
+    session = TrainingSessionFactory(tenant=world.tenant, **kwargs)
+    if trainer:
+        session.trainers.add(world.members[Role.TRAINER])
+    if invited:
+        session.invited_organisations.add(world.organisation)
+    return session
+
+
+def _registered(world, session, n, **kwargs):
+    return [RegistrationFactory(tenant=world.tenant, session=session,
+                                participant=ParticipantFactory(tenant=world.tenant, organisation=world.organisation,
+                                                               **kwargs))
+            for _ in range(n)]
+
+
+def _url(world, session, rest=""):
+    return world.url(f"training/{session.pk}/{rest}")
+
+
+# --- roles ---------------------------------------------------------------------------------------
+
+def test_list_shows_trainers_their_own_sessions_managers_all_and_applicants_the_invited(world_a):
+    own = _session(world_a, title="Session du formateur", invited=False)
+    other = _session(world_a, trainer=False, invited=False, title="Session du collègue")
+    invited = _session(world_a, trainer=False, invited=True, title="Session ouverte à la CSO")
+    pages = {role: world_a.client_for(role).get(world_a.url("training/")) for role in Role.values}
+    manager = pages[Role.MANAGER].content.decode()
+    assert all(s.title in manager for s in (own, other, invited))
+    trainer = pages[Role.TRAINER].content.decode()
+    assert own.title in trainer and other.title not in trainer and invited.title not in trainer
+    applicant = pages[Role.APPLICANT].content.decode()
+    assert invited.title in applicant and own.title not in applicant
+    assert pages[Role.REVIEWER].status_code == 403 and pages[Role.FINANCE].status_code == 403
+
+
+@pytest.mark.parametrize(("role", "detail", "grid"), [
+    (Role.MANAGER, 200, 200), (Role.TRAINER, 404, 404), (Role.APPLICANT, 404, 403),
+    (Role.REVIEWER, 403, 403), (Role.FINANCE, 403, 403),
+])
+def test_someone_elses_session_is_hidden_from_trainers_and_uninvited_applicants(world_a, role, detail, grid):
+    session = _session(world_a, trainer=False, invited=False)
+    client = world_a.client_for(role)
+    assert client.get(_url(world_a, session)).status_code == detail
+    assert client.get(_url(world_a, session, "attendance/")).status_code in {grid, 404}
+    assert client.get(_url(world_a, session, "attendance/sheet.pdf")).status_code in {403, 404} or role == Role.MANAGER
+
+
+def test_an_invited_applicant_reads_the_session_but_not_the_grid_sheet_or_import(world_a):
+    session = _session(world_a, trainer=False)
+    client = world_a.client_for(Role.APPLICANT)
+    assert client.get(_url(world_a, session)).status_code == 200
+    for rest in ("attendance/", "attendance/sheet.pdf", "attendance/import/", "edit/"):
+        assert client.get(_url(world_a, session, rest)).status_code == 403, rest
+
+
+def test_a_trainer_of_another_workspace_sees_nothing(world_a, world_b):
+    session = _session(world_a)
+    _registered(world_a, session, 2)
+    for role in (Role.TRAINER, Role.MANAGER):
+        client = world_b.client_for(role)
+        for rest in ("", "attendance/", "attendance/sheet.pdf", "register/"):
+            assert client.get(f"/{world_a.tenant.slug}/training/{session.pk}/{rest}").status_code == 404
+            assert client.get(world_b.url(f"training/{session.pk}/{rest}")).status_code == 404
+
+
+# --- workflow and creation ------------------------------------------------------------------------
+
+def test_a_trainer_creates_a_session_and_runs_it(world_a):
+    topic = TopicFactory(tenant=world_a.tenant)
+    client = world_a.client_for(Role.TRAINER)
+    response = client.post(world_a.url("training/new/"), {
+        "title": "Médiation communautaire", "topic": topic.pk, "start_date": "2026-04-01", "end_date": "2026-04-02",
+        "venue": "Mopti", "capacity": "20", "invited_organisations": [world_a.organisation.pk]})
+    assert response.status_code == 302
+    session = world_a.members[Role.TRAINER].training_sessions.get()
+    assert session.title == "Médiation communautaire" and len(session.days) == 2
+    assert AuditEvent.objects.filter(action="training_session.created", target_id=str(session.pk)).exists()
+
+
+def test_another_trainer_cannot_move_the_session_and_cancelling_needs_a_reason(world_a):
+    session = _session(world_a, trainer=False)
+    with pytest.raises(Refused):
+        services.session_transition(session=session, actor=world_a.actor(Role.TRAINER), target=SessionStatus.HELD)
+    manager = world_a.actor(Role.MANAGER)
+    with pytest.raises(Refused):
+        services.session_transition(session=session, actor=manager, target=SessionStatus.CANCELLED, reason=" ")
+    services.session_transition(session=session, actor=manager, target=SessionStatus.CANCELLED, reason="Crue")
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED and session.cancel_reason == "Crue"
+    assert AuditEvent.objects.get(action="training_session.cancelled").after["reason"] == "Crue"
+
+
+def test_a_new_workspace_starts_with_the_seven_topics():
+    from relais.services.tenancy import tenant_create
+
+    tenant = tenant_create(name="Fonds Sahel", slug="fonds-sahel")
+    names = list(Topic.objects.filter(tenant=tenant).values_list("name", flat=True))
+    assert len(names) == 7 and "Prévention de l’extrémisme violent" in names
+
+
+def test_editing_a_session_in_two_tabs_refuses_the_stale_save(world_a):
+    session = _session(world_a)
+    client = world_a.client_for(Role.TRAINER)
+    first = form_data(client.get(_url(world_a, session, "edit/")).content)
+    second = form_data(client.get(_url(world_a, session, "edit/")).content)
+    first["title"] = ["Titre du premier onglet"]
+    second["title"] = ["Titre du second onglet"]
+    assert client.post(_url(world_a, session, "edit/"), first).status_code == 302
+    assert client.post(_url(world_a, session, "edit/"), second).status_code == 409
+    session.refresh_from_db()
+    assert session.title == "Titre du premier onglet"
+
+
+# --- registration -------------------------------------------------------------------------------
+
+def test_the_search_ignores_accents_and_case_and_offers_only_invited_organisations(world_a):
+    session = _session(world_a)
+    known = ParticipantFactory(tenant=world_a.tenant, organisation=world_a.organisation, full_name="Aïssata Koné")
+    outsider = ParticipantFactory(tenant=world_a.tenant, full_name="Aïssata Diallo")  # CSO not invited
+    page = world_a.client_for(Role.TRAINER).get(_url(world_a, session, "register/"), {"q": "AISSATA kone"})
+    html = page.content.decode()
+    assert known.full_name in html and outsider.full_name not in html
+    response = world_a.client_for(Role.TRAINER).post(_url(world_a, session, "register/"),
+                                                      {"participant": known.pk, "q": "aissata"})
+    assert response.status_code == 302
+    assert Registration.objects.filter(session=session, participant=known).exists()
+
+
+def test_an_applicant_registers_its_own_staff_only(world_a):
+    session = _session(world_a, trainer=False)
+    other_cso = OrganisationFactory(tenant=world_a.tenant)
+    session.invited_organisations.add(other_cso)
+    client = world_a.client_for(Role.APPLICANT)
+    response = client.post(_url(world_a, session, "register/"), {
+        "new": "1", "organisation": world_a.organisation.pk, "full_name": "Mariam  Sangaré", "sex": "female",
+        "age_band": "15_24", "role_title": "Animatrice"})
+    assert response.status_code == 302
+    person = Participant.objects.get(full_name="Mariam Sangaré")
+    assert person.name_folded == "mariam sangare" and person.registrations.get().session == session
+    stranger = ParticipantFactory(tenant=world_a.tenant, organisation=other_cso, full_name="Oumar Cissé")
+    client.post(_url(world_a, session, "register/"), {"participant": stranger.pk, "q": "oumar"})
+    assert not Registration.objects.filter(participant=stranger).exists()
+    with pytest.raises(Refused):
+        services.participant_register(session=session, actor=world_a.actor(Role.APPLICANT), participant=stranger)
+
+
+def test_a_full_session_refuses_one_more(world_a):
+    session = _session(world_a, capacity=1)
+    _registered(world_a, session, 1)
+    extra = ParticipantFactory(tenant=world_a.tenant, organisation=world_a.organisation)
+    with pytest.raises(Refused):
+        services.participant_register(session=session, actor=world_a.actor(Role.TRAINER), participant=extra)
+
+
+# --- the attendance grid ------------------------------------------------------------------------
+
+def _grid_post(client, world, session):
+    data = form_data(client.get(_url(world, session, "attendance/")).content, having="version")
+    return data
+
+
+def test_the_grid_saves_every_mark_in_one_submit(world_a):
+    session = _session(world_a)
+    registrations = _registered(world_a, session, 3)
+    client = world_a.client_for(Role.TRAINER)
+    data = _grid_post(client, world_a, session)
+    for reg in registrations:
+        for day in range(3):
+            data[f"m-{reg.pk}-{day}"] = ["late" if day == 1 else "present"]
+    response = client.post(_url(world_a, session, "attendance/"), data)
+    assert response.status_code == 302
+    marks = set(Attendance.objects.filter(registration__session=session).values_list("registration_id", "day",
+                                                                                      "status"))
+    assert len(marks) == 9 and {m[2] for m in marks} == {"present", "late"}
+    events = AuditEvent.objects.filter(action="training_session.attendance_saved", target_id=str(session.pk))
+    assert [e.after for e in events] == [{"cells": 9}]
+
+
+def test_the_grid_opened_in_two_tabs_refuses_the_older_one(world_a):
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session, 1)
+    client = world_a.client_for(Role.TRAINER)
+    first, second = _grid_post(client, world_a, session), _grid_post(client, world_a, session)
+    first[f"m-{reg.pk}-0"] = ["present"]
+    second[f"m-{reg.pk}-0"] = ["absent"]
+    assert client.post(_url(world_a, session, "attendance/"), first).status_code == 302
+    refused = client.post(_url(world_a, session, "attendance/"), second)
+    assert refused.status_code == 409
+    assert Attendance.objects.get(registration=reg).status == "present"
+    assert 'value="absent" checked' in refused.content.decode()  # the typed marks are kept on the page
+
+
+def test_the_grid_costs_the_same_queries_for_10_or_200_participants(world_a):
+    session = _session(world_a)
+    client = world_a.client_for(Role.TRAINER)
+    client.get(world_a.url())
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(_url(world_a, session, "attendance/")).status_code == 200
+        return len(ctx.captured_queries)
+
+    for reg in _registered(world_a, session, 10):
+        AttendanceFactory(tenant=world_a.tenant, registration=reg)
+    few = count()
+    for reg in _registered(world_a, session, 190):
+        AttendanceFactory(tenant=world_a.tenant, registration=reg)
+    assert count() == few
+
+
+def test_the_grid_fits_a_phone_budget_with_30_participants(world_a):
+    session = _session(world_a)
+    _registered(world_a, session, 30)
+    html = world_a.client_for(Role.TRAINER).get(_url(world_a, session, "attendance/")).content
+    from django.contrib.staticfiles import finders
+    css = open(finders.find("training/training.css"), "rb").read()  # noqa: SIM115
+    size = len(gzip.compress(html, 6)) + len(gzip.compress(css, 6))
+    assert size <= 14 * 1024, size
+    assert b'name="viewport"' in html and b"min-height:2.75rem" in css  # 44 px targets for a thumb
+
+
+def test_the_session_list_costs_the_same_queries_for_3_or_30_sessions(world_a):
+    client = world_a.client_for(Role.TRAINER)
+    client.get(world_a.url())
+    for _ in range(3):
+        _session(world_a)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(world_a.url("training/")).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for _ in range(27):
+        _session(world_a)
+    assert count() == few
+
+
+# --- the printed sheet --------------------------------------------------------------------------
+
+def _pdf_text(response) -> str:
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def test_the_sheet_prints_names_with_accents_one_page_per_day(world_a):
+    session = _session(world_a)
+    _registered(world_a, session, 1, full_name="Fatoumata Dembélé")
+    text = _pdf_text(world_a.client_for(Role.TRAINER).get(_url(world_a, session, "attendance/sheet.pdf")))
+    assert text.count("Fatoumata Dembélé") == 3 and "Signature" in text and session.title in text
+
+
+def test_a_protected_sessions_sheet_prints_codes_never_names(world_a):
+    session = _session(world_a, protected=True)
+    (reg,) = _registered(world_a, session, 1, full_name="Fatoumata Dembélé")
+    text = _pdf_text(world_a.client_for(Role.MANAGER).get(_url(world_a, session, "attendance/sheet.pdf")))
+    assert reg.participant.code in text and "Dembélé" not in text and "Fatoumata" not in text
+
+
+# --- CSV import ----------------------------------------------------------------------------------
+
+def _import(client, world, session, content: bytes):
+    upload = io.BytesIO(content)
+    upload.name = "kobo.csv"
+    return client.post(_url(world, session, "attendance/import/"), {"file": upload})
+
+
+def test_a_csv_with_errors_is_explained_and_writes_nothing(world_a):
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session, 1, full_name="Adama Keïta")
+    csv = ("code;date;statut\n"
+           f"{reg.participant.code};2026-03-09;présent\n"
+           "P-XXXXXX;2026-03-09;absent\n"
+           f"{reg.participant.code};2026-04-01;absent\n"
+           f"{reg.participant.code};10/03/2026;peut-être\n").encode()
+    page = _import(world_a.client_for(Role.TRAINER), world_a, session, csv).content.decode()
+    assert "« P-XXXXXX » n’est pas inscrit" in page or "P-XXXXXX" in page
+    assert "2026-04-01" in page and "peut-être" in page
+    assert 'name="confirm"' not in page
+    assert not Attendance.objects.exists()
+
+
+def test_a_valid_csv_is_previewed_then_written_only_when_confirmed(world_a):
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session, 1, full_name="Adama Keïta")
+    csv = ("group_a/name,group_a/date,status\n"
+           "adama keita,2026-03-09T08:30:00.000+00:00,present\n"
+           "Adama Keïta,10/03/2026,retard\n").encode()
+    client = world_a.client_for(Role.TRAINER)
+    preview = _import(client, world_a, session, csv)
+    assert preview.status_code == 200 and not Attendance.objects.exists()
+    data = form_data(preview.content, having="confirm")
+    assert client.post(_url(world_a, session, "attendance/import/"), data).status_code == 302
+    assert dict(Attendance.objects.values_list("day__day", "status")) == {9: "present", 10: "late"}
+    assert AuditEvent.objects.filter(action="training_session.attendance_imported").count() == 1
+
+
+def test_the_trainers_dashboard_lists_their_next_sessions_only(world_a):
+    mine = _session(world_a, title="Atelier de Kayes")
+    theirs = _session(world_a, trainer=False, title="Atelier de Gao")
+    html = world_a.client_for(Role.TRAINER).get(world_a.url()).content.decode()
+    assert mine.title in html and theirs.title not in html
+
+
+def test_a_material_is_uploaded_checked_and_downloaded_by_the_sessions_staff_only(world_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    session = _session(world_a)
+    client = world_a.client_for(Role.TRAINER)
+    fake = SimpleUploadedFile("module.pdf", b"<html><script>alert(1)</script>", content_type="application/pdf")
+    client.post(_url(world_a, session, "materials/"), {"title": "Module 1", "file": fake})
+    assert not session.materials.exists()  # relais.uploads refuses what is not what it claims
+    pdf = SimpleUploadedFile("module.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    assert client.post(_url(world_a, session, "materials/"), {"title": "Module 1", "file": pdf}).status_code == 302
+    material = session.materials.get()
+    url = _url(world_a, session, f"materials/{material.pk}/")
+    assert b"".join(client.get(url).streaming_content).startswith(b"%PDF")
+    assert world_a.client_for(Role.APPLICANT).get(url).status_code == 403
+
+
+def test_a_manager_adds_the_usual_topics_and_renames_one_others_cannot(world_a):
+    client = world_a.client_for(Role.MANAGER)
+    assert client.post(world_a.url("training/topics/"), {"defaults": "1"}).status_code == 302
+    assert Topic.objects.filter(tenant=world_a.tenant).count() == 7
+    data = form_data(client.get(world_a.url("training/topics/")).content, having="form-TOTAL_FORMS")
+    data["form-0-name"] = ["Médiation et dialogue"]
+    assert client.post(world_a.url("training/topics/"), data).status_code == 302
+    assert Topic.objects.filter(tenant=world_a.tenant, name="Médiation et dialogue").exists()
+    assert AuditEvent.objects.filter(action="training_topics.updated").count() == 2
+    assert world_a.client_for(Role.TRAINER).get(world_a.url("training/topics/")).status_code == 403

@@ -1,0 +1,56 @@
+"""The printable attendance sheet (reportlab through relais.pdf), for sessions without connectivity.
+
+One page block per day: the registered people (their code in a protected session), blank rows for
+walk-ins, and a signature column. Attendance can then be typed in the grid or imported.
+"""
+
+from __future__ import annotations
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
+
+from relais import pdf
+
+from .models import Registration, TrainingSession
+
+BLANK_ROWS = 5
+
+
+def _day(value) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def attendance_sheet_pdf(*, session: TrainingSession, registrations: list[Registration]) -> bytes:
+    style = pdf.styles()
+    place = _("Remote") if session.remote else ", ".join(
+        p for p in (session.venue, session.commune.name if session.commune else "",
+                    session.region.name if session.region else "") if p)
+    story: list = []
+    for index, day in enumerate(session.days):
+        if index:
+            story.append(PageBreak())
+        story.append(Paragraph(pdf.text(_("Attendance sheet")), style.title))
+        story.append(pdf.para(session.title, style.heading))
+        story.append(pdf.para(_("Day %(number)s: %(date)s — %(place)s") % {
+            "number": index + 1, "date": _day(day), "place": place or "—"}, style.body))
+        if session.protected:
+            story.append(pdf.para(_("Protected session: participants are listed by their code."), style.small))
+        story.append(Spacer(1, 4 * mm))
+        header = ["#", _("Code") if session.protected else _("Name"), _("Organisation"), _("Arrival"), _("Signature")]
+        rows = [[pdf.para(h, style.small) for h in header]]
+        for number, registration in enumerate(registrations, start=1):
+            person = registration.participant
+            who = person.code if session.protected else person.full_name
+            organisation = person.organisation
+            rows.append([str(number), pdf.para(who, style.body),
+                         pdf.para(organisation.acronym or organisation.name, style.small), "", ""])
+        for number in range(len(registrations) + 1, len(registrations) + 1 + BLANK_ROWS):
+            rows.append([str(number), "", "", "", ""])
+        table = Table(rows, colWidths=[9 * mm, 58 * mm, 42 * mm, 20 * mm, 45 * mm], repeatRows=1,
+                      rowHeights=[None] + [10 * mm] * (len(rows) - 1))
+        table.setStyle(pdf.table_style(("VALIGN", (0, 1), (-1, -1), "MIDDLE")))
+        story.append(table)
+    footer = _("%(title)s — attendance sheet") % {"title": session.title}
+    return pdf.build(story, title=str(_("Attendance sheet")), footer=footer)

@@ -1,0 +1,112 @@
+"""Forms of the training pages. Querysets are limited to the actor's workspace by the views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from relais.demographics import AgeBand, Sex
+from relais.ids import pk_like
+
+from .models import Topic, TrainingSession
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """An absurd id is an invalid choice, not a database overflow."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not pk_like(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if not pk_like(pk):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MemberChoiceField(SafeModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.user.full_name or obj.user.email
+
+
+class SessionForm(forms.ModelForm):
+    trainers = MemberChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+                                 label=_("Trainers"))
+    invited_organisations = SafeModelMultipleChoiceField(queryset=None, required=False,
+                                                         widget=forms.CheckboxSelectMultiple,
+                                                         label=_("Invited organisations"))
+
+    class Meta:
+        model = TrainingSession
+        fields = ["title", "topic", "start_date", "end_date", "remote", "region", "commune", "venue", "languages",
+                  "capacity", "protected", "award", "call"]
+        widgets = {"start_date": DateInput(format="%Y-%m-%d"), "end_date": DateInput(format="%Y-%m-%d")}
+        field_classes = {"topic": SafeModelChoiceField, "region": SafeModelChoiceField,
+                         "commune": SafeModelChoiceField, "award": SafeModelChoiceField, "call": SafeModelChoiceField}
+
+    def __init__(self, *args: Any, choices: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, queryset in choices.items():
+            self.fields[name].queryset = queryset
+        if self.instance.pk:
+            self.initial.setdefault("trainers", [m.pk for m in self.instance.trainers.all()])
+            self.initial.setdefault("invited_organisations", [o.pk for o in self.instance.invited_organisations.all()])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The last day cannot be before the first day."))
+        if not data.get("remote") and not (data.get("region") or data.get("venue")):
+            self.add_error("venue", _("Give the place (region or venue), or tick “remote session”."))
+        return data
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ParticipantForm(forms.Form):
+    organisation = SafeModelChoiceField(queryset=None, label=_("Organisation"))
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    age_band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices)
+    role_title = forms.CharField(label=_("Role in the organisation"), max_length=150, required=False)
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                             max_length=2000)
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(label=_("File"))
+
+
+class AttendanceCsvForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_(
+        "One row per person and day: a “code” (or “name”) column, a “date” column and a “status” column "
+        "(present, absent, late or excused)."))
+
+
+MAX_TOPICS = 60
+TOPIC_FIELDS = ("name", "position", "active")
+TopicsFormSet = forms.modelformset_factory(Topic, fields=list(TOPIC_FIELDS), extra=2, max_num=MAX_TOPICS,
+                                           validate_max=True, absolute_max=MAX_TOPICS)

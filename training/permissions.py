@@ -1,0 +1,52 @@
+"""Who may do what with training sessions: plain decisions with a reason a person can read."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from relais.actor import Actor
+from relais.models import Role
+from relais.permissions import ALLOW, Decision, deny
+
+from .models import TrainingSession
+
+
+def is_session_trainer(actor: Actor, session: TrainingSession) -> bool:
+    """Uses the prefetched trainers when the selector loaded them (no query per row)."""
+    if actor.membership is None:
+        return False
+    return any(m.pk == actor.membership.pk for m in session.trainers.all())
+
+
+def can_create_session(actor: Actor) -> Decision:
+    if actor.has_role(Role.MANAGER, Role.TRAINER):
+        return ALLOW
+    return deny(_("Only programme managers and trainers create training sessions."))
+
+
+def can_manage_session(actor: Actor, session: TrainingSession) -> Decision:
+    """Edit, attendance, printed sheet, import: the managers, and the session's own trainers."""
+    if actor.is_system or actor.is_manager:
+        return ALLOW
+    if actor.has_role(Role.TRAINER) and is_session_trainer(actor, session):
+        return ALLOW
+    return deny(_("Only the session's trainers and the programme managers manage this session."))
+
+
+def can_register_participants(actor: Actor, session: TrainingSession) -> Decision:
+    """Trainers and managers; applicants for their own staff when their organisation is invited."""
+    if session.status not in ("planned", "held"):
+        return deny(_("Registrations are closed for this session."))
+    if can_manage_session(actor, session):
+        return ALLOW
+    if actor.has_role(Role.APPLICANT) and actor.organisation_id is not None and any(
+            o.pk == actor.organisation_id for o in session.invited_organisations.all()):
+        return ALLOW
+    return deny(_("Your organisation is not invited to this session."))
+
+
+def session_may_act(actor: Actor, session: TrainingSession) -> Decision:
+    """The workflow's object rule: a trainer moves only their own sessions."""
+    if actor.has_role(Role.TRAINER) and not is_session_trainer(actor, session):
+        return deny(_("Only the session's trainers move this session."))
+    return ALLOW
