@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import LEVELS, ActionItem, AssessmentDomain, AssessmentKind, AssessmentSubArea
 
-SCORE_CHOICES = [("", _("Not scored")), *((str(level), str(level)) for level in LEVELS)]
+NOT_SCORED = "0"  # a value of its own: a radio button with an empty value is sent as "on" by some clients
+SCORE_CHOICES = [(NOT_SCORED, _("Not scored")), *((str(level), str(level)) for level in LEVELS)]
 
 
 class DomainForm(forms.ModelForm):
@@ -93,15 +94,15 @@ class ScoresForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}))
 
     @staticmethod
-    def initial_of(scores: dict[int, Any]) -> dict[str, Any]:
-        initial: dict[str, Any] = {}
+    def initial_of(scores: dict[int, Any], sub_areas: list[AssessmentSubArea]) -> dict[str, Any]:
+        initial: dict[str, Any] = {f"score_{sa.pk}": NOT_SCORED for sa in sub_areas}
         for sub_area_id, row in scores.items():
             initial[f"score_{sub_area_id}"] = str(row.score)
             initial[f"note_{sub_area_id}"] = row.note
         return initial
 
     def scores(self) -> dict[int, tuple[int | None, str]]:
-        return {sa.pk: (self.cleaned_data.get(f"score_{sa.pk}"), self.cleaned_data.get(f"note_{sa.pk}") or "")
+        return {sa.pk: (self.cleaned_data.get(f"score_{sa.pk}") or None, self.cleaned_data.get(f"note_{sa.pk}") or "")
                 for sa in self.sub_areas}
 
 

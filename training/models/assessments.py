@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from relais.concurrency import Versioned
@@ -26,14 +26,14 @@ class _Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         if (get_language() or "fr").startswith("en") and self.name_en:
             return self.name_en
         return self.name_fr
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class AssessmentDomain(Versioned, _Bilingual, TenantOwned):
@@ -77,13 +77,13 @@ class LevelDescriptor(TenantOwned):
 
 
 class AssessmentKind(models.TextChoices):
-    BASELINE = "baseline", _("Baseline")
-    FOLLOW_UP = "follow_up", _("Follow-up")
+    BASELINE = "baseline", pgettext_lazy("assessment", "Baseline")
+    FOLLOW_UP = "follow_up", pgettext_lazy("assessment", "Follow-up")
 
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", pgettext_lazy("assessment", "Completed")
 
 
 class Assessment(Versioned, TenantOwned):
@@ -125,8 +125,8 @@ class AssessmentScore(TenantOwned):
 
 class ActionItemStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+    IN_PROGRESS = "in_progress", pgettext_lazy("assessment", "In progress")
+    DONE = "done", pgettext_lazy("assessment", "Done")
 
 
 class ActionItem(TenantOwned):

@@ -19,6 +19,7 @@ from relais.permissions import role_required
 
 from ..charts import progress_svg
 from ..forms_assessments import (
+    NOT_SCORED,
     AssessmentCreateForm,
     DomainForm,
     ScoresForm,
@@ -110,14 +111,14 @@ def assessment_detail(request: HttpRequest, assessment_pk: int) -> HttpResponse:
     def current() -> tuple[int, list[Any]]:
         fresh = selectors.access_assessment(actor=actor, pk=assessment.pk)
         return fresh.version, [ScoresForm(initial=ScoresForm.initial_of(
-            selectors.assessment_scores(assessment=fresh)), sub_areas=sub_areas)]
+            selectors.assessment_scores(assessment=fresh), sub_areas), sub_areas=sub_areas)]
 
-    form = ScoresForm(initial=ScoresForm.initial_of(scores), sub_areas=sub_areas)
+    form = ScoresForm(initial=ScoresForm.initial_of(scores, sub_areas), sub_areas=sub_areas)
     stamp, stale = Stamp.of(assessment.version, [form]), None
     if request.method == "POST":
         may_score.raise_if_denied()
         stamp = Stamp.posted(request.POST)
-        form = ScoresForm(request.POST, initial=ScoresForm.initial_of(scores), sub_areas=sub_areas)
+        form = ScoresForm(request.POST, initial=ScoresForm.initial_of(scores, sub_areas), sub_areas=sub_areas)
         if form.is_valid():
             values = form.scores()
             try:
@@ -148,6 +149,7 @@ def _score_rows(domains: list[Any], form: ScoresForm, scores: dict[int, Any]) ->
         items = []
         for sa in domain.sub_areas.all():
             chosen = str(value.get(f"score_{sa.pk}") or "")
+            chosen = "" if chosen == NOT_SCORED else chosen
             items.append({
                 "sub_area": sa, "score_name": f"score_{sa.pk}", "chosen": chosen,
                 "note": form[f"note_{sa.pk}"], "errors": form.errors.get(f"score_{sa.pk}"),
