@@ -16,13 +16,14 @@ from relais.dashboard import nav_entry
 from relais.models import Role
 from relais.services.tenancy import register_tenant_setup
 
-from .models import Assessment, AssessmentDomain, AssessmentSubArea
-from .workflow import ASSESSMENT
+from .models import ActionItem, Assessment, AssessmentDomain, AssessmentSubArea
+from .workflow import ACTION_ITEM, ASSESSMENT
 
 nav_entry(roles=[Role.MANAGER, Role.TRAINER, Role.APPLICANT], label=_("Capacity assessments"),
           url_name="training:assessment_list", order=60)
 
-register_audit_labels({f"{ASSESSMENT.name}.{t.action}": t.label for t in ASSESSMENT.transitions})
+for machine in (ASSESSMENT, ACTION_ITEM):
+    register_audit_labels({f"{machine.name}.{t.action}": t.label for t in machine.transitions})
 register_audit_labels({
     "assessment.created": _("Capacity assessment created"),
     "assessment.scored": _("Capacity assessment scored"),
@@ -37,6 +38,9 @@ register_audit_sentences({
     "assessment.action_plan_saved": _("%(actor)s saved the action plan of %(object)s"),
     "assessment_domain.updated": _("%(actor)s changed %(object)s"),
     "assessment_subarea.updated": _("%(actor)s changed %(object)s"),
+    "action_item.mark_open": _("%(actor)s reopened %(object)s"),
+    "action_item.mark_in_progress": _("%(actor)s marked %(object)s as in progress"),
+    "action_item.mark_done": _("%(actor)s marked %(object)s as done"),
 })
 
 
@@ -64,6 +68,14 @@ register_audit_target(AuditTarget(
     "training.assessmentsubarea", _("the capacity sub-area “%(name)s”"),
     lambda tenant: AssessmentSubArea.objects.filter(tenant=tenant).select_related("tenant"),
     name=lambda s: s.name, url=_framework_url, action_prefixes=("assessment_subarea",),
+))
+
+
+register_audit_target(AuditTarget(
+    "training.actionitem", _("the action “%(name)s”"),
+    lambda tenant: ActionItem.objects.filter(tenant=tenant).select_related("tenant", "assessment__tenant").only(
+        "item", "tenant__slug", "assessment__tenant__slug"),
+    name=lambda item: item.item, url=lambda item: _assessment_url(item.assessment),
 ))
 
 

@@ -1,4 +1,6 @@
-"""State tables of training. An assessment: draft → completed once every sub-area is scored."""
+"""State tables of training. An assessment: draft → completed once every sub-area is scored. An action
+item of its plan: open, in progress or done, in any order (plans slip), moved by the facilitators or by
+the assessed CSO itself."""
 
 from __future__ import annotations
 
@@ -7,9 +9,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from relais.actor import Actor
+from relais.models import Role
 from relais.workflow import StateMachine, Transition, register
 
-from .models import Assessment, AssessmentScore, AssessmentStatus, AssessmentSubArea
+from .models import ActionItem, ActionItemStatus, Assessment, AssessmentScore, AssessmentStatus, AssessmentSubArea
 from .permissions import FACILITATORS
 
 
@@ -33,4 +37,27 @@ ASSESSMENT = register(StateMachine(
         Transition(AssessmentStatus.DRAFT, AssessmentStatus.COMPLETED, frozenset(FACILITATORS), "complete",
                    gettext_lazy("Complete the assessment"), requires=(every_sub_area_scored,)),
     ),
+))
+
+
+def _facilitator_or_own_cso(actor: Actor, item: ActionItem) -> bool:
+    return actor.has_role(*FACILITATORS) or actor.acts_for(item.assessment.organisation_id)
+
+
+ACTION_STEPS = {
+    ActionItemStatus.OPEN: ("mark_open", gettext_lazy("Action reopened")),
+    ActionItemStatus.IN_PROGRESS: ("mark_in_progress", gettext_lazy("Action started")),
+    ActionItemStatus.DONE: ("mark_done", gettext_lazy("Action done")),
+}
+
+ACTION_ITEM = register(StateMachine(
+    name="action_item",
+    model=ActionItem,
+    states=ActionItemStatus,
+    transitions=tuple(
+        Transition(source, target, frozenset({*FACILITATORS, Role.APPLICANT}), ACTION_STEPS[target][0],
+                   ACTION_STEPS[target][1])
+        for source in ActionItemStatus for target in ActionItemStatus if source != target
+    ),
+    may_act=_facilitator_or_own_cso,
 ))

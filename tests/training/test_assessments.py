@@ -234,6 +234,8 @@ def test_the_applicant_moves_its_action_items_but_does_not_rewrite_them(framewor
     assert client.post(url, data).status_code == 302
     item.refresh_from_db()
     assert (item.status, item.item) == ("in_progress", "Adopter un manuel")
+    event = AuditEvent.objects.get(action="action_item.mark_in_progress", target_id=str(item.pk))
+    assert event.before == {"status": "open"} and event.actor == world.user(Role.APPLICANT)
     with pytest.raises(Refused):
         action_plan_save(actor=world.actor(Role.APPLICANT), assessment=assessment,
                          rows=[{"id": None, "delete": False, "item": "Nouvelle", "status": "open"}])

@@ -39,10 +39,10 @@ from ..permissions import (
     can_manage_framework,
     can_score_assessment,
 )
-from ..workflow import ASSESSMENT
+from ..workflow import ACTION_ITEM, ASSESSMENT
 
 SUB_AREA_FIELDS = ("name_fr", "name_en", "order")
-ACTION_ITEM_FIELDS = ("item", "owner", "due_date", "status")
+ACTION_ITEM_FIELDS = ("item", "owner", "due_date")  # the status moves through the engine (ACTION_ITEM)
 
 
 def _same_tenant(actor: Actor, *rows: Any) -> None:
@@ -205,6 +205,14 @@ def assessment_complete(*, actor: Actor, assessment: Assessment) -> Assessment:
     return transition(ASSESSMENT, obj=assessment, target=AssessmentStatus.COMPLETED, actor=actor, apply=bump)
 
 
+def _move(actor: Actor, item: ActionItem, target: str | None) -> int:
+    """Take the item to `target` through the engine (audited there); 0 when it is there already."""
+    if not target or target == item.status:
+        return 0
+    transition(ACTION_ITEM, obj=item, target=target, actor=actor)
+    return 1
+
+
 def action_plan_save(*, actor: Actor, assessment: Assessment, rows: list[dict[str, Any]],
                      expected_version: int | None = None) -> Assessment:
     """Facilitators add, change and delete items; the CSO's applicant changes only the status of items.
@@ -226,9 +234,7 @@ def action_plan_save(*, actor: Actor, assessment: Assessment, rows: list[dict[st
             if not facilitator:
                 if item is None or row.get("delete"):
                     raise Refused(_("Only the facilitators add or remove action items."), forbidden=True)
-                item.status = row["status"]
-                item.save(update_fields=["status"])
-                changed += 1
+                changed += _move(actor, item, row.get("status"))
                 continue
             if row.get("delete"):
                 if item is not None:
@@ -241,6 +247,7 @@ def action_plan_save(*, actor: Actor, assessment: Assessment, rows: list[dict[st
                     setattr(item, key, row[key])
             item.full_clean(exclude=["tenant", "assessment"])
             item.save()
+            _move(actor, item, row.get("status"))
             changed += 1
         audit_record(tenant=actor.tenant, actor=actor.user, action="assessment.action_plan_saved",
                      target=assessment, after={"rows": changed})
