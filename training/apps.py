@@ -17,3 +17,6 @@ class TrainingConfig(AppConfig):
         from .services.sessions import topics_seed
 
         register_tenant_setup(topics_seed)  # every workspace starts with the usual topics
+        from . import (
+            registry_assessments,  # noqa: F401  (capacity assessments: navigation, audit, workspace setup)
+            )

@@ -14,3 +14,15 @@ __all__ = [
     "DEFAULT_TOPICS", "Attendance", "AttendanceStatus", "Participant", "Registration", "SessionMaterial",
     "SessionStatus", "Topic", "TrainingSession",
 ]
+from .assessments import (  # noqa: F401
+    LEVELS,
+    ActionItem,
+    ActionItemStatus,
+    Assessment,
+    AssessmentDomain,
+    AssessmentKind,
+    AssessmentScore,
+    AssessmentStatus,
+    AssessmentSubArea,
+    LevelDescriptor,
+)

@@ -15,7 +15,7 @@ from orgs.models import Commune, Organisation, Region
 from relais.actor import Actor
 from relais.models import Membership, Role
 
-from .models import Attendance, Participant, Registration, SessionMaterial, Topic, TrainingSession
+from ..models import Attendance, Participant, Registration, SessionMaterial, Topic, TrainingSession
 
 SEARCH_LIMIT = 20
 
