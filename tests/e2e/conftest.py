@@ -51,3 +51,14 @@ def assert_fits_phone(page) -> None:
     result = page.evaluate(OFFENDERS_JS, PHONE["width"])
     assert result["scrollWidth"] <= PHONE["width"] and not result["offenders"], (
         f"{page.url}: page {result['scrollWidth']} px wide; too wide: {', '.join(result['offenders']) or '-'}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_limits():
+    """Each journey starts with allauth's rate-limit counters empty: they live in the cache, which the live
+    server shares with the tests, and the journeys together log in more than 30 times a minute from
+    127.0.0.1 (the "login" limit), which turned later journeys' logins into refusals."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
