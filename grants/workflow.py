@@ -39,6 +39,7 @@ from .models import (
     DisbursementStatus,
     ProgressReport,
     Recommendation,
+    ReportKind,
     ReportStatus,
     Review,
     ReviewStatus,
@@ -329,6 +330,14 @@ def all_tranches_settled(award: Award, ctx: dict[str, Any]) -> list[str]:
     return []
 
 
+def final_report_approved(award: Award, ctx: dict[str, Any]) -> list[str]:
+    """The award closes on its final report: approved (an award planned without one closes on its payments)."""
+    final = award.reports.filter(kind=ReportKind.FINAL).order_by("-number").first()
+    if final is None or final.status == ReportStatus.APPROVED:
+        return []
+    return [_("The final report is not approved yet (%(status)s).") % {"status": final.get_status_display()}]
+
+
 def nothing_in_flight(award: Award, ctx: dict[str, Any]) -> list[str]:
     if award.disbursements.filter(status__in=[DisbursementStatus.AWAITING_APPROVAL,
                                               DisbursementStatus.PROCESSING]).exists():
@@ -344,7 +353,8 @@ AWARD_TRANSITIONS: tuple[Transition, ...] = (
                (reason_given,)),
     Transition(W.ISSUED, W.SIGNED, A, "sign", gettext_lazy("Sign the agreement"), (signature_recorded,)),
     Transition(W.SIGNED, W.ACTIVE, M, "countersign", gettext_lazy("Countersign"), (signature_recorded,)),
-    Transition(W.ACTIVE, W.CLOSED, M, "close", gettext_lazy("Close the award"), (all_tranches_settled,)),
+    Transition(W.ACTIVE, W.CLOSED, M, "close", gettext_lazy("Close the award"),
+               (final_report_approved, all_tranches_settled)),
     *(Transition(s, W.TERMINATED, M, "terminate", gettext_lazy("Terminate"), (reason_given, nothing_in_flight))
       for s in (W.DRAFTED, W.ISSUED, W.SIGNED, W.ACTIVE)),
 )

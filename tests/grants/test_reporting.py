@@ -100,3 +100,22 @@ def test_only_the_grantee_writes_its_report(world_a):
     report = ProgressReport.objects.get(award=award, number=1)
     with pytest.raises(Refused):
         report_save(report=report, actor=world_a.actor(Role.MANAGER), sections={"activities": "x"})
+
+
+def test_the_award_closes_only_on_its_approved_final_report_and_settled_tranches(world_a):
+    from grants.models import AwardStatus, Tranche
+    from grants.services.awards import award_transition, tranche_cancel
+
+    award = _award(world_a)
+    manager = world_a.actor(Role.MANAGER)
+    for tranche in Tranche.objects.filter(award=award):
+        tranche_cancel(tranche=tranche, actor=manager, reason="Projet arrêté d'un commun accord")
+    with pytest.raises(Refused) as refused:
+        award_transition(award=award, actor=manager, target=AwardStatus.CLOSED)
+    assert any("rapport final" in message for message in refused.value.messages)
+    final = ProgressReport.objects.get(award=award, kind=ReportKind.FINAL)
+    ProgressReport.objects.filter(pk=final.pk).update(status=ReportStatus.APPROVED)
+    award.refresh_from_db()
+    award_transition(award=award, actor=manager, target=AwardStatus.CLOSED)
+    award.refresh_from_db()
+    assert award.status == AwardStatus.CLOSED
