@@ -47,8 +47,8 @@ def learning_save(*, session: TrainingSession, actor: Actor, rows: Mapping[int, 
             if name in LIMITS and value is not None:
                 low, high = LIMITS[name]
                 if not isinstance(value, int) or not low <= value <= high:
-                    raise Refused(_("%(participant)s: %(value)s is not between %(low)s and %(high)s.") % {
-                        "participant": registration.participant_id, "value": value, "low": low, "high": high})
+                    raise Refused(_("A score of %(value)s is not between %(low)s and %(high)s.") % {
+                        "value": value, "low": low, "high": high})
             if name == "evaluation_comment":
                 value = str(value or "").strip()[:2000]
             if getattr(registration, name) != value:
