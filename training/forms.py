@@ -51,7 +51,7 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = TrainingSession
         fields = ["title", "topic", "start_date", "end_date", "remote", "region", "commune", "venue", "languages",
-                  "capacity", "protected", "award", "call"]
+                  "capacity", "hours_per_day", "protected", "award", "call"]
         widgets = {"start_date": DateInput(format="%Y-%m-%d"), "end_date": DateInput(format="%Y-%m-%d")}
         field_classes = {"topic": SafeModelChoiceField, "region": SafeModelChoiceField,
                          "commune": SafeModelChoiceField, "award": SafeModelChoiceField, "call": SafeModelChoiceField}

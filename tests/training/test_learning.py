@@ -238,3 +238,28 @@ def test_unknown_codes_answer_404_alike_without_naming_workspaces(world_a, world
     (body,) = bodies
     assert "tenant-a" not in body and "tenant-b" not in body and world_b.tenant.name not in body
     assert Client().post(f"/c/{Certificate.objects.get().code}/").status_code == 405
+
+
+def test_the_scores_grid_fits_a_phone_budget_with_30_participants(world_a):
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    session = _session(world_a)
+    _registered(world_a, session, 30)
+    html = world_a.client_for(Role.TRAINER).get(_url(world_a, session, "scores/")).content
+    css = open(finders.find("training/training.css"), "rb").read()  # noqa: SIM115
+    size = len(gzip.compress(html, 6)) + len(gzip.compress(css, 6))
+    assert size <= 14 * 1024, size
+    assert b'inputmode="numeric"' in html and b".scores input[type=number]" in css
+
+
+def test_the_session_form_sets_the_hours_per_day(world_a):
+    session = _session(world_a)
+    client = world_a.client_for(Role.MANAGER)
+    data = form_data(client.get(_url(world_a, session, "edit/")).content)
+    assert data["hours_per_day"] == ["6"]
+    data["hours_per_day"] = ["4"]
+    assert client.post(_url(world_a, session, "edit/"), data).status_code == 302
+    session.refresh_from_db()
+    assert session.hours_per_day == 4
