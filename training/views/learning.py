@@ -106,7 +106,6 @@ def certificate_issue(request: HttpRequest, training_session_pk: int, registrati
     return redirect("training:scores_grid", tenant_slug=actor.tenant.slug, training_session_pk=session.pk)
 
 
-@require_safe
 @role_required(*STAFF)
 def certificate_download(request: HttpRequest, training_session_pk: int, registration_pk: int) -> HttpResponse:
     actor = request.actor
