@@ -10,6 +10,7 @@ from grants.views import hub2 as hub2_views
 from grants.views import stripe as stripe_views
 from orgs.views import registration as registration_views
 from relais.views import tenancy as tenancy_views
+from training.views import learning as learning_views
 
 # Browsers ask for /favicon.ico on every page whatever the <link rel="icon">: answer it from
 # memory with a month's cache instead of a 404 through the tenant router.
@@ -39,6 +40,8 @@ urlpatterns = [
     path("webhooks/stripe/<slug:workspace_slug>/", stripe_views.stripe_webhook, name="stripe_webhook"),
     # Payment providers post here without a session: the view checks the signature before storing.
     path("webhooks/hub2/<slug:workspace>/", hub2_views.hub2_webhook, name="hub2_webhook"),
+    # Public certificate check (anonymous, read-only, across workspaces without naming them).
+    path("c/<str:code>/", learning_views.certificate_verify, name="certificate_verify"),
     # Everything below belongs to one tenant; TenantMiddleware resolves the slug.
     path("<slug:tenant_slug>/", include("relais.urls")),
     path("<slug:tenant_slug>/", include("orgs.urls")),

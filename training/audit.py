@@ -38,6 +38,8 @@ register_audit_labels({
     "training_session.participant_registered": gettext_lazy("Participant registered"),
     "training_session.attendance_saved": gettext_lazy("Attendance saved"),
     "training_session.attendance_imported": gettext_lazy("Attendance imported"),
+    "training_session.scores_saved": gettext_lazy("Test scores and evaluations saved"),
+    "training_session.certificate_issued": gettext_lazy("Certificate issued"),
     "participant.created": gettext_lazy("Participant added"),
     "training_topics.updated": gettext_lazy("Training topics changed"),
 })
@@ -48,6 +50,8 @@ register_audit_sentences({
     "training_session.participant_registered": gettext_lazy("%(actor)s registered a participant to %(object)s"),
     "training_session.attendance_saved": gettext_lazy("%(actor)s saved the attendance of %(object)s"),
     "training_session.attendance_imported": gettext_lazy("%(actor)s imported the attendance of %(object)s"),
+    "training_session.scores_saved": gettext_lazy("%(actor)s saved the test scores and evaluations of %(object)s"),
+    "training_session.certificate_issued": gettext_lazy("%(actor)s issued a certificate for %(object)s"),
     "training_session.held": gettext_lazy("%(actor)s marked %(object)s as held"),
     "training_session.closed": gettext_lazy("%(actor)s closed %(object)s"),
     "training_session.reopened": gettext_lazy("%(actor)s set %(object)s back to planned"),

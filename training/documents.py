@@ -54,3 +54,31 @@ def attendance_sheet_pdf(*, session: TrainingSession, registrations: list[Regist
         story.append(table)
     footer = _("%(title)s — attendance sheet") % {"title": session.title}
     return pdf.build(story, title=str(_("Attendance sheet")), footer=footer)
+
+
+def certificate_pdf(*, certificate, verify_url: str) -> bytes:
+    """The participant's certificate: name (initials in a protected session), session, dates, hours
+    (days attended × the session's hours per day), trainers and the verification code with its address."""
+    registration = certificate.registration
+    session = registration.session
+    participant = registration.participant
+    attended = sum(1 for a in registration.attendance.all() if a.status in ("present", "late"))
+    style = pdf.styles()
+    name = participant.initials if session.protected else participant.full_name
+    trainers = ", ".join(t.user.full_name or t.user.email for t in session.trainers.all()) or "—"
+    story: list = [
+        Paragraph(pdf.text(_("Certificate of participation")), style.title),
+        Spacer(1, 8 * mm),
+        pdf.para(_("This certifies that"), style.body),
+        pdf.para(name, style.heading),
+        pdf.para(_("took part in the training session"), style.body),
+        pdf.para(session.title, style.heading),
+        pdf.para(_("From %(start)s to %(end)s — %(days)s days attended, %(hours)s hours of training.") % {
+            "start": _day(session.start_date), "end": _day(session.end_date), "days": attended,
+            "hours": attended * session.hours_per_day}, style.body),
+        pdf.para(_("Trainers: %(names)s") % {"names": trainers}, style.body),
+        Spacer(1, 10 * mm),
+        pdf.para(_("Verification code: %(code)s") % {"code": certificate.code}, style.small),
+        pdf.para(_("Check this certificate at %(url)s") % {"url": verify_url}, style.small),
+    ]
+    return pdf.build(story, title=str(_("Certificate of participation")), footer=session.title)

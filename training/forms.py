@@ -51,7 +51,7 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = TrainingSession
         fields = ["title", "topic", "start_date", "end_date", "remote", "region", "commune", "venue", "languages",
-                  "capacity", "protected", "award", "call"]
+                  "capacity", "hours_per_day", "protected", "award", "call"]
         widgets = {"start_date": DateInput(format="%Y-%m-%d"), "end_date": DateInput(format="%Y-%m-%d")}
         field_classes = {"topic": SafeModelChoiceField, "region": SafeModelChoiceField,
                          "commune": SafeModelChoiceField, "award": SafeModelChoiceField, "call": SafeModelChoiceField}
@@ -60,6 +60,7 @@ class SessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, queryset in choices.items():
             self.fields[name].queryset = queryset
+        self.fields["hours_per_day"].required = False  # left blank: the usual 6 hours
         if self.instance.pk:
             self.initial.setdefault("trainers", [m.pk for m in self.instance.trainers.all()])
             self.initial.setdefault("invited_organisations", [o.pk for o in self.instance.invited_organisations.all()])
@@ -74,7 +75,10 @@ class SessionForm(forms.ModelForm):
         return data
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if values.get("hours_per_day") is None:
+            values["hours_per_day"] = TrainingSession._meta.get_field("hours_per_day").default
+        return values
 
 
 class ParticipantForm(forms.Form):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import assessments as assessment_views
+from .views import learning as learning_views
 from .views import sessions
 
 app_name = "training"
@@ -20,6 +21,12 @@ urlpatterns: list = [
     path("training/<int:training_session_pk>/attendance/", sessions.attendance_grid, name="attendance_grid"),
     path("training/<int:training_session_pk>/attendance/sheet.pdf", sessions.attendance_sheet, name="attendance_sheet"),
     path("training/<int:training_session_pk>/attendance/import/", sessions.attendance_import, name="attendance_import"),
+    # Learning: scores, evaluations and certificates
+    path("training/<int:training_session_pk>/scores/", learning_views.scores_grid, name="scores_grid"),
+    path("training/<int:training_session_pk>/certificates/<int:registration_pk>/issue/",
+         learning_views.certificate_issue, name="certificate_issue"),
+    path("training/<int:training_session_pk>/certificates/<int:registration_pk>/certificate.pdf",
+         learning_views.certificate_download, name="certificate_download"),
     # Organisational capacity assessments
     path("training/assessments/", assessment_views.assessment_list, name="assessment_list"),
     path("training/assessments/new/", assessment_views.assessment_create, name="assessment_create"),

@@ -25,7 +25,7 @@ RESERVED_SLUGS = frozenset(
         "accounts", "admin", "static", "media", "i18n", "invitations", "workspaces",
         "api", "health", "healthz", "favicon.ico", "robots.txt", "login", "logout",
         "signup", "about", "help", "settings", "www", "mfa", "tasks", "new", "profile", "join",
-        "webhooks",
+        "webhooks", "c",
     }
 )
 

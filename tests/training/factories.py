@@ -20,6 +20,7 @@ from training.models import (
     AssessmentScore,
     AssessmentSubArea,
     Attendance,
+    Certificate,
     LevelDescriptor,
     Participant,
     Registration,
@@ -158,3 +159,11 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     assessment = factory.SubFactory(AssessmentFactory, tenant=SAME_TENANT)
     item = factory.Sequence(lambda n: f"Adopter un manuel de procédures {n}")
     owner = "Trésorière"
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certificate
+
+    tenant = factory.SubFactory(TenantFactory)
+    registration = factory.SubFactory(RegistrationFactory, tenant=factory.SelfAttribute("..tenant"))

@@ -1,3 +1,4 @@
+from .learning import CERTIFICATE_THRESHOLD_PERCENT, Certificate
 from .sessions import (
     DEFAULT_TOPICS,
     Attendance,
@@ -11,6 +12,7 @@ from .sessions import (
 )
 
 __all__ = [
+    "CERTIFICATE_THRESHOLD_PERCENT", "Certificate",
     "DEFAULT_TOPICS", "Attendance", "AttendanceStatus", "Participant", "Registration", "SessionMaterial",
     "SessionStatus", "Topic", "TrainingSession",
 ]

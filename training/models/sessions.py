@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +78,9 @@ class TrainingSession(Versioned, TenantOwned):
                               verbose_name=_("linked award"))
     call = models.ForeignKey("grants.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                              verbose_name=_("linked call"))
+    hours_per_day = models.PositiveSmallIntegerField(
+        _("hours per day"), default=6, validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Printed on certificates: days attended × hours per day."))
     protected = models.BooleanField(
         _("protected session"), default=False,
         help_text=_("Names are replaced by codes in every export and printed sheet (people at risk)."))
@@ -163,6 +167,21 @@ class Registration(TenantOwned):
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                       related_name="+")
     registered_at = models.DateTimeField(auto_now_add=True)
+    # Learning (issue 13): optional pre/post-test scores and the participant's evaluation of the session.
+    pre_score = models.PositiveSmallIntegerField(_("pre-test score"), null=True, blank=True,
+                                                 validators=[MaxValueValidator(100)])
+    post_score = models.PositiveSmallIntegerField(_("post-test score"), null=True, blank=True,
+                                                  validators=[MaxValueValidator(100)])
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True,
+                                                    validators=[MinValueValidator(1), MaxValueValidator(5)])
+    evaluation_comment = models.TextField(_("comment"), blank=True, max_length=2000)
+
+    @property
+    def gain(self) -> int | None:
+        """Post-test minus pre-test; None unless both are known."""
+        if self.pre_score is None or self.post_score is None:
+            return None
+        return self.post_score - self.pre_score
 
     class Meta:
         ordering = ["id"]

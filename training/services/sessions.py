@@ -37,7 +37,7 @@ from ..selectors import fold
 from ..workflow import SESSION
 
 SESSION_FIELDS = ("title", "topic", "start_date", "end_date", "remote", "region", "commune", "venue", "languages",
-                  "capacity", "award", "call", "protected")
+                  "capacity", "hours_per_day", "award", "call", "protected")
 OPEN_FOR_ATTENDANCE = (SessionStatus.PLANNED, SessionStatus.HELD)
 
 

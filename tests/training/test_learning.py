@@ -1,0 +1,265 @@
+"""Learning: scores, gains, evaluations, certificates and their public verification (issue 13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
+
+from relais.errors import Refused
+from relais.models import AuditEvent, Role
+from tests.page_forms import form_data
+from tests.training.factories import (
+    AttendanceFactory,
+    CertificateFactory,
+    ParticipantFactory,
+    RegistrationFactory,
+    TrainingSessionFactory,
+)
+from training.learning import certificate_eligibility, summarise
+from training.models import Certificate, Registration
+from training.services import learning as services
+
+pytestmark = pytest.mark.django_db
+
+
+def _session(world, **kwargs):
+    session = TrainingSessionFactory(tenant=world.tenant, **kwargs)
+    session.trainers.add(world.members[Role.TRAINER])
+    session.invited_organisations.add(world.organisation)
+    return session
+
+
+def _registered(world, session, n=1, **kwargs):
+    return [RegistrationFactory(tenant=world.tenant, session=session,
+                                participant=ParticipantFactory(tenant=world.tenant, organisation=world.organisation,
+                                                               **kwargs))
+            for _ in range(n)]
+
+
+def _attend(world, registration, present: int, absent: int = 0):
+    days = registration.session.days
+    for i, day in enumerate(days[:present + absent]):
+        AttendanceFactory(tenant=world.tenant, registration=registration, day=day,
+                          status="present" if i < present else "absent")
+
+
+def _url(world, session, rest=""):
+    return world.url(f"training/{session.pk}/{rest}")
+
+
+# --- gains ---------------------------------------------------------------------------------------
+
+def test_gain_is_post_minus_pre_and_the_session_mean_counts_only_those_with_both():
+    rows = [Registration(pre_score=40, post_score=70), Registration(pre_score=50, post_score=45),
+            Registration(pre_score=90), Registration(post_score=100, satisfaction=4),
+            Registration(satisfaction=5)]
+    assert [r.gain for r in rows] == [30, -5, None, None, None]
+    summary = summarise(rows)
+    assert summary.gain == Decimal("12.5") and summary.scored == 2
+    assert summary.pre == Decimal("60.0") and summary.post == Decimal("71.7")
+    assert summary.satisfaction == Decimal("4.5") and summary.evaluations == 2
+    assert summarise([]).gain is None
+
+
+def test_the_grid_saves_every_score_in_one_submit_and_the_session_page_shows_the_averages(world_a):
+    session = _session(world_a)
+    first, second = _registered(world_a, session, 2)
+    client = world_a.client_for(Role.TRAINER)
+    data = form_data(client.get(_url(world_a, session, "scores/")).content, having="version")
+    data.update({f"pre_score-{first.pk}": ["40"], f"post_score-{first.pk}": ["80"],
+                 f"satisfaction-{first.pk}": ["5"], f"evaluation_comment-{first.pk}": ["Très utile, merci"],
+                 f"pre_score-{second.pk}": ["60"], f"post_score-{second.pk}": ["70"]})
+    assert client.post(_url(world_a, session, "scores/"), data).status_code == 302
+    first.refresh_from_db()
+    assert (first.pre_score, first.post_score, first.satisfaction, first.evaluation_comment) == (
+        40, 80, 5, "Très utile, merci")
+    assert [e.after for e in AuditEvent.objects.filter(action="training_session.scores_saved")] == [{"rows": 2}]
+    page = client.get(_url(world_a, session)).content.decode()
+    assert "25.0" in page or "25,0" in page  # mean gain of 40 and 10
+
+
+def test_a_score_out_of_range_writes_nothing(world_a):
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session)
+    with pytest.raises(Refused):
+        services.learning_save(session=session, actor=world_a.actor(Role.MANAGER),
+                               rows={reg.pk: {"pre_score": 30, "post_score": 101}})
+    reg.refresh_from_db()
+    assert reg.pre_score is None and reg.post_score is None
+
+
+def test_the_scores_grid_opened_in_two_tabs_refuses_the_older_one(world_a):
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session)
+    client = world_a.client_for(Role.TRAINER)
+    first = form_data(client.get(_url(world_a, session, "scores/")).content, having="version")
+    second = form_data(client.get(_url(world_a, session, "scores/")).content, having="version")
+    first[f"post_score-{reg.pk}"] = ["75"]
+    second[f"post_score-{reg.pk}"] = ["20"]
+    assert client.post(_url(world_a, session, "scores/"), first).status_code == 302
+    refused = client.post(_url(world_a, session, "scores/"), second)
+    assert refused.status_code == 409 and 'value="20"' in refused.content.decode()
+    reg.refresh_from_db()
+    assert reg.post_score == 75
+
+
+@pytest.mark.parametrize("role", [Role.APPLICANT, Role.REVIEWER, Role.FINANCE])
+def test_other_roles_cannot_open_the_scores_grid_or_issue(world_a, role):
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session)
+    _attend(world_a, reg, 3)
+    client = world_a.client_for(role)
+    assert client.get(_url(world_a, session, "scores/")).status_code in (403, 404)
+    assert client.post(_url(world_a, session, f"certificates/{reg.pk}/issue/")).status_code in (403, 404)
+    assert not Certificate.objects.exists()
+
+
+def test_a_trainer_of_another_session_cannot_score_it(world_a):
+    session = TrainingSessionFactory(tenant=world_a.tenant)  # no trainer
+    _registered(world_a, session)
+    assert world_a.client_for(Role.TRAINER).get(_url(world_a, session, "scores/")).status_code == 404
+    assert world_a.client_for(Role.MANAGER).get(_url(world_a, session, "scores/")).status_code == 200
+
+
+def test_the_scores_grid_costs_the_same_queries_for_10_or_100_participants(world_a):
+    session = _session(world_a)
+    client = world_a.client_for(Role.TRAINER)
+    client.get(world_a.url())
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(_url(world_a, session, "scores/")).status_code == 200
+        return len(ctx.captured_queries)
+
+    for reg in _registered(world_a, session, 10):
+        _attend(world_a, reg, 3)
+        CertificateFactory(tenant=world_a.tenant, registration=reg)
+    few = count()
+    for reg in _registered(world_a, session, 90):
+        _attend(world_a, reg, 3)
+    assert count() == few
+
+
+# --- certificates --------------------------------------------------------------------------------
+
+def test_the_threshold_is_80_percent_of_the_days():
+    assert certificate_eligibility(["present"] * 79 + ["absent"] * 21, days=100).allowed is False
+    assert certificate_eligibility(["present"] * 80, days=100).allowed is True
+    assert certificate_eligibility(["present"] * 3 + ["late"], days=5).allowed is True  # late counts
+    assert certificate_eligibility(["present"] * 3 + ["excused"], days=5).allowed is False
+
+
+def test_79_percent_is_refused_with_the_reason_and_80_percent_is_issued_and_audited(world_a):
+    actor = world_a.actor(Role.TRAINER)
+    long = _session(world_a, start_date=dt.date(2026, 3, 1), end_date=dt.date(2026, 3, 24))  # 24 days
+    (short_of,) = _registered(world_a, long)
+    _attend(world_a, short_of, 19, 5)  # 79.2 %
+    with pytest.raises(Refused) as refused:
+        services.certificate_issue(registration=short_of, actor=actor)
+    assert "19" in str(refused.value) and "24" in str(refused.value) and "80" in str(refused.value)
+    five = _session(world_a, start_date=dt.date(2026, 4, 6), end_date=dt.date(2026, 4, 10))
+    (enough,) = _registered(world_a, five)
+    _attend(world_a, enough, 4, 1)
+    certificate = services.certificate_issue(registration=enough, actor=actor)
+    assert len(certificate.code) >= 20
+    assert services.certificate_issue(registration=enough, actor=actor).pk == certificate.pk  # once
+    assert Certificate.objects.count() == 1
+    events = AuditEvent.objects.filter(action="training_session.certificate_issued")
+    assert [e.target_id for e in events] == [str(five.pk)]
+
+
+def _pdf_text(response) -> str:
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def test_the_certificate_prints_the_name_with_accents_hours_trainer_and_code(world_a):
+    session = _session(world_a, hours_per_day=5)
+    trainer = world_a.members[Role.TRAINER].user
+    trainer.full_name = "Moussa Sangaré"
+    trainer.save()
+    (reg,) = _registered(world_a, session, full_name="Fatoumata Dembélé")
+    _attend(world_a, reg, 3)
+    client = world_a.client_for(Role.TRAINER)
+    assert client.post(_url(world_a, session, f"certificates/{reg.pk}/issue/")).status_code == 302
+    text = _pdf_text(client.get(_url(world_a, session, f"certificates/{reg.pk}/certificate.pdf")))
+    code = Certificate.objects.get().code
+    assert "Fatoumata Dembélé" in text and session.title in text and "Moussa Sangaré" in text
+    assert "15" in text and code in text
+
+
+def test_a_protected_sessions_certificate_prints_initials_only(world_a):
+    session = _session(world_a, protected=True)
+    (reg,) = _registered(world_a, session, full_name="Fatoumata Dembélé")
+    _attend(world_a, reg, 3)
+    client = world_a.client_for(Role.MANAGER)
+    client.post(_url(world_a, session, f"certificates/{reg.pk}/issue/"))
+    text = _pdf_text(client.get(_url(world_a, session, f"certificates/{reg.pk}/certificate.pdf")))
+    assert "F.D." in text and "Dembélé" not in text and "Fatoumata" not in text
+
+
+# --- public verification -------------------------------------------------------------------------
+
+def test_the_public_page_says_valid_with_title_and_dates_and_nothing_personal(world_a):
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session, full_name="Fatoumata Dembélé")
+    certificate = CertificateFactory(tenant=world_a.tenant, registration=reg)
+    before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as ctx:
+        response = Client().get(f"/c/{certificate.code}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert session.title in page and "2026" in page
+    for secret in ("Dembélé", "Fatoumata", reg.participant.code, world_a.organisation.name, world_a.tenant.name,
+                   world_a.tenant.slug):
+        assert secret not in page, secret
+    assert not any(q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+                   for q in ctx.captured_queries)
+    assert AuditEvent.objects.count() == before
+
+
+def test_unknown_codes_answer_404_alike_without_naming_workspaces(world_a, world_b):
+    other = _session(world_b)
+    (reg,) = _registered(world_b, other)
+    CertificateFactory(tenant=world_b.tenant, registration=reg)
+    answers = [Client().get(f"/c/{code}/") for code in ("nope", "x" * 60, "tenant-a", "tenant-b")]
+    assert {a.status_code for a in answers} == {404}
+    # the same page whatever was asked (but the CSRF token and the language form's return path)
+    bodies = {re.sub(r'name="(csrfmiddlewaretoken|next)" value="[^"]*"', "", a.content.decode()) for a in answers}
+    assert len(bodies) == 1
+    (body,) = bodies
+    assert "tenant-a" not in body and "tenant-b" not in body and world_b.tenant.name not in body
+    assert Client().post(f"/c/{Certificate.objects.get().code}/").status_code == 405
+
+
+def test_the_scores_grid_fits_a_phone_budget_with_30_participants(world_a):
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    session = _session(world_a)
+    _registered(world_a, session, 30)
+    html = world_a.client_for(Role.TRAINER).get(_url(world_a, session, "scores/")).content
+    css = open(finders.find("training/training.css"), "rb").read()  # noqa: SIM115
+    size = len(gzip.compress(html, 6)) + len(gzip.compress(css, 6))
+    assert size <= 14 * 1024, size
+    assert b'inputmode="numeric"' in html and b".scores input[type=number]" in css
+
+
+def test_the_session_form_sets_the_hours_per_day(world_a):
+    session = _session(world_a)
+    client = world_a.client_for(Role.MANAGER)
+    data = form_data(client.get(_url(world_a, session, "edit/")).content)
+    assert data["hours_per_day"] == ["6"]
+    data["hours_per_day"] = ["4"]
+    assert client.post(_url(world_a, session, "edit/"), data).status_code == 302
+    session.refresh_from_db()
+    assert session.hours_per_day == 4

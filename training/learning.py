@@ -1,0 +1,61 @@
+"""Pure rules of the learning part: gains, averages and the certificate threshold (no queries)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+from .models import CERTIFICATE_THRESHOLD_PERCENT, Registration
+
+ATTENDED = ("present", "late")
+
+
+def mean(values: Iterable[int | None]) -> Decimal | None:
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    return (Decimal(sum(known)) / len(known)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LearningSummary:
+    pre: Decimal | None
+    post: Decimal | None
+    gain: Decimal | None  # mean over the participants with both scores
+    satisfaction: Decimal | None
+    scored: int  # participants with both scores
+    evaluations: int
+
+
+def summarise(registrations: Iterable[Registration]) -> LearningSummary:
+    rows = list(registrations)
+    gains = [r.gain for r in rows if r.gain is not None]
+    return LearningSummary(
+        pre=mean(r.pre_score for r in rows), post=mean(r.post_score for r in rows), gain=mean(gains),
+        satisfaction=mean(r.satisfaction for r in rows), scored=len(gains),
+        evaluations=sum(1 for r in rows if r.satisfaction is not None))
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    allowed: bool
+    attended: int
+    days: int
+    reason: str = ""
+
+
+def certificate_eligibility(statuses: Iterable[str], *, days: int,
+                            threshold: int = CERTIFICATE_THRESHOLD_PERCENT) -> Eligibility:
+    """Attended days (present or late) must be at least `threshold` % of the session's days.
+
+    Integer arithmetic: 79 % is refused even where a float would round it up."""
+    attended = sum(1 for s in statuses if s in ATTENDED)
+    if days and attended * 100 >= threshold * days:
+        return Eligibility(True, attended, days)
+    return Eligibility(False, attended, days, _(
+        "Attended %(attended)s of %(days)s days (%(percent)s %%): a certificate needs at least %(threshold)s %%.")
+        % {"attended": attended, "days": days, "percent": (attended * 100 // days) if days else 0,
+           "threshold": threshold})

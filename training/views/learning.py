@@ -1,0 +1,131 @@
+"""Learning: the scores and evaluations grid (one submit), certificates, and the public
+verification page. Thin: resolve through an access function, read the POST, call one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from relais.concurrency import Stale
+from relais.downloads import private_bytes_response
+from relais.errors import Refused, refused_message
+from relais.models import Role
+from relais.permissions import role_required
+
+from .. import selectors
+from ..documents import certificate_pdf
+from ..learning import summarise
+from ..permissions import can_manage_session
+from ..selectors import learning as learning_selectors
+from ..services import learning as services
+
+STAFF = (Role.MANAGER, Role.TRAINER)
+SCORE_FIELDS = ("pre_score", "post_score", "satisfaction")
+
+
+class _BadValue(Exception):
+    pass
+
+
+def _posted_rows(data: Any, registrations: set[int]) -> dict[int, dict[str, Any]]:
+    """`<field>-<registration id>` inputs; a blank score clears it. Non-numbers are refused."""
+    rows: dict[int, dict[str, Any]] = {}
+    for reg_id in registrations:
+        values: dict[str, Any] = {}
+        for name in SCORE_FIELDS:
+            key = f"{name}-{reg_id}"
+            if key not in data:
+                continue
+            raw = data.get(key, "").strip()
+            if raw and not raw.isdigit():
+                raise _BadValue(raw)
+            values[name] = int(raw) if raw else None
+        if f"evaluation_comment-{reg_id}" in data:
+            values["evaluation_comment"] = data.get(f"evaluation_comment-{reg_id}", "")
+        if values:
+            rows[reg_id] = values
+    return rows
+
+
+@role_required(*STAFF)
+def scores_grid(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+    """Pre/post-test scores and evaluations of the whole session; a stale tab is refused (409)."""
+    actor = request.actor
+    session = selectors.access_session(actor=actor, pk=training_session_pk)
+    can_manage_session(actor, session).raise_if_denied()
+    rows = learning_selectors.learning_rows(session=session, actor=actor)
+    status, stale, version = 200, False, session.version
+    posted: dict[int, dict[str, Any]] = {}
+    if request.method == "POST":
+        posted_version = request.POST.get("version", "")
+        try:
+            posted = _posted_rows(request.POST, {row.registration.pk for row in rows})
+            services.learning_save(session=session, actor=actor, rows=posted,
+                                   expected_version=int(posted_version) if posted_version.isdigit() else None)
+        except _BadValue as exc:
+            messages.error(request, _("“%(value)s” is not a whole number.") % {"value": str(exc)[:20]})
+            status = 400
+        except Stale:
+            stale, status = True, 409
+            version = int(posted_version) if posted_version.isdigit() else version
+        except Refused as exc:
+            refused_message(request, exc)
+            status = 400
+        else:
+            messages.success(request, _("Scores and evaluations saved."))
+            return redirect(request.path)
+    for row in rows:  # on a refusal, show what was typed rather than losing it
+        for name, value in posted.get(row.registration.pk, {}).items():
+            setattr(row.registration, name, value)
+    return render(request, "training/scores_grid.html", {
+        "session": session, "rows": rows, "version": version, "stale": stale,
+        "summary": summarise(r.registration for r in rows),
+    }, status=status)
+
+
+@require_POST
+@role_required(*STAFF)
+def certificate_issue(request: HttpRequest, training_session_pk: int, registration_pk: int) -> HttpResponse:
+    actor = request.actor
+    session = selectors.access_session(actor=actor, pk=training_session_pk)
+    can_manage_session(actor, session).raise_if_denied()
+    registration = learning_selectors.access_registration(session=session, actor=actor, pk=registration_pk)
+    try:
+        services.certificate_issue(registration=registration, actor=actor)
+    except Refused as exc:
+        refused_message(request, exc)
+    else:
+        messages.success(request, _("Certificate issued."))
+    return redirect("training:scores_grid", tenant_slug=actor.tenant.slug, training_session_pk=session.pk)
+
+
+@role_required(*STAFF)
+def certificate_download(request: HttpRequest, training_session_pk: int, registration_pk: int) -> HttpResponse:
+    actor = request.actor
+    session = selectors.access_session(actor=actor, pk=training_session_pk)
+    can_manage_session(actor, session).raise_if_denied()
+    registration = learning_selectors.access_registration(session=session, actor=actor, pk=registration_pk)
+    certificate = learning_selectors.access_certificate(registration=registration)
+    registration.session = session  # the trainers are prefetched on it
+    certificate.registration = registration
+    url = request.build_absolute_uri(reverse("certificate_verify", kwargs={"code": certificate.code}))
+    return private_bytes_response(certificate_pdf(certificate=certificate, verify_url=url),
+                                  filename=f"certificate-{registration.participant.code}.pdf",
+                                  content_type="application/pdf")
+
+
+@require_safe
+@never_cache
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public and anonymous, outside any workspace: valid (with the session's title and dates) or
+    not. No name, no organisation, no workspace; unknown codes answer 404 with the same page."""
+    found = learning_selectors.verify_certificate(code)
+    return render(request, "training/certificate_verify.html", {"found": found},
+                  status=200 if found else 404)
