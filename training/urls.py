@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import assessments as assessment_views
+from .views import reach as reach_views
 from .views import sessions
 
 app_name = "training"
@@ -20,6 +21,10 @@ urlpatterns: list = [
     path("training/<int:training_session_pk>/attendance/", sessions.attendance_grid, name="attendance_grid"),
     path("training/<int:training_session_pk>/attendance/sheet.pdf", sessions.attendance_sheet, name="attendance_sheet"),
     path("training/<int:training_session_pk>/attendance/import/", sessions.attendance_import, name="attendance_import"),
+    path("training/reach/", reach_views.programme_reach, name="reach"),
+    path("training/reach/export/", reach_views.programme_reach_export, name="reach_export"),
+    path("training/<int:training_session_pk>/reach/export/", reach_views.session_reach_export,
+         name="session_reach_export"),
     # Organisational capacity assessments
     path("training/assessments/", assessment_views.assessment_list, name="assessment_list"),
     path("training/assessments/new/", assessment_views.assessment_create, name="assessment_create"),
