@@ -59,3 +59,7 @@ register_audit_sentences({
     "participant.created": gettext_lazy("%(actor)s added %(object)s"),
     "training_topics.updated": gettext_lazy("%(actor)s changed the training topics of %(object)s"),
 })
+register_audit_labels({"training_participants.exported": gettext_lazy("List of participants exported")})
+register_audit_sentences({
+    "training_participants.exported": gettext_lazy("%(actor)s exported the list of participants of %(object)s"),
+})

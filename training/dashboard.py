@@ -22,3 +22,5 @@ def trainer_panel(request: Any) -> dict[str, Any]:
     sessions = selectors.session_list(actor=request.actor).filter(
         status__in=[SessionStatus.PLANNED, SessionStatus.HELD]).order_by("start_date", "id")
     return {"sessions": list(sessions[:8])}
+
+nav_entry(roles=[Role.MANAGER], label=_("Training reach"), url_name="training:reach", order=61)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import assessments as assessment_views
 from .views import learning as learning_views
+from .views import reach as reach_views
 from .views import sessions
 
 app_name = "training"
@@ -27,6 +28,10 @@ urlpatterns: list = [
          learning_views.certificate_issue, name="certificate_issue"),
     path("training/<int:training_session_pk>/certificates/<int:registration_pk>/certificate.pdf",
          learning_views.certificate_download, name="certificate_download"),
+    path("training/reach/", reach_views.programme_reach, name="reach"),
+    path("training/reach/export/", reach_views.programme_reach_export, name="reach_export"),
+    path("training/<int:training_session_pk>/reach/export/", reach_views.session_reach_export,
+         name="session_reach_export"),
     # Organisational capacity assessments
     path("training/assessments/", assessment_views.assessment_list, name="assessment_list"),
     path("training/assessments/new/", assessment_views.assessment_create, name="assessment_create"),

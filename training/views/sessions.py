@@ -31,6 +31,7 @@ from ..models import AttendanceStatus, SessionStatus, TrainingSession
 from ..permissions import can_create_session, can_manage_session, can_register_participants
 from ..services import sessions as services
 from ..workflow import SESSION
+from . import reach as reach_views
 
 SESSION_ROLES = (Role.MANAGER, Role.TRAINER, Role.APPLICANT)
 STAFF = (Role.MANAGER, Role.TRAINER)
@@ -139,6 +140,7 @@ def session_detail(request: HttpRequest, training_session_pk: int) -> HttpRespon
         "materials": list(session.materials.all()) if manage else [],
         "material_form": MaterialForm() if manage else None,
         "summary": summarise(registrations) if manage else None,
+        **(reach_views.session_reach_context(request, session) if manage else {}),
     })
 
 

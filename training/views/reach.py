@@ -1,0 +1,86 @@
+"""Reach of the training programme (managers) and of one session (its trainers): statistics on GET,
+exports on POST only (the list of participants is audited, so it is never a GET)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from relais.errors import Refused
+from relais.exports import csv_response
+from relais.models import Role
+from relais.permissions import role_required
+
+from ..forms_reach import ExportForm, ReachFilterForm
+from ..permissions import can_manage_session
+from ..selectors import reach as reach_selectors
+from ..selectors.sessions import access_session, topic_list
+from ..services.reach import participant_list_export_record
+
+STAFF = (Role.MANAGER, Role.TRAINER)
+
+
+def _filters(request: HttpRequest, data: Any) -> tuple[ReachFilterForm, dict[str, Any]]:
+    form = ReachFilterForm(data or None, topics=topic_list(actor=request.actor, active_only=False))
+    return form, form.filters()
+
+
+@role_required(Role.MANAGER)
+def programme_reach(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request, request.GET)
+    sessions = reach_selectors.reach_sessions(actor=request.actor, **filters)
+    return render(request, "training/reach.html", {
+        "filter_form": form, "reach": reach_selectors.reach(sessions=sessions),
+        "minimum": reach_selectors.MINIMUM_SHARE, "export_form": ExportForm(), "query": request.GET.urlencode()})
+
+
+def _export(request: HttpRequest, sessions: Any, *, target: Any, filters: dict[str, Any], name: str) -> HttpResponse:
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(" ".join(str(e) for errors in form.errors.values() for e in errors), status=400,
+                            content_type="text/plain; charset=utf-8")
+    if form.cleaned_data["kind"] == ExportForm.INDIVIDUAL:
+        rows = reach_selectors.participant_rows(sessions=sessions)
+        participant_list_export_record(actor=request.actor, target=target, reason=form.cleaned_data["reason"],
+                                       filters=filters, rows=len(rows))
+        header = [_("Session"), _("First day"), _("Name or code"), _("Code"), _("Organisation"), _("Sex"),
+                  _("Age band"), _("Person-days")]
+        return csv_response(f"{name}-participants", header, rows)
+    data = reach_selectors.reach(sessions=sessions)
+    return csv_response(f"{name}-reach", [_("Breakdown"), _("Category"), _("Participants"), _("Person-days")],
+                        reach_selectors.reach_table(data))
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def programme_reach_export(request: HttpRequest) -> HttpResponse:
+    _form, filters = _filters(request, request.POST)
+    sessions = reach_selectors.reach_sessions(actor=request.actor, **filters)
+    try:
+        return _export(request, sessions, target=request.actor.tenant, filters=filters, name="training")
+    except Refused as exc:
+        return HttpResponse(" ".join(exc.messages), status=403, content_type="text/plain; charset=utf-8")
+
+
+@require_POST
+@role_required(*STAFF)
+def session_reach_export(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+    session = access_session(actor=request.actor, pk=training_session_pk)
+    can_manage_session(request.actor, session).raise_if_denied()
+    sessions = reach_selectors.reach_sessions(actor=request.actor).filter(pk=session.pk)
+    try:
+        return _export(request, sessions, target=session, filters={"session": session.pk},
+                       name=f"session-{session.pk}")
+    except Refused as exc:
+        return HttpResponse(" ".join(exc.messages), status=403, content_type="text/plain; charset=utf-8")
+
+
+def session_reach_context(request: HttpRequest, session: Any) -> dict[str, Any]:
+    """The statistics block of the session page (its trainers and the managers)."""
+    sessions = reach_selectors.reach_sessions(actor=request.actor).filter(pk=session.pk)
+    return {"reach": reach_selectors.reach(sessions=sessions), "minimum": reach_selectors.MINIMUM_SHARE,
+            "export_form": ExportForm(), "export_individual": request.actor.is_manager}
