@@ -61,10 +61,7 @@ def award_create(*, application: Application, actor: Actor) -> Award:
             application.save(update_fields=["reference"])
         award = Award.objects.create(
             tenant=actor.tenant, application=application, call_id=application.call_id,
-            organisation_id=application.organisation_id,
-            # An application approved without a reference (seeded or imported data) must not collide with
-            # the next one on the award's unique (tenant, reference).
-            reference=application.reference or f"AW-{application.pk}",
+            organisation_id=application.organisation_id, reference=application.reference,
             title=application.title or application.reference, amount=amount, currency=currency,
             start_date=application.start_date, end_date=application.end_date, created_by=actor.user,
         )
