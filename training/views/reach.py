@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from relais.errors import Refused
 from relais.exports import csv_response
+from relais.links import pk_url_maker
 from relais.models import Role
+from relais.pagination import page_of
 from relais.permissions import role_required
 
 from ..forms_reach import ExportForm, ReachFilterForm
@@ -33,9 +35,14 @@ def _filters(request: HttpRequest, data: Any) -> tuple[ReachFilterForm, dict[str
 def programme_reach(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request, request.GET)
     sessions = reach_selectors.reach_sessions(actor=request.actor, **filters)
+    page = page_of(reach_selectors.session_rows(sessions=sessions), request.GET.get("page"),
+                   reach_selectors.SESSIONS_PER_PAGE)
+    session_url = pk_url_maker("training:session_detail", "training_session_pk", tenant_slug=request.actor.tenant.slug)
     return render(request, "training/reach.html", {
-        "filter_form": form, "reach": reach_selectors.reach(sessions=sessions),
-        "minimum": reach_selectors.MINIMUM_SHARE, "export_form": ExportForm(), "query": request.GET.urlencode()})
+        "filter_form": form, "reach": reach_selectors.reach(sessions=sessions), "page": page,
+        "session_rows": [(session_url(row.pk), row) for row in reach_selectors.session_figures(page.object_list)],
+        "minimum": reach_selectors.MINIMUM_SHARE, "export_form": ExportForm(),
+        "hidden": [(name, value) for name, value in form.data.items() if name != "page"]})
 
 
 def _export(request: HttpRequest, sessions: Any, *, target: Any, filters: dict[str, Any], name: str) -> HttpResponse:
@@ -48,11 +55,15 @@ def _export(request: HttpRequest, sessions: Any, *, target: Any, filters: dict[s
         participant_list_export_record(actor=request.actor, target=target, reason=form.cleaned_data["reason"],
                                        filters=filters, rows=len(rows))
         header = [_("Session"), _("First day"), _("Name or code"), _("Code"), _("Organisation"), _("Sex"),
-                  _("Age band"), _("Person-days")]
+                  _("Age band"), _("Person-days"), _("Pre-test"), _("Post-test"), _("Learning gain"),
+                  _("Certificate")]
         return csv_response(f"{name}-participants", header, rows)
     data = reach_selectors.reach(sessions=sessions)
-    return csv_response(f"{name}-reach", [_("Breakdown"), _("Category"), _("Participants"), _("Person-days")],
-                        reach_selectors.reach_table(data))
+    return csv_response(f"{name}-reach", [
+        _("Breakdown"), _("Category"), _("Participants"), _("Person-days"), _("Participants with both tests"),
+        _("Average pre-test"), _("Average post-test"), _("Average learning gain"), _("Average satisfaction"),
+        _("Evaluations"), _("Certificates"), _("Certificates (% of participants)")],
+        reach_selectors.reach_table(data))
 
 
 @require_POST
