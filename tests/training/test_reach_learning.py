@@ -198,10 +198,12 @@ def test_constant_queries_with_5_and_50_sessions(world_a):
     _sessions(world_a, 5)
     client.get(url)  # the first request of a client reads its session and workspace caches
     few = [_queries(client, url)[0], _queries(client, url + "?page=1")[0],
-           _queries(client, export, "post", {"kind": "aggregated"})[0], _queries(client, export, "post", individual)[0]]
+           _queries(client, export, "post", {"kind": "aggregated"})[0],
+           _queries(client, export, "post", individual)[0]]
     _sessions(world_a, 45)
     many = [_queries(client, url)[0], _queries(client, url + "?page=2")[0],
-            _queries(client, export, "post", {"kind": "aggregated"})[0], _queries(client, export, "post", individual)[0]]
+            _queries(client, export, "post", {"kind": "aggregated"})[0],
+            _queries(client, export, "post", individual)[0]]
     assert few == many
 
 

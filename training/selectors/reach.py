@@ -9,7 +9,7 @@ session): tests and certificates belong to a session, so someone trained twice i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -123,7 +123,7 @@ def _learning_sums() -> dict[str, Any]:
     }
 
 
-def _totals(row: dict[str, Any]) -> LearningTotals:
+def _totals(row: Mapping[str, Any]) -> LearningTotals:
     return LearningTotals(**{name: row[name] or 0 for name in LearningTotals.__dataclass_fields__})
 
 
