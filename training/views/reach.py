@@ -63,7 +63,7 @@ def _export(request: TenantRequest, sessions: Any, *, target: Any, filters: dict
     return csv_response(f"{name}-reach", [
         _("Breakdown"), _("Category"), _("Participants"), _("Person-days"), _("Participants with both tests"),
         _("Average pre-test"), _("Average post-test"), _("Average learning gain"), _("Average satisfaction"),
-        _("Evaluations"), _("Certificates"), _("Certificates (% of participants)")],
+        _("Evaluations"), _("Certificates"), _("Certificates per 100 registrations")],
         reach_selectors.reach_table(data))
 
 
