@@ -301,21 +301,21 @@ def session_rows(*, sessions: QuerySet[TrainingSession]) -> QuerySet[Any]:
 
 
 def session_figures(rows: Sequence[dict[str, Any]]) -> list[SessionFigures]:
-    """Participants, women, youth, mean gain and certificates of the sessions of one page: one GROUP BY query."""
-    both = _both_tests()
-    figures = {row["session"]: row for row in Registration.objects.filter(session__in=[r["pk"] for r in rows])
-               .order_by().values("session").annotate(
-                   participants=Count("id"), women=Count("id", filter=Q(participant__sex=Sex.FEMALE)),
-                   youth=Count("id", filter=Q(participant__age_band__in=list(YOUTH_BANDS))),
-                   gain_sum=Sum(F("post_score") - F("pre_score"), filter=both, output_field=IntegerField()),
-                   scored=Count("id", filter=both), certificates=Count("certificate"))} if rows else {}
+    """Participants, women, youth, mean gain and certificates of the sessions of one page: one GROUP BY query
+    with the same sums as the programme's learning figures."""
+    found = {row["session"]: row for row in Registration.objects.filter(session__in=[r["pk"] for r in rows])
+             .order_by().values("session").annotate(
+                 women=Count("id", filter=Q(participant__sex=Sex.FEMALE)),
+                 youth=Count("id", filter=Q(participant__age_band__in=list(YOUTH_BANDS))),
+                 **_learning_sums())} if rows else {}
     built = []
     for row in rows:
-        found = figures.get(row["pk"])
-        counts = {} if found is None else {
-            "participants": found["participants"], "women": found["women"], "youth": found["youth"],
-            "gain": mean_of(found["gain_sum"], found["scored"]), "scored": found["scored"],
-            "certificates": found["certificates"]}
+        figures = found.get(row["pk"])
+        counts: dict[str, Any] = {}
+        if figures is not None:
+            totals = _totals(figures)
+            counts = {"participants": totals.registrations, "women": figures["women"], "youth": figures["youth"],
+                      "gain": totals.gain, "scored": totals.scored, "certificates": totals.certificates}
         built.append(SessionFigures(pk=row["pk"], title=row["title"], start_date=row["start_date"],
                                     end_date=row["end_date"], **counts))
     return built
