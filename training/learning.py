@@ -15,9 +15,14 @@ ATTENDED = ("present", "late")
 
 def mean(values: Iterable[int | None]) -> Decimal | None:
     known = [v for v in values if v is not None]
-    if not known:
+    return mean_of(sum(known), len(known))
+
+
+def mean_of(total: int | None, count: int | None) -> Decimal | None:
+    """The same average from a sum and a count (what a GROUP BY gives): one decimal, half up; None for none."""
+    if not count:
         return None
-    return (Decimal(sum(known)) / len(known)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (Decimal(total or 0) / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -1,29 +1,38 @@
 """Reach of the training programme: participants and person-days by sex, age band, region, zone and
-organisation, computed in SQL with GROUP BY (one query per breakdown, whatever the number of sessions).
+organisation, computed in SQL with GROUP BY (one query per breakdown, whatever the number of sessions);
+learning (pre/post-test, gain, satisfaction) and certificates from one more GROUP BY.
 
 A participant counts once per breakdown even when trained in several sessions; a person-day is one
-day marked present or late.
+day marked present or late. Learning and certificates count registrations (a participant in one
+session): tests and certificates belong to a session, so someone trained twice is scored twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orgs.models import Zone
 from relais.actor import Actor
 from relais.demographics import YOUTH_BANDS, AgeBand, Sex
 
-from ..models import AttendanceStatus, Registration, TrainingSession
+from ..learning import LearningSummary, mean_of
+from ..models import AttendanceStatus, Certificate, Registration, TrainingSession
 from .sessions import session_list
 
 MINIMUM_SHARE = Decimal("30")  # % of women and of youth the programme commits to
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 ORGANISATION_ROWS = 20
+SESSIONS_PER_PAGE = 25
+YOUTH_LABEL = gettext_lazy("Youth (15–35)")
+OTHER_AGES_LABEL = gettext_lazy("Other ages")
 
 # breakdown key -> (ORM path, labels or None for free text)
 BREAKDOWNS: dict[str, tuple[str, Any]] = {
@@ -33,6 +42,112 @@ BREAKDOWNS: dict[str, tuple[str, Any]] = {
     "region": ("participant__organisation__region__name", None),
     "organisation": ("participant__organisation__name", None),
 }
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """A percentage with one decimal (half up); None when there is nobody to divide by."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LearningTotals:
+    """Sums and counts of a group of registrations, as one GROUP BY row gives them: they add up, so the
+    totals, the split by sex and the split by age come from the same rows; averages use learning.mean_of."""
+
+    registrations: int = 0
+    pre_sum: int = 0
+    pre_count: int = 0
+    post_sum: int = 0
+    post_count: int = 0
+    gain_sum: int = 0
+    scored: int = 0  # registrations with both tests
+    satisfaction_sum: int = 0
+    evaluations: int = 0
+    certificates: int = 0
+
+    def __add__(self, other: LearningTotals) -> LearningTotals:
+        return LearningTotals(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    @property
+    def summary(self) -> LearningSummary:
+        return LearningSummary(
+            pre=mean_of(self.pre_sum, self.pre_count), post=mean_of(self.post_sum, self.post_count),
+            gain=self.gain, satisfaction=mean_of(self.satisfaction_sum, self.evaluations), scored=self.scored,
+            evaluations=self.evaluations)
+
+    @property
+    def gain(self) -> Decimal | None:
+        return mean_of(self.gain_sum, self.scored)
+
+    @property
+    def certificate_share(self) -> Decimal | None:
+        return share(self.certificates, self.registrations)
+
+
+@dataclass(frozen=True)
+class LearningRow:
+    key: str
+    label: str
+    totals: LearningTotals
+
+
+@dataclass
+class Learning:
+    total: LearningTotals = field(default_factory=LearningTotals)
+    by_sex: list[LearningRow] = field(default_factory=list)
+    by_youth: list[LearningRow] = field(default_factory=list)  # youth (15–35), then the other ages
+    by_age_band: list[LearningRow] = field(default_factory=list)  # for the export
+
+    @property
+    def groups(self) -> list[list[LearningRow]]:
+        """The page's table: by sex, then youth and the other ages."""
+        return [self.by_sex, self.by_youth]
+
+
+def _both_tests() -> Q:
+    return Q(pre_score__isnull=False, post_score__isnull=False)
+
+
+def _learning_sums() -> dict[str, Any]:
+    both = _both_tests()
+    return {
+        "registrations": Count("id"),
+        "pre_sum": Sum("pre_score"), "pre_count": Count("pre_score"),
+        "post_sum": Sum("post_score"), "post_count": Count("post_score"),
+        "gain_sum": Sum(F("post_score") - F("pre_score"), filter=both, output_field=IntegerField()),
+        "scored": Count("id", filter=both),
+        "satisfaction_sum": Sum("satisfaction"), "evaluations": Count("satisfaction"),
+        "certificates": Count("certificate"),  # one-to-one: the join multiplies nothing
+    }
+
+
+def _totals(row: Mapping[str, Any]) -> LearningTotals:
+    return LearningTotals(**{name: row[name] or 0 for name in LearningTotals.__dataclass_fields__})
+
+
+def learning(*, registrations: QuerySet[Registration]) -> Learning:
+    """Learning and certificates of the registrations, by sex and by age: one GROUP BY (sex, age band) query."""
+    groups = registrations.order_by().values("participant__sex", "participant__age_band").annotate(**_learning_sums())
+    by_sex: dict[str, LearningTotals] = {}
+    by_band: dict[str, LearningTotals] = {}
+    by_youth = {True: LearningTotals(), False: LearningTotals()}
+    total = LearningTotals()
+    for row in groups:
+        totals = _totals(row)
+        sex, band = row["participant__sex"], row["participant__age_band"]
+        total += totals
+        by_sex[sex] = by_sex.get(sex, LearningTotals()) + totals
+        by_band[band] = by_band.get(band, LearningTotals()) + totals
+        by_youth[band in YOUTH_BANDS] += totals
+    sexes, bands = dict(Sex.choices), dict(AgeBand.choices)
+    return Learning(
+        total=total,
+        by_sex=[LearningRow(key, str(sexes[key]), by_sex[key]) for key in sexes if key in by_sex],
+        by_youth=[LearningRow("youth", str(YOUTH_LABEL), by_youth[True]),
+                  LearningRow("other", str(OTHER_AGES_LABEL), by_youth[False])] if total.registrations else [],
+        by_age_band=[LearningRow(key, str(bands[key]), by_band[key]) for key in bands if key in by_band])
 
 
 @dataclass
@@ -51,12 +166,11 @@ class Reach:
     breakdowns: dict[str, list[Row]] = field(default_factory=dict)
     women: int = 0
     youth: int = 0
+    learning: Learning = field(default_factory=Learning)
 
     @staticmethod
     def _share(part: int, whole: int) -> Decimal | None:
-        if not whole:
-            return None
-        return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return share(part, whole)
 
     @property
     def women_share(self) -> Decimal | None:
@@ -89,7 +203,7 @@ def reach_sessions(*, actor: Actor, start: date | None = None, end: date | None 
 
 
 def reach(*, sessions: QuerySet[TrainingSession]) -> Reach:
-    """Totals and breakdowns for the given sessions: 2 + len(BREAKDOWNS) queries."""
+    """Totals, breakdowns, learning and certificates for the given sessions: 3 + len(BREAKDOWNS) queries."""
     ids = sessions.order_by().values("pk")
     registrations = Registration.objects.filter(session__in=ids).order_by()
     attended = Count("attendance", filter=Q(attendance__status__in=ATTENDED))
@@ -116,27 +230,108 @@ def reach(*, sessions: QuerySet[TrainingSession]) -> Reach:
             order = list(labels)
             built.sort(key=lambda r: order.index(r.key) if r.key in order else len(order))
         result.breakdowns[key] = built
+    result.learning = learning(registrations=registrations)
     return result
 
 
-def reach_table(data: Reach) -> list[tuple[str, str, int, int]]:
-    """The aggregated export: one line per breakdown category, then the totals."""
+def _learning_cells(totals: LearningTotals | None) -> tuple[Any, ...]:
+    if totals is None:
+        return ("",) * 8
+    summary = totals.summary
+    return tuple("" if v is None else v for v in (
+        totals.scored, summary.pre, summary.post, summary.gain, summary.satisfaction, totals.evaluations,
+        totals.certificates, totals.certificate_share))
+
+
+def reach_table(data: Reach) -> list[tuple[Any, ...]]:
+    """The aggregated export: one line per breakdown category, then youth and other ages, then the totals.
+    Learning and certificate columns are filled where they are split (sex, age band, youth, total)."""
     names = {"sex": "sex", "age_band": "age band", "zone": "zone", "region": "region",
              "organisation": "organisation"}
-    rows = [(names[key], row.label, row.participants, row.person_days)
+    split = {"sex": {r.key: r.totals for r in data.learning.by_sex},
+             "age_band": {r.key: r.totals for r in data.learning.by_age_band}}
+    rows = [(names[key], row.label, row.participants, row.person_days,
+             *_learning_cells(split.get(key, {}).get(row.key)))
             for key, built in data.breakdowns.items() for row in built]
-    rows.append(("total", "", data.participants, data.person_days))
+    youth = {r.key: r for r in data.learning.by_youth}
+    if youth:
+        rows.append(("youth", youth["youth"].label, data.youth, "", *_learning_cells(youth["youth"].totals)))
+        rows.append(("youth", youth["other"].label, data.participants - data.youth, "",
+                     *_learning_cells(youth["other"].totals)))
+    rows.append(("total", "", data.participants, data.person_days, *_learning_cells(data.learning.total)))
     return rows
 
 
+@dataclass(frozen=True)
+class SessionFigures:
+    """One line of the per-session table of the programme page."""
+
+    pk: int
+    title: str
+    start_date: date
+    end_date: date
+    participants: int = 0
+    women: int = 0
+    youth: int = 0
+    gain: Decimal | None = None
+    scored: int = 0
+    certificates: int = 0
+
+    @property
+    def women_share(self) -> Decimal | None:
+        return share(self.women, self.participants)
+
+    @property
+    def youth_share(self) -> Decimal | None:
+        return share(self.youth, self.participants)
+
+    @property
+    def women_below(self) -> bool:
+        return self.women_share is not None and self.women_share < MINIMUM_SHARE
+
+    @property
+    def youth_below(self) -> bool:
+        return self.youth_share is not None and self.youth_share < MINIMUM_SHARE
+
+
+def session_rows(*, sessions: QuerySet[TrainingSession]) -> QuerySet[Any]:
+    """The sessions of the table, latest first, as plain values: paginate this, then call session_figures."""
+    return (sessions.prefetch_related(None).order_by("-start_date", "-id")
+            .values("pk", "title", "start_date", "end_date"))
+
+
+def session_figures(rows: Sequence[dict[str, Any]]) -> list[SessionFigures]:
+    """Participants, women, youth, mean gain and certificates of the sessions of one page: one GROUP BY query
+    with the same sums as the programme's learning figures."""
+    found = {row["session"]: row for row in Registration.objects.filter(session__in=[r["pk"] for r in rows])
+             .order_by().values("session").annotate(
+                 women=Count("id", filter=Q(participant__sex=Sex.FEMALE)),
+                 youth=Count("id", filter=Q(participant__age_band__in=list(YOUTH_BANDS))),
+                 **_learning_sums())} if rows else {}
+    built = []
+    for row in rows:
+        figures = found.get(row["pk"])
+        counts: dict[str, Any] = {}
+        if figures is not None:
+            totals = _totals(figures)
+            counts = {"participants": totals.registrations, "women": figures["women"], "youth": figures["youth"],
+                      "gain": totals.gain, "scored": totals.scored, "certificates": totals.certificates}
+        built.append(SessionFigures(pk=row["pk"], title=row["title"], start_date=row["start_date"],
+                                    end_date=row["end_date"], **counts))
+    return built
+
+
 def participant_rows(*, sessions: QuerySet[TrainingSession]) -> list[tuple[Any, ...]]:
-    """The individual list, one query: a protected session gives the participant's code, never the name."""
+    """The individual list, one query: a protected session gives the participant's code, never the name.
+    Each line carries the person-days, the pre-test, post-test and gain of that session and its certificate."""
     ids = sessions.order_by().values("pk")
     registrations = (Registration.objects.filter(session__in=ids)
                      .select_related("session", "participant__organisation")
-                     .annotate(days=Count("attendance", filter=Q(attendance__status__in=ATTENDED)))
+                     .annotate(days=Count("attendance", filter=Q(attendance__status__in=ATTENDED)),
+                               certified=Exists(Certificate.objects.filter(registration=OuterRef("pk"))))
                      .order_by("session__start_date", "session_id", "participant__name_folded", "id"))
     sexes, bands = dict(Sex.choices), dict(AgeBand.choices)
+    yes, no = _("yes"), _("no")
     rows = []
     for r in registrations:
         person = r.participant
@@ -144,5 +339,6 @@ def participant_rows(*, sessions: QuerySet[TrainingSession]) -> list[tuple[Any, 
         rows.append((r.session.title, r.session.start_date.isoformat(), name, person.code,
                      person.organisation.acronym or person.organisation.name,
                      str(sexes.get(person.sex, person.sex)), str(bands.get(person.age_band, person.age_band)),
-                     r.days))
+                     r.days, *("" if v is None else v for v in (r.pre_score, r.post_score, r.gain)),
+                     yes if r.certified else no))
     return rows

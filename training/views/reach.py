@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.errors import Refused
 from relais.exports import csv_response
+from relais.http import TenantRequest
+from relais.links import pk_url_maker
 from relais.models import Role
+from relais.pagination import page_of
 from relais.permissions import role_required
 
 from ..forms_reach import ExportForm, ReachFilterForm
@@ -24,21 +27,26 @@ from ..services.reach import participant_list_export_record
 STAFF = (Role.MANAGER, Role.TRAINER)
 
 
-def _filters(request: HttpRequest, data: Any) -> tuple[ReachFilterForm, dict[str, Any]]:
+def _filters(request: TenantRequest, data: Any) -> tuple[ReachFilterForm, dict[str, Any]]:
     form = ReachFilterForm(data or None, topics=topic_list(actor=request.actor, active_only=False))
     return form, form.filters()
 
 
 @role_required(Role.MANAGER)
-def programme_reach(request: HttpRequest) -> HttpResponse:
+def programme_reach(request: TenantRequest) -> HttpResponse:
     form, filters = _filters(request, request.GET)
     sessions = reach_selectors.reach_sessions(actor=request.actor, **filters)
+    page = page_of(reach_selectors.session_rows(sessions=sessions), request.GET.get("page"),
+                   reach_selectors.SESSIONS_PER_PAGE)
+    session_url = pk_url_maker("training:session_detail", "training_session_pk", tenant_slug=request.actor.tenant.slug)
     return render(request, "training/reach.html", {
-        "filter_form": form, "reach": reach_selectors.reach(sessions=sessions),
-        "minimum": reach_selectors.MINIMUM_SHARE, "export_form": ExportForm(), "query": request.GET.urlencode()})
+        "filter_form": form, "reach": reach_selectors.reach(sessions=sessions), "page": page,
+        "session_rows": [(session_url(row.pk), row) for row in reach_selectors.session_figures(page.object_list)],
+        "minimum": reach_selectors.MINIMUM_SHARE, "export_form": ExportForm(),
+        "hidden": [(name, value) for name, value in form.data.items() if name != "page"]})
 
 
-def _export(request: HttpRequest, sessions: Any, *, target: Any, filters: dict[str, Any], name: str) -> HttpResponse:
+def _export(request: TenantRequest, sessions: Any, *, target: Any, filters: dict[str, Any], name: str) -> HttpResponse:
     form = ExportForm(request.POST)
     if not form.is_valid():
         return HttpResponse(" ".join(str(e) for errors in form.errors.values() for e in errors), status=400,
@@ -48,16 +56,20 @@ def _export(request: HttpRequest, sessions: Any, *, target: Any, filters: dict[s
         participant_list_export_record(actor=request.actor, target=target, reason=form.cleaned_data["reason"],
                                        filters=filters, rows=len(rows))
         header = [_("Session"), _("First day"), _("Name or code"), _("Code"), _("Organisation"), _("Sex"),
-                  _("Age band"), _("Person-days")]
+                  _("Age band"), _("Person-days"), _("Pre-test"), _("Post-test"), _("Learning gain"),
+                  _("Certificate")]
         return csv_response(f"{name}-participants", header, rows)
     data = reach_selectors.reach(sessions=sessions)
-    return csv_response(f"{name}-reach", [_("Breakdown"), _("Category"), _("Participants"), _("Person-days")],
-                        reach_selectors.reach_table(data))
+    return csv_response(f"{name}-reach", [
+        _("Breakdown"), _("Category"), _("Participants"), _("Person-days"), _("Participants with both tests"),
+        _("Average pre-test"), _("Average post-test"), _("Average learning gain"), _("Average satisfaction"),
+        _("Evaluations"), _("Certificates"), _("Certificates per 100 registrations")],
+        reach_selectors.reach_table(data))
 
 
 @require_POST
 @role_required(Role.MANAGER)
-def programme_reach_export(request: HttpRequest) -> HttpResponse:
+def programme_reach_export(request: TenantRequest) -> HttpResponse:
     _form, filters = _filters(request, request.POST)
     sessions = reach_selectors.reach_sessions(actor=request.actor, **filters)
     try:
@@ -68,7 +80,7 @@ def programme_reach_export(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF)
-def session_reach_export(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def session_reach_export(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     session = access_session(actor=request.actor, pk=training_session_pk)
     can_manage_session(request.actor, session).raise_if_denied()
     sessions = reach_selectors.reach_sessions(actor=request.actor).filter(pk=session.pk)
@@ -79,7 +91,7 @@ def session_reach_export(request: HttpRequest, training_session_pk: int) -> Http
         return HttpResponse(" ".join(exc.messages), status=403, content_type="text/plain; charset=utf-8")
 
 
-def session_reach_context(request: HttpRequest, session: Any) -> dict[str, Any]:
+def session_reach_context(request: TenantRequest, session: Any) -> dict[str, Any]:
     """The statistics block of the session page (its trainers and the managers)."""
     sessions = reach_selectors.reach_sessions(actor=request.actor).filter(pk=session.pk)
     return {"reach": reach_selectors.reach(sessions=sessions), "minimum": reach_selectors.MINIMUM_SHARE,

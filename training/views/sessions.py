@@ -26,7 +26,6 @@ from .. import selectors
 from ..attendance_import import ImportError_, parse_csv, validate_rows
 from ..documents import attendance_sheet_pdf
 from ..forms import TOPIC_FIELDS, AttendanceCsvForm, MaterialForm, ParticipantForm, SessionForm, TopicsFormSet
-from ..learning import summarise
 from ..models import AttendanceStatus, SessionStatus, TrainingSession
 from ..permissions import can_create_session, can_manage_session, can_register_participants
 from ..services import sessions as services
@@ -139,7 +138,6 @@ def session_detail(request: HttpRequest, training_session_pk: int) -> HttpRespon
         "can_cancel": manage and any(t.target == SessionStatus.CANCELLED for t in SESSION.available(actor, session)),
         "materials": list(session.materials.all()) if manage else [],
         "material_form": MaterialForm() if manage else None,
-        "summary": summarise(registrations) if manage else None,
         **(reach_views.session_reach_context(request, session) if manage else {}),
     })
 
