@@ -19,4 +19,5 @@ class TrainingConfig(AppConfig):
         register_tenant_setup(topics_seed)  # every workspace starts with the usual topics
         from . import (
             registry_assessments,  # noqa: F401  (capacity assessments: navigation, audit, workspace setup)
+            registry_settings,  # noqa: F401  (training settings: audit)
             )

@@ -56,11 +56,18 @@ class SessionForm(forms.ModelForm):
         field_classes = {"topic": SafeModelChoiceField, "region": SafeModelChoiceField,
                          "commune": SafeModelChoiceField, "award": SafeModelChoiceField, "call": SafeModelChoiceField}
 
-    def __init__(self, *args: Any, choices: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: dict[str, Any], protected_by_default: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, queryset in choices.items():
             self.fields[name].queryset = queryset
         self.fields["hours_per_day"].required = False  # left blank: the usual 6 hours
+        if protected_by_default:  # the workspace's training settings
+            if self.instance.pk is None:
+                self.initial["protected"] = True
+            self.fields["protected"].help_text = _(
+                "Names are replaced by codes in every export and printed sheet (people at risk). This workspace "
+                "protects new sessions by default: untick only if no participant is at risk.")
         if self.instance.pk:
             self.initial.setdefault("trainers", [m.pk for m in self.instance.trainers.all()])
             self.initial.setdefault("invited_organisations", [o.pk for o in self.instance.invited_organisations.all()])

@@ -55,6 +55,8 @@ class Eligibility:
 def certificate_eligibility(statuses: Iterable[str], *, days: int,
                             threshold: int = CERTIFICATE_THRESHOLD_PERCENT) -> Eligibility:
     """Attended days (present or late) must be at least `threshold` % of the session's days.
+    The default is for pure callers; services and pages pass the workspace's
+    (`training.selectors.settings.certificate_threshold`, read once per request).
 
     Integer arithmetic: 79 % is refused even where a float would round it up."""
     attended = sum(1 for s in statuses if s in ATTENDED)

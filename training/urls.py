@@ -4,12 +4,14 @@ from .views import assessments as assessment_views
 from .views import learning as learning_views
 from .views import reach as reach_views
 from .views import sessions
+from .views import settings as settings_views
 
 app_name = "training"
 
 urlpatterns: list = [
     path("training/", sessions.session_list, name="session_list"),
     path("training/topics/", sessions.topics, name="topics"),
+    path("training/settings/", settings_views.settings_page, name="settings"),
     path("training/new/", sessions.session_create, name="session_create"),
     path("training/<int:training_session_pk>/", sessions.session_detail, name="session_detail"),
     path("training/<int:training_session_pk>/edit/", sessions.session_edit, name="session_edit"),

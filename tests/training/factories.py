@@ -27,6 +27,7 @@ from training.models import (
     SessionMaterial,
     Topic,
     TrainingSession,
+    TrainingSettings,
 )
 from training.selectors import fold
 
@@ -167,3 +168,11 @@ class CertificateFactory(factory.django.DjangoModelFactory):
 
     tenant = factory.SubFactory(TenantFactory)
     registration = factory.SubFactory(RegistrationFactory, tenant=factory.SelfAttribute("..tenant"))
+
+
+class TrainingSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingSettings
+        django_get_or_create = ("tenant",)
+
+    tenant = factory.SubFactory(TenantFactory)

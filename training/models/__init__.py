@@ -10,11 +10,12 @@ from .sessions import (
     Topic,
     TrainingSession,
 )
+from .settings import TrainingSettings
 
 __all__ = [
     "CERTIFICATE_THRESHOLD_PERCENT", "Certificate",
     "DEFAULT_TOPICS", "Attendance", "AttendanceStatus", "Participant", "Registration", "SessionMaterial",
-    "SessionStatus", "Topic", "TrainingSession",
+    "SessionStatus", "Topic", "TrainingSession", "TrainingSettings",
 ]
 from .assessments import (  # noqa: F401
     LEVELS,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from relais.models import TenantOwned
 
 # A participant present (or late) on at least this share of the session's days may get a certificate.
-# A constant for now; a per-workspace setting can replace it later without changing the rule's callers.
+# The default of the workspace setting (training.models.settings.TrainingSettings.certificate_threshold).
 CERTIFICATE_THRESHOLD_PERCENT = 80
 
 

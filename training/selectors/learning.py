@@ -11,6 +11,7 @@ from relais.actor import Actor
 from ..learning import Eligibility, certificate_eligibility
 from ..models import Attendance, Certificate, Registration, TrainingSession
 from .sessions import registrations_of
+from .settings import certificate_threshold
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,11 @@ class LearningRow:
     certificate: Certificate | None
 
 
-def learning_rows(*, session: TrainingSession, actor: Actor) -> list[LearningRow]:
-    """One row per registration with its attendance count and certificate: three queries whatever the size."""
+def learning_rows(*, session: TrainingSession, actor: Actor, threshold: int | None = None) -> list[LearningRow]:
+    """One row per registration with its attendance count and certificate: three queries whatever the size.
+    Eligibility uses `threshold` (read once per page by the caller), or the workspace's when not given."""
+    if threshold is None:
+        threshold = certificate_threshold(session.tenant)
     registrations = list(registrations_of(session=session, actor=actor))
     statuses: dict[int, list[str]] = {}
     for reg_id, status in Attendance.objects.filter(
@@ -33,7 +37,8 @@ def learning_rows(*, session: TrainingSession, actor: Actor) -> list[LearningRow
     days = len(session.days)
     return [LearningRow(reg, f"{reg.participant.code} · {reg.participant.full_name}" if session.protected
                         else reg.participant.full_name,
-                        certificate_eligibility(statuses.get(reg.pk, []), days=days), certificates.get(reg.pk))
+                        certificate_eligibility(statuses.get(reg.pk, []), days=days, threshold=threshold),
+                        certificates.get(reg.pk))
             for reg in registrations]
 
 

@@ -17,6 +17,7 @@ from relais.permissions import require
 from ..learning import certificate_eligibility
 from ..models import Attendance, Certificate, Registration, SessionStatus, TrainingSession
 from ..permissions import can_manage_session
+from ..selectors.settings import certificate_threshold
 
 LEARNING_FIELDS = ("pre_score", "post_score", "satisfaction", "evaluation_comment")
 LIMITS = {"pre_score": (0, 100), "post_score": (0, 100), "satisfaction": (1, 5)}
@@ -65,7 +66,8 @@ def learning_save(*, session: TrainingSession, actor: Actor, rows: Mapping[int, 
 
 @transaction.atomic
 def certificate_issue(*, registration: Registration, actor: Actor) -> Certificate:
-    """Issue (once) the certificate of a participant who attended enough days; refused with the reason."""
+    """Issue (once) the certificate of a participant who attended at least the workspace's threshold of the
+    session's days (training settings, 80 % by default); refused with the reason."""
     session = registration.session
     require(can_manage_session(actor, session))
     if session.status == SessionStatus.CANCELLED:
@@ -76,7 +78,8 @@ def certificate_issue(*, registration: Registration, actor: Actor) -> Certificat
         return existing
     statuses = list(Attendance.objects.filter(tenant=actor.tenant, registration=locked)
                     .values_list("status", flat=True))
-    eligibility = certificate_eligibility(statuses, days=len(session.days))
+    eligibility = certificate_eligibility(statuses, days=len(session.days),
+                                          threshold=certificate_threshold(actor.tenant))
     if not eligibility.allowed:
         raise Refused(eligibility.reason)
     try:

@@ -24,6 +24,7 @@ from ..documents import certificate_pdf
 from ..learning import summarise
 from ..permissions import can_manage_session
 from ..selectors import learning as learning_selectors
+from ..selectors.settings import certificate_threshold
 from ..services import learning as services
 
 STAFF = (Role.MANAGER, Role.TRAINER)
@@ -60,7 +61,8 @@ def scores_grid(request: HttpRequest, training_session_pk: int) -> HttpResponse:
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     can_manage_session(actor, session).raise_if_denied()
-    rows = learning_selectors.learning_rows(session=session, actor=actor)
+    threshold = certificate_threshold(actor.tenant)  # once per page, not per row
+    rows = learning_selectors.learning_rows(session=session, actor=actor, threshold=threshold)
     status, stale, version = 200, False, session.version
     posted: dict[int, dict[str, Any]] = {}
     if request.method == "POST":
@@ -86,7 +88,8 @@ def scores_grid(request: HttpRequest, training_session_pk: int) -> HttpResponse:
             setattr(row.registration, name, value)
     return render(request, "training/scores_grid.html", {
         "session": session, "rows": rows, "version": version, "stale": stale,
-        "summary": summarise(r.registration for r in rows),
+        "summary": summarise(r.registration for r in rows), "threshold": threshold,
+        "can_edit_settings": actor.is_manager,
     }, status=status)
 
 

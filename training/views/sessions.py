@@ -28,6 +28,7 @@ from ..documents import attendance_sheet_pdf
 from ..forms import TOPIC_FIELDS, AttendanceCsvForm, MaterialForm, ParticipantForm, SessionForm, TopicsFormSet
 from ..models import AttendanceStatus, SessionStatus, TrainingSession
 from ..permissions import can_create_session, can_manage_session, can_register_participants
+from ..selectors.settings import training_settings
 from ..services import sessions as services
 from ..workflow import SESSION
 from . import reach as reach_views
@@ -78,7 +79,8 @@ def _session_edit(request: HttpRequest, session: TrainingSession) -> HttpRespons
     actor = request.actor
     data = request.POST if request.method == "POST" else None
     choices = _choices(actor)
-    form = SessionForm(data, instance=session, choices=choices)
+    protected_by_default = training_settings(actor.tenant).protect_new_sessions
+    form = SessionForm(data, instance=session, choices=choices, protected_by_default=protected_by_default)
     stamp = Stamp.posted(request.POST) if data is not None else Stamp.of(session.version, [form])
     stale = None
 
@@ -102,7 +104,7 @@ def _session_edit(request: HttpRequest, session: TrainingSession) -> HttpRespons
         except Stale as exc:
             stale, stamp = exc, exc.stamp or stamp
             form = SessionForm(exc.data, instance=selectors.access_session(actor=actor, pk=session.pk),
-                               choices=choices)
+                               choices=choices, protected_by_default=protected_by_default)
         except Refused as exc:
             form.add_error(None, exc)
         else:
