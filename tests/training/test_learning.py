@@ -176,6 +176,18 @@ def test_79_percent_is_refused_with_the_reason_and_80_percent_is_issued_and_audi
     assert [e.target_id for e in events] == [str(five.pk)]
 
 
+def test_the_scores_grid_says_why_someone_gets_no_certificate(world_a):
+    """Under the threshold the row has no button: it gives the rule, not only the count (the browser
+    journey found a trainer left guessing why "2 jours sur 3" gave no certificate)."""
+    session = _session(world_a)  # three days
+    (short_of,) = _registered(world_a, session, full_name="Boubacar Ongoïba")
+    _attend(world_a, short_of, 2, 1)
+    page = world_a.client_for(Role.TRAINER).get(_url(world_a, session, "scores/")).content.decode()
+    row = next(tr for tr in page.split("<tr>") if "Boubacar Ongoïba" in tr)
+    assert "(66 %)" in row and "au moins 80 %" in row
+    assert "/issue/" not in row
+
+
 def _pdf_text(response) -> str:
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
