@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import CERTIFICATE_THRESHOLD_PERCENT, Registration
 
@@ -62,7 +63,9 @@ def certificate_eligibility(statuses: Iterable[str], *, days: int,
     attended = sum(1 for s in statuses if s in ATTENDED)
     if days and attended * 100 >= threshold * days:
         return Eligibility(True, attended, days)
-    return Eligibility(False, attended, days, _(
-        "Attended %(attended)s of %(days)s days (%(percent)s %%): a certificate needs at least %(threshold)s %%.")
-        % {"attended": attended, "days": days, "percent": (attended * 100 // days) if days else 0,
+    # ngettext on the attended days: "1 jour sur 2" but "3 jours sur 5" (French counts 0 and 1 as one).
+    return Eligibility(False, attended, days, ngettext(
+        "Attended %(attended)s day of %(days)s (%(percent)s %%): a certificate needs at least %(threshold)s %%.",
+        "Attended %(attended)s days of %(days)s (%(percent)s %%): a certificate needs at least %(threshold)s %%.",
+        attended) % {"attended": attended, "days": days, "percent": (attended * 100 // days) if days else 0,
            "threshold": threshold})

@@ -275,3 +275,19 @@ def test_the_session_form_sets_the_hours_per_day(world_a):
     assert client.post(_url(world_a, session, "edit/"), data).status_code == 302
     session.refresh_from_db()
     assert session.hours_per_day == 4
+
+
+@pytest.mark.parametrize(("statuses", "days", "expected"), [
+    (["present"], 2, "Présence : 1 jour sur 2 (50 %)"),
+    (["present", "late", "present"], 5, "Présence : 3 jours sur 5 (60 %)"),
+    ([], 2, "Présence : 0 jour sur 2 (0 %)"),
+])
+def test_the_reason_counts_days_in_good_french(statuses, days, expected):
+    """"1 jours sur 2" was printed in the scores grid: the count of days takes the plural form it needs."""
+    from django.utils import translation
+
+    from training.learning import certificate_eligibility
+
+    with translation.override("fr"):
+        reason = certificate_eligibility(statuses, days=days).reason
+    assert reason.startswith(expected) and "au moins 80 %" in reason
