@@ -95,10 +95,6 @@ class SessionForm(forms.ModelForm):
             self.initial.setdefault("trainers", [m.pk for m in self.instance.trainers.all()])
             self.initial.setdefault("invited_organisations", invited)
 
-    @property
-    def organisation_suggestions(self) -> list[str]:
-        return cast(OrganisationLookupListField, self.fields["add_organisations"]).suggestions
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if "invited_organisations" in data and "add_organisations" in data:
