@@ -5,6 +5,7 @@ Forms never read on their own: the view passes the rows they may choose from (a 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, cast
 
@@ -113,6 +114,66 @@ class OrganisationLookupField(forms.CharField):
             _("Several organisations match: type the acronym or choose one (%(names)s).")
             % {"names": "; ".join(self.suggestions[:5])}
         )
+
+
+NAME_SEPARATORS = re.compile(r"[;\n]")
+
+
+def typed_names(text: str) -> list[str]:
+    """The names of a text typed one per line or separated by “;”, single-spaced, blanks and repeats left out."""
+    names = (" ".join(part.split()) for part in NAME_SEPARATORS.split(text or ""))
+    return list(dict.fromkeys(name for name in names if name))
+
+
+class OrganisationLookupListField(forms.CharField):
+    """Several organisations typed by acronym or name, one per line or separated by “;”: the multiple
+    variant of OrganisationLookupField, for pages that must not list every CSO (2,000 on a large
+    workspace). Each name must name exactly one organisation of the queryset (case and accents
+    ignored); otherwise the field refuses the whole text, names every unknown or ambiguous one with
+    its close matches, and the form shows the text as it was typed. Cleans to a list of
+    organisations, in the order typed, each once."""
+
+    widget = forms.Textarea
+
+    def __init__(self, *args: Any, max_names: int = 100, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 10_000)
+        super().__init__(*args, **kwargs)
+        self.max_names = max_names
+        self.queryset: QuerySet | None = None
+        self.suggestions: list[str] = []
+        self.widget.attrs.update({"rows": 3, "autocomplete": "off"})
+
+    def clean(self, value: Any) -> list[Any]:
+        names = typed_names(super().clean(value) or "")
+        if not names:
+            return []
+        if len(names) > self.max_names:
+            raise forms.ValidationError(
+                _("Name at most %(count)s organisations at a time.") % {"count": self.max_names}, code="max_names")
+        assert self.queryset is not None
+        found: dict[Any, Any] = {}
+        problems: list[str] = []
+        self.suggestions = []
+        for name in names:
+            exact = list(selectors.organisation_exact_matches(self.queryset, name)[:6])
+            if len(exact) == 1:
+                found.setdefault(exact[0].pk, exact[0])
+                continue
+            close = [selectors.organisation_label(o) for o in exact or selectors.organisation_suggestions(
+                self.queryset, name, limit=5)]
+            self.suggestions.extend(label for label in close if label not in self.suggestions)
+            if exact:
+                problems.append(_("“%(name)s”: several organisations match (%(close)s); type the acronym.")
+                                % {"name": name, "close": "; ".join(close)})
+            elif close:
+                problems.append(_("“%(name)s”: no organisation has exactly this name or acronym; close matches: "
+                                  "%(close)s.") % {"name": name, "close": "; ".join(close)})
+            else:
+                problems.append(_("“%(name)s”: no organisation of this workspace has this name or acronym.")
+                                % {"name": name})
+        if problems:
+            raise forms.ValidationError([forms.ValidationError(p, code="organisation") for p in problems])
+        return list(found.values())
 
 
 class MembershipRoleForm(forms.Form):

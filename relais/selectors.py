@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
+from django.db.models.functions import Length
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -89,14 +90,41 @@ def organisation_label(organisation: Any) -> str:
     return str(organisation)  # the registry's __str__: "ACRONYM — Legal name", or the name alone
 
 
+def _folded(text: str) -> str:
+    """Accent- and case-free, single-spaced, the label's dash a space: “FSP — Ségou” → “fsp segou”."""
+    return " ".join(unidecode(text.replace(LABEL_SEPARATOR.strip(), " ")).lower().split())
+
+
+FOLDED_CANDIDATES = 100  # a text whose words appear in more registry rows than this is not a name
+
+
+def _folded_exact_ids(organisations: QuerySet, text: str) -> list[Any]:
+    """The organisations whose acronym, legal name or label equals the text once accents and case are
+    folded (“femmes de segou” names “Femmes de Ségou”): the registry's folded ``search_name`` narrows
+    the rows in SQL, the comparison is made here (neither SQLite nor a bare PostgreSQL folds accents)."""
+    folded = _folded(text)
+    if not folded or not any(f.name == "search_name" for f in organisations.model._meta.get_fields()):
+        return []
+    candidates = organisations
+    for word in folded.split():
+        candidates = candidates.filter(search_name__contains=word)
+    rows = candidates.order_by(Length("search_name"), "pk").values_list("pk", "acronym", "name")
+    return [pk for pk, acronym, name in rows[:FOLDED_CANDIDATES]
+            if folded in (_folded(acronym or ""), _folded(name or ""), _folded(f"{acronym or ''} {name or ''}"))]
+
+
 def organisation_exact_matches(organisations: QuerySet, text: str) -> QuerySet:
     """The organisations a typed text names exactly: its acronym, its legal name or its label
-    (case-insensitive). A manager must end up on one row, never on the first of several."""
+    (case-insensitive, and accent-insensitive through the registry's folded ``search_name``).
+    A manager must end up on one row, never on the first of several."""
     text = " ".join(text.split())
     named = Q(acronym__iexact=text) | Q(name__iexact=text)
     acronym, separator, name = text.partition(LABEL_SEPARATOR.strip())
     if separator and acronym.strip() and name.strip():
         named |= Q(acronym__iexact=acronym.strip(), name__iexact=name.strip())
+    folded = _folded_exact_ids(organisations, text)
+    if folded:
+        named |= Q(pk__in=folded)
     return organisations.filter(named)
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from relais.demographics import AgeBand, Sex
+from relais.forms import OrganisationLookupField, OrganisationLookupListField
 from relais.ids import pk_like
+from relais.selectors import organisation_label
 
 from .models import Topic, TrainingSession
+
+MAX_TICKED = 1000  # the boxes a page can send back (Django refuses more fields than this anyway)
+FEW_INVITED = 20  # up to this many invited organisations are offered in the registration form
 
 
 class SafeModelChoiceField(forms.ModelChoiceField):
@@ -41,12 +47,24 @@ class MemberChoiceField(SafeModelMultipleChoiceField):
         return obj.user.full_name or obj.user.email
 
 
+class OrganisationChoiceField(SafeModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return organisation_label(obj)
+
+
 class SessionForm(forms.ModelForm):
+    """The session's invited organisations are never a list of every CSO of the workspace: the ones
+    already invited are ticked boxes (untick to remove) and more are typed by acronym or name."""
+
     trainers = MemberChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
                                  label=_("Trainers"))
-    invited_organisations = SafeModelMultipleChoiceField(queryset=None, required=False,
-                                                         widget=forms.CheckboxSelectMultiple,
-                                                         label=_("Invited organisations"))
+    invited_organisations = OrganisationChoiceField(queryset=None, required=False,
+                                                    widget=forms.CheckboxSelectMultiple,
+                                                    label=_("Invited organisations"),
+                                                    help_text=_("Untick an organisation to remove it."))
+    add_organisations = OrganisationLookupListField(
+        required=False, label=_("Add organisations"),
+        help_text=_("Acronyms or names, one per line or separated by “;”."))
 
     class Meta:
         model = TrainingSession
@@ -56,8 +74,10 @@ class SessionForm(forms.ModelForm):
         field_classes = {"topic": SafeModelChoiceField, "region": SafeModelChoiceField,
                          "commune": SafeModelChoiceField, "award": SafeModelChoiceField, "call": SafeModelChoiceField}
 
-    def __init__(self, *args: Any, choices: dict[str, Any], protected_by_default: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: dict[str, Any], organisations: QuerySet[Any],
+                 protected_by_default: bool = False, **kwargs: Any) -> None:
+        """``organisations``: the workspace's CSOs, the only ones that can be invited (another
+        workspace's “does not exist”); ``protected_by_default``: the workspace's training settings."""
         super().__init__(*args, **kwargs)
         for name, queryset in choices.items():
             self.fields[name].queryset = queryset
@@ -68,12 +88,25 @@ class SessionForm(forms.ModelForm):
             self.fields["protected"].help_text = _(
                 "Names are replaced by codes in every export and printed sheet (people at risk). This workspace "
                 "protects new sessions by default: untick only if no participant is at risk.")
+        cast(OrganisationLookupListField, self.fields["add_organisations"]).queryset = organisations
+        # The boxes: the organisations invited now, and those a page sent back ticked (a page shown again
+        # after an error or a save in another tab keeps what the person ticked), never the whole registry.
+        invited = list(self.instance.invited_organisations.values_list("pk", flat=True)) if self.instance.pk else []
+        ticked = [pk for pk in (self.data.getlist(self.add_prefix("invited_organisations"))
+                                if self.is_bound and hasattr(self.data, "getlist") else []) if pk_like(pk)]
+        boxes = cast(OrganisationChoiceField, self.fields["invited_organisations"])
+        boxes.queryset = organisations.filter(pk__in=[*invited, *ticked[:MAX_TICKED]]).order_by("name", "pk")
+        if not invited and not ticked:
+            boxes.widget = forms.MultipleHiddenInput()  # nobody invited yet: no empty list of boxes
         if self.instance.pk:
             self.initial.setdefault("trainers", [m.pk for m in self.instance.trainers.all()])
-            self.initial.setdefault("invited_organisations", [o.pk for o in self.instance.invited_organisations.all()])
+            self.initial.setdefault("invited_organisations", invited)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if "invited_organisations" in data and "add_organisations" in data:
+            ticked = list(data["invited_organisations"])
+            data["invited_organisations"] = ticked + [o for o in data["add_organisations"] if o not in ticked]
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The last day cannot be before the first day."))
@@ -89,16 +122,29 @@ class SessionForm(forms.ModelForm):
 
 
 class ParticipantForm(forms.Form):
-    organisation = SafeModelChoiceField(queryset=None, label=_("Organisation"))
+    organisation = OrganisationLookupField(label=_("Organisation"), help_text=_("Acronym or legal name."))
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
     age_band = forms.ChoiceField(label=_("Age band"), choices=AgeBand.choices)
     role_title = forms.CharField(label=_("Role in the organisation"), max_length=150, required=False)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
 
-    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: QuerySet[Any], **kwargs: Any) -> None:
+        """``organisations``: those invited to the session (for an applicant, their own)."""
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        field = cast(OrganisationLookupField, self.fields["organisation"])
+        field.queryset = organisations
+        # A handful of invited organisations are offered as they are typed (a one-tap choice on a phone),
+        # and the only one is filled in; a session open to hundreds offers nothing until a name is typed.
+        few = list(organisations.order_by("name", "pk")[:FEW_INVITED + 1])
+        if len(few) <= FEW_INVITED:
+            field.suggestions = [organisation_label(o) for o in few]
+        if len(few) == 1:
+            self.initial.setdefault("organisation", few[0])
+
+    @property
+    def organisation_suggestions(self) -> list[str]:
+        return cast(OrganisationLookupField, self.fields["organisation"]).suggestions
 
 
 class ReasonForm(forms.Form):

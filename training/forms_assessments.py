@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
+
+from relais.forms import OrganisationLookupField
 
 from .models import LEVELS, ActionItem, AssessmentDomain, AssessmentKind, AssessmentSubArea
 
@@ -67,16 +70,21 @@ class SubAreaForm(forms.Form):
 
 
 class AssessmentCreateForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=None)
+    organisation = OrganisationLookupField(label=_("organisation"), help_text=_("Acronym or legal name."))
     date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("kind"), choices=AssessmentKind.choices)
     facilitator = forms.ModelChoiceField(label=_("facilitator"), queryset=None)
 
-    def __init__(self, *args: Any, organisations: Any, facilitators: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: QuerySet[Any], facilitators: Any, **kwargs: Any) -> None:
+        """``organisations``: those the actor may assess, typed by acronym or name (never a list of every CSO)."""
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        cast(OrganisationLookupField, self.fields["organisation"]).queryset = organisations
         self.fields["facilitator"].queryset = facilitators
         self.fields["facilitator"].label_from_instance = lambda user: user.display_name
+
+    @property
+    def organisation_suggestions(self) -> list[str]:
+        return cast(OrganisationLookupField, self.fields["organisation"]).suggestions
 
 
 class ScoresForm(forms.Form):

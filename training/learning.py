@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import CERTIFICATE_THRESHOLD_PERCENT, Registration

@@ -257,7 +257,7 @@ def test_a_trainer_scores_and_completes_in_the_browser(framework_a):
     world = framework_a
     client = world.client_for(Role.TRAINER)
     response = client.post(_url(world, "assessment_create"), {
-        "organisation": world.organisation.pk, "date": "2026-04-01", "kind": "baseline",
+        "organisation": world.organisation.acronym, "date": "2026-04-01", "kind": "baseline",
         "facilitator": world.user(Role.TRAINER).pk})
     assessment = Assessment.objects.get(tenant=world.tenant)
     assert response.status_code == 302

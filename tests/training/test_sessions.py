@@ -100,10 +100,11 @@ def test_a_trainer_creates_a_session_and_runs_it(world_a):
     client = world_a.client_for(Role.TRAINER)
     response = client.post(world_a.url("training/new/"), {
         "title": "Médiation communautaire", "topic": topic.pk, "start_date": "2026-04-01", "end_date": "2026-04-02",
-        "venue": "Mopti", "capacity": "20", "invited_organisations": [world_a.organisation.pk]})
+        "venue": "Mopti", "capacity": "20", "add_organisations": world_a.organisation.acronym})
     assert response.status_code == 302
     session = world_a.members[Role.TRAINER].training_sessions.get()
     assert session.title == "Médiation communautaire" and len(session.days) == 2
+    assert list(session.invited_organisations.all()) == [world_a.organisation]
     assert AuditEvent.objects.filter(action="training_session.created", target_id=str(session.pk)).exists()
 
 
@@ -162,7 +163,7 @@ def test_an_applicant_registers_its_own_staff_only(world_a):
     session.invited_organisations.add(other_cso)
     client = world_a.client_for(Role.APPLICANT)
     response = client.post(_url(world_a, session, "register/"), {
-        "new": "1", "organisation": world_a.organisation.pk, "full_name": "Mariam  Sangaré", "sex": "female",
+        "new": "1", "organisation": world_a.organisation.acronym, "full_name": "Mariam  Sangaré", "sex": "female",
         "age_band": "15_24", "role_title": "Animatrice"})
     assert response.status_code == 302
     person = Participant.objects.get(full_name="Mariam Sangaré")

@@ -60,6 +60,8 @@ def trainer_choices(*, actor: Actor) -> QuerySet[Membership]:
 
 
 def organisation_choices(*, actor: Actor) -> QuerySet[Organisation]:
+    """The workspace's CSOs a session can invite: named by acronym or name in the form, never listed
+    whole (2,000 on a large workspace)."""
     return Organisation.objects.filter(tenant=actor.tenant).only("id", "name", "acronym").order_by("name")
 
 

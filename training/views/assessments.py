@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from relais.concurrency import Stale, Stamp, save_versioned
 from relais.errors import Refused, refused_message
+from relais.ids import pk_like
 from relais.models import Role
 from relais.pagination import page_of
 from relais.permissions import role_required
@@ -78,11 +79,11 @@ def organisation_progress(request: HttpRequest, organisation_pk: int) -> HttpRes
 @role_required(Role.MANAGER, Role.TRAINER)
 def assessment_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
+    organisations = selectors.organisation_choices(actor=actor)
     initial: dict[str, Any] = {"facilitator": actor.user_id}
-    if request.GET.get("organisation"):
-        initial["organisation"] = request.GET["organisation"]
-    form = AssessmentCreateForm(request.POST or None, initial=initial,
-                                organisations=selectors.organisation_choices(actor=actor),
+    if pk_like(request.GET.get("organisation", "")):  # from an organisation's page: its name filled in
+        initial["organisation"] = organisations.filter(pk=request.GET["organisation"]).first()
+    form = AssessmentCreateForm(request.POST or None, initial=initial, organisations=organisations,
                                 facilitators=selectors.facilitator_choices(actor=actor))
     if request.method == "POST" and form.is_valid():
         try:

@@ -71,22 +71,22 @@ def topics(request: HttpRequest) -> HttpResponse:
 def _choices(actor: Any) -> dict[str, Any]:
     return {"topic": selectors.topic_list(actor=actor), "region": selectors.region_choices(actor=actor),
             "commune": selectors.commune_choices(actor=actor), "trainers": selectors.trainer_choices(actor=actor),
-            "invited_organisations": selectors.organisation_choices(actor=actor),
             "award": selectors.award_choices(actor=actor), "call": selectors.call_choices(actor=actor)}
 
 
 def _session_edit(request: HttpRequest, session: TrainingSession) -> HttpResponse:
     actor = request.actor
     data = request.POST if request.method == "POST" else None
-    choices = _choices(actor)
+    choices, registry = _choices(actor), selectors.organisation_choices(actor=actor)
     protected_by_default = training_settings(actor.tenant).protect_new_sessions
-    form = SessionForm(data, instance=session, choices=choices, protected_by_default=protected_by_default)
+    form = SessionForm(data, instance=session, choices=choices, organisations=registry,
+                       protected_by_default=protected_by_default)
     stamp = Stamp.posted(request.POST) if data is not None else Stamp.of(session.version, [form])
     stale = None
 
     def current() -> tuple[int, list[Any]]:
         fresh = selectors.access_session(actor=actor, pk=session.pk)
-        return fresh.version, [SessionForm(instance=fresh, choices=choices)]
+        return fresh.version, [SessionForm(instance=fresh, choices=choices, organisations=registry)]
 
     if data is not None and form.is_valid():
         values = form.values()
@@ -104,7 +104,7 @@ def _session_edit(request: HttpRequest, session: TrainingSession) -> HttpRespons
         except Stale as exc:
             stale, stamp = exc, exc.stamp or stamp
             form = SessionForm(exc.data, instance=selectors.access_session(actor=actor, pk=session.pk),
-                               choices=choices, protected_by_default=protected_by_default)
+                               choices=choices, organisations=registry, protected_by_default=protected_by_default)
         except Refused as exc:
             form.add_error(None, exc)
         else:
