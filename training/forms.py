@@ -52,6 +52,28 @@ class OrganisationChoiceField(SafeModelMultipleChoiceField):
         return organisation_label(obj)
 
 
+class AwardReferenceField(forms.CharField):
+    """An award named by its reference (PDM-2026-014), not picked from a <select> of every award: a large
+    workspace has thousands. Only the awards of ``queryset`` (the workspace's) can be named."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 60)
+        super().__init__(*args, **kwargs)
+        self.queryset: QuerySet[Any] | None = None
+        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        if not text:
+            return None
+        assert self.queryset is not None
+        award = self.queryset.filter(reference__iexact=text.strip()).first()
+        if award is None:
+            raise ValidationError(_("No award of this workspace has the reference “%(reference)s”."),
+                                  code="unknown_award", params={"reference": text.strip()})
+        return award
+
+
 class SessionForm(forms.ModelForm):
     """The session's invited organisations are never a list of every CSO of the workspace: the ones
     already invited are ticked boxes (untick to remove) and more are typed by acronym or name."""
@@ -62,6 +84,8 @@ class SessionForm(forms.ModelForm):
                                                     widget=forms.CheckboxSelectMultiple,
                                                     label=_("Invited organisations"),
                                                     help_text=_("Untick an organisation to remove it."))
+    award = AwardReferenceField(required=False, label=_("Linked award (optional)"),
+                                help_text=_("Its reference, as on the agreement: e.g. PDM-2026-014."))
     add_organisations = OrganisationLookupListField(
         required=False, label=_("Add organisations"),
         help_text=_("Acronyms or names, one per line or separated by “;”."))
@@ -72,7 +96,7 @@ class SessionForm(forms.ModelForm):
                   "capacity", "hours_per_day", "protected", "award", "call"]
         widgets = {"start_date": DateInput(format="%Y-%m-%d"), "end_date": DateInput(format="%Y-%m-%d")}
         field_classes = {"topic": SafeModelChoiceField, "region": SafeModelChoiceField,
-                         "commune": SafeModelChoiceField, "award": SafeModelChoiceField, "call": SafeModelChoiceField}
+                         "commune": SafeModelChoiceField, "call": SafeModelChoiceField}
 
     def __init__(self, *args: Any, choices: dict[str, Any], organisations: QuerySet[Any],
                  protected_by_default: bool = False, **kwargs: Any) -> None:
@@ -98,6 +122,8 @@ class SessionForm(forms.ModelForm):
         boxes.queryset = organisations.filter(pk__in=[*invited, *ticked[:MAX_TICKED]]).order_by("name", "pk")
         if not invited and not ticked:
             boxes.widget = forms.MultipleHiddenInput()  # nobody invited yet: no empty list of boxes
+        if self.instance.award_id is not None:  # the reference, not the id the model gives
+            self.initial["award"] = self.instance.award.reference
         if self.instance.pk:
             self.initial.setdefault("trainers", [m.pk for m in self.instance.trainers.all()])
             self.initial.setdefault("invited_organisations", invited)

@@ -275,3 +275,40 @@ def test_the_assessment_form_fits_the_budget_with_2000_organisations(world_a):
     check("assessment form with 2,000 organisations", response)
     assert organisations[5].name not in response.content.decode()
     assert Organisation.objects.filter(tenant=world_a.tenant).count() > 2000
+
+
+# --- the linked award: typed by reference, never a <select> of every award --------------------------
+
+def test_the_linked_award_is_named_by_its_reference_and_kept_on_edit(world_a):
+    from tests.grants.factories import AwardFactory
+
+    award = AwardFactory(tenant=world_a.tenant, reference="PDM-2026-014")
+    client = world_a.client_for(Role.TRAINER)
+    new_page = client.get(world_a.url("training/new/")).content.decode()
+    assert '<select name="award"' not in new_page and 'name="award"' in new_page
+    response = client.post(world_a.url("training/new/"), _new_session(world_a, award=" pdm-2026-014 "))
+    assert response.status_code == 302
+    session = TrainingSession.objects.get(tenant=world_a.tenant)
+    assert session.award == award
+    session.trainers.add(world_a.members[Role.TRAINER])
+    edit = client.get(_edit_url(world_a, session)).content.decode()
+    assert 'value="PDM-2026-014"' in edit
+    assert client.post(_edit_url(world_a, session), form_data(edit)).status_code == 302
+    session.refresh_from_db()
+    assert session.award == award
+
+
+def test_an_unknown_or_foreign_award_reference_is_refused_and_the_text_kept(worlds):
+    from tests.grants.factories import AwardFactory
+
+    world_a, world_b = worlds
+    AwardFactory(tenant=world_b.tenant, reference="WAN-2026-001")
+    client = world_a.client_for(Role.TRAINER)
+    for typed in ("WAN-2026-001", "PDM-1999-999"):
+        response = client.post(world_a.url("training/new/"), _new_session(world_a, award=typed))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert f"Aucune subvention de cet espace n’a la référence « {typed} »." in html.replace("&#x27;", "'") \
+            or f"No award of this workspace has the reference “{typed}”." in html
+        assert f'value="{typed}"' in html
+    assert not TrainingSession.objects.exists()
