@@ -56,10 +56,10 @@ e2e: messages
 makemessages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l fr -l en --no-location --no-obsolete -i ".venv/*" -i "var/*"
 
-# ruff everywhere; mypy (with django-stubs) on the kernel and the services.
+# ruff everywhere; mypy (with django-stubs) on the kernel, the services and the whole training app.
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy relais orgs/services grants/services
+	$(BIN)/mypy relais orgs/services grants/services training
 
 bench: $(STAMP)
 	for script in bench/application_pdf.py bench/import_organisations.py bench/page_weight.py; do \

@@ -35,7 +35,7 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
             if not pk_like(pk):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": pk})
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class DateInput(forms.DateInput):
@@ -104,7 +104,7 @@ class SessionForm(forms.ModelForm):
         workspace's “does not exist”); ``protected_by_default``: the workspace's training settings."""
         super().__init__(*args, **kwargs)
         for name, queryset in choices.items():
-            self.fields[name].queryset = queryset
+            cast(Any, self.fields[name]).queryset = queryset  # a ModelChoiceField, or the award's lookup
         self.fields["hours_per_day"].required = False  # left blank: the usual 6 hours
         if protected_by_default:  # the workspace's training settings
             if self.instance.pk is None:

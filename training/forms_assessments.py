@@ -73,14 +73,15 @@ class AssessmentCreateForm(forms.Form):
     organisation = OrganisationLookupField(label=_("organisation"), help_text=_("Acronym or legal name."))
     date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("kind"), choices=AssessmentKind.choices)
-    facilitator = forms.ModelChoiceField(label=_("facilitator"), queryset=None)
+    facilitator: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("facilitator"), queryset=None)
 
     def __init__(self, *args: Any, organisations: QuerySet[Any], facilitators: Any, **kwargs: Any) -> None:
         """``organisations``: those the actor may assess, typed by acronym or name (never a list of every CSO)."""
         super().__init__(*args, **kwargs)
         cast(OrganisationLookupField, self.fields["organisation"]).queryset = organisations
-        self.fields["facilitator"].queryset = facilitators
-        self.fields["facilitator"].label_from_instance = lambda user: user.display_name
+        facilitator = cast(forms.ModelChoiceField, self.fields["facilitator"])
+        facilitator.queryset = facilitators
+        facilitator.label_from_instance = lambda user: user.display_name  # type: ignore[method-assign, assignment]
 
     @property
     def organisation_suggestions(self) -> list[str]:
@@ -123,7 +124,8 @@ class ActionItemForm(forms.ModelForm):
 
 def action_plan_formset(*, facilitator: bool) -> type[RowsFormSet]:
     """Facilitators write the plan; the CSO only moves the status of the items it has."""
-    formset = modelformset_factory(ActionItem, form=ActionItemForm, formset=RowsFormSet,
+    formset: type[RowsFormSet] = modelformset_factory(  # type: ignore[assignment]
+        ActionItem, form=ActionItemForm, formset=RowsFormSet,
                                    extra=2 if facilitator else 0, can_delete=facilitator, max_num=40,
                                    validate_max=True, absolute_max=40)
     if facilitator:

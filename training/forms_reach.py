@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,8 @@ class ReachFilterForm(forms.Form):
 
     def __init__(self, *args: Any, topics: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", _("All topics")), *((t.pk, t.name) for t in topics)]
+        topic = cast(forms.TypedChoiceField, self.fields["topic"])
+        topic.choices = [("", _("All topics")), *((t.pk, t.name) for t in topics)]
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():

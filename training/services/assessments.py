@@ -95,7 +95,7 @@ def domain_update(*, actor: Actor, domain: AssessmentDomain, data: dict[str, Any
         for row in sub_areas:
             if row.get("delete"):
                 continue
-            sub_area = existing.get(row.get("id")) if row.get("id") else None
+            sub_area = existing.get(row["id"]) if row.get("id") else None
             if row.get("id") and sub_area is None:
                 raise Refused(_("This sub-area belongs to another domain."))
             if sub_area is None:
@@ -226,7 +226,7 @@ def action_plan_save(*, actor: Actor, assessment: Assessment, rows: list[dict[st
                                                                                  assessment=assessment)}
         changed = 0
         for row in rows:
-            item = items.get(row.get("id")) if row.get("id") else None
+            item = items.get(row["id"]) if row.get("id") else None
             if row.get("id") and item is None:
                 raise Refused(_("This action item belongs to another assessment."))
             if row.get("status") and row["status"] not in ActionItemStatus.values:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relais.concurrency import Stale, Stamp, save_versioned
 from relais.errors import Refused, refused_message
+from relais.http import TenantRequest
 from relais.ids import pk_like
 from relais.models import Role
 from relais.pagination import page_of
@@ -47,7 +48,7 @@ def _detail(actor: Any, assessment: Assessment) -> HttpResponse:
 
 
 @role_required(*READERS)
-def assessment_list(request: HttpRequest) -> HttpResponse:
+def assessment_list(request: TenantRequest) -> HttpResponse:
     actor = request.actor
     page = page_of(selectors.assessment_list(actor=actor), request.GET.get("page"), 25)
     return render(request, "training/assessment_list.html", {
@@ -56,7 +57,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def organisation_assessments(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+def organisation_assessments(request: TenantRequest, organisation_pk: int) -> HttpResponse:
     actor = request.actor
     organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
     page = page_of(selectors.assessment_list(actor=actor, organisation=organisation), request.GET.get("page"), 25)
@@ -66,7 +67,7 @@ def organisation_assessments(request: HttpRequest, organisation_pk: int) -> Http
     })
 
 
-def organisation_progress(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+def organisation_progress(request: TenantRequest, organisation_pk: int) -> HttpResponse:
     actor = request.actor
     organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
     progress = selectors.organisation_progress(actor=actor, organisation=organisation)
@@ -77,7 +78,7 @@ def organisation_progress(request: HttpRequest, organisation_pk: int) -> HttpRes
 
 
 @role_required(Role.MANAGER, Role.TRAINER)
-def assessment_create(request: HttpRequest) -> HttpResponse:
+def assessment_create(request: TenantRequest) -> HttpResponse:
     actor = request.actor
     organisations = selectors.organisation_choices(actor=actor)
     initial: dict[str, Any] = {"facilitator": actor.user_id}
@@ -100,7 +101,7 @@ def _sub_areas(domains: list[Any]) -> list[Any]:
     return [sa for domain in domains for sa in domain.sub_areas.all()]
 
 
-def assessment_detail(request: HttpRequest, assessment_pk: int) -> HttpResponse:
+def assessment_detail(request: TenantRequest, assessment_pk: int) -> HttpResponse:
     """The scores, with each level's descriptor; facilitators score a draft here (two tabs protected)."""
     actor = request.actor
     assessment = selectors.access_assessment(actor=actor, pk=assessment_pk)
@@ -163,7 +164,7 @@ def _score_rows(domains: list[Any], form: ScoresForm, scores: dict[int, Any]) ->
 
 
 @require_POST
-def assessment_complete(request: HttpRequest, assessment_pk: int) -> HttpResponse:
+def assessment_complete(request: TenantRequest, assessment_pk: int) -> HttpResponse:
     actor = request.actor
     assessment = selectors.access_assessment(actor=actor, pk=assessment_pk)
     can_facilitate(actor).raise_if_denied()
@@ -176,7 +177,7 @@ def assessment_complete(request: HttpRequest, assessment_pk: int) -> HttpRespons
     return _detail(actor, assessment)
 
 
-def action_plan(request: HttpRequest, assessment_pk: int) -> HttpResponse:
+def action_plan(request: TenantRequest, assessment_pk: int) -> HttpResponse:
     actor = request.actor
     assessment = selectors.access_assessment(actor=actor, pk=assessment_pk)
     may_edit = can_edit_action_plan(actor, assessment)
@@ -218,11 +219,11 @@ def action_plan(request: HttpRequest, assessment_pk: int) -> HttpResponse:
 
 
 @role_required(Role.MANAGER)
-def framework(request: HttpRequest) -> HttpResponse:
+def framework(request: TenantRequest) -> HttpResponse:
     return render(request, "training/framework.html", {"domains": selectors.framework(actor=request.actor)})
 
 
-def domain_edit(request: HttpRequest, assessmentdomain_pk: int) -> HttpResponse:
+def domain_edit(request: TenantRequest, assessmentdomain_pk: int) -> HttpResponse:
     actor = request.actor
     domain = selectors.access_domain(actor=actor, pk=assessmentdomain_pk)
 
@@ -258,7 +259,7 @@ def domain_edit(request: HttpRequest, assessmentdomain_pk: int) -> HttpResponse:
     }, status=409 if stale else 200)
 
 
-def sub_area_edit(request: HttpRequest, assessmentsubarea_pk: int) -> HttpResponse:
+def sub_area_edit(request: TenantRequest, assessmentsubarea_pk: int) -> HttpResponse:
     actor = request.actor
     sub_area = selectors.access_sub_area(actor=actor, pk=assessmentsubarea_pk)
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from relais.concurrency import Stale
 from relais.downloads import private_bytes_response
 from relais.errors import Refused, refused_message
+from relais.http import TenantRequest
 from relais.models import Role
 from relais.permissions import role_required
 
@@ -56,7 +57,7 @@ def _posted_rows(data: Any, registrations: set[int]) -> dict[int, dict[str, Any]
 
 
 @role_required(*STAFF)
-def scores_grid(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def scores_grid(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     """Pre/post-test scores and evaluations of the whole session; a stale tab is refused (409)."""
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
@@ -95,7 +96,7 @@ def scores_grid(request: HttpRequest, training_session_pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*STAFF)
-def certificate_issue(request: HttpRequest, training_session_pk: int, registration_pk: int) -> HttpResponse:
+def certificate_issue(request: TenantRequest, training_session_pk: int, registration_pk: int) -> HttpResponse:
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     can_manage_session(actor, session).raise_if_denied()
@@ -110,7 +111,7 @@ def certificate_issue(request: HttpRequest, training_session_pk: int, registrati
 
 
 @role_required(*STAFF)
-def certificate_download(request: HttpRequest, training_session_pk: int, registration_pk: int) -> HttpResponse:
+def certificate_download(request: TenantRequest, training_session_pk: int, registration_pk: int) -> HttpResponse:
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     can_manage_session(actor, session).raise_if_denied()

@@ -4,10 +4,10 @@ sheet and CSV import. Thin: resolve through an access function, bind a form, cal
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from relais.concurrency import Stale, Stamp, save_versioned
 from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response, confirmed_reason
 from relais.downloads import private_bytes_response, private_file_response
 from relais.errors import Refused, refused_message
+from relais.http import TenantRequest
 from relais.ids import pk_like
 from relais.models import Role
 from relais.pagination import page_of
@@ -42,7 +43,7 @@ def _detail(session: TrainingSession) -> HttpResponse:
 
 
 @role_required(*SESSION_ROLES)
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: TenantRequest) -> HttpResponse:
     actor = request.actor
     page = page_of(selectors.session_list(actor=actor), request.GET.get("page"), 25)
     return render(request, "training/session_list.html", {
@@ -50,13 +51,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.MANAGER)
-def topics(request: HttpRequest) -> HttpResponse:
+def topics(request: TenantRequest) -> HttpResponse:
     """The workspace's training topics: rename, reorder, retire (inactive) or add."""
     actor = request.actor
     formset = TopicsFormSet(request.POST or None, queryset=selectors.topic_list(actor=actor, active_only=False))
     if request.method == "POST" and (formset.is_valid() or request.POST.get("defaults")):
         rows = [] if request.POST.get("defaults") else [
-            {"id": f.instance.pk, **{k: f.cleaned_data[k] for k in TOPIC_FIELDS}}
+            {"id": cast(Any, f.instance).pk, **{k: f.cleaned_data[k] for k in TOPIC_FIELDS}}
             for f in formset.forms if f.has_changed() and f.cleaned_data]
         try:
             services.topics_save(actor=actor, rows=rows, add_defaults=bool(request.POST.get("defaults")))
@@ -74,7 +75,7 @@ def _choices(actor: Any) -> dict[str, Any]:
             "award": selectors.award_choices(actor=actor), "call": selectors.call_choices(actor=actor)}
 
 
-def _session_edit(request: HttpRequest, session: TrainingSession) -> HttpResponse:
+def _session_edit(request: TenantRequest, session: TrainingSession) -> HttpResponse:
     actor = request.actor
     data = request.POST if request.method == "POST" else None
     choices, registry = _choices(actor), selectors.organisation_choices(actor=actor)
@@ -115,19 +116,19 @@ def _session_edit(request: HttpRequest, session: TrainingSession) -> HttpRespons
 
 
 @role_required(*STAFF)
-def session_create(request: HttpRequest) -> HttpResponse:
+def session_create(request: TenantRequest) -> HttpResponse:
     return _session_edit(request, TrainingSession(tenant=request.actor.tenant))
 
 
 @role_required(*SESSION_ROLES)
-def session_edit(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def session_edit(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     session = selectors.access_session(actor=request.actor, pk=training_session_pk)
     can_manage_session(request.actor, session).raise_if_denied()
     return _session_edit(request, session)
 
 
 @role_required(*SESSION_ROLES)
-def session_detail(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def session_detail(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     manage = bool(can_manage_session(actor, session))
@@ -146,7 +147,7 @@ def session_detail(request: HttpRequest, training_session_pk: int) -> HttpRespon
 
 @require_POST
 @role_required(*STAFF)
-def session_change_status(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def session_change_status(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     can_manage_session(actor, session).raise_if_denied()
@@ -163,7 +164,7 @@ def session_change_status(request: HttpRequest, training_session_pk: int) -> Htt
 
 
 @role_required(*STAFF)
-def session_cancel(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def session_cancel(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     can_manage_session(actor, session).raise_if_denied()
@@ -188,7 +189,7 @@ def session_cancel(request: HttpRequest, training_session_pk: int) -> HttpRespon
 
 @require_POST
 @role_required(*STAFF)
-def material_add(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def material_add(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     can_manage_session(actor, session).raise_if_denied()
@@ -207,7 +208,7 @@ def material_add(request: HttpRequest, training_session_pk: int) -> HttpResponse
 
 
 @role_required(*STAFF)
-def material_download(request: HttpRequest, training_session_pk: int, sessionmaterial_pk: int) -> Any:
+def material_download(request: TenantRequest, training_session_pk: int, sessionmaterial_pk: int) -> Any:
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     can_manage_session(actor, session).raise_if_denied()
@@ -222,14 +223,14 @@ def material_download(request: HttpRequest, training_session_pk: int, sessionmat
 # --- registration --------------------------------------------------------------------------------
 
 @role_required(*SESSION_ROLES)
-def session_register(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def session_register(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     """Search the invited organisations' people first (accents ignored), then add someone new."""
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     can_register_participants(actor, session).raise_if_denied()
     organisations = session.invited_organisations.all()
     if actor.has_role(Role.APPLICANT):
-        organisations = organisations.filter(pk=actor.organisation_id)
+        organisations = organisations.filter(pk=cast(int, actor.organisation_id))
     query = (request.GET.get("q") or "")[:100]
     form = ParticipantForm(request.POST if request.POST.get("new") else None, organisations=organisations)
     if request.method == "POST":
@@ -275,7 +276,7 @@ def _posted_marks(session: TrainingSession, data: Any, registrations: set[int]) 
 
 
 @role_required(*STAFF)
-def attendance_grid(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def attendance_grid(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     """The whole session on one page: one submit saves every mark (a stale page is refused, 409)."""
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
@@ -315,7 +316,7 @@ def _short(status: str) -> str:
 
 
 @role_required(*STAFF)
-def attendance_sheet(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def attendance_sheet(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     can_manage_session(actor, session).raise_if_denied()
@@ -326,7 +327,7 @@ def attendance_sheet(request: HttpRequest, training_session_pk: int) -> HttpResp
 
 
 @role_required(*STAFF)
-def attendance_import(request: HttpRequest, training_session_pk: int) -> HttpResponse:
+def attendance_import(request: TenantRequest, training_session_pk: int) -> HttpResponse:
     """Upload → preview (errors in plain words, nothing written) → confirm (the same text, checked again)."""
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)

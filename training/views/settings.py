@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from relais.concurrency import Stale, Stamp, save_versioned
 from relais.errors import Refused
+from relais.http import TenantRequest
 from relais.models import Role
 from relais.permissions import role_required
 
@@ -21,7 +22,7 @@ from ..services.settings import training_settings_save
 
 
 @role_required(Role.MANAGER)
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: TenantRequest) -> HttpResponse:
     actor = request.actor
 
     def current() -> tuple[int, list[Any]]:
