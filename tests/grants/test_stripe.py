@@ -575,9 +575,9 @@ def test_a_send_that_keeps_failing_is_tried_again_later_with_the_same_payment(
     assert later.task.run_after > timezone.now()
     disbursement.refresh_from_db()
     assert disbursement.status == DisbursementStatus.PROCESSING
-    # The last attempt gives up without failing the payment: it may have gone through.
+    # The last attempt gives up without failing the payment: it may have gone through (finance is told).
     transport.lose = 1
-    assert stripe_transfer_create(disbursement_id=disbursement.pk, attempt=5) == "retry"
+    assert stripe_transfer_create(disbursement_id=disbursement.pk, attempt=5) == "stalled"
     assert len(default_task_backend.results) == 1
 
 
