@@ -6,6 +6,10 @@ Rules:
 - a Transfer is created once per payment: the request carries the payment's idempotency key, the
   library retries network errors with it and the task runs again with it later, so Stripe answers every
   retry with the same transfer; its id is kept on the payment, which stays "processing";
+- a send that keeps meeting errors worth retrying is never failed automatically (the transfer may exist,
+  its answer lost): after MAX_SEND_ATTEMPTS it is marked stalled, audited and finance is e-mailed, once per
+  stall; finance tries again (a new round, same idempotency key; older rounds' tasks stop) or, after
+  checking Stripe's dashboard, marks it failed (grants.services.disbursements.disbursement_mark_not_sent);
 - a webhook event changes something only after its signature checked out (nothing is stored before),
   only for a payment of the workspace of its URL that the event's transfer really is (ids, amount,
   currency, account), and only once (its id is stored in the same transaction as the change, unique);
