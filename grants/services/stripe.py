@@ -8,7 +8,8 @@ Rules:
   retry with the same transfer; its id is kept on the payment, which stays "processing";
 - a send that keeps meeting errors worth retrying is never failed automatically (the transfer may exist,
   its answer lost): after MAX_SEND_ATTEMPTS it is marked stalled, audited and finance is e-mailed, once per
-  stall; finance tries again (a new round, same idempotency key; older rounds' tasks stop) or, after
+  stall; finance tries again (a new round, same idempotency key; older rounds' tasks stop; the round first
+  looks the payment's transfer up, since Stripe forgets a key after 24 hours) or, after
   checking Stripe's dashboard, marks it failed (grants.services.disbursements.disbursement_mark_not_sent);
 - a webhook event changes something only after its signature checked out (nothing is stored before),
   only for a payment of the workspace of its URL that the event's transfer really is (ids, amount,
@@ -244,8 +245,19 @@ def stripe_transfer_create(*, disbursement_id: int, attempt: int = 1, send_round
                      "relais_award": str(award.pk), "relais_award_reference": award.reference,
                      "relais_disbursement": str(disbursement.pk)},
     }
+    client = stripe_client(config.secret_key)
+    if send_round > 0:  # a manual retry, perhaps days later: Stripe forgets an idempotency key after 24 hours
+        try:
+            made = _transfer_already_made(client, disbursement, group=params["transfer_group"])
+        except stripe.StripeError as exc:  # not knowing is no reason to fail the payment: try again later
+            logger.warning("Could not look up Stripe transfers of payment %s (%s, attempt %s).", disbursement.pk,
+                           type(exc).__name__, attempt)
+            return _try_again_later(disbursement, attempt, send_round)
+        if made:
+            stripe_transfer_sent(disbursement=disbursement, transfer_id=made, amount=amount)
+            return "found"
     try:
-        transfer = stripe_client(config.secret_key).v1.transfers.create(
+        transfer = client.v1.transfers.create(
             params,  # type: ignore[arg-type]
             options={"idempotency_key": disbursement.idempotency_key})
     except stripe.StripeError as exc:
@@ -257,6 +269,18 @@ def stripe_transfer_create(*, disbursement_id: int, attempt: int = 1, send_round
         return _fail(disbursement, _refusal(exc))
     stripe_transfer_sent(disbursement=disbursement, transfer_id=transfer.id, amount=amount)
     return "sent"
+
+
+def _transfer_already_made(client: stripe.StripeClient, disbursement: Disbursement, *, group: str) -> str:
+    """The id of a transfer Stripe already made for this payment (its metadata names the workspace and the
+    payment), or "": a lost answer more than 24 hours old is no longer found by the idempotency key."""
+    transfers = client.v1.transfers.list({"transfer_group": group, "limit": 100})
+    for transfer in transfers.auto_paging_iter():
+        metadata: dict[str, Any] = transfer.to_dict().get("metadata") or {}
+        if (metadata.get("relais_tenant") == str(disbursement.tenant_id)
+                and metadata.get("relais_disbursement") == str(disbursement.pk)):
+            return str(transfer.id)
+    return ""
 
 
 def stripe_transfer_sent(*, disbursement: Disbursement, transfer_id: str, amount: int) -> None:

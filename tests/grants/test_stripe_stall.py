@@ -221,8 +221,9 @@ class RacingTransport(StripeTransport):
         self.race = race
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
-        race, self.race = self.race, None
+        race = self.race if method == "post" else None
         if race is not None:
+            self.race = None
             race()
         return super().request(method, url, headers, post_data, _usage=_usage)
 
@@ -232,7 +233,7 @@ def test_a_retry_while_a_scheduled_attempt_runs_makes_one_transfer(
     import stripe
 
     enable_stripe(world_a)
-    transport.lose_after = 1  # Stripe made the transfer; its answer was lost: attempt 2 is scheduled
+    transport.lose = 1  # the first attempt never reached Stripe: attempt 2 is scheduled
     disbursement = pay(world_a, payable_tranche(world_a), AMOUNT, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         assert work(queue) == ["retry"]
@@ -258,6 +259,28 @@ def test_a_retry_while_a_scheduled_attempt_runs_makes_one_transfer(
     # The attempt scheduled before the retry and the retry's own task find the transfer kept.
     assert work(queue, 2) == ["already sent", "already sent"]
     assert len(racing.transfer_posts) == 2
+
+
+def test_a_retry_after_stripe_forgot_the_key_finds_the_lost_transfer_and_makes_no_second(
+        world_a, transport, queue, django_capture_on_commit_callbacks):
+    enable_stripe(world_a)
+    transport.lose_after = 1  # Stripe made the transfer; its answer was lost
+    disbursement = pay(world_a, payable_tranche(world_a), AMOUNT, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert work(queue) == ["retry"]
+    made = transport.transfers.pop(disbursement.idempotency_key)
+    transport.transfers["forgotten after 24 hours"] = made  # Stripe no longer knows the key
+    with django_capture_on_commit_callbacks(execute=True):
+        stripe_transfer_retry(disbursement=disbursement, actor=world_a.actor(Role.FINANCE))
+    posts = len(transport.transfer_posts)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert work(queue, 2) == ["superseded", "found"]
+
+    assert len(transport.transfer_posts) == posts and len(transport.transfers) == 1
+    disbursement.refresh_from_db()
+    assert disbursement.external_id == made["id"] and disbursement.status == D.PROCESSING
+    assert AuditEvent.objects.filter(action="disbursement.stripe_sent", target_id=str(disbursement.pk)).count() == 1
 
 
 def test_an_older_rounds_attempt_gives_way_to_the_retry(world_a, transport, queue,
