@@ -159,6 +159,9 @@ register_audit_sentences({
     "agreement.accept": gettext_lazy("%(actor)s accepted the agreement of %(object)s electronically"),
     "agreement.upload_scan": gettext_lazy("%(actor)s uploaded the signed agreement of %(object)s"),
     "disbursement.stripe_sent": gettext_lazy("%(actor)s created the Stripe transfer of %(object)s"),
+    "disbursement.send_stalled": gettext_lazy("%(actor)s could not send %(object)s to Stripe and stopped trying"),
+    "disbursement.send_retried": gettext_lazy("%(actor)s sent %(object)s to Stripe again"),
+    "disbursement.mark_not_sent": gettext_lazy("%(actor)s marked %(object)s as failed (never sent)"),
     "grant_settings.stripe_changed": gettext_lazy("%(actor)s changed the Stripe settings"),
     "disbursement.hub2_sent": gettext_lazy("%(actor)s sent %(object)s to HUB2"),
     "hub2.settings_changed": gettext_lazy("%(actor)s changed the HUB2 settings"),
@@ -173,6 +176,7 @@ register_audit_values(labels={
     "stripe_own_secret_key": gettext_lazy("workspace's own Stripe secret key"),
     "stripe_own_webhook_secret": gettext_lazy("workspace's own webhook signing secret"),
     "stripe_keys_replaced": gettext_lazy("Stripe keys replaced"),
+    "attempts": gettext_lazy("attempts"), "stalled": gettext_lazy("stopped trying"),
 })
 
 

@@ -44,6 +44,8 @@ register_audit_labels({
     "agreement.accept": _("Agreement accepted electronically"),
     "agreement.upload_scan": _("Signed agreement uploaded"),
     "disbursement.stripe_sent": _("Stripe transfer created"),
+    "disbursement.send_stalled": _("Stripe payment not sent (attempts used up)"),
+    "disbursement.send_retried": _("Stripe payment sent again"),
     "grant_settings.stripe_changed": _("Stripe settings changed"),
     "disbursement.hub2_sent": _("Payment sent to HUB2"),
     "hub2.settings_changed": _("HUB2 settings changed"),

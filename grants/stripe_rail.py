@@ -142,11 +142,12 @@ def stripe_payee(award: Award) -> dict[str, Any]:
 
 
 @task()
-def stripe_transfer_send(disbursement_id: int, attempt: int = 1) -> str:
-    """Create the Transfer of a processing Stripe payment (idempotent: safe to run again)."""
+def stripe_transfer_send(disbursement_id: int, attempt: int = 1, send_round: int = 0) -> str:
+    """Create the Transfer of a processing Stripe payment (idempotent: safe to run again). ``send_round``:
+    the payment's round of attempts this task belongs to (a manual retry starts a new one)."""
     from .services.stripe import stripe_transfer_create
 
-    return stripe_transfer_create(disbursement_id=disbursement_id, attempt=attempt)
+    return stripe_transfer_create(disbursement_id=disbursement_id, attempt=attempt, send_round=send_round)
 
 
 def _send(disbursement_id: int) -> None:

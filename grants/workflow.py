@@ -38,6 +38,7 @@ from .models import (
     Disbursement,
     DisbursementStatus,
     ProgressReport,
+    Rail,
     Recommendation,
     ReportKind,
     ReportStatus,
@@ -397,6 +398,21 @@ def automated_rail(disbursement: Disbursement, ctx: dict[str, Any]) -> list[str]
     return []
 
 
+def stripe_send_stalled(disbursement: Disbursement, ctx: dict[str, Any]) -> list[str]:
+    """Finance marks a payment failed by hand only when it is a Stripe payment Relais could not send and
+    stopped trying to: no transfer id is known (a transfer Stripe made is confirmed or reversed by Stripe,
+    never failed by hand) and no retry is scheduled (one could still create the transfer)."""
+    if disbursement.rail != Rail.STRIPE:
+        return [_("Only a Stripe payment that could not be sent can be marked failed by hand.")]
+    if disbursement.external_id:
+        return [_("Stripe created the transfer of this payment: Stripe confirms or reverses it, it cannot be "
+                  "marked failed by hand.")]
+    if disbursement.send_stalled_at is None:
+        return [_("Relais is still trying to send this payment: wait until it stops (finance is told by "
+                  "e-mail) before marking it failed.")]
+    return []
+
+
 D = DisbursementStatus
 FINANCE = frozenset({Role.FINANCE})
 SYSTEM_ONLY = frozenset({SYSTEM})
@@ -409,6 +425,8 @@ DISBURSEMENT_TRANSITIONS: tuple[Transition, ...] = (
                (not_the_recorder, reason_given)),
     Transition(D.PROCESSING, D.PAID, SYSTEM_ONLY, "confirm", gettext_lazy("Confirmed by the provider")),
     Transition(D.PROCESSING, D.FAILED, SYSTEM_ONLY, "fail", gettext_lazy("Failed at the provider")),
+    Transition(D.PROCESSING, D.FAILED, FINANCE, "mark_not_sent", gettext_lazy("Marked failed (never sent)"),
+               (stripe_send_stalled,), reason_required=True),
     Transition(D.PAID, D.REVERSED, frozenset({Role.FINANCE, SYSTEM}), "reverse", gettext_lazy("Reverse"),
                (reason_given,)),
 )
@@ -422,7 +440,7 @@ DISBURSEMENT = register(StateMachine(
     wrong_step_message=gettext_lazy("A payment that is “%(source)s” cannot become “%(target)s”."),
 ))
 
-DISBURSEMENT_CONFIRMED_TARGETS = frozenset({D.REJECTED, D.REVERSED})
+DISBURSEMENT_CONFIRMED_TARGETS = frozenset({D.REJECTED, D.REVERSED, D.FAILED})
 
 
 # --- progress reports: to write -> submitted -> approved / changes requested -> resubmitted ------------------

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 CONFIRM_FIELD = "confirmed"
 CONFIRM_VALUE = "yes"
+CHECK_FIELD = "checked"
 REASON_MAX_LENGTH = 5000
 
 NO_REASON, REASON_OPTIONAL, REASON_REQUIRED = "", "optional", "required"
@@ -36,6 +37,8 @@ class Confirmation:
     reason_label: str = ""
     reason_help: str = ""
     fields: Mapping[str, str] = field(default_factory=dict)  # hidden values posted with the confirmation
+    # A statement the person must tick before the button acts ("I checked the Stripe dashboard…"); none if blank.
+    check: str = ""
 
 
 def is_confirmed(request: HttpRequest) -> bool:
@@ -48,11 +51,14 @@ def confirmed_reason(request: HttpRequest) -> str:
 
 def _problems(request: HttpRequest, confirmation: Confirmation) -> list[str]:
     reason = confirmed_reason(request)
+    problems = []
     if confirmation.reason == REASON_REQUIRED and not reason:
-        return [_("Give the reason before confirming.")]
-    if len(reason) > REASON_MAX_LENGTH:
-        return [_("The reason is too long (at most %(n)s characters).") % {"n": REASON_MAX_LENGTH}]
-    return []
+        problems.append(_("Give the reason before confirming."))
+    elif len(reason) > REASON_MAX_LENGTH:
+        problems.append(_("The reason is too long (at most %(n)s characters).") % {"n": REASON_MAX_LENGTH})
+    if confirmation.check and request.POST.get(CHECK_FIELD) != CONFIRM_VALUE:
+        problems.append(_("Tick the box to say you checked before confirming."))
+    return problems
 
 
 def confirmation_response(request: HttpRequest, confirmation: Confirmation) -> HttpResponse | None:
@@ -65,6 +71,7 @@ def confirmation_response(request: HttpRequest, confirmation: Confirmation) -> H
     context: dict[str, Any] = {
         "confirmation": confirmation, "errors": errors, "reason": request.POST.get("reason", "")
         if request.method == "POST" else "", "confirm_field": CONFIRM_FIELD, "confirm_value": CONFIRM_VALUE,
-        "reason_max_length": REASON_MAX_LENGTH,
+        "reason_max_length": REASON_MAX_LENGTH, "check_field": CHECK_FIELD,
+        "checked": request.method == "POST" and request.POST.get(CHECK_FIELD) == CONFIRM_VALUE,
     }
     return render(request, "relais/confirm.html", context)

@@ -85,10 +85,15 @@ def organisation_recipients(*, tenant: Tenant, organisation_id: int) -> list[Rec
     return unique_recipients(recipients)
 
 
-def manager_recipients(*, tenant: Tenant) -> list[Recipient]:
-    memberships = (Membership.objects.filter(tenant=tenant, role=Role.MANAGER, is_active=True, user__is_active=True)
+def role_recipients(*, tenant: Tenant, role: str) -> list[Recipient]:
+    """The workspace's active members who hold ``role``, once each, by address."""
+    memberships = (Membership.objects.filter(tenant=tenant, role=role, is_active=True, user__is_active=True)
                    .select_related("user").order_by("user__email"))
     return unique_recipients(Recipient.of_user(m.user) for m in memberships)
+
+
+def manager_recipients(*, tenant: Tenant) -> list[Recipient]:
+    return role_recipients(tenant=tenant, role=Role.MANAGER)
 
 
 NOBODY_REACHED = _("Nobody could be told: the organisation has neither a member nor a contact who accepted e-mails.")

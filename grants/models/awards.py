@@ -344,6 +344,13 @@ class Disbursement(TenantOwned):
     # Providers: the idempotency key sent with the request and the provider's id for the payment.
     idempotency_key = models.CharField(max_length=80, unique=True)
     external_id = models.CharField(max_length=100, blank=True, db_index=True)
+    # Sending to a provider that did not answer (Stripe): the attempts of the current round that failed
+    # with an error worth retrying, and when Relais stopped trying (finance is told; a retry starts again).
+    # A manual retry starts a new round: the send task carries its round, and a task of an older round
+    # stops instead of scheduling more, so only the newest round can say it stalled.
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    send_stalled_at = models.DateTimeField(null=True, blank=True)
+    send_round = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -355,6 +355,13 @@ def disbursement_reverse(*, disbursement: Disbursement, actor: Actor, reason: st
     return _step(disbursement, actor=actor, target=D.REVERSED, reason=reason)
 
 
+def disbursement_mark_not_sent(*, disbursement: Disbursement, actor: Actor, reason: str) -> Disbursement:
+    """Finance marks failed a Stripe payment Relais could not send and stopped trying to (no transfer id,
+    stalled), after checking Stripe's dashboard: the same failure path as the provider's, so the amount is
+    free again on the tranche; the reason and who decided are audited (grants.workflow.stripe_send_stalled)."""
+    return _step(disbursement, actor=actor, target=D.FAILED, reason=reason)
+
+
 def disbursement_provider_result(*, disbursement: Disbursement, tenant: Any, outcome: str, reason: str = "",
                                  event: str = "") -> Disbursement | None:
     """What a provider says about a payment it processes (webhook or polling), applied once whatever the

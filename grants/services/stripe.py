@@ -6,6 +6,11 @@ Rules:
 - a Transfer is created once per payment: the request carries the payment's idempotency key, the
   library retries network errors with it and the task runs again with it later, so Stripe answers every
   retry with the same transfer; its id is kept on the payment, which stays "processing";
+- a send that keeps meeting errors worth retrying is never failed automatically (the transfer may exist,
+  its answer lost): after MAX_SEND_ATTEMPTS it is marked stalled, audited and finance is e-mailed, once per
+  stall; finance tries again (a new round, same idempotency key; older rounds' tasks stop; the round first
+  looks the payment's transfer up, since Stripe forgets a key after 24 hours) or, after
+  checking Stripe's dashboard, marks it failed (grants.services.disbursements.disbursement_mark_not_sent);
 - a webhook event changes something only after its signature checked out (nothing is stored before),
   only for a payment of the workspace of its URL that the event's transfer really is (ids, amount,
   currency, account), and only once (its id is stored in the same transaction as the change, unique);
@@ -24,6 +29,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
@@ -36,7 +42,7 @@ from relais.models import Tenant
 from relais.permissions import require
 
 from ..models import Disbursement, DisbursementStatus, GrantSettings, PaymentEvent, Rail
-from ..permissions import can_configure_stripe
+from ..permissions import can_configure_stripe, can_pay_award
 from ..stripe_rail import (
     PROVIDER,
     SECRET_KEY_RE,
@@ -46,6 +52,7 @@ from ..stripe_rail import (
     stripe_config,
     stripe_transfer_send,
 )
+from .common import same_tenant
 from .disbursements import disbursement_provider_result
 
 logger = logging.getLogger(__name__)
@@ -132,26 +139,90 @@ def _retryable(exc: stripe.StripeError) -> bool:
     return isinstance(exc, stripe.APIError) and (exc.http_status is None or exc.http_status >= 500)
 
 
-def _try_again_later(disbursement_id: int, attempt: int) -> None:
+def _not_sent(disbursement: Disbursement, send_round: int) -> QuerySet[Disbursement]:
+    """The payment's row while it is still this round's to send: processing, no transfer id kept."""
+    return Disbursement.objects.filter(pk=disbursement.pk, tenant_id=disbursement.tenant_id, status=D.PROCESSING,
+                                       external_id="", send_round=send_round)
+
+
+def _try_again_later(disbursement: Disbursement, attempt: int, send_round: int) -> str:
+    """Count the failed attempt; schedule the next with the same payment (so the same idempotency key), or,
+    once the attempts are used up (at once when the task backend cannot defer), say the send stalled: the
+    payment stays processing (the transfer may exist at Stripe, its answer lost) and finance is told."""
+    if not _not_sent(disbursement, send_round).update(send_attempts=attempt):
+        return "superseded"  # a manual retry started a newer round, or the payment moved on meanwhile
     backend = stripe_transfer_send.get_backend()
     if attempt >= MAX_SEND_ATTEMPTS or not backend.supports_defer:
-        logger.error("Stripe transfer of payment %s not sent after %s attempts; it stays processing.",
-                     disbursement_id, attempt)
-        return
+        logger.error("Stripe transfer of payment %s not sent after %s attempts; it stays processing and finance "
+                     "is told.", disbursement.pk, attempt)
+        stripe_send_stalled(disbursement=disbursement, attempts=attempt, send_round=send_round)
+        return "stalled"
     later = timezone.now() + timedelta(minutes=2 ** attempt)
-    stripe_transfer_send.using(run_after=later).enqueue(disbursement_id, attempt + 1)
+    stripe_transfer_send.using(run_after=later).enqueue(disbursement.pk, attempt + 1, send_round=send_round)
+    return "retry"
 
 
-def stripe_transfer_create(*, disbursement_id: int, attempt: int = 1) -> str:
+def stripe_send_stalled(*, disbursement: Disbursement, attempts: int, send_round: int) -> bool:
+    """Relais stopped trying to send the payment: mark it stalled, audit it and e-mail finance, once per
+    stall (a task run twice finds it marked; a manual retry clears the mark, so a new stall tells again).
+    The payment is not failed: only finance may do that, after checking Stripe's dashboard."""
+    from .emails_awards import payment_send_stalled_email  # the e-mails import this module's models only
+
+    with transaction.atomic():
+        if not _not_sent(disbursement, send_round).filter(send_stalled_at__isnull=True).update(
+                send_stalled_at=timezone.now()):
+            return False
+        audit_record(tenant=disbursement.tenant, actor=None, action="disbursement.send_stalled", target=disbursement,
+                     after={"attempts": attempts})
+        payment_send_stalled_email(disbursement=disbursement, actor=Actor.system(disbursement.tenant),
+                                   attempts=attempts)
+    return True
+
+
+def stripe_transfer_retry(*, disbursement: Disbursement, actor: Actor) -> Disbursement:
+    """Finance sends again a Stripe payment that was not sent (processing, no transfer id): a new round of
+    attempts with attempt 1 and the payment's own idempotency key, after commit; audited. Two clicks, or a
+    retry while a scheduled attempt runs, make one transfer: Stripe answers a repeated key with the same
+    transfer, its id is kept once, and a task of an older round stops. Refused, with the reason, for a
+    payment of another rail or state, one already sent, or when Stripe is switched off."""
+    same_tenant(actor, disbursement)
+    require(can_pay_award(actor, disbursement.award))
+    with transaction.atomic():
+        locked = Disbursement.objects.select_for_update().get(pk=disbursement.pk, tenant=actor.tenant)
+        if locked.rail != Rail.STRIPE:
+            raise Refused(_("Only a Stripe payment can be sent again from here."))
+        if locked.status != D.PROCESSING:
+            raise Refused(_("This payment is “%(status)s”: there is nothing to send again.") % {
+                "status": locked.get_status_display()})
+        if locked.external_id:
+            raise Refused(_("Stripe already created the transfer of this payment: it waits for Stripe's "
+                            "confirmation and is not sent again."))
+        if not stripe_config(actor.tenant).ready:
+            raise Refused(_("Stripe is switched off for this workspace: switch it on before sending again."))
+        before = {"attempts": locked.send_attempts, "stalled": locked.send_stalled_at is not None}
+        locked.send_round += 1
+        locked.send_attempts, locked.send_stalled_at = 0, None
+        locked.save(update_fields=["send_round", "send_attempts", "send_stalled_at", "updated_at"])
+        audit_record(tenant=actor.tenant, actor=actor.user, action="disbursement.send_retried", target=locked,
+                     before=before, after={"attempts": 0, "stalled": False})
+        pk, send_round = locked.pk, locked.send_round
+        transaction.on_commit(lambda: stripe_transfer_send.enqueue(pk, 1, send_round=send_round))
+    return locked
+
+
+def stripe_transfer_create(*, disbursement_id: int, attempt: int = 1, send_round: int = 0) -> str:
     """Create the Transfer of a processing Stripe payment and keep its id. Safe to run any number of
     times: a payment already sent, or no longer processing, is left alone, and every request carries the
-    payment's idempotency key. Stripe refusing the transfer marks the payment failed with the reason."""
+    payment's idempotency key. Stripe refusing the transfer marks the payment failed with the reason; an
+    error worth retrying is tried again later, and after MAX_SEND_ATTEMPTS finance is told."""
     disbursement = (Disbursement.objects.select_related("tenant", "award", "tranche")
                     .filter(pk=disbursement_id, rail=Rail.STRIPE).first())
     if disbursement is None or disbursement.status != D.PROCESSING:
         return "skipped"
     if disbursement.external_id:
         return "already sent"
+    if send_round < disbursement.send_round:
+        return "superseded"  # a manual retry started a newer round, which sends
     config = stripe_config(disbursement.tenant)
     if not config.ready:
         return _fail(disbursement, _("Stripe is not enabled for this workspace; nothing was sent."))
@@ -174,20 +245,42 @@ def stripe_transfer_create(*, disbursement_id: int, attempt: int = 1) -> str:
                      "relais_award": str(award.pk), "relais_award_reference": award.reference,
                      "relais_disbursement": str(disbursement.pk)},
     }
+    client = stripe_client(config.secret_key)
+    if send_round > 0:  # a manual retry, perhaps days later: Stripe forgets an idempotency key after 24 hours
+        try:
+            made = _transfer_already_made(client, disbursement, group=params["transfer_group"])
+        except stripe.StripeError as exc:  # not knowing is no reason to fail the payment: try again later
+            logger.warning("Could not look up Stripe transfers of payment %s (%s, attempt %s).", disbursement.pk,
+                           type(exc).__name__, attempt)
+            return _try_again_later(disbursement, attempt, send_round)
+        if made:
+            stripe_transfer_sent(disbursement=disbursement, transfer_id=made, amount=amount)
+            return "found"
     try:
-        transfer = stripe_client(config.secret_key).v1.transfers.create(
+        transfer = client.v1.transfers.create(
             params,  # type: ignore[arg-type]
             options={"idempotency_key": disbursement.idempotency_key})
     except stripe.StripeError as exc:
         if _retryable(exc):
             logger.warning("Stripe transfer of payment %s not sent yet (%s, attempt %s); it will be tried again "
                            "with the same idempotency key.", disbursement.pk, type(exc).__name__, attempt)
-            _try_again_later(disbursement.pk, attempt)
-            return "retry"
+            return _try_again_later(disbursement, attempt, send_round)
         logger.warning("Stripe refused the transfer of payment %s (%s).", disbursement.pk, type(exc).__name__)
         return _fail(disbursement, _refusal(exc))
     stripe_transfer_sent(disbursement=disbursement, transfer_id=transfer.id, amount=amount)
     return "sent"
+
+
+def _transfer_already_made(client: stripe.StripeClient, disbursement: Disbursement, *, group: str) -> str:
+    """The id of a transfer Stripe already made for this payment (its metadata names the workspace and the
+    payment), or "": a lost answer more than 24 hours old is no longer found by the idempotency key."""
+    transfers = client.v1.transfers.list({"transfer_group": group, "limit": 100})
+    for transfer in transfers.auto_paging_iter():
+        metadata: dict[str, Any] = transfer.to_dict().get("metadata") or {}
+        if (metadata.get("relais_tenant") == str(disbursement.tenant_id)
+                and metadata.get("relais_disbursement") == str(disbursement.pk)):
+            return str(transfer.id)
+    return ""
 
 
 def stripe_transfer_sent(*, disbursement: Disbursement, transfer_id: str, amount: int) -> None:

@@ -29,6 +29,7 @@ from ..permissions import can_pay_award, can_see_payee_numbers
 from ..remittance import remittance_filename, remittance_pdf
 from ..selectors import awards as award_selectors
 from ..services import disbursements as payment_services
+from ..services import stripe as stripe_services
 
 D = DisbursementStatus
 OPERATORS = dict(MobileOperator.choices)
@@ -209,6 +210,54 @@ def disbursement_reverse(request: HttpRequest, disbursement_pk: int) -> HttpResp
     return _confirmed_step(request, disbursement_pk, confirmation=confirmation,
                            service=payment_services.disbursement_reverse,
                            done_message=_("Payment reversed: the ledger has a reversal entry."))
+
+
+# --- Stripe payments that could not be sent: finance tries again, or marks them failed -----------------
+
+def _finance_url(actor: Actor) -> str:
+    return reverse("grants:finance", kwargs={"tenant_slug": actor.tenant.slug}) + "#processing"
+
+
+@require_POST
+def disbursement_send_again(request: HttpRequest, disbursement_pk: int) -> HttpResponse:
+    """Send again a Stripe payment that was not sent (idempotent: no confirmation page needed)."""
+    actor = request.actor
+    disbursement = award_selectors.access_disbursement(actor=actor, pk=disbursement_pk)
+    can_pay_award(actor, disbursement.award).raise_if_denied()
+    try:
+        stripe_services.stripe_transfer_retry(disbursement=disbursement, actor=actor)
+    except Refused as exc:
+        refused_message(request, exc)
+    else:
+        messages.success(request, _("The payment is being sent to Stripe again; the same transfer is never made "
+                                    "twice."))
+    return redirect(_finance_url(actor))
+
+
+def disbursement_mark_not_sent(request: HttpRequest, disbursement_pk: int) -> HttpResponse:
+    """GET (or POST without confirmation): the confirmation page; its POST, with the reason and the box
+    ticked to say Stripe's dashboard was checked, marks the payment failed."""
+    actor = request.actor
+    disbursement = award_selectors.access_disbursement(actor=actor, pk=disbursement_pk)
+    can_pay_award(actor, disbursement.award).raise_if_denied()
+    page = confirmation_response(request, Confirmation(
+        title=_("Mark this payment failed?"), subject=_subject(disbursement),
+        consequence=_("Relais could not send this payment to Stripe. Marked failed, it will not be sent again and "
+                      "its amount is free again on the tranche, to be paid another way. If Stripe did create the "
+                      "transfer, the money would then be counted as not paid: check first."),
+        button=_("Mark the payment failed"), cancel_url=_finance_url(actor), reason=REASON_REQUIRED,
+        reason_label=_("Reason"), reason_help=_("For example: no transfer for this payment in the Stripe dashboard."),
+        check=_("I checked the Stripe dashboard: no transfer exists for this payment.")))
+    if page is not None:
+        return page
+    try:
+        payment_services.disbursement_mark_not_sent(disbursement=disbursement, actor=actor,
+                                                    reason=confirmed_reason(request))
+    except Refused as exc:
+        refused_message(request, exc)
+    else:
+        messages.success(request, _("Payment marked failed: its amount is free again on the tranche."))
+    return redirect(_finance_url(actor))
 
 
 # --- files ------------------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """The finance page: where the money stands per award and per currency, what is ready to pay, what waits
-for a second approval or for the provider; and its CSV / XLSX exports. Finance members and managers."""
+for a second approval or for the provider (a Stripe payment not sent yet says so, and finance tries again or
+marks it failed from here); and its CSV / XLSX exports. Finance members and managers."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,13 +18,28 @@ from relais.money import Currency, quantize
 from relais.pagination import page_of
 from relais.permissions import role_required
 
-from ..models import AwardStatus
+from ..models import AwardStatus, Disbursement, Rail
+from ..permissions import can_record_disbursement
 from ..selectors import finance as finance_selectors
 from ..selectors.finance import AwardFilters
 from ..services.finance import award_export_record
+from ..services.stripe import MAX_SEND_ATTEMPTS
 
 SECTION_ROWS = 10  # the first rows of each to-do list; the filters narrow them
 AWARDS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class ProcessingRow:
+    """A payment at a provider; ``not_sent``: a Stripe payment whose transfer Relais has no id of yet
+    (its attempts and whether Relais stopped trying are on the payment)."""
+
+    payment: Disbursement
+    not_sent: bool
+
+
+def processing_rows(payments: list[Disbursement]) -> list[ProcessingRow]:
+    return [ProcessingRow(payment=p, not_sent=p.rail == Rail.STRIPE and not p.external_id) for p in payments]
 
 
 @role_required(Role.FINANCE, Role.MANAGER)
@@ -41,7 +59,9 @@ def finance(request: HttpRequest) -> HttpResponse:
                                                       today=timezone.localdate()),
         "more_tranches": len(tranches) > SECTION_ROWS,
         "awaiting": awaiting[:SECTION_ROWS], "more_awaiting": len(awaiting) > SECTION_ROWS,
-        "processing": processing[:SECTION_ROWS], "more_processing": len(processing) > SECTION_ROWS,
+        "processing": processing_rows(processing[:SECTION_ROWS]), "more_processing": len(processing) > SECTION_ROWS,
+        "can_resend": bool(can_record_disbursement(actor)),  # finance; the service checks each payment again
+        "max_send_attempts": MAX_SEND_ATTEMPTS,
         "statuses": AwardStatus.choices, "currencies": Currency.choices,
         **finance_selectors.filter_choices(actor=actor),
     })

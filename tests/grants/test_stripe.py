@@ -10,7 +10,7 @@ import logging
 import time
 from decimal import Decimal
 from itertools import count
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import stripe
@@ -74,6 +74,11 @@ class StripeTransport(stripe.HTTPClient):
         if self.lose:
             self.lose -= 1
             raise stripe.APIConnectionError("Network is unreachable", should_retry=True)
+        if method == "get" and urlsplit(url).path == "/v1/transfers":  # list, by transfer group
+            group = dict(parse_qsl(urlsplit(url).query)).get("transfer_group")
+            data = [t for t in self.transfers.values() if t["transfer_group"] == group]
+            return json.dumps({"object": "list", "data": data, "has_more": False, "url": "/v1/transfers"}), 200, {
+                "Request-Id": f"req_{next(_ids)}"}
         if self.refuse is not None:
             return json.dumps({"error": self.refuse}), 400, {"Request-Id": "req_refused"}
         assert method == "post" and url.endswith("/v1/transfers")
@@ -102,7 +107,7 @@ class StripeTransport(stripe.HTTPClient):
 
     @property
     def transfer_posts(self) -> list[dict]:
-        return [r for r in self.requests if r["url"].endswith("/v1/transfers")]
+        return [r for r in self.requests if r["method"] == "post" and r["url"].endswith("/v1/transfers")]
 
 
 @pytest.fixture
@@ -575,9 +580,9 @@ def test_a_send_that_keeps_failing_is_tried_again_later_with_the_same_payment(
     assert later.task.run_after > timezone.now()
     disbursement.refresh_from_db()
     assert disbursement.status == DisbursementStatus.PROCESSING
-    # The last attempt gives up without failing the payment: it may have gone through.
+    # The last attempt gives up without failing the payment: it may have gone through (finance is told).
     transport.lose = 1
-    assert stripe_transfer_create(disbursement_id=disbursement.pk, attempt=5) == "retry"
+    assert stripe_transfer_create(disbursement_id=disbursement.pk, attempt=5) == "stalled"
     assert len(default_task_backend.results) == 1
 
 

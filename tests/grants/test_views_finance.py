@@ -250,7 +250,7 @@ def test_payments_awaiting_approval_and_processing_link_to_their_award(world_a):
                         amount=Decimal("100000"), status=DisbursementStatus.PAID)
     response = world_a.client_for(Role.FINANCE).get(world_a.url("finance/"))
     assert [p.pk for p in response.context["awaiting"]] == [waiting.pk]
-    assert [p.rail for p in response.context["processing"]] == [Rail.STRIPE]
+    assert [row.payment.rail for row in response.context["processing"]] == [Rail.STRIPE]
     assert f"/awards/{award.pk}/#payments" in response.content.decode()
 
 
