@@ -77,7 +77,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in S.values:
         apps = apps.filter(status=status)
-    page = page_of(apps, request.GET.get("page"), 25)
+    page = page_of(apps.only(*selectors.APPLICATION_ROW_FIELDS), request.GET.get("page"), 25)
     page.object_list = [selectors.application_as_seen_by(application=app, actor=actor) for app in page.object_list]
     applicant = actor.has_role(Role.APPLICANT)
     return render(request, "grants/application_list.html", {

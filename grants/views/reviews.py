@@ -22,7 +22,8 @@ from ..tables import review_rows_html
 
 def review_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
-    reviews = selectors.review_list(actor=actor).order_by(*selectors.REVIEW_LIST_ORDER)
+    reviews = selectors.review_list(actor=actor).order_by(*selectors.REVIEW_LIST_ORDER).only(
+        *selectors.REVIEW_ROW_FIELDS, *(selectors.REVIEWER_ROW_FIELDS if actor.is_manager else ()))
     page = page_of(reviews, request.GET.get("page"), 25)
     page.object_list = [selectors.review_as_seen_by(review=review, actor=actor) for review in page.object_list]
     # Layout only: a manager's list names the reviewers; a reviewer's list holds only their own.

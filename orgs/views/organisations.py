@@ -41,6 +41,10 @@ from ..tables import BoundedPaginator, OrganisationTable
 from ..workflow import ORGANISATION
 
 
+ORGANISATION_ROW_FIELDS = ("id", "tenant_id", "name", "acronym", "type", "status", "region_id", "region__name",
+                           "region__zone", "region__ordering")
+
+
 def _sorts_or_filters_by_due_diligence(request: HttpRequest) -> bool:
     return bool(request.GET.get("due_diligence")) or request.GET.get("sort", "").lstrip("-") == "dd_status"
 
@@ -72,7 +76,10 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     # from two plain queries (issue 10, throughput).
     in_sql = _sorts_or_filters_by_due_diligence(request)
     filterset = _filtered(request, annotate=in_sql)
-    table = OrganisationTable(filterset.qs, tenant_slug=actor.tenant.slug,
+    # The page reads the columns its rows show (not the description, search text or payment details
+    # the export needs): fewer bytes from the database and fewer fields built per row (issue 10).
+    rows = filterset.qs.select_related(None).select_related("region").only(*ORGANISATION_ROW_FIELDS)
+    table = OrganisationTable(rows, tenant_slug=actor.tenant.slug,
                               exclude=() if sees_due_diligence else ("dd_status",))
     RequestConfig(request, paginate={"per_page": 25, "paginator_class": BoundedPaginator}).configure(table)
     if sees_due_diligence and not in_sql:
