@@ -388,7 +388,8 @@ def test_an_import_confirmed_without_a_valid_version_writes_nothing(world_a, ver
     session = _session(world_a)
     (reg,) = _registered(world_a, session, 1, full_name="Adama Keïta")
     client = world_a.client_for(Role.TRAINER)
-    preview = _import(client, world_a, session, f"code;date;statut\n{reg.participant.code};09/03/2026;présent\n".encode())
+    csv = f"code;date;statut\n{reg.participant.code};09/03/2026;présent\n".encode()
+    preview = _import(client, world_a, session, csv)
     data = form_data(preview.content, having="confirm")
     del data["version"]
     if version is not None:
