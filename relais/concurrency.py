@@ -16,7 +16,8 @@ page showed (the digests), what the person sent and what is saved now.
   field) and a fresh stamp, so that saving again after checking succeeds.
 
 A POST without a version (an older page, a script) is saved without the check; every page
-that edits a versioned record renders `relais/_version.html`.
+that edits a versioned record renders `relais/_version.html`. A page that is one save of the whole
+record (the training grids) reads its version with `page_version`: a missing or garbled one is stale.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from relais.errors import Refused
+from relais.ids import pk_like
 
 VERSION_INPUT = "_version"
 LOADED_INPUT = "_loaded"
@@ -89,6 +91,15 @@ def claim_version(obj: Versioned, *, expected: int | None) -> int:
         raise Stale(current_version=rows.values_list("version", flat=True).first())
     obj.version = rows.values_list("version", flat=True).get()
     return obj.version
+
+
+def page_version(raw: object) -> int:
+    """The version a page posted, for a page whose submit saves the whole record (a grid). Missing or
+    garbled (a lost hidden input, "²") raises Stale: such a post is never written without the check."""
+    text = str(raw or "")
+    if not pk_like(text):
+        raise Stale()
+    return int(text)
 
 
 # --- what a page showed: the stamp ---------------------------------------------------------------
@@ -169,7 +180,7 @@ class Stamp:
     def posted(cls, data: QueryDict | Mapping[str, Any]) -> Stamp:
         """The stamp a POST (or a rescued draft) carries; version None when it carries none."""
         raw = str(data.get(VERSION_INPUT) or "")
-        if not raw.isdigit():
+        if not pk_like(raw):  # "²".isdigit() is True but int("²") raises
             return cls(None)
         digests = {}
         for pair in str(data.get(LOADED_INPUT) or "").split(","):

@@ -111,6 +111,87 @@ def test_the_scores_grid_opened_in_two_tabs_refuses_the_older_one(world_a):
     assert reg.post_score == 75
 
 
+def test_a_stale_scores_page_can_be_saved_again_after_checking(world_a):
+    """The 409 page carries the version it shows, not the one it was loaded from (refused forever)."""
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session)
+    tab1, tab2 = world_a.client_for(Role.TRAINER), world_a.client_for(Role.MANAGER)
+    first = form_data(tab1.get(_url(world_a, session, "scores/")).content, having="version")
+    second = form_data(tab2.get(_url(world_a, session, "scores/")).content, having="version")
+    first[f"pre_score-{reg.pk}"] = ["40"]
+    second[f"post_score-{reg.pk}"] = ["75"]
+    assert tab1.post(_url(world_a, session, "scores/"), first).status_code == 302
+    stale = tab2.post(_url(world_a, session, "scores/"), second)
+    assert stale.status_code == 409
+    page = stale.content.decode()  # the other tab's score and what this one typed
+    assert f'name="pre_score-{reg.pk}" value="40"' in page and f'name="post_score-{reg.pk}" value="75"' in page
+    again = form_data(stale.content, having="version") | {  # the grid's inputs sit outside its <form>
+        f"pre_score-{reg.pk}": ["40"], f"post_score-{reg.pk}": ["75"]}
+    assert tab2.post(_url(world_a, session, "scores/"), again).status_code == 302
+    reg.refresh_from_db()
+    assert (reg.pre_score, reg.post_score) == (40, 75)
+
+
+@pytest.mark.parametrize("version", [None, "", "²"])
+def test_a_scores_post_without_a_valid_version_is_refused_as_stale(world_a, version):
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session)
+    services.learning_save(session=session, actor=world_a.actor(Role.TRAINER), rows={reg.pk: {"pre_score": 40}})
+    garbled = {f"pre_score-{reg.pk}": "10"} | ({} if version is None else {"version": version})
+    refused = world_a.client_for(Role.MANAGER).post(_url(world_a, session, "scores/"), garbled)
+    assert refused.status_code == 409 and f'name="pre_score-{reg.pk}" value="10"' in refused.content.decode()
+    reg.refresh_from_db()
+    assert reg.pre_score == 40
+
+
+def test_a_superscript_digit_in_a_score_is_a_400_not_a_500(world_a):
+    """"²".isdigit() is True but int("²") raises: a score is ASCII digits only."""
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session)
+    client = world_a.client_for(Role.TRAINER)
+    client.raise_request_exception = False
+    r = client.post(_url(world_a, session, "scores/"), {"version": session.version, f"pre_score-{reg.pk}": "²"})
+    assert r.status_code == 400
+    reg.refresh_from_db()
+    assert reg.pre_score is None
+
+
+def test_the_scores_grid_keeps_every_typed_score_when_one_cell_is_not_a_number(world_a):
+    session = _session(world_a)
+    first, second = _registered(world_a, session, 2)
+    client = world_a.client_for(Role.TRAINER)
+    r = client.post(_url(world_a, session, "scores/"), {
+        "version": session.version, f"pre_score-{first.pk}": "57", f"post_score-{first.pk}": "80",
+        f"pre_score-{second.pk}": "5O"})
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert f'name="pre_score-{first.pk}" value="57"' in page and f'name="post_score-{first.pk}" value="80"' in page
+    # the bad cell shows what was typed (a text input: a number input would show it blank) and why
+    assert (f'type="text" inputmode="numeric" min="0" max="100" name="pre_score-{second.pk}" value="5O"'
+            f' aria-label="{second.participant.full_name} — Pré-test (0–100)" aria-invalid="true"') in page
+    assert page.count('aria-invalid="true"') == 1 and "Pas un nombre entier" in page
+    first.refresh_from_db()
+    assert first.pre_score is None  # nothing is saved while one cell is wrong
+
+
+def test_a_page_refused_for_a_bad_cell_keeps_the_version_it_was_loaded_from(world_a):
+    """Else correcting the cell would save over what another tab saved meanwhile, unseen."""
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session)
+    tab1, tab2 = world_a.client_for(Role.TRAINER), world_a.client_for(Role.MANAGER)
+    first = form_data(tab1.get(_url(world_a, session, "scores/")).content, having="version")
+    second = form_data(tab2.get(_url(world_a, session, "scores/")).content, having="version")
+    first[f"post_score-{reg.pk}"] = ["75"]
+    second[f"post_score-{reg.pk}"] = ["2O"]
+    assert tab1.post(_url(world_a, session, "scores/"), first).status_code == 302
+    bad = tab2.post(_url(world_a, session, "scores/"), second)
+    assert bad.status_code == 400
+    corrected = form_data(bad.content, having="version") | {f"post_score-{reg.pk}": ["20"]}
+    assert tab2.post(_url(world_a, session, "scores/"), corrected).status_code == 409
+    reg.refresh_from_db()
+    assert reg.post_score == 75
+
+
 @pytest.mark.parametrize("role", [Role.APPLICANT, Role.REVIEWER, Role.FINANCE])
 def test_other_roles_cannot_open_the_scores_grid_or_issue(world_a, role):
     session = _session(world_a)

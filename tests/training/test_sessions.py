@@ -221,6 +221,63 @@ def test_the_grid_opened_in_two_tabs_refuses_the_older_one(world_a):
     assert 'value="absent" checked' in refused.content.decode()  # the typed marks are kept on the page
 
 
+def test_a_stale_attendance_page_can_be_saved_again_after_checking(world_a):
+    """The 409 page carries the version it shows, not the one it was loaded from (refused forever)."""
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session, 1)
+    tab1, tab2 = world_a.client_for(Role.TRAINER), world_a.client_for(Role.MANAGER)
+    first, second = _grid_post(tab1, world_a, session), _grid_post(tab2, world_a, session)
+    first[f"m-{reg.pk}-0"] = ["present"]
+    second[f"m-{reg.pk}-1"] = ["absent"]
+    assert tab1.post(_url(world_a, session, "attendance/"), first).status_code == 302
+    stale = tab2.post(_url(world_a, session, "attendance/"), second)
+    assert stale.status_code == 409
+    again = form_data(stale.content, having="version")  # the other tab's mark and this one's, as shown
+    assert again[f"m-{reg.pk}-0"] == ["present"] and again[f"m-{reg.pk}-1"] == ["absent"]
+    assert tab2.post(_url(world_a, session, "attendance/"), again).status_code == 302
+    assert dict(Attendance.objects.filter(registration=reg).values_list("day", "status")) == {
+        session.days[0]: "present", session.days[1]: "absent"}
+
+
+@pytest.mark.parametrize("version", [None, "", "²", "1x"])
+def test_an_attendance_post_without_a_valid_version_is_refused_as_stale(world_a, version):
+    """A lost or garbled version is not a licence to write without the check."""
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session, 1)
+    client = world_a.client_for(Role.TRAINER)
+    data = _grid_post(client, world_a, session)
+    data[f"m-{reg.pk}-0"] = ["present"]
+    assert client.post(_url(world_a, session, "attendance/"), data).status_code == 302
+    garbled = {f"m-{reg.pk}-0": "absent"} | ({} if version is None else {"version": version})
+    refused = world_a.client_for(Role.MANAGER).post(_url(world_a, session, "attendance/"), garbled)
+    assert refused.status_code == 409
+    assert Attendance.objects.get(registration=reg).status == "present"
+    assert 'value="absent" checked' in refused.content.decode()  # the typed mark is kept
+
+
+def test_a_superscript_digit_in_a_mark_name_is_ignored_not_a_500(world_a):
+    """"²".isdigit() is True but int("²") raises: the grid reads ASCII digits only."""
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session, 1)
+    client = world_a.client_for(Role.TRAINER)
+    client.raise_request_exception = False
+    data = _grid_post(client, world_a, session)
+    data.update({"m-²-0": ["present"], f"m-{reg.pk}-²": ["present"], f"m-{reg.pk}-1": ["late"]})
+    assert client.post(_url(world_a, session, "attendance/"), data).status_code == 302
+    assert list(Attendance.objects.values_list("day", "status")) == [(session.days[1], "late")]
+
+
+def test_a_superscript_version_on_the_session_form_is_not_a_500(world_a):
+    session = _session(world_a)
+    client = world_a.client_for(Role.TRAINER)
+    client.raise_request_exception = False
+    data = form_data(client.get(_url(world_a, session, "edit/")).content)
+    data.update({"_version": ["²"], "title": ["Titre corrigé"]})
+    assert client.post(_url(world_a, session, "edit/"), data).status_code == 302
+    session.refresh_from_db()
+    assert session.title == "Titre corrigé"
+
+
 def test_the_grid_costs_the_same_queries_for_10_or_200_participants(world_a):
     session = _session(world_a)
     client = world_a.client_for(Role.TRAINER)
@@ -324,6 +381,21 @@ def test_a_valid_csv_is_previewed_then_written_only_when_confirmed(world_a):
     assert client.post(_url(world_a, session, "attendance/import/"), data).status_code == 302
     assert dict(Attendance.objects.values_list("day__day", "status")) == {9: "present", 10: "late"}
     assert AuditEvent.objects.filter(action="training_session.attendance_imported").count() == 1
+
+
+@pytest.mark.parametrize("version", [None, "²"])
+def test_an_import_confirmed_without_a_valid_version_writes_nothing(world_a, version):
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session, 1, full_name="Adama Keïta")
+    client = world_a.client_for(Role.TRAINER)
+    csv = f"code;date;statut\n{reg.participant.code};09/03/2026;présent\n".encode()
+    preview = _import(client, world_a, session, csv)
+    data = form_data(preview.content, having="confirm")
+    del data["version"]
+    if version is not None:
+        data["version"] = [version]
+    assert client.post(_url(world_a, session, "attendance/import/"), data).status_code == 409
+    assert not Attendance.objects.exists()
 
 
 def test_the_trainers_dashboard_lists_their_next_sessions_only(world_a):

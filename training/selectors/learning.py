@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from django.shortcuts import get_object_or_404
 
@@ -20,6 +22,8 @@ class LearningRow:
     label: str
     eligibility: Eligibility
     certificate: Certificate | None
+    # score field -> what was typed when it is not a whole number: a refused save shows it again, marked
+    bad_cells: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def learning_rows(*, session: TrainingSession, actor: Actor, threshold: int | None = None) -> list[LearningRow]:

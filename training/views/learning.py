@@ -3,6 +3,7 @@ verification page. Thin: resolve through an access function, read the POST, call
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from relais.concurrency import Stale
+from relais.concurrency import Stale, page_version
 from relais.downloads import private_bytes_response
 from relais.errors import Refused, refused_message
 from relais.http import TenantRequest
@@ -32,13 +33,11 @@ STAFF = (Role.MANAGER, Role.TRAINER)
 SCORE_FIELDS = ("pre_score", "post_score", "satisfaction")
 
 
-class _BadValue(Exception):
-    pass
-
-
-def _posted_rows(data: Any, registrations: set[int]) -> dict[int, dict[str, Any]]:
-    """`<field>-<registration id>` inputs; a blank score clears it. Non-numbers are refused."""
+def _posted_rows(data: Any, registrations: set[int]) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, str]]]:
+    """`<field>-<registration id>` inputs; a blank score clears it. Returns the rows read and, apart,
+    what was typed in the cells that are not whole numbers (registration id -> field -> text)."""
     rows: dict[int, dict[str, Any]] = {}
+    bad: dict[int, dict[str, str]] = {}
     for reg_id in registrations:
         values: dict[str, Any] = {}
         for name in SCORE_FIELDS:
@@ -46,14 +45,15 @@ def _posted_rows(data: Any, registrations: set[int]) -> dict[int, dict[str, Any]
             if key not in data:
                 continue
             raw = data.get(key, "").strip()
-            if raw and not raw.isdigit():
-                raise _BadValue(raw)
-            values[name] = int(raw) if raw else None
+            if raw and not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is True but int("²") raises
+                bad.setdefault(reg_id, {})[name] = raw[:20]
+            else:
+                values[name] = int(raw) if raw else None
         if f"evaluation_comment-{reg_id}" in data:
             values["evaluation_comment"] = data.get(f"evaluation_comment-{reg_id}", "")
         if values:
             rows[reg_id] = values
-    return rows
+    return rows, bad
 
 
 @role_required(*STAFF)
@@ -64,29 +64,31 @@ def scores_grid(request: TenantRequest, training_session_pk: int) -> HttpRespons
     can_manage_session(actor, session).raise_if_denied()
     threshold = certificate_threshold(actor.tenant)  # once per page, not per row
     rows = learning_selectors.learning_rows(session=session, actor=actor, threshold=threshold)
-    status, stale, version = 200, False, session.version
+    status, stale, version = 200, False, session.version  # read before the rows, which show it
     posted: dict[int, dict[str, Any]] = {}
+    bad: dict[int, dict[str, str]] = {}
     if request.method == "POST":
-        posted_version = request.POST.get("version", "")
+        posted, bad = _posted_rows(request.POST, {row.registration.pk for row in rows})
         try:
-            posted = _posted_rows(request.POST, {row.registration.pk for row in rows})
-            services.learning_save(session=session, actor=actor, rows=posted,
-                                   expected_version=int(posted_version) if posted_version.isdigit() else None)
-        except _BadValue as exc:
-            messages.error(request, _("“%(value)s” is not a whole number.") % {"value": str(exc)[:20]})
-            status = 400
-        except Stale:
+            expected = page_version(request.POST.get("version"))
+            if bad:  # nothing is saved while a cell is not a number; the page keeps the version it was loaded from
+                first = next(iter(next(iter(bad.values())).values()))
+                messages.error(request, _("“%(value)s” is not a whole number.") % {"value": first})
+                status, version = 400, expected
+            else:
+                services.learning_save(session=session, actor=actor, rows=posted, expected_version=expected)
+                messages.success(request, _("Scores and evaluations saved."))
+                return redirect(request.path)
+        except Stale:  # the scores saved now with the typed ones over them: saving again after checking succeeds
             stale, status = True, 409
-            version = int(posted_version) if posted_version.isdigit() else version
         except Refused as exc:
             refused_message(request, exc)
-            status = 400
-        else:
-            messages.success(request, _("Scores and evaluations saved."))
-            return redirect(request.path)
+            status, version = 400, expected
     for row in rows:  # on a refusal, show what was typed rather than losing it
         for name, value in posted.get(row.registration.pk, {}).items():
             setattr(row.registration, name, value)
+    if bad:  # cells that are not numbers are shown as typed, marked; the model keeps its number (and gain)
+        rows = [replace(row, bad_cells=bad.get(row.registration.pk, {})) for row in rows]
     return render(request, "training/scores_grid.html", {
         "session": session, "rows": rows, "version": version, "stale": stale,
         "summary": summarise(r.registration for r in rows), "threshold": threshold,

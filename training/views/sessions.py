@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from relais.concurrency import Stale, Stamp, save_versioned
+from relais.concurrency import Stale, Stamp, page_version, save_versioned
 from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response, confirmed_reason
 from relais.downloads import private_bytes_response, private_file_response
 from relais.errors import Refused, refused_message
@@ -267,7 +267,7 @@ def _posted_marks(session: TrainingSession, data: Any, registrations: set[int]) 
     marks: dict[tuple[int, date], str] = {}
     for name, value in data.items():
         parts = name.split("-")
-        if len(parts) != 3 or parts[0] != "m" or not parts[1].isdigit() or not parts[2].isdigit():
+        if len(parts) != 3 or parts[0] != "m" or not pk_like(parts[1]) or not pk_like(parts[2]):
             continue
         reg_id, index = int(parts[1]), int(parts[2])
         if reg_id in registrations and index < len(days) and value in AttendanceStatus.values:
@@ -283,17 +283,16 @@ def attendance_grid(request: TenantRequest, training_session_pk: int) -> HttpRes
     can_manage_session(actor, session).raise_if_denied()
     rows = selectors.attendance_grid(session=session, actor=actor)
     status, stale = 200, False
-    version = session.version
+    version = session.version  # read before the rows: the page shows them as saved at this version
     if request.method == "POST":
-        posted_version = request.POST.get("version", "")
         marks = _posted_marks(session, request.POST, {row.registration.pk for row in rows})
         try:
-            changed = services.attendance_save(
-                session=session, actor=actor, marks=marks,
-                expected_version=int(posted_version) if posted_version.isdigit() else None)
+            changed = services.attendance_save(session=session, actor=actor, marks=marks,
+                                               expected_version=page_version(request.POST.get("version")))
         except Stale:
+            # The marks saved now, with the typed ones over them, at the version they were read at:
+            # saving again after checking succeeds (the posted version would be refused forever).
             stale, status = True, 409
-            version = int(posted_version) if posted_version.isdigit() else version
             posted = {(k[0], k[1]): v for k, v in marks.items()}
             rows = [selectors.GridRow(r.registration, r.label,
                                       [(i, d, posted.get((r.registration.pk, d), s)) for i, d, s in r.cells])
@@ -333,15 +332,15 @@ def attendance_import(request: TenantRequest, training_session_pk: int) -> HttpR
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     can_manage_session(actor, session).raise_if_denied()
     form = AttendanceCsvForm(request.POST or None, request.FILES or None)
-    preview, content, error = None, "", ""
+    preview, content, error, status = None, "", "", 200
     if request.method == "POST" and request.POST.get("confirm"):
         content = request.POST.get("content", "")
         try:
             changed = services.attendance_import_confirm(
                 session=session, actor=actor, data=content.encode(),
-                expected_version=int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None)
+                expected_version=page_version(request.POST.get("version")))
         except Stale:
-            error = _("The attendance changed since the preview: upload the file again.")
+            error, status = _("The attendance changed since the preview: upload the file again."), 409
         except Refused as exc:
             error = " ".join(exc.messages)
         else:
@@ -360,4 +359,4 @@ def attendance_import(request: TenantRequest, training_session_pk: int) -> HttpR
     return render(request, "training/attendance_import.html", {
         "session": session, "form": form, "preview": preview, "content": content, "error": error,
         "version": session.version,
-    })
+    }, status=status)
