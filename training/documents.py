@@ -13,6 +13,7 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
 
 from relais import pdf
 
+from .learning import ATTENDED
 from .models import Registration, TrainingSession
 
 BLANK_ROWS = 5
@@ -62,7 +63,8 @@ def certificate_pdf(*, certificate, verify_url: str) -> bytes:
     registration = certificate.registration
     session = registration.session
     participant = registration.participant
-    attended = sum(1 for a in registration.attendance.all() if a.status in ("present", "late"))
+    attended = registration.attendance.filter(status__in=ATTENDED,  # the session's days only
+                                              day__range=(session.start_date, session.end_date)).count()
     style = pdf.styles()
     name = participant.initials if session.protected else participant.full_name
     trainers = ", ".join(t.user.full_name or t.user.email for t in session.trainers.all()) or "—"

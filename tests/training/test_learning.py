@@ -176,6 +176,38 @@ def test_79_percent_is_refused_with_the_reason_and_80_percent_is_issued_and_audi
     assert [e.target_id for e in events] == [str(five.pk)]
 
 
+def test_certificate_ignores_attendance_on_days_no_longer_in_the_session(world_a):
+    """Three days, present on the 10th and 11th; then the session is shortened to the 9th–10th: 1 day of 2
+    (50 %), refused, and the grid says so. The mark of the 11th is kept: extending the session brings it back."""
+    session = _session(world_a, status="held", start_date=dt.date(2026, 3, 9), end_date=dt.date(2026, 3, 11))
+    (reg,) = _registered(world_a, session)
+    for day, status in ((9, "absent"), (10, "present"), (11, "present")):
+        AttendanceFactory(tenant=world_a.tenant, registration=reg, day=dt.date(2026, 3, day), status=status)
+    session.end_date = dt.date(2026, 3, 10)
+    session.save()
+    reg.refresh_from_db()
+    with pytest.raises(Refused) as refused:
+        services.certificate_issue(registration=reg, actor=world_a.actor(Role.TRAINER))
+    assert "1" in str(refused.value) and "2" in str(refused.value) and "50" in str(refused.value)
+    page = world_a.client_for(Role.TRAINER).get(_url(world_a, session, "scores/")).content.decode()
+    assert "(50 %)" in page and "/issue/" not in page
+    session.end_date = dt.date(2026, 3, 11)
+    session.save()
+    page = world_a.client_for(Role.TRAINER).get(_url(world_a, session, "scores/")).content.decode()
+    assert "2 jours sur 3 (66 %)" in page
+
+
+def test_the_certificate_counts_the_hours_of_the_session_days_only(world_a):
+    session = _session(world_a, status="held", hours_per_day=5)  # 9–11 March
+    (reg,) = _registered(world_a, session)
+    _attend(world_a, reg, 3)
+    AttendanceFactory(tenant=world_a.tenant, registration=reg, day=dt.date(2026, 3, 12), status="present")
+    client = world_a.client_for(Role.TRAINER)
+    assert client.post(_url(world_a, session, f"certificates/{reg.pk}/issue/")).status_code == 302
+    text = _pdf_text(client.get(_url(world_a, session, f"certificates/{reg.pk}/certificate.pdf")))
+    assert "3 jours" in text and "15 heures" in text, text
+
+
 def test_the_scores_grid_says_why_someone_gets_no_certificate(world_a):
     """Under the threshold the row has no button: it gives the rule, not only the count (the browser
     journey found a trainer left guessing why "2 jours sur 3" gave no certificate)."""

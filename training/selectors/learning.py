@@ -29,8 +29,9 @@ def learning_rows(*, session: TrainingSession, actor: Actor, threshold: int | No
         threshold = certificate_threshold(session.tenant)
     registrations = list(registrations_of(session=session, actor=actor))
     statuses: dict[int, list[str]] = {}
-    for reg_id, status in Attendance.objects.filter(
-            tenant=session.tenant_id, registration__session=session).values_list("registration_id", "status"):
+    for reg_id, status in Attendance.objects.filter(  # only the session's days (marks outside are kept, not counted)
+            tenant=session.tenant_id, registration__session=session,
+            day__range=(session.start_date, session.end_date)).values_list("registration_id", "status"):
         statuses.setdefault(reg_id, []).append(status)
     certificates = {c.registration_id: c for c in Certificate.objects.filter(
         tenant=session.tenant_id, registration__session=session)}

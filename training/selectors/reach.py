@@ -29,6 +29,10 @@ from .sessions import session_list
 
 MINIMUM_SHARE = Decimal("30")  # % of women and of youth the programme commits to
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+# A person-day: a mark present or late on one of the session's days (from Registration). Marks left outside
+# the days when a session was shortened are kept, so extending it again brings them back, but do not count.
+PERSON_DAY = Q(attendance__status__in=ATTENDED, attendance__day__gte=F("session__start_date"),
+               attendance__day__lte=F("session__end_date"))
 ORGANISATION_ROWS = 20
 SESSIONS_PER_PAGE = 25
 YOUTH_LABEL = gettext_lazy("Youth (15–35)")
@@ -206,7 +210,7 @@ def reach(*, sessions: QuerySet[TrainingSession]) -> Reach:
     """Totals, breakdowns, learning and certificates for the given sessions: 3 + len(BREAKDOWNS) queries."""
     ids = sessions.order_by().values("pk")
     registrations = Registration.objects.filter(session__in=ids).order_by()
-    attended = Count("attendance", filter=Q(attendance__status__in=ATTENDED))
+    attended = Count("attendance", filter=PERSON_DAY)
     totals = registrations.aggregate(
         participants=Count("participant", distinct=True), person_days=attended,
         sessions=Count("session", distinct=True),
@@ -327,7 +331,7 @@ def participant_rows(*, sessions: QuerySet[TrainingSession]) -> list[tuple[Any, 
     ids = sessions.order_by().values("pk")
     registrations = (Registration.objects.filter(session__in=ids)
                      .select_related("session", "participant__organisation")
-                     .annotate(days=Count("attendance", filter=Q(attendance__status__in=ATTENDED)),
+                     .annotate(days=Count("attendance", filter=PERSON_DAY),
                                certified=Exists(Certificate.objects.filter(registration=OuterRef("pk"))))
                      .order_by("session__start_date", "session_id", "participant__name_folded", "id"))
     sexes, bands = dict(Sex.choices), dict(AgeBand.choices)

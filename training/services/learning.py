@@ -76,7 +76,10 @@ def certificate_issue(*, registration: Registration, actor: Actor) -> Certificat
     existing = Certificate.objects.filter(tenant=actor.tenant, registration=locked).first()
     if existing is not None:
         return existing
-    statuses = list(Attendance.objects.filter(tenant=actor.tenant, registration=locked)
+    # Only the session's days count: marks left outside them when the dates were shortened are kept
+    # (extending the dates again brings them back) but prove nothing.
+    statuses = list(Attendance.objects.filter(tenant=actor.tenant, registration=locked,
+                                              day__range=(session.start_date, session.end_date))
                     .values_list("status", flat=True))
     eligibility = certificate_eligibility(statuses, days=len(session.days),
                                           threshold=certificate_threshold(actor.tenant))
