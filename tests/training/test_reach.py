@@ -21,7 +21,7 @@ from tests.training.factories import (
     RegistrationFactory,
     TrainingSessionFactory,
 )
-from training.selectors.reach import participant_rows, reach, reach_sessions
+from training.selectors.reach import Reach, SessionFigures, participant_rows, reach, reach_sessions
 from training.services.sessions import SESSION_FIELDS, session_update
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +101,15 @@ def test_shares_below_30_percent_are_flagged(world_a):
     page = world_a.client_for(Role.MANAGER).get(world_a.url(f"training/reach/?topic={_s2.topic_id}"))
     html = page.content.decode()
     assert 'data-flag="women"' in html and 'data-flag="youth"' in html
+
+
+def test_thirty_percent_flag_not_hidden_by_rounding():
+    """599 of 2000 is 29.95 %: shown rounded as 30.0, but below the 30 % minimum all the same."""
+    data = Reach(participants=2000, women=599, youth=599)
+    assert data.women_share == Decimal("30.0") and data.women_below and data.youth_below
+    assert not Reach(participants=2000, women=600, youth=600).women_below
+    figures = SessionFigures(pk=1, title="t", start_date=D1, end_date=D1, participants=2000, women=599, youth=599)
+    assert figures.women_below and figures.youth_below
 
 
 def _shorten(world, session, end):
