@@ -240,6 +240,18 @@ def test_the_certificate_prints_the_name_with_accents_hours_trainer_and_code(wor
     assert "15" in text and code in text
 
 
+def test_certificate_pdf_one_day_is_singular(world_a):
+    """"1 jour de présence", not "1 jours" (ngettext on the days, and on the hours)."""
+    session = _session(world_a, status="held", start_date=dt.date(2026, 3, 9), end_date=dt.date(2026, 3, 9),
+                       hours_per_day=1)
+    (reg,) = _registered(world_a, session)
+    _attend(world_a, reg, 1)
+    services.certificate_issue(registration=reg, actor=world_a.actor(Role.TRAINER))
+    client = world_a.client_for(Role.TRAINER)
+    text = " ".join(_pdf_text(client.get(_url(world_a, session, f"certificates/{reg.pk}/certificate.pdf"))).split())
+    assert "1 jour de présence" in text and "1 heure de formation" in text, text
+
+
 def test_a_protected_sessions_certificate_prints_initials_only(world_a):
     session = _session(world_a, protected=True)
     (reg,) = _registered(world_a, session, full_name="Fatoumata Dembélé")
