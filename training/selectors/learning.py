@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from relais.actor import Actor
 
 from ..learning import Eligibility, certificate_eligibility
-from ..models import Attendance, Certificate, Registration, TrainingSession
+from ..models import Attendance, Certificate, Registration, SessionStatus, TrainingSession
 from .sessions import registrations_of
 from .settings import certificate_threshold
 
@@ -64,7 +64,8 @@ def verify_certificate(code: str) -> Verification | None:
     Across every workspace (the code is globally unique) and without telling which workspace."""
     if not code or len(code) > 40:
         return None
-    row = (Certificate.objects.filter(code=code)
+    # A cancelled session's certificates no longer certify anything: "invalid", like an unknown code.
+    row = (Certificate.objects.filter(code=code).exclude(registration__session__status=SessionStatus.CANCELLED)
            .values_list("registration__session__title", "registration__session__start_date",
                         "registration__session__end_date").first())
     if row is None:
