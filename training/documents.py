@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
 
 from relais import pdf
 
+from .learning import ATTENDED
 from .models import Registration, TrainingSession
 
 BLANK_ROWS = 5
@@ -62,7 +64,9 @@ def certificate_pdf(*, certificate, verify_url: str) -> bytes:
     registration = certificate.registration
     session = registration.session
     participant = registration.participant
-    attended = sum(1 for a in registration.attendance.all() if a.status in ("present", "late"))
+    attended = registration.attendance.filter(status__in=ATTENDED,  # the session's days only
+                                              day__range=(session.start_date, session.end_date)).count()
+    hours = attended * session.hours_per_day
     style = pdf.styles()
     name = participant.initials if session.protected else participant.full_name
     trainers = ", ".join(t.user.full_name or t.user.email for t in session.trainers.all()) or "—"
@@ -73,9 +77,12 @@ def certificate_pdf(*, certificate, verify_url: str) -> bytes:
         pdf.para(name, style.heading),
         pdf.para(_("took part in the training session"), style.body),
         pdf.para(session.title, style.heading),
-        pdf.para(_("From %(start)s to %(end)s — %(days)s days attended, %(hours)s hours of training.") % {
-            "start": _day(session.start_date), "end": _day(session.end_date), "days": attended,
-            "hours": attended * session.hours_per_day}, style.body),
+        pdf.para(_("From %(start)s to %(end)s — %(attended)s, %(hours)s.") % {
+            "start": _day(session.start_date), "end": _day(session.end_date),
+            # ngettext on each count: "1 jour de présence", "1 heure de formation" (French counts 0 and 1 as one)
+            "attended": ngettext("%(days)s day attended", "%(days)s days attended", attended) % {"days": attended},
+            "hours": ngettext("%(hours)s hour of training", "%(hours)s hours of training", hours) % {
+                "hours": hours}}, style.body),
         pdf.para(_("Trainers: %(names)s") % {"names": trainers}, style.body),
         Spacer(1, 10 * mm),
         pdf.para(_("Verification code: %(code)s") % {"code": certificate.code}, style.small),

@@ -12,7 +12,7 @@ from relais.actor import Actor
 from relais.models import Role
 from relais.permissions import ALLOW, Decision, can_act_as, deny
 
-from .models import Assessment, AssessmentStatus, TrainingSession
+from .models import Assessment, AssessmentStatus, SessionStatus, TrainingSession
 
 
 def is_session_trainer(actor: Actor, session: TrainingSession) -> bool:
@@ -35,6 +35,16 @@ def can_manage_session(actor: Actor, session: TrainingSession) -> Decision:
     if actor.has_role(Role.TRAINER) and is_session_trainer(actor, session):
         return ALLOW
     return deny(_("Only the session's trainers and the programme managers manage this session."))
+
+
+def certificates_issuable(session: TrainingSession) -> Decision:
+    """Certificates are issued once the session is held (or closed): marks typed ahead for a planned
+    session prove nobody attended yet, and a cancelled session gives none."""
+    if session.status == SessionStatus.CANCELLED:
+        return deny(_("A cancelled session gives no certificate."))
+    if session.status not in (SessionStatus.HELD, SessionStatus.CLOSED):
+        return deny(_("Certificates are issued once the session is held: mark it as held first."))
+    return ALLOW
 
 
 def can_register_participants(actor: Actor, session: TrainingSession) -> Decision:

@@ -8,9 +8,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from pypdf import PdfReader
 
 from relais.errors import Refused
@@ -24,8 +26,9 @@ from tests.training.factories import (
     TrainingSessionFactory,
 )
 from training.learning import certificate_eligibility, summarise
-from training.models import Certificate, Registration
+from training.models import Certificate, Registration, SessionStatus
 from training.services import learning as services
+from training.services.sessions import session_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -240,13 +243,13 @@ def test_the_threshold_is_80_percent_of_the_days():
 
 def test_79_percent_is_refused_with_the_reason_and_80_percent_is_issued_and_audited(world_a):
     actor = world_a.actor(Role.TRAINER)
-    long = _session(world_a, start_date=dt.date(2026, 3, 1), end_date=dt.date(2026, 3, 24))  # 24 days
+    long = _session(world_a, status="held", start_date=dt.date(2026, 3, 1), end_date=dt.date(2026, 3, 24))  # 24 days
     (short_of,) = _registered(world_a, long)
     _attend(world_a, short_of, 19, 5)  # 79.2 %
     with pytest.raises(Refused) as refused:
         services.certificate_issue(registration=short_of, actor=actor)
     assert "19" in str(refused.value) and "24" in str(refused.value) and "80" in str(refused.value)
-    five = _session(world_a, start_date=dt.date(2026, 4, 6), end_date=dt.date(2026, 4, 10))
+    five = _session(world_a, status="held", start_date=dt.date(2026, 4, 6), end_date=dt.date(2026, 4, 10))
     (enough,) = _registered(world_a, five)
     _attend(world_a, enough, 4, 1)
     certificate = services.certificate_issue(registration=enough, actor=actor)
@@ -255,6 +258,59 @@ def test_79_percent_is_refused_with_the_reason_and_80_percent_is_issued_and_audi
     assert Certificate.objects.count() == 1
     events = AuditEvent.objects.filter(action="training_session.certificate_issued")
     assert [e.target_id for e in events] == [str(five.pk)]
+
+
+def test_certificate_ignores_attendance_on_days_no_longer_in_the_session(world_a):
+    """Three days, present on the 10th and 11th; then the session is shortened to the 9th–10th: 1 day of 2
+    (50 %), refused, and the grid says so. The mark of the 11th is kept: extending the session brings it back."""
+    session = _session(world_a, status="held", start_date=dt.date(2026, 3, 9), end_date=dt.date(2026, 3, 11))
+    (reg,) = _registered(world_a, session)
+    for day, status in ((9, "absent"), (10, "present"), (11, "present")):
+        AttendanceFactory(tenant=world_a.tenant, registration=reg, day=dt.date(2026, 3, day), status=status)
+    session.end_date = dt.date(2026, 3, 10)
+    session.save()
+    reg.refresh_from_db()
+    with pytest.raises(Refused) as refused:
+        services.certificate_issue(registration=reg, actor=world_a.actor(Role.TRAINER))
+    assert "1" in str(refused.value) and "2" in str(refused.value) and "50" in str(refused.value)
+    page = world_a.client_for(Role.TRAINER).get(_url(world_a, session, "scores/")).content.decode()
+    assert "(50 %)" in page and "/issue/" not in page
+    session.end_date = dt.date(2026, 3, 11)
+    session.save()
+    page = world_a.client_for(Role.TRAINER).get(_url(world_a, session, "scores/")).content.decode()
+    assert "2 jours sur 3 (66 %)" in page
+
+
+def test_the_certificate_counts_the_hours_of_the_session_days_only(world_a):
+    session = _session(world_a, status="held", hours_per_day=5)  # 9–11 March
+    (reg,) = _registered(world_a, session)
+    _attend(world_a, reg, 3)
+    AttendanceFactory(tenant=world_a.tenant, registration=reg, day=dt.date(2026, 3, 12), status="present")
+    client = world_a.client_for(Role.TRAINER)
+    assert client.post(_url(world_a, session, f"certificates/{reg.pk}/issue/")).status_code == 302
+    text = _pdf_text(client.get(_url(world_a, session, f"certificates/{reg.pk}/certificate.pdf")))
+    assert "3 jours" in text and "15 heures" in text, text
+
+
+def test_certificate_refused_before_the_session_is_held(world_a):
+    """A planned session three weeks ahead with its marks typed ahead: no certificate yet, and the grid says
+    why instead of offering the button. Once marked held, the same participant gets it."""
+    start = timezone.localdate() + dt.timedelta(days=21)
+    session = _session(world_a, start_date=start, end_date=start + dt.timedelta(days=1))
+    (reg,) = _registered(world_a, session)
+    client = world_a.client_for(Role.TRAINER)
+    assert client.post(_url(world_a, session, "attendance/"), {
+        "version": session.version, f"m-{reg.pk}-0": "present", f"m-{reg.pk}-1": "present"}).status_code == 302
+    response = client.post(_url(world_a, session, f"certificates/{reg.pk}/issue/"))
+    assert response.status_code == 302 and not Certificate.objects.exists()
+    assert any("marquez-la d’abord comme tenue" in str(m) for m in get_messages(response.wsgi_request))
+    page = client.get(_url(world_a, session, "scores/")).content.decode()
+    assert "marquez-la d’abord comme tenue" in page and "/issue/" not in page
+    session.refresh_from_db()
+    session_transition(session=session, actor=world_a.actor(Role.TRAINER), target=SessionStatus.HELD)
+    assert "/issue/" in client.get(_url(world_a, session, "scores/")).content.decode()
+    assert client.post(_url(world_a, session, f"certificates/{reg.pk}/issue/")).status_code == 302
+    assert Certificate.objects.filter(registration=reg).exists()
 
 
 def test_the_scores_grid_says_why_someone_gets_no_certificate(world_a):
@@ -275,7 +331,7 @@ def _pdf_text(response) -> str:
 
 
 def test_the_certificate_prints_the_name_with_accents_hours_trainer_and_code(world_a):
-    session = _session(world_a, hours_per_day=5)
+    session = _session(world_a, status="held", hours_per_day=5)
     trainer = world_a.members[Role.TRAINER].user
     trainer.full_name = "Moussa Sangaré"
     trainer.save()
@@ -289,8 +345,20 @@ def test_the_certificate_prints_the_name_with_accents_hours_trainer_and_code(wor
     assert "15" in text and code in text
 
 
+def test_certificate_pdf_one_day_is_singular(world_a):
+    """"1 jour de présence", not "1 jours" (ngettext on the days, and on the hours)."""
+    session = _session(world_a, status="held", start_date=dt.date(2026, 3, 9), end_date=dt.date(2026, 3, 9),
+                       hours_per_day=1)
+    (reg,) = _registered(world_a, session)
+    _attend(world_a, reg, 1)
+    services.certificate_issue(registration=reg, actor=world_a.actor(Role.TRAINER))
+    client = world_a.client_for(Role.TRAINER)
+    text = " ".join(_pdf_text(client.get(_url(world_a, session, f"certificates/{reg.pk}/certificate.pdf"))).split())
+    assert "1 jour de présence" in text and "1 heure de formation" in text, text
+
+
 def test_a_protected_sessions_certificate_prints_initials_only(world_a):
-    session = _session(world_a, protected=True)
+    session = _session(world_a, status="held", protected=True)
     (reg,) = _registered(world_a, session, full_name="Fatoumata Dembélé")
     _attend(world_a, reg, 3)
     client = world_a.client_for(Role.MANAGER)
@@ -317,6 +385,15 @@ def test_the_public_page_says_valid_with_title_and_dates_and_nothing_personal(wo
     assert not any(q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
                    for q in ctx.captured_queries)
     assert AuditEvent.objects.count() == before
+
+
+def test_a_cancelled_sessions_certificate_is_invalid_on_the_public_page(world_a):
+    session = _session(world_a, status="cancelled")
+    (reg,) = _registered(world_a, session)
+    certificate = CertificateFactory(tenant=world_a.tenant, registration=reg)
+    response = Client().get(f"/c/{certificate.code}/")
+    assert response.status_code == 404 and session.title not in response.content.decode()
+    assert "Code invalide" in response.content.decode()
 
 
 def test_unknown_codes_answer_404_alike_without_naming_workspaces(world_a, world_b):

@@ -21,7 +21,8 @@ from tests.training.factories import (
     RegistrationFactory,
     TrainingSessionFactory,
 )
-from training.selectors.reach import reach, reach_sessions
+from training.selectors.reach import Reach, SessionFigures, participant_rows, reach, reach_sessions
+from training.services.sessions import SESSION_FIELDS, session_update
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +101,42 @@ def test_shares_below_30_percent_are_flagged(world_a):
     page = world_a.client_for(Role.MANAGER).get(world_a.url(f"training/reach/?topic={_s2.topic_id}"))
     html = page.content.decode()
     assert 'data-flag="women"' in html and 'data-flag="youth"' in html
+
+
+def test_thirty_percent_flag_not_hidden_by_rounding():
+    """599 of 2000 is 29.95 %: shown rounded as 30.0, but below the 30 % minimum all the same."""
+    data = Reach(participants=2000, women=599, youth=599)
+    assert data.women_share == Decimal("30.0") and data.women_below and data.youth_below
+    assert not Reach(participants=2000, women=600, youth=600).women_below
+    figures = SessionFigures(pk=1, title="t", start_date=D1, end_date=D1, participants=2000, women=599, youth=599)
+    assert figures.women_below and figures.youth_below
+
+
+def _shorten(world, session, end):
+    """Through the edit form's service, as a manager would."""
+    values = {k: getattr(session, k) for k in SESSION_FIELDS}
+    values["end_date"] = end
+    session_update(session=session, actor=world.actor(Role.MANAGER), values=values,
+                   trainers=list(session.trainers.all()),
+                   invited_organisations=list(session.invited_organisations.all()))
+
+
+def test_person_days_ignore_marks_outside_the_session_days(world_a):
+    """Present on three days, then the session is shortened to its first day: one person-day. The marks are
+    kept, so extending the session again brings them back."""
+    session = TrainingSessionFactory(tenant=world_a.tenant, start_date=D1, end_date=D3)
+    registration = RegistrationFactory(tenant=world_a.tenant, session=session,
+                                       participant=ParticipantFactory(tenant=world_a.tenant, sex=Sex.FEMALE))
+    for day in (D1, D2, D3):
+        AttendanceFactory(tenant=world_a.tenant, registration=registration, day=day, status="present")
+    system = Actor.system(world_a.tenant)
+    _shorten(world_a, session, D1)
+    data = reach(sessions=reach_sessions(actor=system))
+    assert data.person_days == 1 and _table(data, "sex") == {Sex.FEMALE: (1, 1)}
+    assert [row[7] for row in participant_rows(sessions=reach_sessions(actor=system))] == [1]
+    session.refresh_from_db()
+    _shorten(world_a, session, D3)
+    assert reach(sessions=reach_sessions(actor=system)).person_days == 3
 
 
 def test_filters_by_period_and_topic(world_a):

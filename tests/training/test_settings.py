@@ -32,7 +32,8 @@ from training.services.settings import training_settings_save
 pytestmark = pytest.mark.django_db
 
 SETTINGS = "training/settings/"
-FOUR_DAYS = {"start_date": dt.date(2026, 5, 4), "end_date": dt.date(2026, 5, 7)}
+FOUR_DAYS = {"start_date": dt.date(2026, 5, 4), "end_date": dt.date(2026, 5, 7),
+             "status": "held"}  # certificates are issued once the session is held
 
 
 def _session(world, **kwargs):

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from relais.actor import Actor
 
 from ..learning import Eligibility, certificate_eligibility
-from ..models import Attendance, Certificate, Registration, TrainingSession
+from ..models import Attendance, Certificate, Registration, SessionStatus, TrainingSession
 from .sessions import registrations_of
 from .settings import certificate_threshold
 
@@ -33,8 +33,9 @@ def learning_rows(*, session: TrainingSession, actor: Actor, threshold: int | No
         threshold = certificate_threshold(session.tenant)
     registrations = list(registrations_of(session=session, actor=actor))
     statuses: dict[int, list[str]] = {}
-    for reg_id, status in Attendance.objects.filter(
-            tenant=session.tenant_id, registration__session=session).values_list("registration_id", "status"):
+    for reg_id, status in Attendance.objects.filter(  # only the session's days (marks outside are kept, not counted)
+            tenant=session.tenant_id, registration__session=session,
+            day__range=(session.start_date, session.end_date)).values_list("registration_id", "status"):
         statuses.setdefault(reg_id, []).append(status)
     certificates = {c.registration_id: c for c in Certificate.objects.filter(
         tenant=session.tenant_id, registration__session=session)}
@@ -67,7 +68,8 @@ def verify_certificate(code: str) -> Verification | None:
     Across every workspace (the code is globally unique) and without telling which workspace."""
     if not code or len(code) > 40:
         return None
-    row = (Certificate.objects.filter(code=code)
+    # A cancelled session's certificates no longer certify anything: "invalid", like an unknown code.
+    row = (Certificate.objects.filter(code=code).exclude(registration__session__status=SessionStatus.CANCELLED)
            .values_list("registration__session__title", "registration__session__start_date",
                         "registration__session__end_date").first())
     if row is None:

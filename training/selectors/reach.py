@@ -29,6 +29,10 @@ from .sessions import session_list
 
 MINIMUM_SHARE = Decimal("30")  # % of women and of youth the programme commits to
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+# A person-day: a mark present or late on one of the session's days (from Registration). Marks left outside
+# the days when a session was shortened are kept, so extending it again brings them back, but do not count.
+PERSON_DAY = Q(attendance__status__in=ATTENDED, attendance__day__gte=F("session__start_date"),
+               attendance__day__lte=F("session__end_date"))
 ORGANISATION_ROWS = 20
 SESSIONS_PER_PAGE = 25
 YOUTH_LABEL = gettext_lazy("Youth (15–35)")
@@ -49,6 +53,11 @@ def share(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def below_minimum(part: int, whole: int) -> bool:
+    """Below the 30 % commitment, in integers: 599 of 2000 (29.95 %) is below though its share shows 30.0."""
+    return whole > 0 and part * 100 < int(MINIMUM_SHARE) * whole
 
 
 @dataclass(frozen=True)
@@ -182,11 +191,11 @@ class Reach:
 
     @property
     def women_below(self) -> bool:
-        return self.women_share is not None and self.women_share < MINIMUM_SHARE
+        return below_minimum(self.women, self.participants)
 
     @property
     def youth_below(self) -> bool:
-        return self.youth_share is not None and self.youth_share < MINIMUM_SHARE
+        return below_minimum(self.youth, self.participants)
 
 
 def reach_sessions(*, actor: Actor, start: date | None = None, end: date | None = None,
@@ -206,7 +215,7 @@ def reach(*, sessions: QuerySet[TrainingSession]) -> Reach:
     """Totals, breakdowns, learning and certificates for the given sessions: 3 + len(BREAKDOWNS) queries."""
     ids = sessions.order_by().values("pk")
     registrations = Registration.objects.filter(session__in=ids).order_by()
-    attended = Count("attendance", filter=Q(attendance__status__in=ATTENDED))
+    attended = Count("attendance", filter=PERSON_DAY)
     totals = registrations.aggregate(
         participants=Count("participant", distinct=True), person_days=attended,
         sessions=Count("session", distinct=True),
@@ -287,11 +296,11 @@ class SessionFigures:
 
     @property
     def women_below(self) -> bool:
-        return self.women_share is not None and self.women_share < MINIMUM_SHARE
+        return below_minimum(self.women, self.participants)
 
     @property
     def youth_below(self) -> bool:
-        return self.youth_share is not None and self.youth_share < MINIMUM_SHARE
+        return below_minimum(self.youth, self.participants)
 
 
 def session_rows(*, sessions: QuerySet[TrainingSession]) -> QuerySet[Any]:
@@ -327,7 +336,7 @@ def participant_rows(*, sessions: QuerySet[TrainingSession]) -> list[tuple[Any, 
     ids = sessions.order_by().values("pk")
     registrations = (Registration.objects.filter(session__in=ids)
                      .select_related("session", "participant__organisation")
-                     .annotate(days=Count("attendance", filter=Q(attendance__status__in=ATTENDED)),
+                     .annotate(days=Count("attendance", filter=PERSON_DAY),
                                certified=Exists(Certificate.objects.filter(registration=OuterRef("pk"))))
                      .order_by("session__start_date", "session_id", "participant__name_folded", "id"))
     sexes, bands = dict(Sex.choices), dict(AgeBand.choices)

@@ -16,7 +16,7 @@ from relais.permissions import require
 
 from ..learning import certificate_eligibility
 from ..models import Attendance, Certificate, Registration, SessionStatus, TrainingSession
-from ..permissions import can_manage_session
+from ..permissions import can_manage_session, certificates_issuable
 from ..selectors.settings import certificate_threshold
 
 LEARNING_FIELDS = ("pre_score", "post_score", "satisfaction", "evaluation_comment")
@@ -67,16 +67,21 @@ def learning_save(*, session: TrainingSession, actor: Actor, rows: Mapping[int, 
 @transaction.atomic
 def certificate_issue(*, registration: Registration, actor: Actor) -> Certificate:
     """Issue (once) the certificate of a participant who attended at least the workspace's threshold of the
-    session's days (training settings, 80 % by default); refused with the reason."""
-    session = registration.session
-    require(can_manage_session(actor, session))
-    if session.status == SessionStatus.CANCELLED:
-        raise Refused(_("A cancelled session gives no certificate."))
+    session's days (training settings, 80 % by default), once the session is held or closed; refused with
+    the reason. The session row is locked so that its status and dates cannot move meanwhile."""
+    require(can_manage_session(actor, registration.session))
+    session = TrainingSession.objects.select_for_update().get(pk=registration.session_id, tenant=actor.tenant)
+    issuable = certificates_issuable(session)
+    if not issuable:
+        raise Refused(issuable.reason)
     locked = Registration.objects.select_for_update().get(pk=registration.pk, tenant=actor.tenant)
     existing = Certificate.objects.filter(tenant=actor.tenant, registration=locked).first()
     if existing is not None:
         return existing
-    statuses = list(Attendance.objects.filter(tenant=actor.tenant, registration=locked)
+    # Only the session's days count: marks left outside them when the dates were shortened are kept
+    # (extending the dates again brings them back) but prove nothing.
+    statuses = list(Attendance.objects.filter(tenant=actor.tenant, registration=locked,
+                                              day__range=(session.start_date, session.end_date))
                     .values_list("status", flat=True))
     eligibility = certificate_eligibility(statuses, days=len(session.days),
                                           threshold=certificate_threshold(actor.tenant))

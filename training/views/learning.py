@@ -24,7 +24,7 @@ from relais.permissions import role_required
 from .. import selectors
 from ..documents import certificate_pdf
 from ..learning import summarise
-from ..permissions import can_manage_session
+from ..permissions import can_manage_session, certificates_issuable
 from ..selectors import learning as learning_selectors
 from ..selectors.settings import certificate_threshold
 from ..services import learning as services
@@ -92,7 +92,7 @@ def scores_grid(request: TenantRequest, training_session_pk: int) -> HttpRespons
     return render(request, "training/scores_grid.html", {
         "session": session, "rows": rows, "version": version, "stale": stale,
         "summary": summarise(r.registration for r in rows), "threshold": threshold,
-        "can_edit_settings": actor.is_manager,
+        "can_edit_settings": actor.is_manager, "issuable": certificates_issuable(session),
     }, status=status)
 
 
