@@ -40,7 +40,6 @@ from ..services import organisations as services
 from ..tables import BoundedPaginator, OrganisationTable
 from ..workflow import ORGANISATION
 
-
 ORGANISATION_ROW_FIELDS = ("id", "tenant_id", "name", "acronym", "type", "status", "region_id", "region__name",
                            "region__zone", "region__ordering")
 
