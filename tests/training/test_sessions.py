@@ -326,6 +326,31 @@ def test_a_valid_csv_is_previewed_then_written_only_when_confirmed(world_a):
     assert AuditEvent.objects.filter(action="training_session.attendance_imported").count() == 1
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-8-sig"])  # Excel / KoboToolbox on Windows; Excel's UTF-8
+def test_a_latin1_or_bom_csv_is_confirmed_as_it_was_previewed(world_a, encoding):
+    """The confirm parses the text the preview decoded: “présent” does not come back as “pr\ufffdsent”."""
+    session = _session(world_a)
+    _registered(world_a, session, 1, full_name="Adama Keïta")
+    csv = "nom;date;statut\nAdama Keïta;09/03/2026;présent\nAdama Keïta;10/03/2026;excusé\n".encode(encoding)
+    client = world_a.client_for(Role.TRAINER)
+    data = form_data(_import(client, world_a, session, csv).content, having="confirm")
+    assert data["content"][0].startswith("nom;date;statut")
+    assert client.post(_url(world_a, session, "attendance/import/"), data).status_code == 302
+    assert dict(Attendance.objects.values_list("day__day", "status")) == {9: "present", 10: "excused"}
+
+
+def test_the_confirm_refuses_a_text_larger_than_a_file_may_be(world_a):
+    from training.attendance_import import MAX_BYTES
+
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session, 1)
+    valid_but_padded = f"code;date;statut\n{reg.participant.code};09/03/2026;present" + "\n" * MAX_BYTES
+    with pytest.raises(Refused):
+        services.attendance_import_confirm(session=session, actor=world_a.actor(Role.TRAINER),
+                                           content=valid_but_padded)
+    assert not Attendance.objects.exists()
+
+
 def test_the_trainers_dashboard_lists_their_next_sessions_only(world_a):
     mine = _session(world_a, title="Atelier de Kayes")
     theirs = _session(world_a, trainer=False, title="Atelier de Gao")

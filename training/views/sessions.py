@@ -24,7 +24,7 @@ from relais.pagination import page_of
 from relais.permissions import role_required
 
 from .. import selectors
-from ..attendance_import import ImportError_, parse_csv, validate_rows
+from ..attendance_import import ImportError_, decode_csv, parse_csv, validate_rows
 from ..documents import attendance_sheet_pdf
 from ..forms import TOPIC_FIELDS, AttendanceCsvForm, MaterialForm, ParticipantForm, SessionForm, TopicsFormSet
 from ..models import AttendanceStatus, SessionStatus, TrainingSession
@@ -338,7 +338,7 @@ def attendance_import(request: TenantRequest, training_session_pk: int) -> HttpR
         content = request.POST.get("content", "")
         try:
             changed = services.attendance_import_confirm(
-                session=session, actor=actor, data=content.encode(),
+                session=session, actor=actor, content=content,
                 expected_version=int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None)
         except Stale:
             error = _("The attendance changed since the preview: upload the file again.")
@@ -350,13 +350,14 @@ def attendance_import(request: TenantRequest, training_session_pk: int) -> HttpR
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
-            rows = parse_csv(data)
+            text = decode_csv(data)
+            rows = parse_csv(text)
         except ImportError_ as exc:
             form.add_error("file", str(exc))
         else:
             registrations = list(selectors.registrations_of(session=session, actor=actor))
             preview = validate_rows(rows, session=session, registrations=registrations)
-            content = data.decode("utf-8-sig", errors="replace") if not preview.errors else ""
+            content = text if not preview.errors else ""
     return render(request, "training/attendance_import.html", {
         "session": session, "form": form, "preview": preview, "content": content, "error": error,
         "version": session.version,
