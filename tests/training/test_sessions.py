@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -384,3 +385,34 @@ def test_a_manager_adds_the_usual_topics_and_renames_one_others_cannot(world_a):
     assert Topic.objects.filter(tenant=world_a.tenant, name="Médiation et dialogue").exists()
     assert AuditEvent.objects.filter(action="training_topics.updated").count() == 2
     assert world_a.client_for(Role.TRAINER).get(world_a.url("training/topics/")).status_code == 403
+
+
+def test_a_session_whose_topic_was_retired_can_still_be_edited(world_a):
+    session = _session(world_a, region=None, venue="Salle")
+    client = world_a.client_for(Role.MANAGER)
+    data = form_data(client.get(_url(world_a, session, "edit/")).content)
+    session.topic.active = False  # retired on the topics page meanwhile
+    session.topic.save()
+    data["title"] = ["Nouveau titre"]
+    response = client.post(_url(world_a, session, "edit/"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    session.refresh_from_db()
+    assert session.title == "Nouveau titre" and not session.topic.active
+
+
+def test_a_retired_topic_is_offered_only_to_the_sessions_that_have_it(world_a):
+    retired = TopicFactory(tenant=world_a.tenant, active=False)
+    own, other = _session(world_a, topic=retired), _session(world_a)
+    client = world_a.client_for(Role.MANAGER)
+
+    def offered(session):
+        page = client.get(_url(world_a, session, "edit/")).content.decode()
+        topic_select = page.split('name="topic"')[1].split("</select>")[0]
+        return {int(pk) for pk in re.findall(r'<option value="(\d+)"', topic_select)}
+
+    assert retired.pk in offered(own)
+    assert retired.pk not in offered(other) and other.topic_id in offered(other)
+    new = client.post(world_a.url("training/new/"), {
+        "title": "Médiation", "topic": retired.pk, "start_date": "2026-04-01", "end_date": "2026-04-02",
+        "venue": "Mopti", "capacity": "20", "add_organisations": world_a.organisation.acronym})
+    assert new.status_code == 200 and "topic" in new.context["form"].errors

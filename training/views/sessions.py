@@ -69,8 +69,10 @@ def topics(request: TenantRequest) -> HttpResponse:
     return render(request, "training/topics.html", {"formset": formset})
 
 
-def _choices(actor: Any) -> dict[str, Any]:
-    return {"topic": selectors.topic_list(actor=actor), "region": selectors.region_choices(actor=actor),
+def _choices(actor: Any, session: TrainingSession) -> dict[str, Any]:
+    # the active topics, and the session's own even if retired since (a new session: active only)
+    return {"topic": selectors.topic_list(actor=actor, keep=session.topic_id),
+            "region": selectors.region_choices(actor=actor),
             "commune": selectors.commune_choices(actor=actor), "trainers": selectors.trainer_choices(actor=actor),
             "award": selectors.award_choices(actor=actor), "call": selectors.call_choices(actor=actor)}
 
@@ -78,7 +80,7 @@ def _choices(actor: Any) -> dict[str, Any]:
 def _session_edit(request: TenantRequest, session: TrainingSession) -> HttpResponse:
     actor = request.actor
     data = request.POST if request.method == "POST" else None
-    choices, registry = _choices(actor), selectors.organisation_choices(actor=actor)
+    choices, registry = _choices(actor, session), selectors.organisation_choices(actor=actor)
     protected_by_default = training_settings(actor.tenant).protect_new_sessions
     form = SessionForm(data, instance=session, choices=choices, organisations=registry,
                        protected_by_default=protected_by_default)
