@@ -1,6 +1,6 @@
-"""Attendance from a CSV file (e.g. a KoboToolbox export): parse, then validate; nothing is written here.
+"""Attendance from a CSV file (e.g. a KoboToolbox export): decode, parse, then validate; nothing is written here.
 
-The parser only turns bytes into rows; the validation matches each row to a registration and a day
+The parser only turns the decoded text into rows; the validation matches each row to a registration and a day
 of the session and says in plain words what is wrong; the service (`attendance_import_confirm`)
 writes the accepted marks once the person confirmed the preview.
 """
@@ -52,14 +52,22 @@ def _header_key(name: str) -> str:
     return fold(name.rsplit("/", 1)[-1]).replace(" ", "_")
 
 
-def parse_csv(data: bytes) -> list[ParsedRow]:
-    """Rows of a CSV in UTF-8 (with or without BOM) or Latin-1, comma or semicolon separated."""
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded CSV in UTF-8 (with or without BOM), else Latin-1 (Excel and KoboToolbox
+    exports on Windows). Decoded here once: the preview keeps this text and the confirm parses it again,
+    so both read the same rows."""
     if len(data) > MAX_BYTES:
         raise ImportError_(_("The file is too large (at most 1 MB)."))
     try:
-        content = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        content = data.decode("latin-1")
+        return data.decode("latin-1")
+
+
+def parse_csv(content: str) -> list[ParsedRow]:
+    """Rows of a CSV's text (see decode_csv), comma or semicolon separated."""
+    if len(content) > MAX_BYTES:  # the confirm posts the text back: no more than the file could hold
+        raise ImportError_(_("The file is too large (at most 1 MB)."))
     if not content.strip():
         raise ImportError_(_("The file is empty."))
     first = content.splitlines()[0]

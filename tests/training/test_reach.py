@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import gzip
+import io
 from decimal import Decimal
 
 import pytest
@@ -203,10 +205,23 @@ def test_aggregated_export_for_trainers_and_managers_is_a_post_and_writes_nothin
     response = trainer.post(url, {"kind": "aggregated"})
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
-    assert "Fatou" not in text and "total,,3,6" in text.replace("\r", "")
+    assert "Fatou" not in text and "Total,,3,6" in text.replace("\r", "")
     assert world_a.client_for(Role.MANAGER).post(world_a.url("training/reach/export/"),
                                                  {"kind": "aggregated"}).status_code == 200
     assert not AuditEvent.objects.filter(action="training_participants.exported").exists()
+
+
+@pytest.mark.parametrize(("language", "names"), [
+    ("fr", ["Sexe", "Tranche d’âge", "Zone", "Région", "Organisation", "Jeunes", "Total"]),
+    ("en", ["Sex", "Age band", "Zone", "Region", "Organisation", "Youth", "Total"]),
+])
+def test_the_breakdown_names_of_the_aggregated_export_are_in_the_users_language(world_a, language, names):
+    _dataset(world_a)
+    client = world_a.client_for(Role.MANAGER)
+    client.cookies["django_language"] = language
+    response = client.post(world_a.url("training/reach/export/"), {"kind": "aggregated"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert list(dict.fromkeys(row[0] for row in rows[1:])) == names
 
 
 def test_individual_list_only_for_managers_with_a_reason_that_is_audited(world_a):

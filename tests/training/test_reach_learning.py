@@ -116,7 +116,7 @@ def test_other_workspaces_sessions_are_never_counted(worlds):
     assert "Session de B" not in page and "Session un" in page
     export = world_a.client_for(Role.MANAGER).post(world_a.url("training/reach/export/"), {"kind": "aggregated"})
     total = _csv(export)[-1]
-    assert total[:4] == ["total", "", "4", "0"] and total[7] == "20.0" and total[10] == "3"
+    assert total[:4] == ["Total", "", "4", "0"] and total[7] == "20.0" and total[10] == "3"
 
 
 def test_a_trainer_sees_only_the_figures_of_own_sessions(world_a):
@@ -143,14 +143,14 @@ def test_aggregated_export_has_learning_and_certificates_by_sex_age_and_total(wo
     rows = _csv(world_a.client_for(Role.MANAGER).post(world_a.url("training/reach/export/"),
                                                       {"kind": "aggregated"}))
     assert len(rows[0]) == 12
-    sex = [row for row in rows if row[0] == "sex"]
+    sex = [row for row in rows if row[0] == "Sexe"]
     # women: 2 with both tests, pre 45.0, post 60.0, gain 15.0, satisfaction 4.5 (2), 2 certificates (100 %)
     assert sex[0][4:] == ["2", "45.0", "60.0", "15.0", "4.5", "2", "2", "100.0"]
     assert sex[1][4:] == ["1", "50.0", "60.0", "30.0", "3.0", "1", "1", "50.0"]
-    youth = [row for row in rows if row[0] == "youth"]
+    youth = [row for row in rows if row[0] == "Jeunes"]
     assert [row[2] for row in youth] == ["2", "2"] and [row[7] for row in youth] == ["10.0", "25.0"]
-    assert [row for row in rows if row[0] == "zone"][0][4:] == [""] * 8  # no learning split by zone
-    assert rows[-1] == ["total", "", "4", "0", "3", "47.5", "60.0", "20.0", "4.0", "3", "3", "75.0"]
+    assert [row for row in rows if row[0] == "Zone"][0][4:] == [""] * 8  # no learning split by zone
+    assert rows[-1] == ["Total", "", "4", "0", "3", "47.5", "60.0", "20.0", "4.0", "3", "3", "75.0"]
 
 
 def test_individual_list_has_scores_gain_and_certificate_and_protected_sessions_give_codes(world_a):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -398,6 +399,31 @@ def test_an_import_confirmed_without_a_valid_version_writes_nothing(world_a, ver
     assert not Attendance.objects.exists()
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-8-sig"])  # Excel / KoboToolbox on Windows; Excel's UTF-8
+def test_a_latin1_or_bom_csv_is_confirmed_as_it_was_previewed(world_a, encoding):
+    """The confirm parses the text the preview decoded: “présent” does not come back as “pr\ufffdsent”."""
+    session = _session(world_a)
+    _registered(world_a, session, 1, full_name="Adama Keïta")
+    csv = "nom;date;statut\nAdama Keïta;09/03/2026;présent\nAdama Keïta;10/03/2026;excusé\n".encode(encoding)
+    client = world_a.client_for(Role.TRAINER)
+    data = form_data(_import(client, world_a, session, csv).content, having="confirm")
+    assert data["content"][0].startswith("nom;date;statut")
+    assert client.post(_url(world_a, session, "attendance/import/"), data).status_code == 302
+    assert dict(Attendance.objects.values_list("day__day", "status")) == {9: "present", 10: "excused"}
+
+
+def test_the_confirm_refuses_a_text_larger_than_a_file_may_be(world_a):
+    from training.attendance_import import MAX_BYTES
+
+    session = _session(world_a)
+    (reg,) = _registered(world_a, session, 1)
+    valid_but_padded = f"code;date;statut\n{reg.participant.code};09/03/2026;present" + "\n" * MAX_BYTES
+    with pytest.raises(Refused):
+        services.attendance_import_confirm(session=session, actor=world_a.actor(Role.TRAINER),
+                                           content=valid_but_padded)
+    assert not Attendance.objects.exists()
+
+
 def test_the_trainers_dashboard_lists_their_next_sessions_only(world_a):
     mine = _session(world_a, title="Atelier de Kayes")
     theirs = _session(world_a, trainer=False, title="Atelier de Gao")
@@ -431,3 +457,34 @@ def test_a_manager_adds_the_usual_topics_and_renames_one_others_cannot(world_a):
     assert Topic.objects.filter(tenant=world_a.tenant, name="Médiation et dialogue").exists()
     assert AuditEvent.objects.filter(action="training_topics.updated").count() == 2
     assert world_a.client_for(Role.TRAINER).get(world_a.url("training/topics/")).status_code == 403
+
+
+def test_a_session_whose_topic_was_retired_can_still_be_edited(world_a):
+    session = _session(world_a, region=None, venue="Salle")
+    client = world_a.client_for(Role.MANAGER)
+    data = form_data(client.get(_url(world_a, session, "edit/")).content)
+    session.topic.active = False  # retired on the topics page meanwhile
+    session.topic.save()
+    data["title"] = ["Nouveau titre"]
+    response = client.post(_url(world_a, session, "edit/"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    session.refresh_from_db()
+    assert session.title == "Nouveau titre" and not session.topic.active
+
+
+def test_a_retired_topic_is_offered_only_to_the_sessions_that_have_it(world_a):
+    retired = TopicFactory(tenant=world_a.tenant, active=False)
+    own, other = _session(world_a, topic=retired), _session(world_a)
+    client = world_a.client_for(Role.MANAGER)
+
+    def offered(session):
+        page = client.get(_url(world_a, session, "edit/")).content.decode()
+        topic_select = page.split('name="topic"')[1].split("</select>")[0]
+        return {int(pk) for pk in re.findall(r'<option value="(\d+)"', topic_select)}
+
+    assert retired.pk in offered(own)
+    assert retired.pk not in offered(other) and other.topic_id in offered(other)
+    new = client.post(world_a.url("training/new/"), {
+        "title": "Médiation", "topic": retired.pk, "start_date": "2026-04-01", "end_date": "2026-04-02",
+        "venue": "Mopti", "capacity": "20", "add_organisations": world_a.organisation.acronym})
+    assert new.status_code == 200 and "topic" in new.context["form"].errors

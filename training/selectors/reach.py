@@ -254,9 +254,10 @@ def _learning_cells(totals: LearningTotals | None) -> tuple[Any, ...]:
 
 def reach_table(data: Reach) -> list[tuple[Any, ...]]:
     """The aggregated export: one line per breakdown category, then youth and other ages, then the totals.
-    Learning and certificate columns are filled where they are split (sex, age band, youth, total)."""
-    names = {"sex": "sex", "age_band": "age band", "zone": "zone", "region": "region",
-             "organisation": "organisation"}
+    Learning and certificate columns are filled where they are split (sex, age band, youth, total).
+    The breakdown names are translated here, at export time, in the language of the request."""
+    names = {"sex": _("Sex"), "age_band": _("Age band"), "zone": _("Zone"), "region": _("Region"),
+             "organisation": _("Organisation")}
     split = {"sex": {r.key: r.totals for r in data.learning.by_sex},
              "age_band": {r.key: r.totals for r in data.learning.by_age_band}}
     rows = [(names[key], row.label, row.participants, row.person_days,
@@ -264,10 +265,11 @@ def reach_table(data: Reach) -> list[tuple[Any, ...]]:
             for key, built in data.breakdowns.items() for row in built]
     youth = {r.key: r for r in data.learning.by_youth}
     if youth:
-        rows.append(("youth", youth["youth"].label, data.youth, "", *_learning_cells(youth["youth"].totals)))
-        rows.append(("youth", youth["other"].label, data.participants - data.youth, "",
+        youth_name = _("Youth")
+        rows.append((youth_name, youth["youth"].label, data.youth, "", *_learning_cells(youth["youth"].totals)))
+        rows.append((youth_name, youth["other"].label, data.participants - data.youth, "",
                      *_learning_cells(youth["other"].totals)))
-    rows.append(("total", "", data.participants, data.person_days, *_learning_cells(data.learning.total)))
+    rows.append((_("Total"), "", data.participants, data.person_days, *_learning_cells(data.learning.total)))
     return rows
 
 

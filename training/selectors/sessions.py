@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from unidecode import unidecode
 
@@ -50,9 +50,13 @@ def access_material(*, session: TrainingSession, pk: int) -> SessionMaterial:
     return get_object_or_404(SessionMaterial.objects.filter(tenant=session.tenant_id, session=session), pk=pk)
 
 
-def topic_list(*, actor: Actor, active_only: bool = True) -> QuerySet[Topic]:
+def topic_list(*, actor: Actor, active_only: bool = True, keep: int | None = None) -> QuerySet[Topic]:
+    """The workspace's topics; active_only leaves the retired ones out, except `keep` (the topic of the
+    session being edited: retiring a topic must not make its sessions uneditable)."""
     topics = Topic.objects.filter(tenant=actor.tenant)
-    return topics.filter(active=True) if active_only else topics
+    if not active_only:
+        return topics
+    return topics.filter(Q(active=True) | Q(pk=keep)) if keep is not None else topics.filter(active=True)
 
 
 def trainer_choices(*, actor: Actor) -> QuerySet[Membership]:

@@ -278,15 +278,15 @@ def attendance_save(*, session: TrainingSession, actor: Actor, marks: Marks,
     return changed
 
 
-def attendance_import_confirm(*, session: TrainingSession, actor: Actor, data: bytes,
+def attendance_import_confirm(*, session: TrainingSession, actor: Actor, content: str,
                               expected_version: int | None = None) -> int:
-    """Write the marks of a CSV the person previewed. The file is parsed and validated again (what was
-    shown is what is written); any error writes nothing."""
+    """Write the marks of a CSV the person previewed. Its text, as the preview decoded it, is parsed and
+    validated again (what was shown is what is written); any error writes nothing."""
     from ..attendance_import import ImportError_, parse_csv, validate_rows
 
     require(can_manage_session(actor, session))
     try:
-        rows = parse_csv(data)
+        rows = parse_csv(content)
     except ImportError_ as exc:
         raise Refused(str(exc)) from None
     registrations = list(Registration.objects.filter(tenant=actor.tenant, session=session)

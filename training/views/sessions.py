@@ -24,7 +24,7 @@ from relais.pagination import page_of
 from relais.permissions import role_required
 
 from .. import selectors
-from ..attendance_import import ImportError_, parse_csv, validate_rows
+from ..attendance_import import ImportError_, decode_csv, parse_csv, validate_rows
 from ..documents import attendance_sheet_pdf
 from ..forms import TOPIC_FIELDS, AttendanceCsvForm, MaterialForm, ParticipantForm, SessionForm, TopicsFormSet
 from ..models import AttendanceStatus, SessionStatus, TrainingSession
@@ -69,8 +69,10 @@ def topics(request: TenantRequest) -> HttpResponse:
     return render(request, "training/topics.html", {"formset": formset})
 
 
-def _choices(actor: Any) -> dict[str, Any]:
-    return {"topic": selectors.topic_list(actor=actor), "region": selectors.region_choices(actor=actor),
+def _choices(actor: Any, session: TrainingSession) -> dict[str, Any]:
+    # the active topics, and the session's own even if retired since (a new session: active only)
+    return {"topic": selectors.topic_list(actor=actor, keep=session.topic_id),
+            "region": selectors.region_choices(actor=actor),
             "commune": selectors.commune_choices(actor=actor), "trainers": selectors.trainer_choices(actor=actor),
             "award": selectors.award_choices(actor=actor), "call": selectors.call_choices(actor=actor)}
 
@@ -78,7 +80,7 @@ def _choices(actor: Any) -> dict[str, Any]:
 def _session_edit(request: TenantRequest, session: TrainingSession) -> HttpResponse:
     actor = request.actor
     data = request.POST if request.method == "POST" else None
-    choices, registry = _choices(actor), selectors.organisation_choices(actor=actor)
+    choices, registry = _choices(actor, session), selectors.organisation_choices(actor=actor)
     protected_by_default = training_settings(actor.tenant).protect_new_sessions
     form = SessionForm(data, instance=session, choices=choices, organisations=registry,
                        protected_by_default=protected_by_default)
@@ -337,7 +339,7 @@ def attendance_import(request: TenantRequest, training_session_pk: int) -> HttpR
         content = request.POST.get("content", "")
         try:
             changed = services.attendance_import_confirm(
-                session=session, actor=actor, data=content.encode(),
+                session=session, actor=actor, content=content,
                 expected_version=page_version(request.POST.get("version")))
         except Stale:
             error, status = _("The attendance changed since the preview: upload the file again."), 409
@@ -349,13 +351,14 @@ def attendance_import(request: TenantRequest, training_session_pk: int) -> HttpR
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
-            rows = parse_csv(data)
+            text = decode_csv(data)
+            rows = parse_csv(text)
         except ImportError_ as exc:
             form.add_error("file", str(exc))
         else:
             registrations = list(selectors.registrations_of(session=session, actor=actor))
             preview = validate_rows(rows, session=session, registrations=registrations)
-            content = data.decode("utf-8-sig", errors="replace") if not preview.errors else ""
+            content = text if not preview.errors else ""
     return render(request, "training/attendance_import.html", {
         "session": session, "form": form, "preview": preview, "content": content, "error": error,
         "version": session.version,
