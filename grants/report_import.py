@@ -19,6 +19,7 @@ from typing import Any
 from django.core import signing
 from django.utils.translation import gettext as _
 
+from relais.ids import pk_like
 from relais.money import minor_unit_problem
 
 from .report_xlsx import SheetRow
@@ -67,7 +68,7 @@ def _line_id(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and pk_like(value.strip()):  # "²".isdigit() is True, int("²") raises
         return int(value.strip())
     return None
 

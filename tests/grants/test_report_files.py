@@ -327,3 +327,13 @@ def test_another_organisations_grantee_cannot_upload_or_confirm(world_a):
                            {"file": SimpleUploadedFile("r.xlsx", content, content_type=XLSX)})
     assert response.status_code in (403, 404)
     assert not ReportExpense.objects.filter(report=report).exists()
+
+
+@pytest.mark.parametrize("typed", ["²", "١٢", " 99999999999999999999999 "])
+def test_a_line_number_cell_with_odd_digits_is_an_unknown_line_not_a_500(world_a, typed):
+    """"²".isdigit() is True but int("²") raises; a 23-digit id would overflow the database: the row is
+    reported as naming no line of the report, like any other text."""
+    report = _report(world_a)
+    lines = __import__("grants.selectors.reports", fromlist=["x"]).report_expenses(report=report)
+    preview = validate_rows([SheetRow(FIRST_ROW, typed, 10, "")], lines=lines, currency=report.award.currency)
+    assert not preview.ok
