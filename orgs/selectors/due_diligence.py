@@ -386,6 +386,9 @@ def due_diligence_of_page(organisation_ids: list[int], *, tenant_id: int, today:
             for pk in organisation_ids}
 
 
+CHECKS_ROW_FIELDS = ("id", "tenant_id", "name", "acronym", "status")
+
+
 def with_checks(
     organisations: Iterable[Organisation], *, tenant: Tenant, today: date, now: datetime
 ) -> list[Organisation]:
@@ -393,8 +396,9 @@ def with_checks(
     (decision, date, names fingerprint), ``screening_state`` and ``documents_to_review``: over the
     page's rows only, in a constant number of queries whatever the page size."""
     order = [o.pk for o in organisations]
+    # The columns the overview's rows and the screening names read: not the description, search text...
     annotated = annotate_latest_screening(
-        Organisation.objects.filter(tenant=tenant, pk__in=order).select_related("region"))
+        Organisation.objects.filter(tenant=tenant, pk__in=order).only(*CHECKS_ROW_FIELDS))
     by_pk = {o.pk: o for o in annotated}
     rows = [by_pk[pk] for pk in order if pk in by_pk]
     states = screening_states(rows, tenant=tenant, now=now)

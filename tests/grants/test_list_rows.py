@@ -94,6 +94,7 @@ def test_review_rows_are_the_rows_of_the_template_loop(world_a, role):
     ("reviews/", ('"grants_application"."summary"', '"grants_review"."comment"', '"relais_user"."password"')),
     ("organisations/", ('"orgs_organisation"."description"', '"orgs_organisation"."search_name"',
                         '"orgs_paymentdetails"')),
+    ("due-diligence/", ('"orgs_organisation"."description"', '"orgs_organisation"."search_name"')),
 ])
 def test_list_pages_read_only_the_columns_their_rows_show(world_a, path, wide):
     """A page of 25 rows read every column (narrative texts, JSON answers, payment details): more bytes from
