@@ -38,6 +38,10 @@ def is_member(*, user: User, tenant: Tenant) -> bool:
     return Membership.objects.filter(tenant=tenant, user=user, is_active=True).exists()
 
 
+MEMBER_ROW_FIELDS = ("id", "tenant_id", "user_id", "role", "organisation_id", "is_active", "created_at",
+                     "user__email", "user__full_name", "organisation__name", "organisation__acronym")
+
+
 def membership_list(*, actor: Actor, search: str = "") -> QuerySet[Membership]:
     """Every membership of the actor's tenant, active first: the managers' page (others: none).
 

@@ -73,7 +73,9 @@ def _members_page(request: TenantRequest, form: InvitationForm) -> HttpResponse:
         link = absolute_url(reverse("invitation_accept", kwargs={"token": token})) if token else ""
         invitations.append((invitation, link))
     search = request.GET.get("q", "").strip()[:100]
-    page = page_of(selectors.membership_list(actor=actor, search=search), request.GET.get("page"), MEMBERS_PER_PAGE)
+    # The columns the rows show, not the users' password hashes or the CSOs' descriptions (issue 10).
+    memberships = selectors.membership_list(actor=actor, search=search).only(*selectors.MEMBER_ROW_FIELDS)
+    page = page_of(memberships, request.GET.get("page"), MEMBERS_PER_PAGE)
     rows = [(membership, can_change_membership(actor, membership)) for membership in page]
     return render(request, "relais/members.html", {
         "form": form, "rows": rows, "page": page, "search": search,
