@@ -167,27 +167,21 @@ class Row:
     person_days: int
 
 
-@dataclass
-class Reach:
-    participants: int = 0
-    person_days: int = 0
-    sessions: int = 0
-    breakdowns: dict[str, list[Row]] = field(default_factory=dict)
-    women: int = 0
-    youth: int = 0
-    learning: Learning = field(default_factory=Learning)
+class InclusionShares:
+    """Women's and youth's shares of the participants, flagged under the 30 % minimum (compared in
+    integers: 29.95 % is under, whatever the rounded share shows). For the dataclasses below."""
 
-    @staticmethod
-    def _share(part: int, whole: int) -> Decimal | None:
-        return share(part, whole)
+    participants: int
+    women: int
+    youth: int
 
     @property
     def women_share(self) -> Decimal | None:
-        return self._share(self.women, self.participants)
+        return share(self.women, self.participants)
 
     @property
     def youth_share(self) -> Decimal | None:
-        return self._share(self.youth, self.participants)
+        return share(self.youth, self.participants)
 
     @property
     def women_below(self) -> bool:
@@ -196,6 +190,17 @@ class Reach:
     @property
     def youth_below(self) -> bool:
         return below_minimum(self.youth, self.participants)
+
+
+@dataclass
+class Reach(InclusionShares):
+    participants: int = 0
+    person_days: int = 0
+    sessions: int = 0
+    breakdowns: dict[str, list[Row]] = field(default_factory=dict)
+    women: int = 0
+    youth: int = 0
+    learning: Learning = field(default_factory=Learning)
 
 
 def reach_sessions(*, actor: Actor, start: date | None = None, end: date | None = None,
@@ -274,7 +279,7 @@ def reach_table(data: Reach) -> list[tuple[Any, ...]]:
 
 
 @dataclass(frozen=True)
-class SessionFigures:
+class SessionFigures(InclusionShares):
     """One line of the per-session table of the programme page."""
 
     pk: int
@@ -287,22 +292,6 @@ class SessionFigures:
     gain: Decimal | None = None
     scored: int = 0
     certificates: int = 0
-
-    @property
-    def women_share(self) -> Decimal | None:
-        return share(self.women, self.participants)
-
-    @property
-    def youth_share(self) -> Decimal | None:
-        return share(self.youth, self.participants)
-
-    @property
-    def women_below(self) -> bool:
-        return below_minimum(self.women, self.participants)
-
-    @property
-    def youth_below(self) -> bool:
-        return below_minimum(self.youth, self.participants)
 
 
 def session_rows(*, sessions: QuerySet[TrainingSession]) -> QuerySet[Any]:
