@@ -86,6 +86,23 @@ def audit_targets() -> dict[str, AuditTarget]:
     return dict(_TARGETS)
 
 
+# The filter's choices per language, with what they were built from: some hundred labels grouped and
+# sorted cost more than the page's events (issue 10); they change only when an app registers more.
+_CHOICES: dict[tuple[str, int, int, int], tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]] = {}
+
+
+def filter_choices() -> tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]:
+    """The audit log's action choices (``action_choices``) and object types (by readable name), built
+    once per language and registry size, not once per page view. Callers must not change them."""
+    from relais.audit_labels import audit_actions
+
+    key = (translation.get_language() or "", len(audit_actions()), len(_TARGETS), len(registered_machines()))
+    if key not in _CHOICES:
+        types = sorted(((t, target_type_label(t)) for t in _TARGETS), key=lambda c: c[1].casefold())
+        _CHOICES[key] = (action_choices(), types)
+    return _CHOICES[key]
+
+
 def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The labelled actions grouped by the kind of object they are about ("Approve" under
     "Application"), for the audit log's action filter: a bounded list, grouped, sorted by label."""

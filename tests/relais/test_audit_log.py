@@ -381,3 +381,47 @@ def test_the_export_cannot_carry_a_formula(world_a):
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
         assert row[2].startswith("'=HYPERLINK") and row[1].startswith("'=HYPERLINK")
+
+
+# --- the page's cost (issue 10) -------------------------------------------------------------------
+
+def test_the_page_reads_names_not_the_people_s_accounts(world_a):
+    """The events' actors and the people the events are about are read for their names: not the password
+    hash and account columns of each (a page of 50 events read 50 full user rows)."""
+    manager = world_a.user(Role.MANAGER)
+    membership = world_a.members[Role.TRAINER]
+    audit_record(tenant=world_a.tenant, actor=manager, action="membership.role_changed", target=membership,
+                 before={"role": "reviewer"}, after={"role": "trainer"})
+    client = world_a.client_for(Role.MANAGER)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(world_a.url("audit/")).content.decode()
+    assert membership.user.display_name in html.unescape(page)
+    # The page's own queries: the events, and the people named (the kernel's reads end with LIMIT 1).
+    sql = [q["sql"] for q in queries.captured_queries
+           if 'FROM "relais_auditevent"' in q["sql"]
+           or ('FROM "relais_membership"' in q["sql"] and "LIMIT 1" not in q["sql"])]
+    assert len(sql) == 2, sql
+    for query in sql:
+        assert '"relais_user"."password"' not in query and '"relais_user"."last_login"' not in query, query
+
+
+def test_the_filter_choices_are_built_once_per_language(monkeypatch):
+    """Some hundred action labels grouped and sorted cost more than a page of events: the form builds
+    them once per language, and again only when an app registers more."""
+    from relais import audit_describe
+    from relais.forms import AuditFilterForm
+
+    built = []
+    action_choices = audit_describe.action_choices
+    monkeypatch.setattr(audit_describe, "_CHOICES", {})
+    monkeypatch.setattr(audit_describe, "action_choices", lambda: built.append(1) or action_choices())
+    with translation.override("fr"):
+        french = [AuditFilterForm().fields["action"].choices for _ in range(3)][-1]
+    with translation.override("en"):
+        english = [AuditFilterForm().fields["action"].choices for _ in range(3)][-1]
+    assert len(built) == 2
+    assert ("application.approve", "Approve") in dict(english[1:])["Application"]
+    assert french != english
+    with translation.override("fr"):
+        assert AuditFilterForm().fields["action"].choices == french
+    assert len(built) == 2
