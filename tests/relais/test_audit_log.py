@@ -425,3 +425,29 @@ def test_the_filter_choices_are_built_once_per_language(monkeypatch):
     with translation.override("fr"):
         assert AuditFilterForm().fields["action"].choices == french
     assert len(built) == 2
+
+
+def test_objects_are_named_without_their_workspace_and_linked_by_pk(world_a):
+    """Applications, reviews, calls and organisations are linked with the request's workspace and their
+    pk (one reverse a type): the naming queries join no tenant for its slug, and read no long texts."""
+    from tests.grants.factories import ReviewFactory
+
+    app, _ = _approve_event(world_a)
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    manager = world_a.user(Role.MANAGER)
+    for target in (review, app.call, world_a.organisation):
+        audit_record(tenant=world_a.tenant, actor=manager, action="call.updated", target=target, after={})
+    client = world_a.client_for(Role.MANAGER)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(world_a.url("audit/")).content.decode()
+    slug = world_a.tenant.slug
+    for url in (f"/{slug}/applications/{app.pk}/", f"/{slug}/calls/{app.call.pk}/",
+                f"/{slug}/organisations/{world_a.organisation.pk}/"):
+        assert f'href="{url}"' in page, url
+    assert page.count(f'href="/{slug}/applications/{app.pk}/"') == 2  # the application and its review
+    naming = [q["sql"] for q in queries.captured_queries
+              if any(q["sql"].startswith(f'SELECT "{table}"."id"')
+                     for table in ("grants_application", "grants_review", "grants_call", "orgs_organisation"))]
+    assert len(naming) == 4, naming
+    for sql in naming:
+        assert '"relais_tenant"' not in sql and '"orgs_organisation"."description"' not in sql, sql
