@@ -451,3 +451,24 @@ def test_objects_are_named_without_their_workspace_and_linked_by_pk(world_a):
     assert len(naming) == 4, naming
     for sql in naming:
         assert '"relais_tenant"' not in sql and '"orgs_organisation"."description"' not in sql, sql
+
+
+def test_a_page_looks_each_field_up_once_not_once_per_event(world_a, monkeypatch):
+    """Ten status changes of one kind ask the same field's label and choices ten times: the describer
+    looks each up (and translates its choices) once a page, and says the same sentences."""
+    from grants.models import Application
+
+    app, _ = _approve_event(world_a)
+    # Not a step of the application's state machine: the status is a change shown with its label.
+    events = [audit_record(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER), action="call.updated",
+                           target=app, before={"status": "draft"}, after={"status": "submitted"})
+              for _ in range(10)]
+    expected = [(view.text, [change.line for change in view.changes]) for view in _describe(world_a, *events)]
+    looked_up = []
+    get_field = Application._meta.get_field
+    monkeypatch.setattr(Application._meta, "get_field", lambda name, **kw: looked_up.append(name) or get_field(
+        name, **kw))
+    views = _describe(world_a, *events)
+    assert [(view.text, [change.line for change in view.changes]) for view in views] == expected
+    assert views[0].changes[0].line == "statut : Brouillon → Déposée", views[0].changes[0].line
+    assert 0 < looked_up.count("status") <= 2, looked_up  # its label and its choices (the ORM asks others)
