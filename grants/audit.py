@@ -26,41 +26,33 @@ def _application_url(app: Application) -> str:
     return reverse("grants:application_detail", kwargs={"tenant_slug": app.tenant.slug, "application_pk": app.pk})
 
 
-def _call_url(call: Call) -> str:
-    return reverse("grants:call_detail", kwargs={"tenant_slug": call.tenant.slug, "call_pk": call.pk})
-
-
-def _review_url(review: Review) -> str:
-    return _application_url(review.application)
-
-
-# Only what names and links need: an application row carries long texts a page of 50 events never reads.
-NAMING_FIELDS = ("reference", "tenant__slug", "call__currency", "organisation__name", "organisation__acronym")
+# Only what names need: an application row carries long texts a page of 50 events never reads. The
+# links are the workspace's with the pk (``link``), written once per page: no tenant joined for its slug.
+NAMING_FIELDS = ("reference", "organisation__name", "organisation__acronym")
+APPLICATION_LINK = ("grants:application_detail", "application_pk", "pk")
 
 
 def _applications(tenant: Any):
-    return Application.objects.filter(tenant=tenant).select_related(
-        "tenant", "call", "organisation").only(*NAMING_FIELDS)
+    return Application.objects.filter(tenant=tenant).select_related("call", "organisation").only(
+        *NAMING_FIELDS, "call__currency")
 
 
 register_audit_target(AuditTarget(
     "grants.application", gettext_lazy("the application %(name)s"), _applications,
-    name=_application_name, url=_application_url, currency=lambda app: app.call.currency,
+    name=_application_name, link=APPLICATION_LINK, currency=lambda app: app.call.currency,
     search_fields=("reference",),
 ))
 register_audit_target(AuditTarget(
     "grants.call", gettext_lazy("the call “%(name)s”"),
-    lambda tenant: Call.objects.filter(tenant=tenant).select_related("tenant").only(
-        "title_fr", "title_en", "currency", "tenant__slug"),
-    name=lambda call: call.title, url=_call_url, currency=lambda call: call.currency,
+    lambda tenant: Call.objects.filter(tenant=tenant).only("title_fr", "title_en", "currency"),
+    name=lambda call: call.title, link=("grants:call_detail", "call_pk", "pk"), currency=lambda call: call.currency,
     search_fields=("title_fr", "title_en"),
 ))
 register_audit_target(AuditTarget(
     "grants.review", gettext_lazy("the review of %(name)s"),
-    lambda tenant: Review.objects.filter(tenant=tenant).select_related(
-        "tenant", "application__tenant", "application__call", "application__organisation").only(
-        "tenant__slug", *(f"application__{name}" for name in NAMING_FIELDS)),
-    name=lambda review: _application_name(review.application), url=_review_url,
+    lambda tenant: Review.objects.filter(tenant=tenant).select_related("application__organisation").only(
+        *(f"application__{name}" for name in NAMING_FIELDS)),
+    name=lambda review: _application_name(review.application), link=(*APPLICATION_LINK[:2], "application_id"),
 ))
 register_audit_values(
     money=("awarded_amount", "requested_amount", "envelope"),

@@ -58,8 +58,11 @@ def _of_tenant(model: Any):
 
 
 register_audit_target(AuditTarget(
-    "orgs.organisation", _("the organisation %(name)s"), _of_tenant(Organisation),
-    name=lambda o: o.short_name, url=_organisation_url, search_fields=("acronym", "name"),
+    "orgs.organisation", _("the organisation %(name)s"),
+    # Its name, linked by its pk in the workspace: not its description and registry columns (issue 10).
+    lambda tenant: Organisation.objects.filter(tenant=tenant).only("name", "acronym"),
+    name=lambda o: o.short_name, link=("orgs:organisation_detail", "organisation_pk", "pk"),
+    search_fields=("acronym", "name"),
 ))
 register_audit_target(AuditTarget(
     "orgs.contactperson", _("a contact person of %(name)s"), _of_organisation(ContactPerson),

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -28,6 +29,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from relais.audit_labels import audit_label, audit_sentence
+from relais.links import pk_url_maker
 from relais.models import AuditEvent, Tenant
 from relais.money import format_money
 from relais.workflow import StateMachine, registered_machines
@@ -54,6 +56,10 @@ class AuditTarget:
     search_fields: tuple[str, ...] = ()
     # Action prefixes about this kind of object when they are not its model's name ("contact.created").
     action_prefixes: tuple[str, ...] = ()
+    # A link that needs only the workspace and a pk: (URL name, its pk keyword, the attribute holding the
+    # pk). Reversed once per page and type instead of once per object, and ``objects`` need not join the
+    # tenant for its slug (issue 10). Used instead of ``url``.
+    link: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,23 @@ def register_audit_values(*, money: Iterable[str] = (), references: dict[str, st
 
 def audit_targets() -> dict[str, AuditTarget]:
     return dict(_TARGETS)
+
+
+# The filter's choices per language, with what they were built from: some hundred labels grouped and
+# sorted cost more than the page's events (issue 10); they change only when an app registers more.
+_CHOICES: dict[tuple[str, int, int, int], tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]] = {}
+
+
+def filter_choices() -> tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]:
+    """The audit log's action choices (``action_choices``) and object types (by readable name), built
+    once per language and registry size, not once per page view. Callers must not change them."""
+    from relais.audit_labels import audit_actions
+
+    key = (translation.get_language() or "", len(audit_actions()), len(_TARGETS), len(registered_machines()))
+    if key not in _CHOICES:
+        types = sorted(((t, target_type_label(t)) for t in _TARGETS), key=lambda c: c[1].casefold())
+        _CHOICES[key] = (action_choices(), types)
+    return _CHOICES[key]
 
 
 def action_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -187,13 +210,22 @@ def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], 
             continue
         # The workspace itself is the request's tenant, already read: no query for it.
         objects = [tenant] if model is Tenant and pks == [tenant.pk] else target.objects(tenant).filter(pk__in=pks)
+        url = target.url
+        if target.link is not None:
+            viewname, pk_kwarg, attribute = target.link
+            url_of_pk = pk_url_maker(viewname, pk_kwarg, tenant_slug=tenant.slug)
+            url = partial(_link, url_of_pk, attribute)
         for obj in objects:
             found[(target_type, str(obj.pk))] = Described(
                 name=target.name(obj),
-                url=target.url(obj) if target.url else None,
+                url=url(obj) if url else None,
                 currency=target.currency(obj) if target.currency else None,
             )
     return found
+
+
+def _link(url_of_pk: Callable[[Any], str], attribute: str, obj: Any) -> str:
+    return url_of_pk(getattr(obj, attribute))
 
 
 def _noun(target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
@@ -221,15 +253,13 @@ def _field_label(model: type[Model] | None, key: str) -> str:
     return key.replace("_", " ")
 
 
-def _choice_label(model: type[Model] | None, key: str, value: Any) -> str | None:
-    if model is None:
-        return None
+def _choice_labels(model: type[Model], key: str) -> dict[Any, str] | None:
+    """The readable labels of a field's choices, translated, or None for a field without choices."""
     try:
-        choices = dict(model._meta.get_field(key).flatchoices)  # type: ignore[union-attr]
+        choices = model._meta.get_field(key).flatchoices  # type: ignore[union-attr]
     except (FieldDoesNotExist, AttributeError):
         return None
-    label = choices.get(value)
-    return str(label) if label is not None else None
+    return {value: str(label) for value, label in choices}
 
 
 def _money(value: Any, currency: str | None) -> str:
@@ -262,6 +292,12 @@ class _Describer:
         self.machines = _machines_by_action()
         self.nouns: dict[tuple[str, str, bool], str] = {}
         self.templates: dict[str, str] = {}
+        # What a page of events of a few kinds asks again and again (the model of a type, a field's
+        # label, its choices' labels, an action's label): looked up and translated once a page.
+        self.models: dict[str, type[Model] | None] = {}
+        self.field_labels: dict[tuple[type[Model] | None, str], str] = {}
+        self.choice_labels: dict[tuple[type[Model], str], dict[Any, str] | None] = {}
+        self.action_labels: dict[str, str] = {}
         wanted: dict[str, set[str]] = defaultdict(set)
         for event in events:
             wanted[event.target_type].add(event.target_id)
@@ -278,11 +314,28 @@ class _Describer:
         if key in _REFERENCE_KEYS and value not in (None, "") and not isinstance(value, (list, dict)):
             described = self.found.get((_REFERENCE_KEYS[key], str(value)))
             return described.name if described else _("no. %(id)s") % {"id": value}
-        if isinstance(value, str):
-            label = _choice_label(model, key, value)
-            if label is not None:
-                return label
+        if isinstance(value, str) and model is not None:
+            if (model, key) not in self.choice_labels:
+                self.choice_labels[(model, key)] = _choice_labels(model, key)
+            labels = self.choice_labels[(model, key)]
+            if labels is not None and value in labels:
+                return labels[value]
         return _plain(value)
+
+    def model(self, target_type: str) -> type[Model] | None:
+        if target_type not in self.models:
+            self.models[target_type] = _model(target_type)
+        return self.models[target_type]
+
+    def field_label(self, model: type[Model] | None, key: str) -> str:
+        if (model, key) not in self.field_labels:
+            self.field_labels[(model, key)] = _field_label(model, key)
+        return self.field_labels[(model, key)]
+
+    def action_label(self, action: str) -> str:
+        if action not in self.action_labels:
+            self.action_labels[action] = audit_label(action)
+        return self.action_labels[action]
 
     def noun(self, target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
         key = (target_type, target_id, html)
@@ -295,12 +348,13 @@ class _Describer:
             template = audit_sentence(action)
             if template is None:
                 template = _("%(actor)s: %(action)s, %(object)s") % {
-                    "actor": "%(actor)s", "action": audit_label(action).replace("%", "%%"), "object": "%(object)s"}
+                    "actor": "%(actor)s", "action": self.action_label(action).replace("%", "%%"),
+                    "object": "%(object)s"}
             self.templates[action] = template
         return self.templates[action]
 
     def describe(self, event: AuditEvent) -> EventView:
-        model = _model(event.target_type)
+        model = self.model(event.target_type)
         described = self.found.get((event.target_type, event.target_id))
         before = event.before if isinstance(event.before, dict) else {}
         after = event.after if isinstance(event.after, dict) else {}
@@ -331,13 +385,13 @@ class _Describer:
         if reason:  # a step's reason kept on the object too (status_reason, review_comment) is said once
             shown.update(k for k, v in after.items() if v == reason and k not in before)
         changes = [
-            Change(label=_field_label(model, key),
+            Change(label=self.field_label(model, key),
                    before=self.value(model, key, before[key], currency) if key in before else "",
                    after=self.value(model, key, after[key], currency) if key in after else "")
             for key in dict.fromkeys([*before, *after]) if key not in shown
         ]
         return EventView(event=event, html=mark_safe(html), text=text, changes=changes, reason=reason,  # noqa: S308
-                         action_label=audit_label(event.action),
+                         action_label=self.action_label(event.action),
                          object_name=described.name if described else event.target_id)
 
 

@@ -241,11 +241,10 @@ class AuditFilterForm(forms.Form):
                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from relais.audit_describe import action_choices, audit_targets, target_type_label
+        from relais.audit_describe import filter_choices
 
         super().__init__(*args, **kwargs)
-        actions = action_choices()
-        types = sorted(((t, target_type_label(t)) for t in audit_targets()), key=lambda c: c[1].casefold())
+        actions, types = filter_choices()
         cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("All actions")), *actions]
         cast(forms.ChoiceField, self.fields["target_type"]).choices = [("", _("All objects")), *types]
         for field in ("date_from", "date_to"):  # the date widget sends ISO dates whatever the language

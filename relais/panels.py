@@ -84,7 +84,9 @@ register_audit_target(AuditTarget(
 ))
 register_audit_target(AuditTarget(
     "relais.membership", "%(name)s",
-    lambda tenant: Membership.objects.filter(tenant=tenant).select_related("user", "tenant"),
+    # A name and a link: not the person's password hash and account columns.
+    lambda tenant: Membership.objects.filter(tenant=tenant).select_related("user", "tenant").only(
+        "tenant__slug", "user__full_name", "user__email"),
     name=lambda m: m.user.display_name, url=_members_url,
 ))
 register_audit_target(AuditTarget(
@@ -100,7 +102,8 @@ register_audit_target(AuditTarget(
 ))
 # Users are global: a tenant names only the people who are or were its members.
 register_audit_target(AuditTarget(
-    "relais.user", "%(name)s", lambda tenant: User.objects.filter(memberships__tenant=tenant).distinct(),
+    "relais.user", "%(name)s",
+    lambda tenant: User.objects.filter(memberships__tenant=tenant).distinct().only("full_name", "email"),
     name=lambda u: u.display_name, search_fields=("email",),
 ))
 register_audit_values(references={"reviewer": "relais.user"}, labels={

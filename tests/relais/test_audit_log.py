@@ -381,3 +381,94 @@ def test_the_export_cannot_carry_a_formula(world_a):
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
         assert row[2].startswith("'=HYPERLINK") and row[1].startswith("'=HYPERLINK")
+
+
+# --- the page's cost (issue 10) -------------------------------------------------------------------
+
+def test_the_page_reads_names_not_the_people_s_accounts(world_a):
+    """The events' actors and the people the events are about are read for their names: not the password
+    hash and account columns of each (a page of 50 events read 50 full user rows)."""
+    manager = world_a.user(Role.MANAGER)
+    membership = world_a.members[Role.TRAINER]
+    audit_record(tenant=world_a.tenant, actor=manager, action="membership.role_changed", target=membership,
+                 before={"role": "reviewer"}, after={"role": "trainer"})
+    client = world_a.client_for(Role.MANAGER)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(world_a.url("audit/")).content.decode()
+    assert membership.user.display_name in html.unescape(page)
+    # The page's own queries: the events, and the people named (the kernel's reads end with LIMIT 1).
+    sql = [q["sql"] for q in queries.captured_queries
+           if 'FROM "relais_auditevent"' in q["sql"]
+           or ('FROM "relais_membership"' in q["sql"] and "LIMIT 1" not in q["sql"])]
+    assert len(sql) == 2, sql
+    for query in sql:
+        assert '"relais_user"."password"' not in query and '"relais_user"."last_login"' not in query, query
+
+
+def test_the_filter_choices_are_built_once_per_language(monkeypatch):
+    """Some hundred action labels grouped and sorted cost more than a page of events: the form builds
+    them once per language, and again only when an app registers more."""
+    from relais import audit_describe
+    from relais.forms import AuditFilterForm
+
+    built = []
+    action_choices = audit_describe.action_choices
+    monkeypatch.setattr(audit_describe, "_CHOICES", {})
+    monkeypatch.setattr(audit_describe, "action_choices", lambda: built.append(1) or action_choices())
+    with translation.override("fr"):
+        french = [AuditFilterForm().fields["action"].choices for _ in range(3)][-1]
+    with translation.override("en"):
+        english = [AuditFilterForm().fields["action"].choices for _ in range(3)][-1]
+    assert len(built) == 2
+    assert ("application.approve", "Approve") in dict(english[1:])["Application"]
+    assert french != english
+    with translation.override("fr"):
+        assert AuditFilterForm().fields["action"].choices == french
+    assert len(built) == 2
+
+
+def test_objects_are_named_without_their_workspace_and_linked_by_pk(world_a):
+    """Applications, reviews, calls and organisations are linked with the request's workspace and their
+    pk (one reverse a type): the naming queries join no tenant for its slug, and read no long texts."""
+    from tests.grants.factories import ReviewFactory
+
+    app, _ = _approve_event(world_a)
+    review = ReviewFactory(tenant=world_a.tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    manager = world_a.user(Role.MANAGER)
+    for target in (review, app.call, world_a.organisation):
+        audit_record(tenant=world_a.tenant, actor=manager, action="call.updated", target=target, after={})
+    client = world_a.client_for(Role.MANAGER)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(world_a.url("audit/")).content.decode()
+    slug = world_a.tenant.slug
+    for url in (f"/{slug}/applications/{app.pk}/", f"/{slug}/calls/{app.call.pk}/",
+                f"/{slug}/organisations/{world_a.organisation.pk}/"):
+        assert f'href="{url}"' in page, url
+    assert page.count(f'href="/{slug}/applications/{app.pk}/"') == 2  # the application and its review
+    naming = [q["sql"] for q in queries.captured_queries
+              if any(q["sql"].startswith(f'SELECT "{table}"."id"')
+                     for table in ("grants_application", "grants_review", "grants_call", "orgs_organisation"))]
+    assert len(naming) == 4, naming
+    for sql in naming:
+        assert '"relais_tenant"' not in sql and '"orgs_organisation"."description"' not in sql, sql
+
+
+def test_a_page_looks_each_field_up_once_not_once_per_event(world_a, monkeypatch):
+    """Ten status changes of one kind ask the same field's label and choices ten times: the describer
+    looks each up (and translates its choices) once a page, and says the same sentences."""
+    from grants.models import Application
+
+    app, _ = _approve_event(world_a)
+    # Not a step of the application's state machine: the status is a change shown with its label.
+    events = [audit_record(tenant=world_a.tenant, actor=world_a.user(Role.MANAGER), action="call.updated",
+                           target=app, before={"status": "draft"}, after={"status": "submitted"})
+              for _ in range(10)]
+    expected = [(view.text, [change.line for change in view.changes]) for view in _describe(world_a, *events)]
+    looked_up = []
+    get_field = Application._meta.get_field
+    monkeypatch.setattr(Application._meta, "get_field", lambda name, **kw: looked_up.append(name) or get_field(
+        name, **kw))
+    views = _describe(world_a, *events)
+    assert [(view.text, [change.line for change in view.changes]) for view in views] == expected
+    assert views[0].changes[0].line == "statut : Brouillon → Déposée", views[0].changes[0].line
+    assert 0 < looked_up.count("status") <= 2, looked_up  # its label and its choices (the ORM asks others)
