@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import (
@@ -19,7 +20,7 @@ from orgs.models import (
     Zone,
 )
 from relais.actor import Actor
-from relais.widgets import FastSelect
+from relais.widgets import FastSelect, label_html
 
 from .models.organisations import fold
 
@@ -115,6 +116,13 @@ class OrganisationFilter(django_filters.FilterSet):
                 form.fields["region"].named_choices = self.reference.regions
                 form.fields["focus_area"].named_choices = self.reference.focus_areas
         return self._form
+
+    def fields_html(self) -> SafeString:
+        """The form's fields as the list template wrote them ({% for field in filter.form %}<div
+        class="field">{{ field.label_tag }}{{ field }}</div>{% endfor %}), the labels written without the
+        form renderer (relais.widgets.label_html; tests/orgs/test_organisations.py compares the two)."""
+        return mark_safe("".join(  # noqa: S308 - label_html and the widgets escape their values
+            f'<div class="field">{label_html(field)}{field}</div>' for field in self.form))
 
     def search(self, queryset, name, value):
         """Accent-insensitive: 'segou' finds 'Ségou' (search_name holds folded names and regions)."""

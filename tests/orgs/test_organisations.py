@@ -666,3 +666,29 @@ def test_the_filters_still_refuse_another_tenants_region_and_focus_area(world_a,
     own = client.get(list_url(world_a) + f"?region={world_a.organisation.region.pk}")
     assert not own.context["filter"].form.errors
     assert f'<option value="{world_a.organisation.region.pk}" selected>' in own.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "?q=s%C3%A9gou&zone=north", "?region=999999&status=nonsense"])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_filter_fields_are_the_template_loops_markup(world_a, query, language):
+    """The filter form is written in one pass, its labels without the form renderer (issue 10):
+    the very markup of the template loop it replaced, bound or not, with invalid choices too."""
+    from django.http import QueryDict
+    from django.template import engines
+    from django.utils import translation
+
+    from orgs.filters import OrganisationFilter
+    from orgs.selectors.organisations import reference_names
+
+    FocusAreaFactory(tenant=world_a.tenant, name="Paix & sécurité")
+    actor = world_a.actor(Role.MANAGER)
+    loop = engines["django"].from_string(
+        '{% for field in filter.form %}<div class="field">{{ field.label_tag }}{{ field }}</div>{% endfor %}')
+    with translation.override(language):
+        data = QueryDict(query.lstrip("?")) or None
+        fast = OrganisationFilter(data, queryset=Organisation.objects.none(), actor=actor,
+                                  reference=reference_names(actor=actor))
+        slow = OrganisationFilter(data, queryset=Organisation.objects.none(), actor=actor)
+        assert str(fast.fields_html()) == loop.render({"filter": slow})
+    assert "Paix &amp; sécurité</option>" in str(fast.fields_html())
