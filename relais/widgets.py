@@ -21,6 +21,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 LABEL_TEMPLATE = "django/forms/label.html"
+# Django's own msgid (BoundField.label_tag), translated by Django's catalogue: a name, not a literal,
+# so that it is not extracted into the project's catalogue.
+LABEL_PUNCTUATION = ":?.!"
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
@@ -82,7 +85,7 @@ def label_html(field: forms.BoundField) -> SafeString:
     contents = field.label
     suffix = form.label_suffix
     text: str = conditional_escape(contents)
-    if suffix and contents and contents[-1] not in _(":?.!"):
+    if suffix and contents and contents[-1] not in _(LABEL_PUNCTUATION):
         text = f"{text}{conditional_escape(suffix)}"
     widget = field.field.widget
     id_ = widget.attrs.get("id") or field.auto_id
