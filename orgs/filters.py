@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import (
@@ -17,9 +20,12 @@ from orgs.models import (
     Zone,
 )
 from relais.actor import Actor
-from relais.widgets import FastSelect
+from relais.widgets import FastSelect, label_html
 
 from .models.organisations import fold
+
+if TYPE_CHECKING:
+    from .selectors.organisations import ReferenceNames
 
 MAX_SEARCH_WORDS = 10
 
@@ -37,8 +43,35 @@ class _PlainQueryIterator(django_filters.fields.ModelChoiceIterator):
             yield self.choice(obj)
 
 
+class _NamedChoicesIterator(_PlainQueryIterator):
+    """The choices given as (pk, name) pairs already read (selectors.organisations.reference_names):
+    no query to draw the drop-down. A submitted value is still checked against the field's
+    queryset, so another tenant's region is refused."""
+
+    def __iter__(self):
+        if self.field.named_choices is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        yield from self.field.named_choices
+
+    def __len__(self):
+        if self.field.named_choices is None:
+            return super().__len__()
+        return len(self.field.named_choices) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        if self.field.named_choices is None:
+            return super().__bool__()
+        return self.field.empty_label is not None or bool(self.field.named_choices)
+
+
 class _ModelChoiceField(django_filters.fields.ModelChoiceField):
-    iterator = _PlainQueryIterator
+    iterator = _NamedChoicesIterator
+    named_choices: list[tuple[int, str]] | None = None
 
 
 class _ModelChoiceFilter(django_filters.ModelChoiceFilter):
@@ -64,13 +97,32 @@ class OrganisationFilter(django_filters.FilterSet):
         model = Organisation
         fields: list[str] = []
 
-    def __init__(self, *args, actor: Actor, **kwargs):
+    def __init__(self, *args, actor: Actor, reference: ReferenceNames | None = None, **kwargs):
+        """``reference``: the tenant's regions and focus areas already read, to draw the drop-downs
+        without querying them again (the list page names its rows with them)."""
         from .selectors import organisations as selectors
 
         super().__init__(*args, **kwargs)
         self.filters["region"].queryset = selectors.region_list(actor=actor)
         self.filters["focus_area"].queryset = selectors.focus_area_list(actor=actor)
+        self.reference = reference
         self.filters["q"].field.widget = forms.TextInput(attrs={"type": "search"})
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            if self.reference is not None:
+                form.fields["region"].named_choices = self.reference.regions
+                form.fields["focus_area"].named_choices = self.reference.focus_areas
+        return self._form
+
+    def fields_html(self) -> SafeString:
+        """The form's fields as the list template wrote them ({% for field in filter.form %}<div
+        class="field">{{ field.label_tag }}{{ field }}</div>{% endfor %}), the labels written without the
+        form renderer (relais.widgets.label_html; tests/orgs/test_organisations.py compares the two)."""
+        return mark_safe("".join(  # noqa: S308 - label_html and the widgets escape their values
+            f'<div class="field">{label_html(field)}{field}</div>' for field in self.form))
 
     def search(self, queryset, name, value):
         """Accent-insensitive: 'segou' finds 'Ségou' (search_name holds folded names and regions)."""

@@ -65,6 +65,9 @@ class OrganisationTable(tables.Table):
 
     def __init__(self, *args, tenant_slug: str, **kwargs):
         self.tenant_slug = tenant_slug
+        # {pk: (regions of work, focus areas)} of the page's rows when the view read them as names
+        # (selectors.organisations.names_of_page); otherwise the rows' prefetched relations are read.
+        self.related_names: dict[int, tuple[list[str], list[str]]] | None = None
         super().__init__(*args, **kwargs)
 
     def body_html(self) -> str:
@@ -101,12 +104,23 @@ class OrganisationTable(tables.Table):
         def names(related) -> str:
             return ", ".join(escape(item.name) for item in related.all()) or "—"
 
+        related_names = self.related_names
+
+        def regions_of_work(record: Organisation) -> str:
+            if related_names is None:
+                return names(record.regions_of_work)
+            return ", ".join(escape(name) for name in related_names[record.pk][0]) or "—"
+
+        def focus_areas(record: Organisation) -> str:
+            if related_names is None:
+                return names(record.focus_areas)
+            return ", ".join(escape(name) for name in related_names[record.pk][1]) or "—"
+
         writers = {
             "name": name,
             "type": lambda record: types.get(record.type) or escape(record.type or "") or "—",
             "region": region, "zone": zone,
-            "regions_of_work": lambda record: names(record.regions_of_work),
-            "focus_areas": lambda record: names(record.focus_areas),
+            "regions_of_work": regions_of_work, "focus_areas": focus_areas,
             "status": lambda record: statuses.get(record.status) or self.render_status(record),
             "dd_status": lambda record: dd_badges[record.dd_status],
         }

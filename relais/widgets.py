@@ -18,7 +18,12 @@ from django import forms
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
+LABEL_TEMPLATE = "django/forms/label.html"
+# Django's own msgid (BoundField.label_tag), translated by Django's catalogue: a name, not a literal,
+# so that it is not extracted into the project's catalogue.
+LABEL_PUNCTUATION = ":?.!"
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
@@ -66,3 +71,26 @@ class FastSelect(forms.Select):
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value above went through an escape
+
+
+def label_html(field: forms.BoundField) -> SafeString:
+    """``field.label_tag()`` without the form renderer: the same markup as ``django/forms/label.html``
+    with ``attrs.html`` (tests/relais/test_widgets.py compares them), written directly. A filter form's
+    seven labels through the renderer were a measurable share of the organisation list (issue 10);
+    anything unusual (another label template, a required CSS class, a field's own suffix) falls back."""
+    form = field.form
+    if (form.template_name_label != LABEL_TEMPLATE or hasattr(form, "required_css_class")
+            or field.field.label_suffix is not None):
+        return field.label_tag()
+    contents = field.label
+    suffix = form.label_suffix
+    text: str = conditional_escape(contents)
+    if suffix and contents and contents[-1] not in _(LABEL_PUNCTUATION):
+        text = f"{text}{conditional_escape(suffix)}"
+    widget = field.field.widget
+    id_ = widget.attrs.get("id") or field.auto_id
+    if not id_:
+        return mark_safe(text)  # noqa: S308 - escaped above
+    id_for_label = widget.id_for_label(id_)
+    attrs = f' for="{escape(str(id_for_label))}"' if id_for_label else ""
+    return mark_safe(f"<label{attrs}>{text}</label>")  # noqa: S308 - escaped above

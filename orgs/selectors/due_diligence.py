@@ -12,7 +12,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -363,21 +375,33 @@ def organisations_for_checks(
 
 
 def due_diligence_of_page(organisation_ids: list[int], *, tenant_id: int, today: date) -> dict[int, tuple[str, int]]:
-    """(status, documents awaiting review) of each given organisation, in two queries whatever their
-    number: the checklist's required items, then the accepted and pending documents of these
-    organisations only. The rule is status_from_items, as in due_diligence_status and
-    annotate_due_diligence (tests compare them). For a page of rows: the SQL annotation, with its nested
-    subqueries, cost more to build and compile on every view of the overview than it saved."""
-    required = list(_checklist(tenant_id).filter(required=True).values_list("pk", flat=True))
+    """(status, documents awaiting review) of each given organisation, in one query whatever their
+    number: the checklist's required items and the accepted and pending documents of these
+    organisations only, as one UNION ALL (the items first, as rows without an organisation). The rule
+    is status_from_items, as in due_diligence_status and annotate_due_diligence (tests compare them).
+    For a page of rows: the SQL annotation, with its nested subqueries, cost more to build and compile
+    on every view of the overview than it saved; the separate query for the items was a round trip
+    more on every view of the lists (issue 10)."""
+    required_items = _checklist(tenant_id).filter(required=True).annotate(
+        dd_organisation=Value(None, output_field=IntegerField()), dd_review=Value("", output_field=CharField()),
+        dd_expires=Value(None, output_field=DateField()),
+    ).values_list("dd_organisation", "pk", "dd_review", "dd_expires").order_by()
+    documents = OrganisationDocument.objects.filter(
+        tenant_id=tenant_id, organisation_id__in=organisation_ids,
+        review_status__in=[ReviewStatus.ACCEPTED, ReviewStatus.PENDING],
+    ).values_list("organisation_id", "item_id", "review_status", "expires_on").order_by()
+    required: list[int] = []
+    found: list[tuple[int, int, str, date | None]] = []
+    for organisation_id, item_id, review_status, expires_on in required_items.union(documents, all=True):
+        if organisation_id is None:
+            required.append(item_id)
+        else:
+            found.append((organisation_id, item_id, review_status, expires_on))
     wanted = set(required)
     valid: dict[int, set[int]] = defaultdict(set)
     lapsed: dict[int, set[int]] = defaultdict(set)
     pending: dict[int, int] = defaultdict(int)
-    documents = OrganisationDocument.objects.filter(
-        tenant_id=tenant_id, organisation_id__in=organisation_ids,
-        review_status__in=[ReviewStatus.ACCEPTED, ReviewStatus.PENDING],
-    ).values_list("organisation_id", "item_id", "review_status", "expires_on")
-    for organisation_id, item_id, review_status, expires_on in documents:
+    for organisation_id, item_id, review_status, expires_on in found:
         if review_status == ReviewStatus.PENDING:
             pending[organisation_id] += 1
         elif item_id in wanted:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import CharField, Count, IntegerField, Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -182,6 +182,54 @@ def region_list(*, actor: Actor) -> QuerySet[Region]:
 
 def focus_area_list(*, actor: Actor) -> QuerySet[FocusArea]:
     return FocusArea.objects.filter(tenant=actor.tenant).order_by("name")
+
+
+@dataclass(frozen=True)
+class ReferenceNames:
+    """The tenant's regions (in their order) and focus areas (by name) as (pk, name) pairs."""
+
+    regions: list[tuple[int, str]]
+    focus_areas: list[tuple[int, str]]
+
+
+def reference_names(*, actor: Actor) -> ReferenceNames:
+    """Regions and focus areas in one query (UNION ALL of the two small tables), values only: the
+    organisation list names its rows' regions of work and focus areas and fills its filter drop-downs
+    from them, instead of four queries building model instances (issue 10, throughput). Each part
+    keeps the order of region_list and focus_area_list."""
+    regions = Region.objects.filter(tenant=actor.tenant).annotate(
+        kind=Value("r", output_field=CharField())).values_list("kind", "pk", "name", "ordering")
+    areas = FocusArea.objects.filter(tenant=actor.tenant).annotate(
+        kind=Value("f", output_field=CharField()), rank=Value(0, output_field=IntegerField()),
+    ).values_list("kind", "pk", "name", "rank")
+    # The union is ordered as a whole (the parts' Meta ordering would only add a sort each).
+    regions, areas = regions.order_by(), areas.order_by()
+    result = ReferenceNames(regions=[], focus_areas=[])
+    for kind, pk, name, _ordering in regions.union(areas, all=True).order_by("kind", "ordering", "name"):
+        (result.regions if kind == "r" else result.focus_areas).append((pk, name))
+    return result
+
+
+def names_of_page(organisation_ids: list[int], *, reference: ReferenceNames) -> dict[int, tuple[list[str], list[str]]]:
+    """(regions of work, focus areas) of each given organisation, by name in the order of
+    ``reference``, from one query on the two through tables (UNION ALL), values only. A link to a
+    region or focus area outside ``reference`` (another tenant's) is never named."""
+    regions_through = Organisation.regions_of_work.through.objects.filter(
+        organisation_id__in=organisation_ids).values_list(
+        Value("r", output_field=CharField()), "organisation_id", "region_id")
+    areas_through = Organisation.focus_areas.through.objects.filter(
+        organisation_id__in=organisation_ids).values_list(
+        Value("f", output_field=CharField()), "organisation_id", "focusarea_id")
+    region_rank = {pk: rank for rank, (pk, _name) in enumerate(reference.regions)}
+    area_rank = {pk: rank for rank, (pk, _name) in enumerate(reference.focus_areas)}
+    linked: dict[int, tuple[list[int], list[int]]] = {pk: ([], []) for pk in organisation_ids}
+    for kind, organisation_id, target_id in regions_through.union(areas_through, all=True):
+        ranks = region_rank if kind == "r" else area_rank
+        if target_id in ranks:
+            linked[organisation_id][0 if kind == "r" else 1].append(ranks[target_id])
+    return {pk: ([reference.regions[rank][1] for rank in sorted(regions)],
+                 [reference.focus_areas[rank][1] for rank in sorted(areas)])
+            for pk, (regions, areas) in linked.items()}
 
 
 def commune_list(*, actor: Actor) -> QuerySet[Commune]:

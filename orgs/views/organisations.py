@@ -48,18 +48,21 @@ def _sorts_or_filters_by_due_diligence(request: HttpRequest) -> bool:
     return bool(request.GET.get("due_diligence")) or request.GET.get("sort", "").lstrip("-") == "dd_status"
 
 
-def _filtered(request: HttpRequest, *, annotate: bool = True):
+def _filtered(request: HttpRequest, *, annotate: bool = True,
+              reference: selectors.ReferenceNames | None = None) -> OrganisationFilter:
     """The filtered organisations; with ``dd_status`` in SQL when ``annotate`` or when the list is
-    filtered or sorted by it (the list page otherwise reads the status of its 25 rows only)."""
+    filtered or sorted by it (the list page otherwise reads the status of its 25 rows only).
+    ``reference``: the tenant's regions and focus areas already read, for the drop-downs."""
     queryset = selectors.organisation_table_rows(actor=request.actor)
     if not can_see_due_diligence_status(request.actor):
         # Neither the column, nor a filter or a sort on it (either would tell the status).
-        filterset = OrganisationFilter(request.GET or None, queryset=queryset, actor=request.actor)
+        filterset = OrganisationFilter(request.GET or None, queryset=queryset, actor=request.actor,
+                                       reference=reference)
         del filterset.filters["due_diligence"]
         return filterset
     if annotate or _sorts_or_filters_by_due_diligence(request):
         queryset = annotate_due_diligence(queryset, today=timezone.localdate())
-    return OrganisationFilter(request.GET or None, queryset=queryset, actor=request.actor)
+    return OrganisationFilter(request.GET or None, queryset=queryset, actor=request.actor, reference=reference)
 
 
 def _to_detail(request: HttpRequest, organisation: Organisation) -> HttpResponse:
@@ -74,13 +77,20 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     # view) only when the list is filtered or sorted by it; otherwise the page's 25 rows get theirs
     # from two plain queries (issue 10, throughput).
     in_sql = _sorts_or_filters_by_due_diligence(request)
-    filterset = _filtered(request, annotate=in_sql)
+    # The tenant's regions and focus areas, read once as names: the filter drop-downs and the rows'
+    # regions of work and focus areas both come from them (issue 10: one query instead of four, and
+    # no model instances for the two prefetches).
+    reference = selectors.reference_names(actor=actor)
+    filterset = _filtered(request, annotate=in_sql, reference=reference)
     # The page reads the columns its rows show (not the description, search text or payment details
     # the export needs): fewer bytes from the database and fewer fields built per row (issue 10).
-    rows = filterset.qs.select_related(None).select_related("region").only(*ORGANISATION_ROW_FIELDS)
+    rows = (filterset.qs.select_related(None).select_related("region").prefetch_related(None)
+            .only(*ORGANISATION_ROW_FIELDS))
     table = OrganisationTable(rows, tenant_slug=actor.tenant.slug,
                               exclude=() if sees_due_diligence else ("dd_status",))
     RequestConfig(request, paginate={"per_page": 25, "paginator_class": BoundedPaginator}).configure(table)
+    table.related_names = selectors.names_of_page([row.record.pk for row in table.page.object_list],
+                                                  reference=reference)
     if sees_due_diligence and not in_sql:
         records = [row.record for row in table.page.object_list]
         checks = due_diligence_of_page([o.pk for o in records], tenant_id=actor.tenant.pk, today=timezone.localdate())

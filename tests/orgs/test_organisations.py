@@ -564,6 +564,14 @@ def test_list_rows_are_the_cells_of_the_render_methods(world_a, role, language):
             for row in table.page.object_list)
     assert got == expected
     assert "J&amp;J" in got and "Ségou &amp; &lt;Mopti&gt;" in got and got.count("<tr>") >= 3
+    # The list page names the regions of work and focus areas from values (names_of_page), not from
+    # the prefetched relations: the same cells, in the same order.
+    from orgs.selectors.organisations import names_of_page, reference_names
+
+    with translation.override(language):
+        table.related_names = names_of_page([row.record.pk for row in table.page.object_list],
+                                            reference=reference_names(actor=actor))
+        assert str(table.body_html()) == expected
 
 
 @pytest.mark.django_db
@@ -619,3 +627,68 @@ def test_the_due_diligence_column_is_right_whether_read_for_the_page_or_in_sql(w
             assert f">{status.label}</span>" in shown[acronym]
     in_sql = any("EXISTS" in q["sql"] and '"orgs_organisation"."name"' in q["sql"] for q in queries.captured_queries)
     assert in_sql is bool(query)
+
+
+@pytest.mark.django_db
+def test_the_list_reads_regions_and_focus_areas_once_as_names(world_a):
+    """The tenant's regions and focus areas are read in one query that both fills the filter
+    drop-downs and names the rows' regions of work and focus areas (from one query on the two
+    through tables): no prefetch building Region and FocusArea instances, no query per drop-down
+    (issue 10, throughput)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    area = FocusAreaFactory(tenant=world_a.tenant, name="Cohésion sociale")
+    world_a.organisation.focus_areas.add(area)
+    world_a.organisation.regions_of_work.add(world_a.organisation.region)
+    with CaptureQueriesContext(connection) as queries:
+        page = world_a.client_for(Role.MANAGER).get(list_url(world_a)).content.decode()
+    reads = [q["sql"] for q in queries.captured_queries
+             if 'FROM "orgs_focusarea"' in q["sql"] or 'FROM "orgs_region"' in q["sql"]
+             or "_focus_areas" in q["sql"] or "_regions_of_work" in q["sql"]]
+    assert len(reads) == 2, reads
+    assert "UNION ALL" in reads[0] and "UNION ALL" in reads[1]
+    assert "Cohésion sociale</option>" in page and "Cohésion sociale</td>" in page
+    assert world_a.organisation.region.name + "</option>" in page
+
+
+@pytest.mark.django_db
+def test_the_filters_still_refuse_another_tenants_region_and_focus_area(world_a, world_b):
+    """The drop-downs are drawn from names read once, but a submitted choice is still checked against
+    the tenant's regions and focus areas: another tenant's is an invalid choice, not a filter."""
+    other_area = FocusAreaFactory(tenant=world_b.tenant, name="Ailleurs")
+    client = world_a.client_for(Role.MANAGER)
+    for query in (f"?region={world_b.organisation.region.pk}", f"?focus_area={other_area.pk}"):
+        response = client.get(list_url(world_a) + query)
+        assert response.status_code == 200
+        assert response.context["filter"].form.errors, query
+        assert world_b.organisation.region.name + "</option>" not in response.content.decode()
+    own = client.get(list_url(world_a) + f"?region={world_a.organisation.region.pk}")
+    assert not own.context["filter"].form.errors
+    assert f'<option value="{world_a.organisation.region.pk}" selected>' in own.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "?q=s%C3%A9gou&zone=north", "?region=999999&status=nonsense"])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_filter_fields_are_the_template_loops_markup(world_a, query, language):
+    """The filter form is written in one pass, its labels without the form renderer (issue 10):
+    the very markup of the template loop it replaced, bound or not, with invalid choices too."""
+    from django.http import QueryDict
+    from django.template import engines
+    from django.utils import translation
+
+    from orgs.filters import OrganisationFilter
+    from orgs.selectors.organisations import reference_names
+
+    FocusAreaFactory(tenant=world_a.tenant, name="Paix & sécurité")
+    actor = world_a.actor(Role.MANAGER)
+    loop = engines["django"].from_string(
+        '{% for field in filter.form %}<div class="field">{{ field.label_tag }}{{ field }}</div>{% endfor %}')
+    with translation.override(language):
+        data = QueryDict(query.lstrip("?")) or None
+        fast = OrganisationFilter(data, queryset=Organisation.objects.none(), actor=actor,
+                                  reference=reference_names(actor=actor))
+        slow = OrganisationFilter(data, queryset=Organisation.objects.none(), actor=actor)
+        assert str(fast.fields_html()) == loop.render({"filter": slow})
+    assert "Paix &amp; sécurité</option>" in str(fast.fields_html())

@@ -72,3 +72,30 @@ def test_a_subclass_with_its_own_option_template_keeps_the_template():
     expected = forms.Select(choices=CHOICES)
     expected.option_template_name = Custom.option_template_name
     assert Custom(choices=CHOICES).render("f", "a") == expected.render("f", "a")
+
+
+class _LabelForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False)
+    amp = forms.CharField(label="Ségou & <Mopti>")
+    asked = forms.CharField(label="Encore ?", required=False)
+    own_id = forms.CharField(label="Id", widget=forms.TextInput(attrs={"id": 'mine"1'}))
+    picked = forms.ChoiceField(label="Choix", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+    own_suffix = forms.CharField(label="Suffixe", label_suffix=" →")
+    empty = forms.CharField(label="")
+
+
+class _RequiredClassForm(_LabelForm):
+    required_css_class = "req"
+
+
+@pytest.mark.parametrize("form_kwargs", [{}, {"auto_id": False}, {"auto_id": "f_%s"}, {"label_suffix": ""},
+                                         {"label_suffix": " & :"}, {"prefix": "p"}])
+@pytest.mark.parametrize("form_class", [_LabelForm, _RequiredClassForm])
+def test_label_html_writes_the_label_templates_markup(form_kwargs, form_class):
+    from relais.widgets import label_html
+
+    for language in ("fr", "en"):
+        with override(language):
+            form = form_class(**form_kwargs)
+            for field in form:
+                assert str(label_html(field)) == str(field.label_tag()), (language, field.name)
