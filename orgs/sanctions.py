@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
 from unidecode import unidecode
 
+from relais.uploads import decode_text
+
 # Scores are 0-100. 88 keeps "Ag Alwaly" / "AG ALOUALI" (100 once folded) and
 # one-letter slips (~90+) while leaving unrelated names far below (< 60).
 DEFAULT_THRESHOLD = 88
@@ -183,10 +185,7 @@ CSV_COLUMNS = ("name", "aliases", "list", "reference")
 
 def parse_csv(data: bytes) -> list[ParsedEntry]:
     """Parse a simple CSV: name, aliases (separated by ;), list, reference."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
+    text = decode_text(data)
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") and "name;" in sample.lower() else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)

@@ -162,6 +162,15 @@ def _looks_like_html(head: bytes) -> bool:
     return any(marker in text[:1024] for marker in _HTML_MARKERS)
 
 
+def decode_text(data: bytes) -> str:
+    """An uploaded text file (CSV) as text: UTF-8, with or without Excel's BOM, else Latin-1 (every byte is
+    a character there, so this never fails: a wrong guess shows as odd letters, never as an error)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
 def detect_type(data: bytes) -> tuple[DetectedType | None, str]:
     """Return (accepted type or None, what the content is in words)."""
     kind = filetype.guess(data[:8192])

@@ -15,6 +15,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from relais.uploads import decode_text
+
 from .models import AttendanceStatus, Registration, TrainingSession
 from .selectors import fold
 
@@ -58,10 +60,7 @@ def decode_csv(data: bytes) -> str:
     so both read the same rows."""
     if len(data) > MAX_BYTES:
         raise ImportError_(_("The file is too large (at most 1 MB)."))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    return decode_text(data)
 
 
 def parse_csv(content: str) -> list[ParsedRow]:
