@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from relais.models import Tenant
 
-from ..models import CERTIFICATE_THRESHOLD_PERCENT, TrainingSettings
+from ..models import TrainingSettings
 
 
 def training_settings(tenant: Tenant) -> TrainingSettings:
@@ -15,5 +15,4 @@ def training_settings(tenant: Tenant) -> TrainingSettings:
 
 def certificate_threshold(tenant: Tenant) -> int:
     """The share of a session's days (in %) a participant attends to get a certificate, in this workspace."""
-    saved = TrainingSettings.objects.filter(tenant=tenant).values_list("certificate_threshold", flat=True).first()
-    return saved if saved is not None else CERTIFICATE_THRESHOLD_PERCENT
+    return training_settings(tenant).certificate_threshold
