@@ -101,26 +101,20 @@ class OrganisationTable(tables.Table):
                 return "—"
             return zones.get(record.region.zone) or escape(record.region.zone or "")
 
-        def names(related) -> str:
-            return ", ".join(escape(item.name) for item in related.all()) or "—"
-
         related_names = self.related_names
 
-        def regions_of_work(record: Organisation) -> str:
-            if related_names is None:
-                return names(record.regions_of_work)
-            return ", ".join(escape(name) for name in related_names[record.pk][0]) or "—"
-
-        def focus_areas(record: Organisation) -> str:
-            if related_names is None:
-                return names(record.focus_areas)
-            return ", ".join(escape(name) for name in related_names[record.pk][1]) or "—"
+        def listed(record: Organisation, index: int, relation: str) -> str:
+            """Regions of work (index 0) or focus areas (1): read as names by the view, else prefetched."""
+            items = (related_names[record.pk][index] if related_names is not None
+                     else [item.name for item in getattr(record, relation).all()])
+            return ", ".join(escape(name) for name in items) or "—"
 
         writers = {
             "name": name,
             "type": lambda record: types.get(record.type) or escape(record.type or "") or "—",
             "region": region, "zone": zone,
-            "regions_of_work": regions_of_work, "focus_areas": focus_areas,
+            "regions_of_work": lambda record: listed(record, 0, "regions_of_work"),
+            "focus_areas": lambda record: listed(record, 1, "focus_areas"),
             "status": lambda record: statuses.get(record.status) or self.render_status(record),
             "dd_status": lambda record: dd_badges[record.dd_status],
         }

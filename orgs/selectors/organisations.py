@@ -154,7 +154,8 @@ def organisation_page(*, organisation: Organisation, actor: Actor) -> Organisati
 
 
 def organisation_table_rows(*, actor: Actor) -> QuerySet[Organisation]:
-    """What the list page and the export read: one query per relation, whatever the row count."""
+    """What the export reads (and the list page filters; it reads its rows' relations as names instead,
+    `names_of_page`): one query per relation, whatever the row count."""
     return organisation_list(actor=actor).prefetch_related(
         Prefetch("focus_areas", queryset=FocusArea.objects.order_by("name")),
         Prefetch("regions_of_work", queryset=Region.objects.order_by("ordering", "name")),

@@ -89,11 +89,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     table = OrganisationTable(rows, tenant_slug=actor.tenant.slug,
                               exclude=() if sees_due_diligence else ("dd_status",))
     RequestConfig(request, paginate={"per_page": 25, "paginator_class": BoundedPaginator}).configure(table)
-    table.related_names = selectors.names_of_page([row.record.pk for row in table.page.object_list],
-                                                  reference=reference)
+    records = [row.record for row in table.page.object_list]
+    page_ids = [o.pk for o in records]
+    table.related_names = selectors.names_of_page(page_ids, reference=reference)
     if sees_due_diligence and not in_sql:
-        records = [row.record for row in table.page.object_list]
-        checks = due_diligence_of_page([o.pk for o in records], tenant_id=actor.tenant.pk, today=timezone.localdate())
+        checks = due_diligence_of_page(page_ids, tenant_id=actor.tenant.pk, today=timezone.localdate())
         for organisation in records:
             organisation.dd_status = checks[organisation.pk][0]
     return render(request, "orgs/organisation_list.html", {
