@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.apps import apps
@@ -294,10 +294,10 @@ class _Describer:
         self.templates: dict[str, str] = {}
         # What a page of events of a few kinds asks again and again (the model of a type, a field's
         # label, its choices' labels, an action's label): looked up and translated once a page.
-        self.models: dict[str, type[Model] | None] = {}
-        self.field_labels: dict[tuple[type[Model] | None, str], str] = {}
-        self.choice_labels: dict[tuple[type[Model], str], dict[Any, str] | None] = {}
-        self.action_labels: dict[str, str] = {}
+        self.model = cache(_model)
+        self.field_label = cache(_field_label)
+        self.choice_labels = cache(_choice_labels)
+        self.action_label = cache(audit_label)
         wanted: dict[str, set[str]] = defaultdict(set)
         for event in events:
             wanted[event.target_type].add(event.target_id)
@@ -315,27 +315,10 @@ class _Describer:
             described = self.found.get((_REFERENCE_KEYS[key], str(value)))
             return described.name if described else _("no. %(id)s") % {"id": value}
         if isinstance(value, str) and model is not None:
-            if (model, key) not in self.choice_labels:
-                self.choice_labels[(model, key)] = _choice_labels(model, key)
-            labels = self.choice_labels[(model, key)]
+            labels = self.choice_labels(model, key)
             if labels is not None and value in labels:
                 return labels[value]
         return _plain(value)
-
-    def model(self, target_type: str) -> type[Model] | None:
-        if target_type not in self.models:
-            self.models[target_type] = _model(target_type)
-        return self.models[target_type]
-
-    def field_label(self, model: type[Model] | None, key: str) -> str:
-        if (model, key) not in self.field_labels:
-            self.field_labels[(model, key)] = _field_label(model, key)
-        return self.field_labels[(model, key)]
-
-    def action_label(self, action: str) -> str:
-        if action not in self.action_labels:
-            self.action_labels[action] = audit_label(action)
-        return self.action_labels[action]
 
     def noun(self, target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
         key = (target_type, target_id, html)
