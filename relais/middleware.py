@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -23,8 +22,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .actor import Actor
-from .models import Membership
 from .models.tenancy import MFA_ROLES
+from .selectors import workspace_membership
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .http import RelaisRequest
@@ -94,22 +93,11 @@ class TenantMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        # The navigation's "Switch workspace" needs the number of the user's workspaces: counted
-        # in the same query rather than in one more on every page.
-        workspaces = (
-            Membership.objects.filter(user=OuterRef("user_id"), is_active=True, tenant__is_active=True)
-            .order_by().values("user_id").annotate(n=Count("pk")).values("n")
-        )
-        membership = (
-            Membership.objects.select_related("tenant", "organisation")
-            .filter(tenant__slug=slug, tenant__is_active=True, user=request.user, is_active=True)
-            .annotate(workspace_count=Subquery(workspaces))
-            .first()
-        )
-        if membership is None:
+        found = workspace_membership(user_id=request.user.pk, slug=slug)
+        if found is None:
             raise Http404(_("Workspace not found."))
+        membership, request.workspace_count = found
         request.actor = Actor(tenant=membership.tenant, user=request.user, membership=membership)
-        request.workspace_count = membership.workspace_count
         if (
             membership.tenant.require_mfa_for_staff
             and membership.role in MFA_ROLES
