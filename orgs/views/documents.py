@@ -162,8 +162,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     organisations = dd.organisations_for_checks(actor=actor, today=today, dd_status=selected,
                                                 screening_state=selected_screening, now=now)
-    # Paginate first (no COUNT, the ids only), then annotate the 50 rows shown, not the 2,000 of the tenant.
-    page = page_of(organisations.only("pk"), request.GET.get("page"), 50)
+    # Paginate first (no COUNT, the columns the rows show), then annotate the 50 rows shown, not the
+    # 2,000 of the tenant.
+    page = page_of(organisations.only(*dd.CHECKS_ROW_FIELDS), request.GET.get("page"), 50)
     page.object_list = dd.with_checks(page.object_list, tenant=actor.tenant, today=today, now=now)
     return render(request, "orgs/documents/overview.html", {
         "rows_html": due_diligence_rows_html(page.object_list, tenant_slug=actor.tenant.slug),

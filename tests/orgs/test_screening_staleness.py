@@ -15,7 +15,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from orgs.models import JoinRequest, Screening, ScreeningDecision
+from orgs.models import JoinRequest, Organisation, Screening, ScreeningDecision
 from orgs.selectors.due_diligence import screening_status
 from orgs.services import organisations as organisation_services
 from orgs.services.registration import join_request_decide
@@ -379,3 +379,37 @@ def test_admin_removing_a_member_tells_the_managers(world_a, cleared, superuser)
     assert response.status_code == 302
     assert _status(world_a, cleared) == "stale"
     assert AuditEvent.objects.filter(action="screening.stale", target_id=str(cleared.pk)).exists()
+
+
+def test_the_overview_page_reads_the_same_latest_screening_as_the_annotation(world_a, world_b, cleared):
+    """The overview reads the latest screening of its page from one plain query
+    (latest_screenings_of_page); the annotation (annotate_latest_screening) remains for the filters.
+    Several screenings per CSO, one tie on the date (the higher id wins), a CSO never screened, and
+    another workspace's screening of its own CSO."""
+    from orgs.selectors.due_diligence import annotate_latest_screening, latest_screenings_of_page
+
+    manager = world_a.actor(Role.MANAGER)
+    second = screening_run(actor=manager, organisation=world_a.organisation)
+    third = screening_run(actor=manager, organisation=world_a.organisation)
+    Screening.objects.filter(pk=third.pk).update(ran_at=second.ran_at, decision=ScreeningDecision.FALSE_POSITIVE,
+                                                 names_fingerprint="tie")
+    Screening.objects.filter(pk=cleared.pk).update(ran_at=timezone.now() + timedelta(days=1))  # newest by date
+    never = OrganisationFactory(tenant=world_a.tenant)
+    sanctions_list_import(actor=Actor.system(world_b.tenant), data=UN_SAMPLE.read_bytes(), name="ONU",
+                          source_format="un_xml")
+    screening_run(actor=world_b.actor(Role.MANAGER), organisation=world_b.organisation)
+
+    def latest(rows):
+        return {o.pk: (o.last_screening_decision, o.last_screening_at, o.last_screening_fingerprint) for o in rows}
+
+    ids = [world_a.organisation.pk, never.pk, world_b.organisation.pk]
+    annotated = latest(annotate_latest_screening(Organisation.objects.filter(tenant=world_a.tenant, pk__in=ids)))
+    page = list(Organisation.objects.filter(tenant=world_a.tenant, pk__in=ids))
+    latest_screenings_of_page(page, tenant=world_a.tenant)
+    assert latest(page) == annotated
+    assert annotated[world_a.organisation.pk][0] == ScreeningDecision.CLEAR  # the newest date, not the newest id
+    assert annotated[never.pk] == (None, None, None)
+    Screening.objects.filter(pk=cleared.pk).delete()  # now the tie decides: the higher id
+    page = list(Organisation.objects.filter(tenant=world_a.tenant, pk__in=ids))
+    latest_screenings_of_page(page, tenant=world_a.tenant)
+    assert latest(page)[world_a.organisation.pk] == (ScreeningDecision.FALSE_POSITIVE, second.ran_at, "tie")
