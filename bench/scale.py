@@ -194,6 +194,7 @@ def build(slug: str, name: str, scale: float, users: dict[str, list]) -> None:  
                            after={"status": "in_review"}, request_id="")
                 for action, target in (rng.choice(actions) for _ in range(min(20_000, int(220_000 * scale) - start)))
             ], batch_size=5000)
+        build_money(tenant, scale, rng, members, authors, organisations[0])
         # bulk_create stamps "now" on auto_now fields: spread them as months of real use would.
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {AuditEvent._meta.db_table} "
@@ -207,6 +208,184 @@ def build(slug: str, name: str, scale: float, users: dict[str, list]) -> None:  
     # newest events walked some 2,000 index pages and the audit log was measured slower than it is.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+
+
+
+def build_money(tenant, scale: float, rng: random.Random, members: dict[str, list],  # noqa: PLR0912, PLR0915
+                authors: dict[int, object], first_organisation) -> None:
+    """Awards of the approved applications with three tranches (40 / 40 / 20 %), their payments, ledger and
+    progress reports, bulk-inserted with the values the services keep: committed / paid on the award and the
+    tranche (pending payments count as committed), a ledger entry per paid payment, the report schedule of
+    grants.reporting.plan_schedule, a frozen version per submission. The CSO of the first organisation (the
+    bench's applicant) gets an active award."""
+    from django.db import connection
+    from django.db.models import F
+    from django.utils import timezone
+
+    from grants.conditions import default_conditions
+    from grants.models import (
+        Application,
+        ApplicationStatus,
+        Award,
+        AwardStatus,
+        CallStatus,
+        Disbursement,
+        DisbursementStatus,
+        LedgerEntry,
+        LedgerKind,
+        ProgressReport,
+        Rail,
+        ReportStatus,
+        ReportVersion,
+        Tranche,
+    )
+    from grants.reporting import plan_schedule
+
+    today = timezone.localdate()
+    now = timezone.now()
+    manager = members["manager"][0].user
+    finance, approver = members["finance"][0].user, members["finance"][1].user
+    closed_calls = Application.objects.filter(tenant=tenant, call__status=CallStatus.CLOSED)
+    if not closed_calls.filter(organisation=first_organisation, status=ApplicationStatus.APPROVED).exists():
+        own = (closed_calls.filter(organisation=first_organisation).exclude(reference="")
+               .exclude(status=ApplicationStatus.DRAFT).order_by("-id").first())
+        assert own is not None, "the applicant's CSO has no submitted application in a closed call"
+        Application.objects.filter(pk=own.pk).update(status=ApplicationStatus.APPROVED)
+    approved = list(Application.objects.filter(tenant=tenant, status=ApplicationStatus.APPROVED)
+                    .select_related("call").order_by("id"))
+    # What the approval writes on the application (grants.services.applications).
+    Application.objects.filter(pk__in=[a.pk for a in approved]).update(
+        awarded_amount=F("requested_amount"), decided_by=manager, decided_at=now)
+
+    statuses = [AwardStatus.ACTIVE] * 6 + [AwardStatus.DRAFTED, AwardStatus.ISSUED, AwardStatus.SIGNED,
+                                           AwardStatus.CLOSED]
+    awards = []
+    for i, app in enumerate(approved):
+        status = AwardStatus.ACTIVE if app.organisation_id == first_organisation.pk else statuses[(i // 10 + i) % 10]
+        if status == AwardStatus.CLOSED:
+            start = today - dt.timedelta(days=rng.randint(420, 700))
+        elif status == AwardStatus.ACTIVE:
+            start = today - dt.timedelta(days=rng.randint(30, 330))
+        else:
+            start = today + dt.timedelta(days=rng.randint(0, 60))
+        signed = status in (AwardStatus.SIGNED, AwardStatus.ACTIVE, AwardStatus.CLOSED)
+        countersigned = status in (AwardStatus.ACTIVE, AwardStatus.CLOSED)
+        awards.append(Award(
+            tenant=tenant, application=app, call_id=app.call_id, organisation_id=app.organisation_id,
+            reference=app.reference, title=app.title or app.reference, amount=app.requested_amount,
+            currency=app.call.currency, start_date=start, end_date=start + dt.timedelta(days=365), status=status,
+            signed_at=now - dt.timedelta(days=max(0, (today - start).days)) if signed else None,
+            countersigned_at=now - dt.timedelta(days=max(0, (today - start).days)) if countersigned else None,
+            countersigned_by=manager if countersigned else None,
+            end_reason="Projet achevé, rapport final approuvé." if status == AwardStatus.CLOSED else "",
+            created_by=manager))
+
+    # Each award's plan in Python first: tranche amounts, report statuses, payments; then the rows.
+    tranche_rows: list[Tranche] = []
+    report_plans: list[tuple[int, list]] = []  # (award index, [(plan, status)])
+    payments: list[tuple[int, int, str, Decimal]] = []  # (award index, tranche number, status, amount)
+    for i, award in enumerate(awards):
+        shares = [award.amount * 40 // 100, award.amount * 40 // 100]
+        shares.append(award.amount - sum(shares))
+        tranches = [Tranche(tenant=tenant, award=award, number=n, amount=amount,
+                            due_date=award.start_date + dt.timedelta(days=120 * (n - 1)),
+                            conditions=default_conditions(n))
+                    for n, amount in enumerate(shares, start=1)]
+        plans = plan_schedule(award, tranches, today=today)
+        reported = []
+        for plan in plans:
+            if award.status == AwardStatus.CLOSED:
+                status = ReportStatus.APPROVED
+            elif award.status != AwardStatus.ACTIVE or plan.due_date > today:
+                status = ReportStatus.DRAFT
+            elif plan.due_date > today - dt.timedelta(days=45):
+                status = rng.choice([ReportStatus.SUBMITTED, ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED])
+            else:
+                status = rng.choice([ReportStatus.APPROVED] * 4 + [ReportStatus.SUBMITTED,
+                                                                   ReportStatus.CHANGES_REQUESTED])
+            reported.append((plan, status))
+        report_plans.append((i, reported))
+        if award.status == AwardStatus.CLOSED:
+            payments += [(i, n, DisbursementStatus.PAID, t.amount) for n, t in enumerate(tranches, start=1)]
+        elif award.status == AwardStatus.ACTIVE:
+            first = rng.random()
+            if first < 0.8:
+                payments.append((i, 1, DisbursementStatus.PAID, tranches[0].amount))
+            elif first < 0.9:
+                payments.append((i, 1, DisbursementStatus.AWAITING_APPROVAL, tranches[0].amount))
+            previous_paid = first < 0.8
+            for n in (2, 3):  # a later tranche once the report gating it is approved
+                if not previous_paid or reported[n - 2][1] != ReportStatus.APPROVED:
+                    break
+                draw = rng.random()
+                if draw < 0.45:
+                    payments.append((i, n, DisbursementStatus.PAID, tranches[n - 1].amount))
+                elif draw < 0.6:
+                    payments.append((i, n, DisbursementStatus.AWAITING_APPROVAL, tranches[n - 1].amount))
+                elif draw < 0.7:
+                    payments.append((i, n, DisbursementStatus.PROCESSING, tranches[n - 1].amount))
+                previous_paid = draw < 0.45
+        tranche_rows += tranches
+    for i, n, status, amount in payments:  # committed = awaiting, processing and paid; paid = paid
+        award, tranche = awards[i], tranche_rows[3 * i + n - 1]
+        award.committed += amount
+        tranche.committed += amount
+        if status == DisbursementStatus.PAID:
+            award.paid += amount
+            tranche.paid += amount
+    awards = Award.objects.bulk_create(awards, batch_size=2000)
+    for k, tranche in enumerate(tranche_rows):
+        tranche.award = awards[k // 3]
+    tranche_rows = Tranche.objects.bulk_create(tranche_rows, batch_size=5000)
+
+    disbursements = []
+    for i, n, status, amount in payments:
+        award, tranche = awards[i], tranche_rows[3 * i + n - 1]
+        waits = amount > Decimal("1000000")  # the default XOF threshold (GrantSettings.approval_thresholds)
+        rail = Rail.HUB2 if status == DisbursementStatus.PROCESSING else Rail.BANK
+        disbursements.append(Disbursement(
+            tenant=tenant, award=award, tranche=tranche, rail=rail, amount=amount, currency=award.currency,
+            paid_currency=award.currency, paid_amount=amount, paid_on=min(tranche.due_date, today),
+            reference=f"VIR-{award.reference}-{n}" if rail == Rail.BANK else "",
+            payee=({"bank": "BDM-SA", "account": f"ML102 {award.organisation_id:012d}", "holder": award.title[:40]}
+                   if rail == Rail.BANK else {"operator": "orange", "number": "+22370000000"}),
+            status=status, needs_approval=waits, recorded_by=finance,
+            approved_by=approver if waits and status != DisbursementStatus.AWAITING_APPROVAL else None,
+            approved_at=now if waits and status != DisbursementStatus.AWAITING_APPROVAL else None,
+            idempotency_key=f"relais-{tenant.pk}-bench-{tranche.pk}"))
+    disbursements = Disbursement.objects.bulk_create(disbursements, batch_size=5000)
+    LedgerEntry.objects.bulk_create([
+        LedgerEntry(tenant=tenant, award_id=d.award_id, tranche_id=d.tranche_id, disbursement=d,
+                    kind=LedgerKind.PAYMENT, amount=d.amount, currency=d.currency, created_by=finance)
+        for d in disbursements if d.status == DisbursementStatus.PAID], batch_size=5000)
+
+    reports = []
+    for i, reported in report_plans:
+        award = awards[i]
+        author = authors.get(award.organisation_id)
+        for plan, status in reported:
+            written = status != ReportStatus.DRAFT
+            decided = status in (ReportStatus.APPROVED, ReportStatus.CHANGES_REQUESTED)
+            reports.append(ProgressReport(
+                tenant=tenant, award=award, number=plan.number, kind=plan.kind,
+                gates_tranche=tranche_rows[3 * i + plan.gates_tranche.number - 1] if plan.gates_tranche else None,
+                period_start=plan.period_start, period_end=plan.period_end, due_date=plan.due_date, status=status,
+                activities="Ateliers de dialogue tenus dans trois communes. " * 3 if written else "",
+                results="Deux comités de paix locaux installés. " * 2 if written else "",
+                submitted_at=now - dt.timedelta(days=max(0, (today - plan.due_date).days)) if written else None,
+                submitted_by=author if written else None,
+                decided_at=now if decided else None, decided_by=manager if decided else None))
+    reports = ProgressReport.objects.bulk_create(reports, batch_size=5000)
+    ReportVersion.objects.bulk_create([
+        ReportVersion(tenant=tenant, report=r, number=1, created_by=r.submitted_by,
+                      snapshot={"activities": r.activities, "results": r.results})
+        for r in reports if r.status != ReportStatus.DRAFT], batch_size=5000)
+    with connection.cursor() as cursor:  # auto_now stamps: spread them as months of use would
+        cursor.execute(f"UPDATE {Award._meta.db_table} SET updated_at = now() - (id %% 3000) * interval '2 hours' "
+                       "WHERE tenant_id = %s", [tenant.pk])
+        cursor.execute(f"UPDATE {Disbursement._meta.db_table} SET created_at = paid_on + interval '10 hours' "
+                       "WHERE tenant_id = %s", [tenant.pk])
+
 
 
 def make_users() -> dict[str, list]:
@@ -256,6 +435,12 @@ def pages(slug: str) -> list[tuple[str, str, str]]:
         ("dashboard", "applicant", ""),
         ("application list", "applicant", "applications/"),
         ("call list", "applicant", "calls/"),
+        ("award list", "manager", "awards/"),
+        ("award list", "finance", "awards/"),
+        ("award list", "applicant", "awards/"),
+        ("finance page (payments to approve / processing)", "finance", "finance/"),
+        ("report list", "manager", "reports/"),
+        ("report list", "applicant", "reports/"),
     ]
 
 
