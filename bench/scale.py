@@ -6,10 +6,19 @@
 
 The large tenant has 2,000 organisations, 10 calls (the largest with 1,500 applications), 10,000
 applications, 29,000 reviews, 220,000 audit events and 23 members; the small one a tenth of each
-(the same 23 members). Rows come from the project's factories, and the big tables from bulk inserts
-with the values the services write (references, search_name, statuses, scores). For each page and
-role it prints the SQL queries, the p50/p95 server time over N requests through Django's test
-client (in-process: no network, no gunicorn), the gzip size of the HTML and the p50 ratio large/small.
+(the same 23 members). Money: an award for each approved application (about 400), three tranches
+each, payments (paid tranches, some awaiting a second approval or processing at HUB2) with their
+ledger entries, and the reports of each award's schedule (about 1,200: drafts, submitted, changes
+requested, approved). Training: 300 sessions over eighteen months and the next three (planned,
+held, closed, cancelled), one with 300 registrations (30 in the small tenant; the other sessions
+keep their size, 20 to 78), 5,000 participants of the tenant's CSOs, about 15,000 registrations,
+attendance, scores and certificates for the sessions held, and 750 capacity assessments. Trainer0
+runs most sessions and the big one; the applicant's CSO (the first organisation) has active awards
+and reports. Rows come from the project's factories, and the big tables from bulk inserts with the
+values the services write (references, search_name, statuses, scores, committed / paid, participant
+codes). For each page and role it prints the SQL queries, the p50/p95 server time over N requests
+through Django's test client (in-process: no network, no gunicorn), the gzip size of the HTML and
+the p50 ratio large/small.
 `BENCH_DATABASE_URL` chooses the server (default postgres://postgres@127.0.0.1:5432/relais_bench).
 """
 
@@ -195,6 +204,7 @@ def build(slug: str, name: str, scale: float, users: dict[str, list]) -> None:  
                 for action, target in (rng.choice(actions) for _ in range(min(20_000, int(220_000 * scale) - start)))
             ], batch_size=5000)
         build_money(tenant, scale, rng, members, authors, organisations[0])
+        build_training(tenant, scale, rng, members, organisations, regions)
         # bulk_create stamps "now" on auto_now fields: spread them as months of real use would.
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {AuditEvent._meta.db_table} "
@@ -387,6 +397,153 @@ def build_money(tenant, scale: float, rng: random.Random, members: dict[str, lis
                        "WHERE tenant_id = %s", [tenant.pk])
 
 
+BIG_SESSION_TITLE = "Grande session : médiation communautaire (banc d'essai)"
+FIRST_NAMES = ["Aïssata", "Hamidou", "Fatoumata", "Sékou", "Mariam", "Bakary", "Oumou", "Adama", "Djénéba",
+               "Moussa", "Kadidia", "Souleymane", "Rokia", "Issa", "Assétou", "Modibo", "Nana", "Drissa"]
+LAST_NAMES = ["Traoré", "Diallo", "Coulibaly", "Maïga", "Keïta", "Konaté", "Sidibé", "Touré", "Dembélé",
+              "Cissé", "Sanogo", "Diarra", "Ag Ahmed", "Walet Mohamed", "Guindo", "Dicko"]
+
+
+def build_training(tenant, scale: float, rng: random.Random, members: dict[str, list],  # noqa: PLR0915
+                   organisations: list, regions: list) -> None:
+    """Sessions (planned, held, closed, cancelled) over the past eighteen months and the next three, the
+    tenant's CSOs' participants, registrations, attendance for the sessions that took place, pre/post scores
+    and evaluations, certificates where the attendance allows, and capacity assessments. Trainer0 runs most
+    sessions and the big one (300 registrations at 1.0); trainer1 runs the rest."""
+    from django.utils import timezone
+
+    from relais.demographics import AgeBand, Sex
+    from training.models import (
+        Assessment,
+        AssessmentKind,
+        AssessmentScore,
+        AssessmentStatus,
+        AssessmentSubArea,
+        Attendance,
+        AttendanceStatus,
+        Certificate,
+        Participant,
+        Registration,
+        SessionStatus,
+        Topic,
+        TrainingSession,
+    )
+    from training.models.sessions import CODE_ALPHABET
+    from training.selectors import fold
+
+    today = timezone.localdate()
+    trainers = members["trainer"]
+    topics = list(Topic.objects.filter(tenant=tenant).order_by("position"))
+    codes: set[str] = set()
+    while len(codes) < int(5000 * scale):  # unique per tenant, as the model's random default almost always is
+        codes.add("P-" + "".join(rng.choice(CODE_ALPHABET) for _ in range(6)))
+    by_organisation: dict[int, list[Participant]] = {}
+    participants = []
+    for k, code in enumerate(sorted(codes)):
+        organisation = organisations[(k * 3) % len(organisations)]
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        participants.append(Participant(
+            tenant=tenant, organisation=organisation, full_name=name, name_folded=fold(name),
+            sex=rng.choice([Sex.FEMALE, Sex.MALE]), age_band=rng.choice(list(AgeBand.values)),
+            role_title=rng.choice(["Animatrice", "Chargé de programme", "Trésorière", "Président", "Médiatrice"]),
+            code=code))
+    participants = Participant.objects.bulk_create(participants, batch_size=5000)
+    for participant in participants:
+        by_organisation.setdefault(participant.organisation_id, []).append(participant)
+    with_people = list(by_organisation)
+
+    n_sessions = int(300 * scale)
+    sessions, rosters, invitations = [], [], []
+    for s in range(n_sessions):
+        big = s == 0
+        start = today - dt.timedelta(days=20) if big else today + dt.timedelta(days=rng.randint(-540, 90))
+        end = start + dt.timedelta(days=1 if big else rng.randint(0, 2))
+        if start > today:
+            status = SessionStatus.CANCELLED if rng.random() < 0.05 else SessionStatus.PLANNED
+        elif big:
+            status = SessionStatus.HELD
+        else:
+            status = rng.choices([SessionStatus.CLOSED, SessionStatus.HELD, SessionStatus.CANCELLED], [60, 30, 10])[0]
+        wanted = int(300 * scale) if big else rng.randint(20, 78)  # a session's size does not scale
+        invited, roster = [], []
+        while len(roster) < wanted:
+            organisation_id = rng.choice(with_people)
+            if organisation_id in invited:
+                continue
+            invited.append(organisation_id)
+            roster += by_organisation[organisation_id][: wanted - len(roster)]
+        if s % 10 == 1 and organisations[0].pk not in invited:  # the bench applicant's CSO is invited to some
+            invited.append(organisations[0].pk)
+        region = regions[s % len(regions)]
+        sessions.append(TrainingSession(
+            tenant=tenant, title=BIG_SESSION_TITLE if big else f"{topics[s % len(topics)].name} à {region.name} ({s})",
+            topic=topics[s % len(topics)], start_date=start, end_date=end, remote=s % 9 == 0,
+            region=None if s % 9 == 0 else region, venue="" if s % 9 == 0 else "Maison des jeunes",
+            languages="Français, bambara", capacity=max(wanted, 25), hours_per_day=6, protected=s % 8 == 0,
+            status=status, cancel_reason="Insécurité sur la route." if status == SessionStatus.CANCELLED else "",
+            created_by=trainers[0 if big or s % 3 else 1].user))
+        rosters.append(roster)
+        invitations.append(invited)
+    sessions = TrainingSession.objects.bulk_create(sessions, batch_size=1000)
+    Trainers = TrainingSession.trainers.through  # noqa: N806 - Django's auto-created model
+    Invited = TrainingSession.invited_organisations.through  # noqa: N806
+    Trainers.objects.bulk_create(
+        [Trainers(trainingsession_id=session.pk, membership_id=trainers[0 if s == 0 or s % 3 else 1].pk)
+         for s, session in enumerate(sessions)]
+        + [Trainers(trainingsession_id=session.pk, membership_id=trainers[1].pk)
+           for s, session in enumerate(sessions) if s % 3 and s % 4 == 0], batch_size=5000)
+    Invited.objects.bulk_create([Invited(trainingsession_id=session.pk, organisation_id=organisation_id)
+                                 for session, invited in zip(sessions, invitations, strict=True)
+                                 for organisation_id in invited], batch_size=5000)
+
+    took_place = (SessionStatus.HELD, SessionStatus.CLOSED)
+    registrations = []
+    for session, roster in zip(sessions, rosters, strict=True):
+        scored = session.status in took_place
+        for participant in roster:
+            pre = rng.randint(25, 70) if scored and rng.random() < 0.85 else None
+            registrations.append(Registration(
+                tenant=tenant, session=session, participant=participant, registered_by=session.created_by,
+                pre_score=pre, post_score=min(100, pre + rng.randint(-5, 30)) if pre is not None else None,
+                satisfaction=rng.randint(3, 5) if scored and rng.random() < 0.8 else None))
+    registrations = Registration.objects.bulk_create(registrations, batch_size=5000)
+    marks, certificates = [], []
+    statuses, weights = list(AttendanceStatus.values), [85, 7, 5, 3]
+    for registration in registrations:
+        session = registration.session
+        if session.status not in took_place:
+            continue
+        days = session.days
+        attended = 0
+        for day in days:
+            status = rng.choices(statuses, weights)[0]
+            attended += status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+            marks.append(Attendance(tenant=tenant, registration=registration, day=day, status=status))
+        # certificate_issue's rule (80 % of the days by default), issued on closed sessions.
+        if session.status == SessionStatus.CLOSED and attended * 100 >= 80 * len(days):
+            certificates.append(Certificate(tenant=tenant, registration=registration, issued_by=session.created_by))
+    Attendance.objects.bulk_create(marks, batch_size=5000)
+    Certificate.objects.bulk_create(certificates, batch_size=5000)
+
+    sub_areas = list(AssessmentSubArea.objects.filter(tenant=tenant).values_list("pk", flat=True))
+    facilitators = [trainers[0].user, trainers[1].user, members["manager"][0].user]
+    assessments = []
+    for k, organisation in enumerate(organisations[::4]):
+        assessments.append(Assessment(
+            tenant=tenant, organisation=organisation, date=today - dt.timedelta(days=rng.randint(200, 700)),
+            kind=AssessmentKind.BASELINE, facilitator=facilitators[k % 3],
+            status=AssessmentStatus.COMPLETED if k % 10 else AssessmentStatus.DRAFT))
+        if k % 2 == 0:
+            assessments.append(Assessment(
+                tenant=tenant, organisation=organisation, date=today - dt.timedelta(days=rng.randint(0, 150)),
+                kind=AssessmentKind.FOLLOW_UP, facilitator=facilitators[k % 3],
+                status=AssessmentStatus.COMPLETED if k % 5 else AssessmentStatus.DRAFT))
+    assessments = Assessment.objects.bulk_create(assessments, batch_size=2000)
+    AssessmentScore.objects.bulk_create([  # a completed assessment has every sub-area scored
+        AssessmentScore(tenant=tenant, assessment=assessment, sub_area_id=sub_area, score=rng.randint(1, 4))
+        for assessment in assessments if assessment.status == AssessmentStatus.COMPLETED
+        for sub_area in sub_areas], batch_size=5000)
+
 
 def make_users() -> dict[str, list]:
     from allauth.account.models import EmailAddress
@@ -411,11 +568,13 @@ def pages(slug: str) -> list[tuple[str, str, str]]:
     """(label, role, path) for every page measured."""
     from grants.models import Application, Call
     from orgs.models import Organisation
+    from training.models import TrainingSession
 
     calls = Call.objects.filter(tenant__slug=slug)
     largest = max(calls, key=lambda c: c.applications.count())
     application = Application.objects.filter(tenant__slug=slug, status="decision_pending").order_by("id").first()
     organisation = Organisation.objects.filter(tenant__slug=slug).order_by("id").first()
+    big_session = TrainingSession.objects.get(tenant__slug=slug, title=BIG_SESSION_TITLE)
     return [
         ("dashboard", "manager", ""),
         ("members", "manager", "members/"),
@@ -441,6 +600,11 @@ def pages(slug: str) -> list[tuple[str, str, str]]:
         ("finance page (payments to approve / processing)", "finance", "finance/"),
         ("report list", "manager", "reports/"),
         ("report list", "applicant", "reports/"),
+        ("session list", "trainer", "training/"),
+        ("session list", "manager", "training/"),
+        ("big session detail (participants)", "trainer", f"training/{big_session.pk}/"),
+        ("reach", "manager", "training/reach/"),
+        ("assessment list", "manager", "training/assessments/"),
     ]
 
 
