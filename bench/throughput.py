@@ -1,7 +1,7 @@
 """Requests per second under gunicorn: each list against a trivial logged-in view, in one run.
 
     .venv/bin/python bench/scale.py --keep      # once: builds the bench database (about 3 minutes)
-    .venv/bin/python bench/throughput.py        # about 2 minutes
+    .venv/bin/python bench/throughput.py        # about 3 minutes
     make bench-throughput                       # the same
 
 Starts gunicorn (3 sync workers, production settings: DEBUG off, persistent connections as
@@ -9,6 +9,10 @@ configured) on 127.0.0.1 against the bench database of bench/scale.py, logs in t
 form as the large tenant's manager, then runs a bounded load generator: 4 connections (threads with
 http.client) hammer one URL for a few seconds, then the next, and the whole sequence is repeated so
 the trivial view and each list are measured interleaved (a busy machine hurts all of them alike).
+The lists: organisations, applications, reviews, due diligence, the audit log, calls, members,
+awards, the finance page (payments awaiting approval or processing), progress reports, training
+sessions, the participants of the big session (its detail page, 300 registrations), reach and
+capacity assessments.
 Prints req/s per page and its ratio to the trivial view (the workspace picker), the issue's goal
 being >= 50 % for every list. `BENCH_DATABASE_URL`, `BENCH_SECONDS` (per slice, default 3) and
 `BENCH_ROUNDS` (default 3) adjust it.
@@ -45,7 +49,26 @@ PAGES = {
     "audit log": f"/{SLUG}/audit/",
     "call list": f"/{SLUG}/calls/",
     "members": f"/{SLUG}/members/",
+    "award list": f"/{SLUG}/awards/",
+    "finance page (payments to approve / processing)": f"/{SLUG}/finance/",
+    "report list": f"/{SLUG}/reports/",
+    "session list": f"/{SLUG}/training/",
+    "participants (big session detail)": "",  # filled in by big_session_path()
+    "reach": f"/{SLUG}/training/reach/",
+    "assessment list": f"/{SLUG}/training/assessments/",
 }
+BIG_SESSION_TITLE = "Grande session : médiation communautaire (banc d'essai)"  # as bench/scale.py names it
+
+
+def big_session_path() -> str:
+    """The detail page of the large tenant's session with 300 registrations (its id depends on the build)."""
+    import psycopg
+
+    with psycopg.connect(DATABASE_URL) as conn:
+        row = conn.execute("SELECT s.id FROM training_trainingsession s JOIN relais_tenant t ON t.id = s.tenant_id "
+                           "WHERE t.slug = %s AND s.title = %s", [SLUG, BIG_SESSION_TITLE]).fetchone()
+    assert row is not None, "no big session: rebuild the bench database with bench/scale.py"
+    return f"/{SLUG}/training/{row[0]}/"
 
 
 def free_port() -> int:
@@ -127,6 +150,7 @@ def hammer(port: int, path: str, cookies: dict[str, str], seconds: float) -> tup
 
 def main() -> None:
     started = time.perf_counter()
+    PAGES["participants (big session detail)"] = big_session_path()
     var = Path(os.environ.get("BENCH_VAR_DIR", "/tmp/relais-bench-throughput"))
     env = server_env(var)
     python = str(ROOT / ".venv" / "bin" / "python")
