@@ -22,6 +22,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -43,23 +44,38 @@ class AuditTarget:
 
     ``noun`` is a translatable phrase with ``%(name)s`` and its article ("the application
     %(name)s" → "la demande %(name)s", so French gender is the translator's); ``objects(tenant)``
-    returns the tenant's rows with what ``name``, ``url`` and ``currency`` read already joined;
+    returns the tenant's rows (the kernel filters and reads them, it adds no join of its own);
     ``search_fields`` let the audit log's object filter take a reference instead of an id.
+
+    A page names its objects from plain rows, one ``values()`` query per type: ``columns`` are the
+    lookups ``name`` reads ("reference", "organisation__acronym"), ``name(row)`` gets them in a dict
+    with the row's ``pk``; no model is instantiated and no relation selected (issue 10). The names
+    are read at every page view: a renamed organisation shows its new name.
     """
 
     model_label: str
     noun: Any
     objects: Callable[[Tenant], QuerySet]
-    name: Callable[[Any], str] = str
-    url: Callable[[Any], str | None] | None = None
-    currency: Callable[[Any], str | None] | None = None
+    name: Callable[[dict[str, Any]], str] = field(default=lambda row: str(row["pk"]))
+    columns: tuple[str, ...] = ()
+    # The column holding the object's currency (amounts in its events are shown with it).
+    currency: str | None = None
     search_fields: tuple[str, ...] = ()
     # Action prefixes about this kind of object when they are not its model's name ("contact.created").
     action_prefixes: tuple[str, ...] = ()
-    # A link that needs only the workspace and a pk: (URL name, its pk keyword, the attribute holding the
-    # pk). Reversed once per page and type instead of once per object, and ``objects`` need not join the
-    # tenant for its slug (issue 10). Used instead of ``url``.
+    # Where the name links to, always a page of the request's workspace, so no tenant is joined for
+    # its slug and each URL is reversed once per page and type: ``link`` = (URL name, its pk keyword,
+    # the column holding the pk: "pk" or e.g. "application_id"); ``page`` = a URL name that takes the
+    # workspace only (the members page, the geography page).
     link: tuple[str, str, str] | None = None
+    page: str | None = None
+
+    def read_columns(self) -> tuple[str, ...]:
+        """What ``_load`` asks of each row: the pk, ``columns``, the currency and the link's column."""
+        extra = [self.currency] if self.currency else []
+        if self.link is not None:
+            extra.append(self.link[2])
+        return tuple(dict.fromkeys(("pk", *self.columns, *extra)))
 
 
 @dataclass(frozen=True)
@@ -193,7 +209,7 @@ def _machines_by_action() -> dict[tuple[str, str], StateMachine]:
 
 
 def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], Described]:
-    """One query per object type: {(type, id): Described} for every registered type asked for."""
+    """One values query per object type: {(type, id): Described} for every registered type asked for."""
     found: dict[tuple[str, str], Described] = {}
     for target_type, ids in wanted.items():
         target = _TARGETS.get(target_type)
@@ -208,24 +224,39 @@ def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], 
                 continue
         if not pks:
             continue
-        # The workspace itself is the request's tenant, already read: no query for it.
-        objects = [tenant] if model is Tenant and pks == [tenant.pk] else target.objects(tenant).filter(pk__in=pks)
-        url = target.url
+        columns = target.read_columns()
+        rows: Iterable[dict[str, Any]]
+        if model is Tenant and pks == [tenant.pk]:
+            # The workspace itself is the request's tenant, already read: no query for it.
+            rows = [{column: getattr(tenant, column) for column in columns}]
+        else:
+            # No ordering: the rows go into a dict, the model's default order would cost a sort.
+            rows = target.objects(tenant).filter(pk__in=pks).order_by().values(*columns)
+        url_of: Callable[[dict[str, Any]], str | None] = _no_url
         if target.link is not None:
-            viewname, pk_kwarg, attribute = target.link
-            url_of_pk = pk_url_maker(viewname, pk_kwarg, tenant_slug=tenant.slug)
-            url = partial(_link, url_of_pk, attribute)
-        for obj in objects:
-            found[(target_type, str(obj.pk))] = Described(
-                name=target.name(obj),
-                url=url(obj) if url else None,
-                currency=target.currency(obj) if target.currency else None,
+            viewname, pk_kwarg, column = target.link
+            url_of = partial(_link, pk_url_maker(viewname, pk_kwarg, tenant_slug=tenant.slug), column)
+        elif target.page is not None:
+            page_url = reverse(target.page, kwargs={"tenant_slug": tenant.slug})
+            url_of = partial(_same, page_url)
+        for row in rows:
+            found[(target_type, str(row["pk"]))] = Described(
+                name=target.name(row), url=url_of(row),
+                currency=row[target.currency] if target.currency else None,
             )
     return found
 
 
-def _link(url_of_pk: Callable[[Any], str], attribute: str, obj: Any) -> str:
-    return url_of_pk(getattr(obj, attribute))
+def _link(url_of_pk: Callable[[Any], str], column: str, row: dict[str, Any]) -> str:
+    return url_of_pk(row[column])
+
+
+def _same(url: str, row: dict[str, Any]) -> str:
+    return url
+
+
+def _no_url(row: dict[str, Any]) -> None:
+    return None
 
 
 def _noun(target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:

@@ -472,3 +472,95 @@ def test_a_page_looks_each_field_up_once_not_once_per_event(world_a, monkeypatch
     assert [(view.text, [change.line for change in view.changes]) for view in views] == expected
     assert views[0].changes[0].line == "statut : Brouillon → Déposée", views[0].changes[0].line
     assert 0 < looked_up.count("status") <= 2, looked_up  # its label and its choices (the ORM asks others)
+
+
+def test_every_registered_target_reads_its_columns_and_reverses_its_links(world_a):
+    """Each registered type is named from a values query of its own columns and linked by URL names:
+    a column or URL name that does not exist fails here, not on a manager's page."""
+    from relais.audit_describe import _load, audit_targets
+
+    for target_type in audit_targets():
+        assert _load(world_a.tenant, {target_type: {"0"}}) == {}, target_type
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_objects_are_named_and_linked_from_their_columns_as_their_models_name_them(world_a, language):
+    """Names are read as plain values (no model instantiated, issue 10): the same names and links as
+    the models give, in the reader's language, and current (a renamed organisation shows its new name)."""
+    from django.urls import reverse
+
+    from relais.audit_describe import _load
+    from tests.grants.factories import (
+        ApplicationAttachmentFactory,
+        AwardFactory,
+        DisbursementFactory,
+        ProgressReportFactory,
+        ReviewFactory,
+    )
+    from tests.orgs.factories import ContactPersonFactory, ImportBatchFactory
+    from tests.training.factories import ActionItemFactory, AssessmentSubAreaFactory, TrainingSessionFactory
+
+    tenant, organisation = world_a.tenant, world_a.organisation
+    slug = tenant.slug
+    app, _ = _approve_event(world_a)
+    draft = ApplicationFactory(tenant=tenant, call=CallFactory(tenant=tenant, currency="EUR"),
+                               organisation=organisation, reference="")
+    review = ReviewFactory(tenant=tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    attachment = ApplicationAttachmentFactory(tenant=tenant, application=app, original_name="statuts & co.pdf")
+    award = AwardFactory(tenant=tenant, application=app, currency="EUR")
+    payment = DisbursementFactory(tenant=tenant, award=award)
+    report = ProgressReportFactory(tenant=tenant, award=award)
+    contact = ContactPersonFactory(tenant=tenant, organisation=organisation)
+    batch = ImportBatchFactory(tenant=tenant, filename="osc.csv")
+    sub_area = AssessmentSubAreaFactory(tenant=tenant, name_fr="Gouvernance", name_en="Governance")
+    action = ActionItemFactory(tenant=tenant, assessment__organisation=organisation)
+    session = TrainingSessionFactory(tenant=tenant)
+    membership = world_a.members[Role.TRAINER]
+    organisation.name, organisation.acronym = "Nouveau nom", ""
+    organisation.save()  # renamed after its events were recorded
+
+    def app_url(pk):
+        return reverse("grants:application_detail", kwargs={"tenant_slug": slug, "application_pk": pk})
+
+    award_url = reverse("grants:award_detail", kwargs={"tenant_slug": slug, "award_pk": award.pk})
+    assessment_url = reverse("training:assessment_detail", kwargs={"tenant_slug": slug,
+                                                                   "assessment_pk": action.assessment_id})
+    with translation.override(language):
+        expected = {
+            ("grants.application", app.pk): (app.reference, app_url(app.pk), app.call.currency),
+            ("grants.application", draft.pk): (
+                ("Nouveau nom (brouillon)" if language == "fr" else "Nouveau nom (draft)"), app_url(draft.pk),
+                draft.call.currency),
+            ("grants.call", app.call.pk): (app.call.title, reverse("grants:call_detail", kwargs={
+                "tenant_slug": slug, "call_pk": app.call.pk}), app.call.currency),
+            ("grants.review", review.pk): (app.reference, app_url(app.pk), None),
+            ("grants.applicationattachment", attachment.pk): ("statuts & co.pdf", app_url(app.pk), None),
+            ("grants.award", award.pk): (award.reference, award_url, "EUR"),
+            ("grants.disbursement", payment.pk): (f"{payment.tranche.number} ({award.reference})", award_url,
+                                                  payment.currency),
+            ("grants.progressreport", report.pk): (f"{report.number} ({award.reference})", reverse(
+                "grants:report_detail", kwargs={"tenant_slug": slug, "progressreport_pk": report.pk}), None),
+            ("orgs.organisation", organisation.pk): ("Nouveau nom", reverse(
+                "orgs:organisation_detail", kwargs={"tenant_slug": slug, "organisation_pk": organisation.pk}), None),
+            ("orgs.contactperson", contact.pk): ("Nouveau nom", reverse(
+                "orgs:organisation_detail", kwargs={"tenant_slug": slug, "organisation_pk": organisation.pk}), None),
+            ("orgs.importbatch", batch.pk): ("osc.csv", None, None),
+            ("training.assessmentsubarea", sub_area.pk): (
+                sub_area.name, reverse("training:assessment_framework", kwargs={"tenant_slug": slug}), None),
+            ("training.assessment", action.assessment_id): (
+                f"Nouveau nom ({action.assessment.date:%d/%m/%Y})", assessment_url, None),
+            ("training.actionitem", action.pk): (action.item, assessment_url, None),
+            ("training.trainingsession", session.pk): (session.title, reverse(
+                "training:session_detail", kwargs={"tenant_slug": slug, "training_session_pk": session.pk}), None),
+            ("relais.membership", membership.pk): (membership.user.display_name,
+                                                   reverse("relais:members", kwargs={"tenant_slug": slug}), None),
+            ("relais.tenant", tenant.pk): (tenant.name, reverse("relais:tenant_settings",
+                                                                kwargs={"tenant_slug": slug}), tenant.default_currency),
+        }
+        wanted: dict[str, set[str]] = {}
+        for target_type, pk in expected:
+            wanted.setdefault(target_type, set()).add(str(pk))
+        found = _load(tenant, wanted)
+        assert {key: (d.name, d.url, d.currency) for (key, d) in
+                ((k, found[(k[0], str(k[1]))]) for k in expected)} == expected
+        assert sub_area.name == ("Gouvernance" if language == "fr" else "Governance")
