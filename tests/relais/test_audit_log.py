@@ -564,3 +564,31 @@ def test_objects_are_named_and_linked_from_their_columns_as_their_models_name_th
         assert {key: (d.name, d.url, d.currency) for (key, d) in
                 ((k, found[(k[0], str(k[1]))]) for k in expected)} == expected
         assert sub_area.name == ("Gouvernance" if language == "fr" else "Governance")
+
+
+@pytest.mark.parametrize("query", ["", "who=Ami&action=application.approve&target_type=grants.application&target=PD-1"
+                                   "&date_from=2026-01-02&date_to=2026-02-03",
+                                   "target=12&date_from=2026-03-01&date_to=2026-01-01&action=nope&who=<b>&x=1",
+                                   "date_from=31/12/2026&date_to=pas une date"])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_filter_fields_are_the_template_loops_markup(query, language):
+    """The filter form is written in one pass (issue 10): the markup of the template loop it replaced
+    with Django's own widgets and label template, bound or not, with errors too."""
+    from django import forms
+    from django.http import QueryDict
+    from django.template import engines
+
+    from relais.forms import AuditFilterForm
+    from relais.widgets import FastDateInput, FastSelect, FastTextInput
+
+    plain = {FastSelect: forms.Select, FastTextInput: forms.TextInput, FastDateInput: forms.DateInput}
+    loop = engines["django"].from_string(
+        '{% for field in form %}<div class="field">{{ field.label_tag }}{{ field }}'
+        "{% if field.errors %}{{ field.errors }}{% endif %}</div>{% endfor %}")
+    with translation.override(language):
+        fast, slow = AuditFilterForm(QueryDict(query)), AuditFilterForm(QueryDict(query))  # bound, as the view
+        for field in slow.fields.values():
+            field.widget.__class__ = plain[type(field.widget)]
+        assert fast.is_valid() == slow.is_valid() == (query.startswith("who") or not query)
+        assert str(fast.fields_html()) == loop.render({"form": slow})
+    assert "&lt;b&gt;" in str(fast.fields_html()) or "<b>" not in query
