@@ -592,3 +592,22 @@ def test_the_filter_fields_are_the_template_loops_markup(query, language):
         assert fast.is_valid() == slow.is_valid() == (query.startswith("who") or not query)
         assert str(fast.fields_html()) == loop.render({"form": slow})
     assert "&lt;b&gt;" in str(fast.fields_html()) or "<b>" not in query
+
+
+@pytest.mark.parametrize("format_string", ["d/m/Y H:i", "m/d/Y P", "Y-m-d H:i:s", "d.m.Y à H\\hi", "{d}/m %Y", "j N Y",
+                                           "H:i", "SHORT_DATETIME_FORMAT"])
+def test_the_rows_dates_are_written_as_the_date_filter_writes_them(format_string):
+    """The page's dates are written from one template per format (issue 10): what |date writes."""
+    from django.template.defaultfilters import date as date_filter
+    from django.utils.formats import get_format
+
+    from relais.audit_describe import datetime_writer
+
+    zone = ZoneInfo("Africa/Bamako")
+    for language in ("fr", "en"):
+        with translation.override(language):
+            fmt = get_format(format_string) if format_string.isupper() else format_string
+            for value in (dt.datetime(2026, 3, 1, 0, 5, 9, tzinfo=zone),
+                          dt.datetime(2026, 12, 31, 23, 59, tzinfo=zone),
+                          dt.datetime(987, 1, 2, 12, 0, tzinfo=dt.UTC)):
+                assert datetime_writer(fmt)(value) == date_filter(value, fmt), (fmt, value)
