@@ -6,12 +6,14 @@ Forms never read on their own: the view passes the rows they may choose from (a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,21 @@ from relais import selectors
 from relais.models import Role, Tenant, User
 from relais.money import Currency, minor_unit, minor_unit_problem, quantize
 from relais.widgets import FastDateInput, FastSelect, FastTextInput, label_html
+
+
+class NormalisedChoices(BaseChoiceIterator):
+    """Choices already in the shape Django normalises them to ((value, label) pairs, groups as (name,
+    list of pairs)): a field takes an iterator as it is, where a list is walked again, option by option,
+    each time a form is built (``normalize_choices``: a good part of the audit log's form; issue 10)."""
+
+    def __init__(self, choices: list[Any]) -> None:
+        self.choices = choices
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
 
 
 class AmountField(forms.DecimalField):
@@ -248,8 +265,9 @@ class AuditFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         actions, types = filter_choices()
-        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("All actions")), *actions]
-        cast(forms.ChoiceField, self.fields["target_type"]).choices = [("", _("All objects")), *types]
+        cast(forms.ChoiceField, self.fields["action"]).choices = NormalisedChoices([("", _("All actions")), *actions])
+        cast(forms.ChoiceField, self.fields["target_type"]).choices = NormalisedChoices(
+            [("", _("All objects")), *types])
         for field in ("date_from", "date_to"):  # the date widget sends ISO dates whatever the language
             cast(forms.DateField, self.fields[field]).input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
 

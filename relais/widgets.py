@@ -12,6 +12,7 @@ other templates).
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms
@@ -44,9 +45,12 @@ def _attrs(attrs: dict[str, Any]) -> str:
 
 
 def _text(value: Any) -> str | None:
-    """``{{ value }}`` for text (lazy or not); None for anything the template would localise."""
-    if isinstance(value, (str, Promise)):
-        return conditional_escape(value)  # type: ignore[arg-type]  # lazy text is a Promise
+    """``{{ value }}`` for text (lazy or not); None for anything the template would localise.
+    conditional_escape() without its lazy-argument wrapper: some hundred options a page (issue 10)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return value.__html__() if hasattr(value, "__html__") else html.escape(value)
     return None
 
 
@@ -82,7 +86,7 @@ class FastSelect(forms.Select):
                     return super().render(name, value, attrs, renderer)
                 selected = (not has_selected or self.allow_multiple_selected) and str(subvalue) in values
                 has_selected |= selected
-                parts.append(f'\n  <option value="{escape(str(subvalue))}"{" selected" if selected else ""}>'
+                parts.append(f'\n  <option value="{html.escape(str(subvalue))}"{" selected" if selected else ""}>'
                              f"{label}</option>\n")
             if group_name:
                 parts.append("\n  </optgroup>")

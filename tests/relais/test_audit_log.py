@@ -611,3 +611,21 @@ def test_the_rows_dates_are_written_as_the_date_filter_writes_them(format_string
                           dt.datetime(2026, 12, 31, 23, 59, tzinfo=zone),
                           dt.datetime(987, 1, 2, 12, 0, tzinfo=dt.UTC)):
                 assert datetime_writer(fmt)(value) == date_filter(value, fmt), (fmt, value)
+
+
+def test_the_form_takes_its_cached_choices_without_walking_them_again(monkeypatch):
+    """Some hundred actions: Django normalises a list of choices option by option each time a form is
+    built; the audit log's form hands its (cached, already normal) choices over as they are (issue 10)."""
+    from django.forms import fields
+
+    from relais.forms import AuditFilterForm
+
+    walked = []
+    normalize = fields.normalize_choices
+    monkeypatch.setattr(fields, "normalize_choices", lambda value, **kw: walked.append(value) or normalize(value, **kw))
+    with translation.override("fr"):
+        form = AuditFilterForm({"action": "application.approve"})
+        assert form.is_valid(), form.errors
+    assert not [value for value in walked if isinstance(value, list) and len(value) > 2], walked
+    assert ("application.approve", "Approuver") in dict(list(form.fields["action"].choices)[1:])["Demande"]
+    assert not AuditFilterForm({"action": "nope"}).is_valid()
