@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
+from html import escape as html_escape
 from typing import Any
 
 from django.apps import apps
@@ -25,7 +26,7 @@ from django.db.models import Model, Q, QuerySet
 from django.urls import reverse
 from django.utils import dateformat, translation
 from django.utils.formats import get_format
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -198,6 +199,16 @@ class EventView:
         return _("Reason: %(reason)s") % {"reason": self.reason}
 
 
+def _escape(text: Any) -> SafeString:
+    """``conditional_escape()`` without the lazy-argument wrapper of ``keep_lazy`` around it and
+    ``escape()``: some two hundred values a page of events (issue 10). The same result."""
+    if isinstance(text, Promise):
+        text = str(text)
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return SafeString(html_escape(str(text)))
+
+
 def _model(target_type: str) -> type[Model] | None:
     try:
         return apps.get_model(target_type)
@@ -260,18 +271,38 @@ def _no_url(row: dict[str, Any]) -> None:
     return None
 
 
-def _noun(target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
+@dataclass(frozen=True)
+class _NounForms:
+    """A type's noun in the active language, translated and escaped once a page: ``text`` and ``html``
+    with %(name)s (None for a type nobody registered), ``missing`` with %(id)s for a deleted row."""
+
+    text: str | None
+    html: str | None
+    missing: str
+
+
+def _noun_forms(target_type: str) -> _NounForms:
     target = _TARGETS.get(target_type)
-    if described is None or target is None:
-        # A deleted row, or a type nobody registered: its readable type and its number.
-        text = _("the %(type)s no. %(id)s") % {"type": target_type_label(target_type).lower(), "id": target_id}
-        return conditional_escape(text) if html else text
+    type_label = target_type_label(target_type).lower().replace("%", "%%")
+    missing = _("the %(type)s no. %(id)s") % {"type": type_label, "id": "%(id)s"}
+    if target is None:
+        return _NounForms(None, None, missing)
     noun = str(target.noun)
+    return _NounForms(noun, _escape(noun), missing)
+
+
+def _noun(target_type: str, target_id: str, described: Described | None, *, html: bool,
+          forms: _NounForms | None = None) -> str:
+    forms = forms or _noun_forms(target_type)
+    if described is None or forms.text is None or forms.html is None:
+        # A deleted row, or a type nobody registered: its readable type and its number.
+        text = forms.missing % {"id": target_id}
+        return _escape(text) if html else text
     if not html:
-        return noun % {"name": described.name}
-    name_html = format_html('<a href="{}">{}</a>', described.url, described.name) if described.url \
-        else conditional_escape(described.name)
-    return conditional_escape(noun) % {"name": name_html}
+        return forms.text % {"name": described.name}
+    name_html = f'<a href="{_escape(described.url)}">{_escape(described.name)}</a>' if described.url \
+        else _escape(described.name)
+    return forms.html % {"name": name_html}
 
 
 def _field_label(model: type[Model] | None, key: str) -> str:
@@ -330,6 +361,10 @@ class _Describer:
         self.field_label = cache(_field_label)
         self.choice_labels = cache(_choice_labels)
         self.action_label = cache(audit_label)
+        self.noun_forms = cache(_noun_forms)
+        self.state_labels: dict[tuple[int, str], str] = {}
+        self.from_to = _("from “%(source)s” to “%(target)s”")
+        self.with_amount = _("%(sentence)s: %(amount)s")
         wanted: dict[str, set[str]] = defaultdict(set)
         for event in events:
             wanted[event.target_type].add(event.target_id)
@@ -355,8 +390,16 @@ class _Describer:
     def noun(self, target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
         key = (target_type, target_id, html)
         if key not in self.nouns:
-            self.nouns[key] = _noun(target_type, target_id, described, html=html)
+            self.nouns[key] = _noun(target_type, target_id, described, html=html, forms=self.noun_forms(target_type))
         return self.nouns[key]
+
+    def state_label(self, machine: StateMachine, value: Any) -> str:
+        if not isinstance(value, str):
+            return machine.state_label(value)
+        key = (id(machine), value)
+        if key not in self.state_labels:
+            self.state_labels[key] = machine.state_label(value)
+        return self.state_labels[key]
 
     def template(self, action: str) -> str:
         if action not in self.templates:
@@ -378,23 +421,23 @@ class _Describer:
         template = self.template(event.action)
         text = template % {"actor": actor_name, "object": self.noun(event.target_type, event.target_id, described,
                                                                      html=False)}
-        html = conditional_escape(template) % {  # the CSV export needs the text only
-            "actor": conditional_escape(actor_name),
+        html = _escape(template) % {  # the CSV export needs the text only
+            "actor": _escape(actor_name),
             "object": self.noun(event.target_type, event.target_id, described, html=True)} if self.html else ""
         shown = {"currency", "reason"}
         machine = self.machines.get((event.target_type, event.action.split(".", 1)[0]))
         if machine is not None and machine.state_field in before and machine.state_field in after:
-            state = _("from “%(source)s” to “%(target)s”") % {
-                "source": machine.state_label(before[machine.state_field]),
-                "target": machine.state_label(after[machine.state_field])}
-            text, html = f"{text} {state}", html + " " + conditional_escape(state)
+            state = self.from_to % {
+                "source": self.state_label(machine, before[machine.state_field]),
+                "target": self.state_label(machine, after[machine.state_field])}
+            text, html = f"{text} {state}", html + " " + _escape(state)
             shown.add(machine.state_field)
         amounts = [self.value(model, k, after[k], currency) for k in after
                    if k in _MONEY_KEYS and k not in before and after[k] not in (None, "")]
         if amounts:
-            text = _("%(sentence)s: %(amount)s") % {"sentence": text, "amount": ", ".join(amounts)}
-            html = conditional_escape(_("%(sentence)s: %(amount)s")) % {
-                "sentence": html, "amount": conditional_escape(", ".join(amounts))}
+            text = self.with_amount % {"sentence": text, "amount": ", ".join(amounts)}
+            html = _escape(self.with_amount) % {
+                "sentence": html, "amount": _escape(", ".join(amounts))}
             shown.update(k for k in after if k in _MONEY_KEYS and k not in before)
         reason = str(after.get("reason") or "")
         if reason:  # a step's reason kept on the object too (status_reason, review_comment) is said once
@@ -446,10 +489,10 @@ def events_html(rows: Sequence[EventView]) -> SafeString:
         if row.reason or row.changes:
             lines = [row.reason_line] if row.reason else []
             lines += [change.line for change in row.changes]
-            details = "<ul>" + "".join(f"<li>{conditional_escape(line)}</li>" for line in lines) + "</ul>"
+            details = "<ul>" + "".join(f"<li>{_escape(line)}</li>" for line in lines) + "</ul>"
         # |date:'c' is the ISO format of the value itself (DateFormat.c).
-        items.append(f'<li><time datetime="{escape(created.isoformat())}">'
-                     f"{escape(short_datetime(created))}</time> {conditional_escape(row.html)}"
+        items.append(f'<li><time datetime="{_escape(created.isoformat())}">'
+                     f"{_escape(short_datetime(created))}</time> {_escape(row.html)}"
                      f"{details}</li>")
     return mark_safe("".join(items))  # noqa: S308 - every value went through an escape
 

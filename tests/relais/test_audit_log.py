@@ -629,3 +629,21 @@ def test_the_form_takes_its_cached_choices_without_walking_them_again(monkeypatc
     assert not [value for value in walked if isinstance(value, list) and len(value) > 2], walked
     assert ("application.approve", "Approuver") in dict(list(form.fields["action"].choices)[1:])["Demande"]
     assert not AuditFilterForm({"action": "nope"}).is_valid()
+
+
+def test_names_and_values_are_escaped_in_the_sentences(world_a):
+    """The describer escapes without Django's lazy wrappers (issue 10): names, actors and amounts are
+    still escaped once, never twice, and the sentence's own markup is kept."""
+    organisation = world_a.organisation
+    organisation.name, organisation.acronym = 'Paix <b>"&"</b>', ""
+    organisation.save()
+    manager = world_a.user(Role.MANAGER)
+    manager.full_name = "Awa <i>&</i>"
+    manager.save()
+    event = audit_record(tenant=world_a.tenant, actor=manager, action="organisation.updated", target=organisation,
+                         before={"name": "<old>"}, after={"name": organisation.name})
+    [row] = _describe(world_a, event)
+    url = f"/{world_a.tenant.slug}/organisations/{organisation.pk}/"
+    assert row.html.startswith("Awa &lt;i&gt;&amp;&lt;/i&gt; a mis à jour le profil de l&#x27;organisation "
+                               f'<a href="{url}">Paix &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;</a>'), row.html
+    assert row.text.startswith('Awa <i>&</i> a mis à jour le profil de l\'organisation Paix <b>"&"</b>'), row.text
