@@ -6,9 +6,9 @@ its noun ("the application %(name)s" → "la demande %(name)s"); state names com
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -16,43 +16,36 @@ from relais.audit_describe import AuditTarget, register_audit_target, register_a
 from relais.audit_labels import register_audit_sentences
 
 from .models import Application, ApplicationAttachment, Award, Call, Disbursement, GrantSettings, ProgressReport, Review
+from .models.calls import localised
 
 
-def _application_name(app: Application) -> str:
-    return app.reference or _("%(organisation)s (draft)") % {"organisation": app.organisation.short_name}
+def _application_name(row: dict[str, Any], prefix: str = "") -> str:
+    """An application's reference, or its organisation's short name for a draft (``Application``
+    read as values; ``prefix`` "application__" when read from a row pointing to it)."""
+    return row[f"{prefix}reference"] or _("%(organisation)s (draft)") % {
+        "organisation": row[f"{prefix}organisation__acronym"] or row[f"{prefix}organisation__name"]}
 
 
-def _application_url(app: Application) -> str:
-    return reverse("grants:application_detail", kwargs={"tenant_slug": app.tenant.slug, "application_pk": app.pk})
-
-
-# Only what names need: an application row carries long texts a page of 50 events never reads. The
-# links are the workspace's with the pk (``link``), written once per page: no tenant joined for its slug.
+# Only what names need (an application row carries long texts a page of 50 events never reads); the
+# links are the workspace's with the pk, written once per page (``link``).
 NAMING_FIELDS = ("reference", "organisation__name", "organisation__acronym")
 APPLICATION_LINK = ("grants:application_detail", "application_pk", "pk")
 
 
-def _applications(tenant: Any):
-    return Application.objects.filter(tenant=tenant).select_related("call", "organisation").only(
-        *NAMING_FIELDS, "call__currency")
-
-
 register_audit_target(AuditTarget(
-    "grants.application", gettext_lazy("the application %(name)s"), _applications,
-    name=_application_name, link=APPLICATION_LINK, currency=lambda app: app.call.currency,
-    search_fields=("reference",),
+    "grants.application", gettext_lazy("the application %(name)s"),
+    lambda tenant: Application.objects.filter(tenant=tenant), columns=NAMING_FIELDS,
+    name=_application_name, link=APPLICATION_LINK, currency="call__currency", search_fields=("reference",),
 ))
 register_audit_target(AuditTarget(
-    "grants.call", gettext_lazy("the call “%(name)s”"),
-    lambda tenant: Call.objects.filter(tenant=tenant).only("title_fr", "title_en", "currency"),
-    name=lambda call: call.title, link=("grants:call_detail", "call_pk", "pk"), currency=lambda call: call.currency,
-    search_fields=("title_fr", "title_en"),
+    "grants.call", gettext_lazy("the call “%(name)s”"), lambda tenant: Call.objects.filter(tenant=tenant),
+    columns=("title_fr", "title_en"), name=lambda call: localised(call["title_fr"], call["title_en"]),
+    link=("grants:call_detail", "call_pk", "pk"), currency="currency", search_fields=("title_fr", "title_en"),
 ))
 register_audit_target(AuditTarget(
-    "grants.review", gettext_lazy("the review of %(name)s"),
-    lambda tenant: Review.objects.filter(tenant=tenant).select_related("application__organisation").only(
-        *(f"application__{name}" for name in NAMING_FIELDS)),
-    name=lambda review: _application_name(review.application), link=(*APPLICATION_LINK[:2], "application_id"),
+    "grants.review", gettext_lazy("the review of %(name)s"), lambda tenant: Review.objects.filter(tenant=tenant),
+    columns=tuple(f"application__{name}" for name in NAMING_FIELDS),
+    name=partial(_application_name, prefix="application__"), link=(*APPLICATION_LINK[:2], "application_id"),
 ))
 register_audit_values(
     money=("awarded_amount", "requested_amount", "envelope"),
@@ -65,9 +58,8 @@ register_audit_values(
 
 register_audit_target(AuditTarget(
     "grants.applicationattachment", gettext_lazy("the document “%(name)s”"),
-    lambda tenant: ApplicationAttachment.objects.filter(tenant=tenant).select_related(
-        "application__tenant").only("original_name", "application__tenant__slug"),
-    name=lambda attachment: attachment.original_name, url=lambda attachment: _application_url(attachment.application),
+    lambda tenant: ApplicationAttachment.objects.filter(tenant=tenant), columns=("original_name",),
+    name=lambda attachment: attachment["original_name"], link=(*APPLICATION_LINK[:2], "application_id"),
 ))
 
 register_audit_sentences({
@@ -106,23 +98,18 @@ register_audit_sentences({
 
 # --- awards and payments -----------------------------------------------------------------
 
-def _award_url(award: Award) -> str:
-    return reverse("grants:award_detail", kwargs={"tenant_slug": award.tenant.slug, "award_pk": award.pk})
-
+AWARD_LINK = ("grants:award_detail", "award_pk", "pk")
 
 register_audit_target(AuditTarget(
-    "grants.award", gettext_lazy("the award %(name)s"),
-    lambda tenant: Award.objects.filter(tenant=tenant).select_related("tenant").only(
-        "reference", "currency", "tenant__slug"),
-    name=lambda award: award.reference, url=_award_url, currency=lambda award: award.currency,
+    "grants.award", gettext_lazy("the award %(name)s"), lambda tenant: Award.objects.filter(tenant=tenant),
+    columns=("reference",), name=lambda award: award["reference"], link=AWARD_LINK, currency="currency",
     search_fields=("reference",),
 ))
 register_audit_target(AuditTarget(
     "grants.disbursement", gettext_lazy("the payment of tranche %(name)s"),
-    lambda tenant: Disbursement.objects.filter(tenant=tenant).select_related("tenant", "award__tenant", "tranche").only(
-        "currency", "tenant__slug", "award__reference", "award__tenant__slug", "tranche__number"),
-    name=lambda payment: f"{payment.tranche.number} ({payment.award.reference})",
-    url=lambda payment: _award_url(payment.award), currency=lambda payment: payment.currency,
+    lambda tenant: Disbursement.objects.filter(tenant=tenant), columns=("tranche__number", "award__reference"),
+    name=lambda payment: f"{payment['tranche__number']} ({payment['award__reference']})",
+    link=(*AWARD_LINK[:2], "award_id"), currency="currency",
 ))
 register_audit_values(
     money=("amount", "paid_amount"),
@@ -176,11 +163,9 @@ register_audit_values(labels={
 
 register_audit_target(AuditTarget(
     "grants.progressreport", gettext_lazy("progress report %(name)s"),
-    lambda tenant: ProgressReport.objects.filter(tenant=tenant).select_related("award__tenant").only(
-        "number", "award__reference", "award__tenant__slug"),
-    name=lambda report: f"{report.number} ({report.award.reference})",
-    url=lambda report: reverse("grants:report_detail", kwargs={"tenant_slug": report.award.tenant.slug,
-                                                               "progressreport_pk": report.pk}),
+    lambda tenant: ProgressReport.objects.filter(tenant=tenant), columns=("number", "award__reference"),
+    name=lambda report: f"{report['number']} ({report['award__reference']})",
+    link=("grants:report_detail", "progressreport_pk", "pk"),
 ))
 register_audit_values(labels={"sections": gettext_lazy("sections"), "version": gettext_lazy("version")})
 register_audit_sentences({
@@ -205,14 +190,10 @@ register_audit_sentences({
 
 # --- award terms and the workspace's grant settings -------------------------------------------
 
-def _grant_settings_url(settings: GrantSettings) -> str:
-    return reverse("grants:grant_settings", kwargs={"tenant_slug": settings.tenant.slug})
-
-
 register_audit_target(AuditTarget(
     "grants.grantsettings", gettext_lazy("the grant settings"),
-    lambda tenant: GrantSettings.objects.filter(tenant=tenant).select_related("tenant").only("tenant__slug"),
-    name=lambda settings: "", url=_grant_settings_url, action_prefixes=("grant_settings",),
+    lambda tenant: GrantSettings.objects.filter(tenant=tenant),
+    name=lambda settings: "", page="grants:grant_settings", action_prefixes=("grant_settings",),
 ))
 register_audit_values(labels={
     "due_dates": gettext_lazy("planned dates"), "budget": gettext_lazy("budget lines"),

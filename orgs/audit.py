@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from relais.audit_describe import AuditTarget, register_audit_target, register_audit_values
@@ -30,86 +29,70 @@ from .models import (
 )
 
 
-def _organisation_url(organisation: Organisation) -> str:
-    return reverse("orgs:organisation_detail",
-                   kwargs={"tenant_slug": organisation.tenant.slug, "organisation_pk": organisation.pk})
+def _short_name(row: dict[str, Any]) -> str:
+    """``Organisation.short_name`` of a row that points to its organisation, read as values."""
+    return row["organisation__acronym"] or row["organisation__name"]
 
 
-def _geography_url(obj: Any) -> str:
-    return reverse("orgs:geography", kwargs={"tenant_slug": obj.tenant.slug})
-
-
-def _of_organisation(model: Any, *extra: str):
-    """Rows that belong to a CSO, named and linked by it (people's names stay on the CSO's page)."""
-    return lambda tenant: model.objects.filter(tenant=tenant).select_related(
-        "tenant", "organisation__tenant", *extra)
-
-
-def _by_organisation(obj: Any) -> str:
-    return obj.organisation.short_name
-
-
-def _organisation_of(obj: Any) -> str:
-    return _organisation_url(obj.organisation)
+# Rows that belong to a CSO are named and linked by it (people's names stay on the CSO's page).
+BY_ORGANISATION = ("organisation__name", "organisation__acronym")
+ORGANISATION_LINK = ("orgs:organisation_detail", "organisation_pk", "organisation_id")
 
 
 def _of_tenant(model: Any):
-    return lambda tenant: model.objects.filter(tenant=tenant).select_related("tenant")
+    return lambda tenant: model.objects.filter(tenant=tenant)
 
 
 register_audit_target(AuditTarget(
     "orgs.organisation", _("the organisation %(name)s"),
     # Its name, linked by its pk in the workspace: not its description and registry columns (issue 10).
-    lambda tenant: Organisation.objects.filter(tenant=tenant).only("name", "acronym"),
-    name=lambda o: o.short_name, link=("orgs:organisation_detail", "organisation_pk", "pk"),
-    search_fields=("acronym", "name"),
+    _of_tenant(Organisation), columns=("name", "acronym"), name=lambda o: o["acronym"] or o["name"],
+    link=(*ORGANISATION_LINK[:2], "pk"), search_fields=("acronym", "name"),
 ))
 register_audit_target(AuditTarget(
-    "orgs.contactperson", _("a contact person of %(name)s"), _of_organisation(ContactPerson),
-    name=_by_organisation, url=_organisation_of, action_prefixes=("contact",),
+    "orgs.contactperson", _("a contact person of %(name)s"), _of_tenant(ContactPerson), columns=BY_ORGANISATION,
+    name=_short_name, link=ORGANISATION_LINK, action_prefixes=("contact",),
 ))
 register_audit_target(AuditTarget(
-    "orgs.paymentdetails", _("the payment details of %(name)s"), _of_organisation(PaymentDetails),
-    name=_by_organisation, url=_organisation_of,
+    "orgs.paymentdetails", _("the payment details of %(name)s"), _of_tenant(PaymentDetails), columns=BY_ORGANISATION,
+    name=_short_name, link=ORGANISATION_LINK,
 ))
 register_audit_target(AuditTarget(
-    "orgs.joinrequest", _("the request to join %(name)s"), _of_organisation(JoinRequest),
-    name=_by_organisation, url=lambda r: reverse("orgs:join_requests", kwargs={"tenant_slug": r.tenant.slug}),
+    "orgs.joinrequest", _("the request to join %(name)s"), _of_tenant(JoinRequest), columns=BY_ORGANISATION,
+    name=_short_name, page="orgs:join_requests",
 ))
 register_audit_target(AuditTarget(
-    "orgs.organisationdocument", _("the document %(name)s"), _of_organisation(OrganisationDocument),
-    name=lambda d: f"« {d.original_name} » ({d.organisation.short_name})",
-    url=lambda d: reverse("orgs:due_diligence",
-                          kwargs={"tenant_slug": d.tenant.slug, "organisation_pk": d.organisation_id}),
+    "orgs.organisationdocument", _("the document %(name)s"), _of_tenant(OrganisationDocument),
+    columns=("original_name", *BY_ORGANISATION), name=lambda d: f"« {d['original_name']} » ({_short_name(d)})",
+    link=("orgs:due_diligence", "organisation_pk", "organisation_id"),
 ))
 register_audit_target(AuditTarget(
-    "orgs.screening", _("the screening of %(name)s"), _of_organisation(Screening),
-    name=_by_organisation,
-    url=lambda s: reverse("orgs:screening_detail", kwargs={"tenant_slug": s.tenant.slug, "screening_pk": s.pk}),
+    "orgs.screening", _("the screening of %(name)s"), _of_tenant(Screening), columns=BY_ORGANISATION,
+    name=_short_name, link=("orgs:screening_detail", "screening_pk", "pk"),
 ))
 register_audit_target(AuditTarget(
-    "orgs.region", _("the region %(name)s"), _of_tenant(Region), name=lambda r: r.name, url=_geography_url,
-    search_fields=("name",),
+    "orgs.region", _("the region %(name)s"), _of_tenant(Region), columns=("name",), name=lambda r: r["name"],
+    page="orgs:geography", search_fields=("name",),
 ))
 register_audit_target(AuditTarget(
-    "orgs.commune", _("the commune %(name)s"), _of_tenant(Commune), name=lambda c: c.name, url=_geography_url,
+    "orgs.commune", _("the commune %(name)s"), _of_tenant(Commune), columns=("name",), name=lambda c: c["name"],
+    page="orgs:geography",
 ))
 register_audit_target(AuditTarget(
-    "orgs.focusarea", _("the focus area %(name)s"), _of_tenant(FocusArea), name=lambda f: f.name,
-    url=_geography_url,
+    "orgs.focusarea", _("the focus area %(name)s"), _of_tenant(FocusArea), columns=("name",),
+    name=lambda f: f["name"], page="orgs:geography",
 ))
 register_audit_target(AuditTarget(
-    "orgs.duediligenceitem", _("the checklist item “%(name)s”"), _of_tenant(DueDiligenceItem),
-    name=lambda i: i.name, action_prefixes=("due_diligence",),
-    url=lambda i: reverse("orgs:due_diligence_checklist", kwargs={"tenant_slug": i.tenant.slug}),
+    "orgs.duediligenceitem", _("the checklist item “%(name)s”"), _of_tenant(DueDiligenceItem), columns=("name",),
+    name=lambda i: i["name"], action_prefixes=("due_diligence",), page="orgs:due_diligence_checklist",
 ))
 register_audit_target(AuditTarget(
     "orgs.sanctionslistversion", _("the sanctions list %(name)s"), _of_tenant(SanctionsListVersion),
-    name=lambda v: v.name, url=lambda v: reverse("orgs:sanctions_lists", kwargs={"tenant_slug": v.tenant.slug}),
-    action_prefixes=("sanctions_list",),
+    columns=("name",), name=lambda v: v["name"], page="orgs:sanctions_lists", action_prefixes=("sanctions_list",),
 ))
 register_audit_target(AuditTarget(
-    "orgs.importbatch", _("the file %(name)s"), _of_tenant(ImportBatch), name=lambda b: b.filename,
+    "orgs.importbatch", _("the file %(name)s"), _of_tenant(ImportBatch), columns=("filename",),
+    name=lambda b: b["filename"],
 ))
 register_audit_values(
     references={"organisation": "orgs.organisation", "item": "orgs.duediligenceitem", "region": "orgs.region"},

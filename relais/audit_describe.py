@@ -14,16 +14,19 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
+from html import escape as html_escape
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
-from django.template.defaultfilters import date as date_filter
-from django.utils import translation
-from django.utils.html import conditional_escape, escape, format_html
+from django.urls import reverse
+from django.utils import dateformat, translation
+from django.utils.formats import get_format
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -43,23 +46,38 @@ class AuditTarget:
 
     ``noun`` is a translatable phrase with ``%(name)s`` and its article ("the application
     %(name)s" → "la demande %(name)s", so French gender is the translator's); ``objects(tenant)``
-    returns the tenant's rows with what ``name``, ``url`` and ``currency`` read already joined;
+    returns the tenant's rows (the kernel filters and reads them, it adds no join of its own);
     ``search_fields`` let the audit log's object filter take a reference instead of an id.
+
+    A page names its objects from plain rows, one ``values()`` query per type: ``columns`` are the
+    lookups ``name`` reads ("reference", "organisation__acronym"), ``name(row)`` gets them in a dict
+    with the row's ``pk``; no model is instantiated and no relation selected (issue 10). The names
+    are read at every page view: a renamed organisation shows its new name.
     """
 
     model_label: str
     noun: Any
     objects: Callable[[Tenant], QuerySet]
-    name: Callable[[Any], str] = str
-    url: Callable[[Any], str | None] | None = None
-    currency: Callable[[Any], str | None] | None = None
+    name: Callable[[dict[str, Any]], str] = field(default=lambda row: str(row["pk"]))
+    columns: tuple[str, ...] = ()
+    # The column holding the object's currency (amounts in its events are shown with it).
+    currency: str | None = None
     search_fields: tuple[str, ...] = ()
     # Action prefixes about this kind of object when they are not its model's name ("contact.created").
     action_prefixes: tuple[str, ...] = ()
-    # A link that needs only the workspace and a pk: (URL name, its pk keyword, the attribute holding the
-    # pk). Reversed once per page and type instead of once per object, and ``objects`` need not join the
-    # tenant for its slug (issue 10). Used instead of ``url``.
+    # Where the name links to, always a page of the request's workspace, so no tenant is joined for
+    # its slug and each URL is reversed once per page and type: ``link`` = (URL name, its pk keyword,
+    # the column holding the pk: "pk" or e.g. "application_id"); ``page`` = a URL name that takes the
+    # workspace only (the members page, the geography page).
     link: tuple[str, str, str] | None = None
+    page: str | None = None
+
+    def read_columns(self) -> tuple[str, ...]:
+        """What ``_load`` asks of each row: the pk, ``columns``, the currency and the link's column."""
+        extra = [self.currency] if self.currency else []
+        if self.link is not None:
+            extra.append(self.link[2])
+        return tuple(dict.fromkeys(("pk", *self.columns, *extra)))
 
 
 @dataclass(frozen=True)
@@ -181,6 +199,16 @@ class EventView:
         return _("Reason: %(reason)s") % {"reason": self.reason}
 
 
+def _escape(text: Any) -> SafeString:
+    """``conditional_escape()`` without the lazy-argument wrapper of ``keep_lazy`` around it and
+    ``escape()``: some two hundred values a page of events (issue 10). The same result."""
+    if isinstance(text, Promise):
+        text = str(text)
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return SafeString(html_escape(str(text)))
+
+
 def _model(target_type: str) -> type[Model] | None:
     try:
         return apps.get_model(target_type)
@@ -193,7 +221,7 @@ def _machines_by_action() -> dict[tuple[str, str], StateMachine]:
 
 
 def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], Described]:
-    """One query per object type: {(type, id): Described} for every registered type asked for."""
+    """One values query per object type: {(type, id): Described} for every registered type asked for."""
     found: dict[tuple[str, str], Described] = {}
     for target_type, ids in wanted.items():
         target = _TARGETS.get(target_type)
@@ -208,38 +236,73 @@ def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], 
                 continue
         if not pks:
             continue
-        # The workspace itself is the request's tenant, already read: no query for it.
-        objects = [tenant] if model is Tenant and pks == [tenant.pk] else target.objects(tenant).filter(pk__in=pks)
-        url = target.url
+        columns = target.read_columns()
+        rows: Iterable[dict[str, Any]]
+        if model is Tenant and pks == [tenant.pk]:
+            # The workspace itself is the request's tenant, already read: no query for it.
+            rows = [{column: getattr(tenant, column) for column in columns}]
+        else:
+            # No ordering: the rows go into a dict, the model's default order would cost a sort.
+            rows = target.objects(tenant).filter(pk__in=pks).order_by().values(*columns)
+        url_of: Callable[[dict[str, Any]], str | None] = _no_url
         if target.link is not None:
-            viewname, pk_kwarg, attribute = target.link
-            url_of_pk = pk_url_maker(viewname, pk_kwarg, tenant_slug=tenant.slug)
-            url = partial(_link, url_of_pk, attribute)
-        for obj in objects:
-            found[(target_type, str(obj.pk))] = Described(
-                name=target.name(obj),
-                url=url(obj) if url else None,
-                currency=target.currency(obj) if target.currency else None,
+            viewname, pk_kwarg, column = target.link
+            url_of = partial(_link, pk_url_maker(viewname, pk_kwarg, tenant_slug=tenant.slug), column)
+        elif target.page is not None:
+            page_url = reverse(target.page, kwargs={"tenant_slug": tenant.slug})
+            url_of = partial(_same, page_url)
+        for row in rows:
+            found[(target_type, str(row["pk"]))] = Described(
+                name=target.name(row), url=url_of(row),
+                currency=row[target.currency] if target.currency else None,
             )
     return found
 
 
-def _link(url_of_pk: Callable[[Any], str], attribute: str, obj: Any) -> str:
-    return url_of_pk(getattr(obj, attribute))
+def _link(url_of_pk: Callable[[Any], str], column: str, row: dict[str, Any]) -> str:
+    return url_of_pk(row[column])
 
 
-def _noun(target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
+def _same(url: str, row: dict[str, Any]) -> str:
+    return url
+
+
+def _no_url(row: dict[str, Any]) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class _NounForms:
+    """A type's noun in the active language, translated and escaped once a page: ``text`` and ``html``
+    with %(name)s (None for a type nobody registered), ``missing`` with %(id)s for a deleted row."""
+
+    text: str | None
+    html: str | None
+    missing: str
+
+
+def _noun_forms(target_type: str) -> _NounForms:
     target = _TARGETS.get(target_type)
-    if described is None or target is None:
-        # A deleted row, or a type nobody registered: its readable type and its number.
-        text = _("the %(type)s no. %(id)s") % {"type": target_type_label(target_type).lower(), "id": target_id}
-        return conditional_escape(text) if html else text
+    type_label = target_type_label(target_type).lower().replace("%", "%%")
+    missing = _("the %(type)s no. %(id)s") % {"type": type_label, "id": "%(id)s"}
+    if target is None:
+        return _NounForms(None, None, missing)
     noun = str(target.noun)
+    return _NounForms(noun, _escape(noun), missing)
+
+
+def _noun(target_type: str, target_id: str, described: Described | None, *, html: bool,
+          forms: _NounForms | None = None) -> str:
+    forms = forms or _noun_forms(target_type)
+    if described is None or forms.text is None or forms.html is None:
+        # A deleted row, or a type nobody registered: its readable type and its number.
+        text = forms.missing % {"id": target_id}
+        return _escape(text) if html else text
     if not html:
-        return noun % {"name": described.name}
-    name_html = format_html('<a href="{}">{}</a>', described.url, described.name) if described.url \
-        else conditional_escape(described.name)
-    return conditional_escape(noun) % {"name": name_html}
+        return forms.text % {"name": described.name}
+    name_html = f'<a href="{_escape(described.url)}">{_escape(described.name)}</a>' if described.url \
+        else _escape(described.name)
+    return forms.html % {"name": name_html}
 
 
 def _field_label(model: type[Model] | None, key: str) -> str:
@@ -298,6 +361,10 @@ class _Describer:
         self.field_label = cache(_field_label)
         self.choice_labels = cache(_choice_labels)
         self.action_label = cache(audit_label)
+        self.noun_forms = cache(_noun_forms)
+        self.state_labels: dict[tuple[int, str], str] = {}
+        self.from_to = _("from “%(source)s” to “%(target)s”")
+        self.with_amount = _("%(sentence)s: %(amount)s")
         wanted: dict[str, set[str]] = defaultdict(set)
         for event in events:
             wanted[event.target_type].add(event.target_id)
@@ -323,8 +390,16 @@ class _Describer:
     def noun(self, target_type: str, target_id: str, described: Described | None, *, html: bool) -> str:
         key = (target_type, target_id, html)
         if key not in self.nouns:
-            self.nouns[key] = _noun(target_type, target_id, described, html=html)
+            self.nouns[key] = _noun(target_type, target_id, described, html=html, forms=self.noun_forms(target_type))
         return self.nouns[key]
+
+    def state_label(self, machine: StateMachine, value: Any) -> str:
+        if not isinstance(value, str):
+            return machine.state_label(value)
+        key = (id(machine), value)
+        if key not in self.state_labels:
+            self.state_labels[key] = machine.state_label(value)
+        return self.state_labels[key]
 
     def template(self, action: str) -> str:
         if action not in self.templates:
@@ -346,23 +421,23 @@ class _Describer:
         template = self.template(event.action)
         text = template % {"actor": actor_name, "object": self.noun(event.target_type, event.target_id, described,
                                                                      html=False)}
-        html = conditional_escape(template) % {  # the CSV export needs the text only
-            "actor": conditional_escape(actor_name),
+        html = _escape(template) % {  # the CSV export needs the text only
+            "actor": _escape(actor_name),
             "object": self.noun(event.target_type, event.target_id, described, html=True)} if self.html else ""
         shown = {"currency", "reason"}
         machine = self.machines.get((event.target_type, event.action.split(".", 1)[0]))
         if machine is not None and machine.state_field in before and machine.state_field in after:
-            state = _("from “%(source)s” to “%(target)s”") % {
-                "source": machine.state_label(before[machine.state_field]),
-                "target": machine.state_label(after[machine.state_field])}
-            text, html = f"{text} {state}", html + " " + conditional_escape(state)
+            state = self.from_to % {
+                "source": self.state_label(machine, before[machine.state_field]),
+                "target": self.state_label(machine, after[machine.state_field])}
+            text, html = f"{text} {state}", html + " " + _escape(state)
             shown.add(machine.state_field)
         amounts = [self.value(model, k, after[k], currency) for k in after
                    if k in _MONEY_KEYS and k not in before and after[k] not in (None, "")]
         if amounts:
-            text = _("%(sentence)s: %(amount)s") % {"sentence": text, "amount": ", ".join(amounts)}
-            html = conditional_escape(_("%(sentence)s: %(amount)s")) % {
-                "sentence": html, "amount": conditional_escape(", ".join(amounts))}
+            text = self.with_amount % {"sentence": text, "amount": ", ".join(amounts)}
+            html = _escape(self.with_amount) % {
+                "sentence": html, "amount": _escape(", ".join(amounts))}
             shown.update(k for k in after if k in _MONEY_KEYS and k not in before)
         reason = str(after.get("reason") or "")
         if reason:  # a step's reason kept on the object too (status_reason, review_comment) is said once
@@ -378,21 +453,46 @@ class _Describer:
                          object_name=described.name if described else event.target_id)
 
 
+# Django's date format characters that are plain zero-padded numbers of a datetime.
+_NUMBER_FORMATS = {"d": "{0.day:02d}", "m": "{0.month:02d}", "Y": "{0.year:04d}", "H": "{0.hour:02d}",
+                   "i": "{0.minute:02d}", "s": "{0.second:02d}"}
+
+
+@cache
+def datetime_writer(format_string: str) -> Callable[[datetime], str]:
+    """``|date:format_string`` for many datetimes: a format of plain numbers ("d/m/Y H:i", the French
+    short format) becomes one ``str.format`` template, written without building a DateFormat (which
+    checks the time zone) and splitting the format for each value; any other format is Django's."""
+    if "\\" in format_string or not set(format_string) & set(_NUMBER_FORMATS):
+        return partial(dateformat.format, format_string=format_string)
+    template = []
+    for char in format_string:
+        if char in _NUMBER_FORMATS:
+            template.append(_NUMBER_FORMATS[char])
+        elif char.isascii() and char.isalpha():  # another format character: Django's formatter
+            return partial(dateformat.format, format_string=format_string)
+        else:
+            template.append(char.replace("{", "{{").replace("}", "}}"))
+    return "".join(template).format
+
+
 def events_html(rows: Sequence[EventView]) -> SafeString:
     """The audit log's list items, one per described event: what relais/audit_log.html wrote with a
     template loop (date, sentence, reason and changes), written in one pass. A page holds 50 events;
     the loop was a good part of the page's time (issue 10). tests/relais/test_audit_log.py checks
     that it is the markup of the template loop."""
     items = []
+    short_datetime = datetime_writer(get_format("SHORT_DATETIME_FORMAT"))  # the language's format, once a page
     for row in rows:
         created = localtime(row.event.created_at)  # as the template showed it: the current time zone
         details = ""
         if row.reason or row.changes:
             lines = [row.reason_line] if row.reason else []
             lines += [change.line for change in row.changes]
-            details = "<ul>" + "".join(f"<li>{conditional_escape(line)}</li>" for line in lines) + "</ul>"
-        items.append(f'<li><time datetime="{escape(date_filter(created, "c"))}">'
-                     f'{escape(date_filter(created, "SHORT_DATETIME_FORMAT"))}</time> {conditional_escape(row.html)}'
+            details = "<ul>" + "".join(f"<li>{_escape(line)}</li>" for line in lines) + "</ul>"
+        # |date:'c' is the ISO format of the value itself (DateFormat.c).
+        items.append(f'<li><time datetime="{_escape(created.isoformat())}">'
+                     f"{_escape(short_datetime(created))}</time> {_escape(row.html)}"
                      f"{details}</li>")
     return mark_safe("".join(items))  # noqa: S308 - every value went through an escape
 

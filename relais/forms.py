@@ -6,18 +6,36 @@ Forms never read on their own: the view passes the rows they may choose from (a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.choices import BaseChoiceIterator
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from relais import selectors
 from relais.models import Role, Tenant, User
 from relais.money import Currency, minor_unit, minor_unit_problem, quantize
-from relais.widgets import FastSelect
+from relais.widgets import FastDateInput, FastSelect, FastTextInput, label_html
+
+
+class NormalisedChoices(BaseChoiceIterator):
+    """Choices already in the shape Django normalises them to ((value, label) pairs, groups as (name,
+    list of pairs)): a field takes an iterator as it is, where a list is walked again, option by option,
+    each time a form is built (``normalize_choices``: a good part of the audit log's form; issue 10)."""
+
+    def __init__(self, choices: list[Any]) -> None:
+        self.choices = choices
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
 
 
 class AmountField(forms.DecimalField):
@@ -229,26 +247,37 @@ class AuditFilterForm(forms.Form):
     Actions and object types are bounded lists (what apps registered); the actor is a text search
     on names and e-mail addresses, never a list of every user."""
 
-    who = forms.CharField(label=_("Who"), required=False, max_length=100,
+    # The fields write themselves without the form renderer (relais.widgets; fields_html), issue 10.
+    who = forms.CharField(label=_("Who"), required=False, max_length=100, widget=FastTextInput,
                           help_text=_("Part of a name or e-mail address."))
     # FastSelect: some hundred actions, written in one pass rather than an option template each.
     action = forms.ChoiceField(label=_("Action"), required=False, widget=FastSelect)
     target_type = forms.ChoiceField(label=_("Object type"), required=False, widget=FastSelect)
-    target = forms.CharField(label=_("Object number or reference"), required=False, max_length=64)
+    target = forms.CharField(label=_("Object number or reference"), required=False, max_length=64,
+                             widget=FastTextInput)
     date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                widget=FastDateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                              widget=FastDateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from relais.audit_describe import filter_choices
 
         super().__init__(*args, **kwargs)
         actions, types = filter_choices()
-        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("All actions")), *actions]
-        cast(forms.ChoiceField, self.fields["target_type"]).choices = [("", _("All objects")), *types]
+        cast(forms.ChoiceField, self.fields["action"]).choices = NormalisedChoices([("", _("All actions")), *actions])
+        cast(forms.ChoiceField, self.fields["target_type"]).choices = NormalisedChoices(
+            [("", _("All objects")), *types])
         for field in ("date_from", "date_to"):  # the date widget sends ISO dates whatever the language
             cast(forms.DateField, self.fields[field]).input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+
+    def fields_html(self) -> SafeString:
+        """The fields as relais/audit_log.html wrote them ({% for field in form %}<div class="field">{{
+        field.label_tag }}{{ field }}{% if field.errors %}{{ field.errors }}{% endif %}</div>{% endfor %}),
+        labels and widgets written without templates (tests/relais/test_audit_log.py compares them)."""
+        return mark_safe("".join(  # noqa: S308 - label_html, the widgets and the error list escape their values
+            f'<div class="field">{label_html(field)}{field}{field.errors if field.errors else ""}</div>'
+            for field in self))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

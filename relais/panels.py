@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from relais import selectors
@@ -73,38 +72,34 @@ register_audit_sentences({
 })
 
 
-def _members_url(obj: Any) -> str:
-    return reverse("relais:members", kwargs={"tenant_slug": obj.tenant.slug})
+def _display_name(full_name: str, email: str) -> str:
+    """``User.display_name`` of a row read as values."""
+    return full_name or email
 
 
 register_audit_target(AuditTarget(
     "relais.tenant", _("the workspace %(name)s"), lambda tenant: Tenant.objects.filter(pk=tenant.pk),
-    name=lambda t: t.name, url=lambda t: reverse("relais:tenant_settings", kwargs={"tenant_slug": t.slug}),
-    currency=lambda t: t.default_currency,
+    columns=("name",), name=lambda t: t["name"], page="relais:tenant_settings", currency="default_currency",
 ))
 register_audit_target(AuditTarget(
     "relais.membership", "%(name)s",
     # A name and a link: not the person's password hash and account columns.
-    lambda tenant: Membership.objects.filter(tenant=tenant).select_related("user", "tenant").only(
-        "tenant__slug", "user__full_name", "user__email"),
-    name=lambda m: m.user.display_name, url=_members_url,
+    lambda tenant: Membership.objects.filter(tenant=tenant), columns=("user__full_name", "user__email"),
+    name=lambda m: _display_name(m["user__full_name"], m["user__email"]), page="relais:members",
 ))
 register_audit_target(AuditTarget(
-    "relais.invitation", "%(name)s", lambda tenant: Invitation.objects.filter(tenant=tenant).select_related("tenant"),
-    name=lambda i: i.email, url=_members_url,
+    "relais.invitation", "%(name)s", lambda tenant: Invitation.objects.filter(tenant=tenant),
+    columns=("email",), name=lambda i: i["email"], page="relais:members",
 ))
 register_audit_target(AuditTarget(
-    "relais.outboundemail", _("the e-mail “%(name)s”"),
-    lambda tenant: OutboundEmail.objects.filter(tenant=tenant).select_related("tenant").only(
-        "subject", "recipient", "tenant__slug"),
-    name=lambda e: f"{e.subject} → {e.recipient}",
-    url=lambda e: reverse("relais:outbox", kwargs={"tenant_slug": e.tenant.slug}),
+    "relais.outboundemail", _("the e-mail “%(name)s”"), lambda tenant: OutboundEmail.objects.filter(tenant=tenant),
+    columns=("subject", "recipient"), name=lambda e: f"{e['subject']} → {e['recipient']}", page="relais:outbox",
 ))
 # Users are global: a tenant names only the people who are or were its members.
 register_audit_target(AuditTarget(
-    "relais.user", "%(name)s",
-    lambda tenant: User.objects.filter(memberships__tenant=tenant).distinct().only("full_name", "email"),
-    name=lambda u: u.display_name, search_fields=("email",),
+    "relais.user", "%(name)s", lambda tenant: User.objects.filter(memberships__tenant=tenant).distinct(),
+    columns=("full_name", "email"), name=lambda u: _display_name(u["full_name"], u["email"]),
+    search_fields=("email",),
 ))
 register_audit_values(references={"reviewer": "relais.user"}, labels={
     "role": _("role"), "user": _("person"), "email": _("e-mail address"), "is_active": _("active"),

@@ -12,9 +12,11 @@ other templates).
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms
+from django.forms.widgets import Input
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
@@ -26,6 +28,7 @@ LABEL_TEMPLATE = "django/forms/label.html"
 LABEL_PUNCTUATION = ":?.!"
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+INPUT_TEMPLATES = {"django/forms/widgets/text.html", "django/forms/widgets/date.html"}
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
@@ -42,35 +45,89 @@ def _attrs(attrs: dict[str, Any]) -> str:
 
 
 def _text(value: Any) -> str | None:
-    """``{{ value }}`` for text (lazy or not); None for anything the template would localise."""
-    if isinstance(value, (str, Promise)):
-        return conditional_escape(value)  # type: ignore[arg-type]  # lazy text is a Promise
+    """``{{ value }}`` for text (lazy or not); None for anything the template would localise.
+    conditional_escape() without its lazy-argument wrapper: some hundred options a page (issue 10)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return value.__html__() if hasattr(value, "__html__") else html.escape(value)
     return None
 
 
 class FastSelect(forms.Select):
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
                renderer: Any = None) -> SafeString:
-        if self.template_name != SELECT_TEMPLATE or self.option_template_name != OPTION_TEMPLATE:
+        if (self.template_name != SELECT_TEMPLATE or self.option_template_name != OPTION_TEMPLATE
+                or not _plain_options(type(self))):
             return super().render(name, value, attrs, renderer)
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
-        for group_name, options, _index in widget["optgroups"]:
+        # What get_context() gives the templates, without its dictionary per option: Select's
+        # options inherit no attributes and carry only "selected" (ChoiceWidget.optgroups).
+        values = self.format_value(value)
+        select_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            select_attrs["multiple"] = True
+        parts = [f'<select name="{conditional_escape(name)}"{_attrs(select_attrs)}>']
+        has_selected = False
+        for option_value, option_label in self.choices:
+            if option_value is None:
+                option_value = ""
+            group_name = None
+            options: Any = [(option_value, option_label)]
+            if isinstance(option_label, (list, tuple)):
+                group_name, options = option_value, option_label
             if group_name:
                 label = _text(group_name)
                 if label is None:
                     return super().render(name, value, attrs, renderer)
                 parts.append(f'\n  <optgroup label="{label}">')
-            for option in options:
-                label = _text(option["label"])
-                if label is None or option["template_name"] != OPTION_TEMPLATE:
+            for subvalue, sublabel in options:
+                label = _text(sublabel)
+                if label is None:
                     return super().render(name, value, attrs, renderer)
-                parts.append(f'\n  <option value="{escape(str(option["value"]))}"'
-                             f'{_attrs(option["attrs"])}>{label}</option>\n')
+                selected = (not has_selected or self.allow_multiple_selected) and str(subvalue) in values
+                has_selected |= selected
+                parts.append(f'\n  <option value="{html.escape(str(subvalue))}"{" selected" if selected else ""}>'
+                             f"{label}</option>\n")
             if group_name:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value above went through an escape
+
+
+def _plain_options(widget_class: type[forms.Select]) -> bool:
+    """Whether a select class builds its options as Django's Select does (else: its own templates path)."""
+    select = forms.Select
+    return (widget_class.optgroups is select.optgroups and widget_class.create_option is select.create_option
+            and widget_class.get_context is select.get_context and not widget_class.option_inherits_attrs
+            and widget_class.checked_attribute == {"selected": True})
+
+
+class _FastInput(Input):
+    """``django/forms/widgets/input.html`` with ``attrs.html`` written directly (the text and date
+    inputs of the filter forms): tests/relais/test_widgets.py compares both, byte for byte."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None,
+               renderer: Any = None) -> SafeString:
+        if self.template_name not in INPUT_TEMPLATES or type(self).get_context is not Input.get_context:
+            return super().render(name, value, attrs, renderer)
+        shown = self.format_value(value)
+        value_attr = "" if shown is None else f' value="{_string(shown)}"'
+        return mark_safe(  # noqa: S308 - every value went through an escape
+            f'<input type="{_string(self.input_type)}" name="{conditional_escape(name)}"{value_attr}'
+            f"{_attrs(self.build_attrs(self.attrs, attrs))}>")
+
+
+def _string(value: Any) -> str:
+    """``{{ value|stringformat:'s' }}``: text marked safe stays as it is, anything else is escaped."""
+    return conditional_escape(value) if isinstance(value, str) else escape(str(value))
+
+
+class FastTextInput(_FastInput, forms.TextInput):
+    pass
+
+
+class FastDateInput(_FastInput, forms.DateInput):
+    pass
 
 
 def label_html(field: forms.BoundField) -> SafeString:

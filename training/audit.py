@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from relais.audit_describe import AuditTarget, register_audit_target
@@ -11,23 +10,18 @@ from relais.audit_labels import register_audit_labels, register_audit_sentences
 from .models import Participant, TrainingSession
 from .workflow import SESSION
 
-
-def _session_url(session: TrainingSession) -> str:
-    return reverse("training:session_detail",
-                   kwargs={"tenant_slug": session.tenant.slug, "training_session_pk": session.pk})
-
-
 register_audit_target(AuditTarget(
     "training.trainingsession", gettext_lazy("the training session “%(name)s”"),
-    lambda tenant: TrainingSession.objects.filter(tenant=tenant).select_related("tenant").only("title", "tenant__slug"),
-    name=lambda session: session.title, url=_session_url, search_fields=("title",),
+    lambda tenant: TrainingSession.objects.filter(tenant=tenant), columns=("title",),
+    name=lambda session: session["title"], link=("training:session_detail", "training_session_pk", "pk"),
+    search_fields=("title",),
     action_prefixes=("training_session",),
 ))
 # A participant is named by code only: the audit log never spreads the names of people at risk.
 register_audit_target(AuditTarget(
     "training.participant", gettext_lazy("the participant %(name)s"),
-    lambda tenant: Participant.objects.filter(tenant=tenant).only("code"),
-    name=lambda participant: participant.code, search_fields=("code",),
+    lambda tenant: Participant.objects.filter(tenant=tenant), columns=("code",),
+    name=lambda participant: participant["code"], search_fields=("code",),
 ))
 
 register_audit_labels({f"{SESSION.name}.{t.action}": t.label for t in SESSION.transitions})

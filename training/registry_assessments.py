@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from relais.actor import Actor
@@ -17,6 +16,7 @@ from relais.models import Role
 from relais.services.tenancy import register_tenant_setup
 
 from .models import ActionItem, Assessment, AssessmentDomain, AssessmentSubArea
+from .models.assessments import bilingual_name
 from .workflow import ACTION_ITEM, ASSESSMENT
 
 nav_entry(roles=[Role.MANAGER, Role.TRAINER, Role.APPLICANT], label=_("Capacity assessments"),
@@ -44,38 +44,36 @@ register_audit_sentences({
 })
 
 
-def _assessment_url(assessment: Assessment) -> str:
-    return reverse("training:assessment_detail",
-                   kwargs={"tenant_slug": assessment.tenant.slug, "assessment_pk": assessment.pk})
+ASSESSMENT_LINK = ("training:assessment_detail", "assessment_pk", "pk")
 
 
-def _framework_url(row: Any) -> str:
-    return reverse("training:assessment_framework", kwargs={"tenant_slug": row.tenant.slug})
+def _bilingual_name(row: dict[str, Any]) -> str:
+    return bilingual_name(row["name_fr"], row["name_en"])
 
 
 register_audit_target(AuditTarget(
     "training.assessment", _("the capacity assessment of %(name)s"),
-    lambda tenant: Assessment.objects.filter(tenant=tenant).select_related("tenant", "organisation").only(
-        "date", "tenant__slug", "organisation__name", "organisation__acronym"),
-    name=lambda a: f"{a.organisation.acronym or a.organisation.name} ({a.date:%d/%m/%Y})", url=_assessment_url,
+    lambda tenant: Assessment.objects.filter(tenant=tenant), columns=("date", "organisation__name",
+                                                                      "organisation__acronym"),
+    name=lambda a: f"{a['organisation__acronym'] or a['organisation__name']} ({a['date']:%d/%m/%Y})",
+    link=ASSESSMENT_LINK,
 ))
 register_audit_target(AuditTarget(
     "training.assessmentdomain", _("the capacity domain “%(name)s”"),
-    lambda tenant: AssessmentDomain.objects.filter(tenant=tenant).select_related("tenant"),
-    name=lambda d: d.name, url=_framework_url, action_prefixes=("assessment_domain",),
+    lambda tenant: AssessmentDomain.objects.filter(tenant=tenant), columns=("name_fr", "name_en"),
+    name=_bilingual_name, page="training:assessment_framework", action_prefixes=("assessment_domain",),
 ))
 register_audit_target(AuditTarget(
     "training.assessmentsubarea", _("the capacity sub-area “%(name)s”"),
-    lambda tenant: AssessmentSubArea.objects.filter(tenant=tenant).select_related("tenant"),
-    name=lambda s: s.name, url=_framework_url, action_prefixes=("assessment_subarea",),
+    lambda tenant: AssessmentSubArea.objects.filter(tenant=tenant), columns=("name_fr", "name_en"),
+    name=_bilingual_name, page="training:assessment_framework", action_prefixes=("assessment_subarea",),
 ))
 
 
 register_audit_target(AuditTarget(
     "training.actionitem", _("the action “%(name)s”"),
-    lambda tenant: ActionItem.objects.filter(tenant=tenant).select_related("tenant", "assessment__tenant").only(
-        "item", "tenant__slug", "assessment__tenant__slug"),
-    name=lambda item: item.item, url=lambda item: _assessment_url(item.assessment),
+    lambda tenant: ActionItem.objects.filter(tenant=tenant), columns=("item",),
+    name=lambda item: item["item"], link=(*ASSESSMENT_LINK[:2], "assessment_id"),
 ))
 
 

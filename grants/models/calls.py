@@ -17,12 +17,16 @@ from relais.money import amount_field, currency_field
 from relais.validators import no_control_characters
 
 
-def _localised(obj, base: str) -> str:
-    """French or English variant of a bilingual field, falling back to the other."""
-    fr, en = getattr(obj, f"{base}_fr"), getattr(obj, f"{base}_en")
+def localised(fr: str, en: str) -> str:
+    """The active language's variant of a bilingual text, falling back to the other."""
     if (get_language() or "fr").startswith("en"):
         return en or fr
     return fr or en
+
+
+def _localised(obj, base: str) -> str:
+    """French or English variant of a bilingual field, falling back to the other."""
+    return localised(getattr(obj, f"{base}_fr"), getattr(obj, f"{base}_en"))
 
 
 class CallStatus(models.TextChoices):

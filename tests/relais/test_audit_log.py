@@ -472,3 +472,178 @@ def test_a_page_looks_each_field_up_once_not_once_per_event(world_a, monkeypatch
     assert [(view.text, [change.line for change in view.changes]) for view in views] == expected
     assert views[0].changes[0].line == "statut : Brouillon → Déposée", views[0].changes[0].line
     assert 0 < looked_up.count("status") <= 2, looked_up  # its label and its choices (the ORM asks others)
+
+
+def test_every_registered_target_reads_its_columns_and_reverses_its_links(world_a):
+    """Each registered type is named from a values query of its own columns and linked by URL names:
+    a column or URL name that does not exist fails here, not on a manager's page."""
+    from relais.audit_describe import _load, audit_targets
+
+    for target_type in audit_targets():
+        assert _load(world_a.tenant, {target_type: {"0"}}) == {}, target_type
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_objects_are_named_and_linked_from_their_columns_as_their_models_name_them(world_a, language):
+    """Names are read as plain values (no model instantiated, issue 10): the same names and links as
+    the models give, in the reader's language, and current (a renamed organisation shows its new name)."""
+    from django.urls import reverse
+
+    from relais.audit_describe import _load
+    from tests.grants.factories import (
+        ApplicationAttachmentFactory,
+        AwardFactory,
+        DisbursementFactory,
+        ProgressReportFactory,
+        ReviewFactory,
+    )
+    from tests.orgs.factories import ContactPersonFactory, ImportBatchFactory
+    from tests.training.factories import ActionItemFactory, AssessmentSubAreaFactory, TrainingSessionFactory
+
+    tenant, organisation = world_a.tenant, world_a.organisation
+    slug = tenant.slug
+    app, _ = _approve_event(world_a)
+    draft = ApplicationFactory(tenant=tenant, call=CallFactory(tenant=tenant, currency="EUR"),
+                               organisation=organisation, reference="")
+    review = ReviewFactory(tenant=tenant, application=app, reviewer=world_a.user(Role.REVIEWER))
+    attachment = ApplicationAttachmentFactory(tenant=tenant, application=app, original_name="statuts & co.pdf")
+    award = AwardFactory(tenant=tenant, application=app, currency="EUR")
+    payment = DisbursementFactory(tenant=tenant, award=award)
+    report = ProgressReportFactory(tenant=tenant, award=award)
+    contact = ContactPersonFactory(tenant=tenant, organisation=organisation)
+    batch = ImportBatchFactory(tenant=tenant, filename="osc.csv")
+    sub_area = AssessmentSubAreaFactory(tenant=tenant, name_fr="Gouvernance", name_en="Governance")
+    action = ActionItemFactory(tenant=tenant, assessment__organisation=organisation)
+    session = TrainingSessionFactory(tenant=tenant)
+    membership = world_a.members[Role.TRAINER]
+    organisation.name, organisation.acronym = "Nouveau nom", ""
+    organisation.save()  # renamed after its events were recorded
+
+    def app_url(pk):
+        return reverse("grants:application_detail", kwargs={"tenant_slug": slug, "application_pk": pk})
+
+    award_url = reverse("grants:award_detail", kwargs={"tenant_slug": slug, "award_pk": award.pk})
+    assessment_url = reverse("training:assessment_detail", kwargs={"tenant_slug": slug,
+                                                                   "assessment_pk": action.assessment_id})
+    with translation.override(language):
+        expected = {
+            ("grants.application", app.pk): (app.reference, app_url(app.pk), app.call.currency),
+            ("grants.application", draft.pk): (
+                ("Nouveau nom (brouillon)" if language == "fr" else "Nouveau nom (draft)"), app_url(draft.pk),
+                draft.call.currency),
+            ("grants.call", app.call.pk): (app.call.title, reverse("grants:call_detail", kwargs={
+                "tenant_slug": slug, "call_pk": app.call.pk}), app.call.currency),
+            ("grants.review", review.pk): (app.reference, app_url(app.pk), None),
+            ("grants.applicationattachment", attachment.pk): ("statuts & co.pdf", app_url(app.pk), None),
+            ("grants.award", award.pk): (award.reference, award_url, "EUR"),
+            ("grants.disbursement", payment.pk): (f"{payment.tranche.number} ({award.reference})", award_url,
+                                                  payment.currency),
+            ("grants.progressreport", report.pk): (f"{report.number} ({award.reference})", reverse(
+                "grants:report_detail", kwargs={"tenant_slug": slug, "progressreport_pk": report.pk}), None),
+            ("orgs.organisation", organisation.pk): ("Nouveau nom", reverse(
+                "orgs:organisation_detail", kwargs={"tenant_slug": slug, "organisation_pk": organisation.pk}), None),
+            ("orgs.contactperson", contact.pk): ("Nouveau nom", reverse(
+                "orgs:organisation_detail", kwargs={"tenant_slug": slug, "organisation_pk": organisation.pk}), None),
+            ("orgs.importbatch", batch.pk): ("osc.csv", None, None),
+            ("training.assessmentsubarea", sub_area.pk): (
+                sub_area.name, reverse("training:assessment_framework", kwargs={"tenant_slug": slug}), None),
+            ("training.assessment", action.assessment_id): (
+                f"Nouveau nom ({action.assessment.date:%d/%m/%Y})", assessment_url, None),
+            ("training.actionitem", action.pk): (action.item, assessment_url, None),
+            ("training.trainingsession", session.pk): (session.title, reverse(
+                "training:session_detail", kwargs={"tenant_slug": slug, "training_session_pk": session.pk}), None),
+            ("relais.membership", membership.pk): (membership.user.display_name,
+                                                   reverse("relais:members", kwargs={"tenant_slug": slug}), None),
+            ("relais.tenant", tenant.pk): (tenant.name, reverse("relais:tenant_settings",
+                                                                kwargs={"tenant_slug": slug}), tenant.default_currency),
+        }
+        wanted: dict[str, set[str]] = {}
+        for target_type, pk in expected:
+            wanted.setdefault(target_type, set()).add(str(pk))
+        found = _load(tenant, wanted)
+        assert {key: (d.name, d.url, d.currency) for (key, d) in
+                ((k, found[(k[0], str(k[1]))]) for k in expected)} == expected
+        assert sub_area.name == ("Gouvernance" if language == "fr" else "Governance")
+
+
+@pytest.mark.parametrize("query", ["", "who=Ami&action=application.approve&target_type=grants.application&target=PD-1"
+                                   "&date_from=2026-01-02&date_to=2026-02-03",
+                                   "target=12&date_from=2026-03-01&date_to=2026-01-01&action=nope&who=<b>&x=1",
+                                   "date_from=31/12/2026&date_to=pas une date"])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_filter_fields_are_the_template_loops_markup(query, language):
+    """The filter form is written in one pass (issue 10): the markup of the template loop it replaced
+    with Django's own widgets and label template, bound or not, with errors too."""
+    from django import forms
+    from django.http import QueryDict
+    from django.template import engines
+
+    from relais.forms import AuditFilterForm
+    from relais.widgets import FastDateInput, FastSelect, FastTextInput
+
+    plain = {FastSelect: forms.Select, FastTextInput: forms.TextInput, FastDateInput: forms.DateInput}
+    loop = engines["django"].from_string(
+        '{% for field in form %}<div class="field">{{ field.label_tag }}{{ field }}'
+        "{% if field.errors %}{{ field.errors }}{% endif %}</div>{% endfor %}")
+    with translation.override(language):
+        fast, slow = AuditFilterForm(QueryDict(query)), AuditFilterForm(QueryDict(query))  # bound, as the view
+        for field in slow.fields.values():
+            field.widget.__class__ = plain[type(field.widget)]
+        assert fast.is_valid() == slow.is_valid() == (query.startswith("who") or not query)
+        assert str(fast.fields_html()) == loop.render({"form": slow})
+    assert "&lt;b&gt;" in str(fast.fields_html()) or "<b>" not in query
+
+
+@pytest.mark.parametrize("format_string", ["d/m/Y H:i", "m/d/Y P", "Y-m-d H:i:s", "d.m.Y à H\\hi", "{d}/m %Y", "j N Y",
+                                           "H:i", "SHORT_DATETIME_FORMAT"])
+def test_the_rows_dates_are_written_as_the_date_filter_writes_them(format_string):
+    """The page's dates are written from one template per format (issue 10): what |date writes."""
+    from django.template.defaultfilters import date as date_filter
+    from django.utils.formats import get_format
+
+    from relais.audit_describe import datetime_writer
+
+    zone = ZoneInfo("Africa/Bamako")
+    for language in ("fr", "en"):
+        with translation.override(language):
+            fmt = get_format(format_string) if format_string.isupper() else format_string
+            for value in (dt.datetime(2026, 3, 1, 0, 5, 9, tzinfo=zone),
+                          dt.datetime(2026, 12, 31, 23, 59, tzinfo=zone),
+                          dt.datetime(987, 1, 2, 12, 0, tzinfo=dt.UTC)):
+                assert datetime_writer(fmt)(value) == date_filter(value, fmt), (fmt, value)
+
+
+def test_the_form_takes_its_cached_choices_without_walking_them_again(monkeypatch):
+    """Some hundred actions: Django normalises a list of choices option by option each time a form is
+    built; the audit log's form hands its (cached, already normal) choices over as they are (issue 10)."""
+    from django.forms import fields
+
+    from relais.forms import AuditFilterForm
+
+    walked = []
+    normalize = fields.normalize_choices
+    monkeypatch.setattr(fields, "normalize_choices", lambda value, **kw: walked.append(value) or normalize(value, **kw))
+    with translation.override("fr"):
+        form = AuditFilterForm({"action": "application.approve"})
+        assert form.is_valid(), form.errors
+    assert not [value for value in walked if isinstance(value, list) and len(value) > 2], walked
+    assert ("application.approve", "Approuver") in dict(list(form.fields["action"].choices)[1:])["Demande"]
+    assert not AuditFilterForm({"action": "nope"}).is_valid()
+
+
+def test_names_and_values_are_escaped_in_the_sentences(world_a):
+    """The describer escapes without Django's lazy wrappers (issue 10): names, actors and amounts are
+    still escaped once, never twice, and the sentence's own markup is kept."""
+    organisation = world_a.organisation
+    organisation.name, organisation.acronym = 'Paix <b>"&"</b>', ""
+    organisation.save()
+    manager = world_a.user(Role.MANAGER)
+    manager.full_name = "Awa <i>&</i>"
+    manager.save()
+    event = audit_record(tenant=world_a.tenant, actor=manager, action="organisation.updated", target=organisation,
+                         before={"name": "<old>"}, after={"name": organisation.name})
+    [row] = _describe(world_a, event)
+    url = f"/{world_a.tenant.slug}/organisations/{organisation.pk}/"
+    assert row.html.startswith("Awa &lt;i&gt;&amp;&lt;/i&gt; a mis à jour le profil de l&#x27;organisation "
+                               f'<a href="{url}">Paix &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;</a>'), row.html
+    assert row.text.startswith('Awa <i>&</i> a mis à jour le profil de l\'organisation Paix <b>"&"</b>'), row.text

@@ -99,3 +99,29 @@ def test_label_html_writes_the_label_templates_markup(form_kwargs, form_class):
             form = form_class(**form_kwargs)
             for field in form:
                 assert str(label_html(field)) == str(field.label_tag()), (language, field.name)
+
+
+INPUT_CASES = [None, "", "Ségou & <Mopti>", 'a "quote"', mark_safe("<b>sûr</b>"), 12, "2026-03-01"]  # noqa: S308
+
+
+@pytest.mark.parametrize("value", INPUT_CASES)
+@pytest.mark.parametrize("attrs", [None, {"id": "id_f", "maxlength": "100"}, {"required": True, "disabled": False},
+                                   {"class": 'a"b', "aria-describedby": "id_f_helptext"}])
+def test_fast_inputs_write_the_templates_markup(value, attrs):
+    """The text and date inputs of the filter forms: input.html's markup without the templates."""
+    import datetime as dt
+
+    from relais.widgets import FastDateInput, FastTextInput
+
+    pairs = [(FastTextInput(), forms.TextInput()),
+             (FastTextInput({"type": "search"}), forms.TextInput({"type": "search"})),
+             (FastDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+              forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")),
+             (FastDateInput(), forms.DateInput())]
+    for language in ("fr", "en"):
+        with override(language):
+            for fast, slow in pairs:
+                assert fast.render("f", value, attrs) == slow.render("f", value, attrs), (fast, value)
+            date = dt.date(2026, 3, 1)
+            for fast, slow in pairs[2:]:
+                assert fast.render("d", date, attrs) == slow.render("d", date, attrs)

@@ -16,6 +16,13 @@ from relais.validators import no_control_characters
 LEVELS = (1, 2, 3, 4)
 
 
+def bilingual_name(fr: str, en: str) -> str:
+    """The English name for a reader in English when there is one, else the French name."""
+    if (get_language() or "fr").startswith("en") and en:
+        return en
+    return fr
+
+
 class _Bilingual(models.Model):
     """A name kept in French and English; the reader's language picks, French when English is empty."""
 
@@ -31,9 +38,7 @@ class _Bilingual(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "fr").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_fr
+        return bilingual_name(self.name_fr, self.name_en)
 
 
 class AssessmentDomain(Versioned, _Bilingual, TenantOwned):
