@@ -99,6 +99,21 @@ def registrations_of(*, session: TrainingSession, actor: Actor) -> QuerySet[Regi
     return rows
 
 
+PARTICIPANT_ROW = ("participant__code", "participant__full_name", "participant__organisation__acronym",
+                   "participant__organisation__name")
+
+
+def session_participants(*, session: TrainingSession, actor: Actor, query: str = "") -> QuerySet[Any]:
+    """The participants list of the session page: its registrations (as registrations_of sees them) as rows of
+    the columns the list shows (PARTICIPANT_ROW), in name order; with a query, those whose name contains it
+    (accents and case ignored, like participant_search). Paginate this: 300 people are not one page."""
+    rows = registrations_of(session=session, actor=actor)
+    folded = fold(query)
+    if folded:
+        rows = rows.filter(participant__name_folded__contains=folded)
+    return rows.values_list(*PARTICIPANT_ROW, named=True)
+
+
 def participant_search(*, session: TrainingSession, actor: Actor, query: str) -> list[Participant]:
     """People already known in the invited organisations whose name contains the query (accents and
     case ignored), not yet registered: reuse them rather than typing a duplicate."""

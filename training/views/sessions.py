@@ -36,6 +36,7 @@ from . import reach as reach_views
 
 SESSION_ROLES = (Role.MANAGER, Role.TRAINER, Role.APPLICANT)
 STAFF = (Role.MANAGER, Role.TRAINER)
+PARTICIPANTS_PER_PAGE = 25
 
 
 def _detail(session: TrainingSession) -> HttpResponse:
@@ -134,9 +135,13 @@ def session_detail(request: TenantRequest, training_session_pk: int) -> HttpResp
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     manage = bool(can_manage_session(actor, session))
-    registrations = list(selectors.registrations_of(session=session, actor=actor))
+    query = (request.GET.get("q") or "")[:100]
+    # One page of participants (300 people are not one page) and one COUNT for the capacity line.
+    participants = page_of(selectors.session_participants(session=session, actor=actor, query=query),
+                           request.GET.get("page"), PARTICIPANTS_PER_PAGE)
     return render(request, "training/session_detail.html", {
-        "session": session, "manage": manage, "registrations": registrations,
+        "session": session, "manage": manage, "participants": participants, "query": query,
+        "registered": selectors.registrations_of(session=session, actor=actor).count(),
         "can_register": bool(can_register_participants(actor, session)),
         "transitions": [t for t in SESSION.available(actor, session) if t.target != SessionStatus.CANCELLED]
         if manage else [],
