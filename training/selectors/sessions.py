@@ -41,6 +41,20 @@ def session_list(*, actor: Actor) -> QuerySet[TrainingSession]:
     return sessions.none()
 
 
+# The columns the session list's cards show (a session row also carries descriptions, capacity, settings...).
+SESSION_ROW_FIELDS = ("id", "tenant_id", "title", "status", "protected", "start_date", "end_date", "remote", "venue",
+                      "topic__name", "region__name")
+
+
+def session_rows(*, actor: Actor) -> QuerySet[TrainingSession]:
+    """The session list: session_list's visibility, the columns the cards show and the trainers' names; not
+    the invited organisations, which only the session page names (dozens per session: hundreds of rows a page)."""
+    trainers = Membership.objects.select_related("user").only("id", "user__full_name", "user__email")
+    return (session_list(actor=actor).select_related(None).select_related("topic", "region")
+            .prefetch_related(None).prefetch_related(Prefetch("trainers", queryset=trainers))
+            .only(*SESSION_ROW_FIELDS))
+
+
 def access_session(*, actor: Actor, pk: int) -> TrainingSession:
     return get_object_or_404(session_list(actor=actor), pk=pk)
 

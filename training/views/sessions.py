@@ -31,6 +31,7 @@ from ..models import AttendanceStatus, SessionStatus, TrainingSession
 from ..permissions import can_create_session, can_manage_session, can_register_participants
 from ..selectors.settings import training_settings
 from ..services import sessions as services
+from ..tables import session_cards_html
 from ..workflow import SESSION
 from . import reach as reach_views
 
@@ -46,9 +47,10 @@ def _detail(session: TrainingSession) -> HttpResponse:
 @role_required(*SESSION_ROLES)
 def session_list(request: TenantRequest) -> HttpResponse:
     actor = request.actor
-    page = page_of(selectors.session_list(actor=actor), request.GET.get("page"), 25)
+    page = page_of(selectors.session_rows(actor=actor), request.GET.get("page"), 25)
     return render(request, "training/session_list.html", {
-        "page": page, "can_create": bool(can_create_session(actor)), "can_edit_topics": actor.is_manager})
+        "page": page, "cards": session_cards_html(page, tenant_slug=actor.tenant.slug),
+        "can_create": bool(can_create_session(actor)), "can_edit_topics": actor.is_manager})
 
 
 @role_required(Role.MANAGER)
