@@ -17,8 +17,9 @@ from relais.links import pk_url_maker
 from .models import SessionStatus, TrainingSession
 
 
-def session_cards_html(sessions: Iterable[TrainingSession], *, tenant_slug: str) -> SafeString:
-    """The cards of the session list (the sessions of session_rows: topic, region and trainers' users loaded)."""
+def session_cards_html(sessions: Iterable[TrainingSession], *, trainers: dict[int, list[str]],
+                       tenant_slug: str) -> SafeString:
+    """The cards of the session list (the sessions of session_rows, with topic and region; trainer_names)."""
     detail = pk_url_maker("training:session_detail", "training_session_pk", tenant_slug=tenant_slug)
     statuses = {value: escape(label) for value, label in SessionStatus.choices}
     # Translated literals, as {% translate %} wrote them (not escaped).
@@ -38,12 +39,12 @@ def session_cards_html(sessions: Iterable[TrainingSession], *, tenant_slug: str)
             where = remote
         else:
             where = escape(s.venue or "") + (f" {escape(s.region.name)}" if s.region else "")
-        trainers = ", ".join(escape(t.user.full_name or t.user.email) for t in s.trainers.all()) or no_trainer
+        names = ", ".join(escape(name) for name in trainers.get(s.pk, ())) or no_trainer
         status = statuses.get(s.status) or escape(s.get_status_display())
         out.append(
             f'\n<li class="card"><h2><a href="{escape(detail(s.pk))}">{escape(s.title)}</a></h2>\n'
             f'<p><span class="badge">{status}</span> {escape(s.topic.name)}'
             f'{protected if s.protected else ""}</p>\n'
             f'<p class="muted">{when} · {where}</p>\n'
-            f'<p class="muted">{trainers}</p>\n</li>\n')
+            f'<p class="muted">{names}</p>\n</li>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape() or is a translation

@@ -49,7 +49,8 @@ def session_list(request: TenantRequest) -> HttpResponse:
     actor = request.actor
     page = page_of(selectors.session_rows(actor=actor), request.GET.get("page"), 25)
     return render(request, "training/session_list.html", {
-        "page": page, "cards": session_cards_html(page, tenant_slug=actor.tenant.slug),
+        "page": page,
+        "cards": session_cards_html(page, trainers=selectors.trainer_names(page), tenant_slug=actor.tenant.slug),
         "can_create": bool(can_create_session(actor)), "can_edit_topics": actor.is_manager})
 
 
