@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from relais.links import pk_url_maker
 
-from .models import SessionStatus, TrainingSession
+from .models import Assessment, AssessmentKind, AssessmentStatus, SessionStatus, TrainingSession
 
 
 def session_cards_html(sessions: Iterable[TrainingSession], *, trainers: dict[int, list[str]],
@@ -47,4 +47,25 @@ def session_cards_html(sessions: Iterable[TrainingSession], *, trainers: dict[in
             f'{protected if s.protected else ""}</p>\n'
             f'<p class="muted">{when} · {where}</p>\n'
             f'<p class="muted">{names}</p>\n</li>\n')
+    return mark_safe("".join(out))  # noqa: S308 - every value went through escape() or is a translation
+
+
+def assessment_rows_html(assessments: Iterable[Assessment], *, tenant_slug: str) -> SafeString:
+    """The rows of the assessment lists (the assessments of assessment_rows)."""
+    organisation = pk_url_maker("training:organisation_assessments", "organisation_pk", tenant_slug=tenant_slug)
+    detail = pk_url_maker("training:assessment_detail", "assessment_pk", tenant_slug=tenant_slug)
+    kinds = {value: escape(label) for value, label in AssessmentKind.choices}
+    statuses = {value: escape(label) for value, label in AssessmentStatus.choices}
+    days: dict[date, str] = {}
+    out = []
+    for a in assessments:
+        if a.date not in days:
+            days[a.date] = escape(formats.date_format(a.date, "SHORT_DATE_FORMAT"))
+        kind = kinds.get(a.kind) or escape(a.get_kind_display())
+        status = statuses.get(a.status) or escape(a.get_status_display())
+        out.append(
+            f'<tr><td><a href="{escape(organisation(a.organisation_id))}">'
+            f"{escape(a.organisation.acronym or a.organisation.name)}</a></td>"
+            f'<td><a href="{escape(detail(a.pk))}">{days[a.date]}</a></td><td>{kind}</td><td>{status}</td>'
+            f"<td>{escape(a.facilitator.display_name)}</td></tr>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape() or is a translation
