@@ -197,6 +197,39 @@ def test_roles_reading_assessments(framework_a, role, list_status, detail_status
                            organisation_pk=world.organisation.pk)).status_code == detail_status
 
 
+ASSESSMENT_LOOP = """{% for a in page %}<tr><td><a href="{% url 'training:organisation_assessments' tenant_slug=current_tenant.slug organisation_pk=a.organisation_id %}">{{ a.organisation.acronym|default:a.organisation.name }}</a></td><td><a href="{% url 'training:assessment_detail' tenant_slug=current_tenant.slug assessment_pk=a.pk %}">{{ a.date|date:"SHORT_DATE_FORMAT" }}</a></td><td>{{ a.get_kind_display }}</td><td>{{ a.get_status_display }}</td><td>{{ a.facilitator.display_name }}</td></tr>
+{% empty %}<tr><td colspan="5">{% translate "No capacity assessment yet." %}</td></tr>{% endfor %}"""  # noqa: E501 - the loop as templates/training/assessment_list.html held it
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_assessment_rows_are_the_rows_of_the_template_loop(world_a, world_b, language):
+    """training.tables.assessment_rows_html writes the assessment lists' rows in one pass (throughput, issue 10):
+    the markup of the loop it replaced, on the workspace's list and an organisation's, for both kinds and
+    states, a CSO without an acronym, a facilitator without a name, values that need escaping."""
+    from django.template import engines
+    from django.utils import translation
+
+    from tests.factories import UserFactory
+
+    odd = OrganisationFactory(tenant=world_a.tenant, name="Femmes <unies> & paix", acronym="")
+    AssessmentFactory(tenant=world_a.tenant, organisation=odd, facilitator=UserFactory(full_name="", email="f@x.org"))
+    AssessmentFactory(tenant=world_a.tenant, organisation=world_a.organisation, kind=AssessmentKind.FOLLOW_UP,
+                      status=AssessmentStatus.COMPLETED, facilitator=UserFactory(full_name="Awa \"Sidibé\" <T>"))
+    for path in (_url(world_a, "assessment_list"),
+                 _url(world_a, "organisation_assessments", organisation_pk=world_a.organisation.pk)):
+        with translation.override(language):
+            response = world_a.client_for(Role.MANAGER).get(path, HTTP_ACCEPT_LANGUAGE=language)
+            page = response.context["page"]
+            expected = engines["django"].from_string("{% load i18n %}" + ASSESSMENT_LOOP).render(
+                {"page": page, "current_tenant": world_a.tenant})
+        assert len(page) >= 1
+        assert f"<tbody>\n{expected}\n</tbody>" in response.content.decode()
+    html = world_a.client_for(Role.MANAGER).get(_url(world_a, "assessment_list")).content.decode()
+    assert "Femmes &lt;unies&gt; &amp; paix" in html and "f@x.org" in html
+    empty = world_b.client_for(Role.MANAGER).get(_url(world_b, "assessment_list")).content.decode()
+    assert '<tbody>\n<tr><td colspan="5">' in empty
+
+
 def test_an_applicant_reads_only_its_own_organisation(framework_a):
     world = framework_a
     other = OrganisationFactory(tenant=world.tenant, name="Autre association")

@@ -325,6 +325,101 @@ def test_the_session_list_costs_the_same_queries_for_3_or_30_sessions(world_a):
     assert count() == few
 
 
+SESSION_LOOP = """{% for s in page %}
+<li class="card"><h2><a href="{% url 'training:session_detail' tenant_slug=current_tenant.slug training_session_pk=s.pk %}">{{ s.title }}</a></h2>
+<p><span class="badge">{{ s.get_status_display }}</span> {{ s.topic.name }}{% if s.protected %} <span class="badge warn">{% translate "Protected" %}</span>{% endif %}</p>
+<p class="muted">{% if s.start_date == s.end_date %}{{ s.start_date|date:"DATE_FORMAT" }}{% else %}{{ s.start_date|date:"DATE_FORMAT" }} – {{ s.end_date|date:"DATE_FORMAT" }}{% endif %} · {% if s.remote %}{% translate "Remote" %}{% else %}{{ s.venue|default:"" }}{% if s.region %} {{ s.region.name }}{% endif %}{% endif %}</p>
+<p class="muted">{% for t in s.trainers.all %}{{ t.user.full_name|default:t.user.email }}{% if not forloop.last %}, {% endif %}{% empty %}{% translate "No trainer yet" %}{% endfor %}</p>
+</li>
+{% empty %}<li>{% translate "No training session yet." %}</li>
+{% endfor %}"""  # noqa: E501 - the loop as templates/training/session_list.html held it
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_session_cards_are_the_cards_of_the_template_loop(world_a, world_b, language):
+    """training.tables.session_cards_html writes the session list's cards in one pass (throughput, issue 10): the
+    markup of the loop it replaced, for one-day and remote sessions, protected ones, a region, no trainer, a
+    trainer without a name, and values that need escaping."""
+    import datetime
+
+    from django.template import engines
+    from django.utils import translation
+
+    from tests.factories import MembershipFactory, RegionFactory, UserFactory
+
+    _session(world_a, title="Médiation <communautaire> & paix", protected=True,
+             region=RegionFactory(tenant=world_a.tenant, name="Ségou & <Mopti>"), venue="Salle \"A\"")
+    _session(world_a, trainer=False, remote=True, start_date=datetime.date(2026, 4, 2),
+             end_date=datetime.date(2026, 4, 2), status=SessionStatus.HELD)
+    nameless = _session(world_a, venue="")
+    nameless.trainers.add(MembershipFactory(tenant=world_a.tenant, role=Role.TRAINER,
+                                            user=UserFactory(full_name="", email="formateur@example.org")))
+    with translation.override(language):
+        response = world_a.client_for(Role.MANAGER).get(world_a.url("training/"), HTTP_ACCEPT_LANGUAGE=language)
+        page = response.context["page"]
+        expected = engines["django"].from_string("{% load i18n %}" + SESSION_LOOP).render(
+            {"page": page, "current_tenant": world_a.tenant})
+    html = response.content.decode()
+    assert len(page) == 3
+    assert f'<ul class="cards">\n{expected}\n</ul>' in html
+    assert "Ségou &amp; &lt;Mopti&gt;" in html and "formateur@example.org" in html
+    nobody = world_b.client_for(Role.TRAINER).get(world_b.url("training/")).content.decode()  # the empty line
+    assert '<ul class="cards">\n<li>' in nobody and "</li>\n\n</ul>" in nobody
+
+
+# --- the session page: participants a page at a time ---------------------------------------------
+
+def test_the_session_page_lists_participants_a_page_at_a_time_and_counts_them_all(world_a):
+    session = _session(world_a, capacity=40)
+    names = sorted(p.participant.full_name for p in _registered(world_a, session, 30))
+    client = world_a.client_for(Role.TRAINER)
+    first = client.get(_url(world_a, session)).content.decode()
+    assert "30 / 40" in first  # the capacity line counts everyone, not the page
+    assert all(name in first for name in names[:25]) and not any(name in first for name in names[25:])
+    assert 'rel="next"' in first
+    second = client.get(_url(world_a, session), {"page": 2}).content.decode()
+    assert all(name in second for name in names[25:]) and not any(name in second for name in names[:25])
+    assert '<ol start="26">' in second and 'rel="prev"' in second
+    # everything the trainer does from the page is still linked from it
+    for rest in ("register/", "attendance/", "scores/", "attendance/sheet.pdf", "attendance/import/"):
+        assert f'href="{_url(world_a, session, rest)}"' in first, rest
+
+
+def test_the_session_page_finds_a_participant_by_name_ignoring_accents_and_case(world_a):
+    session = _session(world_a)
+    _registered(world_a, session, 3)
+    wanted = RegistrationFactory(tenant=world_a.tenant, session=session, participant=ParticipantFactory(
+        tenant=world_a.tenant, organisation=world_a.organisation, full_name="Fatoumata Dembélé"))
+    client = world_a.client_for(Role.TRAINER)
+    html = client.get(_url(world_a, session), {"q": "  DEMBELE"}).content.decode()
+    assert wanted.participant.full_name in html and "Aïssata Traoré" not in html
+    assert "4 / " in html  # the capacity line still counts every registration
+    nobody = client.get(_url(world_a, session), {"q": "Keïta"}).content.decode()
+    assert "Aïssata Traoré" not in nobody and "Aucun inscrit ne porte ce nom." in nobody
+
+
+def test_the_session_page_costs_the_same_queries_for_10_or_300_registrations_and_fits_14_kb(world_a):
+    session = _session(world_a, protected=True, capacity=400)
+    client = world_a.client_for(Role.MANAGER)  # the manager's page carries the reach block too
+    client.get(world_a.url())
+
+    def get():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(_url(world_a, session))
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.content
+
+    for reg in _registered(world_a, session, 10):
+        AttendanceFactory(tenant=world_a.tenant, registration=reg)
+    few, _html = get()
+    for reg in _registered(world_a, session, 290):
+        AttendanceFactory(tenant=world_a.tenant, registration=reg)
+    many, html = get()
+    assert many == few
+    assert html.count(b"<li>") < 60  # one page of participants, not 300
+    assert len(gzip.compress(html, 6)) < 14 * 1024, len(gzip.compress(html, 6))
+
+
 # --- the printed sheet --------------------------------------------------------------------------
 
 def _pdf_text(response) -> str:

@@ -91,6 +91,17 @@ def assessment_list(*, actor: Actor, organisation: Organisation | None = None) -
     return rows.select_related("organisation", "facilitator").order_by("-date", "-pk")
 
 
+# The columns the assessment lists show (an organisation row carries its whole profile, a user its password).
+ASSESSMENT_ROW_FIELDS = ("id", "tenant_id", "organisation_id", "date", "kind", "status", "facilitator_id",
+                         "organisation__acronym", "organisation__name", "facilitator__full_name",
+                         "facilitator__email")
+
+
+def assessment_rows(*, actor: Actor, organisation: Organisation | None = None) -> QuerySet[Assessment]:
+    """assessment_list with the columns its pages show only (training.tables.assessment_rows_html)."""
+    return assessment_list(actor=actor, organisation=organisation).only(*ASSESSMENT_ROW_FIELDS)
+
+
 def access_assessment(*, actor: Actor, pk: object) -> Assessment:
     return get_object_or_404(assessment_list(actor=actor), pk=_pk(pk))
 

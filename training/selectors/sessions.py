@@ -3,6 +3,7 @@ hidden session and a missing one both give 404."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -39,6 +40,32 @@ def session_list(*, actor: Actor) -> QuerySet[TrainingSession]:
     if actor.has_role(Role.APPLICANT) and actor.organisation_id is not None:
         return sessions.filter(invited_organisations=actor.organisation_id)
     return sessions.none()
+
+
+# The columns the session list's cards show (a session row also carries descriptions, capacity, settings...).
+SESSION_ROW_FIELDS = ("id", "tenant_id", "title", "status", "protected", "start_date", "end_date", "remote", "venue",
+                      "topic__name", "region__name")
+
+
+def session_rows(*, actor: Actor) -> QuerySet[TrainingSession]:
+    """The session list: session_list's visibility and the columns the cards show; not the invited organisations,
+    which only the session page names (dozens per session: hundreds of rows a page). Names the page's trainers
+    with trainer_names."""
+    return (session_list(actor=actor).select_related(None).select_related("topic", "region")
+            .prefetch_related(None).only(*SESSION_ROW_FIELDS))
+
+
+def trainer_names(sessions: Iterable[TrainingSession]) -> dict[int, list[str]]:
+    """The trainers of the page's sessions by session id, as the cards name them (full name, else e-mail): one
+    values query on the through table instead of a prefetch building a membership and a user per trainer."""
+    through = TrainingSession.trainers.through
+    names: dict[int, list[str]] = {}
+    for session_id, full_name, email in (
+            through.objects.filter(trainingsession__in=[s.pk for s in sessions])
+            .order_by("trainingsession_id", "membership_id")
+            .values_list("trainingsession_id", "membership__user__full_name", "membership__user__email")):
+        names.setdefault(session_id, []).append(full_name or email)
+    return names
 
 
 def access_session(*, actor: Actor, pk: int) -> TrainingSession:
@@ -97,6 +124,21 @@ def registrations_of(*, session: TrainingSession, actor: Actor) -> QuerySet[Regi
     if actor.has_role(Role.APPLICANT):
         rows = rows.filter(participant__organisation_id=actor.organisation_id or 0)
     return rows
+
+
+PARTICIPANT_ROW = ("participant__code", "participant__full_name", "participant__organisation__acronym",
+                   "participant__organisation__name")
+
+
+def session_participants(*, session: TrainingSession, actor: Actor, query: str = "") -> QuerySet[Any]:
+    """The participants list of the session page: its registrations (as registrations_of sees them) as rows of
+    the columns the list shows (PARTICIPANT_ROW), in name order; with a query, those whose name contains it
+    (accents and case ignored, like participant_search). Paginate this: 300 people are not one page."""
+    rows = registrations_of(session=session, actor=actor)
+    folded = fold(query)
+    if folded:
+        rows = rows.filter(participant__name_folded__contains=folded)
+    return rows.values_list(*PARTICIPANT_ROW, named=True)
 
 
 def participant_search(*, session: TrainingSession, actor: Actor, query: str) -> list[Participant]:

@@ -38,6 +38,7 @@ from ..permissions import (
 )
 from ..selectors import assessments as selectors
 from ..services import assessments as services
+from ..tables import assessment_rows_html
 from ..workflow import ASSESSMENT
 
 READERS = (Role.MANAGER, Role.TRAINER, Role.APPLICANT)
@@ -50,9 +51,10 @@ def _detail(actor: Any, assessment: Assessment) -> HttpResponse:
 @role_required(*READERS)
 def assessment_list(request: TenantRequest) -> HttpResponse:
     actor = request.actor
-    page = page_of(selectors.assessment_list(actor=actor), request.GET.get("page"), 25)
+    page = page_of(selectors.assessment_rows(actor=actor), request.GET.get("page"), 25)
     return render(request, "training/assessment_list.html", {
-        "page": page, "organisation": None, "can_facilitate": can_facilitate(actor),
+        "page": page, "rows": assessment_rows_html(page, tenant_slug=actor.tenant.slug),
+        "organisation": None, "can_facilitate": can_facilitate(actor),
         "can_manage_framework": can_manage_framework(actor),
     })
 
@@ -60,9 +62,10 @@ def assessment_list(request: TenantRequest) -> HttpResponse:
 def organisation_assessments(request: TenantRequest, organisation_pk: int) -> HttpResponse:
     actor = request.actor
     organisation = selectors.access_organisation(actor=actor, pk=organisation_pk)
-    page = page_of(selectors.assessment_list(actor=actor, organisation=organisation), request.GET.get("page"), 25)
+    page = page_of(selectors.assessment_rows(actor=actor, organisation=organisation), request.GET.get("page"), 25)
     return render(request, "training/assessment_list.html", {
-        "page": page, "organisation": organisation, "can_facilitate": can_facilitate(actor),
+        "page": page, "rows": assessment_rows_html(page, tenant_slug=actor.tenant.slug),
+        "organisation": organisation, "can_facilitate": can_facilitate(actor),
         "can_manage_framework": can_manage_framework(actor),
     })
 

@@ -31,11 +31,13 @@ from ..models import AttendanceStatus, SessionStatus, TrainingSession
 from ..permissions import can_create_session, can_manage_session, can_register_participants
 from ..selectors.settings import training_settings
 from ..services import sessions as services
+from ..tables import session_cards_html
 from ..workflow import SESSION
 from . import reach as reach_views
 
 SESSION_ROLES = (Role.MANAGER, Role.TRAINER, Role.APPLICANT)
 STAFF = (Role.MANAGER, Role.TRAINER)
+PARTICIPANTS_PER_PAGE = 25
 
 
 def _detail(session: TrainingSession) -> HttpResponse:
@@ -45,9 +47,11 @@ def _detail(session: TrainingSession) -> HttpResponse:
 @role_required(*SESSION_ROLES)
 def session_list(request: TenantRequest) -> HttpResponse:
     actor = request.actor
-    page = page_of(selectors.session_list(actor=actor), request.GET.get("page"), 25)
+    page = page_of(selectors.session_rows(actor=actor), request.GET.get("page"), 25)
     return render(request, "training/session_list.html", {
-        "page": page, "can_create": bool(can_create_session(actor)), "can_edit_topics": actor.is_manager})
+        "page": page,
+        "cards": session_cards_html(page, trainers=selectors.trainer_names(page), tenant_slug=actor.tenant.slug),
+        "can_create": bool(can_create_session(actor)), "can_edit_topics": actor.is_manager})
 
 
 @role_required(Role.MANAGER)
@@ -134,9 +138,13 @@ def session_detail(request: TenantRequest, training_session_pk: int) -> HttpResp
     actor = request.actor
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     manage = bool(can_manage_session(actor, session))
-    registrations = list(selectors.registrations_of(session=session, actor=actor))
+    query = (request.GET.get("q") or "")[:100]
+    # One page of participants (300 people are not one page) and one COUNT for the capacity line.
+    participants = page_of(selectors.session_participants(session=session, actor=actor, query=query),
+                           request.GET.get("page"), PARTICIPANTS_PER_PAGE)
     return render(request, "training/session_detail.html", {
-        "session": session, "manage": manage, "registrations": registrations,
+        "session": session, "manage": manage, "participants": participants, "query": query,
+        "registered": selectors.registrations_of(session=session, actor=actor).count(),
         "can_register": bool(can_register_participants(actor, session)),
         "transitions": [t for t in SESSION.available(actor, session) if t.target != SessionStatus.CANCELLED]
         if manage else [],
