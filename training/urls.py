@@ -32,6 +32,7 @@ urlpatterns: list = [
          learning_views.certificate_download, name="certificate_download"),
     path("training/reach/", reach_views.programme_reach, name="reach"),
     path("training/reach/export/", reach_views.programme_reach_export, name="reach_export"),
+    path("training/<int:training_session_pk>/reach/", reach_views.session_reach, name="session_reach"),
     path("training/<int:training_session_pk>/reach/export/", reach_views.session_reach_export,
          name="session_reach_export"),
     # Organisational capacity assessments

@@ -72,7 +72,7 @@ def test_gain_is_post_minus_pre_and_the_session_mean_counts_only_those_with_both
     assert summarise([]).gain is None
 
 
-def test_the_grid_saves_every_score_in_one_submit_and_the_session_page_shows_the_averages(world_a):
+def test_the_grid_saves_every_score_in_one_submit_and_the_session_figures_show_the_averages(world_a):
     session = _session(world_a)
     first, second = _registered(world_a, session, 2)
     client = world_a.client_for(Role.TRAINER)
@@ -85,7 +85,7 @@ def test_the_grid_saves_every_score_in_one_submit_and_the_session_page_shows_the
     assert (first.pre_score, first.post_score, first.satisfaction, first.evaluation_comment) == (
         40, 80, 5, "Très utile, merci")
     assert [e.after for e in AuditEvent.objects.filter(action="training_session.scores_saved")] == [{"rows": 2}]
-    page = client.get(_url(world_a, session)).content.decode()
+    page = client.get(_url(world_a, session, "reach/")).content.decode()
     assert "25.0" in page or "25,0" in page  # mean gain of 40 and 10
 
 

@@ -157,10 +157,18 @@ def test_the_reach_page_is_for_managers_and_the_session_block_for_its_trainers(w
                 for role in Role.values}
     assert statuses[Role.MANAGER] == 200
     assert all(code in (403, 404) for role, code in statuses.items() if role != Role.MANAGER)
-    trainer = world_a.client_for(Role.TRAINER).get(world_a.url(f"training/{s1.pk}/")).content.decode()
+    # The session's figures are a page of their own, linked from the session page (whose participants
+    # come a page at a time: the figures sum every registration, issue 10).
+    reach_url = world_a.url(f"training/{s1.pk}/reach/")
+    session_url = world_a.url(f"training/{s1.pk}/")
+    assert f'href="{reach_url}"' in world_a.client_for(Role.TRAINER).get(session_url).content.decode()
+    trainer = world_a.client_for(Role.TRAINER).get(reach_url).content.decode()
     assert 'data-breakdown="sex"' in trainer and 'name="reason"' not in trainer
-    manager = world_a.client_for(Role.MANAGER).get(world_a.url(f"training/{s1.pk}/")).content.decode()
-    assert 'name="reason"' in manager
+    manager = world_a.client_for(Role.MANAGER).get(reach_url).content.decode()
+    assert 'data-breakdown="sex"' in manager and 'name="reason"' in manager
+    for role in (Role.APPLICANT, Role.REVIEWER, Role.FINANCE):
+        assert world_a.client_for(role).get(reach_url).status_code in (403, 404)
+        assert f'href="{reach_url}"' not in world_a.client_for(role).get(session_url).content.decode()
 
 
 def _sessions(world, count):

@@ -125,9 +125,10 @@ def test_a_trainer_sees_only_the_figures_of_own_sessions(world_a):
     data = reach(sessions=reach_sessions(actor=trainer)).learning
     assert (data.total.registrations, data.total.gain, data.total.certificates) == (3, Decimal("15.0"), 2)
     client = world_a.client_for(Role.TRAINER)
-    page = client.get(world_a.url(f"training/{s1.pk}/")).content.decode()
+    page = client.get(world_a.url(f"training/{s1.pk}/reach/")).content.decode()
     assert 'data-breakdown="learning"' in page and "15,0" in page and "66,7" in page
     assert client.get(world_a.url(f"training/{s2.pk}/")).status_code == 404
+    assert client.get(world_a.url(f"training/{s2.pk}/reach/")).status_code == 404
     assert client.get(world_a.url("training/reach/")).status_code in (403, 404)
     exported = client.post(world_a.url(f"training/{s1.pk}/reach/export/"), {"kind": "aggregated"})
     assert _csv(exported)[-1][7] == "15.0"

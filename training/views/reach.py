@@ -91,8 +91,16 @@ def session_reach_export(request: TenantRequest, training_session_pk: int) -> Ht
         return HttpResponse(" ".join(exc.messages), status=403, content_type="text/plain; charset=utf-8")
 
 
-def session_reach_context(request: TenantRequest, session: Any) -> dict[str, Any]:
-    """The statistics block of the session page (its trainers and the managers)."""
+@role_required(*STAFF)
+def session_reach(request: TenantRequest, training_session_pk: int) -> HttpResponse:
+    """The figures of one session (its trainers and the managers): a page of its own, not a block of
+    the session page, whose participants are read a page at a time: these figures sum every
+    registration and attendance mark of the session, which a big session made the cost of every view
+    of its participants (issue 10)."""
+    session = access_session(actor=request.actor, pk=training_session_pk)
+    can_manage_session(request.actor, session).raise_if_denied()
     sessions = reach_selectors.reach_sessions(actor=request.actor).filter(pk=session.pk)
-    return {"reach": reach_selectors.reach(sessions=sessions), "minimum": reach_selectors.MINIMUM_SHARE,
-            "export_form": ExportForm(), "export_individual": request.actor.is_manager}
+    return render(request, "training/session_reach.html", {
+        "session": session, "reach": reach_selectors.reach(sessions=sessions),
+        "minimum": reach_selectors.MINIMUM_SHARE, "export_form": ExportForm(),
+        "export_individual": request.actor.is_manager})

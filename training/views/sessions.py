@@ -33,7 +33,6 @@ from ..selectors.settings import training_settings
 from ..services import sessions as services
 from ..tables import session_cards_html
 from ..workflow import SESSION
-from . import reach as reach_views
 
 SESSION_ROLES = (Role.MANAGER, Role.TRAINER, Role.APPLICANT)
 STAFF = (Role.MANAGER, Role.TRAINER)
@@ -151,7 +150,6 @@ def session_detail(request: TenantRequest, training_session_pk: int) -> HttpResp
         "can_cancel": manage and any(t.target == SessionStatus.CANCELLED for t in SESSION.available(actor, session)),
         "materials": list(session.materials.all()) if manage else [],
         "material_form": MaterialForm() if manage else None,
-        **(reach_views.session_reach_context(request, session) if manage else {}),
     })
 
 
