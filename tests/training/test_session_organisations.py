@@ -312,3 +312,16 @@ def test_an_unknown_or_foreign_award_reference_is_refused_and_the_text_kept(worl
             or f"No award of this workspace has the reference “{typed}”." in html
         assert f'value="{typed}"' in html
     assert not TrainingSession.objects.exists()
+
+
+def test_the_session_page_names_every_invited_organisation_by_acronym_else_name_escaped(world_a):
+    session = TrainingSessionFactory(tenant=world_a.tenant)
+    session.trainers.add(world_a.actor(Role.TRAINER).membership)
+    session.invited_organisations.add(
+        OrganisationFactory(tenant=world_a.tenant, name="Femmes <b>de</b> Ségou", acronym=""),
+        OrganisationFactory(tenant=world_a.tenant, name="Jeunes de Gao", acronym="AJG"),
+        *OrganisationFactory.create_batch(30, tenant=world_a.tenant))
+    page = world_a.client_for(Role.TRAINER).get(world_a.url(f"training/{session.pk}/")).content.decode()
+    named = page.split("<dd>")[-1].split("</dd>")[0]  # the last property: the invited organisations
+    assert "Femmes &lt;b&gt;de&lt;/b&gt; Ségou" in named and "AJG" in named and "Jeunes de Gao" not in named
+    assert named.count(", ") == 31
