@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, Count, IntegerField, Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from orgs.models import (
 from orgs.models.organisations import mask_number
 from orgs.permissions.due_diligence import can_view_screening
 from orgs.permissions.organisations import can_see_contact_details, can_see_payment_details
+from relais import sql
 from relais.actor import Actor
 from relais.display import ReadOnlyView
 from relais.models import Role
@@ -197,34 +198,35 @@ def reference_names(*, actor: Actor) -> ReferenceNames:
     """Regions and focus areas in one query (UNION ALL of the two small tables), values only: the
     organisation list names its rows' regions of work and focus areas and fills its filter drop-downs
     from them, instead of four queries building model instances (issue 10, throughput). Each part
-    keeps the order of region_list and focus_area_list."""
-    regions = Region.objects.filter(tenant=actor.tenant).annotate(
-        kind=Value("r", output_field=CharField())).values_list("kind", "pk", "name", "ordering")
-    areas = FocusArea.objects.filter(tenant=actor.tenant).annotate(
-        kind=Value("f", output_field=CharField()), rank=Value(0, output_field=IntegerField()),
-    ).values_list("kind", "pk", "name", "rank")
-    # The union is ordered as a whole (the parts' Meta ordering would only add a sort each).
-    regions, areas = regions.order_by(), areas.order_by()
+    keeps the order of region_list and focus_area_list. Plain SQL (relais.sql): the ORM took three
+    times longer to build this union than the database to answer it."""
+    rows = sql.fetch_rows(
+        f"SELECT 'r', id, name, ordering FROM {sql.table(Region)} WHERE tenant_id = %s "
+        f"UNION ALL SELECT 'f', id, name, 0 FROM {sql.table(FocusArea)} WHERE tenant_id = %s "
+        "ORDER BY 1, 4, 3", [actor.tenant.pk, actor.tenant.pk])
     result = ReferenceNames(regions=[], focus_areas=[])
-    for kind, pk, name, _ordering in regions.union(areas, all=True).order_by("kind", "ordering", "name"):
+    for kind, pk, name, _ordering in rows:
         (result.regions if kind == "r" else result.focus_areas).append((pk, name))
     return result
 
 
 def names_of_page(organisation_ids: list[int], *, reference: ReferenceNames) -> dict[int, tuple[list[str], list[str]]]:
     """(regions of work, focus areas) of each given organisation, by name in the order of
-    ``reference``, from one query on the two through tables (UNION ALL), values only. A link to a
-    region or focus area outside ``reference`` (another tenant's) is never named."""
-    regions_through = Organisation.regions_of_work.through.objects.filter(
-        organisation_id__in=organisation_ids).values_list(
-        Value("r", output_field=CharField()), "organisation_id", "region_id")
-    areas_through = Organisation.focus_areas.through.objects.filter(
-        organisation_id__in=organisation_ids).values_list(
-        Value("f", output_field=CharField()), "organisation_id", "focusarea_id")
+    ``reference``, from one query on the two through tables (UNION ALL), values only, in plain SQL
+    (relais.sql). A link to a region or focus area outside ``reference`` (another tenant's) is
+    never named."""
+    if not organisation_ids:
+        return {}
+    ids = sql.placeholders(len(organisation_ids))
+    links = sql.fetch_rows(
+        f"SELECT 'r', organisation_id, region_id FROM {sql.table(Organisation.regions_of_work.through)} "
+        f"WHERE organisation_id IN ({ids}) "
+        f"UNION ALL SELECT 'f', organisation_id, focusarea_id FROM {sql.table(Organisation.focus_areas.through)} "
+        f"WHERE organisation_id IN ({ids})", [*organisation_ids, *organisation_ids])
     region_rank = {pk: rank for rank, (pk, _name) in enumerate(reference.regions)}
     area_rank = {pk: rank for rank, (pk, _name) in enumerate(reference.focus_areas)}
     linked: dict[int, tuple[list[int], list[int]]] = {pk: ([], []) for pk in organisation_ids}
-    for kind, organisation_id, target_id in regions_through.union(areas_through, all=True):
+    for kind, organisation_id, target_id in links:
         ranks = region_rank if kind == "r" else area_rank
         if target_id in ranks:
             linked[organisation_id][0 if kind == "r" else 1].append(ranks[target_id])
