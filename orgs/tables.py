@@ -4,6 +4,7 @@ computed in the list's SQL query), and the rows of the due-diligence overview.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape as escape_str
 
 import django_tables2 as tables
 from django.core.paginator import EmptyPage
@@ -87,10 +88,14 @@ class OrganisationTable(tables.Table):
         than its SQL; then format_html per cell, a reverse() and a get_FOO_display() per row were
         still a third of the page. The same cells as the render_* methods below (tested to be
         identical), written with one reverse() for the page and each choice's label escaped once;
-        tables2 still does what it is good at (sorting, headers, pagination)."""
+        tables2 still does what it is good at (the order, the page, the columns a role sees)."""
         detail = pk_url_maker("orgs:organisation_detail", "organisation_pk", tenant_slug=self.tenant_slug)
-        types = {value: escape(label) for value, label in OrganisationType.choices}
-        zones = {value: escape(label) for value, label in Zone.choices}
+        # str(): escape() of a lazy label stays lazy, translated again in every row. The rows' values
+        # are str: escape_str (html.escape) is what escape() runs, without its check of every argument
+        # for laziness (some 150 calls a page).
+        text = escape_str
+        types = {value: escape(str(label)) for value, label in OrganisationType.choices}
+        zones = {value: escape(str(label)) for value, label in Zone.choices}
         statuses = {value: f'<span class="badge {STATUS_BADGES.get(value, "")}">{escape(label)}</span>'
                     for value, label in OrganisationStatus.choices}
         dd_badges = {value: f'<span class="badge {DD_BADGES.get(value, "")}">{escape(label)}</span>'
@@ -98,17 +103,17 @@ class OrganisationTable(tables.Table):
 
         def name(record: Organisation) -> str:
             if record.acronym:
-                return (f'<a href="{escape(detail(record.pk))}"><strong>{escape(record.acronym)}</strong></a>'
-                        f'<br><span class="muted">{escape(record.name)}</span>')
-            return f'<a href="{escape(detail(record.pk))}"><strong>{escape(record.name)}</strong></a>'
+                return (f'<a href="{text(detail(record.pk))}"><strong>{text(record.acronym)}</strong></a>'
+                        f'<br><span class="muted">{text(record.name)}</span>')
+            return f'<a href="{text(detail(record.pk))}"><strong>{text(record.name)}</strong></a>'
 
         def region(record: Organisation) -> str:
-            return escape(record.region.name) if record.region else "—"
+            return text(record.region.name) if record.region else "—"
 
         def zone(record: Organisation) -> str:
             if not record.region:
                 return "—"
-            return zones.get(record.region.zone) or escape(record.region.zone or "")
+            return zones.get(record.region.zone) or text(record.region.zone or "")
 
         related_names = self.related_names
 
@@ -116,11 +121,11 @@ class OrganisationTable(tables.Table):
             """Regions of work (index 0) or focus areas (1): read as names by the view, else prefetched."""
             items = (related_names[record.pk][index] if related_names is not None
                      else [item.name for item in getattr(record, relation).all()])
-            return ", ".join(escape(name) for name in items) or "—"
+            return ", ".join(text(name) for name in items) or "—"
 
         writers = {
             "name": name,
-            "type": lambda record: types.get(record.type) or escape(record.type or "") or "—",
+            "type": lambda record: types.get(record.type) or text(record.type or "") or "—",
             "region": region, "zone": zone,
             "regions_of_work": lambda record: listed(record, 0, "regions_of_work"),
             "focus_areas": lambda record: listed(record, 1, "focus_areas"),
