@@ -534,7 +534,7 @@ def test_list_rows_are_the_cells_of_the_render_methods(world_a, role, language):
     from django.utils.html import format_html, format_html_join
 
     from orgs.selectors.due_diligence import annotate_due_diligence
-    from orgs.selectors.organisations import organisation_table_rows
+    from orgs.selectors.organisations import organisation_export_rows
     from orgs.tables import OrganisationTable
 
     odd = RegionFactory(tenant=world_a.tenant, name="Ségou & <Mopti>", zone="north")
@@ -545,7 +545,7 @@ def test_list_rows_are_the_cells_of_the_render_methods(world_a, role, language):
     tricky.focus_areas.add(FocusAreaFactory(tenant=world_a.tenant, name="Paix & sécurité"),
                            FocusAreaFactory(tenant=world_a.tenant, name="Jeunesse"))
     actor = world_a.actor(role)
-    rows = annotate_due_diligence(organisation_table_rows(actor=actor), today=timezone.localdate())
+    rows = annotate_due_diligence(organisation_export_rows(actor=actor), today=timezone.localdate())
     exclude = () if role == Role.MANAGER else ("dd_status",)
     with translation.override(language):
         table = OrganisationTable(rows, tenant_slug=world_a.tenant.slug, exclude=exclude)
