@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape as escape_str
+from typing import TYPE_CHECKING
 
 import django_tables2 as tables
 from django.core.paginator import EmptyPage
@@ -24,6 +25,9 @@ from django_tables2.templatetags.django_tables2 import table_page_range
 from orgs.models import DueDiligenceStatus, Organisation, OrganisationStatus, OrganisationType, Zone
 from relais.links import pk_url_maker
 from relais.pagination import page_number
+
+if TYPE_CHECKING:
+    from orgs.selectors.organisations import ReferenceNames
 
 STATUS_BADGES = {OrganisationStatus.VERIFIED: "ok", OrganisationStatus.PENDING: "warn",
                  OrganisationStatus.SUSPENDED: "bad"}
@@ -78,6 +82,9 @@ class OrganisationTable(tables.Table):
         # {pk: (regions of work, focus areas)} of the page's rows when the view read them as names
         # (selectors.organisations.names_of_page); otherwise the rows' prefetched relations are read.
         self.related_names: dict[int, tuple[list[str], list[str]]] | None = None
+        # The tenant's regions read as names by the view (selectors.organisations.reference_names): the
+        # head office and its zone are named from them; otherwise from the rows' region (a join).
+        self.reference: ReferenceNames | None = None
         super().__init__(*args, **kwargs)
 
     def body_html(self) -> str:
@@ -107,13 +114,25 @@ class OrganisationTable(tables.Table):
                         f'<br><span class="muted">{text(record.name)}</span>')
             return f'<a href="{text(detail(record.pk))}"><strong>{text(record.name)}</strong></a>'
 
+        reference = self.reference
+        region_names = dict(reference.regions) if reference is not None else {}
+
+        def head_office(record: Organisation) -> tuple[str, str] | None:
+            """(name, zone) of the head office: from the tenant's regions the view read, else the row's join."""
+            if reference is not None:
+                pk = record.region_id
+                return (region_names[pk], reference.zones[pk]) if pk in region_names else None
+            return (record.region.name, record.region.zone) if record.region else None
+
         def region(record: Organisation) -> str:
-            return text(record.region.name) if record.region else "—"
+            office = head_office(record)
+            return text(office[0]) if office else "—"
 
         def zone(record: Organisation) -> str:
-            if not record.region:
+            office = head_office(record)
+            if not office:
                 return "—"
-            return zones.get(record.region.zone) or text(record.region.zone or "")
+            return zones.get(office[1]) or text(office[1] or "")
 
         related_names = self.related_names
 

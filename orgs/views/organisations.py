@@ -89,6 +89,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     records = [row.record for row in table.page.object_list]
     page_ids = [o.pk for o in records]
     table.related_names = selectors.names_of_page(page_ids, reference=reference)
+    table.reference = reference
     if sees_due_diligence and not in_sql:
         checks = due_diligence_of_page(page_ids, tenant_id=actor.tenant.pk, today=timezone.localdate())
         for organisation in records:
