@@ -729,3 +729,17 @@ def test_the_table_is_what_render_table_wrote(world_a, role, language, query):
         {"table": table}, request)
     assert str(table.html()) == expected
     assert expected in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_empty_page_reads_neither_names_nor_due_diligence(world_a, django_assert_num_queries):
+    """A list filtered down to nothing has no ids to read for: no query (an empty IN () is not SQL)."""
+    from django.utils import timezone
+
+    from orgs.selectors.due_diligence import due_diligence_of_page
+    from orgs.selectors.organisations import names_of_page, reference_names
+
+    reference = reference_names(actor=world_a.actor(Role.MANAGER))
+    with django_assert_num_queries(0):
+        assert names_of_page([], reference=reference) == {}
+        assert due_diligence_of_page([], tenant_id=world_a.tenant.pk, today=timezone.localdate()) == {}
