@@ -123,7 +123,9 @@ class OrganisationFilter(django_filters.FilterSet):
         """The form's fields as the list template wrote them ({% for field in filter.form %}<div
         class="field">{{ field.label_tag }}{{ field }}</div>{% endfor %}), the labels written without the
         form renderer (relais.widgets.label_html; tests/orgs/test_organisations.py compares the two)."""
-        if not self.is_bound:
+        # No filter submitted (a first view, or pages and sorts of it; other parameters such as the page
+        # are not the form's): every field is drawn empty, as the form would draw it.
+        if not self.is_bound or not any(name in self.data for name in self.filters):
             unbound = self._unbound_fields_html()
             if unbound is not None:
                 return unbound
@@ -131,10 +133,10 @@ class OrganisationFilter(django_filters.FilterSet):
             f'<div class="field">{label_html(field)}{field}</div>' for field in self.form))
 
     def _unbound_fields_html(self) -> SafeString | None:
-        """The fields as the form draws them when nothing was submitted (the list as first opened, its
-        usual view), from the filters' own widgets: without building the form, its fields and their
-        bound fields, which took half the filter's cost on every view (issue 10). Nothing is chosen
-        and nothing needs checking, so every drop-down selects its empty choice. The same markup as
+        """The fields as the form draws them when no filter was submitted (the list as first opened or
+        paged, its usual views), from the filters' own widgets: without building the form, its fields
+        and their bound fields, which took half the filter's cost on every view (issue 10). Nothing is
+        chosen and nothing needs checking, so every drop-down selects its empty choice. The same markup as
         the form (tests/orgs/test_organisations.py compares them); None, and the form draws them,
         for a filter drawn otherwise than by a text input or a FastSelect, or without the names read."""
         if self.reference is None:
