@@ -151,7 +151,9 @@ class OrganisationFilter(django_filters.FilterSet):
             if isinstance(widget, forms.TextInput) and type(filter_) is django_filters.CharFilter:
                 field = widget.render(name, None, attrs={"id": auto_id})
             elif widget is FastSelect and isinstance(filter_, (django_filters.ChoiceFilter, _ModelChoiceFilter)):
-                choices = named[name] if isinstance(filter_, _ModelChoiceFilter) else filter_.extra["choices"]
+                choices = named.get(name) if isinstance(filter_, _ModelChoiceFilter) else filter_.extra.get("choices")
+                if not isinstance(choices, list):  # a model filter without names read, choices given lazily
+                    return None
                 field = FastSelect(choices=[("", filter_settings.EMPTY_CHOICE_LABEL), *choices]).render(
                     name, None, attrs={"id": auto_id})
             else:
