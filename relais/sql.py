@@ -4,9 +4,9 @@ Measured on the organisation list: a ``values_list`` query joined by ``union()``
 of Python to build and compile on every view, against 0.4 to 0.7 ms to run its SQL. A read whose
 shape never changes (the same columns, a tenant and a list of ids as parameters) is cheaper written
 once as SQL. Use it only for such reads: filters, sorting and anything a user composes stay in the
-ORM. The SQL is plain SQL that PostgreSQL and SQLite both accept (no parentheses around the parts
-of a UNION, booleans tested as they are); every read still names its tenant or ids read through a
-tenant-scoped query.
+ORM. The SQL is plain SQL that PostgreSQL and SQLite both accept (identifiers in double quotes, no
+parentheses around the parts of a UNION, booleans tested as they are); every read still names its
+tenant or ids read through a tenant-scoped query.
 """
 
 from __future__ import annotations

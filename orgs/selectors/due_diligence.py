@@ -374,6 +374,14 @@ def organisations_for_checks(
     return organisations.order_by("name", "id")
 
 
+# The checklist's required items (rows without an organisation), then the page's accepted and pending
+# documents, each with whether it lapsed before the day given.
+_PAGE_CHECKS_SQL = """
+SELECT NULL, "id", '', 0 FROM {items} WHERE "tenant_id" = %s AND "active" AND "required"
+UNION ALL SELECT "organisation_id", "item_id", "review_status", CASE WHEN "expires_on" < %s THEN 1 ELSE 0 END
+FROM {documents} WHERE "tenant_id" = %s AND "organisation_id" IN ({ids}) AND "review_status" IN (%s, %s)"""
+
+
 def due_diligence_of_page(organisation_ids: list[int], *, tenant_id: int, today: date) -> dict[int, tuple[str, int]]:
     """(status, documents awaiting review) of each given organisation, in one query whatever their
     number: the checklist's required items and the accepted and pending documents of these
@@ -386,10 +394,8 @@ def due_diligence_of_page(organisation_ids: list[int], *, tenant_id: int, today:
     if not organisation_ids:
         return {}
     rows = sql.fetch_rows(
-        f"SELECT NULL, id, '', 0 FROM {sql.table(DueDiligenceItem)} WHERE tenant_id = %s AND active AND required "
-        "UNION ALL SELECT organisation_id, item_id, review_status, CASE WHEN expires_on < %s THEN 1 ELSE 0 END "
-        f"FROM {sql.table(OrganisationDocument)} WHERE tenant_id = %s "
-        f"AND organisation_id IN ({sql.placeholders(len(organisation_ids))}) AND review_status IN (%s, %s)",
+        _PAGE_CHECKS_SQL.format(items=sql.table(DueDiligenceItem), documents=sql.table(OrganisationDocument),
+                                ids=sql.placeholders(len(organisation_ids))),
         [tenant_id, connection.ops.adapt_datefield_value(today), tenant_id, *organisation_ids,
          ReviewStatus.ACCEPTED.value, ReviewStatus.PENDING.value])
     required: list[int] = []

@@ -209,16 +209,24 @@ class ReferenceNames:
     zones: dict[int, str]
 
 
+_REFERENCE_SQL = """
+SELECT 'r', "id", "name", "ordering", "zone" FROM {region} WHERE "tenant_id" = %s
+UNION ALL SELECT 'f', "id", "name", 0, '' FROM {focus_area} WHERE "tenant_id" = %s
+ORDER BY 1, 4, 3"""
+
+_PAGE_LINKS_SQL = """
+SELECT 'r', "organisation_id", "region_id" FROM {regions} WHERE "organisation_id" IN ({ids})
+UNION ALL SELECT 'f', "organisation_id", "focusarea_id" FROM {areas} WHERE "organisation_id" IN ({ids})"""
+
+
 def reference_names(*, actor: Actor) -> ReferenceNames:
     """Regions and focus areas in one query (UNION ALL of the two small tables), values only: the
     organisation list names its rows' regions of work and focus areas and fills its filter drop-downs
     from them, instead of four queries building model instances (issue 10, throughput). Each part
     keeps the order of region_list and focus_area_list. Plain SQL (relais.sql): the ORM took three
     times longer to build this union than the database to answer it."""
-    rows = sql.fetch_rows(
-        f"SELECT 'r', id, name, ordering, zone FROM {sql.table(Region)} WHERE tenant_id = %s "
-        f"UNION ALL SELECT 'f', id, name, 0, '' FROM {sql.table(FocusArea)} WHERE tenant_id = %s "
-        "ORDER BY 1, 4, 3", [actor.tenant.pk, actor.tenant.pk])
+    rows = sql.fetch_rows(_REFERENCE_SQL.format(region=sql.table(Region), focus_area=sql.table(FocusArea)),
+                          [actor.tenant.pk, actor.tenant.pk])
     result = ReferenceNames(regions=[], focus_areas=[], zones={})
     for kind, pk, name, _ordering, zone in rows:
         if kind == "r":
@@ -237,11 +245,9 @@ def names_of_page(organisation_ids: list[int], *, reference: ReferenceNames) -> 
     if not organisation_ids:
         return {}
     ids = sql.placeholders(len(organisation_ids))
-    links = sql.fetch_rows(
-        f"SELECT 'r', organisation_id, region_id FROM {sql.table(Organisation.regions_of_work.through)} "
-        f"WHERE organisation_id IN ({ids}) "
-        f"UNION ALL SELECT 'f', organisation_id, focusarea_id FROM {sql.table(Organisation.focus_areas.through)} "
-        f"WHERE organisation_id IN ({ids})", [*organisation_ids, *organisation_ids])
+    links = sql.fetch_rows(_PAGE_LINKS_SQL.format(regions=sql.table(Organisation.regions_of_work.through),
+                                                  areas=sql.table(Organisation.focus_areas.through), ids=ids),
+                           [*organisation_ids, *organisation_ids])
     region_rank = {pk: rank for rank, (pk, _name) in enumerate(reference.regions)}
     area_rank = {pk: rank for rank, (pk, _name) in enumerate(reference.focus_areas)}
     linked: dict[int, tuple[list[int], list[int]]] = {pk: ([], []) for pk in organisation_ids}
