@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.conf import settings as filter_settings
 
 from orgs.models import (
     DueDiligenceStatus,
@@ -20,7 +23,7 @@ from orgs.models import (
     Zone,
 )
 from relais.actor import Actor
-from relais.widgets import FastSelect, label_html
+from relais.widgets import LABEL_PUNCTUATION, FastSelect, label_html
 
 from .models.organisations import fold
 
@@ -79,7 +82,7 @@ class _ModelChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class OrganisationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
     # FastSelect: the same markup as Django's select templates, written in one pass (relais/widgets.py).
     region = _ModelChoiceFilter(label=_("Region"), queryset=Region.objects.none(), method="in_region",
                                 widget=FastSelect)
@@ -106,7 +109,6 @@ class OrganisationFilter(django_filters.FilterSet):
         self.filters["region"].queryset = selectors.region_list(actor=actor)
         self.filters["focus_area"].queryset = selectors.focus_area_list(actor=actor)
         self.reference = reference
-        self.filters["q"].field.widget = forms.TextInput(attrs={"type": "search"})
 
     @property
     def form(self):
@@ -121,8 +123,45 @@ class OrganisationFilter(django_filters.FilterSet):
         """The form's fields as the list template wrote them ({% for field in filter.form %}<div
         class="field">{{ field.label_tag }}{{ field }}</div>{% endfor %}), the labels written without the
         form renderer (relais.widgets.label_html; tests/orgs/test_organisations.py compares the two)."""
+        # No filter submitted (a first view, or pages and sorts of it; other parameters such as the page
+        # are not the form's): every field is drawn empty, as the form would draw it.
+        if not self.is_bound or not any(name in self.data for name in self.filters):
+            unbound = self._unbound_fields_html()
+            if unbound is not None:
+                return unbound
         return mark_safe("".join(  # noqa: S308 - label_html and the widgets escape their values
             f'<div class="field">{label_html(field)}{field}</div>' for field in self.form))
+
+    def _unbound_fields_html(self) -> SafeString | None:
+        """The fields as the form draws them when no filter was submitted (the list as first opened or
+        paged, its usual views), from the filters' own widgets: without building the form, its fields
+        and their bound fields, which took half the filter's cost on every view (issue 10). Nothing is
+        chosen and nothing needs checking, so every drop-down selects its empty choice. The same markup as
+        the form (tests/orgs/test_organisations.py compares them); None, and the form draws them,
+        for a filter drawn otherwise than by a text input or a FastSelect, or without the names read."""
+        if self.reference is None:
+            return None
+        named = {"region": self.reference.regions, "focus_area": self.reference.focus_areas}
+        suffix = conditional_escape(gettext(":"))  # forms.Form's label suffix
+        parts = []
+        for name, filter_ in self.filters.items():
+            widget, auto_id = filter_.extra.get("widget"), f"id_{name}"
+            if "initial" in filter_.extra or "null_label" in filter_.extra:
+                return None
+            if isinstance(widget, forms.TextInput) and type(filter_) is django_filters.CharFilter:
+                field = widget.render(name, None, attrs={"id": auto_id})
+            elif widget is FastSelect and isinstance(filter_, (django_filters.ChoiceFilter, _ModelChoiceFilter)):
+                choices = named.get(name) if isinstance(filter_, _ModelChoiceFilter) else filter_.extra.get("choices")
+                if not isinstance(choices, list):  # a model filter without names read, choices given lazily
+                    return None
+                field = FastSelect(choices=[("", filter_settings.EMPTY_CHOICE_LABEL), *choices]).render(
+                    name, None, attrs={"id": auto_id})
+            else:
+                return None
+            label = str(filter_.label)
+            text = conditional_escape(label) + (suffix if label and label[-1] not in gettext(LABEL_PUNCTUATION) else "")
+            parts.append(f'<div class="field"><label for="{auto_id}">{text}</label>{field}</div>')
+        return mark_safe("".join(parts))  # noqa: S308 - the labels are escaped, the widgets escape their values
 
     def search(self, queryset, name, value):
         """Accent-insensitive: 'segou' finds 'Ségou' (search_name holds folded names and regions)."""

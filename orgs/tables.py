@@ -3,27 +3,41 @@ computed in the list's SQL query), and the rows of the due-diligence overview.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from html import escape as escape_str
+from typing import TYPE_CHECKING
+
 import django_tables2 as tables
 from django.core.paginator import EmptyPage
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_tables2.paginators import LazyPaginator
+from django_tables2.templatetags.django_tables2 import table_page_range
 
 from orgs.models import DueDiligenceStatus, Organisation, OrganisationStatus, OrganisationType, Zone
 from relais.links import pk_url_maker
 from relais.pagination import page_number
 
+if TYPE_CHECKING:
+    from orgs.selectors.organisations import ReferenceNames
+
 STATUS_BADGES = {OrganisationStatus.VERIFIED: "ok", OrganisationStatus.PENDING: "warn",
                  OrganisationStatus.SUSPENDED: "bad"}
 DD_BADGES = {DueDiligenceStatus.COMPLETE: "ok", DueDiligenceStatus.INCOMPLETE: "warn",
              DueDiligenceStatus.EXPIRED: "bad"}
+
+
+def _n(spaces: int) -> str:
+    """A line break and an indentation of django_tables2/table.html (OrganisationTable.html)."""
+    return "\n" + " " * spaces
 
 
 class BoundedPaginator(LazyPaginator):
@@ -68,6 +82,9 @@ class OrganisationTable(tables.Table):
         # {pk: (regions of work, focus areas)} of the page's rows when the view read them as names
         # (selectors.organisations.names_of_page); otherwise the rows' prefetched relations are read.
         self.related_names: dict[int, tuple[list[str], list[str]]] | None = None
+        # The tenant's regions read as names by the view (selectors.organisations.reference_names): the
+        # head office and its zone are named from them; otherwise from the rows' region (a join).
+        self.reference: ReferenceNames | None = None
         super().__init__(*args, **kwargs)
 
     def body_html(self) -> str:
@@ -78,10 +95,14 @@ class OrganisationTable(tables.Table):
         than its SQL; then format_html per cell, a reverse() and a get_FOO_display() per row were
         still a third of the page. The same cells as the render_* methods below (tested to be
         identical), written with one reverse() for the page and each choice's label escaped once;
-        tables2 still does what it is good at (sorting, headers, pagination)."""
+        tables2 still does what it is good at (the order, the page, the columns a role sees)."""
         detail = pk_url_maker("orgs:organisation_detail", "organisation_pk", tenant_slug=self.tenant_slug)
-        types = {value: escape(label) for value, label in OrganisationType.choices}
-        zones = {value: escape(label) for value, label in Zone.choices}
+        # str(): escape() of a lazy label stays lazy, translated again in every row. The rows' values
+        # are str: escape_str (html.escape) is what escape() runs, without its check of every argument
+        # for laziness (some 150 calls a page).
+        text = escape_str
+        types = {value: escape(str(label)) for value, label in OrganisationType.choices}
+        zones = {value: escape(str(label)) for value, label in Zone.choices}
         statuses = {value: f'<span class="badge {STATUS_BADGES.get(value, "")}">{escape(label)}</span>'
                     for value, label in OrganisationStatus.choices}
         dd_badges = {value: f'<span class="badge {DD_BADGES.get(value, "")}">{escape(label)}</span>'
@@ -89,17 +110,29 @@ class OrganisationTable(tables.Table):
 
         def name(record: Organisation) -> str:
             if record.acronym:
-                return (f'<a href="{escape(detail(record.pk))}"><strong>{escape(record.acronym)}</strong></a>'
-                        f'<br><span class="muted">{escape(record.name)}</span>')
-            return f'<a href="{escape(detail(record.pk))}"><strong>{escape(record.name)}</strong></a>'
+                return (f'<a href="{text(detail(record.pk))}"><strong>{text(record.acronym)}</strong></a>'
+                        f'<br><span class="muted">{text(record.name)}</span>')
+            return f'<a href="{text(detail(record.pk))}"><strong>{text(record.name)}</strong></a>'
+
+        reference = self.reference
+        region_names = dict(reference.regions) if reference is not None else {}
+
+        def head_office(record: Organisation) -> tuple[str, str] | None:
+            """(name, zone) of the head office: from the tenant's regions the view read, else the row's join."""
+            if reference is not None:
+                pk = record.region_id
+                return (region_names[pk], reference.zones[pk]) if pk in region_names else None
+            return (record.region.name, record.region.zone) if record.region else None
 
         def region(record: Organisation) -> str:
-            return escape(record.region.name) if record.region else "—"
+            office = head_office(record)
+            return text(office[0]) if office else "—"
 
         def zone(record: Organisation) -> str:
-            if not record.region:
+            office = head_office(record)
+            if not office:
                 return "—"
-            return zones.get(record.region.zone) or escape(record.region.zone or "")
+            return zones.get(office[1]) or text(office[1] or "")
 
         related_names = self.related_names
 
@@ -107,11 +140,11 @@ class OrganisationTable(tables.Table):
             """Regions of work (index 0) or focus areas (1): read as names by the view, else prefetched."""
             items = (related_names[record.pk][index] if related_names is not None
                      else [item.name for item in getattr(record, relation).all()])
-            return ", ".join(escape(name) for name in items) or "—"
+            return ", ".join(text(name) for name in items) or "—"
 
         writers = {
             "name": name,
-            "type": lambda record: types.get(record.type) or escape(record.type or "") or "—",
+            "type": lambda record: types.get(record.type) or text(record.type or "") or "—",
             "region": region, "zone": zone,
             "regions_of_work": lambda record: listed(record, 0, "regions_of_work"),
             "focus_areas": lambda record: listed(record, 1, "focus_areas"),
@@ -123,6 +156,68 @@ class OrganisationTable(tables.Table):
         rows = ["<tr>" + "".join(f"{td}{write(row.record)}</td>" for write, td in columns) + "</tr>"
                 for row in self.page.object_list]
         return mark_safe("\n".join(rows))  # noqa: S308 - every value above went through escape()
+
+    def html(self) -> SafeString:
+        """The whole table as ``{% render_table table %}`` wrote it (django_tables2/table.html with
+        orgs/organisation_table.html's body), header and pagination written here too: once the rows
+        were written in one pass, tables2's template for the header and the page links (a
+        querystring tag and a dozen variable lookups per link) was the costliest part of the page
+        left (issue 10). tests/orgs/test_organisations.py compares it, byte for byte, with
+        ``{% render_table %}``: ``_n(k)`` is a line break and the template's indentation of k
+        spaces. Needs ``self.request`` (RequestConfig) and a page; the table has no footer and no
+        thead attributes."""
+        params = dict(self.request.GET)
+
+        def link(field: str, value: object) -> str:  # {% querystring_replace field=value %}
+            return escape("?" + urlencode({**params, field: value}, doseq=True))
+
+        heads = []
+        for column in self.columns:
+            header = conditional_escape(column.header)
+            if column.orderable:
+                order = link(self.prefixed_order_by_field, column.order_by_alias.next)
+                cell = f'{_n(32)}<a href="{order}">{header}</a>{_n(28)}'
+            else:
+                cell = f"{_n(32)}{header}{_n(28)}"
+            heads.append(f"{_n(24)}<th {column.attrs['th'].as_html()}>{_n(28)}{cell}{_n(24)}</th>{_n(20)}")
+        thead = (f"{_n(16)}<thead >{_n(20)}<tr>{_n(20)}{''.join(heads)}{_n(20)}</tr>{_n(16)}</thead>{_n(12)}"
+                 if self.show_header else "")
+        if self.page.object_list:
+            rows = self.body_html()
+        else:
+            empty = conditional_escape(self.empty_text or gettext("No organisation."))
+            rows = f'<tr><td colspan="{len(self.columns)}">{empty}</td></tr>'
+        return mark_safe(  # noqa: S308 - every value above went through escape() or as_html()
+            f'\n\n{_n(0)}<div class="table-container">{_n(4)}{_n(8)}<table {self.attrs.as_html()}>{_n(12)}'
+            f"{_n(12)}{thead}{_n(12)}{_n(12)}<tbody>{rows}</tbody>{_n(12)}{_n(12)}{_n(12)}"
+            f"{_n(8)}</table>{_n(4)}\n{_n(4)}{self._pagination_html(link)}\n</div>\n\n")
+
+    def _pagination_html(self, link: Callable[[str, object], str]) -> str:
+        """The pagination block of django_tables2/table.html (see html())."""
+        page, field = self.page, self.prefixed_page_field
+        if not (page and self.paginator.num_pages > 1):
+            return f"{_n(8)}{_n(4)}"
+
+        def step(css: str, number: int, label: str) -> str:
+            return (f'{_n(16)}{_n(20)}<li class="{css}">{_n(24)}<a href="{link(field, number)}">{_n(28)}'
+                    f"{escape(label)}{_n(24)}</a>{_n(20)}</li>{_n(16)}{_n(12)}")
+
+        previous = step("previous", page.previous_page_number(), gettext("previous")) if page.has_previous() else ""
+        following = step("next", page.next_page_number(), gettext("next")) if page.has_next() else ""
+        numbers = ""
+        if page.has_previous() or page.has_next():
+            items = []
+            for number in table_page_range(page, self.paginator):
+                active = 'class="active"' if number == page.number else ""
+                if number == "...":
+                    anchor = f'{_n(28)}<a href="#">...</a>{_n(24)}'
+                else:
+                    anchor = (f'{_n(28)}<a href="{link(field, number)}">{_n(32)}'
+                              f"{conditional_escape(localize(number))}{_n(28)}</a>{_n(24)}")
+                items.append(f"{_n(20)}<li {active}>{_n(24)}{anchor}{_n(20)}</li>{_n(16)}")
+            numbers = f"{_n(12)}{_n(16)}{''.join(items)}{_n(12)}{_n(12)}"
+        return (f'{_n(8)}{_n(8)}<ul class="pagination">{_n(12)}{previous}{_n(12)}{numbers}'
+                f"{_n(12)}{following}{_n(8)}</ul>{_n(8)}{_n(4)}")
 
     def render_name(self, record: Organisation):
         url = reverse("orgs:organisation_detail",

@@ -12,12 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
-    DateField,
     Exists,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -42,6 +41,7 @@ from orgs.models import (
     ScreeningState,
 )
 from orgs.sanctions import names_fingerprint
+from relais import sql
 from relais.actor import Actor
 from relais.models import Membership, Role, Tenant
 
@@ -374,6 +374,14 @@ def organisations_for_checks(
     return organisations.order_by("name", "id")
 
 
+# The checklist's required items (rows without an organisation), then the page's accepted and pending
+# documents, each with whether it lapsed before the day given.
+_PAGE_CHECKS_SQL = """
+SELECT NULL, "id", '', 0 FROM {items} WHERE "tenant_id" = %s AND "active" AND "required"
+UNION ALL SELECT "organisation_id", "item_id", "review_status", CASE WHEN "expires_on" < %s THEN 1 ELSE 0 END
+FROM {documents} WHERE "tenant_id" = %s AND "organisation_id" IN ({ids}) AND "review_status" IN (%s, %s)"""
+
+
 def due_diligence_of_page(organisation_ids: list[int], *, tenant_id: int, today: date) -> dict[int, tuple[str, int]]:
     """(status, documents awaiting review) of each given organisation, in one query whatever their
     number: the checklist's required items and the accepted and pending documents of these
@@ -381,31 +389,31 @@ def due_diligence_of_page(organisation_ids: list[int], *, tenant_id: int, today:
     is status_from_items, as in due_diligence_status and annotate_due_diligence (tests compare them).
     For a page of rows: the SQL annotation, with its nested subqueries, cost more to build and compile
     on every view of the overview than it saved; the separate query for the items was a round trip
-    more on every view of the lists (issue 10)."""
-    required_items = _checklist(tenant_id).filter(required=True).annotate(
-        dd_organisation=Value(None, output_field=IntegerField()), dd_review=Value("", output_field=CharField()),
-        dd_expires=Value(None, output_field=DateField()),
-    ).values_list("dd_organisation", "pk", "dd_review", "dd_expires").order_by()
-    documents = OrganisationDocument.objects.filter(
-        tenant_id=tenant_id, organisation_id__in=organisation_ids,
-        review_status__in=[ReviewStatus.ACCEPTED, ReviewStatus.PENDING],
-    ).values_list("organisation_id", "item_id", "review_status", "expires_on").order_by()
+    more on every view of the lists; the ORM's union took longer to build than the database to
+    answer it, so the query is plain SQL (relais.sql), a document's lapse decided in it (issue 10)."""
+    if not organisation_ids:
+        return {}
+    rows = sql.fetch_rows(
+        _PAGE_CHECKS_SQL.format(items=sql.table(DueDiligenceItem), documents=sql.table(OrganisationDocument),
+                                ids=sql.placeholders(len(organisation_ids))),
+        [tenant_id, connection.ops.adapt_datefield_value(today), tenant_id, *organisation_ids,
+         ReviewStatus.ACCEPTED.value, ReviewStatus.PENDING.value])
     required: list[int] = []
-    found: list[tuple[int, int, str, date | None]] = []
-    for organisation_id, item_id, review_status, expires_on in required_items.union(documents, all=True):
+    found: list[tuple[int, int, str, int]] = []
+    for organisation_id, item_id, review_status, lapsed_on_day in rows:
         if organisation_id is None:
             required.append(item_id)
         else:
-            found.append((organisation_id, item_id, review_status, expires_on))
+            found.append((organisation_id, item_id, review_status, lapsed_on_day))
     wanted = set(required)
     valid: dict[int, set[int]] = defaultdict(set)
     lapsed: dict[int, set[int]] = defaultdict(set)
     pending: dict[int, int] = defaultdict(int)
-    for organisation_id, item_id, review_status, expires_on in found:
+    for organisation_id, item_id, review_status, lapsed_on_day in found:
         if review_status == ReviewStatus.PENDING:
             pending[organisation_id] += 1
         elif item_id in wanted:
-            (lapsed if expires_on is not None and expires_on < today else valid)[organisation_id].add(item_id)
+            (lapsed if lapsed_on_day else valid)[organisation_id].add(item_id)
     return {pk: (status_from_items([(item in valid[pk], item in lapsed[pk]) for item in required]), pending[pk])
             for pk in organisation_ids}
 

@@ -534,7 +534,7 @@ def test_list_rows_are_the_cells_of_the_render_methods(world_a, role, language):
     from django.utils.html import format_html, format_html_join
 
     from orgs.selectors.due_diligence import annotate_due_diligence
-    from orgs.selectors.organisations import organisation_table_rows
+    from orgs.selectors.organisations import organisation_export_rows
     from orgs.tables import OrganisationTable
 
     odd = RegionFactory(tenant=world_a.tenant, name="Ségou & <Mopti>", zone="north")
@@ -545,7 +545,7 @@ def test_list_rows_are_the_cells_of_the_render_methods(world_a, role, language):
     tricky.focus_areas.add(FocusAreaFactory(tenant=world_a.tenant, name="Paix & sécurité"),
                            FocusAreaFactory(tenant=world_a.tenant, name="Jeunesse"))
     actor = world_a.actor(role)
-    rows = annotate_due_diligence(organisation_table_rows(actor=actor), today=timezone.localdate())
+    rows = annotate_due_diligence(organisation_export_rows(actor=actor), today=timezone.localdate())
     exclude = () if role == Role.MANAGER else ("dd_status",)
     with translation.override(language):
         table = OrganisationTable(rows, tenant_slug=world_a.tenant.slug, exclude=exclude)
@@ -569,8 +569,12 @@ def test_list_rows_are_the_cells_of_the_render_methods(world_a, role, language):
     from orgs.selectors.organisations import names_of_page, reference_names
 
     with translation.override(language):
+        reference = reference_names(actor=actor)
         table.related_names = names_of_page([row.record.pk for row in table.page.object_list],
-                                            reference=reference_names(actor=actor))
+                                            reference=reference)
+        assert str(table.body_html()) == expected
+        # Nor the head office and its zone from a join: from the tenant's regions read as names.
+        table.reference = reference
         assert str(table.body_html()) == expected
 
 
@@ -669,11 +673,15 @@ def test_the_filters_still_refuse_another_tenants_region_and_focus_area(world_a,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["", "?q=s%C3%A9gou&zone=north", "?region=999999&status=nonsense"])
+@pytest.mark.parametrize("query", ["", "?page=2&sort=-type", "?q=", "?q=s%C3%A9gou&zone=north",
+                                   "?region=999999&status=nonsense"])
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_filter_fields_are_the_template_loops_markup(world_a, query, language):
+@pytest.mark.parametrize("sees_due_diligence", [True, False])
+def test_the_filter_fields_are_the_template_loops_markup(world_a, query, language, sees_due_diligence):
     """The filter form is written in one pass, its labels without the form renderer (issue 10):
-    the very markup of the template loop it replaced, bound or not, with invalid choices too."""
+    the very markup of the template loop it replaced, bound or not, with invalid choices too, and
+    unbound or only paged and sorted (drawn from the filters' widgets without the form), with or
+    without the due-diligence filter (a role that may not see it)."""
     from django.http import QueryDict
     from django.template import engines
     from django.utils import translation
@@ -690,5 +698,50 @@ def test_the_filter_fields_are_the_template_loops_markup(world_a, query, languag
         fast = OrganisationFilter(data, queryset=Organisation.objects.none(), actor=actor,
                                   reference=reference_names(actor=actor))
         slow = OrganisationFilter(data, queryset=Organisation.objects.none(), actor=actor)
+        if not sees_due_diligence:
+            del fast.filters["due_diligence"], slow.filters["due_diligence"]
         assert str(fast.fields_html()) == loop.render({"filter": slow})
+        assert ('name="due_diligence"' in str(fast.fields_html())) is sees_due_diligence
+        # No filter submitted: no form built to draw it (the view's .qs builds one to check a bound form).
+        assert hasattr(fast, "_form") is (data is not None and any(name in data for name in fast.filters))
     assert "Paix &amp; sécurité</option>" in str(fast.fields_html())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.TRAINER])
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("query", [
+    "", "?page=2&per_page=2", "?sort=-region&q=a%26%3Cb%3E&page=1", "?q=nobody-has-this-name",
+    "?per_page=1&page=8", "?per_page=1&page=17", "?per_page=1&page=99", "?sort=dd_status&per_page=3&page=2",
+    "?sort=-type&status=verified&per_page=1",
+])
+def test_the_table_is_what_render_table_wrote(world_a, role, language, query):
+    """The list writes its whole table in one pass (OrganisationTable.html: header and page links
+    too, issue 10): the very markup of {% render_table %} through tables2's template, first, middle
+    and last pages, the skipped ranges, a sorted column, an empty result, escaped query strings."""
+    from django.template import engines
+
+    for number in range(16):
+        OrganisationFactory(tenant=world_a.tenant, name=f"Association {number} & <co>", acronym=f"A{number:02}")
+    client = world_a.client_for(role)
+    client.cookies["django_language"] = language
+    response = client.get(list_url(world_a) + query)
+    table, request = response.context["table"], response.wsgi_request
+    expected = engines["django"].from_string("{% load django_tables2 %}{% render_table table %}").render(
+        {"table": table}, request)
+    assert str(table.html()) == expected
+    assert expected in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_empty_page_reads_neither_names_nor_due_diligence(world_a, django_assert_num_queries):
+    """A list filtered down to nothing has no ids to read for: no query (an empty IN () is not SQL)."""
+    from django.utils import timezone
+
+    from orgs.selectors.due_diligence import due_diligence_of_page
+    from orgs.selectors.organisations import names_of_page, reference_names
+
+    reference = reference_names(actor=world_a.actor(Role.MANAGER))
+    with django_assert_num_queries(0):
+        assert names_of_page([], reference=reference) == {}
+        assert due_diligence_of_page([], tenant_id=world_a.tenant.pk, today=timezone.localdate()) == {}

@@ -1,0 +1,22 @@
+"""relais.sql: plain SQL for a list page's fixed-shape reads of values."""
+
+from __future__ import annotations
+
+import pytest
+
+from relais import sql
+from relais.models import Tenant
+
+
+def test_placeholders_refuse_an_empty_in_list():
+    assert sql.placeholders(3) == "%s, %s, %s"
+    with pytest.raises(ValueError, match="IN"):
+        sql.placeholders(0)
+
+
+@pytest.mark.django_db
+def test_rows_are_read_with_their_parameters(world_a, world_b):
+    rows = sql.fetch_rows(f"SELECT id, slug FROM {sql.table(Tenant)} WHERE id IN ({sql.placeholders(1)})",
+                          [world_a.tenant.pk])
+    assert rows == [(world_a.tenant.pk, world_a.tenant.slug)]
+    assert sql.table(Tenant) in ('"relais_tenant"', "`relais_tenant`")
