@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connections
+from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.db.models.functions import Length
 from django.http import Http404
@@ -19,7 +19,7 @@ from unidecode import unidecode
 
 from .actor import Actor
 from .models import AuditEvent, EmailStatus, Invitation, Membership, OutboundEmail, Tenant, User
-from .rawrows import RowReader, fetch_one
+from .sql import RowReader, fetch_one
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:
@@ -58,10 +58,9 @@ def workspace_membership(*, user_id: Any, slug: str) -> tuple[Membership, int] |
     """The signed-in person's active membership of the active workspace ``slug``, with its tenant and
     organisation, and the number of their active workspaces (the navigation's switch link); None
     when they may not enter it. Every workspace page runs it: one hand-written statement
-    (relais.rawrows), what ``Membership.objects.select_related("tenant", "organisation")`` with a
+    (relais.sql.RowReader), what ``Membership.objects.select_related("tenant", "organisation")`` with a
     counting subquery built and compiled in several times its database time (issue 10)."""
-    connection = connections[Membership.objects.db]
-    row = fetch_one(connection.alias, _workspace_sql(connection), [slug, user_id])
+    row = fetch_one(_workspace_sql(connection), [slug, user_id])
     if row is None:
         return None
     ends = (_MEMBER.width, _MEMBER.width + _TENANT.width, _MEMBER.width + _TENANT.width + _ORGANISATION.width)

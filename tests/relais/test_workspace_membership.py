@@ -1,4 +1,4 @@
-"""The membership every workspace page reads is written by hand (relais.rawrows): it must be the
+"""The membership every workspace page reads is written by hand (relais.sql.RowReader): it must be the
 instance the ORM builds, field by field (dates, booleans, JSON: converters differ between SQLite and
 PostgreSQL, and CI runs both), and refuse exactly what the ORM query refused."""
 
