@@ -79,6 +79,58 @@ def test_pages_cost_the_same_queries_for_3_or_30_awards_and_never_count(worlds, 
     assert not counts, counts
 
 
+def gated(world, n):
+    """n active awards whose second tranche (to pay) waits for report 1: some approved, some not, one
+    tranche gated by no report (the condition is met)."""
+    from grants.models import ReportStatus
+    from tests.grants.factories import ProgressReportFactory
+
+    statuses = [ReportStatus.APPROVED, ReportStatus.SUBMITTED, ReportStatus.DRAFT, None]
+    for i in range(n):
+        award, first = award_with_money(world, committed=Decimal("2000000"))  # the first tranche is paid
+        second = award.tranches.get(number=2)
+        second.conditions = ["agreement_signed", "previous_report"]
+        second.save()
+        if statuses[i % 4] is not None:
+            ProgressReportFactory(tenant=world.tenant, award=award, number=1, gates_tranche=second,
+                                  status=statuses[i % 4])
+
+
+@pytest.mark.parametrize(("role", "path"), [(Role.FINANCE, "finance/"), (Role.MANAGER, "finance/"),
+                                            (Role.FINANCE, "")])
+def test_the_previous_report_condition_costs_the_same_queries_for_2_or_10_tranches(worlds, role, path):
+    """The finance page and the dashboard asked for the gating report of each tranche shown (an N+1
+    capped by the page size)."""
+    world_a, world_b = worlds
+    gated(world_b, 4)
+    gated(world_a, 2)
+    client = world_a.client_for(role)
+    client.get(world_a.url())  # the session's first refresh stamp is written here, not below
+    few = queries(client, world_a.url(path))
+    gated(world_a, 10)
+    many = queries(client, world_a.url(path))
+    assert len(many) == len(few), "\n".join(many)
+
+
+def test_the_previous_report_condition_says_the_same_in_a_list_and_one_by_one(worlds):
+    from grants.selectors.finance import first_tranches_to_pay
+
+    world_a, world_b = worlds
+    gated(world_b, 4)
+    gated(world_a, 8)
+    actor = world_a.actor(Role.FINANCE)
+    today = timezone.localdate()
+    tranches = [t for t in first_tranches_to_pay(actor=actor, n=100) if "previous_report" in t.conditions]
+    assert len(tranches) == 8
+    many = tranche_conditions_many(tranches, actor=actor, today=today)
+    problems = []
+    for t in tranches:
+        assert many[t.pk] == tranche_conditions(t, actor=actor, today=today)
+        problems.append(next(s.problem for s in many[t.pk] if s.code == "previous_report"))
+    assert problems.count(None) == 4  # approved, or gated by no report
+    assert len({p for p in problems if p}) == 2  # submitted, draft: the number and status named
+
+
 @pytest.mark.parametrize(("role", "path"), [(Role.FINANCE, "finance/"), (Role.MANAGER, "awards/"),
                                             (Role.FINANCE, "")])
 def test_pages_fit_the_budget_with_30_awards(world_a, role, path):
