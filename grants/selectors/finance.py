@@ -35,6 +35,12 @@ from ..models import (
 from .awards import AWARD_STAFF, award_list
 
 MAX_SEARCH_WORDS = 10
+# The columns the award list's and the finance page's rows show (grants.tables): an award row also
+# carries the signature and termination fields, and its organisation a description (issue 10).
+AWARD_ROW_FIELDS = ("reference", "currency", "amount", "paid", "status", "organisation__name",
+                    "organisation__acronym", "call__title_fr", "call__title_en")
+FINANCE_ROW_FIELDS = ("reference", "currency", "amount", "committed", "paid", "status", "organisation__name",
+                      "organisation__acronym", "organisation__region__name")
 
 
 @dataclass(frozen=True)
