@@ -272,23 +272,34 @@ def test_conditions_of_a_list_match_the_one_by_one_answers(world_a):
     from grants.selectors.finance import first_tranches_to_pay
     from tests.factories_dd import ScreeningFactory
 
+    from orgs.models import ReviewStatus
+    from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory
+
     populate(world_a, 2)
+    item = DueDiligenceItemFactory(tenant=world_a.tenant, required=True)
     now = timezone.now()
     cases = [("clear", now), ("pending", now), ("confirmed", now), ("clear", now - timedelta(days=3000))]
-    for decision, ran_at in cases:
+    documents = [(ReviewStatus.ACCEPTED, None), (ReviewStatus.ACCEPTED, timezone.localdate() - timedelta(days=1)),
+                 (ReviewStatus.PENDING, None), None]
+    for (decision, ran_at), document in zip(cases, documents, strict=True):
         award, _ = award_with_money(world_a)
         ScreeningFactory(tenant=world_a.tenant, organisation=award.organisation, decision=decision, ran_at=ran_at,
                          names_screened=[award.organisation.name, award.organisation.acronym])
+        if document is not None:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=award.organisation, item=item,
+                                        review_status=document[0], expires_on=document[1])
     actor = world_a.actor(Role.FINANCE)
     today = timezone.localdate()
     tranches = first_tranches_to_pay(actor=actor, n=100)
     assert len(tranches) == 12
     many = tranche_conditions_many(tranches, actor=actor, today=today)
-    problems = set()
+    problems, dd_problems = set(), set()
     for t in tranches:
         assert many[t.pk] == tranche_conditions(t, actor=actor, today=today)
         problems.update(state.problem for state in many[t.pk] if state.code == "screening")
+        dd_problems.update(state.problem for state in many[t.pk] if state.code == "due_diligence")
     assert len(problems) >= 4  # never screened, awaiting a decision, confirmed, expired (and maybe valid/None)
+    assert len(dd_problems) == 3  # complete (None), expired, incomplete
 
 
 def test_payments_awaiting_approval_and_processing_link_to_their_award(world_a):
