@@ -158,12 +158,19 @@ def tranches_to_pay(*, actor: Actor, filters: AwardFilters | None = None) -> Que
             .order_by(F("due_date").asc(nulls_last=True), "award_id", "number"))
 
 
+# What the rows of tranches to pay show and what their conditions read (the award's status, the
+# organisation's names and status for the registry's checks: orgs.selectors.due_diligence.CHECKS_ROW_FIELDS).
+TRANCHE_ROW_FIELDS = ("tenant_id", "number", "amount", "committed", "due_date", "conditions", "award__tenant_id",
+                      "award__reference", "award__currency", "award__status", "award__organisation__tenant_id",
+                      "award__organisation__name", "award__organisation__acronym", "award__organisation__status")
+
+
 def first_tranches_to_pay(*, actor: Actor, filters: AwardFilters | None = None, n: int) -> list[Tranche]:
     """The first n tranches to pay with their award and organisation, in one query: the subquery orders
     the narrow ids (light on 30,000 tranches), then only the n rows are read in full."""
     ordered = tranches_to_pay(actor=actor, filters=filters)
     return list(Tranche.objects.filter(tenant=actor.tenant, pk__in=ordered.values("pk")[:n])
-                .select_related("award", "award__organisation").order_by(*ordered.query.order_by))
+                .select_related("award__organisation").only(*TRANCHE_ROW_FIELDS).order_by(*ordered.query.order_by))
 
 
 def with_conditions(tranches: list[Tranche], *, actor: Actor, today: date) -> list[TrancheToPay]:
