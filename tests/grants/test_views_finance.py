@@ -270,10 +270,8 @@ def test_conditions_of_a_list_match_the_one_by_one_answers(world_a):
     from datetime import timedelta
 
     from grants.selectors.finance import first_tranches_to_pay
-    from tests.factories_dd import ScreeningFactory
-
     from orgs.models import ReviewStatus
-    from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory
+    from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory, ScreeningFactory
 
     populate(world_a, 2)
     item = DueDiligenceItemFactory(tenant=world_a.tenant, required=True)
