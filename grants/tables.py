@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from relais.links import pk_url_maker
 from relais.money import Currency, format_money
 
-from .models import ApplicationStatus, AwardStatus, ReviewStatus
+from .models import ApplicationStatus, AwardStatus, ReportKind, ReportStatus, ReportTiming, ReviewStatus
 
 
 class RankingTable(tables.Table):
@@ -254,4 +256,50 @@ def awaiting_rows_html(payments, *, tenant_slug: str, user_pk: int | None) -> Sa
             f'<span class="muted">{escape(award.organisation.short_name)}</span></td>\n'
             f'<td>{payment.tranche.number}</td><td class="num">{escape(format_money(payment.amount, payment.currency))}'
             f'</td>\n<td class="secondary-col">{recorder}</td></tr>\n')
+    return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
+
+
+def report_filters_html(*, filters, calls, regions) -> SafeString:
+    """The workspace's report list's filter form."""
+    def select(name: str, label: Any, options: str) -> str:
+        return (f'<div class="field"><label for="f-{name}">{escape(label)}</label><select name="{name}" '
+                f'id="f-{name}"><option value="">{escape(_("All"))}</option>{options}</select></div>\n')
+
+    def options(choices, chosen) -> str:
+        return "".join(f'<option value="{escape(value)}"{" selected" if value == chosen else ""}>{escape(label)}'
+                       f"</option>" for value, label in choices)
+
+    overdue = f'<option value="overdue"{" selected" if filters.overdue else ""}>{escape(_("Overdue"))}</option>'
+    return mark_safe(  # noqa: S308 - every value went through escape()
+        '<form method="get" class="filters">\n'
+        + select("status", _("Status"), options(ReportStatus.choices, filters.status))
+        + select("timing", _("Timing"), overdue)
+        + select("call", _("Call"), options([(c.pk, c.title) for c in calls], filters.call_id))
+        + select("region", _("Region"), options([(r.pk, r.name) for r in regions], filters.region_id))
+        + f'<button type="submit" class="secondary">{escape(_("Filter"))}</button></form>')
+
+
+def report_rows_html(rows, *, tenant_slug: str, today) -> SafeString:
+    """The workspace's report list's rows (managers and finance), with the timing of those to write."""
+    detail = pk_url_maker("grants:report_detail", "progressreport_pk", tenant_slug=tenant_slug)
+    kinds = _status_labels(ReportKind.choices)
+    statuses = _status_labels(ReportStatus.choices)
+    timings = {ReportTiming.OVERDUE: f'<span class="badge warn">{escape(_("Overdue"))}</span>',
+               ReportTiming.DUE: f'<span class="badge">{escape(_("Due"))}</span>',
+               ReportTiming.UPCOMING: f'<span class="badge">{escape(_("Upcoming"))}</span>'}
+    out = []
+    for report in rows:
+        award = report.award
+        organisation = award.organisation
+        region = organisation.region
+        where = f' <span class="muted">{escape(region.name)}</span>' if region is not None else ""
+        kind = kinds.get(report.kind) or escape(report.get_kind_display())
+        status = statuses.get(report.status) or escape(report.get_status_display())
+        timing = timings.get(report.timing(today), "")  # type: ignore[call-overload]
+        out.append(
+            f'<tr><td class="key"><a href="{escape(detail(report.pk))}">{kind} {report.number}</a></td>\n'
+            f"<td>{escape(organisation.short_name)}{where}</td>"
+            f'<td class="secondary-col">{escape(award.reference or award.title)}</td>'
+            f'<td>{escape(date_filter(report.due_date, "d/m/Y"))}</td>\n'
+            f'<td><span class="badge">{status}</span> {timing}\n</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()

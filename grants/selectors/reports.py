@@ -44,11 +44,44 @@ class ReportFilters:
     region_id: int | None = None
 
 
-def report_search(*, actor: Actor, filters: ReportFilters, today: dt.date) -> QuerySet[ProgressReport]:
+# The columns the workspace's report list shows: a report carries its narrative sections and the review's
+# comments, its award the signature fields, its organisation a description (issue 10).
+REPORT_ROW_FIELDS = ("number", "kind", "due_date", "status", "award__reference", "award__title",
+                     "award__organisation__name", "award__organisation__acronym", "award__organisation__region__name")
+
+
+@dataclass(frozen=True)
+class OrderedThenRead:
+    """Rows ordered by a narrow query and read in full for one window only (``page_of`` slices it): one
+    query, the ordered ids of the window as its subquery. Sorting the joined rows of every report of the
+    workspace by a computed key (reports to review first) read and sorted all of them, their texts
+    included, for 25 (7 ms of database time on 1,200 reports; issue 10)."""
+
+    ordered: QuerySet[Any]  # filtered and ordered, joins only where a filter needs them
+    read: QuerySet[Any]  # the same rows' model, with what a row shows (select_related, only)
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        return list(self.read.filter(pk__in=self.ordered.values("pk")[window]).order_by(*self.ordered.query.order_by))
+
+
+def report_rows(*, actor: Actor, filters: ReportFilters, today: dt.date) -> OrderedThenRead:
+    """report_search for a page of the list: slice it (``page_of``) to read one window of rows."""
+    read = (ProgressReport.objects.filter(tenant=actor.tenant).select_related("award__organisation__region")
+            .only(*REPORT_ROW_FIELDS))
+    return OrderedThenRead(ordered=report_search(actor=actor, filters=filters, today=today, related=False),
+                           read=read)
+
+
+def report_search(*, actor: Actor, filters: ReportFilters, today: dt.date,
+                  related: bool = True) -> QuerySet[ProgressReport]:
     """The workspace's reports for managers and finance (the grantee's own for an applicant), filtered;
     managers get the reports waiting for their review first. Served by the (tenant, status, due date) and
-    (tenant, due date) indexes."""
-    reports = report_list(actor=actor).select_related("award__organisation__region")
+    (tenant, due date) indexes. ``related=False``: without the award, organisation and region joined."""
+    reports = report_list(actor=actor)
+    if related:
+        reports = reports.select_related("award__organisation__region")
+    else:
+        reports = reports.select_related(None)
     if filters.status in ReportStatus.values:
         reports = reports.filter(status=filters.status)
     if filters.overdue:
