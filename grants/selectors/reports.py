@@ -100,10 +100,15 @@ def report_search(*, actor: Actor, filters: ReportFilters, today: dt.date,
 def grantee_reports(*, actor: Actor) -> tuple[list[ProgressReport], QuerySet[ProgressReport]]:
     """An applicant's reports: those still to write (to do, changes requested; a handful per award), and
     the submitted or approved ones, latest first (paginated by the page)."""
-    reports = report_list(actor=actor)
+    reports = report_list(actor=actor).select_related(None).select_related("award")  # the cards name the award
     open_ = list(reports.filter(status__in=REPORT_EDITABLE_STATUSES).order_by("due_date", "id")[:100])
-    past = reports.exclude(status__in=REPORT_EDITABLE_STATUSES).order_by("-due_date", "-id")
+    past = (reports.exclude(status__in=REPORT_EDITABLE_STATUSES).only(*PAST_REPORT_ROW_FIELDS)
+            .order_by("-due_date", "-id"))
     return open_, past
+
+
+# What a row of the grantee's past reports shows.
+PAST_REPORT_ROW_FIELDS = ("number", "kind", "status", "due_date", "award__reference", "award__title")
 
 
 # --- one report's content ---------------------------------------------------------------------
