@@ -13,10 +13,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from orgs.models import Region
 from orgs.models.organisations import fold
 from relais.actor import Actor
 from relais.models import Role
@@ -27,12 +26,12 @@ from ..models import (
     AUTOMATED_RAILS,
     Award,
     AwardStatus,
-    Call,
     Disbursement,
     DisbursementStatus,
     Tranche,
 )
 from .awards import AWARD_STAFF, award_list
+from .choices import filter_calls_and_regions
 
 MAX_SEARCH_WORDS = 10
 # The columns the award list's and the finance page's rows show (grants.tables): an award row also
@@ -243,13 +242,10 @@ def last_payments(awards: list[Award]) -> dict[int, Disbursement]:
 
 
 def filter_choices(*, actor: Actor) -> dict[str, Any]:
-    """What the filter form offers: the workspace's calls that have awards, and its regions."""
-    with_awards = Exists(Award.objects.filter(tenant=actor.tenant, call=OuterRef("pk")))
-    calls = Call.objects.filter(with_awards, tenant=actor.tenant).order_by("-id").only("pk", "title_fr", "title_en")
-    return {
-        "calls": list(calls[:200]),
-        "regions": list(Region.objects.filter(tenant=actor.tenant).order_by("ordering", "name").only("pk", "name")),
-    }
+    """What the filter form offers: the workspace's calls that have awards, and its regions (one
+    hand-written statement: grants.selectors.choices)."""
+    calls, regions = filter_calls_and_regions(tenant_id=actor.tenant.pk, with_awards=True)
+    return {"calls": calls, "regions": regions}
 
 
 def award_export_rows(awards: QuerySet[Award]) -> QuerySet[Award]:

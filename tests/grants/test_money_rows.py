@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from grants.models import AwardStatus, DisbursementStatus, Tranche
-from grants.selectors.finance import filter_choices
 from relais.models import Role
 from relais.money import Currency
 from tests.factories import OrganisationFactory, RegionFactory
@@ -82,6 +81,19 @@ def _odd_money(world):
 
 def _render(source: str, context: dict) -> str:
     return engines["django"].from_string(source).render(context)
+
+
+def filter_choices(*, actor):
+    """The querysets the award list's and the finance page's drop-downs were read with."""
+    from django.db.models import Exists, OuterRef
+
+    from grants.models import Award, Call
+    from orgs.models import Region
+
+    with_awards = Exists(Award.objects.filter(tenant=actor.tenant, call=OuterRef("pk")))
+    calls = Call.objects.filter(with_awards, tenant=actor.tenant).order_by("-id").only("pk", "title_fr", "title_en")
+    return {"calls": list(calls[:200]),
+            "regions": list(Region.objects.filter(tenant=actor.tenant).order_by("ordering", "name").only("pk", "name"))}
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -201,8 +213,8 @@ def test_the_report_list_is_what_its_template_loops_wrote(world_a, role, languag
             today = timezone.localdate()
             expected_filters = _render(REPORT_FILTERS, {
                 "filters": context["filters"], "statuses": ReportStatus.choices,
-                "calls": list(selectors.call_list(actor=actor).order_by("-id")),
-                "regions": list(selectors.region_list(actor=actor))})
+                "calls": list(selectors.call_list(actor=actor).order_by("-id").only("id", "title_fr", "title_en")[:200]),
+                "regions": list(selectors.region_list(actor=actor).only("id", "name"))})
             rows = _render(REPORT_LOOP, {"rows": [(r, r.timing(today)) for r in context["page"]],
                                          "current_tenant": world_a.tenant})
             assert expected_filters in page
@@ -223,3 +235,31 @@ def test_the_report_list_reads_only_the_columns_its_rows_show(world_a):
     for column in ('"grants_progressreport"."activities"', '"grants_progressreport"."safety_incidents"',
                    '"grants_award"."end_reason"', '"orgs_organisation"."description"'):
         assert column not in pages[0], column
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.FINANCE])
+def test_the_filter_choices_statement_answers_what_the_querysets_did(worlds, role):
+    """grants.selectors.choices: the calls (with awards, or published) and regions, in the querysets' order."""
+    from grants import selectors
+    from grants.models import CallStatus
+    from grants.selectors.choices import filter_calls_and_regions
+
+    world_a, world_b = worlds
+    _odd_money(world_a)
+    _odd_money(world_b)
+    CallFactory(tenant=world_a.tenant, status=CallStatus.DRAFT, title_fr="Brouillon", title_en="")
+    CallFactory(tenant=world_a.tenant, status=CallStatus.OPEN, title_fr="", title_en="Only English")
+    for name, ordering in (("Tombouctou", 2), ("Bamako", 2), ("Éclair", 1), ("Zinder", 0)):
+        RegionFactory(tenant=world_a.tenant, name=name, ordering=ordering)
+    actor = world_a.actor(role)
+    expected = filter_choices(actor=actor)
+    calls, regions = filter_calls_and_regions(tenant_id=world_a.tenant.pk, with_awards=True)
+    assert [(c.pk, c.title) for c in calls] == [(c.pk, c.title) for c in expected["calls"]] and calls
+    assert [(r.pk, r.name) for r in regions] == [(r.pk, r.name) for r in expected["regions"]] and len(regions) > 4
+    every = list(selectors.call_list(actor=actor).order_by("-id")[:200])
+    calls, _regions = filter_calls_and_regions(tenant_id=world_a.tenant.pk, published=not actor.is_manager)
+    for language in ("fr", "en"):
+        with translation.override(language):
+            assert [(c.pk, c.title) for c in calls] == [(c.pk, c.title) for c in every]
+    assert len(every) > len(expected["calls"])
+    assert any(c.title_fr == "Brouillon" for c in calls) == (role == Role.MANAGER)
