@@ -280,7 +280,8 @@ def report_filters_html(*, filters, calls, regions) -> SafeString:
 
 
 def report_rows_html(rows, *, tenant_slug: str, today) -> SafeString:
-    """The workspace's report list's rows (managers and finance), with the timing of those to write."""
+    """The workspace's report list's rows (managers and finance: grants.selectors.reports.ReportRow), with
+    the timing of those to write."""
     detail = pk_url_maker("grants:report_detail", "progressreport_pk", tenant_slug=tenant_slug)
     kinds = _status_labels(ReportKind.choices)
     statuses = _status_labels(ReportStatus.choices)
@@ -288,18 +289,15 @@ def report_rows_html(rows, *, tenant_slug: str, today) -> SafeString:
                ReportTiming.DUE: f'<span class="badge">{escape(_("Due"))}</span>',
                ReportTiming.UPCOMING: f'<span class="badge">{escape(_("Upcoming"))}</span>'}
     out = []
-    for report in rows:
-        award = report.award
-        organisation = award.organisation
-        region = organisation.region
-        where = f' <span class="muted">{escape(region.name)}</span>' if region is not None else ""
-        kind = kinds.get(report.kind) or escape(report.get_kind_display())
-        status = statuses.get(report.status) or escape(report.get_status_display())
-        timing = timings.get(report.timing(today), "")  # type: ignore[call-overload]
+    for row in rows:
+        where = f' <span class="muted">{escape(row.region_name)}</span>' if row.region_id is not None else ""
+        kind = kinds.get(row.kind) or escape(row.kind)
+        status = statuses.get(row.status) or escape(row.status)
+        timing = timings.get(row.timing(today), "")  # type: ignore[call-overload]
         out.append(
-            f'<tr><td class="key"><a href="{escape(detail(report.pk))}">{kind} {report.number}</a></td>\n'
-            f"<td>{escape(organisation.short_name)}{where}</td>"
-            f'<td class="secondary-col">{escape(award.reference or award.title)}</td>'
-            f'<td>{escape(date_filter(report.due_date, "d/m/Y"))}</td>\n'
+            f'<tr><td class="key"><a href="{escape(detail(row.pk))}">{kind} {row.number}</a></td>\n'
+            f"<td>{escape(row.organisation_short_name)}{where}</td>"
+            f'<td class="secondary-col">{escape(row.award_reference or row.award_title)}</td>'
+            f'<td>{escape(date_filter(row.due_date, "d/m/Y"))}</td>\n'
             f'<td><span class="badge">{status}</span> {timing}\n</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()

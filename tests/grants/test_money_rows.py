@@ -201,6 +201,7 @@ def _odd_reports(world):
 def test_the_report_list_is_what_its_template_loops_wrote(world_a, role, language):
     from grants import selectors
     from grants.models import ReportStatus
+    from grants.selectors.reports import report_search
 
     call, region = _odd_reports(world_a)
     client = world_a.client_for(role)
@@ -213,9 +214,13 @@ def test_the_report_list_is_what_its_template_loops_wrote(world_a, role, languag
             today = timezone.localdate()
             expected_filters = _render(REPORT_FILTERS, {
                 "filters": context["filters"], "statuses": ReportStatus.choices,
-                "calls": list(selectors.call_list(actor=actor).order_by("-id").only("id", "title_fr", "title_en")[:200]),
-                "regions": list(selectors.region_list(actor=actor).only("id", "name"))})
-            rows = _render(REPORT_LOOP, {"rows": [(r, r.timing(today)) for r in context["page"]],
+                "calls": list(selectors.call_list(actor=actor).order_by("-id")[:200]),
+                "regions": list(selectors.region_list(actor=actor))})
+            # The page's rows as the view read them before: report instances with their award, organisation
+            # and region.
+            reports = list(report_search(actor=actor, filters=context["filters"], today=today)[:25])
+            assert [r.pk for r in reports] == [row.pk for row in context["page"]]
+            rows = _render(REPORT_LOOP, {"rows": [(r, r.timing(today)) for r in reports],
                                          "current_tenant": world_a.tenant})
             assert expected_filters in page
             assert rows in page.split("<tbody>", 1)[1]
