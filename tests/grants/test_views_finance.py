@@ -392,3 +392,34 @@ def test_the_export_is_a_post_so_a_link_or_a_prefetch_never_writes_an_audit_even
     assert not AuditEvent.objects.filter(action="award.exported").exists()
     page = client.get(world_a.url("finance/"), {"currency": "XOF"}).content.decode()
     assert 'name="currency" value="XOF"' in page  # the export form carries the filters
+
+
+def test_the_hand_written_tranches_to_pay_are_the_querysets_rows(worlds):
+    """first_tranches_to_pay unfiltered (one hand-written statement) reads the rows, in the order and with the
+    values, of tranches_to_pay's queryset: no due date last, ties by award and number, cancelled, fully
+    committed, inactive and foreign tranches left out."""
+    import datetime as dt
+
+    from grants.models import Tranche
+    from grants.selectors.finance import first_tranches_to_pay, tranches_to_pay
+
+    world_a, world_b = worlds
+    populate(world_b, 3)
+    for k in range(4):
+        award, first = award_with_money(world_a, committed=Decimal("2000000") if k == 1 else Decimal("0"))
+        Tranche.objects.filter(pk=first.pk).update(due_date=None if k == 2 else dt.date(2026, 5, 1))
+    award_with_money(world_a, status=AwardStatus.SIGNED)
+    cancelled, tranche = award_with_money(world_a)
+    Tranche.objects.filter(pk=tranche.pk).update(cancelled_at=timezone.now())
+    actor = world_a.actor(Role.FINANCE)
+    for n in (3, 100):
+        expected = list(tranches_to_pay(actor=actor).select_related("award__organisation")[:n])
+        rows = first_tranches_to_pay(actor=actor, n=n)
+        assert [t.pk for t in rows] == [t.pk for t in expected] and rows
+        for got, want in zip(rows, expected, strict=True):
+            for model, a, b in ((Tranche, got, want), (type(want.award), got.award, want.award),
+                                (type(want.award.organisation), got.award.organisation, want.award.organisation)):
+                for f in model._meta.concrete_fields:
+                    assert getattr(a, f.attname) == getattr(b, f.attname), (model, f.name)
+    assert len(first_tranches_to_pay(actor=actor, n=100)) == 8  # 5 awards x 2 tranches, less full, cancelled
+    assert first_tranches_to_pay(actor=world_a.actor(Role.APPLICANT), n=100) == []
