@@ -4,6 +4,7 @@ what makes a report complete, the variance rule, and the tranche condition "prev
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -194,13 +195,30 @@ def reports_problems(reports: list[ProgressReport], *, threshold: Decimal) -> di
 
 # --- the tranche condition -------------------------------------------------------------------
 
-def previous_report_approved(tranche: Tranche, actor: Actor, today: dt.date) -> str | None:
-    report = ProgressReport.objects.filter(tenant_id=tranche.tenant_id, gates_tranche=tranche).first()
-    if report is None or report.status == ReportStatus.APPROVED:
+def _report_problem(number: int, status: str) -> str | None:
+    if status == ReportStatus.APPROVED:
         return None
     return _("Progress report %(number)s is not approved yet (%(status)s).") % {
-        "number": report.number, "status": report.get_status_display()}
+        "number": number, "status": dict(ReportStatus.choices).get(status, status)}
+
+
+def previous_report_approved(tranche: Tranche, actor: Actor, today: dt.date) -> str | None:
+    report = (ProgressReport.objects.filter(tenant_id=tranche.tenant_id, gates_tranche=tranche)
+              .values_list("number", "status").first())
+    return None if report is None else _report_problem(*report)
+
+
+def previous_reports_approved(tranches: Sequence[Tranche], actor: Actor, today: dt.date) -> dict[int, str | None]:
+    """previous_report_approved for the tranches of a list (the finance page, the dashboard): one query
+    whatever their number (a tranche is gated by one report at most)."""
+    if not tranches:
+        return {}
+    reports = (ProgressReport.objects.filter(tenant_id__in={t.tenant_id for t in tranches},
+                                             gates_tranche__in=[t.pk for t in tranches])
+               .values_list("gates_tranche_id", "number", "status"))
+    gating = {tranche_id: (number, status) for tranche_id, number, status in reports}
+    return {t.pk: _report_problem(*gating[t.pk]) if t.pk in gating else None for t in tranches}
 
 
 register_condition(Condition("previous_report", gettext_lazy("Previous progress report approved"),
-                             previous_report_approved))
+                             previous_report_approved, check_many=previous_reports_approved))

@@ -65,13 +65,14 @@ def _due_diligence_decision(status: str) -> Decision:
 
 
 def due_diligence_checks_many(*, actor: Actor, organisations: list[Organisation], today: date) -> dict[int, Decision]:
-    """due_diligence_check for several organisations in one query (annotate_due_diligence)."""
-    from .models import Organisation as Org
-    from .selectors.due_diligence import annotate_due_diligence
+    """due_diligence_check for several organisations in one plain query (due_diligence_of_page: the SQL
+    annotation's nested subqueries cost more to build and compile on every view of the finance page
+    and the dashboard than the handful of rows they answer for; issue 10)."""
+    from .selectors.due_diligence import due_diligence_of_page
 
     ours = [o.pk for o in organisations if o.tenant_id == actor.tenant.pk]
-    statuses = dict(annotate_due_diligence(Org.objects.filter(tenant=actor.tenant, pk__in=ours), today=today)
-                    .order_by().values_list("pk", "dd_status"))
+    statuses = {pk: status for pk, (status, _pending)
+                in due_diligence_of_page(ours, tenant_id=actor.tenant.pk, today=today).items()}
     return {o.pk: _due_diligence_decision(statuses[o.pk]) if o.pk in statuses
             else deny(_("This record belongs to another workspace.")) for o in organisations}
 

@@ -51,6 +51,17 @@ NARRATIVE_SECTIONS = ("activities", "results", "changes", "challenges", "lessons
 REPORT_EDITABLE_STATUSES = frozenset({ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED})
 
 
+def report_timing(status: str, due_date: dt.date, today: dt.date) -> str | None:
+    """ProgressReport.timing for a report's status and due date (a list's rows read as values)."""
+    if status not in REPORT_EDITABLE_STATUSES:
+        return None
+    if today > due_date:
+        return ReportTiming.OVERDUE
+    if today >= due_date - dt.timedelta(days=DUE_WINDOW_DAYS):
+        return ReportTiming.DUE
+    return ReportTiming.UPCOMING
+
+
 class ProgressReport(Versioned, TenantOwned):
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="reports")
     number = models.PositiveSmallIntegerField(_("number"))
@@ -105,13 +116,7 @@ class ProgressReport(Versioned, TenantOwned):
     def timing(self, today: dt.date) -> str | None:
         """Upcoming / due / overdue for a report still to submit (also after changes were requested); None once
         submitted or approved. `today` is the workspace's local date (timezone edges: callers pass localdate)."""
-        if self.status not in REPORT_EDITABLE_STATUSES:
-            return None
-        if today > self.due_date:
-            return ReportTiming.OVERDUE
-        if today >= self.due_date - dt.timedelta(days=DUE_WINDOW_DAYS):
-            return ReportTiming.DUE
-        return ReportTiming.UPCOMING
+        return report_timing(self.status, self.due_date, today)
 
 
 class Indicator(TenantOwned):

@@ -107,8 +107,10 @@ def access_tranche(*, actor: Actor, award: Award, pk: int) -> Tranche:
 
 def report_list(*, actor: Actor) -> QuerySet[ProgressReport]:
     """Reports of the awards the actor may see (managers, finance, the grantee)."""
-    return (ProgressReport.objects.filter(tenant=actor.tenant, award__in=award_list(actor=actor).values("pk"))
-            .select_related("award", "award__organisation", "award__call"))
+    reports = ProgressReport.objects.filter(tenant=actor.tenant)
+    if not actor.has_role(*AWARD_STAFF):  # staff see every award of the workspace: the tenant is enough
+        reports = reports.filter(award__in=award_list(actor=actor).values("pk"))
+    return reports.select_related("award", "award__organisation", "award__call")
 
 
 def access_report(*, actor: Actor, pk: int) -> ProgressReport:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from relais.confirm import REASON_REQUIRED, Confirmation, confirmation_response
 from relais.errors import Refused, refused_message
 from relais.models import Role
-from relais.money import Currency, format_money
+from relais.money import format_money
 from relais.pagination import page_of
 from relais.selectors import audit_timeline
 
@@ -27,6 +27,7 @@ from ..selectors.indicators import award_progress
 from ..services.awards import award_transition
 from ..services.awards import tranche_cancel as tranche_cancel_service
 from ..services.grant_settings import can_edit_grant_settings
+from ..tables import award_filters_html, award_rows_html
 from ..workflow import AWARD, AWARD_CONFIRMED_TARGETS
 from .agreements import agreement_actions
 from .disbursements import payments_context
@@ -41,11 +42,13 @@ def award_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     filters = AwardFilters.from_query(request.GET)
     awards = finance_selectors.filtered_awards(actor=actor, filters=filters)
-    page = page_of(awards, request.GET.get("page"), 25)
+    page = page_of(awards.only(*finance_selectors.AWARD_ROW_FIELDS), request.GET.get("page"), 25)
     applicant = actor.has_role(Role.APPLICANT)
+    choices = {"calls": [], "regions": []} if applicant else finance_selectors.filter_choices(actor=actor)
     return render(request, "grants/award_list.html", {
-        "page": page, "statuses": W.choices, "status": filters.status, "filters": filters,
-        "currencies": Currency.choices, **({} if applicant else finance_selectors.filter_choices(actor=actor)),
+        "page": page, "filters": filters,
+        "filters_html": award_filters_html(filters=filters, **choices),
+        "rows_html": award_rows_html(page, tenant_slug=actor.tenant.slug),
         "title": _("My awards") if applicant else _("Awards"),
         "finance_link": bool(can_read_finance(actor)),
         "can_configure_stripe": bool(can_configure_stripe(actor)),

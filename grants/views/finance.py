@@ -14,16 +14,17 @@ from django.views.decorators.http import require_POST
 
 from relais.exports import csv_response, xlsx_response
 from relais.models import Role
-from relais.money import Currency, quantize
+from relais.money import quantize
 from relais.pagination import page_of
 from relais.permissions import role_required
 
-from ..models import AwardStatus, Disbursement, Rail
+from ..models import Disbursement, Rail
 from ..permissions import can_record_disbursement
 from ..selectors import finance as finance_selectors
 from ..selectors.finance import AwardFilters
 from ..services.finance import award_export_record
 from ..services.stripe import MAX_SEND_ATTEMPTS
+from ..tables import awaiting_rows_html, award_filters_html, finance_award_rows_html, tranche_rows_html
 
 SECTION_ROWS = 10  # the first rows of each to-do list; the filters narrow them
 AWARDS_PER_PAGE = 25
@@ -47,23 +48,26 @@ def finance(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     filters = AwardFilters.from_query(request.GET)
     awards = finance_selectors.filtered_awards(actor=actor, filters=filters)
-    page = page_of(awards.select_related("organisation__region"), request.GET.get("page"), AWARDS_PER_PAGE)
+    rows = awards.select_related(None).select_related("organisation__region")
+    page = page_of(rows.only(*finance_selectors.FINANCE_ROW_FIELDS), request.GET.get("page"), AWARDS_PER_PAGE)
     tranches = finance_selectors.first_tranches_to_pay(actor=actor, filters=filters, n=SECTION_ROWS + 1)
     awaiting = list(finance_selectors.awaiting_approval(actor=actor, filters=filters)[:SECTION_ROWS + 1])
     processing = list(finance_selectors.processing_payments(actor=actor, filters=filters)[:SECTION_ROWS + 1])
+    to_pay = finance_selectors.with_conditions(tranches[:SECTION_ROWS], actor=actor, today=timezone.localdate())
+    slug = actor.tenant.slug
     return render(request, "grants/finance.html", {
         "page": page, "filters": filters,
+        "filters_html": award_filters_html(filters=filters, **finance_selectors.filter_choices(actor=actor)),
+        "award_rows": finance_award_rows_html(page, tenant_slug=slug),
         "export_filters": filters.query(),
         "totals": finance_selectors.totals_by_currency(awards),
-        "tranches": finance_selectors.with_conditions(tranches[:SECTION_ROWS], actor=actor,
-                                                      today=timezone.localdate()),
+        "tranches": to_pay, "tranche_rows": tranche_rows_html(to_pay, tenant_slug=slug),
         "more_tranches": len(tranches) > SECTION_ROWS,
         "awaiting": awaiting[:SECTION_ROWS], "more_awaiting": len(awaiting) > SECTION_ROWS,
+        "awaiting_rows": awaiting_rows_html(awaiting[:SECTION_ROWS], tenant_slug=slug, user_pk=actor.user.pk),
         "processing": processing_rows(processing[:SECTION_ROWS]), "more_processing": len(processing) > SECTION_ROWS,
         "can_resend": bool(can_record_disbursement(actor)),  # finance; the service checks each payment again
         "max_send_attempts": MAX_SEND_ATTEMPTS,
-        "statuses": AwardStatus.choices, "currencies": Currency.choices,
-        **finance_selectors.filter_choices(actor=actor),
     })
 
 

@@ -5,6 +5,7 @@ Services take the actor (relais.actor.Actor) and raise relais.errors.Refused whe
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from datetime import datetime
 from decimal import Decimal
@@ -29,9 +30,9 @@ from orgs.models import (
 )
 from orgs.permissions.due_diligence import can_run_screening
 from orgs.selectors.due_diligence import (
-    annotate_latest_screening,
     current_list_versions,
     latest_screening,
+    latest_screenings_of_page,
     names_fingerprints,
     names_to_screen,
     sanctions_list_by_checksum,
@@ -245,8 +246,10 @@ def screening_clearance(*, actor: Actor, organisation: Organisation, now: dateti
 def screening_clearances(*, actor: Actor, organisations: list[Organisation],
                          now: datetime | None = None) -> dict[int, Decision]:
     """screening_clearance for several organisations, in three queries whatever their number."""
-    ours = [o.pk for o in organisations if o.tenant_id == actor.tenant.pk]
-    rows = list(annotate_latest_screening(Organisation.objects.filter(tenant=actor.tenant, pk__in=ours)))
+    # The latest screenings from one plain query (latest_screenings_of_page) on copies of the rows given,
+    # not the annotation's three correlated subqueries built and compiled on every view (issue 10).
+    rows = [copy.copy(o) for o in organisations if o.tenant_id == actor.tenant.pk]
+    latest_screenings_of_page(rows, tenant=actor.tenant)
     states = screening_states(rows, tenant=actor.tenant, now=now or timezone.now())
     ran_at = {o.pk: getattr(o, "last_screening_at", None) for o in rows}  # annotated above
     return {o.pk: _clearance(states[o.pk], ran_at[o.pk]) if o.pk in states

@@ -79,6 +79,58 @@ def test_pages_cost_the_same_queries_for_3_or_30_awards_and_never_count(worlds, 
     assert not counts, counts
 
 
+def gated(world, n):
+    """n active awards whose second tranche (to pay) waits for report 1: some approved, some not, one
+    tranche gated by no report (the condition is met)."""
+    from grants.models import ReportStatus
+    from tests.grants.factories import ProgressReportFactory
+
+    statuses = [ReportStatus.APPROVED, ReportStatus.SUBMITTED, ReportStatus.DRAFT, None]
+    for i in range(n):
+        award, first = award_with_money(world, committed=Decimal("2000000"))  # the first tranche is paid
+        second = award.tranches.get(number=2)
+        second.conditions = ["agreement_signed", "previous_report"]
+        second.save()
+        if statuses[i % 4] is not None:
+            ProgressReportFactory(tenant=world.tenant, award=award, number=1, gates_tranche=second,
+                                  status=statuses[i % 4])
+
+
+@pytest.mark.parametrize(("role", "path"), [(Role.FINANCE, "finance/"), (Role.MANAGER, "finance/"),
+                                            (Role.FINANCE, "")])
+def test_the_previous_report_condition_costs_the_same_queries_for_2_or_10_tranches(worlds, role, path):
+    """The finance page and the dashboard asked for the gating report of each tranche shown (an N+1
+    capped by the page size)."""
+    world_a, world_b = worlds
+    gated(world_b, 4)
+    gated(world_a, 2)
+    client = world_a.client_for(role)
+    client.get(world_a.url())  # the session's first refresh stamp is written here, not below
+    few = queries(client, world_a.url(path))
+    gated(world_a, 10)
+    many = queries(client, world_a.url(path))
+    assert len(many) == len(few), "\n".join(many)
+
+
+def test_the_previous_report_condition_says_the_same_in_a_list_and_one_by_one(worlds):
+    from grants.selectors.finance import first_tranches_to_pay
+
+    world_a, world_b = worlds
+    gated(world_b, 4)
+    gated(world_a, 8)
+    actor = world_a.actor(Role.FINANCE)
+    today = timezone.localdate()
+    tranches = [t for t in first_tranches_to_pay(actor=actor, n=100) if "previous_report" in t.conditions]
+    assert len(tranches) == 8
+    many = tranche_conditions_many(tranches, actor=actor, today=today)
+    problems = []
+    for t in tranches:
+        assert many[t.pk] == tranche_conditions(t, actor=actor, today=today)
+        problems.append(next(s.problem for s in many[t.pk] if s.code == "previous_report"))
+    assert problems.count(None) == 4  # approved, or gated by no report
+    assert len({p for p in problems if p}) == 2  # submitted, draft: the number and status named
+
+
 @pytest.mark.parametrize(("role", "path"), [(Role.FINANCE, "finance/"), (Role.MANAGER, "awards/"),
                                             (Role.FINANCE, "")])
 def test_pages_fit_the_budget_with_30_awards(world_a, role, path):
@@ -218,25 +270,34 @@ def test_conditions_of_a_list_match_the_one_by_one_answers(world_a):
     from datetime import timedelta
 
     from grants.selectors.finance import first_tranches_to_pay
-    from tests.factories_dd import ScreeningFactory
+    from orgs.models import ReviewStatus
+    from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory, ScreeningFactory
 
     populate(world_a, 2)
+    item = DueDiligenceItemFactory(tenant=world_a.tenant, required=True)
     now = timezone.now()
     cases = [("clear", now), ("pending", now), ("confirmed", now), ("clear", now - timedelta(days=3000))]
-    for decision, ran_at in cases:
+    documents = [(ReviewStatus.ACCEPTED, None), (ReviewStatus.ACCEPTED, timezone.localdate() - timedelta(days=1)),
+                 (ReviewStatus.PENDING, None), None]
+    for (decision, ran_at), document in zip(cases, documents, strict=True):
         award, _ = award_with_money(world_a)
         ScreeningFactory(tenant=world_a.tenant, organisation=award.organisation, decision=decision, ran_at=ran_at,
                          names_screened=[award.organisation.name, award.organisation.acronym])
+        if document is not None:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=award.organisation, item=item,
+                                        review_status=document[0], expires_on=document[1])
     actor = world_a.actor(Role.FINANCE)
     today = timezone.localdate()
     tranches = first_tranches_to_pay(actor=actor, n=100)
     assert len(tranches) == 12
     many = tranche_conditions_many(tranches, actor=actor, today=today)
-    problems = set()
+    problems, dd_problems = set(), set()
     for t in tranches:
         assert many[t.pk] == tranche_conditions(t, actor=actor, today=today)
         problems.update(state.problem for state in many[t.pk] if state.code == "screening")
+        dd_problems.update(state.problem for state in many[t.pk] if state.code == "due_diligence")
     assert len(problems) >= 4  # never screened, awaiting a decision, confirmed, expired (and maybe valid/None)
+    assert len(dd_problems) == 3  # complete (None), expired, incomplete
 
 
 def test_payments_awaiting_approval_and_processing_link_to_their_award(world_a):
@@ -331,3 +392,34 @@ def test_the_export_is_a_post_so_a_link_or_a_prefetch_never_writes_an_audit_even
     assert not AuditEvent.objects.filter(action="award.exported").exists()
     page = client.get(world_a.url("finance/"), {"currency": "XOF"}).content.decode()
     assert 'name="currency" value="XOF"' in page  # the export form carries the filters
+
+
+def test_the_hand_written_tranches_to_pay_are_the_querysets_rows(worlds):
+    """first_tranches_to_pay unfiltered (one hand-written statement) reads the rows, in the order and with the
+    values, of tranches_to_pay's queryset: no due date last, ties by award and number, cancelled, fully
+    committed, inactive and foreign tranches left out."""
+    import datetime as dt
+
+    from grants.models import Tranche
+    from grants.selectors.finance import first_tranches_to_pay, tranches_to_pay
+
+    world_a, world_b = worlds
+    populate(world_b, 3)
+    for k in range(4):
+        award, first = award_with_money(world_a, committed=Decimal("2000000") if k == 1 else Decimal("0"))
+        Tranche.objects.filter(pk=first.pk).update(due_date=None if k == 2 else dt.date(2026, 5, 1))
+    award_with_money(world_a, status=AwardStatus.SIGNED)
+    cancelled, tranche = award_with_money(world_a)
+    Tranche.objects.filter(pk=tranche.pk).update(cancelled_at=timezone.now())
+    actor = world_a.actor(Role.FINANCE)
+    for n in (3, 100):
+        expected = list(tranches_to_pay(actor=actor).select_related("award__organisation")[:n])
+        rows = first_tranches_to_pay(actor=actor, n=n)
+        assert [t.pk for t in rows] == [t.pk for t in expected] and rows
+        for got, want in zip(rows, expected, strict=True):
+            for model, a, b in ((Tranche, got, want), (type(want.award), got.award, want.award),
+                                (type(want.award.organisation), got.award.organisation, want.award.organisation)):
+                for f in model._meta.concrete_fields:
+                    assert getattr(a, f.attname) == getattr(b, f.attname), (model, f.name)
+    assert len(first_tranches_to_pay(actor=actor, n=100)) == 8  # 5 awards x 2 tranches, less full, cancelled
+    assert first_tranches_to_pay(actor=world_a.actor(Role.APPLICANT), n=100) == []

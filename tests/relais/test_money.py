@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relais.money import Money, format_money, minor_unit, quantize
@@ -70,3 +70,21 @@ def test_minor_unit_check_of_a_huge_whole_amount_says_nothing_instead_of_raising
     assert minor_unit_problem(Decimal(amount), "XOF") is None
     whole = format(Decimal(amount), "f")
     assert minor_unit_problem(Decimal(whole + ".5"), "XOF") is not None  # built exactly, not by 28-digit addition
+
+
+@settings(max_examples=300)
+@given(amount=st.decimals(min_value=Decimal("-1e16"), max_value=Decimal("1e16"), allow_nan=False, places=3),
+       currency=st.sampled_from(["XOF", "EUR", "USD", "GBP"]),
+       locale=st.sampled_from(["fr", "en", "fr_ML", "en_GB", "fr-fr"]))
+def test_money_is_written_as_babel_writes_it(amount, currency, locale):
+    """format_money writes amounts below 10^15 itself (a list page formats a hundred of them, issue 10):
+    the same text as babel's pattern, separators, minus sign and large values included."""
+    from babel.numbers import format_decimal
+
+    digits = minor_unit(currency)
+    value = quantize(amount, currency)
+    number = format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""),
+                            locale=locale.replace("-", "_"))
+    symbol = {"XOF": "FCFA", "EUR": "€", "USD": "$", "GBP": "£"}[currency]
+    expected = f"{symbol}{number}" if locale.startswith("en") and currency != "XOF" else f"{number}{NBSP}{symbol}"
+    assert format_money(amount, currency, locale) == expected
