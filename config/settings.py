@@ -130,6 +130,17 @@ DATABASES = {
 SQLITE_OPTIONS = {"init_command": "PRAGMA journal_mode=WAL", "transaction_mode": "IMMEDIATE", "timeout": 20}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+# PostgreSQL: parameters bound by the server and a statement prepared once a connection has run it
+# PG_PREPARE_THRESHOLD times, so its plan is reused: planning the joins of a list page cost as much
+# as running them (issue 10). Connections are kept (CONN_MAX_AGE), so a worker prepares its few
+# hundred statements once. Behind a pooler in transaction mode (PgBouncer < 1.21), set
+# PG_PREPARE_THRESHOLD=0: prepared statements do not survive a change of server connection.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _prepare = int(os.environ.get("PG_PREPARE_THRESHOLD", "2"))
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **({"server_side_binding": True, "prepare_threshold": _prepare} if _prepare > 0 else {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "relais.User"
 

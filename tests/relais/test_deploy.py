@@ -98,7 +98,8 @@ def _settings_value(expression: str, **env) -> str:
     result = subprocess.run(
         [sys.executable, "-c", "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='config.settings';"
          f"django.setup();from django.conf import settings;print({expression})"],
-        cwd=BASE, env={**{k: v for k, v in os.environ.items() if k not in ("CONN_MAX_AGE", "GZIP_HTML")},
+        cwd=BASE, env={**{k: v for k, v in os.environ.items()
+                          if k not in ("CONN_MAX_AGE", "GZIP_HTML", "PG_PREPARE_THRESHOLD")},
                        "DEBUG": "0", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "x", **env},
         capture_output=True, text=True, timeout=60,
     )
@@ -111,6 +112,17 @@ def test_production_keeps_database_connections_and_checks_them():
     assert _settings_value("(settings.DATABASES['default']['CONN_MAX_AGE'], "
                            "settings.DATABASES['default']['CONN_HEALTH_CHECKS'])") == "(60, True)"
     assert _settings_value("settings.DATABASES['default']['CONN_MAX_AGE']", CONN_MAX_AGE="0") == "0"
+
+
+def test_postgresql_binds_on_the_server_and_prepares_repeated_statements_unless_told_not_to():
+    """Planning a list's joins cost as much as running them (issue 10); a transaction pooler needs it off."""
+    options = "settings.DATABASES['default']['OPTIONS']"
+    postgres = "postgres://postgres@127.0.0.1:5432/relais"
+    assert _settings_value(options, DATABASE_URL=postgres) == "{'server_side_binding': True, 'prepare_threshold': 2}"
+    assert _settings_value(options, DATABASE_URL=postgres, PG_PREPARE_THRESHOLD="5") == (
+        "{'server_side_binding': True, 'prepare_threshold': 5}")
+    assert _settings_value(options, DATABASE_URL=postgres, PG_PREPARE_THRESHOLD="0") == "{}"
+    assert "server_side_binding" not in _settings_value(options, DATABASE_URL="sqlite:////tmp/relais-x.sqlite3")
 
 
 def test_the_app_compresses_pages_only_when_asked_and_first():
