@@ -53,8 +53,8 @@ def can_register_participants(actor: Actor, session: TrainingSession) -> Decisio
         return deny(_("Registrations are closed for this session."))
     if can_manage_session(actor, session):
         return ALLOW
-    if actor.has_role(Role.APPLICANT) and actor.organisation_id is not None and any(
-            o.pk == actor.organisation_id for o in session.invited_organisations.all()):
+    if actor.has_role(Role.APPLICANT) and actor.organisation_id is not None and \
+            session.invited_organisations.filter(pk=actor.organisation_id).exists():
         return ALLOW
     return deny(_("Your organisation is not invited to this session."))
 

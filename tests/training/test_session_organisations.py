@@ -325,3 +325,25 @@ def test_the_session_page_names_every_invited_organisation_by_acronym_else_name_
     named = page.split("<dd>")[-1].split("</dd>")[0]  # the last property: the invited organisations
     assert "Femmes &lt;b&gt;de&lt;/b&gt; Ségou" in named and "AJG" in named and "Jeunes de Gao" not in named
     assert named.count(", ") == 31
+
+
+def test_only_the_pages_that_need_them_read_a_sessions_invited_organisations(world_a):
+    """A big session invites a hundred CSOs: the attendance and scores grids and the status change never
+    read them (they were prefetched for every session page); the session page names them in one values
+    query; an applicant's right to register is one EXISTS."""
+    session = TrainingSessionFactory(tenant=world_a.tenant)
+    session.trainers.add(world_a.actor(Role.TRAINER).membership)
+    session.invited_organisations.add(world_a.organisation,
+                                      *OrganisationFactory.create_batch(40, tenant=world_a.tenant))
+    through = TrainingSession.invited_organisations.through._meta.db_table
+    trainer = world_a.client_for(Role.TRAINER)
+    for page in ("attendance/", "scores/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert trainer.get(world_a.url(f"training/{session.pk}/{page}")).status_code == 200
+        assert not [q for q in queries.captured_queries if through in q["sql"]], page
+    with CaptureQueriesContext(connection) as queries:
+        assert trainer.get(world_a.url(f"training/{session.pk}/")).status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries if through in q["sql"]]
+    assert len(reads) == 1 and '"orgs_organisation"."description"' not in reads[0]
+    page = world_a.client_for(Role.APPLICANT).get(world_a.url(f"training/{session.pk}/"))
+    assert world_a.url(f"training/{session.pk}/register/") in page.content.decode()  # the invited CSO registers

@@ -11,6 +11,7 @@ from .sessions import (
     call_choices,
     commune_choices,
     fold,
+    invited_names,
     organisation_choices,
     participant_label,
     participant_search,
@@ -29,5 +30,5 @@ __all__ = [
     "SEARCH_LIMIT", "GridRow", "access_material", "access_session", "attendance_grid", "award_choices", "call_choices",
     "commune_choices", "fold", "organisation_choices", "participant_label", "participant_search", "region_choices",
     "registrations_of", "session_list", "session_participants", "session_rows",
-    "session_summary", "topic_list", "trainer_choices", "trainer_names",
+    "session_summary", "topic_list", "trainer_choices", "trainer_names", "invited_names",
 ]

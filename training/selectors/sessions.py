@@ -30,9 +30,9 @@ def session_list(*, actor: Actor) -> QuerySet[TrainingSession]:
     """Managers see every session, trainers their own, applicants those their CSO is invited to;
     reviewers and finance none."""
     sessions = TrainingSession.objects.filter(tenant=actor.tenant).select_related("topic", "region", "commune")
-    sessions = sessions.prefetch_related(
-        Prefetch("trainers", queryset=Membership.objects.select_related("user")),
-        Prefetch("invited_organisations", queryset=Organisation.objects.only("id", "name", "acronym")))
+    # The trainers are few and every permission asks for them; the invited organisations can be a hundred
+    # or more: each page that needs them asks (invited_names, or a subquery), not every session page.
+    sessions = sessions.prefetch_related(Prefetch("trainers", queryset=Membership.objects.select_related("user")))
     if actor.is_manager or actor.is_system:
         return sessions
     if actor.has_role(Role.TRAINER) and actor.membership is not None:
@@ -53,6 +53,13 @@ def session_rows(*, actor: Actor) -> QuerySet[TrainingSession]:
     with trainer_names."""
     return (session_list(actor=actor).select_related(None).select_related("topic", "region")
             .prefetch_related(None).only(*SESSION_ROW_FIELDS))
+
+
+def invited_names(session: TrainingSession) -> str:
+    """The session's invited organisations as the session page names them (acronym, else name), from
+    one values query: no model instance for each of a big session's hundred CSOs (issue 10)."""
+    return ", ".join(acronym or name for acronym, name in
+                     session.invited_organisations.order_by("name", "pk").values_list("acronym", "name"))
 
 
 def trainer_names(sessions: Iterable[TrainingSession]) -> dict[int, list[str]]:

@@ -195,7 +195,7 @@ def participant_register(*, session: TrainingSession, actor: Actor, participant:
     _same_tenant(actor, participant)
     if actor.has_role("applicant") and participant.organisation_id != actor.organisation_id:
         raise Refused(_("You can only register the staff of your own organisation."), forbidden=True)
-    if not any(o.pk == participant.organisation_id for o in session.invited_organisations.all()):
+    if not session.invited_organisations.filter(pk=participant.organisation_id).exists():
         raise Refused(_("This person's organisation is not invited to the session."))
     locked = TrainingSession.objects.select_for_update().get(pk=session.pk, tenant=actor.tenant)
     if Registration.objects.filter(tenant=actor.tenant, session=locked).count() >= locked.capacity:

@@ -143,8 +143,8 @@ def session_detail(request: TenantRequest, training_session_pk: int) -> HttpResp
                            request.GET.get("page"), PARTICIPANTS_PER_PAGE)
     return render(request, "training/session_detail.html", {
         "session": session, "manage": manage, "participants": participants, "query": query,
-        # Joined here, not in a template loop: a big session invites a hundred CSOs or more (issue 10).
-        "invited": ", ".join(o.acronym or o.name for o in session.invited_organisations.all()),
+        # Joined in one values query, not a template loop: a big session invites a hundred CSOs or more.
+        "invited": selectors.invited_names(session),
         "registered": selectors.registrations_of(session=session, actor=actor).count(),
         "can_register": bool(can_register_participants(actor, session)),
         "transitions": [t for t in SESSION.available(actor, session) if t.target != SessionStatus.CANCELLED]
