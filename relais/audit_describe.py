@@ -21,8 +21,9 @@ from html import escape as html_escape
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
+from django.db import connection
+from django.db.models import Field, ForeignKey, Model, Q, QuerySet
 from django.urls import reverse
 from django.utils import dateformat, translation
 from django.utils.formats import get_format
@@ -31,10 +32,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from relais import sql
 from relais.audit_labels import audit_label, audit_sentence
 from relais.links import pk_url_maker
 from relais.models import AuditEvent, Tenant
 from relais.money import format_money
+from relais.sql import Converter
 from relais.workflow import StateMachine, registered_machines
 
 SYSTEM_NAME = "Relais"  # who acted when no person did (commands, tasks, the engine's system steps)
@@ -71,6 +74,11 @@ class AuditTarget:
     # workspace only (the members page, the geography page).
     link: tuple[str, str, str] | None = None
     page: str | None = None
+    # The foreign key to the workspace when ``objects(tenant)`` is exactly the rows whose ``tenant_field``
+    # is the tenant: the page then names them with a statement written once from ``columns`` (the
+    # ORM's joins: inner along non-null keys, left outer otherwise), not a values() query built and
+    # compiled on every view (issue 10). Leave it None for any other selection (the ORM reads those).
+    tenant_field: str | None = None
 
     def read_columns(self) -> tuple[str, ...]:
         """What ``_load`` asks of each row: the pk, ``columns``, the currency and the link's column."""
@@ -241,6 +249,11 @@ def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], 
         if model is Tenant and pks == [tenant.pk]:
             # The workspace itself is the request's tenant, already read: no query for it.
             rows = [{column: getattr(tenant, column) for column in columns}]
+        elif target.tenant_field is not None:
+            statement = _names_statement(target, model)
+            rows = [dict(zip(columns, sql.convert(connection, values, statement.converters), strict=True))
+                    for values in sql.fetch_rows(statement.sql.format(ids=sql.placeholders(len(pks))),
+                                                 [tenant.pk, *pks])]
         else:
             # No ordering: the rows go into a dict, the model's default order would cost a sort.
             rows = target.objects(tenant).filter(pk__in=pks).order_by().values(*columns)
@@ -257,6 +270,68 @@ def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], 
                 currency=row[target.currency] if target.currency else None,
             )
     return found
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str  # with {ids} for the ids' placeholders; parameters: the tenant's pk, then the ids
+    converters: list[tuple[int, list[Converter], Any]]
+
+
+_STATEMENTS: dict[tuple[str, str], _Statement] = {}
+
+
+def _column(field: Any) -> str:
+    return str(field.column)
+
+
+def _names_statement(target: AuditTarget, model: type[Model]) -> _Statement:
+    """The SELECT of ``target.read_columns()`` for a tenant and ids, written from the model's fields
+    once per type and database: what ``objects(tenant).filter(pk__in=ids).order_by().values(*columns)``
+    runs, as the ORM joins (one join per path of foreign keys, inner while every key on the way is
+    non-null) and with its converters. The table keeps its name, the joined ones are aliased."""
+    key = (target.model_label, connection.alias)
+    if key in _STATEMENTS:
+        return _STATEMENTS[key]
+    quote = connection.ops.quote_name
+    base = quote(model._meta.db_table)
+    aliases: dict[tuple[str, ...], tuple[str, bool]] = {(): (base, True)}  # path -> (alias, inner)
+    joins: list[str] = []
+    selected: list[tuple[Field, str]] = []
+    for lookup in target.read_columns():
+        parts = lookup.split("__")
+        current: type[Model] = model
+        path: tuple[str, ...] = ()
+        for part in parts[:-1]:
+            relation = current._meta.get_field(part)
+            if not (isinstance(relation, ForeignKey) and relation.concrete):  # and OneToOneField
+                raise ImproperlyConfigured(f"{target.model_label}: {lookup} does not follow foreign keys")
+            parent, parent_inner = aliases[path]
+            path = (*path, part)
+            related = relation.related_model
+            assert isinstance(related, type)  # noqa: S101 - a model class, not the string of a lazy reference
+            if path not in aliases:
+                inner = parent_inner and not relation.null
+                alias = quote(f"j{len(aliases)}")
+                aliases[path] = (alias, inner)
+                on = f"{alias}.{quote(_column(relation.target_field))} = {parent}.{quote(_column(relation))}"
+                kind = "INNER" if inner else "LEFT OUTER"
+                joins.append(f"{kind} JOIN {quote(related._meta.db_table)} {alias} ON {on}")
+            current = related
+        last = current._meta.pk if parts[-1] == "pk" else current._meta.get_field(parts[-1])
+        if not isinstance(last, Field) or not last.concrete:
+            raise ImproperlyConfigured(f"{target.model_label}: {lookup} is not a column")
+        selected.append((last, aliases[path][0]))
+    assert target.tenant_field is not None  # noqa: S101 - only called for such targets
+    tenant_column = quote(_column(model._meta.get_field(target.tenant_field)))
+    pk_column = quote(_column(model._meta.pk))
+    columns = ", ".join(f"{alias}.{quote(_column(field))}" for field, alias in selected)
+    statement = _Statement(
+        sql=(f"SELECT {columns} FROM {base} {' '.join(joins)} "
+             f"WHERE {base}.{tenant_column} = %s AND {base}.{pk_column} IN ({{ids}})").replace("  ", " "),
+        converters=sql.converters_of(connection, [(field, alias.strip('"`')) for field, alias in selected]))
+    _STATEMENTS[key] = statement
+    return statement
 
 
 def _link(url_of_pk: Callable[[Any], str], column: str, row: dict[str, Any]) -> str:

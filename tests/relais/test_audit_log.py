@@ -647,3 +647,61 @@ def test_names_and_values_are_escaped_in_the_sentences(world_a):
     assert row.html.startswith("Awa &lt;i&gt;&amp;&lt;/i&gt; a mis à jour le profil de l&#x27;organisation "
                                f'<a href="{url}">Paix &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;</a>'), row.html
     assert row.text.startswith('Awa <i>&</i> a mis à jour le profil de l\'organisation Paix <b>"&"</b>'), row.text
+
+
+def _objects_of_every_kind(world):
+    from tests.grants.factories import (
+        ApplicationAttachmentFactory,
+        AwardFactory,
+        DisbursementFactory,
+        ProgressReportFactory,
+        ReviewFactory,
+    )
+    from tests.orgs.factories import ContactPersonFactory, ImportBatchFactory
+    from tests.training.factories import ActionItemFactory, AssessmentSubAreaFactory, TrainingSessionFactory
+
+    tenant = world.tenant
+    app, _ = _approve_event(world, reference=f"{tenant.slug}-1")
+    ApplicationFactory(tenant=tenant, call=CallFactory(tenant=tenant), organisation=world.organisation, reference="")
+    ReviewFactory(tenant=tenant, application=app, reviewer=world.user(Role.REVIEWER))
+    ApplicationAttachmentFactory(tenant=tenant, application=app, original_name="statuts & co.pdf")
+    award = AwardFactory(tenant=tenant, application=app, currency="EUR")
+    DisbursementFactory(tenant=tenant, award=award)
+    ProgressReportFactory(tenant=tenant, award=award)
+    ContactPersonFactory(tenant=tenant, organisation=world.organisation)
+    ImportBatchFactory(tenant=tenant, filename="osc.csv")
+    AssessmentSubAreaFactory(tenant=tenant, name_fr="Gouvernance", name_en="Governance")
+    ActionItemFactory(tenant=tenant, assessment__organisation=world.organisation)
+    TrainingSessionFactory(tenant=tenant)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_names_read_with_written_statements_are_the_orm_s(worlds, monkeypatch, language):
+    """Types whose rows are the tenant's (``tenant_field``) are named with a statement written once from
+    their columns (issue 10): the same names, links and currencies as the values() query of ``objects``,
+    for ids of both workspaces (the other's are never named), and ``objects`` is the tenant's rows."""
+    import dataclasses
+
+    from relais import audit_describe
+
+    world_a, world_b = worlds
+    for world in worlds:
+        _objects_of_every_kind(world)
+    targets = {label: target for label, target in audit_describe.audit_targets().items() if target.tenant_field}
+    assert {"grants.application", "grants.review", "orgs.organisation", "relais.membership"} <= set(targets)
+    named = 0
+    for label, target in targets.items():
+        model = audit_describe._model(label)
+        assert str(target.objects(world_a.tenant).query) == str(
+            model._default_manager.filter(**{target.tenant_field: world_a.tenant}).query), label
+        wanted = {label: {str(pk) for pk in model._default_manager.values_list("pk", flat=True)} | {"0", "x"}}
+        with translation.override(language):
+            written = audit_describe._load(world_a.tenant, wanted)
+            monkeypatch.setitem(audit_describe._TARGETS, label, dataclasses.replace(target, tenant_field=None))
+            by_orm = audit_describe._load(world_a.tenant, wanted)
+            monkeypatch.setitem(audit_describe._TARGETS, label, target)
+        assert written == by_orm, label
+        own = {str(pk) for pk in model._default_manager.filter(tenant=world_a.tenant).values_list("pk", flat=True)}
+        assert {pk for _, pk in written} == own, label
+        named += len(written)
+    assert named >= 20
