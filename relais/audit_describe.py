@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, partial
 from html import escape as html_escape
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
@@ -39,6 +39,9 @@ from relais.models import AuditEvent, Tenant
 from relais.money import format_money
 from relais.sql import Converter
 from relais.workflow import StateMachine, registered_machines
+
+if TYPE_CHECKING:
+    from relais.selectors import EventRow
 
 SYSTEM_NAME = "Relais"  # who acted when no person did (commands, tasks, the engine's system steps)
 
@@ -190,11 +193,15 @@ class Change:
         return _("%(label)s: %(value)s") % {"label": self.label, "value": value}
 
 
+# An event of a page: a model instance, or values read for the unfiltered log (relais.selectors.EventRow).
+Event: TypeAlias = "AuditEvent | EventRow"
+
+
 @dataclass
 class EventView:
     """One event as the reader sees it: a sentence (HTML with links, and plain text) and details."""
 
-    event: AuditEvent
+    event: Event
     html: SafeString
     text: str
     changes: list[Change] = field(default_factory=list)
@@ -425,7 +432,7 @@ def _plain(value: Any) -> str:
 
 
 class _Describer:
-    def __init__(self, tenant: Tenant, events: Sequence[AuditEvent], *, html: bool = True) -> None:
+    def __init__(self, tenant: Tenant, events: Sequence[Event], *, html: bool = True) -> None:
         self.html = html
         self.machines = _machines_by_action()
         self.nouns: dict[tuple[str, str, bool], str] = {}
@@ -486,7 +493,7 @@ class _Describer:
             self.templates[action] = template
         return self.templates[action]
 
-    def describe(self, event: AuditEvent) -> EventView:
+    def describe(self, event: Event) -> EventView:
         model = self.model(event.target_type)
         described = self.found.get((event.target_type, event.target_id))
         before = event.before if isinstance(event.before, dict) else {}
@@ -572,7 +579,7 @@ def events_html(rows: Sequence[EventView]) -> SafeString:
     return mark_safe("".join(items))  # noqa: S308 - every value went through an escape
 
 
-def describe_events(events: Sequence[AuditEvent], *, tenant: Tenant, html: bool = True) -> list[EventView]:
+def describe_events(events: Sequence[Event], *, tenant: Tenant, html: bool = True) -> list[EventView]:
     """The events as sentences in the active language; one query per object type, not per event.
     ``html=False``: the plain text only (the CSV export)."""
     describer = _Describer(tenant, events, html=html)

@@ -705,3 +705,52 @@ def test_names_read_with_written_statements_are_the_orm_s(worlds, monkeypatch, l
         assert {pk for _, pk in written} == own, label
         named += len(written)
     assert named >= 20
+
+
+def test_the_unfiltered_log_reads_the_orm_s_events_as_values(worlds):
+    """The log as first opened reads its window with one written statement as values (issue 10): the same
+    events, order (ties on the date by id), actors' names, JSON values, dates and sentences as
+    audit_search's model instances, pages 1, 2 and past the end, and never another workspace's events."""
+    from relais import selectors
+    from relais.audit_describe import events_html
+    from relais.pagination import page_of
+
+    world_a, world_b = worlds
+    manager = world_a.user(Role.MANAGER)
+    trainer = world_a.members[Role.TRAINER]
+    trainer.user.full_name = ""
+    trainer.user.save()  # named by e-mail
+    _approve_event(world_a, actor=manager)
+    _approve_event(world_b, reference="B-2026-001")
+    for i in range(60):
+        audit_record(tenant=world_a.tenant, actor=[manager, trainer.user, None][i % 3], action="call.updated",
+                     target=trainer, before={"role": "reviewer", "n": i},
+                     after={"role": "trainer", "names": ["a", "b"], "nested": {"k": i, "v": None}})
+    same_date = AuditEvent.objects.filter(tenant=world_a.tenant).order_by("pk")[:5]
+    AuditEvent.objects.filter(pk__in=[e.pk for e in same_date]).update(created_at=same_date[0].created_at)
+    actor = world_a.actor(Role.MANAGER)
+
+    def seen(event):
+        return (event.pk, event.actor_id, event.actor.display_name if event.actor else None, event.action,
+                event.target_type, event.target_id, event.before, event.after, event.created_at)
+
+    for number in ("1", "2", "9"):
+        by_orm = page_of(selectors.audit_search(actor=actor), number, 50)
+        as_values = page_of(selectors.audit_recent(actor=actor), number, 50)
+        assert (as_values.number, as_values.has_next) == (by_orm.number, by_orm.has_next)
+        assert [seen(e) for e in as_values.object_list] == [seen(e) for e in by_orm.object_list]
+        for language in ("fr", "en"):
+            with translation.override(language):
+                views = describe_events(by_orm.object_list, tenant=world_a.tenant)
+                values = describe_events(as_values.object_list, tenant=world_a.tenant)
+                assert str(events_html(values)) == str(events_html(views))
+                assert [v.text for v in values] == [v.text for v in views]
+    assert len(page_of(selectors.audit_recent(actor=actor), "1", 50).object_list) == 50
+    assert {e.pk for e in selectors.audit_recent(actor=actor)[0:500]} == set(
+        AuditEvent.objects.filter(tenant=world_a.tenant).values_list("pk", flat=True))
+    client = world_a.client_for(Role.MANAGER)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(world_a.url("audit/")).content.decode()
+    assert "B-2026-001" not in page and page.count("<time ") == 50
+    events_sql = [q["sql"] for q in queries.captured_queries if '"relais_auditevent"' in q["sql"]]
+    assert len(events_sql) == 1 and '"e"."tenant_id"' in events_sql[0], events_sql
