@@ -222,7 +222,7 @@ def _audit_page(request: TenantRequest, form: AuditFilterForm, *, status: int = 
         events: Any = selectors.audit_search(actor=request.actor, **filters) if any(filters.values()) \
             else selectors.audit_recent(actor=request.actor)
         page = page_of(events, request.GET.get("page"), 50)
-        # Names and links of the page's objects: one query per object type, not one per event.
+        # Names and links of the page's objects: one statement for their types, not one query per event.
         rows = describe_events(page.object_list, tenant=request.actor.tenant)
     query = request.GET.copy()
     query.pop("page", None)
