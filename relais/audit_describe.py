@@ -57,8 +57,9 @@ class AuditTarget:
 
     A page names its objects from plain rows (one statement for the ``tenant_field`` types, else one
     ``values()`` query per type): ``columns`` are the lookups ``name`` reads ("reference",
-    "organisation__acronym"), ``name(row)`` gets them in a dict with the row's ``pk``; no model is instantiated and no relation selected (issue 10). The names
-    are read at every page view: a renamed organisation shows its new name.
+    "organisation__acronym"), ``name(row)`` gets them in a dict with the row's ``pk``; no model is
+    instantiated and no relation selected (issue 10). The names are read at every page view: a
+    renamed organisation shows its new name.
     """
 
     model_label: str
