@@ -36,16 +36,19 @@ register_audit_target(AuditTarget(
     "grants.application", gettext_lazy("the application %(name)s"),
     lambda tenant: Application.objects.filter(tenant=tenant), columns=NAMING_FIELDS,
     name=_application_name, link=APPLICATION_LINK, currency="call__currency", search_fields=("reference",),
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "grants.call", gettext_lazy("the call “%(name)s”"), lambda tenant: Call.objects.filter(tenant=tenant),
     columns=("title_fr", "title_en"), name=lambda call: localised(call["title_fr"], call["title_en"]),
     link=("grants:call_detail", "call_pk", "pk"), currency="currency", search_fields=("title_fr", "title_en"),
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "grants.review", gettext_lazy("the review of %(name)s"), lambda tenant: Review.objects.filter(tenant=tenant),
     columns=tuple(f"application__{name}" for name in NAMING_FIELDS),
     name=partial(_application_name, prefix="application__"), link=(*APPLICATION_LINK[:2], "application_id"),
+    tenant_field="tenant",
 ))
 register_audit_values(
     money=("awarded_amount", "requested_amount", "envelope"),
@@ -60,6 +63,7 @@ register_audit_target(AuditTarget(
     "grants.applicationattachment", gettext_lazy("the document “%(name)s”"),
     lambda tenant: ApplicationAttachment.objects.filter(tenant=tenant), columns=("original_name",),
     name=lambda attachment: attachment["original_name"], link=(*APPLICATION_LINK[:2], "application_id"),
+    tenant_field="tenant",
 ))
 
 register_audit_sentences({
@@ -104,12 +108,14 @@ register_audit_target(AuditTarget(
     "grants.award", gettext_lazy("the award %(name)s"), lambda tenant: Award.objects.filter(tenant=tenant),
     columns=("reference",), name=lambda award: award["reference"], link=AWARD_LINK, currency="currency",
     search_fields=("reference",),
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "grants.disbursement", gettext_lazy("the payment of tranche %(name)s"),
     lambda tenant: Disbursement.objects.filter(tenant=tenant), columns=("tranche__number", "award__reference"),
     name=lambda payment: f"{payment['tranche__number']} ({payment['award__reference']})",
     link=(*AWARD_LINK[:2], "award_id"), currency="currency",
+    tenant_field="tenant",
 ))
 register_audit_values(
     money=("amount", "paid_amount"),
@@ -166,6 +172,7 @@ register_audit_target(AuditTarget(
     lambda tenant: ProgressReport.objects.filter(tenant=tenant), columns=("number", "award__reference"),
     name=lambda report: f"{report['number']} ({report['award__reference']})",
     link=("grants:report_detail", "progressreport_pk", "pk"),
+    tenant_field="tenant",
 ))
 register_audit_values(labels={"sections": gettext_lazy("sections"), "version": gettext_lazy("version")})
 register_audit_sentences({
@@ -194,6 +201,7 @@ register_audit_target(AuditTarget(
     "grants.grantsettings", gettext_lazy("the grant settings"),
     lambda tenant: GrantSettings.objects.filter(tenant=tenant),
     name=lambda settings: "", page="grants:grant_settings", action_prefixes=("grant_settings",),
+    tenant_field="tenant",
 ))
 register_audit_values(labels={
     "due_dates": gettext_lazy("planned dates"), "budget": gettext_lazy("budget lines"),

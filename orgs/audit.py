@@ -48,51 +48,63 @@ register_audit_target(AuditTarget(
     # Its name, linked by its pk in the workspace: not its description and registry columns (issue 10).
     _of_tenant(Organisation), columns=("name", "acronym"), name=lambda o: o["acronym"] or o["name"],
     link=(*ORGANISATION_LINK[:2], "pk"), search_fields=("acronym", "name"),
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.contactperson", _("a contact person of %(name)s"), _of_tenant(ContactPerson), columns=BY_ORGANISATION,
     name=_short_name, link=ORGANISATION_LINK, action_prefixes=("contact",),
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.paymentdetails", _("the payment details of %(name)s"), _of_tenant(PaymentDetails), columns=BY_ORGANISATION,
     name=_short_name, link=ORGANISATION_LINK,
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.joinrequest", _("the request to join %(name)s"), _of_tenant(JoinRequest), columns=BY_ORGANISATION,
     name=_short_name, page="orgs:join_requests",
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.organisationdocument", _("the document %(name)s"), _of_tenant(OrganisationDocument),
     columns=("original_name", *BY_ORGANISATION), name=lambda d: f"« {d['original_name']} » ({_short_name(d)})",
     link=("orgs:due_diligence", "organisation_pk", "organisation_id"),
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.screening", _("the screening of %(name)s"), _of_tenant(Screening), columns=BY_ORGANISATION,
     name=_short_name, link=("orgs:screening_detail", "screening_pk", "pk"),
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.region", _("the region %(name)s"), _of_tenant(Region), columns=("name",), name=lambda r: r["name"],
     page="orgs:geography", search_fields=("name",),
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.commune", _("the commune %(name)s"), _of_tenant(Commune), columns=("name",), name=lambda c: c["name"],
     page="orgs:geography",
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.focusarea", _("the focus area %(name)s"), _of_tenant(FocusArea), columns=("name",),
     name=lambda f: f["name"], page="orgs:geography",
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.duediligenceitem", _("the checklist item “%(name)s”"), _of_tenant(DueDiligenceItem), columns=("name",),
     name=lambda i: i["name"], action_prefixes=("due_diligence",), page="orgs:due_diligence_checklist",
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.sanctionslistversion", _("the sanctions list %(name)s"), _of_tenant(SanctionsListVersion),
     columns=("name",), name=lambda v: v["name"], page="orgs:sanctions_lists", action_prefixes=("sanctions_list",),
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "orgs.importbatch", _("the file %(name)s"), _of_tenant(ImportBatch), columns=("filename",),
     name=lambda b: b["filename"],
+    tenant_field="tenant",
 ))
 register_audit_values(
     references={"organisation": "orgs.organisation", "item": "orgs.duediligenceitem", "region": "orgs.region"},

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .http import TenantRequest
@@ -88,3 +91,27 @@ def nav_for(request: HttpRequest) -> list[dict[str, Any]]:
         active = current == url if entry.url_name == "relais:dashboard" else current.startswith(url)
         items.append({"label": entry.label, "url": url, "active": active})
     return items
+
+
+ARIA_CURRENT = ' aria-current="page"'
+
+
+def nav_html(items: list[dict[str, Any]], several_workspaces: Callable[[], bool]) -> SafeString:
+    """The navigation's ``<nav>`` element of base.html, written in one pass: its two template loops over
+    a dozen entries (lazy labels cast and escaped, ``item.active`` looked up twice each) were part of
+    every workspace page's frame (issue 10). tests/relais/test_tenancy_views.py compares it, byte for
+    byte, with the template it replaced."""
+    labels = [escape(str(item["label"])) for item in items]
+    current = "".join(f'<span class="menu-current"> · {label}</span>'
+                      for item, label in zip(items, labels, strict=True) if item["active"])
+    links = "".join(f'<li><a href="{escape(item["url"])}"{ARIA_CURRENT if item["active"] else ""}>{label}</a></li>'
+                    for item, label in zip(items, labels, strict=True))
+    switch = (f'<li><a href="{escape(reverse("workspaces"))}">{_("Switch workspace")}</a></li>'
+              if several_workspaces() else "")
+    # The translated phrases are written as they are, as {% translate "..." %} writes a template's literals.
+    return mark_safe(  # noqa: S308 - every other value went through escape()
+        f'<nav aria-label="{_("Main navigation")}"><details class="menu">\n'
+        f'    <summary>{_("Menu")}{current}</summary><ul>\n'
+        f"    {links}\n"
+        f"    {switch}\n"
+        f"  </ul></details></nav>")

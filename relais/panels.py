@@ -86,14 +86,17 @@ register_audit_target(AuditTarget(
     # A name and a link: not the person's password hash and account columns.
     lambda tenant: Membership.objects.filter(tenant=tenant), columns=("user__full_name", "user__email"),
     name=lambda m: _display_name(m["user__full_name"], m["user__email"]), page="relais:members",
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "relais.invitation", "%(name)s", lambda tenant: Invitation.objects.filter(tenant=tenant),
     columns=("email",), name=lambda i: i["email"], page="relais:members",
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "relais.outboundemail", _("the e-mail “%(name)s”"), lambda tenant: OutboundEmail.objects.filter(tenant=tenant),
     columns=("subject", "recipient"), name=lambda e: f"{e['subject']} → {e['recipient']}", page="relais:outbox",
+    tenant_field="tenant",
 ))
 # Users are global: a tenant names only the people who are or were its members.
 register_audit_target(AuditTarget(

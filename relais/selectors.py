@@ -6,8 +6,9 @@ so "does not exist" and "not yours" are the same 404.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
@@ -17,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from unidecode import unidecode
 
+from . import sql
 from .actor import Actor
 from .models import AuditEvent, EmailStatus, Invitation, Membership, OutboundEmail, Tenant, User
 from .sql import RowReader, fetch_one
@@ -243,6 +245,78 @@ def audit_search(
         events = events.filter(created_at__lt=timezone.make_aware(datetime.combine(date_to + timedelta(days=1),
                                                                                    time.min)))
     return events
+
+
+class ActorName(NamedTuple):
+    """Who acted, as a page of events read as values names them (``User.display_name``)."""
+
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """An audit event read as values (``audit_recent``): the attributes of ``AuditEvent``
+    that its sentence, its line and its export read, and its actor's name, without a model instance
+    for the event and its actor (issue 10)."""
+
+    pk: int
+    actor_id: int | None
+    actor: ActorName | None
+    action: str
+    target_type: str
+    target_id: str
+    before: Any
+    after: Any
+    created_at: datetime
+
+
+_RECENT_EVENT_FIELDS = ("id", "actor", "action", "target_type", "target_id", "before", "after", "created_at")
+_RECENT_EVENTS_SQL = """
+SELECT "e"."id", "e"."actor_id", "e"."action", "e"."target_type", "e"."target_id", "e"."before", "e"."after",
+"e"."created_at", "u"."full_name", "u"."email"
+FROM {events} "e" LEFT OUTER JOIN {users} "u" ON "u"."id" = "e"."actor_id"
+WHERE "e"."tenant_id" = %s ORDER BY "e"."created_at" DESC, "e"."id" DESC LIMIT %s OFFSET %s"""
+
+
+class RecentEvents:
+    """The workspace's whole trail newest first, a window at a time (``page_of`` slices it), as
+    ``EventRow`` values read with one hand-written statement: the audit log as first opened, unfiltered.
+
+    Built with the ORM (``audit_search`` without filters), the same page cost a query built and compiled on
+    every view and a model instance for each event and its actor (issue 10); the statement reads the
+    columns ``AUDIT_ROW_FIELDS`` names, in the model's order, through the ORM's converters (JSON, and
+    dates on SQLite). Filters are composed by the person: ``audit_search`` reads those."""
+
+    def __init__(self, *, actor: Actor) -> None:
+        self.tenant_pk = actor.tenant.pk
+
+    def __getitem__(self, window: slice) -> list[EventRow]:
+        start = window.start or 0
+        if window.step is not None or window.stop is None or window.stop <= start:
+            raise ValueError("A window of the trail is a slice [start:stop].")
+        statement = _RECENT_EVENTS_SQL.format(events=sql.table(AuditEvent), users=sql.table(User))
+        if connection.alias not in _RECENT_CONVERTERS:
+            _RECENT_CONVERTERS[connection.alias] = sql.converters_of(
+                connection, [(AuditEvent._meta.get_field(name), "e") for name in _RECENT_EVENT_FIELDS])  # type: ignore[misc]
+        converters = _RECENT_CONVERTERS[connection.alias]
+        rows = []
+        for values in sql.fetch_rows(statement, [self.tenant_pk, window.stop - start, start]):
+            pk, actor_id, action, target_type, target_id, before, after, created_at = sql.convert(
+                connection, values[:8], converters)
+            full_name, email = values[8], values[9]
+            rows.append(EventRow(pk=pk, actor_id=actor_id,
+                                 actor=ActorName(full_name or email) if actor_id is not None else None,
+                                 action=action, target_type=target_type, target_id=target_id,
+                                 before=before, after=after, created_at=created_at))
+        return rows
+
+
+_RECENT_CONVERTERS: dict[str, list[tuple[int, list[sql.Converter], Any]]] = {}
+
+
+def audit_recent(*, actor: Actor) -> RecentEvents:
+    """The audit log unfiltered: what ``audit_search(actor=actor)`` reads, as values (``RecentEvents``)."""
+    return RecentEvents(actor=actor)
 
 
 def audit_timeline(*, actor: Actor, target: Model) -> QuerySet[AuditEvent]:

@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model
+from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -52,6 +52,31 @@ def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         return cursor.fetchone()
 
 
+def converters_of(connection: BaseDatabaseWrapper, columns: Sequence[tuple[Field, str]]
+                  ) -> list[tuple[int, list[Converter], Any]]:
+    """(position, converters, expression) for each (field, table alias) of a SELECT that has any: what
+    SQLCompiler.get_converters gives the ORM for those columns (dates on SQLite, JSON on both)."""
+    found = []
+    for position, (field, alias) in enumerate(columns):
+        expression = field.get_col(alias)
+        chain = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+        if chain:
+            found.append((position, chain, expression))
+    return found
+
+
+def convert(connection: BaseDatabaseWrapper, values: Sequence[Any],
+            converters: list[tuple[int, list[Converter], Any]]) -> list[Any]:
+    """A raw row's values as the ORM reads them (``converters`` from ``converters_of``)."""
+    row = list(values)
+    for position, chain, expression in converters:
+        value = row[position]
+        for converter in chain:
+            value = converter(value, expression, connection)
+        row[position] = value
+    return row
+
+
 class RowReader(Generic[M]):
     """One model's concrete columns in a SELECT under ``alias``, and its instance from their values."""
 
@@ -71,20 +96,9 @@ class RowReader(Generic[M]):
         """(position, converters, expression) for each field that has any: what SQLCompiler.get_converters
         gives the ORM for these columns."""
         if connection.alias not in self._converters:
-            found = []
-            for position, field in enumerate(self.fields):
-                expression = field.get_col(self.alias)
-                chain = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
-                if chain:
-                    found.append((position, chain, expression))
-            self._converters[connection.alias] = found
+            self._converters[connection.alias] = converters_of(connection, [(f, self.alias) for f in self.fields])
         return self._converters[connection.alias]
 
     def instance(self, connection: BaseDatabaseWrapper, values: Sequence[Any]) -> M:
-        row = list(values)
-        for position, chain, expression in self.converters(connection):
-            value = row[position]
-            for converter in chain:
-                value = converter(value, expression, connection)
-            row[position] = value
+        row = convert(connection, values, self.converters(connection))
         return self.model.from_db(connection.alias, self.attnames, row)

@@ -25,7 +25,7 @@ from relais.display import ReadOnlyView
 # Added by context processors for every page, not by the view under test.
 PROCESSOR_KEYS = {
     "request", "user", "perms", "messages", "DEFAULT_MESSAGE_LEVELS", "csrf_token", "LANGUAGES",
-    "LANGUAGE_CODE", "LANGUAGE_BIDI", "nav_items", "current_tenant", "current_membership", "demo_mode",
+    "LANGUAGE_CODE", "LANGUAGE_BIDI", "nav_items", "nav_html", "current_tenant", "current_membership", "demo_mode",
     "has_several_workspaces", "True", "False", "None",
 }
 ATOMS = (str, bytes, int, float, bool, type(None))

@@ -16,12 +16,14 @@ register_audit_target(AuditTarget(
     name=lambda session: session["title"], link=("training:session_detail", "training_session_pk", "pk"),
     search_fields=("title",),
     action_prefixes=("training_session",),
+    tenant_field="tenant",
 ))
 # A participant is named by code only: the audit log never spreads the names of people at risk.
 register_audit_target(AuditTarget(
     "training.participant", gettext_lazy("the participant %(name)s"),
     lambda tenant: Participant.objects.filter(tenant=tenant), columns=("code",),
     name=lambda participant: participant["code"], search_fields=("code",),
+    tenant_field="tenant",
 ))
 
 register_audit_labels({f"{SESSION.name}.{t.action}": t.label for t in SESSION.transitions})

@@ -57,16 +57,19 @@ register_audit_target(AuditTarget(
                                                                       "organisation__acronym"),
     name=lambda a: f"{a['organisation__acronym'] or a['organisation__name']} ({a['date']:%d/%m/%Y})",
     link=ASSESSMENT_LINK,
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "training.assessmentdomain", _("the capacity domain “%(name)s”"),
     lambda tenant: AssessmentDomain.objects.filter(tenant=tenant), columns=("name_fr", "name_en"),
     name=_bilingual_name, page="training:assessment_framework", action_prefixes=("assessment_domain",),
+    tenant_field="tenant",
 ))
 register_audit_target(AuditTarget(
     "training.assessmentsubarea", _("the capacity sub-area “%(name)s”"),
     lambda tenant: AssessmentSubArea.objects.filter(tenant=tenant), columns=("name_fr", "name_en"),
     name=_bilingual_name, page="training:assessment_framework", action_prefixes=("assessment_subarea",),
+    tenant_field="tenant",
 ))
 
 
@@ -74,6 +77,7 @@ register_audit_target(AuditTarget(
     "training.actionitem", _("the action “%(name)s”"),
     lambda tenant: ActionItem.objects.filter(tenant=tenant), columns=("item",),
     name=lambda item: item["item"], link=(*ASSESSMENT_LINK[:2], "assessment_id"),
+    tenant_field="tenant",
 ))
 
 

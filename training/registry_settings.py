@@ -14,6 +14,7 @@ register_audit_target(AuditTarget(
     "training.trainingsettings", _("the training settings"),
     lambda tenant: TrainingSettings.objects.filter(tenant=tenant),
     name=lambda settings: "", page="training:settings", action_prefixes=("training_settings",),
+    tenant_field="tenant",
 ))
 register_audit_values(labels={
     "certificate_threshold": _("certificate threshold (percentage of days attended)"),

@@ -445,10 +445,12 @@ def test_objects_are_named_without_their_workspace_and_linked_by_pk(world_a):
                 f"/{slug}/organisations/{world_a.organisation.pk}/"):
         assert f'href="{url}"' in page, url
     assert page.count(f'href="/{slug}/applications/{app.pk}/"') == 2  # the application and its review
-    naming = [q["sql"] for q in queries.captured_queries
-              if any(q["sql"].startswith(f'SELECT "{table}"."id"')
-                     for table in ("grants_application", "grants_review", "grants_call", "orgs_organisation"))]
-    assert len(naming) == 4, naming
+    # The four types are named by one statement, a branch each (issue 10: one round trip).
+    tables = ("grants_application", "grants_review", "grants_call", "orgs_organisation")
+    naming = [q["sql"] for q in queries.captured_queries if any(f'FROM "{table}"' in q["sql"] for table in tables)]
+    assert len(naming) == 1, naming
+    assert all(f'FROM "{table}"' in naming[0] for table in tables), naming
+    assert naming[0].count(" UNION ALL ") == 3, naming
     for sql in naming:
         assert '"relais_tenant"' not in sql and '"orgs_organisation"."description"' not in sql, sql
 
@@ -647,3 +649,123 @@ def test_names_and_values_are_escaped_in_the_sentences(world_a):
     assert row.html.startswith("Awa &lt;i&gt;&amp;&lt;/i&gt; a mis à jour le profil de l&#x27;organisation "
                                f'<a href="{url}">Paix &lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;</a>'), row.html
     assert row.text.startswith('Awa <i>&</i> a mis à jour le profil de l\'organisation Paix <b>"&"</b>'), row.text
+
+
+def _objects_of_every_kind(world):
+    from tests.grants.factories import (
+        ApplicationAttachmentFactory,
+        AwardFactory,
+        DisbursementFactory,
+        ProgressReportFactory,
+        ReviewFactory,
+    )
+    from tests.orgs.factories import ContactPersonFactory, ImportBatchFactory
+    from tests.training.factories import ActionItemFactory, AssessmentSubAreaFactory, TrainingSessionFactory
+
+    tenant = world.tenant
+    app, _ = _approve_event(world, reference=f"{tenant.slug}-1")
+    ApplicationFactory(tenant=tenant, call=CallFactory(tenant=tenant), organisation=world.organisation, reference="")
+    ReviewFactory(tenant=tenant, application=app, reviewer=world.user(Role.REVIEWER))
+    ApplicationAttachmentFactory(tenant=tenant, application=app, original_name="statuts & co.pdf")
+    award = AwardFactory(tenant=tenant, application=app, currency="EUR")
+    DisbursementFactory(tenant=tenant, award=award)
+    ProgressReportFactory(tenant=tenant, award=award)
+    ContactPersonFactory(tenant=tenant, organisation=world.organisation)
+    ImportBatchFactory(tenant=tenant, filename="osc.csv")
+    AssessmentSubAreaFactory(tenant=tenant, name_fr="Gouvernance", name_en="Governance")
+    ActionItemFactory(tenant=tenant, assessment__organisation=world.organisation)
+    TrainingSessionFactory(tenant=tenant)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_names_read_with_written_statements_are_the_orm_s(worlds, monkeypatch, language):
+    """Types whose rows are the tenant's (``tenant_field``) are named with a statement written once from
+    their columns (issue 10): the same names, links and currencies as the values() query of ``objects``,
+    for ids of both workspaces (the other's are never named), and ``objects`` is the tenant's rows."""
+    import dataclasses
+
+    from relais import audit_describe
+
+    world_a, world_b = worlds
+    for world in worlds:
+        _objects_of_every_kind(world)
+    targets = {label: target for label, target in audit_describe.audit_targets().items() if target.tenant_field}
+    assert {"grants.application", "grants.review", "orgs.organisation", "relais.membership"} <= set(targets)
+    named = 0
+    for label, target in targets.items():
+        model = audit_describe._model(label)
+        assert str(target.objects(world_a.tenant).query) == str(
+            model._default_manager.filter(**{target.tenant_field: world_a.tenant}).query), label
+        wanted = {label: {str(pk) for pk in model._default_manager.values_list("pk", flat=True)} | {"0", "x"}}
+        with translation.override(language):
+            written = audit_describe._load(world_a.tenant, wanted)
+            monkeypatch.setitem(audit_describe._TARGETS, label, dataclasses.replace(target, tenant_field=None))
+            by_orm = audit_describe._load(world_a.tenant, wanted)
+            monkeypatch.setitem(audit_describe._TARGETS, label, target)
+        assert written == by_orm, label
+        own = {str(pk) for pk in model._default_manager.filter(tenant=world_a.tenant).values_list("pk", flat=True)}
+        assert {pk for _, pk in written} == own, label
+        named += len(written)
+    assert named >= 20
+    # Every type at once: one statement, a branch a type, each branch's columns in its own place.
+    everything = {label: {str(pk) for pk in audit_describe._model(label)._default_manager.values_list("pk", flat=True)}
+                  | {"0"} for label in targets}
+    with translation.override(language):
+        with CaptureQueriesContext(connection) as queries:
+            together = audit_describe._load(world_a.tenant, everything)
+        for label, target in targets.items():
+            monkeypatch.setitem(audit_describe._TARGETS, label, dataclasses.replace(target, tenant_field=None))
+        assert together == audit_describe._load(world_a.tenant, everything)
+    assert len(queries) == 1 and queries[0]["sql"].count(" UNION ALL ") == len(targets) - 1
+    # PostgreSQL types an untyped NULL column of the first branches as text, then refuses a number below it.
+    assert not re.findall(r"(?<!CAST\()NULL", queries[0]["sql"]), queries[0]["sql"]
+    assert len(together) == named
+
+
+def test_the_unfiltered_log_reads_the_orm_s_events_as_values(worlds):
+    """The log as first opened reads its window with one written statement as values (issue 10): the same
+    events, order (ties on the date by id), actors' names, JSON values, dates and sentences as
+    audit_search's model instances, pages 1, 2 and past the end, and never another workspace's events."""
+    from relais import selectors
+    from relais.audit_describe import events_html
+    from relais.pagination import page_of
+
+    world_a, world_b = worlds
+    manager = world_a.user(Role.MANAGER)
+    trainer = world_a.members[Role.TRAINER]
+    trainer.user.full_name = ""
+    trainer.user.save()  # named by e-mail
+    _approve_event(world_a, actor=manager)
+    _approve_event(world_b, reference="B-2026-001")
+    for i in range(60):
+        audit_record(tenant=world_a.tenant, actor=[manager, trainer.user, None][i % 3], action="call.updated",
+                     target=trainer, before={"role": "reviewer", "n": i},
+                     after={"role": "trainer", "names": ["a", "b"], "nested": {"k": i, "v": None}})
+    same_date = AuditEvent.objects.filter(tenant=world_a.tenant).order_by("pk")[:5]
+    AuditEvent.objects.filter(pk__in=[e.pk for e in same_date]).update(created_at=same_date[0].created_at)
+    actor = world_a.actor(Role.MANAGER)
+
+    def seen(event):
+        return (event.pk, event.actor_id, event.actor.display_name if event.actor else None, event.action,
+                event.target_type, event.target_id, event.before, event.after, event.created_at)
+
+    for number in ("1", "2", "9"):
+        by_orm = page_of(selectors.audit_search(actor=actor), number, 50)
+        as_values = page_of(selectors.audit_recent(actor=actor), number, 50)
+        assert (as_values.number, as_values.has_next) == (by_orm.number, by_orm.has_next)
+        assert [seen(e) for e in as_values.object_list] == [seen(e) for e in by_orm.object_list]
+        for language in ("fr", "en"):
+            with translation.override(language):
+                views = describe_events(by_orm.object_list, tenant=world_a.tenant)
+                values = describe_events(as_values.object_list, tenant=world_a.tenant)
+                assert str(events_html(values)) == str(events_html(views))
+                assert [v.text for v in values] == [v.text for v in views]
+    assert len(page_of(selectors.audit_recent(actor=actor), "1", 50).object_list) == 50
+    assert {e.pk for e in selectors.audit_recent(actor=actor)[0:500]} == set(
+        AuditEvent.objects.filter(tenant=world_a.tenant).values_list("pk", flat=True))
+    client = world_a.client_for(Role.MANAGER)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(world_a.url("audit/")).content.decode()
+    assert "B-2026-001" not in page and page.count("<time ") == 50
+    events_sql = [q["sql"] for q in queries.captured_queries if '"relais_auditevent"' in q["sql"]]
+    assert len(events_sql) == 1 and '"e"."tenant_id"' in events_sql[0], events_sql

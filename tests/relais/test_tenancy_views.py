@@ -364,3 +364,44 @@ def test_member_rows_are_the_rows_of_the_template_loop(world_a, language):
     assert odd.organisation.short_name in html and "Awa &lt;Diallo&gt; &amp; fils" in html
     empty = world_a.client_for(Role.MANAGER).get(world_a.url("members/"), {"q": "nobody-at-all"}).content.decode()
     assert '<tbody>\n<tr><td colspan="4">' in empty
+
+
+_NAV_LOOP = (
+    "<nav aria-label=\"{% translate 'Main navigation' %}\"><details class=\"menu\">\n"
+    "    <summary>{% translate \"Menu\" %}{% for item in nav_items %}{% if item.active %}"
+    "<span class=\"menu-current\"> · {{ item.label }}</span>{% endif %}{% endfor %}</summary><ul>\n"
+    "    {% for item in nav_items %}<li><a href=\"{{ item.url }}\"{% if item.active %} aria-current=\"page\""
+    "{% endif %}>{{ item.label }}</a></li>{% endfor %}\n"
+    "    {% if has_several_workspaces %}<li><a href=\"{% url 'workspaces' %}\">{% translate \"Switch workspace\" %}"
+    "</a></li>{% endif %}\n"
+    "  </ul></details></nav>")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("several", [False, True])
+def test_the_navigation_is_the_template_loops_markup(world_a, language, several):
+    """base.html's <nav> is written in one pass (relais.dashboard.nav_html, issue 10): the markup of the
+    template loops it replaced, for each role, on the dashboard (active by exact path), a list page, and
+    with labels or URLs that need escaping."""
+    from django.template import engines
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from relais.context_processors import navigation
+    from relais.dashboard import nav_html
+
+    loop = engines["django"].from_string("{% load i18n %}" + _NAV_LOOP)
+    for role in Role.values:
+        actor = world_a.actor(role)
+        for path in (world_a.url(), world_a.url("audit/"), world_a.url("applications/12/")):
+            request = RequestFactory().get(path)
+            request.user, request.actor, request.workspace_count = actor.user, actor, 2 if several else 1
+            with translation.override(language):
+                context = navigation(request)
+                assert context["nav_items"]
+                assert str(context["nav_html"]()) == loop.render(context)
+                assert several is ("/workspaces/" in loop.render(context))
+    odd = [{"label": "A & <b>", "url": "/x?a=1&b=\"2\"", "active": True},
+           {"label": "l'été", "url": "/y/", "active": False}]
+    assert str(nav_html(odd, lambda: several)) == loop.render(
+        {"nav_items": odd, "has_several_workspaces": lambda: several})
