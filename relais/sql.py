@@ -55,10 +55,14 @@ def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
 class RowReader(Generic[M]):
     """One model's concrete columns in a SELECT under ``alias``, and its instance from their values."""
 
-    def __init__(self, model: type[M], alias: str) -> None:
+    def __init__(self, model: type[M], alias: str, only: Sequence[str] | None = None) -> None:
+        """``only``: the names of the columns to read (the primary key always is), as ``.only()`` takes
+        them; the instance then defers the others, as the ORM's would."""
         self.model = model
         self.alias = alias
-        self.fields = list(model._meta.concrete_fields)
+        wanted = None if only is None else {model._meta.get_field(name).attname for name in only}
+        self.fields = [f for f in model._meta.concrete_fields
+                       if wanted is None or f.primary_key or f.attname in wanted]
         self.width = len(self.fields)
         self.attnames = [f.attname for f in self.fields]
         self._converters: dict[str, list[tuple[int, list[Converter], Any]]] = {}

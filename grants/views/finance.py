@@ -51,8 +51,7 @@ def finance(request: HttpRequest) -> HttpResponse:
     rows = awards.select_related(None).select_related("organisation__region")
     page = page_of(rows.only(*finance_selectors.FINANCE_ROW_FIELDS), request.GET.get("page"), AWARDS_PER_PAGE)
     tranches = finance_selectors.first_tranches_to_pay(actor=actor, filters=filters, n=SECTION_ROWS + 1)
-    awaiting = list(finance_selectors.awaiting_approval(actor=actor, filters=filters)[:SECTION_ROWS + 1])
-    processing = list(finance_selectors.processing_payments(actor=actor, filters=filters)[:SECTION_ROWS + 1])
+    awaiting, processing = finance_selectors.payments_to_follow(actor=actor, filters=filters, n=SECTION_ROWS + 1)
     to_pay = finance_selectors.with_conditions(tranches[:SECTION_ROWS], actor=actor, today=timezone.localdate())
     slug = actor.tenant.slug
     return render(request, "grants/finance.html", {

@@ -423,3 +423,50 @@ def test_the_hand_written_tranches_to_pay_are_the_querysets_rows(worlds):
                     assert getattr(a, f.attname) == getattr(b, f.attname), (model, f.name)
     assert len(first_tranches_to_pay(actor=actor, n=100)) == 8  # 5 awards x 2 tranches, less full, cancelled
     assert first_tranches_to_pay(actor=world_a.actor(Role.APPLICANT), n=100) == []
+
+
+def test_the_hand_written_payments_to_follow_are_the_querysets_rows(worlds):
+    """payments_to_follow unfiltered (one hand-written statement) reads the rows of awaiting_approval and of
+    processing_payments, in their orders and with the values those querysets read: ties on the creation
+    time by id, a payment without recorder, a bank payment processing, paid and foreign payments left out."""
+    from grants.models import Disbursement
+    from grants.selectors.finance import awaiting_approval, payments_to_follow, processing_payments
+
+    world_a, world_b = worlds
+    populate(world_b, 3)
+    award, tranche = award_with_money(world_a, committed=Decimal("900000"))
+    other, other_tranche = award_with_money(world_a, committed=Decimal("900000"))
+    recorder = world_a.user(Role.MANAGER)
+    made = []
+    for k in range(4):
+        for status, rail in ((DisbursementStatus.AWAITING_APPROVAL, Rail.BANK), (DisbursementStatus.PROCESSING,
+                             Rail.HUB2 if k % 2 else Rail.STRIPE), (DisbursementStatus.PROCESSING, Rail.BANK),
+                             (DisbursementStatus.PAID, Rail.BANK)):
+            made.append(DisbursementFactory(
+                tenant=world_a.tenant, award=other if k == 1 else award, tranche=other_tranche if k == 1 else tranche,
+                amount=Decimal("100000.50"), status=status, rail=rail, recorded_by=None if k == 2 else recorder,
+                external_id="tr_1" if k == 3 else "", send_attempts=k))
+    same_time = timezone.now() - timezone.timedelta(days=1)
+    Disbursement.objects.filter(pk__in=[p.pk for p in made[:8]]).update(created_at=same_time)
+    Disbursement.objects.filter(pk=made[-3].pk).update(send_stalled_at=same_time)
+    actor = world_a.actor(Role.FINANCE)
+    for n in (2, 100):
+        awaiting, processing = payments_to_follow(actor=actor, n=n)
+        for rows, queryset in ((awaiting, awaiting_approval(actor=actor)),
+                               (processing, processing_payments(actor=actor))):
+            expected = list(queryset[:n])
+            assert [p.pk for p in rows] == [p.pk for p in expected] and rows
+            for got, want in zip(rows, expected, strict=True):
+                assert got.get_deferred_fields() <= want.get_deferred_fields()  # every column the queryset read
+                for f in Disbursement._meta.concrete_fields:
+                    if f.attname not in want.get_deferred_fields():
+                        assert getattr(got, f.attname) == getattr(want, f.attname), f.name
+                if "award" in queryset.query.select_related:
+                    assert got.award.reference == want.award.reference
+                if queryset.query.select_related.get("recorded_by") is not None:
+                    assert (got.award.organisation.short_name, got.tranche.number, got.recorded_by) == (
+                        want.award.organisation.short_name, want.tranche.number, want.recorded_by)
+                    if got.recorded_by is not None:
+                        assert got.recorded_by.display_name == want.recorded_by.display_name
+    assert len(awaiting) == 4 and len(processing) == 4
+    assert payments_to_follow(actor=world_a.actor(Role.APPLICANT), n=100) == ([], [])
