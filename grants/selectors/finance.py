@@ -16,8 +16,9 @@ from typing import Any
 from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
 
-from orgs.models import Organisation
+from orgs.models import Organisation, Region
 from orgs.models.organisations import fold
 from relais.actor import Actor
 from relais.models import Role, User
@@ -121,6 +122,102 @@ def totals_by_currency(awards: QuerySet[Award]) -> list[CurrencyTotal]:
             .order_by("currency"))
     return [CurrencyTotal(row["currency"], row["n"], row["total_amount"], row["total_committed"], row["total_paid"])
             for row in rows]
+
+
+_TOTALS_SQL = """SELECT "currency", COUNT("id"), COALESCE(SUM("amount"), 0), COALESCE(SUM("committed"), 0),
+COALESCE(SUM("paid"), 0) FROM {awards} WHERE "tenant_id" = %s GROUP BY "currency" ORDER BY "currency" ASC"""
+
+_TOTALS_CONVERTERS: dict[str, list[tuple[Any, list[Any]]]] = {}
+
+
+def workspace_totals(*, tenant_id: int) -> list[CurrencyTotal]:
+    """totals_by_currency over every award of the workspace (the finance page unfiltered) as one hand-written
+    statement: the ORM's GROUP BY with its four aggregates cost more to build and compile than to run (issue 10).
+    The sums go through the converters the ORM applies to its Coalesce(Sum()) of these columns (on SQLite, a float
+    made a Decimal of 15 digits), so the figures are the queryset's (a test compares them)."""
+    connection = connections[Award.objects.db]
+    if connection.alias not in _TOTALS_CONVERTERS:
+        convert = []
+        for name in ("amount", "committed", "paid"):  # the expression totals_by_currency annotates, resolved
+            expression = Coalesce(Sum(name), Decimal("0")).resolve_expression(Query(Award), allow_joins=True)
+            convert.append((expression, connection.ops.get_db_converters(expression)
+                            + expression.get_db_converters(connection)))
+        _TOTALS_CONVERTERS[connection.alias] = convert
+    convert = _TOTALS_CONVERTERS[connection.alias]
+    with connection.cursor() as cursor:
+        cursor.execute(_TOTALS_SQL.format(awards=connection.ops.quote_name(Award._meta.db_table)), [tenant_id])
+        rows = cursor.fetchall()
+    totals = []
+    for currency, count, *sums in rows:
+        figures = []
+        for value, (expression, chain) in zip(sums, convert, strict=True):
+            for converter in chain:
+                value = converter(value, expression, connection)
+            figures.append(value)
+        totals.append(CurrencyTotal(currency, count, *figures))
+    return totals
+
+
+def finance_totals(*, actor: Actor, awards: QuerySet[Award], filters: AwardFilters) -> list[CurrencyTotal]:
+    """The finance page's totals by currency: of the filtered awards, or of the workspace's (workspace_totals)."""
+    if not filters.query() and actor.has_role(*AWARD_STAFF):
+        return workspace_totals(tenant_id=actor.tenant.pk)
+    return totals_by_currency(awards)
+
+
+_AWARD_ROW = RowReader(Award, "a", only=("organisation", "reference", "currency", "amount", "committed", "paid",
+                                          "status"))
+_AWARD_ORGANISATION = RowReader(Organisation, "o", only=("name", "acronym", "region"))
+_AWARD_REGION = RowReader(Region, "r", only=("name",))
+_AWARD_ROWS_SQL: dict[str, str] = {}
+
+
+class WorkspaceAwardRows:
+    """The finance page's awards unfiltered, as page_of slices them: each slice one hand-written statement
+    (LIMIT, OFFSET) in filtered_awards' order, the rows built as ``.only(*FINANCE_ROW_FIELDS)`` would build
+    them (award, organisation, region or None). The ORM query with its joins and deferred columns cost ~1 ms
+    more to build and compile than to run, on every view (issue 10)."""
+
+    def __init__(self, *, tenant_id: int) -> None:
+        self.tenant_id = tenant_id
+
+    @staticmethod
+    def _sql(connection: Any) -> str:
+        if connection.vendor not in _AWARD_ROWS_SQL:
+            quote = connection.ops.quote_name
+            award, organisation, region = (quote(m._meta.db_table) for m in (Award, Organisation, Region))
+            _AWARD_ROWS_SQL[connection.vendor] = (
+                f"SELECT {_AWARD_ROW.columns(connection)}, {_AWARD_ORGANISATION.columns(connection)}, "
+                f"{_AWARD_REGION.columns(connection)} FROM {award} a INNER JOIN {organisation} o "
+                f"ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
+                f"WHERE a.tenant_id = %s ORDER BY a.updated_at DESC, a.id DESC LIMIT %s OFFSET %s")
+        return _AWARD_ROWS_SQL[connection.vendor]
+
+    def __getitem__(self, window: slice) -> list[Award]:
+        start, stop = window.start or 0, window.stop
+        if window.step is not None or stop is None or start < 0 or stop < start:
+            raise ValueError("A window of awards is a bounded slice.")
+        connection = connections[Award.objects.db]
+        widths = (_AWARD_ROW.width, _AWARD_ROW.width + _AWARD_ORGANISATION.width)
+        rows = []
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql(connection), [self.tenant_id, stop - start, start])
+            for row in cursor.fetchall():
+                award = _AWARD_ROW.instance(connection, row[:widths[0]])
+                organisation = _AWARD_ORGANISATION.instance(connection, row[widths[0]:widths[1]])
+                region = _AWARD_REGION.instance(connection, row[widths[1]:]) if row[widths[1]] is not None else None
+                Organisation._meta.get_field("region").set_cached_value(organisation, region)
+                Award._meta.get_field("organisation").set_cached_value(award, organisation)
+                rows.append(award)
+        return rows
+
+
+def finance_award_rows(*, actor: Actor, awards: QuerySet[Award], filters: AwardFilters) -> Any:
+    """What the finance page's award table pages through: the filtered awards with the row columns, or
+    unfiltered, the workspace's (WorkspaceAwardRows)."""
+    if not filters.query() and actor.has_role(*AWARD_STAFF):
+        return WorkspaceAwardRows(tenant_id=actor.tenant.pk)
+    return awards.select_related(None).select_related("organisation__region").only(*FINANCE_ROW_FIELDS)
 
 
 @dataclass

@@ -470,3 +470,48 @@ def test_the_hand_written_payments_to_follow_are_the_querysets_rows(worlds):
                         assert got.recorded_by.display_name == want.recorded_by.display_name
     assert len(awaiting) == 4 and len(processing) == 4
     assert payments_to_follow(actor=world_a.actor(Role.APPLICANT), n=100) == ([], [])
+
+
+def test_the_hand_written_award_rows_and_totals_are_the_querysets(worlds):
+    """Unfiltered, the finance page's award rows (WorkspaceAwardRows) are filtered_awards' rows with
+    FINANCE_ROW_FIELDS, page by page, in its order (ties on the update time by id), with the values and the
+    organisation and region (none) they carry; its totals (workspace_totals) are totals_by_currency's, to the
+    last decimal, per currency; another workspace's awards count in neither."""
+    from grants.models import Award
+    from grants.selectors.finance import (
+        FINANCE_ROW_FIELDS,
+        AwardFilters,
+        WorkspaceAwardRows,
+        filtered_awards,
+        totals_by_currency,
+        workspace_totals,
+    )
+    from relais.pagination import page_of
+
+    world_a, world_b = worlds
+    populate(world_b, 3)
+    regionless = OrganisationFactory(tenant=world_a.tenant, region=None)
+    for k in range(7):
+        award_with_money(world_a, currency=("XOF", "EUR", "USD")[k % 3], amount=Decimal("1234567.89") + k,
+                         committed=Decimal("0.01") * k, paid=Decimal("0.005") * k,
+                         organisation=regionless if k == 3 else None)
+    Award.objects.filter(tenant=world_a.tenant, currency="EUR").update(updated_at=timezone.now())
+    actor = world_a.actor(Role.FINANCE)
+    queryset = (filtered_awards(actor=actor, filters=AwardFilters()).select_related(None)
+                .select_related("organisation__region").only(*FINANCE_ROW_FIELDS))
+    rows = WorkspaceAwardRows(tenant_id=world_a.tenant.pk)
+    for number in (1, 2, 3, 9):
+        got, want = page_of(rows, number, 3), page_of(queryset, number, 3)
+        assert [a.pk for a in got] == [a.pk for a in want] and got.has_next == want.has_next and list(got)
+        for a, b in zip(got, want, strict=True):
+            assert a.get_deferred_fields() == b.get_deferred_fields()
+            for model, x, y in ((Award, a, b), (type(b.organisation), a.organisation, b.organisation)):
+                for f in model._meta.concrete_fields:
+                    if f.attname not in y.get_deferred_fields():
+                        assert getattr(x, f.attname) == getattr(y, f.attname), f.name
+            assert (a.organisation.region and a.organisation.region.name) == (
+                b.organisation.region and b.organisation.region.name)
+    assert any(a.organisation.region is None for a in rows[0:100])
+    expected = totals_by_currency(filtered_awards(actor=actor, filters=AwardFilters()))
+    assert workspace_totals(tenant_id=world_a.tenant.pk) == expected and len(expected) == 3
+    assert all(isinstance(t.paid, Decimal) for t in expected)
