@@ -84,11 +84,15 @@ class RowReader(Generic[M]):
             self._converters[connection.alias] = found
         return self._converters[connection.alias]
 
-    def instance(self, connection: BaseDatabaseWrapper, values: Sequence[Any]) -> M:
+    def values(self, connection: BaseDatabaseWrapper, values: Sequence[Any]) -> list[Any]:
+        """The row's values as the ORM's ``values_list()`` of these fields gives them (converted)."""
         row = list(values)
         for position, chain, expression in self.converters(connection):
             value = row[position]
             for converter in chain:
                 value = converter(value, expression, connection)
             row[position] = value
-        return self.model.from_db(connection.alias, self.attnames, row)
+        return row
+
+    def instance(self, connection: BaseDatabaseWrapper, values: Sequence[Any]) -> M:
+        return self.model.from_db(connection.alias, self.attnames, self.values(connection, values))
