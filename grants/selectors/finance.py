@@ -264,7 +264,13 @@ TRANCHE_ROW_FIELDS = ("tenant_id", "number", "amount", "committed", "due_date", 
                       "award__organisation__name", "award__organisation__acronym", "award__organisation__status")
 
 
-_TRANCHE, _AWARD, _ORGANISATION = RowReader(Tranche, "t"), RowReader(Award, "a"), RowReader(Organisation, "o")
+# The unfiltered statement reads the same columns (each model's part of TRANCHE_ROW_FIELDS and the keys it joins
+# on), not the organisation's sixty columns.
+_TRANCHE = RowReader(Tranche, "t", only=("award", *(f for f in TRANCHE_ROW_FIELDS if "__" not in f)))
+_AWARD = RowReader(Award, "a", only=("organisation", *(f.split("__")[1] for f in TRANCHE_ROW_FIELDS
+                                                       if f.count("__") == 1)))
+_ORGANISATION = RowReader(Organisation, "o", only=tuple(f.split("__")[2] for f in TRANCHE_ROW_FIELDS
+                                                         if f.count("__") == 2))
 _TO_PAY_SQL: dict[str, str] = {}
 
 

@@ -401,7 +401,7 @@ def test_the_hand_written_tranches_to_pay_are_the_querysets_rows(worlds):
     import datetime as dt
 
     from grants.models import Tranche
-    from grants.selectors.finance import first_tranches_to_pay, tranches_to_pay
+    from grants.selectors.finance import TRANCHE_ROW_FIELDS, first_tranches_to_pay, tranches_to_pay
 
     world_a, world_b = worlds
     populate(world_b, 3)
@@ -413,14 +413,17 @@ def test_the_hand_written_tranches_to_pay_are_the_querysets_rows(worlds):
     Tranche.objects.filter(pk=tranche.pk).update(cancelled_at=timezone.now())
     actor = world_a.actor(Role.FINANCE)
     for n in (3, 100):
-        expected = list(tranches_to_pay(actor=actor).select_related("award__organisation")[:n])
+        expected = list(tranches_to_pay(actor=actor).select_related("award__organisation")
+                        .only(*TRANCHE_ROW_FIELDS)[:n])
         rows = first_tranches_to_pay(actor=actor, n=n)
         assert [t.pk for t in rows] == [t.pk for t in expected] and rows
         for got, want in zip(rows, expected, strict=True):
             for model, a, b in ((Tranche, got, want), (type(want.award), got.award, want.award),
                                 (type(want.award.organisation), got.award.organisation, want.award.organisation)):
+                assert a.get_deferred_fields() == b.get_deferred_fields(), model  # the columns the rows show
                 for f in model._meta.concrete_fields:
-                    assert getattr(a, f.attname) == getattr(b, f.attname), (model, f.name)
+                    if f.attname not in b.get_deferred_fields():
+                        assert getattr(a, f.attname) == getattr(b, f.attname), (model, f.name)
     assert len(first_tranches_to_pay(actor=actor, n=100)) == 8  # 5 awards x 2 tranches, less full, cancelled
     assert first_tranches_to_pay(actor=world_a.actor(Role.APPLICANT), n=100) == []
 
