@@ -18,11 +18,11 @@ checks that, field by field, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
@@ -62,7 +62,8 @@ class RowReader(Generic[M]):
         them; the instance then defers the others, as the ORM's would."""
         self.model = model
         self.alias = alias
-        wanted = None if only is None else {model._meta.get_field(name).attname for name in only}
+        wanted = None if only is None else {cast("Field[Any, Any]", model._meta.get_field(name)).attname
+                                             for name in only}
         self.fields = [f for f in model._meta.concrete_fields
                        if wanted is None or f.primary_key or f.attname in wanted]
         self.width = len(self.fields)
@@ -104,8 +105,8 @@ class RowReader(Generic[M]):
         field of the model cost ~10 µs an instance, and a list page builds a hundred or two (issue 10)."""
         row = self.values(connection, values)
         if self._plain is None:
-            self._plain = (getattr(self.model.from_db, "__func__", None) is Model.from_db.__func__
-                           and self.model.__init__ is Model.__init__
+            mro = self.model.__mro__
+            self._plain = (not any("from_db" in vars(k) or "__init__" in vars(k) for k in mro[:mro.index(Model)])
                            and not pre_init.has_listeners(self.model) and not post_init.has_listeners(self.model))
         if not self._plain:
             return self.model.from_db(connection.alias, self.attnames, row)
