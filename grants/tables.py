@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import django_tables2 as tables
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from relais.links import pk_url_maker
 from relais.money import Currency, format_money
 
-from .models import ApplicationStatus, AwardStatus, ReportKind, ReportStatus, ReportTiming, ReviewStatus
+from .models import ApplicationStatus, AwardStatus, Rail, ReportKind, ReportStatus, ReportTiming, ReviewStatus
+
+
+def escape(text: Any) -> str:
+    """django.utils.html.escape's text (html.escape of str()) without keep_lazy's wrapper around each call: the
+    finance page escapes some five hundred values (issue 10). Only inside the markup written here."""
+    return html.escape(str(text))
 
 
 class RankingTable(tables.Table):
@@ -257,6 +265,57 @@ def awaiting_rows_html(payments, *, tenant_slug: str, user_pk: int | None) -> Sa
             f'<td>{payment.tranche.number}</td><td class="num">{escape(format_money(payment.amount, payment.currency))}'
             f'</td>\n<td class="secondary-col">{recorder}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
+
+
+def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_attempts: int,
+                         csrf_token: Any) -> SafeString:
+    """The finance page's payments at a provider (ProcessingRow), with why a Stripe payment was not sent and
+    finance's actions on it. ``csrf_token``: the template context's (read only if a form is written)."""
+    detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
+    rails = {value: escape(label) for value, label in Rail.choices}
+    out = []
+    for row in rows:
+        payment = row.payment
+        rail = rails.get(payment.rail) or escape(payment.get_rail_display())
+        if row.not_sent:
+            attempts = payment.send_attempts
+            if payment.send_stalled_at:
+                when = escape(date_filter(template_localtime(payment.send_stalled_at), "d/m/Y H:i"))
+                why = ngettext("Stripe did not answer %(n)s attempt; Relais stopped trying on %(date)s.",
+                               "Stripe did not answer %(n)s attempts; Relais stopped trying on %(date)s.",
+                               attempts) % {"n": attempts, "date": when}
+            elif attempts:
+                why = gettext("Attempt %(n)s of %(max)s failed; Relais will try again.") % {
+                    "n": attempts, "max": max_send_attempts}
+            else:
+                why = gettext("No answer from Stripe yet.")
+            actions = ""
+            if can_resend:
+                token = (format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+                         if csrf_token and csrf_token != "NOTPROVIDED" else "")
+                mark = ""
+                if payment.send_stalled_at:
+                    mark = (f' <a class="button secondary" href="{escape(_mark_not_sent(tenant_slug, payment.pk))}">'
+                            f'{gettext("Mark failed…")}</a>')
+                actions = (f'<span class="actions"><form method="post" action="'
+                           f'{escape(_send_again(tenant_slug, payment.pk))}" class="inline">{token}<button '
+                           f'type="submit" class="secondary">{gettext("Try again")}</button></form>{mark}</span>')
+            rail = (f'{rail} <span class="badge warn">{gettext("Not sent yet")}</span>\n'
+                    f'<br><small class="muted">{why}</small>\n{actions}')
+        out.append(
+            f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">'
+            f'{escape(payment.award.reference)}</a></td>\n<td>{rail}</td>\n'
+            f'<td class="num">{escape(format_money(payment.amount, payment.currency))}</td><td class="secondary-col">'
+            f'{escape(date_filter(template_localtime(payment.created_at), "d/m/Y H:i"))}</td></tr>\n')
+    return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
+
+
+def _send_again(tenant_slug: str, pk: int) -> str:
+    return reverse("grants:disbursement_send_again", kwargs={"tenant_slug": tenant_slug, "disbursement_pk": pk})
+
+
+def _mark_not_sent(tenant_slug: str, pk: int) -> str:
+    return reverse("grants:disbursement_mark_not_sent", kwargs={"tenant_slug": tenant_slug, "disbursement_pk": pk})
 
 
 def report_filters_html(*, filters, calls, regions) -> SafeString:

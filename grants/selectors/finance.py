@@ -16,11 +16,12 @@ from typing import Any
 from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
 
-from orgs.models import Organisation
+from orgs.models import Organisation, Region
 from orgs.models.organisations import fold
 from relais.actor import Actor
-from relais.models import Role
+from relais.models import Role, User
 from relais.money import Currency
 from relais.sql import RowReader
 
@@ -123,6 +124,102 @@ def totals_by_currency(awards: QuerySet[Award]) -> list[CurrencyTotal]:
             for row in rows]
 
 
+_TOTALS_SQL = """SELECT "currency", COUNT("id"), COALESCE(SUM("amount"), 0), COALESCE(SUM("committed"), 0),
+COALESCE(SUM("paid"), 0) FROM {awards} WHERE "tenant_id" = %s GROUP BY "currency" ORDER BY "currency" ASC"""
+
+_TOTALS_CONVERTERS: dict[str, list[tuple[Any, list[Any]]]] = {}
+
+
+def workspace_totals(*, tenant_id: int) -> list[CurrencyTotal]:
+    """totals_by_currency over every award of the workspace (the finance page unfiltered) as one hand-written
+    statement: the ORM's GROUP BY with its four aggregates cost more to build and compile than to run (issue 10).
+    The sums go through the converters the ORM applies to its Coalesce(Sum()) of these columns (on SQLite, a float
+    made a Decimal of 15 digits), so the figures are the queryset's (a test compares them)."""
+    connection = connections[Award.objects.db]
+    if connection.alias not in _TOTALS_CONVERTERS:
+        convert = []
+        for name in ("amount", "committed", "paid"):  # the expression totals_by_currency annotates, resolved
+            expression = Coalesce(Sum(name), Decimal("0")).resolve_expression(Query(Award), allow_joins=True)
+            convert.append((expression, connection.ops.get_db_converters(expression)
+                            + expression.get_db_converters(connection)))
+        _TOTALS_CONVERTERS[connection.alias] = convert
+    convert = _TOTALS_CONVERTERS[connection.alias]
+    with connection.cursor() as cursor:
+        cursor.execute(_TOTALS_SQL.format(awards=connection.ops.quote_name(Award._meta.db_table)), [tenant_id])
+        rows = cursor.fetchall()
+    totals = []
+    for currency, count, *sums in rows:
+        figures = []
+        for value, (expression, chain) in zip(sums, convert, strict=True):
+            for converter in chain:
+                value = converter(value, expression, connection)
+            figures.append(value)
+        totals.append(CurrencyTotal(currency, count, *figures))
+    return totals
+
+
+def finance_totals(*, actor: Actor, awards: QuerySet[Award], filters: AwardFilters) -> list[CurrencyTotal]:
+    """The finance page's totals by currency: of the filtered awards, or of the workspace's (workspace_totals)."""
+    if not filters.query() and actor.has_role(*AWARD_STAFF):
+        return workspace_totals(tenant_id=actor.tenant.pk)
+    return totals_by_currency(awards)
+
+
+_AWARD_ROW = RowReader(Award, "a", only=("organisation", "reference", "currency", "amount", "committed", "paid",
+                                          "status"))
+_AWARD_ORGANISATION = RowReader(Organisation, "o", only=("name", "acronym", "region"))
+_AWARD_REGION = RowReader(Region, "r", only=("name",))
+_AWARD_ROWS_SQL: dict[str, str] = {}
+
+
+class WorkspaceAwardRows:
+    """The finance page's awards unfiltered, as page_of slices them: each slice one hand-written statement
+    (LIMIT, OFFSET) in filtered_awards' order, the rows built as ``.only(*FINANCE_ROW_FIELDS)`` would build
+    them (award, organisation, region or None). The ORM query with its joins and deferred columns cost ~1 ms
+    more to build and compile than to run, on every view (issue 10)."""
+
+    def __init__(self, *, tenant_id: int) -> None:
+        self.tenant_id = tenant_id
+
+    @staticmethod
+    def _sql(connection: Any) -> str:
+        if connection.vendor not in _AWARD_ROWS_SQL:
+            quote = connection.ops.quote_name
+            award, organisation, region = (quote(m._meta.db_table) for m in (Award, Organisation, Region))
+            _AWARD_ROWS_SQL[connection.vendor] = (
+                f"SELECT {_AWARD_ROW.columns(connection)}, {_AWARD_ORGANISATION.columns(connection)}, "
+                f"{_AWARD_REGION.columns(connection)} FROM {award} a INNER JOIN {organisation} o "
+                f"ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
+                f"WHERE a.tenant_id = %s ORDER BY a.updated_at DESC, a.id DESC LIMIT %s OFFSET %s")
+        return _AWARD_ROWS_SQL[connection.vendor]
+
+    def __getitem__(self, window: slice) -> list[Award]:
+        start, stop = window.start or 0, window.stop
+        if window.step is not None or stop is None or start < 0 or stop < start:
+            raise ValueError("A window of awards is a bounded slice.")
+        connection = connections[Award.objects.db]
+        widths = (_AWARD_ROW.width, _AWARD_ROW.width + _AWARD_ORGANISATION.width)
+        rows = []
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql(connection), [self.tenant_id, stop - start, start])
+            for row in cursor.fetchall():
+                award = _AWARD_ROW.instance(connection, row[:widths[0]])
+                organisation = _AWARD_ORGANISATION.instance(connection, row[widths[0]:widths[1]])
+                region = _AWARD_REGION.instance(connection, row[widths[1]:]) if row[widths[1]] is not None else None
+                Organisation._meta.get_field("region").set_cached_value(organisation, region)
+                Award._meta.get_field("organisation").set_cached_value(award, organisation)
+                rows.append(award)
+        return rows
+
+
+def finance_award_rows(*, actor: Actor, awards: QuerySet[Award], filters: AwardFilters) -> Any:
+    """What the finance page's award table pages through: the filtered awards with the row columns, or
+    unfiltered, the workspace's (WorkspaceAwardRows)."""
+    if not filters.query() and actor.has_role(*AWARD_STAFF):
+        return WorkspaceAwardRows(tenant_id=actor.tenant.pk)
+    return awards.select_related(None).select_related("organisation__region").only(*FINANCE_ROW_FIELDS)
+
+
 @dataclass
 class TrancheToPay:
     """A tranche of an active award with money left on it, and whether it may be paid now."""
@@ -167,7 +264,13 @@ TRANCHE_ROW_FIELDS = ("tenant_id", "number", "amount", "committed", "due_date", 
                       "award__organisation__name", "award__organisation__acronym", "award__organisation__status")
 
 
-_TRANCHE, _AWARD, _ORGANISATION = RowReader(Tranche, "t"), RowReader(Award, "a"), RowReader(Organisation, "o")
+# The unfiltered statement reads the same columns (each model's part of TRANCHE_ROW_FIELDS and the keys it joins
+# on), not the organisation's sixty columns.
+_TRANCHE = RowReader(Tranche, "t", only=("award", *(f for f in TRANCHE_ROW_FIELDS if "__" not in f)))
+_AWARD = RowReader(Award, "a", only=("organisation", *(f.split("__")[1] for f in TRANCHE_ROW_FIELDS
+                                                       if f.count("__") == 1)))
+_ORGANISATION = RowReader(Organisation, "o", only=tuple(f.split("__")[2] for f in TRANCHE_ROW_FIELDS
+                                                         if f.count("__") == 2))
 _TO_PAY_SQL: dict[str, str] = {}
 
 
@@ -251,6 +354,80 @@ def processing_payments(*, actor: Actor, filters: AwardFilters | None = None) ->
     payments = _payments(actor, DisbursementStatus.PROCESSING).filter(rail__in=list(AUTOMATED_RAILS))
     return (_within(payments, actor=actor, filters=filters).select_related("award").only(*PROCESSING_ROW_FIELDS)
             .order_by("created_at", "id"))
+
+
+# One statement for the two payment sections of the finance page as first opened (unfiltered): the first n
+# payments awaiting approval and the first n processing through a provider, each part in its own order, the
+# row told by its first column. The columns are those AWAITING_ROW_FIELDS and PROCESSING_ROW_FIELDS read.
+_PAYMENT_FIELDS = ("award", "tranche", "amount", "currency", "status", "recorded_by", "rail", "external_id",
+                   "send_attempts", "send_stalled_at", "created_at")
+_PAYMENT = RowReader(Disbursement, "d", only=_PAYMENT_FIELDS)
+_PAYMENT_AWARD = RowReader(Award, "a", only=("reference", "organisation"))
+_PAYMENT_ORGANISATION = RowReader(Organisation, "o", only=("name", "acronym"))
+_PAYMENT_TRANCHE = RowReader(Tranche, "t", only=("number",))
+_RECORDER = RowReader(User, "u", only=("full_name", "email"))
+_PAYMENTS_SQL: dict[str, str] = {}
+
+
+def _payments_sql(connection: Any) -> str:
+    """awaiting_approval and processing_payments unfiltered, sliced, as one hand-written statement: the two ORM
+    queries with their joins cost ~2.5 ms to build, compile and run on every view of the finance page (issue 10).
+    Each part is a sub-select with its own ORDER BY and LIMIT (no parentheses around a UNION's parts: SQLite)."""
+    if connection.vendor not in _PAYMENTS_SQL:
+        quote = connection.ops.quote_name
+        payment, award, organisation, tranche, user = (
+            quote(m._meta.db_table) for m in (Disbursement, Award, Organisation, Tranche, User))
+        columns = ", ".join(reader.columns(connection) for reader in _PAYMENT_READERS)
+        part = (f"SELECT * FROM (SELECT {{marker}}, {columns} FROM {payment} d "
+                f"INNER JOIN {award} a ON d.award_id = a.id INNER JOIN {organisation} o ON a.organisation_id = o.id "
+                f"INNER JOIN {tranche} t ON d.tranche_id = t.id LEFT OUTER JOIN {user} u ON d.recorded_by_id = u.id "
+                f"WHERE d.tenant_id = %s AND d.status = %s{{rails}} ORDER BY d.created_at ASC, d.id ASC LIMIT %s) p")
+        created_at = 2 + [f.attname for f in _PAYMENT.fields].index("created_at")
+        _PAYMENTS_SQL[connection.vendor] = (
+            part.format(marker=0, rails="") + " UNION ALL "
+            + part.format(marker=1, rails=f" AND d.rail IN ({', '.join(['%s'] * len(AUTOMATED_RAILS))})")
+            + f" ORDER BY 1, {created_at}, 2")
+    return _PAYMENTS_SQL[connection.vendor]
+
+
+_PAYMENT_READERS = (_PAYMENT, _PAYMENT_AWARD, _PAYMENT_ORGANISATION, _PAYMENT_TRANCHE, _RECORDER)
+
+
+def payments_to_follow(*, actor: Actor, filters: AwardFilters | None = None,
+                       n: int) -> tuple[list[Disbursement], list[Disbursement]]:
+    """The first n of awaiting_approval and the first n of processing_payments, in their orders. Unfiltered (the
+    finance page as first opened): one hand-written statement (_payments_sql), the rows built as the querysets'
+    would be (the columns they read, the others deferred), a payment with its award, organisation, tranche and
+    recorder. Filtered: the two querysets."""
+    if filters is not None and filters.query():
+        return (list(awaiting_approval(actor=actor, filters=filters)[:n]),
+                list(processing_payments(actor=actor, filters=filters)[:n]))
+    if not actor.has_role(*AWARD_STAFF):
+        return [], []
+    connection = connections[Disbursement.objects.db]
+    tenant = actor.tenant.pk
+    params = [tenant, DisbursementStatus.AWAITING_APPROVAL.value, n,
+              tenant, DisbursementStatus.PROCESSING.value, *sorted(AUTOMATED_RAILS), n]
+    awaiting: list[Disbursement] = []
+    processing: list[Disbursement] = []
+    with connection.cursor() as cursor:
+        cursor.execute(_payments_sql(connection), params)
+        for row in cursor.fetchall():
+            values, start = [], 1
+            for reader in _PAYMENT_READERS:
+                values.append(row[start:start + reader.width])
+                start += reader.width
+            payment = _PAYMENT.instance(connection, values[0])
+            award = _PAYMENT_AWARD.instance(connection, values[1])
+            Award._meta.get_field("organisation").set_cached_value(
+                award, _PAYMENT_ORGANISATION.instance(connection, values[2]))
+            Disbursement._meta.get_field("award").set_cached_value(payment, award)
+            Disbursement._meta.get_field("tranche").set_cached_value(
+                payment, _PAYMENT_TRANCHE.instance(connection, values[3]))
+            recorder = _RECORDER.instance(connection, values[4]) if values[4][0] is not None else None
+            Disbursement._meta.get_field("recorded_by").set_cached_value(payment, recorder)
+            (awaiting if row[0] == 0 else processing).append(payment)
+    return awaiting, processing
 
 
 def agreements_to_handle(*, actor: Actor) -> QuerySet[Award]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.context_processors import csrf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +25,13 @@ from ..selectors import finance as finance_selectors
 from ..selectors.finance import AwardFilters
 from ..services.finance import award_export_record
 from ..services.stripe import MAX_SEND_ATTEMPTS
-from ..tables import awaiting_rows_html, award_filters_html, finance_award_rows_html, tranche_rows_html
+from ..tables import (
+    awaiting_rows_html,
+    award_filters_html,
+    finance_award_rows_html,
+    processing_rows_html,
+    tranche_rows_html,
+)
 
 SECTION_ROWS = 10  # the first rows of each to-do list; the filters narrow them
 AWARDS_PER_PAGE = 25
@@ -48,26 +55,28 @@ def finance(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     filters = AwardFilters.from_query(request.GET)
     awards = finance_selectors.filtered_awards(actor=actor, filters=filters)
-    rows = awards.select_related(None).select_related("organisation__region")
-    page = page_of(rows.only(*finance_selectors.FINANCE_ROW_FIELDS), request.GET.get("page"), AWARDS_PER_PAGE)
+    rows = finance_selectors.finance_award_rows(actor=actor, awards=awards, filters=filters)
+    page = page_of(rows, request.GET.get("page"), AWARDS_PER_PAGE)
     tranches = finance_selectors.first_tranches_to_pay(actor=actor, filters=filters, n=SECTION_ROWS + 1)
-    awaiting = list(finance_selectors.awaiting_approval(actor=actor, filters=filters)[:SECTION_ROWS + 1])
-    processing = list(finance_selectors.processing_payments(actor=actor, filters=filters)[:SECTION_ROWS + 1])
+    awaiting, processing = finance_selectors.payments_to_follow(actor=actor, filters=filters, n=SECTION_ROWS + 1)
     to_pay = finance_selectors.with_conditions(tranches[:SECTION_ROWS], actor=actor, today=timezone.localdate())
     slug = actor.tenant.slug
+    shown = processing_rows(processing[:SECTION_ROWS])
+    can_resend = bool(can_record_disbursement(actor))  # finance; the service checks each payment again
     return render(request, "grants/finance.html", {
         "page": page, "filters": filters,
         "filters_html": award_filters_html(filters=filters, **finance_selectors.filter_choices(actor=actor)),
         "award_rows": finance_award_rows_html(page, tenant_slug=slug),
         "export_filters": filters.query(),
-        "totals": finance_selectors.totals_by_currency(awards),
+        "totals": finance_selectors.finance_totals(actor=actor, awards=awards, filters=filters),
         "tranches": to_pay, "tranche_rows": tranche_rows_html(to_pay, tenant_slug=slug),
         "more_tranches": len(tranches) > SECTION_ROWS,
         "awaiting": awaiting[:SECTION_ROWS], "more_awaiting": len(awaiting) > SECTION_ROWS,
         "awaiting_rows": awaiting_rows_html(awaiting[:SECTION_ROWS], tenant_slug=slug, user_pk=actor.user.pk),
-        "processing": processing_rows(processing[:SECTION_ROWS]), "more_processing": len(processing) > SECTION_ROWS,
-        "can_resend": bool(can_record_disbursement(actor)),  # finance; the service checks each payment again
-        "max_send_attempts": MAX_SEND_ATTEMPTS,
+        "processing": shown, "more_processing": len(processing) > SECTION_ROWS,
+        "processing_rows": processing_rows_html(shown, tenant_slug=slug, can_resend=can_resend,
+                                                max_send_attempts=MAX_SEND_ATTEMPTS,
+                                                csrf_token=csrf(request)["csrf_token"]),
     })
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     Case,
     CharField,
@@ -419,6 +419,13 @@ def due_diligence_of_page(organisation_ids: list[int], *, tenant_id: int, today:
 
 
 CHECKS_ROW_FIELDS = ("id", "tenant_id", "name", "acronym", "status")
+# Every screening of the given CSOs, each CSO's latest first (by date, then id, as the annotation).
+_SCREENING = sql.RowReader(Screening, "s", only=("organisation", "decision", "ran_at", "names_fingerprint"))
+_SCREENING_AT = [_SCREENING.attnames.index(name) for name in ("organisation_id", "decision", "ran_at",
+                                                                  "names_fingerprint")]
+_LATEST_SCREENINGS_SQL = """SELECT {columns} FROM {screenings} s
+WHERE s."tenant_id" = %s AND s."organisation_id" IN ({ids})
+ORDER BY s."organisation_id" ASC, s."ran_at" DESC, s."id" DESC"""
 
 
 def latest_screenings_of_page(organisations: list[Organisation], *, tenant: Tenant) -> None:
@@ -427,11 +434,16 @@ def latest_screenings_of_page(organisations: list[Organisation], *, tenant: Tena
     subqueries cost more to build and compile on every view of the overview than they saved (issue 10).
     The latest is the first by (ran_at, id) descending, as in the annotation (tests compare them)."""
     latest: dict[int, tuple[str, datetime, str]] = {}
-    screenings = (Screening.objects.filter(tenant=tenant, organisation_id__in=[o.pk for o in organisations])
-                  .order_by("organisation_id", "-ran_at", "-id")
-                  .values_list("organisation_id", "decision", "ran_at", "names_fingerprint"))
-    for organisation_id, decision, ran_at, fingerprint in screenings:
-        latest.setdefault(organisation_id, (decision, ran_at, fingerprint))
+    ids = [o.pk for o in organisations]
+    if ids:  # the screenings as one hand-written statement: the values query cost ~0.5 ms to build (issue 10)
+        db = connections[Screening.objects.db]
+        screenings = sql.fetch_rows(
+            _LATEST_SCREENINGS_SQL.format(columns=_SCREENING.columns(db), screenings=sql.table(Screening),
+                                          ids=sql.placeholders(len(ids))), [tenant.pk, *ids])
+        for row in screenings:
+            values = _SCREENING.values(db, row)
+            organisation_id, decision, ran_at, fingerprint = (values[i] for i in _SCREENING_AT)
+            latest.setdefault(organisation_id, (decision, ran_at, fingerprint))
     for organisation in organisations:
         decision, ran_at, fingerprint = latest.get(organisation.pk, (None, None, None))
         organisation.last_screening_decision = decision

@@ -401,7 +401,7 @@ def test_the_hand_written_tranches_to_pay_are_the_querysets_rows(worlds):
     import datetime as dt
 
     from grants.models import Tranche
-    from grants.selectors.finance import first_tranches_to_pay, tranches_to_pay
+    from grants.selectors.finance import TRANCHE_ROW_FIELDS, first_tranches_to_pay, tranches_to_pay
 
     world_a, world_b = worlds
     populate(world_b, 3)
@@ -413,13 +413,108 @@ def test_the_hand_written_tranches_to_pay_are_the_querysets_rows(worlds):
     Tranche.objects.filter(pk=tranche.pk).update(cancelled_at=timezone.now())
     actor = world_a.actor(Role.FINANCE)
     for n in (3, 100):
-        expected = list(tranches_to_pay(actor=actor).select_related("award__organisation")[:n])
+        expected = list(tranches_to_pay(actor=actor).select_related("award__organisation")
+                        .only(*TRANCHE_ROW_FIELDS)[:n])
         rows = first_tranches_to_pay(actor=actor, n=n)
         assert [t.pk for t in rows] == [t.pk for t in expected] and rows
         for got, want in zip(rows, expected, strict=True):
             for model, a, b in ((Tranche, got, want), (type(want.award), got.award, want.award),
                                 (type(want.award.organisation), got.award.organisation, want.award.organisation)):
+                assert a.get_deferred_fields() == b.get_deferred_fields(), model  # the columns the rows show
                 for f in model._meta.concrete_fields:
-                    assert getattr(a, f.attname) == getattr(b, f.attname), (model, f.name)
+                    if f.attname not in b.get_deferred_fields():
+                        assert getattr(a, f.attname) == getattr(b, f.attname), (model, f.name)
     assert len(first_tranches_to_pay(actor=actor, n=100)) == 8  # 5 awards x 2 tranches, less full, cancelled
     assert first_tranches_to_pay(actor=world_a.actor(Role.APPLICANT), n=100) == []
+
+
+def test_the_hand_written_payments_to_follow_are_the_querysets_rows(worlds):
+    """payments_to_follow unfiltered (one hand-written statement) reads the rows of awaiting_approval and of
+    processing_payments, in their orders and with the values those querysets read: ties on the creation
+    time by id, a payment without recorder, a bank payment processing, paid and foreign payments left out."""
+    from grants.models import Disbursement
+    from grants.selectors.finance import awaiting_approval, payments_to_follow, processing_payments
+
+    world_a, world_b = worlds
+    populate(world_b, 3)
+    award, tranche = award_with_money(world_a, committed=Decimal("900000"))
+    other, other_tranche = award_with_money(world_a, committed=Decimal("900000"))
+    recorder = world_a.user(Role.MANAGER)
+    made = []
+    for k in range(4):
+        for status, rail in ((DisbursementStatus.AWAITING_APPROVAL, Rail.BANK), (DisbursementStatus.PROCESSING,
+                             Rail.HUB2 if k % 2 else Rail.STRIPE), (DisbursementStatus.PROCESSING, Rail.BANK),
+                             (DisbursementStatus.PAID, Rail.BANK)):
+            made.append(DisbursementFactory(
+                tenant=world_a.tenant, award=other if k == 1 else award, tranche=other_tranche if k == 1 else tranche,
+                amount=Decimal("100000.50"), status=status, rail=rail, recorded_by=None if k == 2 else recorder,
+                external_id="tr_1" if k == 3 else "", send_attempts=k))
+    same_time = timezone.now() - timezone.timedelta(days=1)
+    Disbursement.objects.filter(pk__in=[p.pk for p in made[:8]]).update(created_at=same_time)
+    Disbursement.objects.filter(pk=made[-3].pk).update(send_stalled_at=same_time)
+    actor = world_a.actor(Role.FINANCE)
+    for n in (2, 100):
+        awaiting, processing = payments_to_follow(actor=actor, n=n)
+        for rows, queryset in ((awaiting, awaiting_approval(actor=actor)),
+                               (processing, processing_payments(actor=actor))):
+            expected = list(queryset[:n])
+            assert [p.pk for p in rows] == [p.pk for p in expected] and rows
+            for got, want in zip(rows, expected, strict=True):
+                assert got.get_deferred_fields() <= want.get_deferred_fields()  # every column the queryset read
+                for f in Disbursement._meta.concrete_fields:
+                    if f.attname not in want.get_deferred_fields():
+                        assert getattr(got, f.attname) == getattr(want, f.attname), f.name
+                if "award" in queryset.query.select_related:
+                    assert got.award.reference == want.award.reference
+                if queryset.query.select_related.get("recorded_by") is not None:
+                    assert (got.award.organisation.short_name, got.tranche.number, got.recorded_by) == (
+                        want.award.organisation.short_name, want.tranche.number, want.recorded_by)
+                    if got.recorded_by is not None:
+                        assert got.recorded_by.display_name == want.recorded_by.display_name
+    assert len(awaiting) == 4 and len(processing) == 4
+    assert payments_to_follow(actor=world_a.actor(Role.APPLICANT), n=100) == ([], [])
+
+
+def test_the_hand_written_award_rows_and_totals_are_the_querysets(worlds):
+    """Unfiltered, the finance page's award rows (WorkspaceAwardRows) are filtered_awards' rows with
+    FINANCE_ROW_FIELDS, page by page, in its order (ties on the update time by id), with the values and the
+    organisation and region (none) they carry; its totals (workspace_totals) are totals_by_currency's, to the
+    last decimal, per currency; another workspace's awards count in neither."""
+    from grants.models import Award
+    from grants.selectors.finance import (
+        FINANCE_ROW_FIELDS,
+        AwardFilters,
+        WorkspaceAwardRows,
+        filtered_awards,
+        totals_by_currency,
+        workspace_totals,
+    )
+    from relais.pagination import page_of
+
+    world_a, world_b = worlds
+    populate(world_b, 3)
+    regionless = OrganisationFactory(tenant=world_a.tenant, region=None)
+    for k in range(7):
+        award_with_money(world_a, currency=("XOF", "EUR", "USD")[k % 3], amount=Decimal("1234567.89") + k,
+                         committed=Decimal("0.01") * k, paid=Decimal("0.005") * k,
+                         organisation=regionless if k == 3 else None)
+    Award.objects.filter(tenant=world_a.tenant, currency="EUR").update(updated_at=timezone.now())
+    actor = world_a.actor(Role.FINANCE)
+    queryset = (filtered_awards(actor=actor, filters=AwardFilters()).select_related(None)
+                .select_related("organisation__region").only(*FINANCE_ROW_FIELDS))
+    rows = WorkspaceAwardRows(tenant_id=world_a.tenant.pk)
+    for number in (1, 2, 3, 9):
+        got, want = page_of(rows, number, 3), page_of(queryset, number, 3)
+        assert [a.pk for a in got] == [a.pk for a in want] and got.has_next == want.has_next and list(got)
+        for a, b in zip(got, want, strict=True):
+            assert a.get_deferred_fields() == b.get_deferred_fields()
+            for model, x, y in ((Award, a, b), (type(b.organisation), a.organisation, b.organisation)):
+                for f in model._meta.concrete_fields:
+                    if f.attname not in y.get_deferred_fields():
+                        assert getattr(x, f.attname) == getattr(y, f.attname), f.name
+            assert (a.organisation.region and a.organisation.region.name) == (
+                b.organisation.region and b.organisation.region.name)
+    assert any(a.organisation.region is None for a in rows[0:100])
+    expected = totals_by_currency(filtered_awards(actor=actor, filters=AwardFilters()))
+    assert workspace_totals(tenant_id=world_a.tenant.pk) == expected and len(expected) == 3
+    assert all(isinstance(t.paid, Decimal) for t in expected)

@@ -68,3 +68,44 @@ def test_who_may_not_enter_gets_none(case: str) -> None:
     else:
         slug = other.tenant.slug
     assert workspace_membership(user_id=user_id, slug=slug) is None
+
+
+def test_a_row_reader_instance_is_what_from_db_builds_and_init_receivers_still_run() -> None:
+    """RowReader writes the instance of a plain model directly (no __init__ walking every field): its values,
+    deferred fields, state and equality are from_db's; a model with an init receiver goes through from_db."""
+    from django.db.models.signals import post_init
+
+    from relais.models import Tenant
+    from relais.sql import RowReader
+
+    tenant = TenantFactory(screening_validity_days=200)
+    for only in (None, ("name", "slug", "screening_validity_days")):
+        reader = RowReader(Tenant, "t", only=only)
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT {reader.columns(connection)} FROM "relais_tenant" t WHERE t."id" = %s',
+                           [tenant.pk])
+            row = cursor.fetchone()
+        built = reader.instance(connection, row)
+        orm = Tenant.objects.only(*only).get(pk=tenant.pk) if only else Tenant.objects.get(pk=tenant.pk)
+        plain = {k: v for k, v in built.__dict__.items() if k != "_state"}
+        assert plain == {k: v for k, v in orm.__dict__.items() if k != "_state"}
+        assert built.get_deferred_fields() == orm.get_deferred_fields() and built == orm
+        assert (built._state.adding, built._state.db) == (False, "default")
+        assert reader._plain is True
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Membership)
+    try:
+        membership = MembershipFactory(role="manager")
+        seen.clear()
+        reader = RowReader(Membership, "m")
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT {reader.columns(connection)} FROM "relais_membership" m WHERE m."id" = %s',
+                           [membership.pk])
+            built = reader.instance(connection, cursor.fetchone())
+        assert seen == [built] and reader._plain is False
+    finally:
+        post_init.disconnect(receiver, sender=Membership)
