@@ -72,7 +72,7 @@ def test_minor_unit_check_of_a_huge_whole_amount_says_nothing_instead_of_raising
     assert minor_unit_problem(Decimal(whole + ".5"), "XOF") is not None  # built exactly, not by 28-digit addition
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # a busy CI machine took 460 ms for one example
 @given(amount=st.decimals(min_value=Decimal("-1e16"), max_value=Decimal("1e16"), allow_nan=False, places=3),
        currency=st.sampled_from(["XOF", "EUR", "USD", "GBP"]),
        locale=st.sampled_from(["fr", "en", "fr_ML", "en_GB", "fr-fr"]))
