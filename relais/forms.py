@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from relais import selectors
 from relais.models import Role, Tenant, User
 from relais.money import Currency, minor_unit, minor_unit_problem, quantize
-from relais.widgets import FastDateInput, FastSelect, FastTextInput, label_html
+from relais.widgets import FastDateInput, FastEmailInput, FastSelect, FastTextInput, label_html
 
 
 class NormalisedChoices(BaseChoiceIterator):
@@ -104,7 +104,7 @@ class OrganisationLookupField(forms.CharField):
     queryset; otherwise the error lists a few close matches and ``suggestions`` feeds the
     <datalist> the template renders next to the input."""
 
-    widget = forms.TextInput
+    widget = FastTextInput
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 300)
@@ -219,7 +219,7 @@ class MembershipRoleForm(forms.Form):
 
 
 class InvitationForm(MembershipRoleForm):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), widget=FastEmailInput)
     field_order = ["email", "role", "organisation"]
 
 

@@ -151,3 +151,35 @@ def label_html(field: forms.BoundField) -> SafeString:
     id_for_label = widget.id_for_label(id_)
     attrs = f' for="{escape(str(id_for_label))}"' if id_for_label else ""
     return mark_safe(f"<label{attrs}>{text}</label>")  # noqa: S308 - escaped above
+
+
+class FastEmailInput(_FastInput, forms.EmailInput):
+    pass
+
+
+def form_fields_html(form: forms.BaseForm) -> SafeString:
+    """templates/relais/form_fields.html (every form of the application) written in one pass: its
+    markup, with each label through ``label_html`` and each widget through its own ``render``. The
+    template's loop, tags and lookups were a good part of a list page with a form (the members'
+    invitation, the session's materials; issue 10). tests/relais/test_form_fields.py compares the two,
+    byte for byte, over the application's forms, bound and unbound, valid and not, in both languages."""
+    parts = []
+    errors = form.non_field_errors()
+    if errors:
+        parts.append('<div class="errors" role="alert">'
+                     + "".join(f"<p>{conditional_escape(str(e))}</p>" for e in errors) + "</div>")
+    parts.append("\n")
+    parts.extend(str(field) for field in form.hidden_fields())
+    parts.append("\n")
+    for field in form.visible_fields():
+        label = label_html(field)
+        if field.widget_type == "checkbox":
+            control = f"{field} {label}"
+        else:
+            required = ' <span class="req" aria-hidden="true">*</span>' if field.field.required else ""
+            control = f"{label}{required}\n{field}"
+        help_text = f'<small class="help">{conditional_escape(field.help_text)}</small>' if field.help_text else ""
+        field_errors = "".join(f'<p class="error" role="alert">{conditional_escape(str(e))}</p>' for e in field.errors)
+        parts.append(f'\n<div class="field{" has-error" if field.errors else ""}" '
+                     f'id="field-{conditional_escape(field.html_name)}">\n{control}\n{help_text}\n{field_errors}\n</div>\n')
+    return mark_safe("".join(parts))  # noqa: S308 - every value went through an escape or is a widget's markup

@@ -6,6 +6,7 @@ from django.utils.translation import get_language
 
 from relais.audit_labels import audit_label as _audit_label
 from relais.money import format_money
+from relais.widgets import form_fields_html
 
 register = template.Library()
 
@@ -23,6 +24,12 @@ def quantity(value: Decimal | int | None) -> str:
         return ""
     locale = (get_language() or "fr").replace("-", "_")
     return format_decimal(value, format="#,##0.###", locale=locale)
+
+
+@register.simple_tag
+def form_fields(form):  # type: ignore[no-untyped-def]
+    """{% form_fields form %}: relais/form_fields.html's markup written in one pass (relais.widgets)."""
+    return form_fields_html(form)
 
 
 @register.filter
