@@ -21,7 +21,7 @@ from unidecode import unidecode
 from . import sql
 from .actor import Actor
 from .models import AuditEvent, EmailStatus, Invitation, Membership, OutboundEmail, Tenant, User
-from .sql import RowReader, fetch_one
+from .sql import RowReader, fetch_one, written_once
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:
@@ -36,24 +36,20 @@ def memberships_of_user(*, user: User) -> QuerySet[Membership]:
 _MEMBER = RowReader(Membership, "m")
 _TENANT = RowReader(Tenant, "t")
 _ORGANISATION = RowReader(Membership._meta.get_field("organisation").related_model, "o")  # no feature import
-_WORKSPACE_SQL: dict[str, str] = {}
-
-
+@written_once
 def _workspace_sql(connection: Any) -> str:
-    if connection.vendor not in _WORKSPACE_SQL:
-        quote = connection.ops.quote_name
-        membership, tenant = quote(Membership._meta.db_table), quote(Tenant._meta.db_table)
-        organisation = quote(_ORGANISATION.model._meta.db_table)
-        _WORKSPACE_SQL[connection.vendor] = (
-            f"SELECT {_MEMBER.columns(connection)}, {_TENANT.columns(connection)}, "
-            f"{_ORGANISATION.columns(connection)}, "
-            f"(SELECT COUNT(*) FROM {membership} m2 INNER JOIN {tenant} t2 ON m2.tenant_id = t2.id "
-            f"WHERE m2.user_id = m.user_id AND m2.is_active AND t2.is_active) "
-            f"FROM {membership} m INNER JOIN {tenant} t ON m.tenant_id = t.id "
-            f"LEFT OUTER JOIN {organisation} o ON m.organisation_id = o.id "
-            f"WHERE t.slug = %s AND t.is_active AND m.user_id = %s AND m.is_active ORDER BY m.id LIMIT 1"
-        )
-    return _WORKSPACE_SQL[connection.vendor]
+    quote = connection.ops.quote_name
+    membership, tenant = quote(Membership._meta.db_table), quote(Tenant._meta.db_table)
+    organisation = quote(_ORGANISATION.model._meta.db_table)
+    return (
+        f"SELECT {_MEMBER.columns(connection)}, {_TENANT.columns(connection)}, "
+        f"{_ORGANISATION.columns(connection)}, "
+        f"(SELECT COUNT(*) FROM {membership} m2 INNER JOIN {tenant} t2 ON m2.tenant_id = t2.id "
+        f"WHERE m2.user_id = m.user_id AND m2.is_active AND t2.is_active) "
+        f"FROM {membership} m INNER JOIN {tenant} t ON m.tenant_id = t.id "
+        f"LEFT OUTER JOIN {organisation} o ON m.organisation_id = o.id "
+        f"WHERE t.slug = %s AND t.is_active AND m.user_id = %s AND m.is_active ORDER BY m.id LIMIT 1"
+    )
 
 
 def workspace_membership(*, user_id: Any, slug: str) -> tuple[Membership, int] | None:

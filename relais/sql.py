@@ -18,6 +18,7 @@ checks that, field by field, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import wraps
 from typing import Any, Generic, TypeVar, cast
 
 from django.db import connection
@@ -33,6 +34,23 @@ Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 def table(model: type[Model]) -> str:
     """The model's table name, quoted for the database."""
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def written_once(write: Callable[..., str]) -> Callable[..., str]:
+    """A statement written once per database vendor (and per value of the writer's other arguments,
+    which must be hashable): ``@written_once def _sql(connection, ...) -> str``. The statements of
+    this module's callers never change at run time; writing them again on every view was what their
+    hand-written form avoids."""
+    written: dict[tuple[Any, ...], str] = {}
+
+    @wraps(write)
+    def statement(connection: BaseDatabaseWrapper, *args: Any, **kwargs: Any) -> str:
+        key = (connection.vendor, *args, *sorted(kwargs.items()))
+        if key not in written:
+            written[key] = write(connection, *args, **kwargs)
+        return written[key]
+
+    return statement
 
 
 def placeholders(count: int) -> str:

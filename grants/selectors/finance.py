@@ -23,7 +23,7 @@ from orgs.models.organisations import fold
 from relais.actor import Actor
 from relais.models import Role, User
 from relais.money import Currency
-from relais.sql import RowReader
+from relais.sql import RowReader, placeholders, written_once
 
 from ..conditions import ConditionState, tranche_conditions_many
 from ..models import (
@@ -169,7 +169,16 @@ _AWARD_ROW = RowReader(Award, "a", only=("organisation", "reference", "currency"
                                           "status"))
 _AWARD_ORGANISATION = RowReader(Organisation, "o", only=("name", "acronym", "region"))
 _AWARD_REGION = RowReader(Region, "r", only=("name",))
-_AWARD_ROWS_SQL: dict[str, str] = {}
+
+
+@written_once
+def _award_rows_sql(connection: Any) -> str:
+    quote = connection.ops.quote_name
+    award, organisation, region = (quote(m._meta.db_table) for m in (Award, Organisation, Region))
+    return (f"SELECT {_AWARD_ROW.columns(connection)}, {_AWARD_ORGANISATION.columns(connection)}, "
+            f"{_AWARD_REGION.columns(connection)} FROM {award} a INNER JOIN {organisation} o "
+            f"ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
+            f"WHERE a.tenant_id = %s ORDER BY a.updated_at DESC, a.id DESC LIMIT %s OFFSET %s")
 
 
 class WorkspaceAwardRows:
@@ -181,18 +190,6 @@ class WorkspaceAwardRows:
     def __init__(self, *, tenant_id: int) -> None:
         self.tenant_id = tenant_id
 
-    @staticmethod
-    def _sql(connection: Any) -> str:
-        if connection.vendor not in _AWARD_ROWS_SQL:
-            quote = connection.ops.quote_name
-            award, organisation, region = (quote(m._meta.db_table) for m in (Award, Organisation, Region))
-            _AWARD_ROWS_SQL[connection.vendor] = (
-                f"SELECT {_AWARD_ROW.columns(connection)}, {_AWARD_ORGANISATION.columns(connection)}, "
-                f"{_AWARD_REGION.columns(connection)} FROM {award} a INNER JOIN {organisation} o "
-                f"ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
-                f"WHERE a.tenant_id = %s ORDER BY a.updated_at DESC, a.id DESC LIMIT %s OFFSET %s")
-        return _AWARD_ROWS_SQL[connection.vendor]
-
     def __getitem__(self, window: slice) -> list[Award]:
         start, stop = window.start or 0, window.stop
         if window.step is not None or stop is None or start < 0 or stop < start:
@@ -201,7 +198,7 @@ class WorkspaceAwardRows:
         widths = (_AWARD_ROW.width, _AWARD_ROW.width + _AWARD_ORGANISATION.width)
         rows = []
         with connection.cursor() as cursor:
-            cursor.execute(self._sql(connection), [self.tenant_id, stop - start, start])
+            cursor.execute(_award_rows_sql(connection), [self.tenant_id, stop - start, start])
             for row in cursor.fetchall():
                 award = _AWARD_ROW.instance(connection, row[:widths[0]])
                 organisation = _AWARD_ORGANISATION.instance(connection, row[widths[0]:widths[1]])
@@ -271,24 +268,22 @@ _AWARD = RowReader(Award, "a", only=("organisation", *(f.split("__")[1] for f in
                                                        if f.count("__") == 1)))
 _ORGANISATION = RowReader(Organisation, "o", only=tuple(f.split("__")[2] for f in TRANCHE_ROW_FIELDS
                                                          if f.count("__") == 2))
-_TO_PAY_SQL: dict[str, str] = {}
 
 
+@written_once
 def _to_pay_sql(connection: Any) -> str:
     """tranches_to_pay without filters, as one hand-written statement (the order of the partial index
     tranche_to_pay): the ORM query with its nested subqueries cost ~2.4 ms to build and compile on every
     view of the finance page and of finance's dashboard, more than its database time (issue 10)."""
-    if connection.vendor not in _TO_PAY_SQL:
-        quote = connection.ops.quote_name
-        tranche, award, organisation = (quote(m._meta.db_table) for m in (Tranche, Award, Organisation))
-        _TO_PAY_SQL[connection.vendor] = (
-            f"SELECT {_TRANCHE.columns(connection)}, {_AWARD.columns(connection)}, "
-            f"{_ORGANISATION.columns(connection)} "
-            f"FROM {tranche} t INNER JOIN {award} a ON t.award_id = a.id "
-            f"INNER JOIN {organisation} o ON a.organisation_id = o.id "
-            f"WHERE t.tenant_id = %s AND a.tenant_id = %s AND a.status = %s AND t.cancelled_at IS NULL "
-            f"AND t.committed < t.amount ORDER BY t.due_date ASC NULLS LAST, t.award_id ASC, t.number ASC LIMIT %s")
-    return _TO_PAY_SQL[connection.vendor]
+    quote = connection.ops.quote_name
+    tranche, award, organisation = (quote(m._meta.db_table) for m in (Tranche, Award, Organisation))
+    return (
+        f"SELECT {_TRANCHE.columns(connection)}, {_AWARD.columns(connection)}, "
+        f"{_ORGANISATION.columns(connection)} "
+        f"FROM {tranche} t INNER JOIN {award} a ON t.award_id = a.id "
+        f"INNER JOIN {organisation} o ON a.organisation_id = o.id "
+        f"WHERE t.tenant_id = %s AND a.tenant_id = %s AND a.status = %s AND t.cancelled_at IS NULL "
+        f"AND t.committed < t.amount ORDER BY t.due_date ASC NULLS LAST, t.award_id ASC, t.number ASC LIMIT %s")
 
 
 def first_tranches_to_pay(*, actor: Actor, filters: AwardFilters | None = None, n: int) -> list[Tranche]:
@@ -366,28 +361,26 @@ _PAYMENT_AWARD = RowReader(Award, "a", only=("reference", "organisation"))
 _PAYMENT_ORGANISATION = RowReader(Organisation, "o", only=("name", "acronym"))
 _PAYMENT_TRANCHE = RowReader(Tranche, "t", only=("number",))
 _RECORDER = RowReader(User, "u", only=("full_name", "email"))
-_PAYMENTS_SQL: dict[str, str] = {}
 
 
+@written_once
 def _payments_sql(connection: Any) -> str:
     """awaiting_approval and processing_payments unfiltered, sliced, as one hand-written statement: the two ORM
     queries with their joins cost ~2.5 ms to build, compile and run on every view of the finance page (issue 10).
     Each part is a sub-select with its own ORDER BY and LIMIT (no parentheses around a UNION's parts: SQLite)."""
-    if connection.vendor not in _PAYMENTS_SQL:
-        quote = connection.ops.quote_name
-        payment, award, organisation, tranche, user = (
-            quote(m._meta.db_table) for m in (Disbursement, Award, Organisation, Tranche, User))
-        columns = ", ".join(reader.columns(connection) for reader in _PAYMENT_READERS)
-        part = (f"SELECT * FROM (SELECT {{marker}}, {columns} FROM {payment} d "
-                f"INNER JOIN {award} a ON d.award_id = a.id INNER JOIN {organisation} o ON a.organisation_id = o.id "
-                f"INNER JOIN {tranche} t ON d.tranche_id = t.id LEFT OUTER JOIN {user} u ON d.recorded_by_id = u.id "
-                f"WHERE d.tenant_id = %s AND d.status = %s{{rails}} ORDER BY d.created_at ASC, d.id ASC LIMIT %s) p")
-        created_at = 2 + [f.attname for f in _PAYMENT.fields].index("created_at")
-        _PAYMENTS_SQL[connection.vendor] = (
-            part.format(marker=0, rails="") + " UNION ALL "
-            + part.format(marker=1, rails=f" AND d.rail IN ({', '.join(['%s'] * len(AUTOMATED_RAILS))})")
-            + f" ORDER BY 1, {created_at}, 2")
-    return _PAYMENTS_SQL[connection.vendor]
+    quote = connection.ops.quote_name
+    payment, award, organisation, tranche, user = (
+        quote(m._meta.db_table) for m in (Disbursement, Award, Organisation, Tranche, User))
+    columns = ", ".join(reader.columns(connection) for reader in _PAYMENT_READERS)
+    part = (f"SELECT * FROM (SELECT {{marker}}, {columns} FROM {payment} d "
+            f"INNER JOIN {award} a ON d.award_id = a.id INNER JOIN {organisation} o ON a.organisation_id = o.id "
+            f"INNER JOIN {tranche} t ON d.tranche_id = t.id LEFT OUTER JOIN {user} u ON d.recorded_by_id = u.id "
+            f"WHERE d.tenant_id = %s AND d.status = %s{{rails}} ORDER BY d.created_at ASC, d.id ASC LIMIT %s) p")
+    created_at = 2 + [f.attname for f in _PAYMENT.fields].index("created_at")
+    return (
+        part.format(marker=0, rails="") + " UNION ALL "
+        + part.format(marker=1, rails=f" AND d.rail IN ({placeholders(len(AUTOMATED_RAILS))})")
+        + f" ORDER BY 1, {created_at}, 2")
 
 
 _PAYMENT_READERS = (_PAYMENT, _PAYMENT_AWARD, _PAYMENT_ORGANISATION, _PAYMENT_TRANCHE, _RECORDER)

@@ -21,6 +21,7 @@ from orgs.models import Organisation, Region
 from relais.actor import Actor
 from relais.demographics import AgeBand, Sex
 from relais.models import Role
+from relais.sql import placeholders, written_once
 
 from ..models import (
     NARRATIVE_SECTIONS,
@@ -71,25 +72,21 @@ class ReportRow:
 
 
 _ROW_COLUMNS = ("id", "award", "number", "kind", "due_date", "status")
-_STATEMENTS: dict[tuple[str, bool], str] = {}
 
 
+@written_once
 def _window_sql(connection: Any, *, to_review_first: bool) -> str:
     """report_search unfiltered for staff (the list as first opened), one window of it, as one hand-written
     statement: the ORM query with its CASE ordering cost more to build and compile than to run."""
-    key = (connection.vendor, to_review_first)
-    if key not in _STATEMENTS:
-        quote = connection.ops.quote_name
-        field = ProgressReport._meta.get_field
+    quote = connection.ops.quote_name
+    field = ProgressReport._meta.get_field
 
-        def col(name: str) -> str:
-            return quote(str(field(name).column))
+    def col(name: str) -> str:
+        return quote(str(field(name).column))
 
-        first = f"CASE WHEN {col('status')} = %s THEN 0 ELSE 1 END, " if to_review_first else ""
-        _STATEMENTS[key] = (
-            f"SELECT {', '.join(col(name) for name in _ROW_COLUMNS)} FROM {quote(ProgressReport._meta.db_table)} "
+    first = f"CASE WHEN {col('status')} = %s THEN 0 ELSE 1 END, " if to_review_first else ""
+    return (f"SELECT {', '.join(col(name) for name in _ROW_COLUMNS)} FROM {quote(ProgressReport._meta.db_table)} "
             f"WHERE {col('tenant')} = %s ORDER BY {first}{col('due_date')}, {col('id')} LIMIT %s OFFSET %s")
-    return _STATEMENTS[key]
 
 
 def _names_sql(connection: Any, count: int) -> str:
@@ -97,7 +94,7 @@ def _names_sql(connection: Any, count: int) -> str:
     award, organisation, region = (quote(m._meta.db_table) for m in (Award, Organisation, Region))
     return (f"SELECT a.id, a.reference, a.title, o.name, o.acronym, o.region_id, r.name FROM {award} a "
             f"INNER JOIN {organisation} o ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
-            f"WHERE a.tenant_id = %s AND a.id IN ({', '.join(['%s'] * count)})")
+            f"WHERE a.tenant_id = %s AND a.id IN ({placeholders(count)})")
 
 
 @dataclass(frozen=True)

@@ -20,3 +20,22 @@ def test_rows_are_read_with_their_parameters(world_a, world_b):
                           [world_a.tenant.pk])
     assert rows == [(world_a.tenant.pk, world_a.tenant.slug)]
     assert sql.table(Tenant) in ('"relais_tenant"', "`relais_tenant`")
+
+
+def test_a_statement_is_written_once_per_vendor_and_arguments():
+    from types import SimpleNamespace
+
+    from relais.sql import written_once
+
+    calls = []
+
+    @written_once
+    def statement(connection, count, *, first=False):
+        calls.append((connection.vendor, count, first))
+        return f"{connection.vendor}:{count}:{first}"
+
+    sqlite, postgres = SimpleNamespace(vendor="sqlite"), SimpleNamespace(vendor="postgresql")
+    assert [statement(sqlite, 2), statement(sqlite, 2), statement(postgres, 2), statement(sqlite, 3),
+            statement(sqlite, 2, first=True), statement(sqlite, 2, first=True)] == [
+        "sqlite:2:False", "sqlite:2:False", "postgresql:2:False", "sqlite:3:False", "sqlite:2:True", "sqlite:2:True"]
+    assert calls == [("sqlite", 2, False), ("postgresql", 2, False), ("sqlite", 3, False), ("sqlite", 2, True)]
