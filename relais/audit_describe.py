@@ -257,7 +257,7 @@ def _load(tenant: Tenant, wanted: dict[str, set[str]]) -> dict[tuple[str, str], 
         if pks:
             asked.append((target_type, target, pks))
             if target.tenant_field is not None and not (model is Tenant and pks == [tenant.pk]):
-                written.append((target_type, _names_statement(target, model), pks))
+                written.append((target_type, _names_statement(connection, target, model), pks))
     rows_of = _read_written(tenant, written) if written else {}
     for target_type, target, pks in asked:
         columns = target.read_columns()
@@ -316,21 +316,18 @@ class _Statement:
     converters: list[tuple[int, list[Converter], Any]]
 
 
-_STATEMENTS: dict[tuple[str, str], _Statement] = {}
 
 
 def _column(field: Any) -> str:
     return str(field.column)
 
 
-def _names_statement(target: AuditTarget, model: type[Model]) -> _Statement:
+@sql.written_once
+def _names_statement(connection: Any, target: AuditTarget, model: type[Model]) -> _Statement:
     """The SELECT of ``target.read_columns()`` for a tenant and ids, written from the model's fields
     once per type and database: what ``objects(tenant).filter(pk__in=ids).order_by().values(*columns)``
     runs, as the ORM joins (one join per path of foreign keys, inner while every key on the way is
     non-null) and with its converters. The table keeps its name, the joined ones are aliased."""
-    key = (target.model_label, connection.alias)
-    if key in _STATEMENTS:
-        return _STATEMENTS[key]
     quote = connection.ops.quote_name
     base = quote(model._meta.db_table)
     aliases: dict[tuple[str, ...], tuple[str, bool]] = {(): (base, True)}  # path -> (alias, inner)
@@ -363,14 +360,12 @@ def _names_statement(target: AuditTarget, model: type[Model]) -> _Statement:
     assert target.tenant_field is not None  # noqa: S101 - only called for such targets
     tenant_column = quote(_column(model._meta.get_field(target.tenant_field)))
     pk_column = quote(_column(model._meta.pk))
-    statement = _Statement(
+    return _Statement(
         columns=[f"{alias}.{quote(_column(field))}" for field, alias in selected],
         nulls=[f"CAST(NULL AS {field.cast_db_type(connection)})" for field, _alias in selected],
         source=" ".join([f"FROM {base}", *joins,
                          f"WHERE {base}.{tenant_column} = %s AND {base}.{pk_column} IN ({{ids}})"]),
         converters=sql.converters_of(connection, [(field, alias.strip('"`')) for field, alias in selected]))
-    _STATEMENTS[key] = statement
-    return statement
 
 
 def _link(url_of_pk: Callable[[Any], str], column: str, row: dict[str, Any]) -> str:

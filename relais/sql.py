@@ -28,6 +28,7 @@ from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
 
@@ -36,15 +37,15 @@ def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def written_once(write: Callable[..., str]) -> Callable[..., str]:
+def written_once(write: Callable[..., T]) -> Callable[..., T]:
     """A statement written once per database vendor (and per value of the writer's other arguments,
     which must be hashable): ``@written_once def _sql(connection, ...) -> str``. The statements of
     this module's callers never change at run time; writing them again on every view was what their
     hand-written form avoids."""
-    written: dict[tuple[Any, ...], str] = {}
+    written: dict[tuple[Any, ...], T] = {}
 
     @wraps(write)
-    def statement(connection: BaseDatabaseWrapper, *args: Any, **kwargs: Any) -> str:
+    def statement(connection: BaseDatabaseWrapper, *args: Any, **kwargs: Any) -> T:
         key = (connection.vendor, *args, *sorted(kwargs.items()))
         if key not in written:
             written[key] = write(connection, *args, **kwargs)
