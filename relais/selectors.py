@@ -21,7 +21,7 @@ from unidecode import unidecode
 from . import sql
 from .actor import Actor
 from .models import AuditEvent, EmailStatus, Invitation, Membership, OutboundEmail, Tenant, User
-from .sql import RowReader, fetch_one, written_once
+from .sql import RowReader, fetch_one, table, written_once
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:
@@ -38,9 +38,7 @@ _TENANT = RowReader(Tenant, "t")
 _ORGANISATION = RowReader(Membership._meta.get_field("organisation").related_model, "o")  # no feature import
 @written_once
 def _workspace_sql(connection: Any) -> str:
-    quote = connection.ops.quote_name
-    membership, tenant = quote(Membership._meta.db_table), quote(Tenant._meta.db_table)
-    organisation = quote(_ORGANISATION.model._meta.db_table)
+    membership, tenant, organisation = table(Membership), table(Tenant), table(_ORGANISATION.model)
     return (
         f"SELECT {_MEMBER.columns(connection)}, {_TENANT.columns(connection)}, "
         f"{_ORGANISATION.columns(connection)}, "

@@ -9,12 +9,13 @@ its answers, order included, with the querysets it replaced.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
 from orgs.models import Region
+from relais.sql import table, written_once
 
 from ..models import Award, Call, CallStatus
 from ..models.calls import _localised
@@ -39,10 +40,10 @@ class RegionChoice:
     name: str
 
 
-@functools.cache
-def _statement(*, with_awards: bool, published: bool) -> str:
+@written_once
+def _statement(connection: Any, *, with_awards: bool, published: bool) -> str:
     quote = connection.ops.quote_name
-    call, award, region = (quote(m._meta.db_table) for m in (Call, Award, Region))
+    call, award, region = map(table, (Call, Award, Region))
 
     def col(model: type, name: str) -> str:
         return quote(model._meta.get_field(name).column)
@@ -73,7 +74,7 @@ def filter_calls_and_regions(*, tenant_id: int, with_awards: bool = False,
     calls: list[CallChoice] = []
     regions: list[RegionChoice] = []
     with connection.cursor() as cursor:
-        cursor.execute(_statement(with_awards=with_awards, published=published), params)
+        cursor.execute(_statement(connection, with_awards=with_awards, published=published), params)
         for kind, pk, _position, first, second in cursor.fetchall():
             if kind == 0:
                 calls.append(CallChoice(pk, first, second))

@@ -23,7 +23,7 @@ from orgs.models.organisations import fold
 from relais.actor import Actor
 from relais.models import Role, User
 from relais.money import Currency
-from relais.sql import RowReader, placeholders, written_once
+from relais.sql import RowReader, placeholders, table, written_once
 
 from ..conditions import ConditionState, tranche_conditions_many
 from ..models import (
@@ -173,8 +173,7 @@ _AWARD_REGION = RowReader(Region, "r", only=("name",))
 
 @written_once
 def _award_rows_sql(connection: Any) -> str:
-    quote = connection.ops.quote_name
-    award, organisation, region = (quote(m._meta.db_table) for m in (Award, Organisation, Region))
+    award, organisation, region = map(table, (Award, Organisation, Region))
     return (f"SELECT {_AWARD_ROW.columns(connection)}, {_AWARD_ORGANISATION.columns(connection)}, "
             f"{_AWARD_REGION.columns(connection)} FROM {award} a INNER JOIN {organisation} o "
             f"ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
@@ -275,8 +274,7 @@ def _to_pay_sql(connection: Any) -> str:
     """tranches_to_pay without filters, as one hand-written statement (the order of the partial index
     tranche_to_pay): the ORM query with its nested subqueries cost ~2.4 ms to build and compile on every
     view of the finance page and of finance's dashboard, more than its database time (issue 10)."""
-    quote = connection.ops.quote_name
-    tranche, award, organisation = (quote(m._meta.db_table) for m in (Tranche, Award, Organisation))
+    tranche, award, organisation = map(table, (Tranche, Award, Organisation))
     return (
         f"SELECT {_TRANCHE.columns(connection)}, {_AWARD.columns(connection)}, "
         f"{_ORGANISATION.columns(connection)} "
@@ -368,9 +366,7 @@ def _payments_sql(connection: Any) -> str:
     """awaiting_approval and processing_payments unfiltered, sliced, as one hand-written statement: the two ORM
     queries with their joins cost ~2.5 ms to build, compile and run on every view of the finance page (issue 10).
     Each part is a sub-select with its own ORDER BY and LIMIT (no parentheses around a UNION's parts: SQLite)."""
-    quote = connection.ops.quote_name
-    payment, award, organisation, tranche, user = (
-        quote(m._meta.db_table) for m in (Disbursement, Award, Organisation, Tranche, User))
+    payment, award, organisation, tranche, user = map(table, (Disbursement, Award, Organisation, Tranche, User))
     columns = ", ".join(reader.columns(connection) for reader in _PAYMENT_READERS)
     part = (f"SELECT * FROM (SELECT {{marker}}, {columns} FROM {payment} d "
             f"INNER JOIN {award} a ON d.award_id = a.id INNER JOIN {organisation} o ON a.organisation_id = o.id "

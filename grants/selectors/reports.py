@@ -21,7 +21,7 @@ from orgs.models import Organisation, Region
 from relais.actor import Actor
 from relais.demographics import AgeBand, Sex
 from relais.models import Role
-from relais.sql import placeholders, written_once
+from relais.sql import placeholders, table, written_once
 
 from ..models import (
     NARRATIVE_SECTIONS,
@@ -85,13 +85,12 @@ def _window_sql(connection: Any, *, to_review_first: bool) -> str:
         return quote(str(field(name).column))
 
     first = f"CASE WHEN {col('status')} = %s THEN 0 ELSE 1 END, " if to_review_first else ""
-    return (f"SELECT {', '.join(col(name) for name in _ROW_COLUMNS)} FROM {quote(ProgressReport._meta.db_table)} "
+    return (f"SELECT {', '.join(col(name) for name in _ROW_COLUMNS)} FROM {table(ProgressReport)} "
             f"WHERE {col('tenant')} = %s ORDER BY {first}{col('due_date')}, {col('id')} LIMIT %s OFFSET %s")
 
 
 def _names_sql(connection: Any, count: int) -> str:
-    quote = connection.ops.quote_name
-    award, organisation, region = (quote(m._meta.db_table) for m in (Award, Organisation, Region))
+    award, organisation, region = map(table, (Award, Organisation, Region))
     return (f"SELECT a.id, a.reference, a.title, o.name, o.acronym, o.region_id, r.name FROM {award} a "
             f"INNER JOIN {organisation} o ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
             f"WHERE a.tenant_id = %s AND a.id IN ({placeholders(count)})")
