@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import django_tables2 as tables
@@ -17,14 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from relais.links import pk_url_maker
 from relais.money import Currency, format_money
+from relais.widgets import fast_escape as escape
 
 from .models import ApplicationStatus, AwardStatus, Rail, ReportKind, ReportStatus, ReportTiming, ReviewStatus
-
-
-def escape(text: Any) -> str:
-    """django.utils.html.escape's text (html.escape of str()) without keep_lazy's wrapper around each call: the
-    finance page escapes some five hundred values (issue 10). Only inside the markup written here."""
-    return html.escape(str(text))
 
 
 class RankingTable(tables.Table):

@@ -44,14 +44,28 @@ def _attrs(attrs: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _text(value: Any) -> str | None:
-    """``{{ value }}`` for text (lazy or not); None for anything the template would localise.
-    conditional_escape() without its lazy-argument wrapper: some hundred options a page (issue 10)."""
+def fast_escape(text: Any) -> str:
+    """``django.utils.html.escape()``'s result (``html.escape`` of ``str()``) without the lazy-argument
+    wrapper ``keep_lazy`` puts around each call: a list page written in one pass escapes hundreds of
+    values (issue 10)."""
+    return html.escape(str(text))
+
+
+def fast_conditional_escape(value: Any) -> SafeString:
+    """``conditional_escape()``'s result (markup kept, anything else escaped, lazy text translated)
+    without the lazy-argument wrappers around it and ``escape()``."""
     if isinstance(value, Promise):
         value = str(value)
-    if isinstance(value, str):
-        return value.__html__() if hasattr(value, "__html__") else html.escape(value)
-    return None
+    if hasattr(value, "__html__"):
+        return SafeString(value.__html__())
+    return SafeString(html.escape(str(value)))
+
+
+def _text(value: Any) -> str | None:
+    """``{{ value }}`` for text (lazy or not); None for anything the template would localise."""
+    if isinstance(value, Promise):
+        value = str(value)
+    return fast_conditional_escape(value) if isinstance(value, str) else None
 
 
 class FastSelect(forms.Select):
