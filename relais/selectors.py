@@ -21,7 +21,7 @@ from unidecode import unidecode
 from . import sql
 from .actor import Actor
 from .models import AuditEvent, EmailStatus, Invitation, Membership, OutboundEmail, Tenant, User
-from .sql import RowReader, fetch_one, table, written_once
+from .sql import RowReader, fetch_one, split_row, table, written_once
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:
@@ -36,6 +36,7 @@ def memberships_of_user(*, user: User) -> QuerySet[Membership]:
 _MEMBER = RowReader(Membership, "m")
 _TENANT = RowReader(Tenant, "t")
 _ORGANISATION = RowReader(Membership._meta.get_field("organisation").related_model, "o")  # no feature import
+_READERS = (_MEMBER, _TENANT, _ORGANISATION)
 @written_once
 def _workspace_sql(connection: Any) -> str:
     membership, tenant, organisation = table(Membership), table(Tenant), table(_ORGANISATION.model)
@@ -59,13 +60,13 @@ def workspace_membership(*, user_id: Any, slug: str) -> tuple[Membership, int] |
     row = fetch_one(_workspace_sql(connection), [slug, user_id])
     if row is None:
         return None
-    ends = (_MEMBER.width, _MEMBER.width + _TENANT.width, _MEMBER.width + _TENANT.width + _ORGANISATION.width)
-    membership = _MEMBER.instance(connection, row[:ends[0]])
-    tenant = _TENANT.instance(connection, row[ends[0]:ends[1]])
-    organisation = _ORGANISATION.instance(connection, row[ends[1]:ends[2]]) if membership.organisation_id else None
+    member_values, tenant_values, organisation_values = split_row(row, _READERS)
+    membership = _MEMBER.instance(connection, member_values)
+    tenant = _TENANT.instance(connection, tenant_values)
+    organisation = _ORGANISATION.instance(connection, organisation_values) if membership.organisation_id else None
     Membership._meta.get_field("tenant").set_cached_value(membership, tenant)
     Membership._meta.get_field("organisation").set_cached_value(membership, organisation)
-    return membership, row[ends[2]]
+    return membership, row[-1]  # the workspace count, after the three readers' columns
 
 
 def membership_of(*, user: User, tenant: Tenant) -> Membership | None:

@@ -73,6 +73,16 @@ def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         return cursor.fetchone()
 
 
+def split_row(row: Sequence[Any], readers: Sequence[RowReader[Any]], start: int = 0) -> list[Sequence[Any]]:
+    """The slice of ``row`` each reader reads, in order, from column ``start``: a statement selecting
+    several readers' ``columns()`` one after the other."""
+    parts = []
+    for reader in readers:
+        parts.append(row[start:start + reader.width])
+        start += reader.width
+    return parts
+
+
 def converters_of(connection: BaseDatabaseWrapper, columns: Sequence[tuple[Field, str]]
                   ) -> list[tuple[int, list[Converter], Any]]:
     """(position, converters, expression) for each (field, table alias) of a SELECT that has any: what

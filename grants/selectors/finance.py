@@ -23,7 +23,7 @@ from orgs.models.organisations import fold
 from relais.actor import Actor
 from relais.models import Role, User
 from relais.money import Currency
-from relais.sql import RowReader, placeholders, table, written_once
+from relais.sql import RowReader, placeholders, split_row, table, written_once
 
 from ..conditions import ConditionState, tranche_conditions_many
 from ..models import (
@@ -194,14 +194,15 @@ class WorkspaceAwardRows:
         if window.step is not None or stop is None or start < 0 or stop < start:
             raise ValueError("A window of awards is a bounded slice.")
         connection = connections[Award.objects.db]
-        widths = (_AWARD_ROW.width, _AWARD_ROW.width + _AWARD_ORGANISATION.width)
         rows = []
         with connection.cursor() as cursor:
             cursor.execute(_award_rows_sql(connection), [self.tenant_id, stop - start, start])
             for row in cursor.fetchall():
-                award = _AWARD_ROW.instance(connection, row[:widths[0]])
-                organisation = _AWARD_ORGANISATION.instance(connection, row[widths[0]:widths[1]])
-                region = _AWARD_REGION.instance(connection, row[widths[1]:]) if row[widths[1]] is not None else None
+                award_values, organisation_values, region_values = split_row(
+                    row, (_AWARD_ROW, _AWARD_ORGANISATION, _AWARD_REGION))
+                award = _AWARD_ROW.instance(connection, award_values)
+                organisation = _AWARD_ORGANISATION.instance(connection, organisation_values)
+                region = _AWARD_REGION.instance(connection, region_values) if region_values[0] is not None else None
                 Organisation._meta.get_field("region").set_cached_value(organisation, region)
                 Award._meta.get_field("organisation").set_cached_value(award, organisation)
                 rows.append(award)
@@ -292,15 +293,15 @@ def first_tranches_to_pay(*, actor: Actor, filters: AwardFilters | None = None, 
         return []
     if filters is None or not filters.query():
         connection = connections[Tranche.objects.db]
-        widths = (_TRANCHE.width, _TRANCHE.width + _AWARD.width)
         rows = []
         with connection.cursor() as cursor:
             cursor.execute(_to_pay_sql(connection), [actor.tenant.pk, actor.tenant.pk, AwardStatus.ACTIVE.value, n])
             for row in cursor.fetchall():
-                tranche = _TRANCHE.instance(connection, row[:widths[0]])
-                award = _AWARD.instance(connection, row[widths[0]:widths[1]])
+                tranche_values, award_values, organisation_values = split_row(row, (_TRANCHE, _AWARD, _ORGANISATION))
+                tranche = _TRANCHE.instance(connection, tranche_values)
+                award = _AWARD.instance(connection, award_values)
                 Award._meta.get_field("organisation").set_cached_value(
-                    award, _ORGANISATION.instance(connection, row[widths[1]:]))
+                    award, _ORGANISATION.instance(connection, organisation_values))
                 Tranche._meta.get_field("award").set_cached_value(tranche, award)
                 rows.append(tranche)
         return rows
@@ -402,10 +403,7 @@ def payments_to_follow(*, actor: Actor, filters: AwardFilters | None = None,
     with connection.cursor() as cursor:
         cursor.execute(_payments_sql(connection), params)
         for row in cursor.fetchall():
-            values, start = [], 1
-            for reader in _PAYMENT_READERS:
-                values.append(row[start:start + reader.width])
-                start += reader.width
+            values = split_row(row, _PAYMENT_READERS, start=1)  # after the section marker
             payment = _PAYMENT.instance(connection, values[0])
             award = _PAYMENT_AWARD.instance(connection, values[1])
             Award._meta.get_field("organisation").set_cached_value(
