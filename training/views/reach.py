@@ -78,12 +78,17 @@ def programme_reach_export(request: TenantRequest) -> HttpResponse:
         return HttpResponse(" ".join(exc.messages), status=403, content_type="text/plain; charset=utf-8")
 
 
+def _managed_session(request: TenantRequest, pk: int) -> tuple[Any, Any]:
+    """The session its trainers and the managers see the figures of, and the figures' sessions (it alone)."""
+    session = access_session(actor=request.actor, pk=pk)
+    can_manage_session(request.actor, session).raise_if_denied()
+    return session, reach_selectors.reach_sessions(actor=request.actor).filter(pk=session.pk)
+
+
 @require_POST
 @role_required(*STAFF)
 def session_reach_export(request: TenantRequest, training_session_pk: int) -> HttpResponse:
-    session = access_session(actor=request.actor, pk=training_session_pk)
-    can_manage_session(request.actor, session).raise_if_denied()
-    sessions = reach_selectors.reach_sessions(actor=request.actor).filter(pk=session.pk)
+    session, sessions = _managed_session(request, training_session_pk)
     try:
         return _export(request, sessions, target=session, filters={"session": session.pk},
                        name=f"session-{session.pk}")
@@ -97,9 +102,7 @@ def session_reach(request: TenantRequest, training_session_pk: int) -> HttpRespo
     the session page, whose participants are read a page at a time: these figures sum every
     registration and attendance mark of the session, which a big session made the cost of every view
     of its participants (issue 10)."""
-    session = access_session(actor=request.actor, pk=training_session_pk)
-    can_manage_session(request.actor, session).raise_if_denied()
-    sessions = reach_selectors.reach_sessions(actor=request.actor).filter(pk=session.pk)
+    session, sessions = _managed_session(request, training_session_pk)
     return render(request, "training/session_reach.html", {
         "session": session, "reach": reach_selectors.reach(sessions=sessions),
         "minimum": reach_selectors.MINIMUM_SHARE, "export_form": ExportForm(),
