@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from .widgets import fast_escape
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .http import TenantRequest
@@ -101,12 +102,12 @@ def nav_html(items: list[dict[str, Any]], several_workspaces: Callable[[], bool]
     a dozen entries (lazy labels cast and escaped, ``item.active`` looked up twice each) were part of
     every workspace page's frame (issue 10). tests/relais/test_tenancy_views.py compares it, byte for
     byte, with the template it replaced."""
-    labels = [escape(str(item["label"])) for item in items]
+    labels = [fast_escape(item["label"]) for item in items]
     current = "".join(f'<span class="menu-current"> · {label}</span>'
                       for item, label in zip(items, labels, strict=True) if item["active"])
-    links = "".join(f'<li><a href="{escape(item["url"])}"{ARIA_CURRENT if item["active"] else ""}>{label}</a></li>'
+    links = "".join(f'<li><a href="{fast_escape(item["url"])}"{ARIA_CURRENT if item["active"] else ""}>{label}</a></li>'
                     for item, label in zip(items, labels, strict=True))
-    switch = (f'<li><a href="{escape(reverse("workspaces"))}">{_("Switch workspace")}</a></li>'
+    switch = (f'<li><a href="{fast_escape(reverse("workspaces"))}">{_("Switch workspace")}</a></li>'
               if several_workspaces() else "")
     # The translated phrases are written as they are, as {% translate "..." %} writes a template's literals.
     return mark_safe(  # noqa: S308 - every other value went through escape()
