@@ -113,6 +113,10 @@ class Application(Versioned, TenantOwned):
             models.Index(fields=["tenant", "status", "-updated_at", "-id"], name="application_tenant_status"),
             # The ranking reads a call's applications in its order (score first, then reference and id).
             models.Index(fields=["call", "-ranking_score", "reference", "id"], name="application_call_ranking"),
+            # The manager's pipeline counts applications per call and state, and sums the reviews outstanding,
+            # from this index alone (an index-only scan on PostgreSQL; SQLite ignores the included columns).
+            models.Index(fields=["tenant", "call", "status"], include=["ranking_reviews_active", "ranking_reviews_done"],
+                         name="application_tenant_call_status"),
         ]
         constraints = [
             # One live application per organisation and call: a withdrawn one does not block a new start.

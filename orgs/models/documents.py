@@ -93,7 +93,12 @@ class OrganisationDocument(TenantOwned):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "item", "review_status"])]
+        indexes = [
+            models.Index(fields=["organisation", "item", "review_status"]),
+            # The managers' queue (dashboard and overview): the oldest pending documents first, a few at a time,
+            # read in this order instead of sorting every pending document of the registry.
+            models.Index(fields=["tenant", "review_status", "uploaded_at"], name="document_review_queue"),
+        ]
         verbose_name = _("organisation document")
         verbose_name_plural = _("organisation documents")
 
