@@ -115,8 +115,8 @@ class Application(Versioned, TenantOwned):
             models.Index(fields=["call", "-ranking_score", "reference", "id"], name="application_call_ranking"),
             # The manager's pipeline counts applications per call and state, and sums the reviews outstanding,
             # from this index alone (an index-only scan on PostgreSQL; SQLite ignores the included columns).
-            models.Index(fields=["tenant", "call", "status"], include=["ranking_reviews_active", "ranking_reviews_done"],
-                         name="application_tenant_call_status"),
+            models.Index(fields=["tenant", "call", "status"], name="application_tenant_call_status",
+                         include=["ranking_reviews_active", "ranking_reviews_done"]),
         ]
         constraints = [
             # One live application per organisation and call: a withdrawn one does not block a new start.
