@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.utils import formats
 from django.utils.html import escape
@@ -13,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from relais.links import pk_url_maker
+from relais.widgets import fast_escape
 
 from .models import Assessment, AssessmentKind, AssessmentStatus, SessionStatus, TrainingSession
 
@@ -48,6 +50,20 @@ def session_cards_html(sessions: Iterable[TrainingSession], *, trainers: dict[in
             f'<p class="muted">{when} · {where}</p>\n'
             f'<p class="muted">{names}</p>\n</li>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape() or is a translation
+
+
+def participant_rows_html(rows: Iterable[Any], *, protected: bool, searched: bool) -> SafeString:
+    """The participants list of the session page (rows of selectors.participants_page or session_participants):
+    the code first when the session is protected, the name, the organisation's acronym or name."""
+    out = []
+    for r in rows:
+        code = f"{fast_escape(r.participant__code)} · " if protected else ""
+        organisation = r.participant__organisation__acronym or r.participant__organisation__name
+        out.append(f'<li>{code}{fast_escape(r.participant__full_name)} '
+                   f'<span class="muted">({fast_escape(organisation)})</span></li>')
+    if not out:  # translated literals, as {% translate %} wrote them (not escaped)
+        out.append(f"<li>{_('Nobody registered has this name.') if searched else _('Nobody is registered yet.')}</li>")
+    return mark_safe("".join(out))  # noqa: S308 - every value went through fast_escape() or is a translation
 
 
 def assessment_rows_html(assessments: Iterable[Assessment], *, tenant_slug: str) -> SafeString:

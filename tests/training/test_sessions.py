@@ -385,6 +385,40 @@ def test_the_session_page_lists_participants_a_page_at_a_time_and_counts_them_al
         assert f'href="{_url(world_a, session, rest)}"' in first, rest
 
 
+PARTICIPANT_LOOP = """{% for r in participants %}<li>{% if session.protected %}{{ r.participant__code }} · {% endif %}{{ r.participant__full_name }} <span class="muted">({{ r.participant__organisation__acronym|default:r.participant__organisation__name }})</span></li>{% empty %}<li>{% if query and registered %}{% translate "Nobody registered has this name." %}{% else %}{% translate "Nobody is registered yet." %}{% endif %}</li>{% endfor %}"""  # noqa: E501 - the loop as templates/training/session_detail.html held it
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("protected", [False, True])
+def test_the_participant_rows_are_the_rows_of_the_template_loop(world_a, language, protected):
+    """training.tables.participant_rows_html writes the session page's participants in one pass (issue 10): the
+    markup of the loop it replaced, with codes when protected, an organisation without acronym, values that need
+    escaping, and both empty lines (nobody yet; nobody of that name)."""
+    from django.template import engines
+    from django.utils import translation
+
+    from tests.factories import OrganisationFactory
+
+    session = _session(world_a, protected=protected)
+    empty_session = _session(world_a)
+    _registered(world_a, session, 2, full_name="Awa <b>Traoré</b> & fils")
+    RegistrationFactory(tenant=world_a.tenant, session=session, participant=ParticipantFactory(
+        tenant=world_a.tenant, full_name="Moussa Dembélé",
+        organisation=OrganisationFactory(tenant=world_a.tenant, acronym="", name="Jeunes \"Espoir\" <Gao>")))
+    loop = engines["django"].from_string("{% load i18n %}" + PARTICIPANT_LOOP)
+    client = world_a.client_for(Role.TRAINER)
+    cases = [(session, {}), (empty_session, {}), (session, {"q": "personne"}), (session, {"q": "moussa"})]
+    with translation.override(language):
+        for shown, query in cases:
+            response = client.get(_url(world_a, shown), query, HTTP_ACCEPT_LANGUAGE=language)
+            context = response.context
+            expected = loop.render({"participants": context["participants"], "session": shown,
+                                    "query": context["query"], "registered": context["registered"]})
+            assert f"<ol>{expected}</ol>" in response.content.decode(), (shown.pk, query)
+    code = "<li>" + session.registrations.first().participant.code
+    assert (code in client.get(_url(world_a, session)).content.decode()) is protected
+
+
 def test_the_session_page_finds_a_participant_by_name_ignoring_accents_and_case(world_a):
     session = _session(world_a)
     _registered(world_a, session, 3)

@@ -15,6 +15,7 @@ from .sessions import (
     organisation_choices,
     participant_label,
     participant_search,
+    participants_page,
     region_choices,
     registrations_of,
     session_list,
@@ -30,5 +31,5 @@ __all__ = [
     "SEARCH_LIMIT", "GridRow", "access_material", "access_session", "attendance_grid", "award_choices", "call_choices",
     "commune_choices", "fold", "organisation_choices", "participant_label", "participant_search", "region_choices",
     "registrations_of", "session_list", "session_participants", "session_rows",
-    "session_summary", "topic_list", "trainer_choices", "trainer_names", "invited_names",
+    "session_summary", "topic_list", "trainer_choices", "trainer_names", "invited_names", "participants_page",
 ]

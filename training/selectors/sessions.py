@@ -6,15 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+from django.db.models import ForeignKey, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from unidecode import unidecode
 
 from orgs.models import Commune, Organisation, Region
 from relais.actor import Actor
 from relais.models import Membership, Role
+from relais.pagination import LookaheadPage, page_number
+from relais.sql import RowReader, fetch_rows, split_row, table, written_once
 
 from ..models import Attendance, Participant, Registration, SessionMaterial, Topic, TrainingSession
 
@@ -55,11 +60,18 @@ def session_rows(*, actor: Actor) -> QuerySet[TrainingSession]:
             .prefetch_related(None).only(*SESSION_ROW_FIELDS))
 
 
+@written_once
+def _invited_sql(connection: Any) -> str:
+    through = TrainingSession.invited_organisations.through
+    return (f"SELECT o.acronym, o.name FROM {table(through)} si INNER JOIN {table(Organisation)} o "
+            f"ON o.id = si.organisation_id WHERE si.trainingsession_id = %s ORDER BY o.name, o.id")
+
+
 def invited_names(session: TrainingSession) -> str:
-    """The session's invited organisations as the session page names them (acronym, else name), from
-    one values query: no model instance for each of a big session's hundred CSOs (issue 10)."""
-    return ", ".join(acronym or name for acronym, name in
-                     session.invited_organisations.order_by("name", "pk").values_list("acronym", "name"))
+    """The session's invited organisations as the session page names them (acronym, else name), in name
+    order: one hand-written statement, no model instance for each of a big session's hundred CSOs and no
+    queryset to compile on every view (issue 10)."""
+    return ", ".join(acronym or name for acronym, name in fetch_rows(_invited_sql(connection), [session.pk]))
 
 
 def trainer_names(sessions: Iterable[TrainingSession]) -> dict[int, list[str]]:
@@ -75,8 +87,94 @@ def trainer_names(sessions: Iterable[TrainingSession]) -> dict[int, list[str]]:
     return names
 
 
+_SESSION = RowReader(TrainingSession, "s")
+_TOPIC = RowReader(Topic, "tp")
+_REGION = RowReader(Region, "r")
+_COMMUNE = RowReader(Commune, "c")
+_TRAINER = RowReader(Membership, "m")
+_TRAINER_USER = RowReader(get_user_model(), "u")
+
+
+def _visibility(actor: Actor) -> tuple[str, list[Any]] | None:
+    """session_list's role rule as a condition on the session row ``s`` (None: the actor sees no session)."""
+    if actor.is_manager or actor.is_system:
+        return "", []
+    if actor.has_role(Role.TRAINER) and actor.membership is not None:
+        return "trainer", [actor.membership.pk]
+    if actor.has_role(Role.APPLICANT) and actor.organisation_id is not None:
+        return "invited", [actor.organisation_id]
+    return None
+
+
+@written_once
+def _session_sql(connection: Any, seen_as: str) -> str:
+    """One session of the tenant by id with its topic, region and commune, as session_list sees it for a role
+    (``seen_as``: "" every session, "trainer" those the membership trains, "invited" those the organisation
+    is invited to); then its trainers with their users."""
+    trainers, invited = TrainingSession.trainers.through, TrainingSession.invited_organisations.through
+    condition = {
+        "": "",
+        "trainer": f" AND EXISTS (SELECT 1 FROM {table(trainers)} st WHERE st.trainingsession_id = s.id "
+                   f"AND st.membership_id = %s)",
+        "invited": f" AND EXISTS (SELECT 1 FROM {table(invited)} si WHERE si.trainingsession_id = s.id "
+                   f"AND si.organisation_id = %s)",
+    }[seen_as]
+    return (
+        f"SELECT {_SESSION.columns(connection)}, {_TOPIC.columns(connection)}, {_REGION.columns(connection)}, "
+        f"{_COMMUNE.columns(connection)} FROM {table(TrainingSession)} s "
+        f"INNER JOIN {table(Topic)} tp ON tp.id = s.topic_id LEFT OUTER JOIN {table(Region)} r ON r.id = s.region_id "
+        f"LEFT OUTER JOIN {table(Commune)} c ON c.id = s.commune_id "
+        f"WHERE s.tenant_id = %s AND s.id = %s{condition}")
+
+
+@written_once
+def _trainers_sql(connection: Any) -> str:
+    through = TrainingSession.trainers.through
+    return (
+        f"SELECT {_TRAINER.columns(connection)}, {_TRAINER_USER.columns(connection)} FROM {table(through)} st "
+        f"INNER JOIN {table(Membership)} m ON m.id = st.membership_id INNER JOIN {table(get_user_model())} u "
+        f"ON u.id = m.user_id WHERE st.trainingsession_id = %s ORDER BY st.id")
+
+
 def access_session(*, actor: Actor, pk: int) -> TrainingSession:
-    return get_object_or_404(session_list(actor=actor), pk=pk)
+    """The session the actor may see (session_list's rule), with its topic, region, commune and trainers as
+    session_list loads them; 404 when hidden or missing. Two hand-written statements: building and compiling
+    the queryset and its prefetch cost ~3 ms of every session page, ten times their database time (issue 10).
+    tests/training/test_session_page_reads.py compares it with session_list, role by role."""
+    seen = _visibility(actor)
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if seen is None:
+        raise Http404
+    seen_as, extra = seen
+    connection = connections[TrainingSession.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(_session_sql(connection, seen_as), [actor.tenant.pk, key, *extra])
+        row = cursor.fetchone()
+        if row is None:
+            raise Http404
+        cursor.execute(_trainers_sql(connection), [key])
+        trainer_rows = cursor.fetchall()
+    values, topic, region, commune = split_row(row, (_SESSION, _TOPIC, _REGION, _COMMUNE))
+    session = _SESSION.instance(connection, values)
+    related = (("topic", _TOPIC, topic), ("region", _REGION, region), ("commune", _COMMUNE, commune))
+    for name, reader, part in related:
+        field = cast("ForeignKey[Any, Any]", TrainingSession._meta.get_field(name))
+        field.set_cached_value(session, reader.instance(connection, part) if part[0] is not None else None)
+    members = []
+    for trainer_row in trainer_rows:
+        membership_values, user_values = split_row(trainer_row, (_TRAINER, _TRAINER_USER))
+        membership = _TRAINER.instance(connection, membership_values)
+        cast("ForeignKey[Any, Any]", Membership._meta.get_field("user")).set_cached_value(
+            membership, _TRAINER_USER.instance(connection, user_values))
+        members.append(membership)
+    # What prefetch_related leaves on the instance: session.trainers.all() reads these, no query.
+    trainers = cast(Any, session.trainers.all())
+    trainers._result_cache, trainers._prefetch_done = members, True
+    cast(Any, session)._prefetched_objects_cache = {"trainers": trainers}
+    return session
 
 
 def access_material(*, session: TrainingSession, pk: int) -> SessionMaterial:
@@ -146,6 +244,41 @@ def session_participants(*, session: TrainingSession, actor: Actor, query: str =
     if folded:
         rows = rows.filter(participant__name_folded__contains=folded)
     return rows.values_list(*PARTICIPANT_ROW, named=True)
+
+
+class ParticipantRow(NamedTuple):
+    """A row of the session page's participants list (the columns of PARTICIPANT_ROW)."""
+
+    participant__code: str
+    participant__full_name: str
+    participant__organisation__acronym: str
+    participant__organisation__name: str
+
+
+@written_once
+def _participants_sql(connection: Any, one_organisation: bool) -> str:
+    return (
+        f"SELECT p.code, p.full_name, o.acronym, o.name, COUNT(*) OVER () FROM {table(Registration)} r "
+        f"INNER JOIN {table(Participant)} p ON p.id = r.participant_id "
+        f"INNER JOIN {table(Organisation)} o ON o.id = p.organisation_id "
+        f"WHERE r.tenant_id = %s AND r.session_id = %s{' AND p.organisation_id = %s' if one_organisation else ''} "
+        f"ORDER BY p.name_folded, r.id LIMIT %s OFFSET %s")
+
+
+def participants_page(*, session: TrainingSession, actor: Actor, raw_number: object,
+                      per_page: int) -> tuple[LookaheadPage, int]:
+    """One page of session_participants without a query, and the number of registrations registrations_of
+    counts, from one hand-written statement (the count rides on each row, COUNT(*) OVER ()): the page as first
+    opened, which every trainer sees. A search goes through session_participants (issue 10)."""
+    applicant = actor.has_role(Role.APPLICANT)
+    params: list[Any] = [session.tenant_id, session.pk, *([actor.organisation_id or 0] if applicant else [])]
+    number = page_number(raw_number)
+    rows = fetch_rows(_participants_sql(connection, applicant), [*params, per_page + 1, (number - 1) * per_page])
+    if not rows and number > 1:  # past the end (a stale link): the first page, as page_of does
+        return participants_page(session=session, actor=actor, raw_number=1, per_page=per_page)
+    page = LookaheadPage(object_list=[ParticipantRow(*row[:4]) for row in rows[:per_page]], number=number,
+                         per_page=per_page, has_next=len(rows) > per_page)
+    return page, rows[0][4] if rows else 0
 
 
 def participant_search(*, session: TrainingSession, actor: Actor, query: str) -> list[Participant]:

@@ -19,6 +19,7 @@ from relais.downloads import private_bytes_response, private_file_response
 from relais.errors import Refused, refused_message
 from relais.http import TenantRequest
 from relais.ids import pk_like
+from relais.links import pk_url_maker
 from relais.models import Role
 from relais.pagination import page_of
 from relais.permissions import role_required
@@ -31,12 +32,19 @@ from ..models import AttendanceStatus, SessionStatus, TrainingSession
 from ..permissions import can_create_session, can_manage_session, can_register_participants
 from ..selectors.settings import training_settings
 from ..services import sessions as services
-from ..tables import session_cards_html
+from ..tables import participant_rows_html, session_cards_html
 from ..workflow import SESSION
 
 SESSION_ROLES = (Role.MANAGER, Role.TRAINER, Role.APPLICANT)
 STAFF = (Role.MANAGER, Role.TRAINER)
 PARTICIPANTS_PER_PAGE = 25
+# The session page's links, each from a pattern reversed once per process (relais.links.pk_url_maker).
+SESSION_LINKS = {
+    "register": "training:session_register", "attendance": "training:attendance_grid",
+    "scores": "training:scores_grid", "sheet": "training:attendance_sheet", "import": "training:attendance_import",
+    "edit": "training:session_edit", "status": "training:session_change_status", "reach": "training:session_reach",
+    "material_add": "training:material_add", "cancel": "training:session_cancel",
+}
 
 
 def _detail(session: TrainingSession) -> HttpResponse:
@@ -138,19 +146,33 @@ def session_detail(request: TenantRequest, training_session_pk: int) -> HttpResp
     session = selectors.access_session(actor=actor, pk=training_session_pk)
     manage = bool(can_manage_session(actor, session))
     query = (request.GET.get("q") or "")[:100]
-    # One page of participants (300 people are not one page) and one COUNT for the capacity line.
-    participants = page_of(selectors.session_participants(session=session, actor=actor, query=query),
-                           request.GET.get("page"), PARTICIPANTS_PER_PAGE)
+    # One page of participants (300 people are not one page) and the count for the capacity line: one statement
+    # as first opened; a search pages the ORM's query and counts the registrations apart.
+    if query.strip():
+        participants = page_of(selectors.session_participants(session=session, actor=actor, query=query),
+                               request.GET.get("page"), PARTICIPANTS_PER_PAGE)
+        registered = selectors.registrations_of(session=session, actor=actor).count()
+    else:
+        participants, registered = selectors.participants_page(
+            session=session, actor=actor, raw_number=request.GET.get("page"), per_page=PARTICIPANTS_PER_PAGE)
+    slug = actor.tenant.slug
+    links = {key: pk_url_maker(name, "training_session_pk", tenant_slug=slug)(session.pk)
+             for key, name in SESSION_LINKS.items()}
+    download = pk_url_maker("training:material_download", "sessionmaterial_pk", tenant_slug=slug,
+                            training_session_pk=session.pk)
+    materials = [(download(m.pk), m) for m in session.materials.all()] if manage else []
     return render(request, "training/session_detail.html", {
-        "session": session, "manage": manage, "participants": participants, "query": query,
+        "session": session, "manage": manage, "participants": participants, "query": query, "links": links,
+        "participant_rows": participant_rows_html(participants, protected=session.protected,
+                                                  searched=bool(query and registered)),
         # Joined in one values query, not a template loop: a big session invites a hundred CSOs or more.
         "invited": selectors.invited_names(session),
-        "registered": selectors.registrations_of(session=session, actor=actor).count(),
+        "registered": registered,
         "can_register": bool(can_register_participants(actor, session)),
         "transitions": [t for t in SESSION.available(actor, session) if t.target != SessionStatus.CANCELLED]
         if manage else [],
         "can_cancel": manage and any(t.target == SessionStatus.CANCELLED for t in SESSION.available(actor, session)),
-        "materials": list(session.materials.all()) if manage else [],
+        "materials": materials,
         "material_form": MaterialForm() if manage else None,
     })
 
