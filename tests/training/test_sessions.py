@@ -385,6 +385,19 @@ def test_the_session_page_lists_participants_a_page_at_a_time_and_counts_them_al
         assert f'href="{_url(world_a, session, rest)}"' in first, rest
 
 
+def test_the_register_page_lists_the_registered_a_page_at_a_time_and_counts_them_all(world_a):
+    """It listed every registration of the session on one page (300 on a big session, issue 10)."""
+    session = _session(world_a, capacity=40)
+    names = sorted(p.participant.full_name for p in _registered(world_a, session, 30))
+    client = world_a.client_for(Role.TRAINER)
+    first = client.get(_url(world_a, session, "register/")).content.decode()
+    assert "(30 / 40)" in first
+    assert all(name in first for name in names[:25]) and not any(name in first for name in names[25:])
+    second = client.get(_url(world_a, session, "register/"), {"page": 2}).content.decode()
+    assert all(name in second for name in names[25:]) and not any(name in second for name in names[:25])
+    assert '<ol start="26">' in second and 'rel="prev"' in second
+
+
 PARTICIPANT_LOOP = """{% for r in participants %}<li>{% if session.protected %}{{ r.participant__code }} · {% endif %}{{ r.participant__full_name }} <span class="muted">({{ r.participant__organisation__acronym|default:r.participant__organisation__name }})</span></li>{% empty %}<li>{% if query and registered %}{% translate "Nobody registered has this name." %}{% else %}{% translate "Nobody is registered yet." %}{% endif %}</li>{% endfor %}"""  # noqa: E501 - the loop as templates/training/session_detail.html held it
 
 

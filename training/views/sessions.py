@@ -285,10 +285,14 @@ def session_register(request: TenantRequest, training_session_pk: int) -> HttpRe
                 return redirect(request.path)
         except Refused as exc:
             form.add_error(None, exc)
+    participants, registered = selectors.participants_page(
+        session=session, actor=actor, raw_number=request.GET.get("page"), per_page=PARTICIPANTS_PER_PAGE)
     return render(request, "training/session_register.html", {
         "session": session, "query": query, "form": form,
         "found": selectors.participant_search(session=session, actor=actor, query=query) if query else None,
-        "registered": list(selectors.registrations_of(session=session, actor=actor)),
+        # A page of the registered people, as on the session page (300 are not one page), and their count.
+        "participants": participants, "registered": registered,
+        "participant_rows": participant_rows_html(participants, protected=False, searched=False),
     })
 
 
