@@ -69,11 +69,6 @@ def workspace_membership(*, user_id: Any, slug: str) -> tuple[Membership, int] |
     return membership, row[-1]  # the workspace count, after the three readers' columns
 
 
-def membership_of(*, user: User, tenant: Tenant) -> Membership | None:
-    """The user's membership of a tenant, active or revoked (None if they never had one)."""
-    return Membership.objects.filter(tenant=tenant, user=user).first()
-
-
 def is_member(*, user: User, tenant: Tenant) -> bool:
     return Membership.objects.filter(tenant=tenant, user=user, is_active=True).exists()
 

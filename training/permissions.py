@@ -67,7 +67,6 @@ def session_may_act(actor: Actor, session: TrainingSession) -> Decision:
 
 
 FACILITATORS = (Role.MANAGER, Role.TRAINER)
-READERS = (Role.MANAGER, Role.TRAINER, Role.APPLICANT)
 
 
 def can_manage_framework(actor: Actor) -> Decision:
@@ -76,10 +75,6 @@ def can_manage_framework(actor: Actor) -> Decision:
 
 def can_facilitate(actor: Actor) -> Decision:
     return can_act_as(actor, *FACILITATORS)
-
-
-def can_read_assessments(actor: Actor) -> Decision:
-    return can_act_as(actor, *READERS)
 
 
 def can_score_assessment(actor: Actor, assessment: Assessment) -> Decision:

@@ -20,7 +20,6 @@ from ..models import (
     AgreementSignature,
     Award,
     Disbursement,
-    DisbursementStatus,
     LedgerEntry,
     ProgressReport,
     Tranche,
@@ -89,10 +88,6 @@ def access_agreement_document(*, actor: Actor, pk: int) -> AgreementDocument:
 def award_signatures(*, award: Award) -> QuerySet[AgreementSignature]:
     return (AgreementSignature.objects.filter(tenant_id=award.tenant_id, award=award)
             .select_related("document", "user", "scan").order_by("-signed_at", "-id"))
-
-
-def awaiting_second_approval(*, actor: Actor) -> QuerySet[Disbursement]:
-    return disbursement_list(actor=actor).filter(status=DisbursementStatus.AWAITING_APPROVAL)
 
 
 
