@@ -126,12 +126,17 @@ def audit_targets() -> dict[str, AuditTarget]:
 _CHOICES: dict[tuple[str, int, int, int], tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]] = {}
 
 
+def filter_choices_key() -> tuple[str, int, int, int]:
+    """What the filter choices depend on: the language, and the registry's size (labels, object types, machines)."""
+    from relais.audit_labels import audit_actions
+
+    return translation.get_language() or "", len(audit_actions()), len(_TARGETS), len(registered_machines())
+
+
 def filter_choices() -> tuple[list[tuple[str, list[tuple[str, str]]]], list[tuple[str, str]]]:
     """The audit log's action choices (``action_choices``) and object types (by readable name), built
     once per language and registry size, not once per page view. Callers must not change them."""
-    from relais.audit_labels import audit_actions
-
-    key = (translation.get_language() or "", len(audit_actions()), len(_TARGETS), len(registered_machines()))
+    key = filter_choices_key()
     if key not in _CHOICES:
         types = sorted(((t, target_type_label(t)) for t in _TARGETS), key=lambda c: c[1].casefold())
         _CHOICES[key] = (action_choices(), types)

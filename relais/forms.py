@@ -241,6 +241,9 @@ class ProfileForm(forms.ModelForm):
         help_texts = {"language": _("Used for the e-mails Relais sends you.")}
 
 
+_EMPTY_AUDIT_FILTERS: dict[tuple[str, int, int, int], SafeString] = {}
+
+
 class AuditFilterForm(forms.Form):
     """The audit log's filters, read from the query string (GET, no JavaScript needed).
 
@@ -274,10 +277,20 @@ class AuditFilterForm(forms.Form):
     def fields_html(self) -> SafeString:
         """The fields as relais/audit_log.html wrote them ({% for field in form %}<div class="field">{{
         field.label_tag }}{{ field }}{% if field.errors %}{{ field.errors }}{% endif %}</div>{% endfor %}),
-        labels and widgets written without templates (tests/relais/test_audit_log.py compares them)."""
-        return mark_safe("".join(  # noqa: S308 - label_html, the widgets and the error list escape their values
+        labels and widgets written without templates (tests/relais/test_audit_log.py compares them). With no
+        filter (the log as first opened) they are the same for everyone reading one language: written once
+        per language and registry (filter_choices_key), as the choices are."""
+        from relais.audit_describe import filter_choices_key
+
+        key = filter_choices_key() if self.is_bound and not self.data else None
+        if key is not None and key in _EMPTY_AUDIT_FILTERS:
+            return _EMPTY_AUDIT_FILTERS[key]
+        written = mark_safe("".join(  # noqa: S308 - label_html, the widgets and the error list escape their values
             f'<div class="field">{label_html(field)}{field}{field.errors if field.errors else ""}</div>'
             for field in self))
+        if key is not None:
+            _EMPTY_AUDIT_FILTERS[key] = written
+        return written
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

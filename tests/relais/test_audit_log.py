@@ -596,6 +596,27 @@ def test_the_filter_fields_are_the_template_loops_markup(query, language):
     assert "&lt;b&gt;" in str(fast.fields_html()) or "<b>" not in query
 
 
+def test_the_empty_filters_are_written_once_per_language():
+    """The log as first opened writes the same filter fields for everyone reading a language: written once, then
+    reused (nothing of a request is in them); another language and any filter are written afresh."""
+    from unittest import mock
+
+    from django.http import QueryDict
+
+    from relais import forms as relais_forms
+    from relais.forms import AuditFilterForm
+
+    with translation.override("fr"):
+        first = str(AuditFilterForm(QueryDict("")).fields_html())
+        with mock.patch.object(relais_forms, "label_html", side_effect=AssertionError("written again")):
+            assert str(AuditFilterForm(QueryDict("")).fields_html()) == first
+            with pytest.raises(AssertionError, match="written again"):
+                AuditFilterForm(QueryDict("who=Ami")).fields_html()
+    with translation.override("en"):
+        english = str(AuditFilterForm(QueryDict("")).fields_html())
+    assert english != first and "All actions" in english and "Toutes les actions" in first
+
+
 @pytest.mark.parametrize("format_string", ["d/m/Y H:i", "m/d/Y P", "Y-m-d H:i:s", "d.m.Y à H\\hi", "{d}/m %Y", "j N Y",
                                            "H:i", "SHORT_DATETIME_FORMAT"])
 def test_the_rows_dates_are_written_as_the_date_filter_writes_them(format_string):
