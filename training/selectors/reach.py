@@ -297,8 +297,8 @@ def breakdown_label(key: str, value: str | None) -> str:
 
 
 # --- The programme's figures, stored -------------------------------------------------------------------
-# A change of this shape (or of the labels' rules) bumps the format: rows stored in an older one are computed
-# again at their next view.
+# A change of this shape, of the labels' rules or of what `reach` counts bumps the format: figures stored by
+# older code are computed again at their next view instead of being served until the next training write.
 DATA_FORMAT = 1
 LEARNING_GROUPS = ("by_sex", "by_youth", "by_age_band")
 
