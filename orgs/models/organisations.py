@@ -159,6 +159,8 @@ class Organisation(Versioned, TenantOwned):
         indexes = [
             models.Index(fields=["tenant", "acronym", "name"], name="organisation_tenant_acronym"),
             models.Index(fields=["tenant", "name", "id"], name="organisation_tenant_name"),
+            # The training reach's registry mark (count, sum of versions, latest change) from the index alone.
+            models.Index(fields=["tenant", "updated_at", "version"], name="organisation_tenant_changed"),
         ]
         verbose_name = _("organisation")
 

@@ -1,5 +1,5 @@
 """GET never changes anything: every tenant URL, for every role, leaves the
-database as it was (no audit event, no row count change)."""
+database as it was (no audit event, no row count change), except the stored figures of DERIVED."""
 
 import pytest
 from django.apps import apps
@@ -11,8 +11,14 @@ from tests.harness import DOMAIN_APPS, factories_by_model, model_for_kwarg, tena
 pytestmark = pytest.mark.django_db
 
 
+# Figures derived from the rows, stored for reading and computed again when stale (the training reach as first
+# opened, training.services.reach.programme_figures): the one thing a GET may store. Nothing else.
+DERIVED = {"training.ReachSnapshot"}
+
+
 def _snapshot():
-    return {m._meta.label: m.objects.count() for label in DOMAIN_APPS for m in apps.get_app_config(label).get_models()}
+    return {m._meta.label: m.objects.count() for label in DOMAIN_APPS for m in apps.get_app_config(label).get_models()
+            if m._meta.label not in DERIVED}
 
 
 def test_get_changes_nothing_anywhere(world_a):

@@ -114,3 +114,21 @@ def test_a_database_seeded_by_an_older_demo_gains_the_session_it_lacks(demo_db):
         assert _held(slug).status == SessionStatus.CLOSED
         assert Registration.objects.filter(session=_held(slug)).count() == 20
         assert TrainingSession.objects.filter(tenant__slug=slug, title=PLANNED_TITLE).count() == 1
+
+
+def test_the_demos_training_writes_are_counted_so_its_reach_is_never_served_stale(demo_db):
+    """seed_demo writes training data through the services only: each bumped its workspace's counter, and the
+    programme's figures served after seeding (again) are the live ones."""
+    from training.models import ReachSnapshot
+    from training.services.reach import programme_figures
+
+    for slug in ("peace-direct", "wanep-mali"):
+        manager = Actor.of(Membership.objects.select_related("tenant", "user").filter(
+            tenant__slug=slug, role=Role.MANAGER).first())
+        assert ReachSnapshot.objects.get(tenant=manager.tenant).changes > 0
+        programme_figures(actor=manager)  # stored
+    call_command("seed_demo", "--quiet-accounts")
+    for slug in ("peace-direct", "wanep-mali"):
+        manager = Actor.of(Membership.objects.select_related("tenant", "user").filter(
+            tenant__slug=slug, role=Role.MANAGER).first())
+        assert programme_figures(actor=manager) == reach(sessions=reach_sessions(actor=manager))

@@ -1,4 +1,5 @@
 from .learning import CERTIFICATE_THRESHOLD_PERCENT, Certificate
+from .reach import ReachSnapshot
 from .sessions import (
     DEFAULT_TOPICS,
     Attendance,
@@ -15,7 +16,7 @@ from .settings import TrainingSettings
 __all__ = [
     "CERTIFICATE_THRESHOLD_PERCENT", "Certificate",
     "DEFAULT_TOPICS", "Attendance", "AttendanceStatus", "Participant", "Registration", "SessionMaterial",
-    "SessionStatus", "Topic", "TrainingSession", "TrainingSettings",
+    "SessionStatus", "Topic", "TrainingSession", "TrainingSettings", "ReachSnapshot",
 ]
 from .assessments import (  # noqa: F401
     LEVELS,

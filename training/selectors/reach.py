@@ -5,21 +5,29 @@ learning (pre/post-test, gain, satisfaction) and certificates from one more GROU
 A participant counts once per breakdown even when trained in several sessions; a person-day is one
 day marked present or late. Learning and certificates count registrations (a participant in one
 session): tests and certificates belong to a session, so someone trained twice is scored twice.
+
+The programme's figures as first opened (every session, no filter) are stored per workspace
+(`ReachSnapshot`, training.services.reach.programme_figures): `reach_data` writes them as keys and
+integers, `reach_from_data` reads them back with their labels in the reader's language, and
+`organisations_mark` tells whether the registry names they carry changed since. Every training service
+that writes what `reach` reads calls training.services.reach.reach_changed in its transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orgs.models import Zone
+from orgs.models import Organisation, Region, Zone
 from relais.actor import Actor
 from relais.demographics import YOUTH_BANDS, AgeBand, Sex
 
@@ -152,13 +160,22 @@ def learning(*, registrations: QuerySet[Registration]) -> Learning:
         by_sex[sex] = by_sex.get(sex, LearningTotals()) + totals
         by_band[band] = by_band.get(band, LearningTotals()) + totals
         by_youth[band in YOUTH_BANDS] += totals
-    sexes, bands = dict(Sex.choices), dict(AgeBand.choices)
     return Learning(
         total=total,
-        by_sex=[LearningRow(key, str(sexes[key]), by_sex[key]) for key in sexes if key in by_sex],
-        by_youth=[LearningRow("youth", str(YOUTH_LABEL), by_youth[True]),
-                  LearningRow("other", str(OTHER_AGES_LABEL), by_youth[False])] if total.registrations else [],
-        by_age_band=[LearningRow(key, str(bands[key]), by_band[key]) for key in bands if key in by_band])
+        by_sex=[LearningRow(key, learning_label("by_sex", key), by_sex[key]) for key in Sex.values if key in by_sex],
+        by_youth=[LearningRow("youth", learning_label("by_youth", "youth"), by_youth[True]),
+                  LearningRow("other", learning_label("by_youth", "other"), by_youth[False])]
+        if total.registrations else [],
+        by_age_band=[LearningRow(key, learning_label("by_age_band", key), by_band[key])
+                     for key in AgeBand.values if key in by_band])
+
+
+def learning_label(group: str, key: str) -> str:
+    """The label of a row of the learning table (by_sex, by_youth, by_age_band), in the active language."""
+    if group == "by_youth":
+        return str(YOUTH_LABEL if key == "youth" else OTHER_AGES_LABEL)
+    labels = dict(Sex.choices if group == "by_sex" else AgeBand.choices)
+    return str(labels.get(key, key))
 
 
 @dataclass
@@ -260,16 +277,81 @@ def reach(*, sessions: QuerySet[TrainingSession]) -> Reach:
         ordered = sorted(sums[key].items(), key=lambda item: (-item[1][0], item[0] is None, item[0] or ""))
         if key == "organisation":
             ordered = ordered[:ORGANISATION_ROWS]
-        built = []
-        for value, (participants, person_days) in ordered:
-            label = (labels.get(value, value) if labels else value) if value else "—"
-            built.append(Row(key=value or "", label=str(label), participants=participants, person_days=person_days))
+        built = [Row(key=value or "", label=breakdown_label(key, value), participants=participants,
+                     person_days=person_days) for value, (participants, person_days) in ordered]
         if labels:  # fixed categories in their natural order
             order = list(labels)
             built.sort(key=lambda r: order.index(r.key) if r.key in order else len(order))
         result.breakdowns[key] = built
     result.learning = learning(registrations=registrations)
     return result
+
+
+def breakdown_label(key: str, value: str | None) -> str:
+    """The label of a breakdown row, in the active language: a category's name (sex, age band, zone), the
+    region's or organisation's own name, "—" for none."""
+    if not value:
+        return "—"
+    labels = BREAKDOWNS[key][1]
+    return str(labels.get(value, value)) if labels else value
+
+
+# --- The programme's figures, stored -------------------------------------------------------------------
+# A change of this shape, of the labels' rules or of what `reach` counts bumps the format: figures stored by
+# older code are computed again at their next view instead of being served until the next training write.
+DATA_FORMAT = 1
+LEARNING_GROUPS = ("by_sex", "by_youth", "by_age_band")
+
+
+def reach_data(figures: Reach) -> dict[str, Any]:
+    """The figures as JSON: keys and integers only. The labels of categories are translated when read back
+    (`reach_from_data`), in the reader's language; free-text labels (regions, organisations) are their keys.
+    The breakdowns are a list of pairs: PostgreSQL's jsonb keeps no key order."""
+    learning = figures.learning
+    return {
+        "format": DATA_FORMAT,
+        "participants": figures.participants, "person_days": figures.person_days, "sessions": figures.sessions,
+        "women": figures.women, "youth": figures.youth,
+        "breakdowns": [[key, [[row.key, row.participants, row.person_days] for row in rows]]
+                       for key, rows in figures.breakdowns.items()],
+        "learning": {"total": asdict(learning.total),
+                     **{group: [[row.key, asdict(row.totals)] for row in getattr(learning, group)]
+                        for group in LEARNING_GROUPS}},
+    }
+
+
+def reach_from_data(data: Any) -> Reach | None:
+    """The figures `reach_data` wrote, labelled in the active language; None when they are in another format
+    (computed again then)."""
+    if not isinstance(data, dict) or data.get("format") != DATA_FORMAT:
+        return None
+    try:
+        learning = data["learning"]
+        return Reach(
+            participants=data["participants"], person_days=data["person_days"], sessions=data["sessions"],
+            women=data["women"], youth=data["youth"],
+            breakdowns={key: [Row(key=value, label=breakdown_label(key, value), participants=participants,
+                                  person_days=person_days) for value, participants, person_days in rows]
+                        for key, rows in data["breakdowns"]},
+            learning=Learning(total=LearningTotals(**learning["total"]), **{
+                group: [LearningRow(key, learning_label(group, key), LearningTotals(**totals))
+                        for key, totals in learning[group]] for group in LEARNING_GROUPS}))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def organisations_mark(*, tenant_id: int) -> str:
+    """What the breakdowns read from the registry, summed up: it changes when an organisation or a region of
+    the workspace does. The organisations' count, sum of versions (every organisation_write bumps one, so two
+    saves committed in either order both move it) and latest change (the admin saves without a version), read
+    from one index; the regions themselves (a few rows, no change date), whose names and zones are shown."""
+    organisations = Organisation.objects.filter(tenant_id=tenant_id).order_by().aggregate(
+        count=Count("id"), versions=Sum("version"), latest=Max("updated_at"))
+    latest = organisations["latest"]
+    regions = list(Region.objects.filter(tenant_id=tenant_id).order_by("pk").values_list("pk", "name", "zone"))
+    text = json.dumps([organisations["count"], organisations["versions"], latest.isoformat() if latest else None,
+                       regions], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _learning_cells(totals: LearningTotals | None) -> tuple[Any, ...]:

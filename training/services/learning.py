@@ -18,6 +18,7 @@ from ..learning import certificate_eligibility
 from ..models import Attendance, Certificate, Registration, SessionStatus, TrainingSession
 from ..permissions import can_manage_session, certificates_issuable
 from ..selectors.settings import certificate_threshold
+from .reach import reach_changed
 
 LEARNING_FIELDS = ("pre_score", "post_score", "satisfaction", "evaluation_comment")
 LIMITS = {"pre_score": (0, 100), "post_score": (0, 100), "satisfaction": (1, 5)}
@@ -61,6 +62,7 @@ def learning_save(*, session: TrainingSession, actor: Actor, rows: Mapping[int, 
     if changed:
         audit_record(tenant=actor.tenant, actor=actor.user, action="training_session.scores_saved", target=session,
                      after={"rows": len(changed)})
+        reach_changed(tenant_id=actor.tenant.pk)
     return len(changed)
 
 
@@ -94,4 +96,5 @@ def certificate_issue(*, registration: Registration, actor: Actor) -> Certificat
         certificate = Certificate.objects.create(tenant=actor.tenant, registration=locked, issued_by=actor.user)
     audit_record(tenant=actor.tenant, actor=actor.user, action="training_session.certificate_issued",
                  target=session, after={"participant": locked.participant.code, "days": eligibility.attended})
+    reach_changed(tenant_id=actor.tenant.pk)
     return certificate

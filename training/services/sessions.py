@@ -35,6 +35,7 @@ from ..models import (
 from ..permissions import can_create_session, can_manage_session, can_register_participants
 from ..selectors import fold
 from ..workflow import SESSION
+from .reach import reach_changed
 
 SESSION_FIELDS = ("title", "topic", "start_date", "end_date", "remote", "region", "commune", "venue", "languages",
                   "capacity", "hours_per_day", "award", "call", "protected")
@@ -125,6 +126,7 @@ def session_create(*, actor: Actor, values: Mapping[str, Any], trainers: Iterabl
     session.invited_organisations.set(organisations)
     audit_record(tenant=actor.tenant, actor=actor.user, action="training_session.created", target=session,
                  after={"title": session.title, "start_date": session.start_date, "protected": session.protected})
+    reach_changed(tenant_id=actor.tenant.pk)
     return session
 
 
@@ -155,16 +157,20 @@ def session_update(*, session: TrainingSession, actor: Actor, values: Mapping[st
     changed = [k for k in SESSION_FIELDS if before[k] != after[k]]
     audit_record(tenant=actor.tenant, actor=actor.user, action="training_session.updated", target=locked,
                  before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    reach_changed(tenant_id=actor.tenant.pk)  # its days bound the person-days
     return locked
 
 
+@transaction.atomic
 def session_transition(*, session: TrainingSession, actor: Actor, target: str, reason: str = "") -> TrainingSession:
     def apply(locked: TrainingSession, ctx: dict[str, Any]) -> dict[str, Any] | None:
         if target == SessionStatus.CANCELLED:
             locked.cancel_reason = ctx["reason"]
         return None
 
-    return transition(SESSION, obj=session, target=target, actor=actor, reason=reason, apply=apply)
+    moved = transition(SESSION, obj=session, target=target, actor=actor, reason=reason, apply=apply)
+    reach_changed(tenant_id=actor.tenant.pk)  # a cancelled session leaves the reach
+    return moved
 
 
 @transaction.atomic
@@ -208,6 +214,7 @@ def participant_register(*, session: TrainingSession, actor: Actor, participant:
         raise Refused(_("%(name)s is already registered.") % {"name": participant.full_name}) from None
     audit_record(tenant=actor.tenant, actor=actor.user, action="training_session.participant_registered",
                  target=locked, after={"participant": participant.code})
+    reach_changed(tenant_id=actor.tenant.pk)
     return registration
 
 
@@ -275,6 +282,7 @@ def attendance_save(*, session: TrainingSession, actor: Actor, marks: Marks,
     if changed:
         audit_record(tenant=actor.tenant, actor=actor.user, action=action, target=session,
                      after={"cells": changed})
+        reach_changed(tenant_id=actor.tenant.pk)
     return changed
 
 

@@ -22,7 +22,7 @@ from ..forms_reach import ExportForm, ReachFilterForm
 from ..permissions import can_manage_session
 from ..selectors import reach as reach_selectors
 from ..selectors.sessions import access_session, topic_list
-from ..services.reach import participant_list_export_record
+from ..services.reach import participant_list_export_record, programme_figures
 
 STAFF = (Role.MANAGER, Role.TRAINER)
 
@@ -39,8 +39,12 @@ def programme_reach(request: TenantRequest) -> HttpResponse:
     page = page_of(reach_selectors.session_rows(sessions=sessions), request.GET.get("page"),
                    reach_selectors.SESSIONS_PER_PAGE)
     session_url = pk_url_maker("training:session_detail", "training_session_pk", tenant_slug=request.actor.tenant.slug)
+    # As first opened (no period, no topic: the common view), the stored figures while nothing moved them;
+    # a filtered view computes its own.
+    figures = (reach_selectors.reach(sessions=sessions) if any(filters.values())
+               else programme_figures(actor=request.actor))
     return render(request, "training/reach.html", {
-        "filter_form": form, "reach": reach_selectors.reach(sessions=sessions), "page": page,
+        "filter_form": form, "reach": figures, "page": page,
         "session_rows": [(session_url(row.pk), row) for row in reach_selectors.session_figures(page.object_list)],
         "minimum": reach_selectors.MINIMUM_SHARE, "export_form": ExportForm(),
         "hidden": [(name, value) for name, value in form.data.items() if name != "page"]})
