@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0008_payment_details_stripe_account'),
+        ('orgs', '0009_document_review_queue'),
         ('relais', '0004_audit_indexes'),
     ]
 
