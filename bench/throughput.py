@@ -15,7 +15,8 @@ sessions, the participants of the big session (its detail page, 300 registration
 capacity assessments.
 Prints req/s per page and its ratio to the trivial view (the workspace picker), the issue's goal
 being >= 50 % for every list. `BENCH_DATABASE_URL`, `BENCH_SECONDS` (per slice, default 3) and
-`BENCH_ROUNDS` (default 3) adjust it.
+`BENCH_ROUNDS` (default 3) adjust it; `BENCH_PAGES` (comma-separated parts of the names, e.g.
+"members,finance") measures only those lists, against the trivial view still.
 """
 
 from __future__ import annotations
@@ -151,6 +152,13 @@ def hammer(port: int, path: str, cookies: dict[str, str], seconds: float) -> tup
 def main() -> None:
     started = time.perf_counter()
     PAGES["participants (big session detail)"] = big_session_path()
+    wanted = [part.strip() for part in os.environ.get("BENCH_PAGES", "").split(",") if part.strip()]
+    if wanted:
+        trivial_name = next(iter(PAGES))
+        for name in list(PAGES)[1:]:
+            if not any(part in name for part in wanted):
+                del PAGES[name]
+        assert trivial_name in PAGES
     var = Path(os.environ.get("BENCH_VAR_DIR", "/tmp/relais-bench-throughput"))
     env = server_env(var)
     python = str(ROOT / ".venv" / "bin" / "python")
