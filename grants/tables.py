@@ -15,7 +15,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from relais.links import pk_url_maker
-from relais.money import Currency, format_money
+from relais.money import Currency, format_money, money_writer
 from relais.widgets import fast_escape as escape
 
 from .models import ApplicationStatus, AwardStatus, Rail, ReportKind, ReportStatus, ReportTiming, ReviewStatus
@@ -179,6 +179,7 @@ def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
     """The award list's rows."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     labels = _status_labels(AwardStatus.choices)
+    money = money_writer()
     out = []
     for award in rows:
         currency = award.currency
@@ -187,8 +188,8 @@ def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
             f'<tr>\n<td class="key"><a href="{escape(detail(award.pk))}">{escape(award.reference)}</a></td>\n'
             f'<td>{escape(award.organisation.short_name)}</td>'
             f'<td class="secondary-col">{escape(award.call.title)}</td>\n'
-            f'<td class="num">{escape(format_money(award.amount, currency))}</td>'
-            f'<td class="num secondary-col">{escape(format_money(award.paid, currency))}</td>'
+            f'<td class="num">{escape(money(award.amount, currency))}</td>'
+            f'<td class="num secondary-col">{escape(money(award.paid, currency))}</td>'
             f'<td><span class="badge">{status}</span></td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
@@ -197,6 +198,7 @@ def finance_award_rows_html(rows, *, tenant_slug: str) -> SafeString:
     """The finance page's awards with their money."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     labels = _status_labels(AwardStatus.choices)
+    money = money_writer()
     out = []
     for award in rows:
         currency = award.currency
@@ -206,10 +208,10 @@ def finance_award_rows_html(rows, *, tenant_slug: str) -> SafeString:
             f'<tr><td class="key"><a href="{escape(detail(award.pk))}">{escape(award.reference)}</a></td>'
             f'<td>{escape(award.organisation.short_name)}</td>'
             f'<td class="secondary-col">{escape(region.name) if region is not None and region.name else "—"}</td>\n'
-            f'<td class="num secondary-col">{escape(format_money(award.amount, currency))}</td>'
-            f'<td class="num secondary-col">{escape(format_money(award.committed, currency))}</td>'
-            f'<td class="num">{escape(format_money(award.paid, currency))}</td>'
-            f'<td class="num">{escape(format_money(award.remaining, currency))}</td>'
+            f'<td class="num secondary-col">{escape(money(award.amount, currency))}</td>'
+            f'<td class="num secondary-col">{escape(money(award.committed, currency))}</td>'
+            f'<td class="num">{escape(money(award.paid, currency))}</td>'
+            f'<td class="num">{escape(money(award.remaining, currency))}</td>'
             f'<td class="secondary-col"><span class="badge">{status}</span></td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
@@ -220,6 +222,7 @@ def tranche_rows_html(rows, *, tenant_slug: str) -> SafeString:
     ready = f'<span class="badge ok">{escape(_("Ready to pay"))}</span>'
     not_ready = f'<span class="badge warn">{escape(_("Not ready"))}</span>'
     colon = "\u00a0:" if (get_language() or "").startswith("fr") else ":"
+    money = money_writer()
     out = []
     for row in rows:
         tranche = row.tranche
@@ -237,7 +240,7 @@ def tranche_rows_html(rows, *, tenant_slug: str) -> SafeString:
             f'<tr>\n<td class="key"><a href="{escape(detail(award.pk))}#tranches">{escape(award.reference)}</a></td>'
             f'<td class="secondary-col">{escape(award.organisation.short_name)}</td>\n'
             f'<td>{tranche.number}{due}</td>'
-            f'<td class="num">{escape(format_money(tranche.remaining, award.currency))}</td>\n'
+            f'<td class="num">{escape(money(tranche.remaining, award.currency))}</td>\n'
             f"<td>{state}</td></tr>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
@@ -246,6 +249,7 @@ def awaiting_rows_html(payments, *, tenant_slug: str, user_pk: int | None) -> Sa
     """The finance page's payments awaiting a second approval."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     mine = escape(_("You (another finance member approves)"))
+    money = money_writer()
     out = []
     for payment in payments:
         award = payment.award
@@ -256,7 +260,7 @@ def awaiting_rows_html(payments, *, tenant_slug: str, user_pk: int | None) -> Sa
         out.append(
             f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">{escape(award.reference)}</a> '
             f'<span class="muted">{escape(award.organisation.short_name)}</span></td>\n'
-            f'<td>{payment.tranche.number}</td><td class="num">{escape(format_money(payment.amount, payment.currency))}'
+            f'<td>{payment.tranche.number}</td><td class="num">{escape(money(payment.amount, payment.currency))}'
             f'</td>\n<td class="secondary-col">{recorder}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
@@ -267,6 +271,7 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
     finance's actions on it. ``csrf_token``: the template context's (read only if a form is written)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     rails = {value: escape(label) for value, label in Rail.choices}
+    money = money_writer()
     out = []
     for row in rows:
         payment = row.payment
@@ -299,7 +304,7 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
         out.append(
             f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">'
             f'{escape(payment.award.reference)}</a></td>\n<td>{rail}</td>\n'
-            f'<td class="num">{escape(format_money(payment.amount, payment.currency))}</td><td class="secondary-col">'
+            f'<td class="num">{escape(money(payment.amount, payment.currency))}</td><td class="secondary-col">'
             f'{escape(date_filter(template_localtime(payment.created_at), "d/m/Y H:i"))}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
