@@ -23,6 +23,7 @@ from orgs.models.organisations import fold
 from relais.actor import Actor
 from relais.models import Role, User
 from relais.money import Currency
+from relais.pagination import LookaheadPage, page_of
 from relais.sql import RowReader, placeholders, split_row, table, written_once
 
 from ..conditions import ConditionState, tranche_conditions_many
@@ -124,18 +125,12 @@ def totals_by_currency(awards: QuerySet[Award]) -> list[CurrencyTotal]:
             for row in rows]
 
 
-_TOTALS_SQL = """SELECT "currency", COUNT("id"), COALESCE(SUM("amount"), 0), COALESCE(SUM("committed"), 0),
-COALESCE(SUM("paid"), 0) FROM {awards} WHERE "tenant_id" = %s GROUP BY "currency" ORDER BY "currency" ASC"""
-
 _TOTALS_CONVERTERS: dict[str, list[tuple[Any, list[Any]]]] = {}
 
 
-def workspace_totals(*, tenant_id: int) -> list[CurrencyTotal]:
-    """totals_by_currency over every award of the workspace (the finance page unfiltered) as one hand-written
-    statement: the ORM's GROUP BY with its four aggregates cost more to build and compile than to run (issue 10).
-    The sums go through the converters the ORM applies to its Coalesce(Sum()) of these columns (on SQLite, a float
-    made a Decimal of 15 digits), so the figures are the queryset's (a test compares them)."""
-    connection = connections[Award.objects.db]
+def _totals_converters(connection: Any) -> list[tuple[Any, list[Any]]]:
+    """What the ORM applies to totals_by_currency's Coalesce(Sum()) of amount, committed and paid (on SQLite, a
+    float made a Decimal of 15 digits), so the hand-written totals are the queryset's figures."""
     if connection.alias not in _TOTALS_CONVERTERS:
         convert = []
         for name in ("amount", "committed", "paid"):  # the expression totals_by_currency annotates, resolved
@@ -143,51 +138,48 @@ def workspace_totals(*, tenant_id: int) -> list[CurrencyTotal]:
             convert.append((expression, connection.ops.get_db_converters(expression)
                             + expression.get_db_converters(connection)))
         _TOTALS_CONVERTERS[connection.alias] = convert
-    convert = _TOTALS_CONVERTERS[connection.alias]
-    with connection.cursor() as cursor:
-        cursor.execute(_TOTALS_SQL.format(awards=connection.ops.quote_name(Award._meta.db_table)), [tenant_id])
-        rows = cursor.fetchall()
-    totals = []
-    for currency, count, *sums in rows:
-        figures = []
-        for value, (expression, chain) in zip(sums, convert, strict=True):
-            for converter in chain:
-                value = converter(value, expression, connection)
-            figures.append(value)
-        totals.append(CurrencyTotal(currency, count, *figures))
-    return totals
-
-
-def finance_totals(*, actor: Actor, awards: QuerySet[Award], filters: AwardFilters) -> list[CurrencyTotal]:
-    """The finance page's totals by currency: of the filtered awards, or of the workspace's (workspace_totals)."""
-    if not filters.query() and actor.has_role(*AWARD_STAFF):
-        return workspace_totals(tenant_id=actor.tenant.pk)
-    return totals_by_currency(awards)
+    return _TOTALS_CONVERTERS[connection.alias]
 
 
 _AWARD_ROW = RowReader(Award, "a", only=("organisation", "reference", "currency", "amount", "committed", "paid",
                                           "status"))
 _AWARD_ORGANISATION = RowReader(Organisation, "o", only=("name", "acronym", "region"))
 _AWARD_REGION = RowReader(Region, "r", only=("name",))
+_TOTALS_COLUMNS = {"id": 'COUNT(a."id")', "currency": 'a."currency"', "amount": 'COALESCE(SUM(a."amount"), 0)',
+                   "committed": 'COALESCE(SUM(a."committed"), 0)', "paid": 'COALESCE(SUM(a."paid"), 0)'}
+_TOTALS_AT = [_AWARD_ROW.attnames.index(name) for name in ("currency", "id", "amount", "committed", "paid")]
 
 
 @written_once
-def _award_rows_sql(connection: Any) -> str:
+def _award_window_sql(connection: Any) -> str:
+    """The workspace's totals by currency (totals_by_currency's GROUP BY), then a window of its awards in
+    filtered_awards' order, told apart by the first column: both read the tenant's awards, one round trip.
+    A totals row carries its figures in the award columns (the count in the id's, the sums in the amounts'),
+    its currency also in the second column, by which the totals are ordered (NULL in the awards' rows)."""
     award, organisation, region = map(table, (Award, Organisation, Region))
-    return (f"SELECT {_AWARD_ROW.columns(connection)}, {_AWARD_ORGANISATION.columns(connection)}, "
-            f"{_AWARD_REGION.columns(connection)} FROM {award} a INNER JOIN {organisation} o "
-            f"ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
-            f"WHERE a.tenant_id = %s ORDER BY a.updated_at DESC, a.id DESC LIMIT %s OFFSET %s")
+    blanks = ", ".join(["NULL"] * (_AWARD_ORGANISATION.width + _AWARD_REGION.width))
+    totals = ", ".join(_TOTALS_COLUMNS.get(f.attname, "NULL") for f in _AWARD_ROW.fields)
+    updated_at = 3 + _AWARD_ROW.width + _AWARD_ORGANISATION.width + _AWARD_REGION.width
+    return (
+        f'SELECT 0, a."currency", {totals}, {blanks}, NULL FROM {award} a WHERE a."tenant_id" = %s '
+        f'GROUP BY a."currency" UNION ALL '
+        f"SELECT * FROM (SELECT 1, NULL, {_AWARD_ROW.columns(connection)}, {_AWARD_ORGANISATION.columns(connection)}, "
+        f"{_AWARD_REGION.columns(connection)}, a.updated_at FROM {award} a INNER JOIN {organisation} o "
+        f"ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
+        f"WHERE a.tenant_id = %s ORDER BY a.updated_at DESC, a.id DESC LIMIT %s OFFSET %s) w "
+        f"ORDER BY 1, 2, {updated_at} DESC, 3 DESC")
 
 
 class WorkspaceAwardRows:
     """The finance page's awards unfiltered, as page_of slices them: each slice one hand-written statement
     (LIMIT, OFFSET) in filtered_awards' order, the rows built as ``.only(*FINANCE_ROW_FIELDS)`` would build
     them (award, organisation, region or None). The ORM query with its joins and deferred columns cost ~1 ms
-    more to build and compile than to run, on every view (issue 10)."""
+    more to build and compile than to run, on every view (issue 10). The same statement reads the workspace's
+    totals by currency (``totals``, as totals_by_currency gives them): they read the same rows."""
 
     def __init__(self, *, tenant_id: int) -> None:
         self.tenant_id = tenant_id
+        self.totals: list[CurrencyTotal] = []
 
     def __getitem__(self, window: slice) -> list[Award]:
         start, stop = window.start or 0, window.stop
@@ -195,26 +187,43 @@ class WorkspaceAwardRows:
             raise ValueError("A window of awards is a bounded slice.")
         connection = connections[Award.objects.db]
         rows = []
+        totals = []
         with connection.cursor() as cursor:
-            cursor.execute(_award_rows_sql(connection), [self.tenant_id, stop - start, start])
-            for row in cursor.fetchall():
-                award_values, organisation_values, region_values = split_row(
-                    row, (_AWARD_ROW, _AWARD_ORGANISATION, _AWARD_REGION))
-                award = _AWARD_ROW.instance(connection, award_values)
-                organisation = _AWARD_ORGANISATION.instance(connection, organisation_values)
-                region = _AWARD_REGION.instance(connection, region_values) if region_values[0] is not None else None
-                Organisation._meta.get_field("region").set_cached_value(organisation, region)
-                Award._meta.get_field("organisation").set_cached_value(award, organisation)
-                rows.append(award)
+            cursor.execute(_award_window_sql(connection), [self.tenant_id, self.tenant_id, stop - start, start])
+            found = cursor.fetchall()
+        for row in found:
+            award_values, organisation_values, region_values = split_row(
+                row, (_AWARD_ROW, _AWARD_ORGANISATION, _AWARD_REGION), start=2)
+            if row[0] == 0:
+                currency, count, *sums = (award_values[i] for i in _TOTALS_AT)
+                figures = []
+                for value, (expression, chain) in zip(sums, _totals_converters(connection), strict=True):
+                    for converter in chain:
+                        value = converter(value, expression, connection)
+                    figures.append(value)
+                totals.append(CurrencyTotal(currency, count, *figures))
+                continue
+            award = _AWARD_ROW.instance(connection, award_values)
+            organisation = _AWARD_ORGANISATION.instance(connection, organisation_values)
+            region = _AWARD_REGION.instance(connection, region_values) if region_values[0] is not None else None
+            Organisation._meta.get_field("region").set_cached_value(organisation, region)
+            Award._meta.get_field("organisation").set_cached_value(award, organisation)
+            rows.append(award)
+        self.totals = totals
         return rows
 
 
-def finance_award_rows(*, actor: Actor, awards: QuerySet[Award], filters: AwardFilters) -> Any:
-    """What the finance page's award table pages through: the filtered awards with the row columns, or
-    unfiltered, the workspace's (WorkspaceAwardRows)."""
+def finance_awards(*, actor: Actor, filters: AwardFilters, page: object,
+                   per_page: int) -> tuple[LookaheadPage, list[CurrencyTotal]]:
+    """The finance page's award table (a page of the filtered awards with the row columns) and its totals by
+    currency. Unfiltered (the page as first opened), both from one hand-written statement (WorkspaceAwardRows);
+    filtered, the queryset's page and totals_by_currency over the filtered awards."""
     if not filters.query() and actor.has_role(*AWARD_STAFF):
-        return WorkspaceAwardRows(tenant_id=actor.tenant.pk)
-    return awards.select_related(None).select_related("organisation__region").only(*FINANCE_ROW_FIELDS)
+        window = WorkspaceAwardRows(tenant_id=actor.tenant.pk)
+        return page_of(window, page, per_page), window.totals
+    awards = filtered_awards(actor=actor, filters=filters)
+    rows = awards.select_related(None).select_related("organisation__region").only(*FINANCE_ROW_FIELDS)
+    return page_of(rows, page, per_page), totals_by_currency(awards)
 
 
 @dataclass

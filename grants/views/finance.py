@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from relais.exports import csv_response, xlsx_response
 from relais.models import Role
 from relais.money import quantize
-from relais.pagination import page_of
 from relais.permissions import role_required
 
 from ..models import Disbursement, Rail
@@ -54,9 +53,8 @@ def processing_rows(payments: list[Disbursement]) -> list[ProcessingRow]:
 def finance(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     filters = AwardFilters.from_query(request.GET)
-    awards = finance_selectors.filtered_awards(actor=actor, filters=filters)
-    rows = finance_selectors.finance_award_rows(actor=actor, awards=awards, filters=filters)
-    page = page_of(rows, request.GET.get("page"), AWARDS_PER_PAGE)
+    page, totals = finance_selectors.finance_awards(actor=actor, filters=filters, page=request.GET.get("page"),
+                                                    per_page=AWARDS_PER_PAGE)
     tranches = finance_selectors.first_tranches_to_pay(actor=actor, filters=filters, n=SECTION_ROWS + 1)
     awaiting, processing = finance_selectors.payments_to_follow(actor=actor, filters=filters, n=SECTION_ROWS + 1)
     to_pay = finance_selectors.with_conditions(tranches[:SECTION_ROWS], actor=actor, today=timezone.localdate())
@@ -68,7 +66,7 @@ def finance(request: HttpRequest) -> HttpResponse:
         "filters_html": award_filters_html(filters=filters, **finance_selectors.filter_choices(actor=actor)),
         "award_rows": finance_award_rows_html(page, tenant_slug=slug),
         "export_filters": filters.query(),
-        "totals": finance_selectors.finance_totals(actor=actor, awards=awards, filters=filters),
+        "totals": totals,
         "tranches": to_pay, "tranche_rows": tranche_rows_html(to_pay, tenant_slug=slug),
         "more_tranches": len(tranches) > SECTION_ROWS,
         "awaiting": awaiting[:SECTION_ROWS], "more_awaiting": len(awaiting) > SECTION_ROWS,
