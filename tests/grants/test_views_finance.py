@@ -300,6 +300,34 @@ def test_conditions_of_a_list_match_the_one_by_one_answers(world_a):
     assert len(dd_problems) == 3  # complete (None), expired, incomplete
 
 
+def test_due_diligence_and_screening_of_a_list_are_asked_together(world_a, monkeypatch, django_assert_num_queries):
+    """The registry answers the two conditions of the tranches shown from one statement (relais.payability's joint
+    check, orgs.hooks.registry_checks_many): the same answers as each check asked alone, one query instead of two."""
+    from grants.selectors.finance import first_tranches_to_pay
+    from relais import payability
+    from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory
+
+    item = DueDiligenceItemFactory(tenant=world_a.tenant, required=True)
+    for k in range(3):
+        award, tranche = award_with_money(world_a)
+        tranche.conditions = ["due_diligence", "screening"] if k else ["screening"]
+        tranche.save()
+        if k == 2:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=award.organisation, item=item,
+                                        review_status="accepted")
+    actor = world_a.actor(Role.FINANCE)
+    today = timezone.localdate()
+    tranches = [t for t in first_tranches_to_pay(actor=actor, n=100) if t.number == 1]
+    with django_assert_num_queries(1):
+        together = tranche_conditions_many(tranches, actor=actor, today=today)
+    monkeypatch.setattr(payability, "_JOINT_CHECKS", {})
+    with django_assert_num_queries(2):
+        apart = tranche_conditions_many(tranches, actor=actor, today=today)
+    assert together == apart and len(together) == 3
+    due_diligence = [state.met for states in together.values() for state in states if state.code == "due_diligence"]
+    assert sorted(due_diligence) == [False, True]
+
+
 def test_payments_awaiting_approval_and_processing_link_to_their_award(world_a):
     award, tranche = award_with_money(world_a, committed=Decimal("300000"))
     other = world_a.members[Role.MANAGER].user
