@@ -195,19 +195,18 @@ def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
 
 
 def finance_award_rows_html(rows, *, tenant_slug: str) -> SafeString:
-    """The finance page's awards with their money."""
+    """The finance page's awards with their money (grants.selectors.finance.FinanceAwardRow)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     labels = _status_labels(AwardStatus.choices)
     money = money_writer()
     out = []
     for award in rows:
         currency = award.currency
-        region = award.organisation.region
-        status = labels.get(award.status) or escape(award.get_status_display())
+        status = labels.get(award.status) or escape(award.status)  # get_status_display() of a value not a choice
         out.append(
             f'<tr><td class="key"><a href="{escape(detail(award.pk))}">{escape(award.reference)}</a></td>'
-            f'<td>{escape(award.organisation.short_name)}</td>'
-            f'<td class="secondary-col">{escape(region.name) if region is not None and region.name else "—"}</td>\n'
+            f'<td>{escape(award.organisation_short_name)}</td>'
+            f'<td class="secondary-col">{escape(award.region_name) if award.region_name else "—"}</td>\n'
             f'<td class="num secondary-col">{escape(money(award.amount, currency))}</td>'
             f'<td class="num secondary-col">{escape(money(award.committed, currency))}</td>'
             f'<td class="num">{escape(money(award.paid, currency))}</td>'

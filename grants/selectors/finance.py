@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -24,7 +25,7 @@ from relais.actor import Actor
 from relais.models import Role, User
 from relais.money import Currency
 from relais.pagination import LookaheadPage, page_of
-from relais.sql import RowReader, placeholders, split_row, table, written_once
+from relais.sql import RowReader, convert, placeholders, positions, row_converters, split_row, table, written_once
 
 from ..conditions import ConditionState, tranche_conditions_many
 from ..models import (
@@ -45,6 +46,30 @@ AWARD_ROW_FIELDS = ("reference", "currency", "amount", "paid", "status", "organi
                     "organisation__acronym", "call__title_fr", "call__title_en")
 FINANCE_ROW_FIELDS = ("reference", "currency", "amount", "committed", "paid", "status", "organisation__name",
                       "organisation__acronym", "organisation__region__name")
+
+
+class FinanceAwardRow(NamedTuple):
+    """An award as the finance page's table shows it: its pk and FINANCE_ROW_FIELDS, read as values (a page of
+    award, organisation and region instances was 75 instances to build for 25 rows; issue 10)."""
+
+    pk: int
+    reference: str
+    currency: str
+    amount: Decimal
+    committed: Decimal
+    paid: Decimal
+    status: str
+    organisation_name: str
+    organisation_acronym: str
+    region_name: str | None
+
+    @property
+    def organisation_short_name(self) -> str:
+        return self.organisation_acronym or self.organisation_name
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.committed
 
 
 @dataclass(frozen=True)
@@ -147,7 +172,13 @@ _AWARD_ORGANISATION = RowReader(Organisation, "o", only=("name", "acronym", "reg
 _AWARD_REGION = RowReader(Region, "r", only=("name",))
 _TOTALS_COLUMNS = {"id": 'COUNT(a."id")', "currency": 'a."currency"', "amount": 'COALESCE(SUM(a."amount"), 0)',
                    "committed": 'COALESCE(SUM(a."committed"), 0)', "paid": 'COALESCE(SUM(a."paid"), 0)'}
-_TOTALS_AT = [_AWARD_ROW.attnames.index(name) for name in ("currency", "id", "amount", "committed", "paid")]
+_AWARD_READERS = (_AWARD_ROW, _AWARD_ORGANISATION, _AWARD_REGION)
+_TOTALS_AT = itemgetter(*positions(_AWARD_READERS, [(_AWARD_ROW, name) for name in (
+    "currency", "id", "amount", "committed", "paid")], start=2))
+# A window row's FinanceAwardRow, in its order (the statement's first two columns tell the totals apart).
+_FINANCE_ROW_AT = itemgetter(*positions(_AWARD_READERS, [
+    *((_AWARD_ROW, name) for name in ("id", "reference", "currency", "amount", "committed", "paid", "status")),
+    (_AWARD_ORGANISATION, "name"), (_AWARD_ORGANISATION, "acronym"), (_AWARD_REGION, "name")], start=2))
 
 
 @written_once
@@ -172,16 +203,16 @@ def _award_window_sql(connection: Any) -> str:
 
 class WorkspaceAwardRows:
     """The finance page's awards unfiltered, as page_of slices them: each slice one hand-written statement
-    (LIMIT, OFFSET) in filtered_awards' order, the rows built as ``.only(*FINANCE_ROW_FIELDS)`` would build
-    them (award, organisation, region or None). The ORM query with its joins and deferred columns cost ~1 ms
-    more to build and compile than to run, on every view (issue 10). The same statement reads the workspace's
-    totals by currency (``totals``, as totals_by_currency gives them): they read the same rows."""
+    (LIMIT, OFFSET) in filtered_awards' order, its rows the values ``.values_list("pk", *FINANCE_ROW_FIELDS)``
+    reads (FinanceAwardRow). The ORM query with its joins and deferred columns cost ~1 ms more to build and
+    compile than to run, on every view (issue 10). The same statement reads the workspace's totals by currency
+    (``totals``, as totals_by_currency gives them): they read the same rows."""
 
     def __init__(self, *, tenant_id: int) -> None:
         self.tenant_id = tenant_id
         self.totals: list[CurrencyTotal] = []
 
-    def __getitem__(self, window: slice) -> list[Award]:
+    def __getitem__(self, window: slice) -> list[FinanceAwardRow]:
         start, stop = window.start or 0, window.stop
         if window.step is not None or stop is None or start < 0 or stop < start:
             raise ValueError("A window of awards is a bounded slice.")
@@ -191,39 +222,34 @@ class WorkspaceAwardRows:
         with connection.cursor() as cursor:
             cursor.execute(_award_window_sql(connection), [self.tenant_id, self.tenant_id, stop - start, start])
             found = cursor.fetchall()
+        converters = row_converters(connection, _AWARD_READERS, start=2)
         for row in found:
-            award_values, organisation_values, region_values = split_row(
-                row, (_AWARD_ROW, _AWARD_ORGANISATION, _AWARD_REGION), start=2)
             if row[0] == 0:
-                currency, count, *sums = (award_values[i] for i in _TOTALS_AT)
+                currency, count, *sums = _TOTALS_AT(row)
                 figures = []
                 for value, (expression, chain) in zip(sums, _totals_converters(connection), strict=True):
                     for converter in chain:
                         value = converter(value, expression, connection)
                     figures.append(value)
                 totals.append(CurrencyTotal(currency, count, *figures))
-                continue
-            award = _AWARD_ROW.instance(connection, award_values)
-            organisation = _AWARD_ORGANISATION.instance(connection, organisation_values)
-            region = _AWARD_REGION.instance(connection, region_values) if region_values[0] is not None else None
-            Organisation._meta.get_field("region").set_cached_value(organisation, region)
-            Award._meta.get_field("organisation").set_cached_value(award, organisation)
-            rows.append(award)
+            else:
+                rows.append(FinanceAwardRow._make(_FINANCE_ROW_AT(convert(connection, row, converters))))
         self.totals = totals
         return rows
 
 
 def finance_awards(*, actor: Actor, filters: AwardFilters, page: object,
                    per_page: int) -> tuple[LookaheadPage, list[CurrencyTotal]]:
-    """The finance page's award table (a page of the filtered awards with the row columns) and its totals by
+    """The finance page's award table (a page of the filtered awards as FinanceAwardRow) and its totals by
     currency. Unfiltered (the page as first opened), both from one hand-written statement (WorkspaceAwardRows);
     filtered, the queryset's page and totals_by_currency over the filtered awards."""
     if not filters.query() and actor.has_role(*AWARD_STAFF):
         window = WorkspaceAwardRows(tenant_id=actor.tenant.pk)
         return page_of(window, page, per_page), window.totals
     awards = filtered_awards(actor=actor, filters=filters)
-    rows = awards.select_related(None).select_related("organisation__region").only(*FINANCE_ROW_FIELDS)
-    return page_of(rows, page, per_page), totals_by_currency(awards)
+    shown = page_of(awards.select_related(None).values_list("pk", *FINANCE_ROW_FIELDS), page, per_page)
+    shown.object_list = [FinanceAwardRow._make(values) for values in shown.object_list]
+    return shown, totals_by_currency(awards)
 
 
 @dataclass
