@@ -245,36 +245,37 @@ def tranche_rows_html(rows, *, tenant_slug: str) -> SafeString:
 
 
 def awaiting_rows_html(payments, *, tenant_slug: str, user_pk: int | None) -> SafeString:
-    """The finance page's payments awaiting a second approval."""
+    """The finance page's payments awaiting a second approval (grants.selectors.finance.PaymentRow)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     mine = escape(_("You (another finance member approves)"))
     money = money_writer()
     out = []
     for payment in payments:
-        award = payment.award
         if payment.recorded_by_id == user_pk:
             recorder = mine
         else:
-            recorder = escape(payment.recorded_by.display_name or "—") if payment.recorded_by_id else "—"
+            recorder = escape(payment.recorder_display_name or "—") if payment.recorded_by_id else "—"
         out.append(
-            f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">{escape(award.reference)}</a> '
-            f'<span class="muted">{escape(award.organisation.short_name)}</span></td>\n'
-            f'<td>{payment.tranche.number}</td><td class="num">{escape(money(payment.amount, payment.currency))}'
+            f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">'
+            f'{escape(payment.award_reference)}</a> '
+            f'<span class="muted">{escape(payment.organisation_short_name)}</span></td>\n'
+            f'<td>{payment.tranche_number}</td><td class="num">{escape(money(payment.amount, payment.currency))}'
             f'</td>\n<td class="secondary-col">{recorder}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
 
 def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_attempts: int,
                          csrf_token: Any) -> SafeString:
-    """The finance page's payments at a provider (ProcessingRow), with why a Stripe payment was not sent and
-    finance's actions on it. ``csrf_token``: the template context's (read only if a form is written)."""
+    """The finance page's payments at a provider (ProcessingRow of a grants.selectors.finance.PaymentRow), with why
+    a Stripe payment was not sent and finance's actions on it. ``csrf_token``: the template context's (read only
+    if a form is written)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     rails = {value: escape(label) for value, label in Rail.choices}
     money = money_writer()
     out = []
     for row in rows:
         payment = row.payment
-        rail = rails.get(payment.rail) or escape(payment.get_rail_display())
+        rail = rails.get(payment.rail) or escape(payment.rail)  # get_rail_display() of a value not a choice
         if row.not_sent:
             attempts = payment.send_attempts
             if payment.send_stalled_at:
@@ -302,7 +303,7 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
                     f'<br><small class="muted">{why}</small>\n{actions}')
         out.append(
             f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">'
-            f'{escape(payment.award.reference)}</a></td>\n<td>{rail}</td>\n'
+            f'{escape(payment.award_reference)}</a></td>\n<td>{rail}</td>\n'
             f'<td class="num">{escape(money(payment.amount, payment.currency))}</td><td class="secondary-col">'
             f'{escape(date_filter(template_localtime(payment.created_at), "d/m/Y H:i"))}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()

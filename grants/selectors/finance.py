@@ -9,7 +9,7 @@ per row is evaluated (tranche conditions), so a page costs the same queries for 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -418,37 +418,76 @@ def _payments_sql(connection: Any) -> str:
 _PAYMENT_READERS = (_PAYMENT, _PAYMENT_AWARD, _PAYMENT_ORGANISATION, _PAYMENT_TRANCHE, _RECORDER)
 
 
+class PaymentRow(NamedTuple):
+    """A payment as the finance page's sections show it (awaiting a second approval, processing at a provider):
+    the columns AWAITING_ROW_FIELDS and PROCESSING_ROW_FIELDS read (PAYMENT_ROW_VALUES), as values: a payment,
+    its award, organisation, tranche and recorder were five instances a row, twenty rows a view (issue 10)."""
+
+    pk: int
+    award_id: int
+    award_reference: str
+    organisation_name: str
+    organisation_acronym: str
+    tranche_number: int
+    amount: Decimal
+    currency: str
+    status: str
+    rail: str
+    external_id: str
+    send_attempts: int
+    send_stalled_at: datetime | None
+    created_at: datetime
+    recorded_by_id: int | None
+    recorder_full_name: str | None
+    recorder_email: str | None
+
+    @property
+    def organisation_short_name(self) -> str:
+        return self.organisation_acronym or self.organisation_name
+
+    @property
+    def recorder_display_name(self) -> str | None:
+        """User.display_name of the recorder (None without one)."""
+        return self.recorder_full_name or self.recorder_email
+
+
+PAYMENT_ROW_VALUES = ("pk", "award_id", "award__reference", "award__organisation__name",
+                      "award__organisation__acronym", "tranche__number", "amount", "currency", "status", "rail",
+                      "external_id", "send_attempts", "send_stalled_at", "created_at", "recorded_by_id",
+                      "recorded_by__full_name", "recorded_by__email")
+_PAYMENT_ROW_AT = itemgetter(*positions(_PAYMENT_READERS, [
+    (_PAYMENT, "id"), (_PAYMENT, "award"), (_PAYMENT_AWARD, "reference"), (_PAYMENT_ORGANISATION, "name"),
+    (_PAYMENT_ORGANISATION, "acronym"), (_PAYMENT_TRANCHE, "number"),
+    *((_PAYMENT, name) for name in ("amount", "currency", "status", "rail", "external_id", "send_attempts",
+                                    "send_stalled_at", "created_at", "recorded_by")),
+    (_RECORDER, "full_name"), (_RECORDER, "email")], start=1))  # after the section marker
+
+
 def payments_to_follow(*, actor: Actor, filters: AwardFilters | None = None,
-                       n: int) -> tuple[list[Disbursement], list[Disbursement]]:
-    """The first n of awaiting_approval and the first n of processing_payments, in their orders. Unfiltered (the
-    finance page as first opened): one hand-written statement (_payments_sql), the rows built as the querysets'
-    would be (the columns they read, the others deferred), a payment with its award, organisation, tranche and
-    recorder. Filtered: the two querysets."""
+                       n: int) -> tuple[list[PaymentRow], list[PaymentRow]]:
+    """The first n of awaiting_approval and the first n of processing_payments, in their orders, as PaymentRow.
+    Unfiltered (the finance page as first opened): one hand-written statement (_payments_sql), each row
+    converted once and read by position. Filtered: the two querysets' values."""
     if filters is not None and filters.query():
-        return (list(awaiting_approval(actor=actor, filters=filters)[:n]),
-                list(processing_payments(actor=actor, filters=filters)[:n]))
+        return ([PaymentRow._make(values) for values in awaiting_approval(actor=actor, filters=filters)
+                 .values_list(*PAYMENT_ROW_VALUES)[:n]],
+                [PaymentRow._make(values) for values in processing_payments(actor=actor, filters=filters)
+                 .values_list(*PAYMENT_ROW_VALUES)[:n]])
     if not actor.has_role(*AWARD_STAFF):
         return [], []
     connection = connections[Disbursement.objects.db]
     tenant = actor.tenant.pk
     params = [tenant, DisbursementStatus.AWAITING_APPROVAL.value, n,
               tenant, DisbursementStatus.PROCESSING.value, *sorted(AUTOMATED_RAILS), n]
-    awaiting: list[Disbursement] = []
-    processing: list[Disbursement] = []
+    awaiting: list[PaymentRow] = []
+    processing: list[PaymentRow] = []
     with connection.cursor() as cursor:
         cursor.execute(_payments_sql(connection), params)
-        for row in cursor.fetchall():
-            values = split_row(row, _PAYMENT_READERS, start=1)  # after the section marker
-            payment = _PAYMENT.instance(connection, values[0])
-            award = _PAYMENT_AWARD.instance(connection, values[1])
-            Award._meta.get_field("organisation").set_cached_value(
-                award, _PAYMENT_ORGANISATION.instance(connection, values[2]))
-            Disbursement._meta.get_field("award").set_cached_value(payment, award)
-            Disbursement._meta.get_field("tranche").set_cached_value(
-                payment, _PAYMENT_TRANCHE.instance(connection, values[3]))
-            recorder = _RECORDER.instance(connection, values[4]) if values[4][0] is not None else None
-            Disbursement._meta.get_field("recorded_by").set_cached_value(payment, recorder)
-            (awaiting if row[0] == 0 else processing).append(payment)
+        found = cursor.fetchall()
+    converters = row_converters(connection, _PAYMENT_READERS, start=1)
+    for row in found:
+        (awaiting if row[0] == 0 else processing).append(
+            PaymentRow._make(_PAYMENT_ROW_AT(convert(connection, row, converters))))
     return awaiting, processing
 
 

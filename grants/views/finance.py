@@ -18,10 +18,10 @@ from relais.models import Role
 from relais.money import quantize
 from relais.permissions import role_required
 
-from ..models import Disbursement, Rail
+from ..models import Rail
 from ..permissions import can_record_disbursement
 from ..selectors import finance as finance_selectors
-from ..selectors.finance import AwardFilters
+from ..selectors.finance import AwardFilters, PaymentRow
 from ..services.finance import award_export_record
 from ..services.stripe import MAX_SEND_ATTEMPTS
 from ..tables import (
@@ -41,11 +41,11 @@ class ProcessingRow:
     """A payment at a provider; ``not_sent``: a Stripe payment whose transfer Relais has no id of yet
     (its attempts and whether Relais stopped trying are on the payment)."""
 
-    payment: Disbursement
+    payment: PaymentRow
     not_sent: bool
 
 
-def processing_rows(payments: list[Disbursement]) -> list[ProcessingRow]:
+def processing_rows(payments: list[PaymentRow]) -> list[ProcessingRow]:
     return [ProcessingRow(payment=p, not_sent=p.rail == Rail.STRIPE and not p.external_id) for p in payments]
 
 

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from grants.models import AwardStatus, DisbursementStatus, Tranche
+from grants.selectors.finance import FINANCE_ROW_FIELDS, AwardFilters, awaiting_approval, filtered_awards
 from relais.models import Role
 from relais.money import Currency
 from tests.factories import OrganisationFactory, RegionFactory
@@ -130,8 +131,6 @@ def test_the_award_list_is_what_its_template_loops_wrote(world_a, role, language
 
 def finance_awards(*, actor, query):
     """The award instances the finance page's table was read as (the view now reads values: FinanceAwardRow)."""
-    from grants.selectors.finance import FINANCE_ROW_FIELDS, AwardFilters, filtered_awards
-
     return list(filtered_awards(actor=actor, filters=AwardFilters.from_query(query)).select_related(None)
                 .select_related("organisation__region").only(*FINANCE_ROW_FIELDS)[:25])
 
@@ -144,6 +143,7 @@ def test_the_finance_page_is_what_its_template_loops_wrote(world_a, role, langua
     client = world_a.client_for(role)
     query = {"q": "pd<1>"} if filtered else {}
     awards = finance_awards(actor=world_a.actor(role), query=query)
+    awaiting = list(awaiting_approval(actor=world_a.actor(role), filters=AwardFilters.from_query(query))[:10])
     with translation.override(language):
         response = client.get(world_a.url("finance/"), query, HTTP_ACCEPT_LANGUAGE=language)
         page = response.content.decode()
@@ -154,9 +154,10 @@ def test_the_finance_page_is_what_its_template_loops_wrote(world_a, role, langua
                               "statuses": AwardStatus.choices, **filter_choices(actor=world_a.actor(role))}),
             _render(FINANCE_AWARD_LOOP, {**base, "page": awards}),
             _render(TRANCHE_LOOP, {**base, "tranches": context["tranches"]}),
-            _render(AWAITING_LOOP, {**base, "awaiting": context["awaiting"]}),
+            _render(AWAITING_LOOP, {**base, "awaiting": awaiting}),
         ]
     assert [award.pk for award in context["page"]] == [award.pk for award in awards]
+    assert [payment.pk for payment in context["awaiting"]] == [payment.pk for payment in awaiting]
     assert len(context["page"]) == (1 if filtered else 3) and len(context["awaiting"]) == (1 if filtered else 3)
     assert any(row.problems for row in context["tranches"]) and context["tranches"]
     for html in expected:
@@ -328,7 +329,9 @@ def test_the_processing_payments_are_what_their_template_loop_wrote(world_a, rol
     import re
 
     from grants.models import Disbursement, Rail
+    from grants.selectors.finance import processing_payments
     from grants.services.stripe import MAX_SEND_ATTEMPTS
+    from grants.views.finance import processing_rows
 
     award, tranche = award_with_money(world_a, committed=Decimal("900000"), reference="PD<1>&2")
     stalled = dt.datetime(2026, 3, 31, 12, 45, tzinfo=dt.UTC)
@@ -340,15 +343,18 @@ def test_the_processing_payments_are_what_their_template_loop_wrote(world_a, rol
                                       status=DisbursementStatus.PROCESSING, external_id=external_id)
         Disbursement.objects.filter(pk=payment.pk).update(send_attempts=attempts, send_stalled_at=stalled_at)
     client = world_a.client_for(role)
+    # The payment instances the section was read as (the view now reads values: PaymentRow).
+    processing = processing_rows(list(processing_payments(actor=world_a.actor(role))[:10]))
     with translation.override(language):
         response = client.get(world_a.url("finance/"), HTTP_ACCEPT_LANGUAGE=language)
         page = response.content.decode()
         section = page.split('id="processing"', 1)[1].split("</section>", 1)[0]
         tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', section))
         assert len(tokens) == (1 if role == Role.FINANCE else 0)
-        rows = _render(PROCESSING_LOOP, {"current_tenant": world_a.tenant, "processing": response.context["processing"],
+        rows = _render(PROCESSING_LOOP, {"current_tenant": world_a.tenant, "processing": processing,
                                          "can_resend": role == Role.FINANCE, "max_send_attempts": MAX_SEND_ATTEMPTS,
                                          "csrf_token": next(iter(tokens), "")})
+    assert [row.payment.pk for row in response.context["processing"]] == [row.payment.pk for row in processing]
     assert len(response.context["processing"]) == 6
     assert rows in section and section.count("<tr>") == 7  # the header's and the six payments'
     assert section.count("/mark-failed/") == (2 if role == Role.FINANCE else 0)
