@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import django_tables2 as tables
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -307,6 +309,92 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
             f'<td class="num">{escape(money(payment.amount, payment.currency))}</td><td class="secondary-col">'
             f'{escape(date_filter(template_localtime(payment.created_at), "d/m/Y H:i"))}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
+
+
+# --- the finance page's sections ----------------------------------------------------------------------
+# Around the row writers, the five sections were template text: forty {% translate %} tags (~12 µs each: a
+# lazy string resolved, localised and checked for escaping), the totals' loop with four money filters a row and
+# the pagination's include (issue 10). Their fixed markup is written once per language, translations being
+# fixed while a worker runs; like the template, it writes a translated literal as it is and escapes values.
+# tests/grants/test_money_rows.py compares the page with the template it replaced, byte for byte.
+
+def _head(*columns: tuple[str, str]) -> str:
+    cells = []
+    for css, label in columns:
+        attribute = f' class="{css}"' if css else ""
+        cells.append(f'<th scope="col"{attribute}>{label}</th>')
+    return f'<div class="table-wrap"><table><thead><tr>{"".join(cells)}</tr></thead><tbody>\n'
+
+
+@functools.cache
+def _finance_fixed(language: str | None) -> dict[str, str]:
+    """The finance page's fixed markup in ``language`` (the active one, which keys the cache): each section's
+    opening (title, introduction, table head), its row when it has none and its note when it has more."""
+    _ = gettext  # translated now, in the language the cache is keyed by
+    note = '<p class="muted">{}</p>'.format
+    return {
+        "totals": (f'<section class="card" id="totals"><h2>{_("Totals per currency")}</h2>\n<p class="muted">'
+                   f'{_("Each currency is added up on its own: amounts in different currencies are never summed.")}'
+                   "</p>\n" + _head(("", _("Currency")), ("num secondary-col", _("Awards")), ("num", _("Awarded")),
+                                    ("num", _("Committed")), ("num", _("Paid")), ("num", _("Remaining")))),
+        "no_award": f'<tr><td colspan="{{}}">{_("No award matches these filters.")}</td></tr>',
+        "to_pay": (f'<section class="card" id="to-pay"><h2>{_("Tranches to pay")}</h2>\n<p class="muted">'
+                   + _("Tranches of active awards with money left on them, soonest due first; a tranche is ready when "
+                       "all its conditions are met.") + "</p>\n"
+                   + _head(("key", _("Award")), ("secondary-col", _("Organisation")), ("", _("Tranche")),
+                           ("num", _("Left to pay")), ("", _("Ready?")))),
+        "no_tranche": f'<tr><td colspan="5">{_("No tranche to pay.")}</td></tr>',
+        "more_tranches": note(_("More tranches are waiting: narrow the filters to see them.")),
+        "awaiting": (f'<section class="card" id="awaiting"><h2>{_("Payments awaiting second approval")}</h2>\n'
+                     + _head(("key", _("Award")), ("", _("Tranche")), ("num", _("Amount")),
+                             ("secondary-col", _("Recorded by")))),
+        "no_awaiting": f'<tr><td colspan="4">{_("No payment awaits approval.")}</td></tr>',
+        "more_awaiting": note(_("More payments are waiting: narrow the filters to see them.")),
+        "processing": (f'<section class="card" id="processing"><h2>{_("Automated payments processing")}</h2>\n'
+                       f'<p class="muted">{_("Sent through Stripe or HUB2 and not confirmed by the provider yet.")}'
+                       "</p>\n" + _head(("key", _("Award")), ("", _("Payment method")), ("num", _("Amount")),
+                                        ("secondary-col", _("Sent on")))),
+        "no_processing": f'<tr><td colspan="4">{_("No payment in progress.")}</td></tr>',
+        "more_processing": note(_("More payments are in progress: narrow the filters to see them.")),
+        "awards": (f'<section class="card" id="awards"><h2>{_("Awards")}</h2>\n'
+                   + _head(("key", _("Reference")), ("", _("Organisation")), ("secondary-col", _("Region")),
+                           ("num secondary-col", _("Awarded")), ("num secondary-col", _("Committed")),
+                           ("num", _("Paid")), ("num", _("Remaining")), ("secondary-col", _("Status")))),
+    }
+
+
+def totals_rows_html(totals) -> str:
+    """The finance page's totals per currency (grants.selectors.finance.CurrencyTotal)."""
+    money = money_writer()
+    out = []
+    for total in totals:
+        currency = total.currency
+        out.append(
+            f'<tr><th scope="row">{escape(currency)}</th><td class="num secondary-col">{escape(localize(total.awards))}'
+            f'</td><td class="num">{escape(money(total.amount, currency))}</td><td class="num">'
+            f'{escape(money(total.committed, currency))}</td><td class="num">{escape(money(total.paid, currency))}'
+            f'</td><td class="num">{escape(money(total.remaining, currency))}</td></tr>\n')
+    return "".join(out)
+
+
+def finance_sections_html(*, totals, tranche_rows: str, more_tranches: bool, awaiting_rows: str,
+                          more_awaiting: bool, processing_rows: str, more_processing: bool, award_rows: str,
+                          pagination: str) -> SafeString:
+    """The finance page's five sections (what templates/grants/finance.html held from the totals to the awards):
+    the rows come written (the writers above, relais.pagination.pagination_html)."""
+    fixed = _finance_fixed(get_language())
+    end = "\n</tbody></table></div>"
+    sections = (
+        f"{fixed['totals']}{totals_rows_html(totals) or fixed['no_award'].format(6)}{end}</section>",
+        f"{fixed['to_pay']}{tranche_rows or fixed['no_tranche']}{end}"
+        f"{fixed['more_tranches'] if more_tranches else ''}</section>",
+        f"{fixed['awaiting']}{awaiting_rows or fixed['no_awaiting']}{end}"
+        f"{fixed['more_awaiting'] if more_awaiting else ''}</section>",
+        f"{fixed['processing']}{processing_rows or fixed['no_processing']}{end}"
+        f"{fixed['more_processing'] if more_processing else ''}</section>",
+        f"{fixed['awards']}{award_rows or fixed['no_award'].format(8)}{end}\n{pagination}</section>",
+    )
+    return mark_safe("\n\n".join(sections))  # noqa: S308 - values escaped by the row writers and above
 
 
 def _send_again(tenant_slug: str, pk: int) -> str:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from relais.exports import csv_response, xlsx_response
 from relais.models import Role
 from relais.money import quantize
+from relais.pagination import pagination_html
 from relais.permissions import role_required
 
 from ..models import Rail
@@ -28,6 +29,7 @@ from ..tables import (
     awaiting_rows_html,
     award_filters_html,
     finance_award_rows_html,
+    finance_sections_html,
     processing_rows_html,
     tranche_rows_html,
 )
@@ -61,20 +63,23 @@ def finance(request: HttpRequest) -> HttpResponse:
     slug = actor.tenant.slug
     shown = processing_rows(processing[:SECTION_ROWS])
     can_resend = bool(can_record_disbursement(actor))  # finance; the service checks each payment again
-    return render(request, "grants/finance.html", {
-        "page": page, "filters": filters,
-        "filters_html": award_filters_html(filters=filters, **finance_selectors.filter_choices(actor=actor)),
-        "award_rows": finance_award_rows_html(page, tenant_slug=slug),
-        "export_filters": filters.query(),
-        "totals": totals,
-        "tranches": to_pay, "tranche_rows": tranche_rows_html(to_pay, tenant_slug=slug),
-        "more_tranches": len(tranches) > SECTION_ROWS,
-        "awaiting": awaiting[:SECTION_ROWS], "more_awaiting": len(awaiting) > SECTION_ROWS,
+    sections = {
+        "tranche_rows": tranche_rows_html(to_pay, tenant_slug=slug), "more_tranches": len(tranches) > SECTION_ROWS,
         "awaiting_rows": awaiting_rows_html(awaiting[:SECTION_ROWS], tenant_slug=slug, user_pk=actor.user.pk),
-        "processing": shown, "more_processing": len(processing) > SECTION_ROWS,
+        "more_awaiting": len(awaiting) > SECTION_ROWS,
         "processing_rows": processing_rows_html(shown, tenant_slug=slug, can_resend=can_resend,
                                                 max_send_attempts=MAX_SEND_ATTEMPTS,
                                                 csrf_token=csrf(request)["csrf_token"]),
+        "more_processing": len(processing) > SECTION_ROWS,
+        "award_rows": finance_award_rows_html(page, tenant_slug=slug),
+    }
+    return render(request, "grants/finance.html", {
+        "page": page, "filters": filters, "totals": totals, "tranches": to_pay, "awaiting": awaiting[:SECTION_ROWS],
+        "processing": shown, **sections,
+        "filters_html": award_filters_html(filters=filters, **finance_selectors.filter_choices(actor=actor)),
+        "export_filters": filters.query(),
+        "sections_html": finance_sections_html(totals=totals, pagination=pagination_html(page, request.GET),
+                                               **sections),
     })
 
 
