@@ -112,6 +112,7 @@ def tranche_conditions_many(tranches: Sequence[Tranche], *, actor: Actor,
         condition = _CONDITIONS.get(code)
         if condition is not None and condition.check_many is not None:
             answers[code] = condition.check_many([t for t in tranches if code in (t.conditions or [])], actor, today)
+    labels = {code: str(_CONDITIONS[code].label) for code in codes if code in _CONDITIONS}  # translated once
     result = {}
     for tranche in tranches:
         states = []
@@ -120,9 +121,9 @@ def tranche_conditions_many(tranches: Sequence[Tranche], *, actor: Actor,
             if condition is None:
                 states.append(ConditionState(code, code, _unknown_condition()))
             elif code in answers:
-                states.append(ConditionState(code, str(condition.label), answers[code].get(tranche.pk)))
+                states.append(ConditionState(code, labels[code], answers[code].get(tranche.pk)))
             else:
-                states.append(ConditionState(code, str(condition.label), condition.check(tranche, actor, today)))
+                states.append(ConditionState(code, labels[code], condition.check(tranche, actor, today)))
         result[tranche.pk] = states
     return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from typing import Any
 
 import django_tables2 as tables
@@ -12,10 +13,11 @@ from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from relais.audit_describe import datetime_writer
 from relais.links import pk_url_maker
 from relais.money import Currency, format_money, money_writer
 from relais.widgets import fast_escape as escape
@@ -142,6 +144,14 @@ def review_rows_html(rows, *, tenant_slug: str, reviewer_column: bool) -> SafeSt
 # Their filter form and rows were template loops (a {% url %}, a get_status_display() and four money
 # filters per row); tests/grants/test_money_rows.py compares these with the loops they replaced.
 
+def _truncated(text: str, length: int) -> str:
+    """``|truncatechars:length``: a text it would leave as it is (no longer than ``length``, already in the NFC
+    form it writes) is not walked character by character through a Truncator."""
+    if len(text) <= length and unicodedata.is_normalized("NFC", text):
+        return text
+    return Truncator(text).chars(length)
+
+
 def award_filters_html(*, filters, calls, regions) -> SafeString:
     """The award list's and the finance page's filter form (it was grants/_award_filters.html)."""
     def options(choices, chosen) -> str:
@@ -157,7 +167,7 @@ def award_filters_html(*, filters, calls, regions) -> SafeString:
     if calls:
         parts.append(f'<div class="field"><label for="call">{escape(_("Call"))}</label><select name="call" id="call">'
                      f'<option value="">{every}</option>'
-                     + options([(c.pk, escape(Truncator(c.title).chars(60))) for c in calls], filters.call)
+                     + options([(c.pk, escape(_truncated(c.title, 60))) for c in calls], filters.call)
                      + "</select></div>")
     parts.append("\n")
     if regions:
@@ -224,11 +234,12 @@ def tranche_rows_html(rows, *, tenant_slug: str) -> SafeString:
     not_ready = f'<span class="badge warn">{escape(_("Not ready"))}</span>'
     colon = "\u00a0:" if (get_language() or "").startswith("fr") else ":"
     money = money_writer()
+    day = datetime_writer("d/m/Y")
     out = []
     for row in rows:
         tranche = row.tranche
         award = tranche.award
-        due = (f' <span class="muted">{escape(date_filter(tranche.due_date, "d/m/Y"))}</span>'
+        due = (f' <span class="muted">{escape(day(tranche.due_date))}</span>'
                if tranche.due_date else "")
         problems = row.problems
         if problems:
@@ -274,6 +285,7 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     rails = {value: escape(label) for value, label in Rail.choices}
     money = money_writer()
+    minute = datetime_writer("d/m/Y H:i")  # of the time in the current time zone, as the template showed it
     out = []
     for row in rows:
         payment = row.payment
@@ -281,7 +293,7 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
         if row.not_sent:
             attempts = payment.send_attempts
             if payment.send_stalled_at:
-                when = escape(date_filter(template_localtime(payment.send_stalled_at), "d/m/Y H:i"))
+                when = escape(minute(localtime(payment.send_stalled_at)))
                 why = ngettext("Stripe did not answer %(n)s attempt; Relais stopped trying on %(date)s.",
                                "Stripe did not answer %(n)s attempts; Relais stopped trying on %(date)s.",
                                attempts) % {"n": attempts, "date": when}
@@ -307,7 +319,7 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
             f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">'
             f'{escape(payment.award_reference)}</a></td>\n<td>{rail}</td>\n'
             f'<td class="num">{escape(money(payment.amount, payment.currency))}</td><td class="secondary-col">'
-            f'{escape(date_filter(template_localtime(payment.created_at), "d/m/Y H:i"))}</td></tr>\n')
+            f'{escape(minute(localtime(payment.created_at)))}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
 

@@ -424,3 +424,14 @@ def test_the_finance_page_is_what_its_template_wrote(world_a, role, language, qu
         assert context["page"].has_next and 'rel="next"' in page and "badge warn" in page
     if query.get("currency") == "GBP":
         assert not (context["totals"] or context["tranches"] or context["awaiting"] or context["page"])
+
+
+@pytest.mark.parametrize("text", ["", "Appel 6 : initiatives locales de paix", "Se\u0301gou", "x" * 60, "é" * 61,
+                                  "Appel « A&B » " + "très long " * 8, "e\u0301" * 60, "e\u0301" * 61])
+def test_a_call_title_is_shortened_as_truncatechars_shortens_it(text):
+    """The filter form leaves a short title already in NFC as it is, without a Truncator (issue 10)."""
+    from django.utils.text import Truncator
+
+    from grants.tables import _truncated
+
+    assert _truncated(text, 60) == Truncator(text).chars(60)
