@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any
 
 import django_tables2 as tables
+from django.db.models import Choices
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.formats import localize
@@ -102,13 +103,20 @@ class RankingTable(tables.Table):
 # of the page's time (issue 10). These write the same markup (tests/grants/test_list_rows.py checks
 # them against the loops they replaced), for rows that are the objects or their blind views.
 
-def _status_labels(choices) -> dict[str, str]:
-    return {value: escape(label) for value, label in choices}
+def _status_labels(choices: type[Choices]) -> dict[str, str]:
+    """The escaped labels of ``choices`` (a TextChoices) in the active language, translated once per worker
+    and language (a list page looked them up, translated and escaped them on every view)."""
+    return _labels_in(choices, get_language())
+
+
+@functools.cache
+def _labels_in(choices: type[Choices], language: str | None) -> dict[str, str]:
+    return {value: escape(label) for value, label in choices.choices}
 
 
 def application_rows_html(rows, *, tenant_slug: str, organisation_column: bool) -> SafeString:
     detail = pk_url_maker("grants:application_detail", "application_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(ApplicationStatus.choices)
+    labels = _status_labels(ApplicationStatus)
     draft = _("draft")  # a translated literal: the template did not escape it either
     out = []
     for app in rows:
@@ -126,7 +134,7 @@ def application_rows_html(rows, *, tenant_slug: str, organisation_column: bool) 
 
 def review_rows_html(rows, *, tenant_slug: str, reviewer_column: bool) -> SafeString:
     detail = pk_url_maker("grants:review_detail", "review_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(ReviewStatus.choices)
+    labels = _status_labels(ReviewStatus)
     out = []
     for review in rows:
         app = review.application
@@ -190,7 +198,7 @@ def award_filters_html(*, filters, calls, regions) -> SafeString:
 def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
     """The award list's rows."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(AwardStatus.choices)
+    labels = _status_labels(AwardStatus)
     money = money_writer()
     out = []
     for award in rows:
@@ -209,7 +217,7 @@ def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
 def finance_award_rows_html(rows, *, tenant_slug: str) -> SafeString:
     """The finance page's awards with their money (grants.selectors.finance.FinanceAwardRow)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(AwardStatus.choices)
+    labels = _status_labels(AwardStatus)
     money = money_writer()
     out = []
     for award in rows:
@@ -283,7 +291,7 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
     a Stripe payment was not sent and finance's actions on it. ``csrf_token``: the template context's (read only
     if a form is written)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
-    rails = {value: escape(label) for value, label in Rail.choices}
+    rails = _status_labels(Rail)
     money = money_writer()
     minute = datetime_writer("d/m/Y H:i")  # of the time in the current time zone, as the template showed it
     out = []
@@ -441,8 +449,8 @@ def report_rows_html(rows, *, tenant_slug: str, today) -> SafeString:
     """The workspace's report list's rows (managers and finance: grants.selectors.reports.ReportRow), with
     the timing of those to write."""
     detail = pk_url_maker("grants:report_detail", "progressreport_pk", tenant_slug=tenant_slug)
-    kinds = _status_labels(ReportKind.choices)
-    statuses = _status_labels(ReportStatus.choices)
+    kinds = _status_labels(ReportKind)
+    statuses = _status_labels(ReportStatus)
     timings = {ReportTiming.OVERDUE: f'<span class="badge warn">{escape(_("Overdue"))}</span>',
                ReportTiming.DUE: f'<span class="badge">{escape(_("Due"))}</span>',
                ReportTiming.UPCOMING: f'<span class="badge">{escape(_("Upcoming"))}</span>'}
