@@ -199,7 +199,7 @@ def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
     """The award list's rows."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     labels = _status_labels(AwardStatus)
-    money = money_writer()
+    money = money_writer(html=True)  # escaped as it is written
     out = []
     for award in rows:
         currency = award.currency
@@ -208,8 +208,8 @@ def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
             f'<tr>\n<td class="key"><a href="{escape(detail(award.pk))}">{escape(award.reference)}</a></td>\n'
             f'<td>{escape(award.organisation.short_name)}</td>'
             f'<td class="secondary-col">{escape(award.call.title)}</td>\n'
-            f'<td class="num">{escape(money(award.amount, currency))}</td>'
-            f'<td class="num secondary-col">{escape(money(award.paid, currency))}</td>'
+            f'<td class="num">{money(award.amount, currency)}</td>'
+            f'<td class="num secondary-col">{money(award.paid, currency)}</td>'
             f'<td><span class="badge">{status}</span></td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
@@ -218,7 +218,7 @@ def finance_award_rows_html(rows, *, tenant_slug: str) -> SafeString:
     """The finance page's awards with their money (grants.selectors.finance.FinanceAwardRow)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     labels = _status_labels(AwardStatus)
-    money = money_writer()
+    money = money_writer(html=True)  # escaped as it is written
     out = []
     for award in rows:
         currency = award.currency
@@ -227,10 +227,10 @@ def finance_award_rows_html(rows, *, tenant_slug: str) -> SafeString:
             f'<tr><td class="key"><a href="{escape(detail(award.pk))}">{escape(award.reference)}</a></td>'
             f'<td>{escape(award.organisation_short_name)}</td>'
             f'<td class="secondary-col">{escape(award.region_name) if award.region_name else "—"}</td>\n'
-            f'<td class="num secondary-col">{escape(money(award.amount, currency))}</td>'
-            f'<td class="num secondary-col">{escape(money(award.committed, currency))}</td>'
-            f'<td class="num">{escape(money(award.paid, currency))}</td>'
-            f'<td class="num">{escape(money(award.remaining, currency))}</td>'
+            f'<td class="num secondary-col">{money(award.amount, currency)}</td>'
+            f'<td class="num secondary-col">{money(award.committed, currency)}</td>'
+            f'<td class="num">{money(award.paid, currency)}</td>'
+            f'<td class="num">{money(award.remaining, currency)}</td>'
             f'<td class="secondary-col"><span class="badge">{status}</span></td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
@@ -241,7 +241,7 @@ def tranche_rows_html(rows, *, tenant_slug: str) -> SafeString:
     ready = f'<span class="badge ok">{escape(_("Ready to pay"))}</span>'
     not_ready = f'<span class="badge warn">{escape(_("Not ready"))}</span>'
     colon = "\u00a0:" if (get_language() or "").startswith("fr") else ":"
-    money = money_writer()
+    money = money_writer(html=True)  # escaped as it is written
     day = datetime_writer("d/m/Y")
     out = []
     for row in rows:
@@ -260,7 +260,7 @@ def tranche_rows_html(rows, *, tenant_slug: str) -> SafeString:
             f'<tr>\n<td class="key"><a href="{escape(detail(award.pk))}#tranches">{escape(award.reference)}</a></td>'
             f'<td class="secondary-col">{escape(award.organisation.short_name)}</td>\n'
             f'<td>{tranche.number}{due}</td>'
-            f'<td class="num">{escape(money(tranche.remaining, award.currency))}</td>\n'
+            f'<td class="num">{money(tranche.remaining, award.currency)}</td>\n'
             f"<td>{state}</td></tr>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
@@ -269,7 +269,7 @@ def awaiting_rows_html(payments, *, tenant_slug: str, user_pk: int | None) -> Sa
     """The finance page's payments awaiting a second approval (grants.selectors.finance.PaymentRow)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     mine = escape(_("You (another finance member approves)"))
-    money = money_writer()
+    money = money_writer(html=True)  # escaped as it is written
     out = []
     for payment in payments:
         if payment.recorded_by_id == user_pk:
@@ -280,7 +280,7 @@ def awaiting_rows_html(payments, *, tenant_slug: str, user_pk: int | None) -> Sa
             f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">'
             f'{escape(payment.award_reference)}</a> '
             f'<span class="muted">{escape(payment.organisation_short_name)}</span></td>\n'
-            f'<td>{payment.tranche_number}</td><td class="num">{escape(money(payment.amount, payment.currency))}'
+            f'<td>{payment.tranche_number}</td><td class="num">{money(payment.amount, payment.currency)}'
             f'</td>\n<td class="secondary-col">{recorder}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
@@ -292,7 +292,7 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
     if a form is written)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     rails = _status_labels(Rail)
-    money = money_writer()
+    money = money_writer(html=True)  # escaped as it is written
     minute = datetime_writer("d/m/Y H:i")  # of the time in the current time zone, as the template showed it
     out = []
     for row in rows:
@@ -326,7 +326,7 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
         out.append(
             f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">'
             f'{escape(payment.award_reference)}</a></td>\n<td>{rail}</td>\n'
-            f'<td class="num">{escape(money(payment.amount, payment.currency))}</td><td class="secondary-col">'
+            f'<td class="num">{money(payment.amount, payment.currency)}</td><td class="secondary-col">'
             f'{escape(minute(localtime(payment.created_at)))}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
@@ -385,15 +385,15 @@ def _finance_fixed(language: str | None) -> dict[str, str]:
 
 def totals_rows_html(totals) -> str:
     """The finance page's totals per currency (grants.selectors.finance.CurrencyTotal)."""
-    money = money_writer()
+    money = money_writer(html=True)  # escaped as it is written
     out = []
     for total in totals:
         currency = total.currency
         out.append(
             f'<tr><th scope="row">{escape(currency)}</th><td class="num secondary-col">{escape(localize(total.awards))}'
-            f'</td><td class="num">{escape(money(total.amount, currency))}</td><td class="num">'
-            f'{escape(money(total.committed, currency))}</td><td class="num">{escape(money(total.paid, currency))}'
-            f'</td><td class="num">{escape(money(total.remaining, currency))}</td></tr>\n')
+            f'</td><td class="num">{money(total.amount, currency)}</td><td class="num">'
+            f'{money(total.committed, currency)}</td><td class="num">{money(total.paid, currency)}'
+            f'</td><td class="num">{money(total.remaining, currency)}</td></tr>\n')
     return "".join(out)
 
 

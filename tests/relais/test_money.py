@@ -1,3 +1,4 @@
+import html
 from decimal import Decimal
 
 import pytest
@@ -95,7 +96,7 @@ def test_money_is_written_as_babel_writes_it(amount, currency, locale):
                         st.decimals(allow_nan=False, allow_infinity=False), st.integers(-10**16, 10**16),
                         st.just(Decimal("999999999999999.5")), st.just(Decimal("-0.001")), st.none()),
        currency=st.sampled_from(["XOF", "EUR", "USD", "GBP", "JPY"]),
-       locale=st.sampled_from(["fr", "en", "fr_ML", "en_GB", "fr-fr"]))
+       locale=st.sampled_from(["fr", "en", "fr_ML", "en_GB", "fr-fr", "de_CH"]))
 def test_the_money_writer_writes_what_format_money_writes(amount, currency, locale):
     """money_writer reads the language and each currency's shape once for a page (issue 10): every amount is
     written as format_money writes it, whatever its size, type or rounding."""
@@ -107,10 +108,12 @@ def test_the_money_writer_writes_what_format_money_writes(amount, currency, loca
         except ArithmeticError as error:
             return type(error)
 
-    write = money_writer(locale)
+    write, write_html = money_writer(locale), money_writer(locale, html=True)
     expected = outcome(format_money)
     assert outcome(lambda *args: write(*args[:2])) == expected
     assert outcome(lambda *args: write(*args[:2])) == expected  # from the currency's cached shape
+    assert outcome(lambda *args: write_html(*args[:2])) == (html.escape(expected) if isinstance(expected, str)
+                                                             else expected)
 
 
 def test_the_money_writer_reads_the_language_once():
