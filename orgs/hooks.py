@@ -92,7 +92,9 @@ def registry_checks_many(*, names: list[str], actor: Actor, organisations: list[
     statuses = registry_checks_of_page(rows, tenant=actor.tenant, today=today)
     answers: dict[str, dict[int, Decision]] = {}
     if DUE_DILIGENCE in names:
-        answers[DUE_DILIGENCE] = {o.pk: _due_diligence_decision(statuses[o.pk][0]) if o.pk in statuses
+        # Each status's decision translated once, not once per CSO.
+        decisions = {status: _due_diligence_decision(status) for status, _pending in statuses.values()}
+        answers[DUE_DILIGENCE] = {o.pk: decisions[statuses[o.pk][0]] if o.pk in statuses
                                   else deny(_("This record belongs to another workspace.")) for o in organisations}
     if SCREENING in names:
         answers[SCREENING] = clearances_of_screened(rows, actor=actor, organisations=organisations)

@@ -259,7 +259,9 @@ def clearances_of_screened(rows: list[Organisation], *, actor: Actor, organisati
     already read on them (latest_screenings_of_page, registry_checks_of_page)."""
     states = screening_states(rows, tenant=actor.tenant, now=now or timezone.now())
     ran_at = {o.pk: getattr(o, "last_screening_at", None) for o in rows}  # annotated above
-    return {o.pk: _clearance(states[o.pk], ran_at[o.pk]) if o.pk in states
+    # Each (state, date) decided once: the reason is translated once for every CSO never screened.
+    decisions = {key: _clearance(*key) for key in {(states[pk], ran_at[pk]) for pk in states}}
+    return {o.pk: decisions[states[o.pk], ran_at[o.pk]] if o.pk in states
             else deny(_("This record belongs to another workspace.")) for o in organisations}
 
 
