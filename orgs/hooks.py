@@ -93,7 +93,7 @@ def registry_checks_many(*, names: list[str], actor: Actor, organisations: list[
     answers: dict[str, dict[int, Decision]] = {}
     if DUE_DILIGENCE in names:
         # Each status's decision translated once, not once per CSO.
-        decisions = {status: _due_diligence_decision(status) for status, _pending in statuses.values()}
+        decisions = {status: _due_diligence_decision(status) for status in {s for s, _pending in statuses.values()}}
         answers[DUE_DILIGENCE] = {o.pk: decisions[statuses[o.pk][0]] if o.pk in statuses
                                   else deny(_("This record belongs to another workspace.")) for o in organisations}
     if SCREENING in names:
