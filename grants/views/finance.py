@@ -73,7 +73,7 @@ def finance(request: HttpRequest) -> HttpResponse:
         "more_processing": len(processing) > SECTION_ROWS,
         "award_rows": finance_award_rows_html(page, tenant_slug=slug),
     }
-    return render(request, "grants/finance.html", {
+    return render(request, "grants/finance.html", {  # the sections' parts stay in the context for the tests
         "page": page, "filters": filters, "totals": totals, "tranches": to_pay, "awaiting": awaiting[:SECTION_ROWS],
         "processing": shown, **sections,
         "filters_html": award_filters_html(filters=filters, **finance_selectors.filter_choices(actor=actor)),
