@@ -188,8 +188,8 @@ def _award_window_sql(connection: Any, *, offset: bool) -> str:
     A totals row carries its figures in the award columns (the count in the id's, the sums in the amounts'),
     its currency also in the second column, by which the totals are ordered (NULL in the awards' rows); an
     award row its place in the order last (a number: the update times, parsed for each row, were only sorted by).
-    The first window has no OFFSET: with an OFFSET parameter PostgreSQL never settles on the prepared
-    statement's generic plan and plans it again on every view (~0.3 ms on the bench)."""
+    The first window has no OFFSET: with an OFFSET parameter PostgreSQL judged the prepared statement's generic
+    plan dearer than a custom one and planned it again on every view (~0.3 ms on the bench)."""
     award, organisation, region = map(table, (Award, Organisation, Region))
     blanks = ", ".join(["NULL"] * (_AWARD_ORGANISATION.width + _AWARD_REGION.width))
     totals = ", ".join(_TOTALS_COLUMNS.get(f.attname, "NULL") for f in _AWARD_ROW.fields)
