@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import unicodedata
 from typing import Any
 
 import django_tables2 as tables
+from django.db.models import Choices
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from relais.audit_describe import datetime_writer
 from relais.links import pk_url_maker
-from relais.money import Currency, format_money
+from relais.money import Currency, format_money, money_writer
 from relais.widgets import fast_escape as escape
 
 from .models import ApplicationStatus, AwardStatus, Rail, ReportKind, ReportStatus, ReportTiming, ReviewStatus
@@ -98,13 +103,20 @@ class RankingTable(tables.Table):
 # of the page's time (issue 10). These write the same markup (tests/grants/test_list_rows.py checks
 # them against the loops they replaced), for rows that are the objects or their blind views.
 
-def _status_labels(choices) -> dict[str, str]:
-    return {value: escape(label) for value, label in choices}
+def _status_labels(choices: type[Choices]) -> dict[str, str]:
+    """The escaped labels of ``choices`` (a TextChoices) in the active language, translated once per worker
+    and language (a list page looked them up, translated and escaped them on every view)."""
+    return _labels_in(choices, get_language())
+
+
+@functools.cache
+def _labels_in(choices: type[Choices], language: str | None) -> dict[str, str]:
+    return {value: escape(label) for value, label in choices.choices}
 
 
 def application_rows_html(rows, *, tenant_slug: str, organisation_column: bool) -> SafeString:
     detail = pk_url_maker("grants:application_detail", "application_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(ApplicationStatus.choices)
+    labels = _status_labels(ApplicationStatus)
     draft = _("draft")  # a translated literal: the template did not escape it either
     out = []
     for app in rows:
@@ -122,7 +134,7 @@ def application_rows_html(rows, *, tenant_slug: str, organisation_column: bool) 
 
 def review_rows_html(rows, *, tenant_slug: str, reviewer_column: bool) -> SafeString:
     detail = pk_url_maker("grants:review_detail", "review_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(ReviewStatus.choices)
+    labels = _status_labels(ReviewStatus)
     out = []
     for review in rows:
         app = review.application
@@ -140,6 +152,14 @@ def review_rows_html(rows, *, tenant_slug: str, reviewer_column: bool) -> SafeSt
 # Their filter form and rows were template loops (a {% url %}, a get_status_display() and four money
 # filters per row); tests/grants/test_money_rows.py compares these with the loops they replaced.
 
+def _truncated(text: str, length: int) -> str:
+    """``|truncatechars:length``: a text it would leave as it is (no longer than ``length``, already in the NFC
+    form it writes) is not walked character by character through a Truncator."""
+    if len(text) <= length and unicodedata.is_normalized("NFC", text):
+        return text
+    return Truncator(text).chars(length)
+
+
 def award_filters_html(*, filters, calls, regions) -> SafeString:
     """The award list's and the finance page's filter form (it was grants/_award_filters.html)."""
     def options(choices, chosen) -> str:
@@ -155,7 +175,7 @@ def award_filters_html(*, filters, calls, regions) -> SafeString:
     if calls:
         parts.append(f'<div class="field"><label for="call">{escape(_("Call"))}</label><select name="call" id="call">'
                      f'<option value="">{every}</option>'
-                     + options([(c.pk, escape(Truncator(c.title).chars(60))) for c in calls], filters.call)
+                     + options([(c.pk, escape(_truncated(c.title, 60))) for c in calls], filters.call)
                      + "</select></div>")
     parts.append("\n")
     if regions:
@@ -178,7 +198,8 @@ def award_filters_html(*, filters, calls, regions) -> SafeString:
 def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
     """The award list's rows."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(AwardStatus.choices)
+    labels = _status_labels(AwardStatus)
+    money = money_writer(html=True)  # escaped as it is written
     out = []
     for award in rows:
         currency = award.currency
@@ -187,29 +208,29 @@ def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
             f'<tr>\n<td class="key"><a href="{escape(detail(award.pk))}">{escape(award.reference)}</a></td>\n'
             f'<td>{escape(award.organisation.short_name)}</td>'
             f'<td class="secondary-col">{escape(award.call.title)}</td>\n'
-            f'<td class="num">{escape(format_money(award.amount, currency))}</td>'
-            f'<td class="num secondary-col">{escape(format_money(award.paid, currency))}</td>'
+            f'<td class="num">{money(award.amount, currency)}</td>'
+            f'<td class="num secondary-col">{money(award.paid, currency)}</td>'
             f'<td><span class="badge">{status}</span></td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
 
 def finance_award_rows_html(rows, *, tenant_slug: str) -> SafeString:
-    """The finance page's awards with their money."""
+    """The finance page's awards with their money (grants.selectors.finance.FinanceAwardRow)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(AwardStatus.choices)
+    labels = _status_labels(AwardStatus)
+    money = money_writer(html=True)  # escaped as it is written
     out = []
     for award in rows:
         currency = award.currency
-        region = award.organisation.region
-        status = labels.get(award.status) or escape(award.get_status_display())
+        status = labels.get(award.status) or escape(award.status)  # get_status_display() of a value not a choice
         out.append(
             f'<tr><td class="key"><a href="{escape(detail(award.pk))}">{escape(award.reference)}</a></td>'
-            f'<td>{escape(award.organisation.short_name)}</td>'
-            f'<td class="secondary-col">{escape(region.name) if region is not None and region.name else "—"}</td>\n'
-            f'<td class="num secondary-col">{escape(format_money(award.amount, currency))}</td>'
-            f'<td class="num secondary-col">{escape(format_money(award.committed, currency))}</td>'
-            f'<td class="num">{escape(format_money(award.paid, currency))}</td>'
-            f'<td class="num">{escape(format_money(award.remaining, currency))}</td>'
+            f'<td>{escape(award.organisation_short_name)}</td>'
+            f'<td class="secondary-col">{escape(award.region_name) if award.region_name else "—"}</td>\n'
+            f'<td class="num secondary-col">{money(award.amount, currency)}</td>'
+            f'<td class="num secondary-col">{money(award.committed, currency)}</td>'
+            f'<td class="num">{money(award.paid, currency)}</td>'
+            f'<td class="num">{money(award.remaining, currency)}</td>'
             f'<td class="secondary-col"><span class="badge">{status}</span></td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
@@ -220,11 +241,13 @@ def tranche_rows_html(rows, *, tenant_slug: str) -> SafeString:
     ready = f'<span class="badge ok">{escape(_("Ready to pay"))}</span>'
     not_ready = f'<span class="badge warn">{escape(_("Not ready"))}</span>'
     colon = "\u00a0:" if (get_language() or "").startswith("fr") else ":"
+    money = money_writer(html=True)  # escaped as it is written
+    day = datetime_writer("d/m/Y")
     out = []
     for row in rows:
         tranche = row.tranche
         award = tranche.award
-        due = (f' <span class="muted">{escape(date_filter(tranche.due_date, "d/m/Y"))}</span>'
+        due = (f' <span class="muted">{escape(day(tranche.due_date))}</span>'
                if tranche.due_date else "")
         problems = row.problems
         if problems:
@@ -237,44 +260,48 @@ def tranche_rows_html(rows, *, tenant_slug: str) -> SafeString:
             f'<tr>\n<td class="key"><a href="{escape(detail(award.pk))}#tranches">{escape(award.reference)}</a></td>'
             f'<td class="secondary-col">{escape(award.organisation.short_name)}</td>\n'
             f'<td>{tranche.number}{due}</td>'
-            f'<td class="num">{escape(format_money(tranche.remaining, award.currency))}</td>\n'
+            f'<td class="num">{money(tranche.remaining, award.currency)}</td>\n'
             f"<td>{state}</td></tr>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
 
 def awaiting_rows_html(payments, *, tenant_slug: str, user_pk: int | None) -> SafeString:
-    """The finance page's payments awaiting a second approval."""
+    """The finance page's payments awaiting a second approval (grants.selectors.finance.PaymentRow)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
     mine = escape(_("You (another finance member approves)"))
+    money = money_writer(html=True)  # escaped as it is written
     out = []
     for payment in payments:
-        award = payment.award
         if payment.recorded_by_id == user_pk:
             recorder = mine
         else:
-            recorder = escape(payment.recorded_by.display_name or "—") if payment.recorded_by_id else "—"
+            recorder = escape(payment.recorder_display_name or "—") if payment.recorded_by_id else "—"
         out.append(
-            f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">{escape(award.reference)}</a> '
-            f'<span class="muted">{escape(award.organisation.short_name)}</span></td>\n'
-            f'<td>{payment.tranche.number}</td><td class="num">{escape(format_money(payment.amount, payment.currency))}'
+            f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">'
+            f'{escape(payment.award_reference)}</a> '
+            f'<span class="muted">{escape(payment.organisation_short_name)}</span></td>\n'
+            f'<td>{payment.tranche_number}</td><td class="num">{money(payment.amount, payment.currency)}'
             f'</td>\n<td class="secondary-col">{recorder}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
 
 
 def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_attempts: int,
                          csrf_token: Any) -> SafeString:
-    """The finance page's payments at a provider (ProcessingRow), with why a Stripe payment was not sent and
-    finance's actions on it. ``csrf_token``: the template context's (read only if a form is written)."""
+    """The finance page's payments at a provider (ProcessingRow of a grants.selectors.finance.PaymentRow), with why
+    a Stripe payment was not sent and finance's actions on it. ``csrf_token``: the template context's (read only
+    if a form is written)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
-    rails = {value: escape(label) for value, label in Rail.choices}
+    rails = _status_labels(Rail)
+    money = money_writer(html=True)  # escaped as it is written
+    minute = datetime_writer("d/m/Y H:i")  # of the time in the current time zone, as the template showed it
     out = []
     for row in rows:
         payment = row.payment
-        rail = rails.get(payment.rail) or escape(payment.get_rail_display())
+        rail = rails.get(payment.rail) or escape(payment.rail)  # get_rail_display() of a value not a choice
         if row.not_sent:
             attempts = payment.send_attempts
             if payment.send_stalled_at:
-                when = escape(date_filter(template_localtime(payment.send_stalled_at), "d/m/Y H:i"))
+                when = escape(minute(localtime(payment.send_stalled_at)))
                 why = ngettext("Stripe did not answer %(n)s attempt; Relais stopped trying on %(date)s.",
                                "Stripe did not answer %(n)s attempts; Relais stopped trying on %(date)s.",
                                attempts) % {"n": attempts, "date": when}
@@ -298,10 +325,96 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
                     f'<br><small class="muted">{why}</small>\n{actions}')
         out.append(
             f'<tr><td class="key"><a href="{escape(detail(payment.award_id))}#payments">'
-            f'{escape(payment.award.reference)}</a></td>\n<td>{rail}</td>\n'
-            f'<td class="num">{escape(format_money(payment.amount, payment.currency))}</td><td class="secondary-col">'
-            f'{escape(date_filter(template_localtime(payment.created_at), "d/m/Y H:i"))}</td></tr>\n')
+            f'{escape(payment.award_reference)}</a></td>\n<td>{rail}</td>\n'
+            f'<td class="num">{money(payment.amount, payment.currency)}</td><td class="secondary-col">'
+            f'{escape(minute(localtime(payment.created_at)))}</td></tr>\n')
     return mark_safe("".join(out))  # noqa: S308 - every value went through escape()
+
+
+# --- the finance page's sections ----------------------------------------------------------------------
+# Around the row writers, the five sections were template text: forty {% translate %} tags (~12 µs each: a
+# lazy string resolved, localised and checked for escaping), the totals' loop with four money filters a row and
+# the pagination's include (issue 10). Their fixed markup is written once per language, translations being
+# fixed while a worker runs; like the template, it writes a translated literal as it is and escapes values.
+# tests/grants/test_money_rows.py compares the page with the template it replaced, byte for byte.
+
+def _head(*columns: tuple[str, str]) -> str:
+    cells = []
+    for css, label in columns:
+        attribute = f' class="{css}"' if css else ""
+        cells.append(f'<th scope="col"{attribute}>{label}</th>')
+    return f'<div class="table-wrap"><table><thead><tr>{"".join(cells)}</tr></thead><tbody>\n'
+
+
+@functools.cache
+def _finance_fixed(language: str | None) -> dict[str, str]:
+    """The finance page's fixed markup in ``language`` (the active one, which keys the cache): each section's
+    opening (title, introduction, table head), its row when it has none and its note when it has more."""
+    _ = gettext  # translated now, in the language the cache is keyed by
+    note = '<p class="muted">{}</p>'.format
+    return {
+        "totals": (f'<section class="card" id="totals"><h2>{_("Totals per currency")}</h2>\n<p class="muted">'
+                   f'{_("Each currency is added up on its own: amounts in different currencies are never summed.")}'
+                   "</p>\n" + _head(("", _("Currency")), ("num secondary-col", _("Awards")), ("num", _("Awarded")),
+                                    ("num", _("Committed")), ("num", _("Paid")), ("num", _("Remaining")))),
+        "no_award": f'<tr><td colspan="{{}}">{_("No award matches these filters.")}</td></tr>',
+        "to_pay": (f'<section class="card" id="to-pay"><h2>{_("Tranches to pay")}</h2>\n<p class="muted">'
+                   + _("Tranches of active awards with money left on them, soonest due first; a tranche is ready when "
+                       "all its conditions are met.") + "</p>\n"
+                   + _head(("key", _("Award")), ("secondary-col", _("Organisation")), ("", _("Tranche")),
+                           ("num", _("Left to pay")), ("", _("Ready?")))),
+        "no_tranche": f'<tr><td colspan="5">{_("No tranche to pay.")}</td></tr>',
+        "more_tranches": note(_("More tranches are waiting: narrow the filters to see them.")),
+        "awaiting": (f'<section class="card" id="awaiting"><h2>{_("Payments awaiting second approval")}</h2>\n'
+                     + _head(("key", _("Award")), ("", _("Tranche")), ("num", _("Amount")),
+                             ("secondary-col", _("Recorded by")))),
+        "no_awaiting": f'<tr><td colspan="4">{_("No payment awaits approval.")}</td></tr>',
+        "more_awaiting": note(_("More payments are waiting: narrow the filters to see them.")),
+        "processing": (f'<section class="card" id="processing"><h2>{_("Automated payments processing")}</h2>\n'
+                       f'<p class="muted">{_("Sent through Stripe or HUB2 and not confirmed by the provider yet.")}'
+                       "</p>\n" + _head(("key", _("Award")), ("", _("Payment method")), ("num", _("Amount")),
+                                        ("secondary-col", _("Sent on")))),
+        "no_processing": f'<tr><td colspan="4">{_("No payment in progress.")}</td></tr>',
+        "more_processing": note(_("More payments are in progress: narrow the filters to see them.")),
+        "awards": (f'<section class="card" id="awards"><h2>{_("Awards")}</h2>\n'
+                   + _head(("key", _("Reference")), ("", _("Organisation")), ("secondary-col", _("Region")),
+                           ("num secondary-col", _("Awarded")), ("num secondary-col", _("Committed")),
+                           ("num", _("Paid")), ("num", _("Remaining")), ("secondary-col", _("Status")))),
+    }
+
+
+def totals_rows_html(totals) -> str:
+    """The finance page's totals per currency (grants.selectors.finance.CurrencyTotal)."""
+    money = money_writer(html=True)  # escaped as it is written
+    out = []
+    for total in totals:
+        currency = total.currency
+        out.append(
+            f'<tr><th scope="row">{escape(currency)}</th><td class="num secondary-col">{escape(localize(total.awards))}'
+            f'</td><td class="num">{money(total.amount, currency)}</td><td class="num">'
+            f'{money(total.committed, currency)}</td><td class="num">{money(total.paid, currency)}'
+            f'</td><td class="num">{money(total.remaining, currency)}</td></tr>\n')
+    return "".join(out)
+
+
+def finance_sections_html(*, totals, tranche_rows: str, more_tranches: bool, awaiting_rows: str,
+                          more_awaiting: bool, processing_rows: str, more_processing: bool, award_rows: str,
+                          pagination: str) -> SafeString:
+    """The finance page's five sections (what templates/grants/finance.html held from the totals to the awards):
+    the rows come written (the writers above, relais.pagination.pagination_html)."""
+    fixed = _finance_fixed(get_language())
+    end = "\n</tbody></table></div>"
+    sections = (
+        f"{fixed['totals']}{totals_rows_html(totals) or fixed['no_award'].format(6)}{end}</section>",
+        f"{fixed['to_pay']}{tranche_rows or fixed['no_tranche']}{end}"
+        f"{fixed['more_tranches'] if more_tranches else ''}</section>",
+        f"{fixed['awaiting']}{awaiting_rows or fixed['no_awaiting']}{end}"
+        f"{fixed['more_awaiting'] if more_awaiting else ''}</section>",
+        f"{fixed['processing']}{processing_rows or fixed['no_processing']}{end}"
+        f"{fixed['more_processing'] if more_processing else ''}</section>",
+        f"{fixed['awards']}{award_rows or fixed['no_award'].format(8)}{end}\n{pagination}</section>",
+    )
+    return mark_safe("\n\n".join(sections))  # noqa: S308 - values escaped by the row writers and above
 
 
 def _send_again(tenant_slug: str, pk: int) -> str:
@@ -336,8 +449,8 @@ def report_rows_html(rows, *, tenant_slug: str, today) -> SafeString:
     """The workspace's report list's rows (managers and finance: grants.selectors.reports.ReportRow), with
     the timing of those to write."""
     detail = pk_url_maker("grants:report_detail", "progressreport_pk", tenant_slug=tenant_slug)
-    kinds = _status_labels(ReportKind.choices)
-    statuses = _status_labels(ReportStatus.choices)
+    kinds = _status_labels(ReportKind)
+    statuses = _status_labels(ReportStatus)
     timings = {ReportTiming.OVERDUE: f'<span class="badge warn">{escape(_("Overdue"))}</span>',
                ReportTiming.DUE: f'<span class="badge">{escape(_("Due"))}</span>',
                ReportTiming.UPCOMING: f'<span class="badge">{escape(_("Upcoming"))}</span>'}

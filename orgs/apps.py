@@ -26,6 +26,7 @@ class OrgsConfig(AppConfig):
             PAYMENT_DETAILS,
             SCREENING,
             register_organisation_check,
+            register_organisation_checks_joint,
             register_organisation_checks_many,
         )
 
@@ -33,6 +34,7 @@ class OrgsConfig(AppConfig):
             due_diligence_check,
             due_diligence_checks_many,
             payment_details_check,
+            registry_checks_many,
             screening_check,
             screening_checks_many,
         )
@@ -42,3 +44,4 @@ class OrgsConfig(AppConfig):
         register_organisation_check(PAYMENT_DETAILS, payment_details_check)
         register_organisation_checks_many(DUE_DILIGENCE, due_diligence_checks_many)
         register_organisation_checks_many(SCREENING, screening_checks_many)
+        register_organisation_checks_joint((DUE_DILIGENCE, SCREENING), registry_checks_many)

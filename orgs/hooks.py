@@ -77,6 +77,30 @@ def due_diligence_checks_many(*, actor: Actor, organisations: list[Organisation]
             else deny(_("This record belongs to another workspace.")) for o in organisations}
 
 
+def registry_checks_many(*, names: list[str], actor: Actor, organisations: list[Organisation],
+                         today: date) -> dict[str, dict[int, Decision]]:
+    """due_diligence_checks_many and screening_checks_many (``names``: those asked) from one statement
+    (registry_checks_of_page): the finance page and the dashboard ask both of the same CSOs (issue 10)."""
+    import copy
+
+    from relais.payability import DUE_DILIGENCE, SCREENING
+
+    from .selectors.due_diligence import registry_checks_of_page
+    from .services.screening import clearances_of_screened
+
+    rows = [copy.copy(o) for o in organisations if o.tenant_id == actor.tenant.pk]  # the screenings are set on them
+    statuses = registry_checks_of_page(rows, tenant=actor.tenant, today=today)
+    answers: dict[str, dict[int, Decision]] = {}
+    if DUE_DILIGENCE in names:
+        # Each status's decision translated once, not once per CSO.
+        decisions = {status: _due_diligence_decision(status) for status in {s for s, _pending in statuses.values()}}
+        answers[DUE_DILIGENCE] = {o.pk: decisions[statuses[o.pk][0]] if o.pk in statuses
+                                  else deny(_("This record belongs to another workspace.")) for o in organisations}
+    if SCREENING in names:
+        answers[SCREENING] = clearances_of_screened(rows, actor=actor, organisations=organisations)
+    return answers
+
+
 def screening_check(*, actor: Actor, organisation: Organisation, today: date) -> Decision:
     from .services.screening import screening_clearance
 

@@ -8,8 +8,10 @@ currency table. The CFA franc is written "FCFA", as Malian documents do.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from html import escape as html_escape
 from typing import Any
 
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
@@ -102,6 +104,38 @@ def format_money(amount: Decimal | int | str | None, currency: str, locale: str 
     if locale.startswith("en") and currency in ("USD", "GBP", "EUR"):
         return f"{symbol}{number}"
     return f"{number}\u00a0{symbol}"
+
+
+def money_writer(locale: str | None = None, *, html: bool = False) -> Callable[[Decimal | int | str | None, str], str]:
+    """format_money with the language read once: ``write = money_writer()`` then ``write(amount, currency)``
+    for each amount of a page. format_money looks the language up, converts, finds the currency's rounding
+    step and symbol again for every amount (~7 µs; the finance page writes 130 amounts, issue 10); this
+    finds them once per currency and writes a Decimal below 10^15 in ~1.3 µs. Anything else (an int, a
+    string, None, a huge or odd value) goes through format_money: the text is the same (a test compares them).
+    ``html``: the text escaped for HTML, as ``html.escape`` escapes it (its symbols and separators escaped once,
+    not each amount written)."""
+    locale = (locale or get_language() or "fr").replace("-", "_")
+    escape = html_escape if html else str
+    separators = {key: escape(value) for key, value in _separators(locale).items()}
+    english = locale.startswith("en")
+    shapes: dict[str, tuple[Decimal, str, str, str]] = {}
+
+    def write(amount: Decimal | int | str | None, currency: str) -> str:
+        if type(amount) is not Decimal or not amount.is_finite() or not abs(amount) < _FAST_LIMIT:
+            return escape(format_money(amount, currency, locale))
+        shape = shapes.get(currency)
+        if shape is None:
+            digits = minor_unit(currency)
+            symbol = escape(_SYMBOLS.get(currency, currency))
+            before, after = (symbol, "") if english and currency in ("USD", "GBP", "EUR") else ("", f"\u00a0{symbol}")
+            shape = shapes[currency] = (Decimal(1).scaleb(-digits), f",.{digits}f", before, after)
+        step, spec, before, after = shape
+        value = amount.quantize(step, rounding=ROUND_HALF_UP)
+        if not abs(value) < _FAST_LIMIT:  # 999 999 999 999 999,5 FCFA rounds up to 10^15: babel's, as format_money
+            return escape(format_money(amount, currency, locale))
+        return f"{before}{format(value, spec).translate(separators)}{after}"
+
+    return write
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ A check nobody registered refuses: money never goes on a question nobody answere
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -56,3 +56,33 @@ def organisation_checks(name: str, *, actor: Actor, organisations: Iterable[Any]
     if many is not None and name in _CHECKS:
         return many(actor=actor, organisations=unique, today=today)
     return {o.pk: organisation_check(name, actor=actor, organisation=o, today=today) for o in unique}
+
+
+# --- several checks at once ------------------------------------------------------------------------
+# fn(*, names, actor, organisations, today) -> {name: {organisation pk: Decision}} for the checks in ``names``
+# (two or more of those it was registered for): an app whose checks read the same rows answers them together
+# (orgs: due diligence and screening, one statement for a page of CSOs).
+JointCheck = Callable[..., dict[str, dict[int, Decision]]]
+_JOINT_CHECKS: dict[frozenset[str], JointCheck] = {}
+
+
+def register_organisation_checks_joint(names: Collection[str], check: JointCheck) -> None:
+    _JOINT_CHECKS[frozenset(names)] = check
+
+
+def organisation_checks_of(names: Iterable[str], *, actor: Actor, organisations: Iterable[Any],
+                           today: date) -> dict[str, dict[int, Decision]]:
+    """``organisation_checks`` of each name, keyed by name: the checks a joint answer was registered for are
+    asked together (one call for two or more of them), the others one name at a time."""
+    unique = list({organisation.pk: organisation for organisation in organisations}.values())
+    wanted = list(dict.fromkeys(names))
+    answers: dict[str, dict[int, Decision]] = {}
+    if unique:
+        for joint, check in _JOINT_CHECKS.items():
+            together = [name for name in wanted if name in joint and name in _CHECKS and name not in answers]
+            if len(together) > 1:
+                answers.update(check(names=together, actor=actor, organisations=unique, today=today))
+    for name in wanted:
+        if name not in answers:
+            answers[name] = organisation_checks(name, actor=actor, organisations=unique, today=today)
+    return answers

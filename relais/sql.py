@@ -73,14 +73,37 @@ def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         return cursor.fetchone()
 
 
+def _starts(readers: Sequence[RowReader[Any]], start: int) -> list[int]:
+    """Where each reader's columns begin in a row selecting the readers' ``columns()`` one after the other."""
+    starts = []
+    for reader in readers:
+        starts.append(start)
+        start += reader.width
+    return starts
+
+
 def split_row(row: Sequence[Any], readers: Sequence[RowReader[Any]], start: int = 0) -> list[Sequence[Any]]:
     """The slice of ``row`` each reader reads, in order, from column ``start``: a statement selecting
     several readers' ``columns()`` one after the other."""
-    parts = []
-    for reader in readers:
-        parts.append(row[start:start + reader.width])
-        start += reader.width
-    return parts
+    return [row[at:at + reader.width] for at, reader in zip(_starts(readers, start), readers, strict=True)]
+
+
+def positions(readers: Sequence[RowReader[Any]], columns: Sequence[tuple[RowReader[Any], str]],
+              start: int = 0) -> list[int]:
+    """Where each (reader, field name) of ``columns`` is in such a row: a list that shows a few columns reads
+    them by position (``operator.itemgetter``) into a row of values rather than building instances."""
+    at = {id(reader): first for first, reader in zip(_starts(readers, start), readers, strict=True)}
+    return [at[id(reader)] + reader.attnames.index(cast("Field[Any, Any]", reader.model._meta.get_field(name)).attname)
+            for reader, name in columns]
+
+
+def row_converters(connection: BaseDatabaseWrapper, readers: Sequence[RowReader[Any]],
+                   start: int = 0) -> list[tuple[int, list[Converter], Any]]:
+    """Each reader's converters (``RowReader.converters``) at their place in such a row: ``convert()`` then reads
+    the whole row's values as the ORM's ``values_list()`` would, without cutting it."""
+    return [(first + position, chain, expression)
+            for first, reader in zip(_starts(readers, start), readers, strict=True)
+            for position, chain, expression in reader.converters(connection)]
 
 
 def converters_of(connection: BaseDatabaseWrapper, columns: Sequence[tuple[Field, str]]

@@ -9,9 +9,10 @@ per row is evaluated (tranche conditions), so a page costs the same queries for 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -23,7 +24,8 @@ from orgs.models.organisations import fold
 from relais.actor import Actor
 from relais.models import Role, User
 from relais.money import Currency
-from relais.sql import RowReader, placeholders, split_row, table, written_once
+from relais.pagination import LookaheadPage, page_of
+from relais.sql import RowReader, convert, placeholders, positions, row_converters, split_row, table, written_once
 
 from ..conditions import ConditionState, tranche_conditions_many
 from ..models import (
@@ -44,6 +46,30 @@ AWARD_ROW_FIELDS = ("reference", "currency", "amount", "paid", "status", "organi
                     "organisation__acronym", "call__title_fr", "call__title_en")
 FINANCE_ROW_FIELDS = ("reference", "currency", "amount", "committed", "paid", "status", "organisation__name",
                       "organisation__acronym", "organisation__region__name")
+
+
+class FinanceAwardRow(NamedTuple):
+    """An award as the finance page's table shows it: its pk and FINANCE_ROW_FIELDS, read as values (a page of
+    award, organisation and region instances was 75 instances to build for 25 rows; issue 10)."""
+
+    pk: int
+    reference: str
+    currency: str
+    amount: Decimal
+    committed: Decimal
+    paid: Decimal
+    status: str
+    organisation_name: str
+    organisation_acronym: str
+    region_name: str | None
+
+    @property
+    def organisation_short_name(self) -> str:
+        return self.organisation_acronym or self.organisation_name
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.committed
 
 
 @dataclass(frozen=True)
@@ -124,18 +150,12 @@ def totals_by_currency(awards: QuerySet[Award]) -> list[CurrencyTotal]:
             for row in rows]
 
 
-_TOTALS_SQL = """SELECT "currency", COUNT("id"), COALESCE(SUM("amount"), 0), COALESCE(SUM("committed"), 0),
-COALESCE(SUM("paid"), 0) FROM {awards} WHERE "tenant_id" = %s GROUP BY "currency" ORDER BY "currency" ASC"""
-
 _TOTALS_CONVERTERS: dict[str, list[tuple[Any, list[Any]]]] = {}
 
 
-def workspace_totals(*, tenant_id: int) -> list[CurrencyTotal]:
-    """totals_by_currency over every award of the workspace (the finance page unfiltered) as one hand-written
-    statement: the ORM's GROUP BY with its four aggregates cost more to build and compile than to run (issue 10).
-    The sums go through the converters the ORM applies to its Coalesce(Sum()) of these columns (on SQLite, a float
-    made a Decimal of 15 digits), so the figures are the queryset's (a test compares them)."""
-    connection = connections[Award.objects.db]
+def _totals_converters(connection: Any) -> list[tuple[Any, list[Any]]]:
+    """What the ORM applies to totals_by_currency's Coalesce(Sum()) of amount, committed and paid (on SQLite, a
+    float made a Decimal of 15 digits), so the hand-written totals are the queryset's figures."""
     if connection.alias not in _TOTALS_CONVERTERS:
         convert = []
         for name in ("amount", "committed", "paid"):  # the expression totals_by_currency annotates, resolved
@@ -143,78 +163,97 @@ def workspace_totals(*, tenant_id: int) -> list[CurrencyTotal]:
             convert.append((expression, connection.ops.get_db_converters(expression)
                             + expression.get_db_converters(connection)))
         _TOTALS_CONVERTERS[connection.alias] = convert
-    convert = _TOTALS_CONVERTERS[connection.alias]
-    with connection.cursor() as cursor:
-        cursor.execute(_TOTALS_SQL.format(awards=connection.ops.quote_name(Award._meta.db_table)), [tenant_id])
-        rows = cursor.fetchall()
-    totals = []
-    for currency, count, *sums in rows:
-        figures = []
-        for value, (expression, chain) in zip(sums, convert, strict=True):
-            for converter in chain:
-                value = converter(value, expression, connection)
-            figures.append(value)
-        totals.append(CurrencyTotal(currency, count, *figures))
-    return totals
-
-
-def finance_totals(*, actor: Actor, awards: QuerySet[Award], filters: AwardFilters) -> list[CurrencyTotal]:
-    """The finance page's totals by currency: of the filtered awards, or of the workspace's (workspace_totals)."""
-    if not filters.query() and actor.has_role(*AWARD_STAFF):
-        return workspace_totals(tenant_id=actor.tenant.pk)
-    return totals_by_currency(awards)
+    return _TOTALS_CONVERTERS[connection.alias]
 
 
 _AWARD_ROW = RowReader(Award, "a", only=("organisation", "reference", "currency", "amount", "committed", "paid",
                                           "status"))
 _AWARD_ORGANISATION = RowReader(Organisation, "o", only=("name", "acronym", "region"))
 _AWARD_REGION = RowReader(Region, "r", only=("name",))
+_TOTALS_COLUMNS = {"id": 'COUNT(a."id")', "currency": 'a."currency"', "amount": 'COALESCE(SUM(a."amount"), 0)',
+                   "committed": 'COALESCE(SUM(a."committed"), 0)', "paid": 'COALESCE(SUM(a."paid"), 0)'}
+_AWARD_READERS = (_AWARD_ROW, _AWARD_ORGANISATION, _AWARD_REGION)
+_TOTALS_AT = itemgetter(*positions(_AWARD_READERS, [(_AWARD_ROW, name) for name in (
+    "currency", "id", "amount", "committed", "paid")], start=2))
+# A window row's FinanceAwardRow, in its order (the statement's first two columns tell the totals apart).
+_FINANCE_ROW_AT = itemgetter(*positions(_AWARD_READERS, [
+    *((_AWARD_ROW, name) for name in ("id", "reference", "currency", "amount", "committed", "paid", "status")),
+    (_AWARD_ORGANISATION, "name"), (_AWARD_ORGANISATION, "acronym"), (_AWARD_REGION, "name")], start=2))
 
 
 @written_once
-def _award_rows_sql(connection: Any) -> str:
+def _award_window_sql(connection: Any, *, offset: bool) -> str:
+    """The workspace's totals by currency (totals_by_currency's GROUP BY), then a window of its awards in
+    filtered_awards' order, told apart by the first column: both read the tenant's awards, one round trip.
+    A totals row carries its figures in the award columns (the count in the id's, the sums in the amounts'),
+    its currency also in the second column, by which the totals are ordered (NULL in the awards' rows); an
+    award row its place in the order last (a number: the update times, parsed for each row, were only sorted by).
+    The first window has no OFFSET: with an OFFSET parameter PostgreSQL judged the prepared statement's generic
+    plan dearer than a custom one and planned it again on every view (~0.3 ms on the bench)."""
     award, organisation, region = map(table, (Award, Organisation, Region))
-    return (f"SELECT {_AWARD_ROW.columns(connection)}, {_AWARD_ORGANISATION.columns(connection)}, "
-            f"{_AWARD_REGION.columns(connection)} FROM {award} a INNER JOIN {organisation} o "
-            f"ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
-            f"WHERE a.tenant_id = %s ORDER BY a.updated_at DESC, a.id DESC LIMIT %s OFFSET %s")
+    blanks = ", ".join(["NULL"] * (_AWARD_ORGANISATION.width + _AWARD_REGION.width))
+    totals = ", ".join(_TOTALS_COLUMNS.get(f.attname, "NULL") for f in _AWARD_ROW.fields)
+    place = 3 + _AWARD_ROW.width + _AWARD_ORGANISATION.width + _AWARD_REGION.width
+    order = "ORDER BY a.updated_at DESC, a.id DESC"
+    return (
+        f'SELECT 0, a."currency", {totals}, {blanks}, NULL FROM {award} a WHERE a."tenant_id" = %s '
+        f'GROUP BY a."currency" UNION ALL '
+        f"SELECT * FROM (SELECT 1, NULL, {_AWARD_ROW.columns(connection)}, {_AWARD_ORGANISATION.columns(connection)}, "
+        f"{_AWARD_REGION.columns(connection)}, ROW_NUMBER() OVER ({order}) FROM {award} a INNER JOIN {organisation} o "
+        f"ON a.organisation_id = o.id LEFT OUTER JOIN {region} r ON o.region_id = r.id "
+        f"WHERE a.tenant_id = %s {order} LIMIT %s{' OFFSET %s' if offset else ''}) w ORDER BY 1, 2, {place}")
 
 
 class WorkspaceAwardRows:
     """The finance page's awards unfiltered, as page_of slices them: each slice one hand-written statement
-    (LIMIT, OFFSET) in filtered_awards' order, the rows built as ``.only(*FINANCE_ROW_FIELDS)`` would build
-    them (award, organisation, region or None). The ORM query with its joins and deferred columns cost ~1 ms
-    more to build and compile than to run, on every view (issue 10)."""
+    (LIMIT, OFFSET) in filtered_awards' order, its rows the values ``.values_list("pk", *FINANCE_ROW_FIELDS)``
+    reads (FinanceAwardRow). The ORM query with its joins and deferred columns cost ~1 ms more to build and
+    compile than to run, on every view (issue 10). The same statement reads the workspace's totals by currency
+    (``totals``, as totals_by_currency gives them): they read the same rows."""
 
     def __init__(self, *, tenant_id: int) -> None:
         self.tenant_id = tenant_id
+        self.totals: list[CurrencyTotal] = []
 
-    def __getitem__(self, window: slice) -> list[Award]:
+    def __getitem__(self, window: slice) -> list[FinanceAwardRow]:
         start, stop = window.start or 0, window.stop
         if window.step is not None or stop is None or start < 0 or stop < start:
             raise ValueError("A window of awards is a bounded slice.")
         connection = connections[Award.objects.db]
         rows = []
+        totals = []
         with connection.cursor() as cursor:
-            cursor.execute(_award_rows_sql(connection), [self.tenant_id, stop - start, start])
-            for row in cursor.fetchall():
-                award_values, organisation_values, region_values = split_row(
-                    row, (_AWARD_ROW, _AWARD_ORGANISATION, _AWARD_REGION))
-                award = _AWARD_ROW.instance(connection, award_values)
-                organisation = _AWARD_ORGANISATION.instance(connection, organisation_values)
-                region = _AWARD_REGION.instance(connection, region_values) if region_values[0] is not None else None
-                Organisation._meta.get_field("region").set_cached_value(organisation, region)
-                Award._meta.get_field("organisation").set_cached_value(award, organisation)
-                rows.append(award)
+            cursor.execute(_award_window_sql(connection, offset=start > 0),
+                           [self.tenant_id, self.tenant_id, stop - start, *([start] if start else [])])
+            found = cursor.fetchall()
+        converters = row_converters(connection, _AWARD_READERS, start=2)
+        for row in found:
+            if row[0] == 0:
+                currency, count, *sums = _TOTALS_AT(row)
+                figures = []
+                for value, (expression, chain) in zip(sums, _totals_converters(connection), strict=True):
+                    for converter in chain:
+                        value = converter(value, expression, connection)
+                    figures.append(value)
+                totals.append(CurrencyTotal(currency, count, *figures))
+            else:
+                rows.append(FinanceAwardRow._make(_FINANCE_ROW_AT(convert(connection, row, converters))))
+        self.totals = totals
         return rows
 
 
-def finance_award_rows(*, actor: Actor, awards: QuerySet[Award], filters: AwardFilters) -> Any:
-    """What the finance page's award table pages through: the filtered awards with the row columns, or
-    unfiltered, the workspace's (WorkspaceAwardRows)."""
+def finance_awards(*, actor: Actor, filters: AwardFilters, page: object,
+                   per_page: int) -> tuple[LookaheadPage, list[CurrencyTotal]]:
+    """The finance page's award table (a page of the filtered awards as FinanceAwardRow) and its totals by
+    currency. Unfiltered (the page as first opened), both from one hand-written statement (WorkspaceAwardRows);
+    filtered, the queryset's page and totals_by_currency over the filtered awards."""
     if not filters.query() and actor.has_role(*AWARD_STAFF):
-        return WorkspaceAwardRows(tenant_id=actor.tenant.pk)
-    return awards.select_related(None).select_related("organisation__region").only(*FINANCE_ROW_FIELDS)
+        window = WorkspaceAwardRows(tenant_id=actor.tenant.pk)
+        return page_of(window, page, per_page), window.totals
+    awards = filtered_awards(actor=actor, filters=filters)
+    shown = page_of(awards.select_related(None).values_list("pk", *FINANCE_ROW_FIELDS), page, per_page)
+    shown.object_list = [FinanceAwardRow._make(values) for values in shown.object_list]
+    return shown, totals_by_currency(awards)
 
 
 @dataclass
@@ -383,37 +422,76 @@ def _payments_sql(connection: Any) -> str:
 _PAYMENT_READERS = (_PAYMENT, _PAYMENT_AWARD, _PAYMENT_ORGANISATION, _PAYMENT_TRANCHE, _RECORDER)
 
 
+class PaymentRow(NamedTuple):
+    """A payment as the finance page's sections show it (awaiting a second approval, processing at a provider):
+    the columns AWAITING_ROW_FIELDS and PROCESSING_ROW_FIELDS read (PAYMENT_ROW_VALUES), as values: a payment,
+    its award, organisation, tranche and recorder were five instances a row, twenty rows a view (issue 10)."""
+
+    pk: int
+    award_id: int
+    award_reference: str
+    organisation_name: str
+    organisation_acronym: str
+    tranche_number: int
+    amount: Decimal
+    currency: str
+    status: str
+    rail: str
+    external_id: str
+    send_attempts: int
+    send_stalled_at: datetime | None
+    created_at: datetime
+    recorded_by_id: int | None
+    recorder_full_name: str | None
+    recorder_email: str | None
+
+    @property
+    def organisation_short_name(self) -> str:
+        return self.organisation_acronym or self.organisation_name
+
+    @property
+    def recorder_display_name(self) -> str | None:
+        """User.display_name of the recorder (None without one)."""
+        return self.recorder_full_name or self.recorder_email
+
+
+PAYMENT_ROW_VALUES = ("pk", "award_id", "award__reference", "award__organisation__name",
+                      "award__organisation__acronym", "tranche__number", "amount", "currency", "status", "rail",
+                      "external_id", "send_attempts", "send_stalled_at", "created_at", "recorded_by_id",
+                      "recorded_by__full_name", "recorded_by__email")
+_PAYMENT_ROW_AT = itemgetter(*positions(_PAYMENT_READERS, [
+    (_PAYMENT, "id"), (_PAYMENT, "award"), (_PAYMENT_AWARD, "reference"), (_PAYMENT_ORGANISATION, "name"),
+    (_PAYMENT_ORGANISATION, "acronym"), (_PAYMENT_TRANCHE, "number"),
+    *((_PAYMENT, name) for name in ("amount", "currency", "status", "rail", "external_id", "send_attempts",
+                                    "send_stalled_at", "created_at", "recorded_by")),
+    (_RECORDER, "full_name"), (_RECORDER, "email")], start=1))  # after the section marker
+
+
 def payments_to_follow(*, actor: Actor, filters: AwardFilters | None = None,
-                       n: int) -> tuple[list[Disbursement], list[Disbursement]]:
-    """The first n of awaiting_approval and the first n of processing_payments, in their orders. Unfiltered (the
-    finance page as first opened): one hand-written statement (_payments_sql), the rows built as the querysets'
-    would be (the columns they read, the others deferred), a payment with its award, organisation, tranche and
-    recorder. Filtered: the two querysets."""
+                       n: int) -> tuple[list[PaymentRow], list[PaymentRow]]:
+    """The first n of awaiting_approval and the first n of processing_payments, in their orders, as PaymentRow.
+    Unfiltered (the finance page as first opened): one hand-written statement (_payments_sql), each row
+    converted once and read by position. Filtered: the two querysets' values."""
     if filters is not None and filters.query():
-        return (list(awaiting_approval(actor=actor, filters=filters)[:n]),
-                list(processing_payments(actor=actor, filters=filters)[:n]))
+        return ([PaymentRow._make(values) for values in awaiting_approval(actor=actor, filters=filters)
+                 .values_list(*PAYMENT_ROW_VALUES)[:n]],
+                [PaymentRow._make(values) for values in processing_payments(actor=actor, filters=filters)
+                 .values_list(*PAYMENT_ROW_VALUES)[:n]])
     if not actor.has_role(*AWARD_STAFF):
         return [], []
     connection = connections[Disbursement.objects.db]
     tenant = actor.tenant.pk
     params = [tenant, DisbursementStatus.AWAITING_APPROVAL.value, n,
               tenant, DisbursementStatus.PROCESSING.value, *sorted(AUTOMATED_RAILS), n]
-    awaiting: list[Disbursement] = []
-    processing: list[Disbursement] = []
+    awaiting: list[PaymentRow] = []
+    processing: list[PaymentRow] = []
     with connection.cursor() as cursor:
         cursor.execute(_payments_sql(connection), params)
-        for row in cursor.fetchall():
-            values = split_row(row, _PAYMENT_READERS, start=1)  # after the section marker
-            payment = _PAYMENT.instance(connection, values[0])
-            award = _PAYMENT_AWARD.instance(connection, values[1])
-            Award._meta.get_field("organisation").set_cached_value(
-                award, _PAYMENT_ORGANISATION.instance(connection, values[2]))
-            Disbursement._meta.get_field("award").set_cached_value(payment, award)
-            Disbursement._meta.get_field("tranche").set_cached_value(
-                payment, _PAYMENT_TRANCHE.instance(connection, values[3]))
-            recorder = _RECORDER.instance(connection, values[4]) if values[4][0] is not None else None
-            Disbursement._meta.get_field("recorded_by").set_cached_value(payment, recorder)
-            (awaiting if row[0] == 0 else processing).append(payment)
+        found = cursor.fetchall()
+    converters = row_converters(connection, _PAYMENT_READERS, start=1)
+    for row in found:
+        (awaiting if row[0] == 0 else processing).append(
+            PaymentRow._make(_PAYMENT_ROW_AT(convert(connection, row, converters))))
     return awaiting, processing
 
 

@@ -16,19 +16,20 @@ from django.views.decorators.http import require_POST
 from relais.exports import csv_response, xlsx_response
 from relais.models import Role
 from relais.money import quantize
-from relais.pagination import page_of
+from relais.pagination import pagination_html
 from relais.permissions import role_required
 
-from ..models import Disbursement, Rail
+from ..models import Rail
 from ..permissions import can_record_disbursement
 from ..selectors import finance as finance_selectors
-from ..selectors.finance import AwardFilters
+from ..selectors.finance import AwardFilters, PaymentRow
 from ..services.finance import award_export_record
 from ..services.stripe import MAX_SEND_ATTEMPTS
 from ..tables import (
     awaiting_rows_html,
     award_filters_html,
     finance_award_rows_html,
+    finance_sections_html,
     processing_rows_html,
     tranche_rows_html,
 )
@@ -42,11 +43,11 @@ class ProcessingRow:
     """A payment at a provider; ``not_sent``: a Stripe payment whose transfer Relais has no id of yet
     (its attempts and whether Relais stopped trying are on the payment)."""
 
-    payment: Disbursement
+    payment: PaymentRow
     not_sent: bool
 
 
-def processing_rows(payments: list[Disbursement]) -> list[ProcessingRow]:
+def processing_rows(payments: list[PaymentRow]) -> list[ProcessingRow]:
     return [ProcessingRow(payment=p, not_sent=p.rail == Rail.STRIPE and not p.external_id) for p in payments]
 
 
@@ -54,29 +55,31 @@ def processing_rows(payments: list[Disbursement]) -> list[ProcessingRow]:
 def finance(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     filters = AwardFilters.from_query(request.GET)
-    awards = finance_selectors.filtered_awards(actor=actor, filters=filters)
-    rows = finance_selectors.finance_award_rows(actor=actor, awards=awards, filters=filters)
-    page = page_of(rows, request.GET.get("page"), AWARDS_PER_PAGE)
+    page, totals = finance_selectors.finance_awards(actor=actor, filters=filters, page=request.GET.get("page"),
+                                                    per_page=AWARDS_PER_PAGE)
     tranches = finance_selectors.first_tranches_to_pay(actor=actor, filters=filters, n=SECTION_ROWS + 1)
     awaiting, processing = finance_selectors.payments_to_follow(actor=actor, filters=filters, n=SECTION_ROWS + 1)
     to_pay = finance_selectors.with_conditions(tranches[:SECTION_ROWS], actor=actor, today=timezone.localdate())
     slug = actor.tenant.slug
     shown = processing_rows(processing[:SECTION_ROWS])
     can_resend = bool(can_record_disbursement(actor))  # finance; the service checks each payment again
-    return render(request, "grants/finance.html", {
-        "page": page, "filters": filters,
-        "filters_html": award_filters_html(filters=filters, **finance_selectors.filter_choices(actor=actor)),
-        "award_rows": finance_award_rows_html(page, tenant_slug=slug),
-        "export_filters": filters.query(),
-        "totals": finance_selectors.finance_totals(actor=actor, awards=awards, filters=filters),
-        "tranches": to_pay, "tranche_rows": tranche_rows_html(to_pay, tenant_slug=slug),
-        "more_tranches": len(tranches) > SECTION_ROWS,
-        "awaiting": awaiting[:SECTION_ROWS], "more_awaiting": len(awaiting) > SECTION_ROWS,
+    sections = {
+        "tranche_rows": tranche_rows_html(to_pay, tenant_slug=slug), "more_tranches": len(tranches) > SECTION_ROWS,
         "awaiting_rows": awaiting_rows_html(awaiting[:SECTION_ROWS], tenant_slug=slug, user_pk=actor.user.pk),
-        "processing": shown, "more_processing": len(processing) > SECTION_ROWS,
+        "more_awaiting": len(awaiting) > SECTION_ROWS,
         "processing_rows": processing_rows_html(shown, tenant_slug=slug, can_resend=can_resend,
                                                 max_send_attempts=MAX_SEND_ATTEMPTS,
                                                 csrf_token=csrf(request)["csrf_token"]),
+        "more_processing": len(processing) > SECTION_ROWS,
+        "award_rows": finance_award_rows_html(page, tenant_slug=slug),
+    }
+    return render(request, "grants/finance.html", {  # the sections' parts stay in the context for the tests
+        "page": page, "filters": filters, "totals": totals, "tranches": to_pay, "awaiting": awaiting[:SECTION_ROWS],
+        "processing": shown, **sections,
+        "filters_html": award_filters_html(filters=filters, **finance_selectors.filter_choices(actor=actor)),
+        "export_filters": filters.query(),
+        "sections_html": finance_sections_html(totals=totals, pagination=pagination_html(page, request.GET),
+                                               **sections),
     })
 
 

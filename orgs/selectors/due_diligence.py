@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import connection, connections
 from django.db.models import (
@@ -405,6 +406,13 @@ def due_diligence_of_page(organisation_ids: list[int], *, tenant_id: int, today:
             required.append(item_id)
         else:
             found.append((organisation_id, item_id, review_status, lapsed_on_day))
+    return _due_diligence_of(organisation_ids, required, found)
+
+
+def _due_diligence_of(organisation_ids: list[int], required: list[int],
+                      found: list[tuple[int, int, str, int]]) -> dict[int, tuple[str, int]]:
+    """due_diligence_of_page's answer from the required items' ids and the (organisation, item, review status,
+    lapsed) of the page's accepted and pending documents."""
     wanted = set(required)
     valid: dict[int, set[int]] = defaultdict(set)
     lapsed: dict[int, set[int]] = defaultdict(set)
@@ -441,14 +449,68 @@ def latest_screenings_of_page(organisations: list[Organisation], *, tenant: Tena
             _LATEST_SCREENINGS_SQL.format(columns=_SCREENING.columns(db), screenings=sql.table(Screening),
                                           ids=sql.placeholders(len(ids))), [tenant.pk, *ids])
         for row in screenings:
-            values = _SCREENING.values(db, row)
-            organisation_id, decision, ran_at, fingerprint = (values[i] for i in _SCREENING_AT)
-            latest.setdefault(organisation_id, (decision, ran_at, fingerprint))
+            _keep_latest(latest, _SCREENING.values(db, row))
+    _set_latest_screenings(organisations, latest)
+
+
+def _keep_latest(latest: dict[int, tuple[str, datetime, str]], values: list[Any]) -> None:
+    """The screening's (decision, date, names fingerprint) for its CSO, if none came before (latest first)."""
+    organisation_id, decision, ran_at, fingerprint = (values[i] for i in _SCREENING_AT)
+    latest.setdefault(organisation_id, (decision, ran_at, fingerprint))
+
+
+def _set_latest_screenings(organisations: list[Organisation], latest: dict[int, tuple[str, datetime, str]]) -> None:
     for organisation in organisations:
         decision, ran_at, fingerprint = latest.get(organisation.pk, (None, None, None))
         organisation.last_screening_decision = decision
         organisation.last_screening_at = ran_at
         organisation.last_screening_fingerprint = fingerprint
+
+
+@sql.written_once
+def _registry_checks_sql(db: Any, count: int) -> str:
+    """_PAGE_CHECKS_SQL's rows (first column 0: a required item; 1: a document) and _LATEST_SCREENINGS_SQL's (2)
+    for ``count`` CSOs, as one UNION ALL, each part in columns of its own (NULL in the others', typed for
+    PostgreSQL, which types a UNION's columns two parts at a time), the screenings of each CSO latest first."""
+    ids = sql.placeholders(count)
+    blanks = ", ".join(f"CAST(NULL AS {f.cast_db_type(db)})" for f in _SCREENING.fields)
+    items, documents, screenings = map(sql.table, (DueDiligenceItem, OrganisationDocument, Screening))
+    ran_at, screening_id = (6 + _SCREENING.attnames.index(name) for name in ("ran_at", "id"))
+    return (
+        f"SELECT 0, NULL, \"id\", '', 0, {blanks} FROM {items} WHERE \"tenant_id\" = %s AND \"active\" "
+        f'AND "required" UNION ALL SELECT 1, "organisation_id", "item_id", "review_status", '
+        f'CASE WHEN "expires_on" < %s THEN 1 ELSE 0 END, {blanks} FROM {documents} WHERE "tenant_id" = %s '
+        f'AND "organisation_id" IN ({ids}) AND "review_status" IN (%s, %s) UNION ALL '
+        f"SELECT 2, s.\"organisation_id\", NULL, NULL, NULL, {_SCREENING.columns(db)} FROM {screenings} s "
+        f'WHERE s."tenant_id" = %s AND s."organisation_id" IN ({ids}) '
+        f"ORDER BY 1, 2, {ran_at} DESC, {screening_id} DESC")
+
+
+def registry_checks_of_page(organisations: list[Organisation], *, tenant: Tenant,
+                            today: date) -> dict[int, tuple[str, int]]:
+    """due_diligence_of_page's answer for the given CSOs, their latest screening set on them as
+    latest_screenings_of_page sets it, from one statement (_registry_checks_sql): the finance page and finance's
+    dashboard ask both checks of the same CSOs, and the two statements cost a round trip and their Python twice
+    (issue 10). Tests compare it with both and with the annotations."""
+    ids = [o.pk for o in organisations]
+    if not ids:
+        return {}
+    db = connections[Screening.objects.db]
+    rows = sql.fetch_rows(_registry_checks_sql(db, len(ids)), [
+        tenant.pk, connection.ops.adapt_datefield_value(today), tenant.pk, *ids, ReviewStatus.ACCEPTED.value,
+        ReviewStatus.PENDING.value, tenant.pk, *ids])
+    required: list[int] = []
+    found: list[tuple[int, int, str, int]] = []
+    latest: dict[int, tuple[str, datetime, str]] = {}
+    for row in rows:
+        if row[0] == 0:
+            required.append(row[2])
+        elif row[0] == 1:
+            found.append((row[1], row[2], row[3], row[4]))
+        else:
+            _keep_latest(latest, _SCREENING.values(db, row[5:]))
+    _set_latest_screenings(organisations, latest)
+    return _due_diligence_of(ids, required, found)
 
 
 def with_checks(

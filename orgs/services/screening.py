@@ -250,9 +250,18 @@ def screening_clearances(*, actor: Actor, organisations: list[Organisation],
     # not the annotation's three correlated subqueries built and compiled on every view (issue 10).
     rows = [copy.copy(o) for o in organisations if o.tenant_id == actor.tenant.pk]
     latest_screenings_of_page(rows, tenant=actor.tenant)
+    return clearances_of_screened(rows, actor=actor, organisations=organisations, now=now)
+
+
+def clearances_of_screened(rows: list[Organisation], *, actor: Actor, organisations: list[Organisation],
+                           now: datetime | None = None) -> dict[int, Decision]:
+    """screening_clearances, the latest screening of ``rows`` (copies of the actor's workspace's ``organisations``)
+    already read on them (latest_screenings_of_page, registry_checks_of_page)."""
     states = screening_states(rows, tenant=actor.tenant, now=now or timezone.now())
     ran_at = {o.pk: getattr(o, "last_screening_at", None) for o in rows}  # annotated above
-    return {o.pk: _clearance(states[o.pk], ran_at[o.pk]) if o.pk in states
+    # Each (state, date) decided once: the reason is translated once for every CSO never screened.
+    decisions = {key: _clearance(*key) for key in {(states[pk], ran_at[pk]) for pk in states}}
+    return {o.pk: decisions[states[o.pk], ran_at[o.pk]] if o.pk in states
             else deny(_("This record belongs to another workspace.")) for o in organisations}
 
 

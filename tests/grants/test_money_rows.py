@@ -14,11 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from grants.models import AwardStatus, DisbursementStatus, Tranche
+from grants.selectors.finance import FINANCE_ROW_FIELDS, AwardFilters, awaiting_approval, filtered_awards
 from relais.models import Role
 from relais.money import Currency
 from tests.factories import OrganisationFactory, RegionFactory
 from tests.grants.factories import CallFactory, DisbursementFactory
-from tests.grants.test_views_finance import award_with_money
+from tests.grants.test_views_finance import award_with_money, populate
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,46 @@ PROCESSING_LOOP = """{% load i18n relais_money %}{% for row in processing %}{% w
 {% if can_resend %}<span class="actions"><form method="post" action="{% url 'grants:disbursement_send_again' tenant_slug=current_tenant.slug disbursement_pk=payment.pk %}" class="inline">{% csrf_token %}<button type="submit" class="secondary">{% translate "Try again" %}</button></form>{% if payment.send_stalled_at %} <a class="button secondary" href="{% url 'grants:disbursement_mark_not_sent' tenant_slug=current_tenant.slug disbursement_pk=payment.pk %}">{% translate "Mark failed…" %}</a>{% endif %}</span>{% endif %}{% endif %}</td>
 <td class="num">{{ payment.amount|money:payment.currency }}</td><td class="secondary-col">{{ payment.created_at|date:"d/m/Y H:i" }}</td></tr>{% endwith %}
 {% empty %}<tr><td colspan="4">{% translate "No payment in progress." %}</td></tr>{% endfor %}"""  # noqa: E501 - the loop as templates/grants/finance.html held it
+
+
+FINANCE_PAGE = """{% extends "base.html" %}{% load i18n relais relais_money %}
+{% block head_title %}{% translate "Finance" %}{% endblock %}
+{% block content %}
+<h1>{% translate "Finance" %}</h1>
+{{ filters_html }}
+<form method="post" action="{% url 'grants:finance_export' tenant_slug=current_tenant.slug %}" class="actions">{% csrf_token %}{% for name, value in export_filters.items %}<input type="hidden" name="{{ name }}" value="{{ value }}">{% endfor %}{% translate "Export the filtered awards:" %} <button type="submit" name="format" value="csv" class="secondary">CSV</button> <button type="submit" name="format" value="xlsx" class="secondary">XLSX</button></form>
+
+<section class="card" id="totals"><h2>{% translate "Totals per currency" %}</h2>
+<p class="muted">{% translate "Each currency is added up on its own: amounts in different currencies are never summed." %}</p>
+<div class="table-wrap"><table><thead><tr><th scope="col">{% translate "Currency" %}</th><th scope="col" class="num secondary-col">{% translate "Awards" %}</th><th scope="col" class="num">{% translate "Awarded" %}</th><th scope="col" class="num">{% translate "Committed" %}</th><th scope="col" class="num">{% translate "Paid" %}</th><th scope="col" class="num">{% translate "Remaining" %}</th></tr></thead><tbody>
+{% for row in totals %}<tr><th scope="row">{{ row.currency }}</th><td class="num secondary-col">{{ row.awards }}</td><td class="num">{{ row.amount|money:row.currency }}</td><td class="num">{{ row.committed|money:row.currency }}</td><td class="num">{{ row.paid|money:row.currency }}</td><td class="num">{{ row.remaining|money:row.currency }}</td></tr>
+{% empty %}<tr><td colspan="6">{% translate "No award matches these filters." %}</td></tr>{% endfor %}
+</tbody></table></div></section>
+
+<section class="card" id="to-pay"><h2>{% translate "Tranches to pay" %}</h2>
+<p class="muted">{% translate "Tranches of active awards with money left on them, soonest due first; a tranche is ready when all its conditions are met." %}</p>
+<div class="table-wrap"><table><thead><tr><th scope="col" class="key">{% translate "Award" %}</th><th scope="col" class="secondary-col">{% translate "Organisation" %}</th><th scope="col">{% translate "Tranche" %}</th><th scope="col" class="num">{% translate "Left to pay" %}</th><th scope="col">{% translate "Ready?" %}</th></tr></thead><tbody>
+{{ tranche_rows }}{% if not tranches %}<tr><td colspan="5">{% translate "No tranche to pay." %}</td></tr>{% endif %}
+</tbody></table></div>{% if more_tranches %}<p class="muted">{% translate "More tranches are waiting: narrow the filters to see them." %}</p>{% endif %}</section>
+
+<section class="card" id="awaiting"><h2>{% translate "Payments awaiting second approval" %}</h2>
+<div class="table-wrap"><table><thead><tr><th scope="col" class="key">{% translate "Award" %}</th><th scope="col">{% translate "Tranche" %}</th><th scope="col" class="num">{% translate "Amount" %}</th><th scope="col" class="secondary-col">{% translate "Recorded by" %}</th></tr></thead><tbody>
+{{ awaiting_rows }}{% if not awaiting %}<tr><td colspan="4">{% translate "No payment awaits approval." %}</td></tr>{% endif %}
+</tbody></table></div>{% if more_awaiting %}<p class="muted">{% translate "More payments are waiting: narrow the filters to see them." %}</p>{% endif %}</section>
+
+<section class="card" id="processing"><h2>{% translate "Automated payments processing" %}</h2>
+<p class="muted">{% translate "Sent through Stripe or HUB2 and not confirmed by the provider yet." %}</p>
+<div class="table-wrap"><table><thead><tr><th scope="col" class="key">{% translate "Award" %}</th><th scope="col">{% translate "Payment method" %}</th><th scope="col" class="num">{% translate "Amount" %}</th><th scope="col" class="secondary-col">{% translate "Sent on" %}</th></tr></thead><tbody>
+{{ processing_rows }}{% if not processing %}<tr><td colspan="4">{% translate "No payment in progress." %}</td></tr>{% endif %}
+</tbody></table></div>{% if more_processing %}<p class="muted">{% translate "More payments are in progress: narrow the filters to see them." %}</p>{% endif %}</section>
+
+<section class="card" id="awards"><h2>{% translate "Awards" %}</h2>
+<div class="table-wrap"><table><thead><tr><th scope="col" class="key">{% translate "Reference" %}</th><th scope="col">{% translate "Organisation" %}</th><th scope="col" class="secondary-col">{% translate "Region" %}</th><th scope="col" class="num secondary-col">{% translate "Awarded" %}</th><th scope="col" class="num secondary-col">{% translate "Committed" %}</th><th scope="col" class="num">{% translate "Paid" %}</th><th scope="col" class="num">{% translate "Remaining" %}</th><th scope="col" class="secondary-col">{% translate "Status" %}</th></tr></thead><tbody>
+{{ award_rows }}{% if not page %}<tr><td colspan="8">{% translate "No award matches these filters." %}</td></tr>{% endif %}
+</tbody></table></div>
+{% include "relais/pagination.html" %}</section>
+{% endblock %}
+"""  # noqa: E501 - templates/grants/finance.html as it was, its sections a template
 
 
 def _odd_money(world):
@@ -128,24 +169,36 @@ def test_the_award_list_is_what_its_template_loops_wrote(world_a, role, language
             assert ("selected" in filters) == bool(query)
 
 
+def finance_awards(*, actor, query):
+    """The award instances the finance page's table was read as (the view now reads values: FinanceAwardRow)."""
+    return list(filtered_awards(actor=actor, filters=AwardFilters.from_query(query)).select_related(None)
+                .select_related("organisation__region").only(*FINANCE_ROW_FIELDS)[:25])
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.FINANCE])
-def test_the_finance_page_is_what_its_template_loops_wrote(world_a, role, language):
+@pytest.mark.parametrize("filtered", [False, True])
+def test_the_finance_page_is_what_its_template_loops_wrote(world_a, role, language, filtered):
     call, region = _odd_money(world_a)
     client = world_a.client_for(role)
+    query = {"q": "pd<1>"} if filtered else {}
+    awards = finance_awards(actor=world_a.actor(role), query=query)
+    awaiting = list(awaiting_approval(actor=world_a.actor(role), filters=AwardFilters.from_query(query))[:10])
     with translation.override(language):
-        response = client.get(world_a.url("finance/"), HTTP_ACCEPT_LANGUAGE=language)
+        response = client.get(world_a.url("finance/"), query, HTTP_ACCEPT_LANGUAGE=language)
         page = response.content.decode()
         context = response.context
         base = {"current_tenant": world_a.tenant, "request": response.wsgi_request}
         expected = [
             _render(FILTERS, {"filters": context["filters"], "currencies": Currency.choices,
                               "statuses": AwardStatus.choices, **filter_choices(actor=world_a.actor(role))}),
-            _render(FINANCE_AWARD_LOOP, {**base, "page": context["page"]}),
+            _render(FINANCE_AWARD_LOOP, {**base, "page": awards}),
             _render(TRANCHE_LOOP, {**base, "tranches": context["tranches"]}),
-            _render(AWAITING_LOOP, {**base, "awaiting": context["awaiting"]}),
+            _render(AWAITING_LOOP, {**base, "awaiting": awaiting}),
         ]
-    assert len(context["page"]) == 3 and len(context["awaiting"]) == 3
+    assert [award.pk for award in context["page"]] == [award.pk for award in awards]
+    assert [payment.pk for payment in context["awaiting"]] == [payment.pk for payment in awaiting]
+    assert len(context["page"]) == (1 if filtered else 3) and len(context["awaiting"]) == (1 if filtered else 3)
     assert any(row.problems for row in context["tranches"]) and context["tranches"]
     for html in expected:
         assert html in page
@@ -165,9 +218,10 @@ def test_the_money_lists_read_only_the_columns_their_rows_show(world_a, role, pa
         response = world_a.client_for(role).get(world_a.url(path))
     assert response.status_code == 200
     # The ORM's page query, or the finance page's hand-written one (grants.selectors.finance.WorkspaceAwardRows,
-    # its tables under aliases: the columns are looked for by their own names).
+    # its tables under aliases, the totals first: the columns are looked for by their own names).
     pages = [q["sql"] for q in queries.captured_queries
-             if q["sql"].startswith(('SELECT "grants_award"."id"', 'SELECT "a"."id"')) and "ORDER BY" in q["sql"]
+             if q["sql"].startswith(('SELECT "grants_award"."id"', 'SELECT 0, a."currency"'))
+             and "ORDER BY" in q["sql"]
              and 'FROM "grants_award"' in q["sql"]]
     assert len(pages) == 1, pages
     for column in wide:
@@ -315,7 +369,9 @@ def test_the_processing_payments_are_what_their_template_loop_wrote(world_a, rol
     import re
 
     from grants.models import Disbursement, Rail
+    from grants.selectors.finance import processing_payments
     from grants.services.stripe import MAX_SEND_ATTEMPTS
+    from grants.views.finance import processing_rows
 
     award, tranche = award_with_money(world_a, committed=Decimal("900000"), reference="PD<1>&2")
     stalled = dt.datetime(2026, 3, 31, 12, 45, tzinfo=dt.UTC)
@@ -327,16 +383,55 @@ def test_the_processing_payments_are_what_their_template_loop_wrote(world_a, rol
                                       status=DisbursementStatus.PROCESSING, external_id=external_id)
         Disbursement.objects.filter(pk=payment.pk).update(send_attempts=attempts, send_stalled_at=stalled_at)
     client = world_a.client_for(role)
+    # The payment instances the section was read as (the view now reads values: PaymentRow).
+    processing = processing_rows(list(processing_payments(actor=world_a.actor(role))[:10]))
     with translation.override(language):
         response = client.get(world_a.url("finance/"), HTTP_ACCEPT_LANGUAGE=language)
         page = response.content.decode()
         section = page.split('id="processing"', 1)[1].split("</section>", 1)[0]
         tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', section))
         assert len(tokens) == (1 if role == Role.FINANCE else 0)
-        rows = _render(PROCESSING_LOOP, {"current_tenant": world_a.tenant, "processing": response.context["processing"],
+        rows = _render(PROCESSING_LOOP, {"current_tenant": world_a.tenant, "processing": processing,
                                          "can_resend": role == Role.FINANCE, "max_send_attempts": MAX_SEND_ATTEMPTS,
                                          "csrf_token": next(iter(tokens), "")})
+    assert [row.payment.pk for row in response.context["processing"]] == [row.payment.pk for row in processing]
     assert len(response.context["processing"]) == 6
     assert rows in section and section.count("<tr>") == 7  # the header's and the six payments'
     assert section.count("/mark-failed/") == (2 if role == Role.FINANCE else 0)
     assert "31/03/2026" in rows and "PD&lt;1&gt;&amp;2" in rows
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.FINANCE])
+@pytest.mark.parametrize("query", [{}, {"page": "2"}, {"currency": "EUR"}, {"currency": "GBP"}])
+def test_the_finance_page_is_what_its_template_wrote(world_a, role, language, query):
+    """The finance page's sections (grants.tables.finance_sections_html, relais.pagination.pagination_html) are
+    what the template wrote around the same rows, byte for byte, the whole page compared: every section full with
+    its note for more, a second page, a filtered view, and every section empty, in both languages."""
+    import re
+
+    _odd_money(world_a)
+    populate(world_a, 23)  # more than a section shows, more awards than a page (26)
+    response = world_a.client_for(role).get(world_a.url("finance/"), query, HTTP_ACCEPT_LANGUAGE=language)
+    page = response.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # one per render of the page
+    with translation.override(language):
+        expected = _render(FINANCE_PAGE, {**response.context[0].flatten(), "csrf_token": token})
+    assert page == expected
+    context = response.context
+    if not query:
+        assert context["more_tranches"] and context["more_awaiting"] and context["more_processing"]
+        assert context["page"].has_next and 'rel="next"' in page and "badge warn" in page
+    if query.get("currency") == "GBP":
+        assert not (context["totals"] or context["tranches"] or context["awaiting"] or context["page"])
+
+
+@pytest.mark.parametrize("text", ["", "Appel 6 : initiatives locales de paix", "Se\u0301gou", "x" * 60, "é" * 61,
+                                  "Appel « A&B » " + "très long " * 8, "e\u0301" * 60, "e\u0301" * 61])
+def test_a_call_title_is_shortened_as_truncatechars_shortens_it(text):
+    """The filter form leaves a short title already in NFC as it is, without a Truncator (issue 10)."""
+    from django.utils.text import Truncator
+
+    from grants.tables import _truncated
+
+    assert _truncated(text, 60) == Truncator(text).chars(60)

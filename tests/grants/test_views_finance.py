@@ -300,6 +300,34 @@ def test_conditions_of_a_list_match_the_one_by_one_answers(world_a):
     assert len(dd_problems) == 3  # complete (None), expired, incomplete
 
 
+def test_due_diligence_and_screening_of_a_list_are_asked_together(world_a, monkeypatch, django_assert_num_queries):
+    """The registry answers the two conditions of the tranches shown from one statement (relais.payability's joint
+    check, orgs.hooks.registry_checks_many): the same answers as each check asked alone, one query instead of two."""
+    from grants.selectors.finance import first_tranches_to_pay
+    from relais import payability
+    from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory
+
+    item = DueDiligenceItemFactory(tenant=world_a.tenant, required=True)
+    for k in range(3):
+        award, tranche = award_with_money(world_a)
+        tranche.conditions = ["due_diligence", "screening"] if k else ["screening"]
+        tranche.save()
+        if k == 2:
+            OrganisationDocumentFactory(tenant=world_a.tenant, organisation=award.organisation, item=item,
+                                        review_status="accepted")
+    actor = world_a.actor(Role.FINANCE)
+    today = timezone.localdate()
+    tranches = [t for t in first_tranches_to_pay(actor=actor, n=100) if t.number == 1]
+    with django_assert_num_queries(1):
+        together = tranche_conditions_many(tranches, actor=actor, today=today)
+    monkeypatch.setattr(payability, "_JOINT_CHECKS", {})
+    with django_assert_num_queries(2):
+        apart = tranche_conditions_many(tranches, actor=actor, today=today)
+    assert together == apart and len(together) == 3
+    due_diligence = [state.met for states in together.values() for state in states if state.code == "due_diligence"]
+    assert sorted(due_diligence) == [False, True]
+
+
 def test_payments_awaiting_approval_and_processing_link_to_their_award(world_a):
     award, tranche = award_with_money(world_a, committed=Decimal("300000"))
     other = world_a.members[Role.MANAGER].user
@@ -430,10 +458,17 @@ def test_the_hand_written_tranches_to_pay_are_the_querysets_rows(worlds):
 
 def test_the_hand_written_payments_to_follow_are_the_querysets_rows(worlds):
     """payments_to_follow unfiltered (one hand-written statement) reads the rows of awaiting_approval and of
-    processing_payments, in their orders and with the values those querysets read: ties on the creation
-    time by id, a payment without recorder, a bank payment processing, paid and foreign payments left out."""
+    processing_payments, in their orders, as the values of the columns those querysets read (PAYMENT_ROW_VALUES):
+    ties on the creation time by id, a payment without recorder, a bank payment processing, paid and foreign
+    payments left out; filtered, the querysets' values."""
     from grants.models import Disbursement
-    from grants.selectors.finance import awaiting_approval, payments_to_follow, processing_payments
+    from grants.selectors.finance import (
+        PAYMENT_ROW_VALUES,
+        AwardFilters,
+        awaiting_approval,
+        payments_to_follow,
+        processing_payments,
+    )
 
     world_a, world_b = worlds
     populate(world_b, 3)
@@ -457,29 +492,33 @@ def test_the_hand_written_payments_to_follow_are_the_querysets_rows(worlds):
         awaiting, processing = payments_to_follow(actor=actor, n=n)
         for rows, queryset in ((awaiting, awaiting_approval(actor=actor)),
                                (processing, processing_payments(actor=actor))):
-            expected = list(queryset[:n])
-            assert [p.pk for p in rows] == [p.pk for p in expected] and rows
-            for got, want in zip(rows, expected, strict=True):
-                assert got.get_deferred_fields() <= want.get_deferred_fields()  # every column the queryset read
-                for f in Disbursement._meta.concrete_fields:
-                    if f.attname not in want.get_deferred_fields():
-                        assert getattr(got, f.attname) == getattr(want, f.attname), f.name
+            expected = list(queryset.values_list(*PAYMENT_ROW_VALUES)[:n])
+            assert rows == expected and rows
+            assert [type(v) for row in rows for v in row] == [type(v) for row in expected for v in row]
+            # What the rows show is what the instances the page read before said.
+            instances = {p.pk: p for p in queryset}
+            for row in rows:
+                payment = instances[row.pk]
                 if "award" in queryset.query.select_related:
-                    assert got.award.reference == want.award.reference
+                    assert row.award_reference == payment.award.reference
                 if queryset.query.select_related.get("recorded_by") is not None:
-                    assert (got.award.organisation.short_name, got.tranche.number, got.recorded_by) == (
-                        want.award.organisation.short_name, want.tranche.number, want.recorded_by)
-                    if got.recorded_by is not None:
-                        assert got.recorded_by.display_name == want.recorded_by.display_name
+                    assert (row.organisation_short_name, row.tranche_number) == (
+                        payment.award.organisation.short_name, payment.tranche.number)
+                    assert row.recorder_display_name == (payment.recorded_by and payment.recorded_by.display_name)
+    filtered = AwardFilters(currency="XOF")
+    assert all(payments_to_follow(actor=actor, filters=filtered, n=100))
+    assert payments_to_follow(actor=actor, filters=filtered, n=100) == (
+        list(awaiting_approval(actor=actor, filters=filtered).values_list(*PAYMENT_ROW_VALUES)),
+        list(processing_payments(actor=actor, filters=filtered).values_list(*PAYMENT_ROW_VALUES)))
     assert len(awaiting) == 4 and len(processing) == 4
     assert payments_to_follow(actor=world_a.actor(Role.APPLICANT), n=100) == ([], [])
 
 
 def test_the_hand_written_award_rows_and_totals_are_the_querysets(worlds):
-    """Unfiltered, the finance page's award rows (WorkspaceAwardRows) are filtered_awards' rows with
-    FINANCE_ROW_FIELDS, page by page, in its order (ties on the update time by id), with the values and the
-    organisation and region (none) they carry; its totals (workspace_totals) are totals_by_currency's, to the
-    last decimal, per currency; another workspace's awards count in neither."""
+    """Unfiltered, the finance page's award rows (WorkspaceAwardRows) are filtered_awards' rows as values of
+    FINANCE_ROW_FIELDS, page by page, in its order (ties on the update time by id), the region's name none for a
+    CSO without one; the totals the same statement reads are totals_by_currency's, to the last decimal, per
+    currency, in its order; another workspace's awards count in neither."""
     from grants.models import Award
     from grants.selectors.finance import (
         FINANCE_ROW_FIELDS,
@@ -487,7 +526,6 @@ def test_the_hand_written_award_rows_and_totals_are_the_querysets(worlds):
         WorkspaceAwardRows,
         filtered_awards,
         totals_by_currency,
-        workspace_totals,
     )
     from relais.pagination import page_of
 
@@ -500,21 +538,21 @@ def test_the_hand_written_award_rows_and_totals_are_the_querysets(worlds):
                          organisation=regionless if k == 3 else None)
     Award.objects.filter(tenant=world_a.tenant, currency="EUR").update(updated_at=timezone.now())
     actor = world_a.actor(Role.FINANCE)
-    queryset = (filtered_awards(actor=actor, filters=AwardFilters()).select_related(None)
-                .select_related("organisation__region").only(*FINANCE_ROW_FIELDS))
+    queryset = filtered_awards(actor=actor, filters=AwardFilters()).values_list("pk", *FINANCE_ROW_FIELDS)
     rows = WorkspaceAwardRows(tenant_id=world_a.tenant.pk)
     for number in (1, 2, 3, 9):
         got, want = page_of(rows, number, 3), page_of(queryset, number, 3)
-        assert [a.pk for a in got] == [a.pk for a in want] and got.has_next == want.has_next and list(got)
-        for a, b in zip(got, want, strict=True):
-            assert a.get_deferred_fields() == b.get_deferred_fields()
-            for model, x, y in ((Award, a, b), (type(b.organisation), a.organisation, b.organisation)):
-                for f in model._meta.concrete_fields:
-                    if f.attname not in y.get_deferred_fields():
-                        assert getattr(x, f.attname) == getattr(y, f.attname), f.name
-            assert (a.organisation.region and a.organisation.region.name) == (
-                b.organisation.region and b.organisation.region.name)
-    assert any(a.organisation.region is None for a in rows[0:100])
+        assert list(got) == list(want) and got.has_next == want.has_next and list(got)
+        assert [type(value) for row in got for value in row] == [type(value) for row in want for value in row]
+    assert any(row.region_name is None for row in rows[0:100])
+    # What the rows show is what the award instances the page read before said.
+    awards = {a.pk: a for a in filtered_awards(actor=actor, filters=AwardFilters()).select_related("organisation")}
+    assert all((row.organisation_short_name, row.remaining) == (awards[row.pk].organisation.short_name,
+                                                                awards[row.pk].remaining) for row in rows[0:100])
     expected = totals_by_currency(filtered_awards(actor=actor, filters=AwardFilters()))
-    assert workspace_totals(tenant_id=world_a.tenant.pk) == expected and len(expected) == 3
-    assert all(isinstance(t.paid, Decimal) for t in expected)
+    assert [t.currency for t in expected] == ["EUR", "USD", "XOF"]
+    for window in (slice(0, 3), slice(6, 9), slice(100, 125)):  # a window of some rows, of none
+        rows = WorkspaceAwardRows(tenant_id=world_a.tenant.pk)
+        rows[window]
+        assert rows.totals == expected
+    assert all(isinstance(t.paid, Decimal) and isinstance(t.awards, int) for t in rows.totals)

@@ -413,3 +413,71 @@ def test_the_overview_page_reads_the_same_latest_screening_as_the_annotation(wor
     page = list(Organisation.objects.filter(tenant=world_a.tenant, pk__in=ids))
     latest_screenings_of_page(page, tenant=world_a.tenant)
     assert latest(page)[world_a.organisation.pk] == (ScreeningDecision.FALSE_POSITIVE, second.ran_at, "tie")
+
+
+def test_the_registry_checks_of_a_page_are_the_two_statements_and_the_annotations(world_a, world_b, cleared,
+                                                                                   django_assert_num_queries):
+    """registry_checks_of_page (the finance page's and the dashboard's conditions: due diligence and screening of
+    the same CSOs in one statement) answers what due_diligence_of_page and latest_screenings_of_page answer, and
+    what annotate_due_diligence and annotate_latest_screening say: several screenings per CSO with a tie on the
+    date, a CSO never screened and without documents, an accepted, a lapsed and a pending document, an optional
+    item, another workspace's CSO, screening and document."""
+    from django.db.models import Count, Q
+
+    from orgs.models import ReviewStatus
+    from orgs.selectors.due_diligence import (
+        annotate_due_diligence,
+        annotate_latest_screening,
+        due_diligence_of_page,
+        latest_screenings_of_page,
+        registry_checks_of_page,
+    )
+    from tests.factories_dd import DueDiligenceItemFactory, OrganisationDocumentFactory
+
+    today = timezone.localdate()
+    manager = world_a.actor(Role.MANAGER)
+    second = screening_run(actor=manager, organisation=world_a.organisation)
+    third = screening_run(actor=manager, organisation=world_a.organisation)
+    Screening.objects.filter(pk=third.pk).update(ran_at=second.ran_at, decision=ScreeningDecision.FALSE_POSITIVE,
+                                                 names_fingerprint="tie")
+    never, lapsed, pending = OrganisationFactory.create_batch(3, tenant=world_a.tenant)
+    screening_run(actor=manager, organisation=lapsed)
+    required = DueDiligenceItemFactory(tenant=world_a.tenant, required=True, expires=True)
+    other_required = DueDiligenceItemFactory(tenant=world_a.tenant, required=True)
+    optional = DueDiligenceItemFactory(tenant=world_a.tenant, required=False)
+    for organisation, status, expires_on in ((world_a.organisation, ReviewStatus.ACCEPTED, today),
+                                             (lapsed, ReviewStatus.ACCEPTED, today - timedelta(days=1)),
+                                             (pending, ReviewStatus.PENDING, None)):
+        OrganisationDocumentFactory(tenant=world_a.tenant, organisation=organisation, item=required,
+                                    review_status=status, expires_on=expires_on)
+    OrganisationDocumentFactory(tenant=world_a.tenant, organisation=pending, item=optional,
+                                review_status=ReviewStatus.ACCEPTED)
+    OrganisationDocumentFactory(tenant=world_a.tenant, organisation=world_a.organisation, item=other_required,
+                                review_status=ReviewStatus.ACCEPTED)
+    sanctions_list_import(actor=Actor.system(world_b.tenant), data=UN_SAMPLE.read_bytes(), name="ONU",
+                          source_format="un_xml")
+    screening_run(actor=world_b.actor(Role.MANAGER), organisation=world_b.organisation)
+    DueDiligenceItemFactory(tenant=world_b.tenant, required=True)
+
+    def latest(rows):
+        return {o.pk: (o.last_screening_decision, o.last_screening_at, o.last_screening_fingerprint) for o in rows}
+
+    ids = [world_a.organisation.pk, never.pk, lapsed.pk, pending.pk, world_b.organisation.pk]
+    page = list(Organisation.objects.filter(tenant=world_a.tenant, pk__in=ids))
+    with django_assert_num_queries(1):
+        statuses = registry_checks_of_page(page, tenant=world_a.tenant, today=today)
+    apart = list(Organisation.objects.filter(tenant=world_a.tenant, pk__in=ids))
+    latest_screenings_of_page(apart, tenant=world_a.tenant)
+    mine = [o.pk for o in page]
+    assert statuses == due_diligence_of_page(mine, tenant_id=world_a.tenant.pk, today=today)
+    assert latest(page) == latest(apart)
+    annotated = Organisation.objects.filter(tenant=world_a.tenant, pk__in=ids)
+    assert latest(page) == latest(annotate_latest_screening(annotated))
+    assert statuses == {o.pk: (o.dd_status, o.pending) for o in annotate_due_diligence(annotated, today=today)
+                        .annotate(pending=Count("documents", filter=Q(documents__review_status=ReviewStatus.PENDING),
+                                                distinct=True))}
+    assert {status for status, _n in statuses.values()} == {"complete", "incomplete", "expired"}
+    assert statuses[pending.pk] == ("incomplete", 1) and latest(page)[never.pk] == (None, None, None)
+    assert latest(page)[world_a.organisation.pk][0] == ScreeningDecision.FALSE_POSITIVE  # the tie: higher id
+    assert latest(page)[lapsed.pk][0] is not None and len(page) == 4
+    assert registry_checks_of_page([], tenant=world_a.tenant, today=today) == {}

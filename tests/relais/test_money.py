@@ -1,3 +1,4 @@
+import html
 from decimal import Decimal
 
 import pytest
@@ -88,3 +89,40 @@ def test_money_is_written_as_babel_writes_it(amount, currency, locale):
     symbol = {"XOF": "FCFA", "EUR": "€", "USD": "$", "GBP": "£"}[currency]
     expected = f"{symbol}{number}" if locale.startswith("en") and currency != "XOF" else f"{number}{NBSP}{symbol}"
     assert format_money(amount, currency, locale) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(amount=st.one_of(st.decimals(min_value=Decimal("-1e16"), max_value=Decimal("1e16"), allow_nan=False, places=3),
+                        st.decimals(allow_nan=False, allow_infinity=False), st.integers(-10**16, 10**16),
+                        st.just(Decimal("999999999999999.5")), st.just(Decimal("-0.001")), st.none()),
+       currency=st.sampled_from(["XOF", "EUR", "USD", "GBP", "JPY"]),
+       locale=st.sampled_from(["fr", "en", "fr_ML", "en_GB", "fr-fr", "de_CH"]))
+def test_the_money_writer_writes_what_format_money_writes(amount, currency, locale):
+    """money_writer reads the language and each currency's shape once for a page (issue 10): every amount is
+    written as format_money writes it, whatever its size, type or rounding."""
+    from relais.money import money_writer
+
+    def outcome(writer):  # the text, or the error format_money raises (1E+300 cannot be rounded in 28 digits)
+        try:
+            return writer(amount, currency, locale)
+        except ArithmeticError as error:
+            return type(error)
+
+    write, write_html = money_writer(locale), money_writer(locale, html=True)
+    expected = outcome(format_money)
+    assert outcome(lambda *args: write(*args[:2])) == expected
+    assert outcome(lambda *args: write(*args[:2])) == expected  # from the currency's cached shape
+    assert outcome(lambda *args: write_html(*args[:2])) == (html.escape(expected) if isinstance(expected, str)
+                                                             else expected)
+
+
+def test_the_money_writer_reads_the_language_once():
+    from django.utils import translation
+
+    from relais.money import money_writer
+
+    with translation.override("en"):
+        write = money_writer()
+    with translation.override("fr"):
+        assert write(Decimal("1250.5"), "EUR") == "€1,250.50" and money_writer()(Decimal("1250.5"), "EUR") == (
+            f"1{NNBSP}250,50{NBSP}€")

@@ -41,3 +41,23 @@ def test_a_page_of_a_queryset_runs_no_count(tenant):
     assert len(page) == 1 and not page.has_next
     assert len(queries) == 1
     assert "COUNT(" not in queries[0]["sql"].upper()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("number", ["1", "2", "3", "9"])
+@pytest.mark.parametrize("count", [5, 53])
+def test_the_page_links_are_what_the_pagination_template_wrote(rf, language, number, count):
+    """pagination_html writes relais/pagination.html's markup for a page alone, first, middle, last and past
+    the end, keeping the other parameters of the query (escaped: a search with & < " and accents)."""
+    from django.template import engines
+    from django.utils import translation
+
+    from relais.pagination import pagination_html
+
+    request = rf.get("/list/", {"q": 'Ségou & <"paix">', "status": "active", "page": number})
+    page = page_of(list(range(count)), request.GET.get("page"), 25)
+    with translation.override(language):
+        expected = engines["django"].from_string('{% include "relais/pagination.html" %}').render(
+            {"page": page}, request)
+        assert pagination_html(page, request.GET) == expected
+    assert ("Page" in expected) == (count > 25) and ("&amp;" in expected) == (count > 25)

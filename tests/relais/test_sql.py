@@ -39,3 +39,27 @@ def test_a_statement_is_written_once_per_vendor_and_arguments():
             statement(sqlite, 2, first=True), statement(sqlite, 2, first=True)] == [
         "sqlite:2:False", "sqlite:2:False", "postgresql:2:False", "sqlite:3:False", "sqlite:2:True", "sqlite:2:True"]
     assert calls == [("sqlite", 2, False), ("postgresql", 2, False), ("sqlite", 3, False), ("sqlite", 2, True)]
+
+
+@pytest.mark.django_db
+def test_a_row_read_by_position_is_what_the_readers_read_of_their_slices(world_a):
+    """positions() and row_converters() read a hand-written row without cutting it: each column where
+    split_row puts it, each value as RowReader.values converts it (dates, booleans and JSON on SQLite)."""
+    from django.db import connection
+
+    from relais.selectors import _READERS, _workspace_sql
+
+    membership = world_a.members[next(iter(world_a.members))]
+    row = sql.fetch_one(_workspace_sql(connection), [world_a.tenant.slug, membership.user_id])
+    assert row is not None
+    row = ("marker", *row)
+    parts = sql.split_row(row, _READERS, start=1)
+    whole = sql.convert(connection, row, sql.row_converters(connection, _READERS, start=1))
+    for reader, part in zip(_READERS, parts, strict=True):
+        names = [f.name for f in reader.fields]
+        at = sql.positions(_READERS, [(reader, name) for name in names], start=1)
+        assert [row[i] for i in at] == list(part)
+        assert [whole[i] for i in at] == reader.values(connection, part)
+    assert whole[0] == "marker"
+    if connection.vendor == "sqlite":  # its booleans and dates come as numbers and text: converted
+        assert any(whole[i] != row[i] for i in range(len(row)))
