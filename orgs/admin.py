@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from orgs.models import FocusArea, Organisation, Region
 from relais.actor import Actor
+from relais.concurrency import claim_version
 
 from .services.screening import screening_mark_stale_if_names_changed
 
@@ -28,6 +29,10 @@ class OrganisationAdmin(TenantScopedAdmin):
     search_fields = ("name", "acronym")
 
     def save_model(self, request, obj, form, change):
+        if change:
+            # A save here moves the version as organisation_write does: a page opened before it sees it as stale,
+            # and what is derived from the registry (training.selectors.reach.organisations_mark) sees the change.
+            claim_version(obj, expected=None)
         super().save_model(request, obj, form, change)
         if change:  # the name and acronym are screened names
             screening_mark_stale_if_names_changed(organisation=obj, actor=Actor(tenant=obj.tenant, user=request.user))

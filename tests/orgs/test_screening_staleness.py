@@ -481,3 +481,30 @@ def test_the_registry_checks_of_a_page_are_the_two_statements_and_the_annotation
     assert latest(page)[world_a.organisation.pk][0] == ScreeningDecision.FALSE_POSITIVE  # the tie: higher id
     assert latest(page)[lapsed.pk][0] is not None and len(page) == 4
     assert registry_checks_of_page([], tenant=world_a.tenant, today=today) == {}
+
+
+def test_an_admin_save_moves_the_version_so_open_pages_and_derived_figures_see_it(world_a, superuser):
+    """The admin saved without the version organisation_write bumps: a page opened before saved over it unwarned,
+    and the reach's registry mark (a sum of versions and the latest change date) could miss a save committed after
+    a later-dated one. Now each admin change bumps the version, whatever the dates."""
+    import datetime
+
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from orgs.models import Organisation
+    from training.selectors.reach import organisations_mark
+
+    noon = datetime.datetime(2026, 3, 9, 12, tzinfo=datetime.UTC)
+    rows = Organisation.objects.filter(tenant=world_a.tenant)
+    rows.update(updated_at=noon)
+    before_version = rows.get(pk=world_a.organisation.pk).version
+    before_mark = organisations_mark(tenant_id=world_a.tenant.pk)
+    request = RequestFactory().post("/admin/")
+    request.user = superuser
+    organisation = Organisation.objects.get(pk=world_a.organisation.pk)
+    organisation.name = "Renommée dans l'administration"
+    admin.site._registry[Organisation].save_model(request, organisation, form=None, change=True)
+    rows.filter(pk=organisation.pk).update(updated_at=noon)  # its date taken before the latest one, committed after
+    assert rows.get(pk=organisation.pk).version == before_version + 1
+    assert organisations_mark(tenant_id=world_a.tenant.pk) != before_mark

@@ -552,3 +552,23 @@ def test_filtered_views_the_session_page_and_the_exports_compute_their_own_figur
     assert "999" not in client.get(world_a.url(f"training/{session.pk}/reach/")).content.decode()
     exported = client.post(world_a.url("training/reach/export/"), {"kind": "aggregated"}).content.decode("utf-8-sig")
     assert f"Total,,{real}," in exported.replace("\r", "") and ",999," not in exported
+
+
+def test_a_database_that_refuses_the_store_still_serves_the_figures(world_a, monkeypatch):
+    """Storing is the only write of the page's GET, and only saves the next view's work: a read-only database (a
+    standby, a maintenance window) or a lock timeout must not turn the figures computed into a 500."""
+    from django.db import OperationalError
+
+    _programme(world_a, sessions=2, people=10)
+    live = _live(world_a)
+
+    def refused(**kwargs):
+        with connection.cursor() as cursor:  # something was written in the savepoint before the refusal
+            cursor.execute("UPDATE training_reachsnapshot SET changes = changes WHERE tenant_id = %s",
+                           [world_a.tenant.pk])
+        raise OperationalError("cannot execute UPDATE in a read-only transaction")
+
+    monkeypatch.setattr(reach_services, "reach_store", refused)
+    assert _served(world_a) == live
+    response = world_a.client_for(Role.MANAGER).get(world_a.url("training/reach/"))
+    assert response.status_code == 200 and not ReachSnapshot.objects.filter(tenant=world_a.tenant).exists()

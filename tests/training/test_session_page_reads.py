@@ -83,10 +83,18 @@ def test_the_system_actor_reads_every_session_of_its_tenant_only(world_a, sessio
         access_session(actor=actor, pk=sessions[2].pk)
 
 
-@pytest.mark.parametrize("pk", ["abc", None, "12a"])
+@pytest.mark.parametrize("pk", ["abc", None, "12a", "-1", 2**63, "99999999999999999999999"])
 def test_an_odd_id_is_a_404(world_a, pk):
     with pytest.raises(Http404):
         access_session(actor=world_a.actor(Role.MANAGER), pk=pk)
+
+
+@pytest.mark.parametrize("path", ["training/9223372036854775808/", "training/99999999999999999999999/register/"])
+def test_a_session_url_with_an_id_too_big_for_the_database_is_a_404(world_a, path):
+    """The URL takes any digits; SQLite refused 2**63 with an OverflowError (a 500) once the read was hand-written."""
+    client = world_a.client_for(Role.MANAGER)
+    client.raise_request_exception = False
+    assert client.get(world_a.url(path)).status_code == 404
 
 
 def test_two_statements_and_the_trainers_need_no_other(world_a, sessions, django_assert_num_queries):

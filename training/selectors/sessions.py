@@ -17,6 +17,7 @@ from unidecode import unidecode
 
 from orgs.models import Commune, Organisation, Region
 from relais.actor import Actor
+from relais.ids import pk_like
 from relais.models import Membership, Role
 from relais.pagination import LookaheadPage, page_number
 from relais.sql import RowReader, fetch_rows, split_row, table, written_once
@@ -142,12 +143,9 @@ def access_session(*, actor: Actor, pk: int) -> TrainingSession:
     the queryset and its prefetch cost ~3 ms of every session page, ten times their database time (issue 10).
     tests/training/test_session_page_reads.py compares it with session_list, role by role."""
     seen = _visibility(actor)
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if seen is None:
+    if seen is None or not pk_like(pk):  # an id no database column holds (2**63, 23 digits) is not found either
         raise Http404
+    key = int(str(pk))
     seen_as, extra = seen
     connection = connections[TrainingSession.objects.db]
     with connection.cursor() as cursor:

@@ -3,9 +3,10 @@ figures are stored per workspace and marked stale by every training write (`reac
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,8 @@ from relais.errors import Refused
 
 from ..models import ReachSnapshot
 from ..selectors.reach import Reach, organisations_mark, reach, reach_data, reach_from_data, reach_sessions
+
+logger = logging.getLogger(__name__)
 
 
 def participant_list_export_record(*, actor: Actor, target: models.Model, reason: str, filters: dict[str, Any],
@@ -74,7 +77,11 @@ def programme_figures(*, actor: Actor) -> Reach:
             if stored is not None:
                 return stored
     figures = reach(sessions=reach_sessions(actor=Actor.system(actor.tenant)))
-    reach_store(tenant_id=tenant_id, figures=figures, changes=None if row is None else row[0], mark=mark)
+    try:
+        with transaction.atomic():
+            reach_store(tenant_id=tenant_id, figures=figures, changes=None if row is None else row[0], mark=mark)
+    except DatabaseError:  # a read-only or busy database: storing only saves the next view's work
+        logger.warning("Reach figures of workspace %s computed but not stored", tenant_id, exc_info=True)
     return figures
 
 
