@@ -343,7 +343,8 @@ def reach_from_data(data: Any) -> Reach | None:
 def organisations_mark(*, tenant_id: int) -> str:
     """What the breakdowns read from the registry, summed up: it changes when an organisation or a region of
     the workspace does. The organisations' count, sum of versions (organisation_write and the admin bump one, so
-    two saves committed in either order both move it) and latest change (any other save), read from one index; the regions themselves (a few rows, no change date), whose names and zones are shown."""
+    two saves committed in either order both move it) and latest change (any other save), read from one index;
+    the regions themselves (a few rows, no change date), whose names and zones are shown."""
     organisations = Organisation.objects.filter(tenant_id=tenant_id).order_by().aggregate(
         count=Count("id"), versions=Sum("version"), latest=Max("updated_at"))
     latest = organisations["latest"]
