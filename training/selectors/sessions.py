@@ -19,7 +19,7 @@ from orgs.models import Commune, Organisation, Region
 from relais.actor import Actor
 from relais.ids import pk_like
 from relais.models import Membership, Role
-from relais.pagination import LookaheadPage, page_number
+from relais.pagination import LookaheadPage, page_of
 from relais.sql import RowReader, fetch_rows, split_row, table, written_once
 
 from ..models import Attendance, Participant, Registration, SessionMaterial, Topic, TrainingSession
@@ -263,20 +263,35 @@ def _participants_sql(connection: Any, one_organisation: bool) -> str:
         f"ORDER BY p.name_folded, r.id LIMIT %s OFFSET %s")
 
 
+class SessionParticipantRows:
+    """session_participants without a query, as page_of slices it: each slice one hand-written statement (LIMIT,
+    OFFSET) in its order, and ``count``, the registrations registrations_of counts, riding on each row
+    (COUNT(*) OVER ()): the page as first opened, which every trainer sees (issue 10)."""
+
+    def __init__(self, *, session: TrainingSession, actor: Actor) -> None:
+        applicant = actor.has_role(Role.APPLICANT)
+        self.statement = _participants_sql(connection, applicant)
+        self.params: list[Any] = [session.tenant_id, session.pk,
+                                  *([actor.organisation_id or 0] if applicant else [])]
+        self.count = 0
+
+    def __getitem__(self, window: slice) -> list[ParticipantRow]:
+        start, stop = window.start or 0, window.stop
+        if window.step is not None or stop is None or start < 0 or stop < start:
+            raise ValueError("A window of participants is a bounded slice.")
+        rows = fetch_rows(self.statement, [*self.params, stop - start, start])
+        self.count = rows[0][4] if rows else 0
+        return [ParticipantRow(*row[:4]) for row in rows]
+
+
 def participants_page(*, session: TrainingSession, actor: Actor, raw_number: object,
                       per_page: int) -> tuple[LookaheadPage, int]:
-    """One page of session_participants without a query, and the number of registrations registrations_of
-    counts, from one hand-written statement (the count rides on each row, COUNT(*) OVER ()): the page as first
-    opened, which every trainer sees. A search goes through session_participants (issue 10)."""
-    applicant = actor.has_role(Role.APPLICANT)
-    params: list[Any] = [session.tenant_id, session.pk, *([actor.organisation_id or 0] if applicant else [])]
-    number = page_number(raw_number)
-    rows = fetch_rows(_participants_sql(connection, applicant), [*params, per_page + 1, (number - 1) * per_page])
-    if not rows and number > 1:  # past the end (a stale link): the first page, as page_of does
-        return participants_page(session=session, actor=actor, raw_number=1, per_page=per_page)
-    page = LookaheadPage(object_list=[ParticipantRow(*row[:4]) for row in rows[:per_page]], number=number,
-                         per_page=per_page, has_next=len(rows) > per_page)
-    return page, rows[0][4] if rows else 0
+    """One page of session_participants without a query (page_of over SessionParticipantRows), and the number
+    of registrations registrations_of counts, read by the same statement. A search goes through
+    session_participants."""
+    rows = SessionParticipantRows(session=session, actor=actor)
+    page = page_of(rows, raw_number, per_page)
+    return page, rows.count
 
 
 def participant_search(*, session: TrainingSession, actor: Actor, query: str) -> list[Participant]:
