@@ -32,6 +32,19 @@ def fold(text: str) -> str:
     return " ".join(unidecode(text or "").lower().split())
 
 
+def _visibility(actor: Actor) -> tuple[str, list[Any]] | None:
+    """Which sessions a role sees, once for session_list (ORM filters) and access_session (SQL conditions):
+    ("", []) every session of the tenant, ("trainer", [membership]) those it trains, ("invited", [organisation])
+    those its CSO is invited to; None: no session."""
+    if actor.is_manager or actor.is_system:
+        return "", []
+    if actor.has_role(Role.TRAINER) and actor.membership is not None:
+        return "trainer", [actor.membership.pk]
+    if actor.has_role(Role.APPLICANT) and actor.organisation_id is not None:
+        return "invited", [actor.organisation_id]
+    return None
+
+
 def session_list(*, actor: Actor) -> QuerySet[TrainingSession]:
     """Managers see every session, trainers their own, applicants those their CSO is invited to;
     reviewers and finance none."""
@@ -39,13 +52,15 @@ def session_list(*, actor: Actor) -> QuerySet[TrainingSession]:
     # The trainers are few and every permission asks for them; the invited organisations can be a hundred
     # or more: each page that needs them asks (invited_names, or a subquery), not every session page.
     sessions = sessions.prefetch_related(Prefetch("trainers", queryset=Membership.objects.select_related("user")))
-    if actor.is_manager or actor.is_system:
-        return sessions
-    if actor.has_role(Role.TRAINER) and actor.membership is not None:
-        return sessions.filter(trainers=actor.membership)
-    if actor.has_role(Role.APPLICANT) and actor.organisation_id is not None:
-        return sessions.filter(invited_organisations=actor.organisation_id)
-    return sessions.none()
+    seen = _visibility(actor)
+    if seen is None:
+        return sessions.none()
+    seen_as, extra = seen
+    if seen_as == "trainer":
+        return sessions.filter(trainers=extra[0])
+    if seen_as == "invited":
+        return sessions.filter(invited_organisations=extra[0])
+    return sessions
 
 
 # The columns the session list's cards show (a session row also carries descriptions, capacity, settings...).
@@ -96,22 +111,10 @@ _TRAINER = RowReader(Membership, "m")
 _TRAINER_USER = RowReader(get_user_model(), "u")
 
 
-def _visibility(actor: Actor) -> tuple[str, list[Any]] | None:
-    """session_list's role rule as a condition on the session row ``s`` (None: the actor sees no session)."""
-    if actor.is_manager or actor.is_system:
-        return "", []
-    if actor.has_role(Role.TRAINER) and actor.membership is not None:
-        return "trainer", [actor.membership.pk]
-    if actor.has_role(Role.APPLICANT) and actor.organisation_id is not None:
-        return "invited", [actor.organisation_id]
-    return None
-
-
 @written_once
 def _session_sql(connection: Any, seen_as: str) -> str:
-    """One session of the tenant by id with its topic, region and commune, as session_list sees it for a role
-    (``seen_as``: "" every session, "trainer" those the membership trains, "invited" those the organisation
-    is invited to); then its trainers with their users."""
+    """One session of the tenant by id with its topic, region and commune, under _visibility's rule
+    (``seen_as``)."""
     trainers, invited = TrainingSession.trainers.through, TrainingSession.invited_organisations.through
     condition = {
         "": "",
