@@ -161,6 +161,7 @@ def session_detail(request: TenantRequest, training_session_pk: int) -> HttpResp
     download = pk_url_maker("training:material_download", "sessionmaterial_pk", tenant_slug=slug,
                             training_session_pk=session.pk)
     materials = [(download(m.pk), m) for m in session.materials.all()] if manage else []
+    available = SESSION.available(actor, session) if manage else []
     return render(request, "training/session_detail.html", {
         "session": session, "manage": manage, "participants": participants, "query": query, "links": links,
         "participant_rows": participant_rows_html(participants, protected=session.protected,
@@ -169,9 +170,8 @@ def session_detail(request: TenantRequest, training_session_pk: int) -> HttpResp
         "invited": selectors.invited_names(session),
         "registered": registered,
         "can_register": bool(can_register_participants(actor, session)),
-        "transitions": [t for t in SESSION.available(actor, session) if t.target != SessionStatus.CANCELLED]
-        if manage else [],
-        "can_cancel": manage and any(t.target == SessionStatus.CANCELLED for t in SESSION.available(actor, session)),
+        "transitions": [t for t in available if t.target != SessionStatus.CANCELLED],
+        "can_cancel": any(t.target == SessionStatus.CANCELLED for t in available),
         "materials": materials,
         "material_form": MaterialForm() if manage else None,
     })
