@@ -100,10 +100,14 @@ def format_money(amount: Decimal | int | str | None, currency: str, locale: str 
     else:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         number = format_decimal(value, format=pattern, locale=locale)
+    before, after = _affixes(currency, english=locale.startswith("en"))
+    return f"{before}{number}{after}"
+
+
+def _affixes(currency: str, *, english: bool) -> tuple[str, str]:
+    """What stands before and after the number: "$1,250.00" in English for USD, GBP and EUR; "1 250 FCFA"."""
     symbol = _SYMBOLS.get(currency, currency)
-    if locale.startswith("en") and currency in ("USD", "GBP", "EUR"):
-        return f"{symbol}{number}"
-    return f"{number}\u00a0{symbol}"
+    return (symbol, "") if english and currency in ("USD", "GBP", "EUR") else ("", f"\u00a0{symbol}")
 
 
 def money_writer(locale: str | None = None, *, html: bool = False) -> Callable[[Decimal | int | str | None, str], str]:
@@ -126,8 +130,7 @@ def money_writer(locale: str | None = None, *, html: bool = False) -> Callable[[
         shape = shapes.get(currency)
         if shape is None:
             digits = minor_unit(currency)
-            symbol = escape(_SYMBOLS.get(currency, currency))
-            before, after = (symbol, "") if english and currency in ("USD", "GBP", "EUR") else ("", f"\u00a0{symbol}")
+            before, after = (escape(affix) for affix in _affixes(currency, english=english))
             shape = shapes[currency] = (Decimal(1).scaleb(-digits), f",.{digits}f", before, after)
         step, spec, before, after = shape
         value = amount.quantize(step, rounding=ROUND_HALF_UP)
