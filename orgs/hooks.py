@@ -71,9 +71,16 @@ def due_diligence_checks_many(*, actor: Actor, organisations: list[Organisation]
     from .selectors.due_diligence import due_diligence_of_page
 
     ours = [o.pk for o in organisations if o.tenant_id == actor.tenant.pk]
-    statuses = {pk: status for pk, (status, _pending)
-                in due_diligence_of_page(ours, tenant_id=actor.tenant.pk, today=today).items()}
-    return {o.pk: _due_diligence_decision(statuses[o.pk]) if o.pk in statuses
+    return _due_diligence_answers(organisations, {
+        pk: status for pk, (status, _pending) in due_diligence_of_page(ours, tenant_id=actor.tenant.pk,
+                                                                        today=today).items()})
+
+
+def _due_diligence_answers(organisations: list[Organisation], statuses: dict[int, str]) -> dict[int, Decision]:
+    """Each organisation's decision from its status (an organisation without one is another workspace's), each
+    status's decision made (and its reason translated) once, not once per CSO."""
+    decisions = {status: _due_diligence_decision(status) for status in set(statuses.values())}
+    return {o.pk: decisions[statuses[o.pk]] if o.pk in statuses
             else deny(_("This record belongs to another workspace.")) for o in organisations}
 
 
@@ -92,10 +99,8 @@ def registry_checks_many(*, names: list[str], actor: Actor, organisations: list[
     statuses = registry_checks_of_page(rows, tenant=actor.tenant, today=today)
     answers: dict[str, dict[int, Decision]] = {}
     if DUE_DILIGENCE in names:
-        # Each status's decision translated once, not once per CSO.
-        decisions = {status: _due_diligence_decision(status) for status in {s for s, _pending in statuses.values()}}
-        answers[DUE_DILIGENCE] = {o.pk: decisions[statuses[o.pk][0]] if o.pk in statuses
-                                  else deny(_("This record belongs to another workspace.")) for o in organisations}
+        answers[DUE_DILIGENCE] = _due_diligence_answers(
+            organisations, {pk: status for pk, (status, _pending) in statuses.items()})
     if SCREENING in names:
         answers[SCREENING] = clearances_of_screened(rows, actor=actor, organisations=organisations)
     return answers
