@@ -150,19 +150,20 @@ def totals_by_currency(awards: QuerySet[Award]) -> list[CurrencyTotal]:
             for row in rows]
 
 
-_TOTALS_CONVERTERS: dict[str, list[tuple[Any, list[Any]]]] = {}
+_TOTALS_CONVERTERS: dict[str, list[tuple[int, list[Any], Any]]] = {}
 
 
-def _totals_converters(connection: Any) -> list[tuple[Any, list[Any]]]:
+def _totals_converters(connection: Any) -> list[tuple[int, list[Any], Any]]:
     """What the ORM applies to totals_by_currency's Coalesce(Sum()) of amount, committed and paid (on SQLite, a
-    float made a Decimal of 15 digits), so the hand-written totals are the queryset's figures."""
+    float made a Decimal of 15 digits), so the hand-written totals are the queryset's figures: relais.sql.convert
+    applies them to the three sums."""
     if connection.alias not in _TOTALS_CONVERTERS:
-        convert = []
-        for name in ("amount", "committed", "paid"):  # the expression totals_by_currency annotates, resolved
+        found = []
+        for position, name in enumerate(("amount", "committed", "paid")):  # totals_by_currency's, resolved
             expression = Coalesce(Sum(name), Decimal("0")).resolve_expression(Query(Award), allow_joins=True)
-            convert.append((expression, connection.ops.get_db_converters(expression)
-                            + expression.get_db_converters(connection)))
-        _TOTALS_CONVERTERS[connection.alias] = convert
+            found.append((position, connection.ops.get_db_converters(expression)
+                          + expression.get_db_converters(connection), expression))
+        _TOTALS_CONVERTERS[connection.alias] = found
     return _TOTALS_CONVERTERS[connection.alias]
 
 
@@ -230,11 +231,7 @@ class WorkspaceAwardRows:
         for row in found:
             if row[0] == 0:
                 currency, count, *sums = _TOTALS_AT(row)
-                figures = []
-                for value, (expression, chain) in zip(sums, _totals_converters(connection), strict=True):
-                    for converter in chain:
-                        value = converter(value, expression, connection)
-                    figures.append(value)
+                figures = convert(connection, sums, _totals_converters(connection))
                 totals.append(CurrencyTotal(currency, count, *figures))
             else:
                 rows.append(FinanceAwardRow._make(_FINANCE_ROW_AT(convert(connection, row, converters))))
