@@ -7,7 +7,6 @@ import unicodedata
 from typing import Any
 
 import django_tables2 as tables
-from django.db.models import Choices
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.formats import localize
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from relais.audit_describe import datetime_writer
 from relais.links import pk_url_maker
 from relais.money import Currency, format_money, money_writer
+from relais.widgets import choice_labels
 from relais.widgets import fast_escape as escape
 
 from .models import ApplicationStatus, AwardStatus, Rail, ReportKind, ReportStatus, ReportTiming, ReviewStatus
@@ -103,20 +103,9 @@ class RankingTable(tables.Table):
 # of the page's time (issue 10). These write the same markup (tests/grants/test_list_rows.py checks
 # them against the loops they replaced), for rows that are the objects or their blind views.
 
-def _status_labels(choices: type[Choices]) -> dict[str, str]:
-    """The escaped labels of ``choices`` (a TextChoices) in the active language, translated once per worker
-    and language (a list page looked them up, translated and escaped them on every view)."""
-    return _labels_in(choices, get_language())
-
-
-@functools.cache
-def _labels_in(choices: type[Choices], language: str | None) -> dict[str, str]:
-    return {value: escape(label) for value, label in choices.choices}
-
-
 def application_rows_html(rows, *, tenant_slug: str, organisation_column: bool) -> SafeString:
     detail = pk_url_maker("grants:application_detail", "application_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(ApplicationStatus)
+    labels = choice_labels(ApplicationStatus)
     draft = _("draft")  # a translated literal: the template did not escape it either
     out = []
     for app in rows:
@@ -134,7 +123,7 @@ def application_rows_html(rows, *, tenant_slug: str, organisation_column: bool) 
 
 def review_rows_html(rows, *, tenant_slug: str, reviewer_column: bool) -> SafeString:
     detail = pk_url_maker("grants:review_detail", "review_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(ReviewStatus)
+    labels = choice_labels(ReviewStatus)
     out = []
     for review in rows:
         app = review.application
@@ -198,7 +187,7 @@ def award_filters_html(*, filters, calls, regions) -> SafeString:
 def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
     """The award list's rows."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(AwardStatus)
+    labels = choice_labels(AwardStatus)
     money = money_writer(html=True)  # escaped as it is written
     out = []
     for award in rows:
@@ -217,7 +206,7 @@ def award_rows_html(rows, *, tenant_slug: str) -> SafeString:
 def finance_award_rows_html(rows, *, tenant_slug: str) -> SafeString:
     """The finance page's awards with their money (grants.selectors.finance.FinanceAwardRow)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
-    labels = _status_labels(AwardStatus)
+    labels = choice_labels(AwardStatus)
     money = money_writer(html=True)  # escaped as it is written
     out = []
     for award in rows:
@@ -291,7 +280,7 @@ def processing_rows_html(rows, *, tenant_slug: str, can_resend: bool, max_send_a
     a Stripe payment was not sent and finance's actions on it. ``csrf_token``: the template context's (read only
     if a form is written)."""
     detail = pk_url_maker("grants:award_detail", "award_pk", tenant_slug=tenant_slug)
-    rails = _status_labels(Rail)
+    rails = choice_labels(Rail)
     money = money_writer(html=True)  # escaped as it is written
     minute = datetime_writer("d/m/Y H:i")  # of the time in the current time zone, as the template showed it
     out = []
@@ -449,8 +438,8 @@ def report_rows_html(rows, *, tenant_slug: str, today) -> SafeString:
     """The workspace's report list's rows (managers and finance: grants.selectors.reports.ReportRow), with
     the timing of those to write."""
     detail = pk_url_maker("grants:report_detail", "progressreport_pk", tenant_slug=tenant_slug)
-    kinds = _status_labels(ReportKind)
-    statuses = _status_labels(ReportStatus)
+    kinds = choice_labels(ReportKind)
+    statuses = choice_labels(ReportStatus)
     timings = {ReportTiming.OVERDUE: f'<span class="badge warn">{escape(_("Overdue"))}</span>',
                ReportTiming.DUE: f'<span class="badge">{escape(_("Due"))}</span>',
                ReportTiming.UPCOMING: f'<span class="badge">{escape(_("Upcoming"))}</span>'}

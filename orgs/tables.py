@@ -24,7 +24,7 @@ from django_tables2.templatetags.django_tables2 import table_page_range
 from orgs.models import DueDiligenceStatus, Organisation, OrganisationStatus, OrganisationType, Zone
 from relais.links import pk_url_maker
 from relais.pagination import page_number
-from relais.widgets import fast_escape
+from relais.widgets import choice_labels, fast_escape
 
 if TYPE_CHECKING:
     from orgs.selectors.organisations import ReferenceNames
@@ -101,8 +101,8 @@ class OrganisationTable(tables.Table):
         # are str: the kernel's fast_escape is what escape() runs, without its check of every argument
         # for laziness (some 150 calls a page).
         text = fast_escape
-        types = {value: escape(str(label)) for value, label in OrganisationType.choices}
-        zones = {value: escape(str(label)) for value, label in Zone.choices}
+        types = choice_labels(OrganisationType)
+        zones = choice_labels(Zone)
         statuses = {value: f'<span class="badge {STATUS_BADGES.get(value, "")}">{escape(label)}</span>'
                     for value, label in OrganisationStatus.choices}
         dd_badges = {value: f'<span class="badge {DD_BADGES.get(value, "")}">{escape(label)}</span>'
@@ -252,7 +252,7 @@ def due_diligence_rows_html(rows: list[Organisation], *, tenant_slug: str) -> Sa
     includes, a {% url %} and a get_status_display() per row, was most of the page's time (issue 10);
     tests/orgs/test_documents.py checks that this is the loop's markup."""
     page_url = pk_url_maker("orgs:due_diligence", "organisation_pk", tenant_slug=tenant_slug)
-    statuses = {value: escape(label) for value, label in OrganisationStatus.choices}
+    statuses = choice_labels(OrganisationStatus)
     dd_badges: dict[str, str] = {}
     screening_badges: dict[str, str] = {}
     out = []

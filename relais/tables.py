@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from relais.links import pk_url_maker
 from relais.models import Membership, Role
 from relais.permissions import Decision
+from relais.widgets import choice_labels
 
 
 def member_rows_html(rows: Iterable[tuple[Membership, Decision]], *, tenant_slug: str) -> SafeString:
     change_role = pk_url_maker("relais:membership_change_role", "membership_pk", tenant_slug=tenant_slug)
     revoke = pk_url_maker("relais:membership_revoke", "membership_pk", tenant_slug=tenant_slug)
-    roles = {value: escape(label) for value, label in Role.choices}
+    roles = choice_labels(Role)
     # Translated literals, as {% translate %} wrote them (not escaped).
     active, removed = _("active"), _("access removed")
     change_label, revoke_label = _("Change role"), _("Remove access")

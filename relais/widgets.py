@@ -12,14 +12,17 @@ other templates).
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Any
 
 from django import forms
+from django.db.models import Choices
 from django.forms.widgets import Input
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 LABEL_TEMPLATE = "django/forms/label.html"
@@ -49,6 +52,17 @@ def fast_escape(text: Any) -> str:
     wrapper ``keep_lazy`` puts around each call: a list page written in one pass escapes hundreds of
     values (issue 10)."""
     return html.escape(str(text))
+
+
+def choice_labels(choices: type[Choices]) -> dict[str, str]:
+    """The escaped labels of ``choices`` (a TextChoices) by value, in the active language: translated and
+    escaped once per worker and language, not on every view of every list (issue 10)."""
+    return _choice_labels(choices, get_language())
+
+
+@functools.cache
+def _choice_labels(choices: type[Choices], language: str | None) -> dict[str, str]:
+    return {value: fast_escape(label) for value, label in choices.choices}
 
 
 def fast_conditional_escape(value: Any) -> SafeString:

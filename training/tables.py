@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from relais.links import pk_url_maker
-from relais.widgets import fast_escape
+from relais.widgets import choice_labels, fast_escape
 
 from .models import Assessment, AssessmentKind, AssessmentStatus, SessionStatus, TrainingSession
 
@@ -23,7 +23,7 @@ def session_cards_html(sessions: Iterable[TrainingSession], *, trainers: dict[in
                        tenant_slug: str) -> SafeString:
     """The cards of the session list (the sessions of session_rows, with topic and region; trainer_names)."""
     detail = pk_url_maker("training:session_detail", "training_session_pk", tenant_slug=tenant_slug)
-    statuses = {value: escape(label) for value, label in SessionStatus.choices}
+    statuses = choice_labels(SessionStatus)
     # Translated literals, as {% translate %} wrote them (not escaped).
     protected = f' <span class="badge warn">{_("Protected")}</span>'
     remote, no_trainer = _("Remote"), _("No trainer yet")
@@ -70,8 +70,8 @@ def assessment_rows_html(assessments: Iterable[Assessment], *, tenant_slug: str)
     """The rows of the assessment lists (the assessments of assessment_rows)."""
     organisation = pk_url_maker("training:organisation_assessments", "organisation_pk", tenant_slug=tenant_slug)
     detail = pk_url_maker("training:assessment_detail", "assessment_pk", tenant_slug=tenant_slug)
-    kinds = {value: escape(label) for value, label in AssessmentKind.choices}
-    statuses = {value: escape(label) for value, label in AssessmentStatus.choices}
+    kinds = choice_labels(AssessmentKind)
+    statuses = choice_labels(AssessmentStatus)
     days: dict[date, str] = {}
     out = []
     for a in assessments:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django import forms
 from django.template import engines
@@ -125,3 +127,21 @@ def test_fast_inputs_write_the_templates_markup(value, attrs):
             date = dt.date(2026, 3, 1)
             for fast, slow in pairs[2:]:
                 assert fast.render("d", date, attrs) == slow.render("d", date, attrs)
+
+
+def test_choice_labels_are_the_escaped_labels_in_the_active_language():
+    """relais.widgets.choice_labels: each list's choice labels translated and escaped once per language."""
+    from django.utils import translation
+
+    from grants.models import AwardStatus
+    from relais.widgets import choice_labels
+
+    for language in ("fr", "en"):
+        with translation.override(language):
+            labels = choice_labels(AwardStatus)
+            assert labels == {value: html.escape(str(label)) for value, label in AwardStatus.choices}
+            assert choice_labels(AwardStatus) is labels  # the same dictionary: built once
+    with translation.override("fr"):
+        french = choice_labels(AwardStatus)
+    with translation.override("en"):
+        assert choice_labels(AwardStatus) != french
